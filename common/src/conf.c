@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "egate/conf.h"
+#include "egate/error.h"
+
+#define STR(sec, name, st, field, req, help) \
+	{ sec, name, EG_CFG_STR, offsetof(st, field), sizeof(((st *)0)->field), 0, 0, NULL, req, help }
+#define INT(sec, name, st, field, lo, hi, help) \
+	{ sec, name, EG_CFG_INT, offsetof(st, field), 0, lo, hi, NULL, false, help }
+#define ENUM(sec, name, st, field, ch, help) \
+	{ sec, name, EG_CFG_ENUM, offsetof(st, field), 0, 0, 0, ch, false, help }
+
+static const char *const languages[] = { "en", "ko", NULL };
+static const char *const levels[] = { "debug", "info", "notice", "warn", "error", NULL };
+
+#define K struct eg_kiosk_conf
+const struct eg_cfg_key eg_kiosk_conf_schema[] = {
+	STR("kiosk", "id", K, id, true, "kiosk identifier; must match the CN of the kiosk certificate"),
+	STR("kiosk", "lane", K, lane, false, "lane name shown to officers"),
+	ENUM("kiosk", "language", K, language, languages, "default traveller language: en or ko"),
+	ENUM("kiosk", "log_level", K, log_level, levels, "debug, info, notice, warn or error"),
+	STR("host", "address", K, host_address, true, "host name or address of egate-host"),
+	INT("host", "port", K, host_port, 1, 65535, "TCP port of egate-host"),
+	STR("host", "ca", K, ca, true, "deployment CA certificate (PEM)"),
+	STR("host", "cert", K, cert, true, "this kiosk's certificate (PEM)"),
+	STR("host", "key", K, key, true, "this kiosk's private key (PEM)"),
+	STR("host", "spool", K, spool, true, "SQLite spool for events not yet acknowledged"),
+	STR("devices", "reader", K, reader, false, "chip reader: usb[:VID:PID], vpcd[:PORT] or sim:PROFILE"),
+	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] or sim:SCENE"),
+	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID] or sim"),
+	STR("devices", "gate", K, gate, false, "gate relay: sim (real relays: later backends)"),
+	STR("face", "model_dir", K, model_dir, false, "folder with the face models"),
+	STR("trust", "csca", K, csca, false, "CSCA certificates: a folder of PEM/DER files or an ICAO master list"),
+	STR("trust", "crl_dir", K, crl_dir, false, "folder of CRLs for Document Signer revocation"),
+};
+const size_t eg_kiosk_conf_nkeys = sizeof(eg_kiosk_conf_schema) / sizeof(eg_kiosk_conf_schema[0]);
+#undef K
+
+#define H struct eg_host_conf
+const struct eg_cfg_key eg_host_conf_schema[] = {
+	STR("host", "listen", H, listen, false, "address to listen on"),
+	INT("host", "port", H, port, 1, 65535, "TCP port"),
+	ENUM("host", "log_level", H, log_level, levels, "debug, info, notice, warn or error"),
+	INT("host", "max_kiosks", H, max_kiosks, 1, 100000, "most kiosk connections at once"),
+	STR("tls", "ca", H, ca, true, "deployment CA certificate (PEM): kiosks and officers chain to it"),
+	STR("tls", "cert", H, cert, true, "host certificate (PEM)"),
+	STR("tls", "key", H, key, true, "host TLS private key (PEM)"),
+	STR("tls", "crl", H, crl, false, "CRL of revoked kiosk and officer certificates (PEM)"),
+	STR("audit", "db", H, db, true, "audit database (SQLite)"),
+	STR("audit", "signing_key", H, signing_key, true, "ECDSA P-256 key that signs checkpoints (PEM)"),
+	STR("audit", "hmac_key", H, hmac_key, true, "file with the key for HMACs of personal identifiers"),
+	INT("audit", "checkpoint_interval", H, checkpoint_interval, 1, 3600, "seconds between signed checkpoints while records arrive"),
+	INT("audit", "retention_days", H, retention_days, 1, 36500, "days before record payloads are purged"),
+};
+const size_t eg_host_conf_nkeys = sizeof(eg_host_conf_schema) / sizeof(eg_host_conf_schema[0]);
+#undef H
+
+void
+eg_kiosk_conf_defaults(struct eg_kiosk_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->language = EG_LANG_EN;
+	c->log_level = EG_CONF_LOG_INFO;
+	c->host_port = 4433;
+	snprintf(c->reader, sizeof(c->reader), "usb");
+	snprintf(c->camera, sizeof(c->camera), "uvc");
+	snprintf(c->mrz_reader, sizeof(c->mrz_reader), "acm");
+	snprintf(c->gate, sizeof(c->gate), "sim");
+}
+
+void
+eg_host_conf_defaults(struct eg_host_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "0.0.0.0");
+	c->port = 4433;
+	c->log_level = EG_CONF_LOG_INFO;
+	c->max_kiosks = 1024;
+	c->checkpoint_interval = 60;
+	c->retention_days = 365;
+}
+
+int
+eg_kiosk_conf_load(const char *path, struct eg_kiosk_conf *c, struct eg_cfg_error *err)
+{
+	eg_kiosk_conf_defaults(c);
+	return eg_cfg_load_file(path, eg_kiosk_conf_schema, eg_kiosk_conf_nkeys, c, err);
+}
+
+int
+eg_host_conf_load(const char *path, struct eg_host_conf *c, struct eg_cfg_error *err)
+{
+	eg_host_conf_defaults(c);
+	return eg_cfg_load_file(path, eg_host_conf_schema, eg_host_conf_nkeys, c, err);
+}
