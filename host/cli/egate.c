@@ -13,6 +13,7 @@
 /* One row per subcommand, in the order `egate help` lists them. */
 static const struct egate_cmd commands[] = {
 	{ "config", cmd_config, "check kiosk and host configuration files" },
+	{ "pki", cmd_pki, "deployment CA: host, kiosk and officer certificates, CRL" },
 	{ "version", cmd_version, "print the version" },
 };
 
