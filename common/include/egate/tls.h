@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tls.h — the mutual-TLS link between kiosks and the host, on mbedTLS 2.28.
+ *
+ * Policy (fixed here, not configurable, so no deployment can weaken it):
+ *   - TLS 1.2 only. Debian 12's mbedTLS 2.28 builds without its experimental
+ *     TLS 1.3 (MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL is off), so 1.3 is not
+ *     available; see docs/security.md.
+ *   - ECDHE-ECDSA with AES-GCM (128 or 256), P-256 only, SHA-256/384.
+ *   - Both sides present certificates chained to the deployment CA
+ *     (egate pki); the server requires a client certificate. The CRL is
+ *     checked on every full handshake AND on every resumed session (mbedTLS
+ *     does not re-verify a resumed peer, so we do, against the current CRL
+ *     and clock).
+ *   - The peer's identity is the CN of its certificate and its role the OU
+ *     (host, kiosk, officer): eg_tls_peer(). Never trust an identity from a
+ *     message.
+ *   - Session resumption: the server issues session tickets (stateless,
+ *     AES-GCM, rotated keys, 1 h lifetime); clients keep their last session
+ *     and offer it when they reconnect.
+ *
+ * The connection runs over a socket fd that may be non-blocking:
+ * eg_tls_handshake/read/write then return EG_ERR_BUSY, and *want_write tells
+ * whether to wait for POLLOUT (otherwise POLLIN).
+ */
+#ifndef EGATE_TLS_H
+#define EGATE_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum eg_tls_side { EG_TLS_SERVER, EG_TLS_CLIENT };
+
+struct eg_tls_conf;
+struct eg_tls;
+
+/*
+ * eg_tls_conf_new — load the CA certificate, optional CRL (NULL or ""), own
+ * certificate and key (PEM files). *out is owned by the caller
+ * (eg_tls_conf_free). errbuf (may be NULL) receives a one-line reason.
+ * Errors: EG_ERR_IO (unreadable file), EG_ERR_CERT (bad certificate, key
+ * not matching the certificate, not P-256), EG_ERR_CRYPTO, EG_ERR_NOMEM.
+ */
+int eg_tls_conf_new(struct eg_tls_conf **out, enum eg_tls_side side,
+    const char *ca, const char *crl, const char *cert, const char *key,
+    char *errbuf, size_t errlen);
+
+/* eg_tls_conf_reload_crl — replace the CRL (SIGHUP). Connections made
+ * later, and resumed sessions, are checked against the new one. */
+int eg_tls_conf_reload_crl(struct eg_tls_conf *c, const char *crl);
+
+/* eg_tls_conf_free — free; safe on NULL; sets *c to NULL. Connections made
+ * from it must be freed first. */
+void eg_tls_conf_free(struct eg_tls_conf **c);
+
+/*
+ * eg_tls_new — a connection over the connected socket fd (not closed by
+ * eg_tls_free). For a client, server_name is the expected CN of the host's
+ * certificate (NULL: any host certificate of the deployment CA).
+ */
+int eg_tls_new(struct eg_tls **out, struct eg_tls_conf *c, int fd, const char *server_name);
+
+/*
+ * eg_tls_handshake — drive the handshake. EG_OK when done; EG_ERR_BUSY to be
+ * called again when the socket is ready (see want_write); EG_ERR_CERT when
+ * the peer's certificate is refused (untrusted, expired, revoked, wrong
+ * role); EG_ERR_TLS for other failures; EG_ERR_CLOSED if the peer hung up.
+ * eg_tls_error() tells why in words.
+ */
+int eg_tls_handshake(struct eg_tls *t, bool *want_write);
+
+/* eg_tls_read — up to len bytes into buf; *got > 0 on EG_OK. EG_ERR_BUSY,
+ * EG_ERR_CLOSED (close_notify or EOF), EG_ERR_TLS. */
+int eg_tls_read(struct eg_tls *t, void *buf, size_t len, size_t *got, bool *want_write);
+
+/* eg_tls_write — write up to len bytes; *put > 0 on EG_OK. If EG_ERR_BUSY,
+ * call again with the SAME buffer and length (mbedTLS requirement). */
+int eg_tls_write(struct eg_tls *t, const void *buf, size_t len, size_t *put, bool *want_write);
+
+/* eg_tls_close — send close_notify (best effort). */
+void eg_tls_close(struct eg_tls *t);
+
+/*
+ * eg_tls_peer — CN and OU of the verified peer certificate. Valid after a
+ * successful handshake. Errors: EG_ERR_STATE (no verified peer),
+ * EG_ERR_OVERFLOW (buffer too small).
+ */
+int eg_tls_peer(const struct eg_tls *t, char *cn, size_t cnlen, char *ou, size_t oulen);
+
+/* eg_tls_resumed — whether the handshake resumed an earlier session. */
+bool eg_tls_resumed(const struct eg_tls *t);
+
+/* eg_tls_save_session — (client) keep this connection's session in the conf
+ * so the next eg_tls_new() offers it. */
+int eg_tls_save_session(struct eg_tls *t);
+
+/* eg_tls_error — the reason for the last failure, as a phrase; never NULL. */
+const char *eg_tls_error(const struct eg_tls *t);
+
+/* eg_tls_ciphersuite — the negotiated suite's name, or "" before the handshake. */
+const char *eg_tls_ciphersuite(const struct eg_tls *t);
+
+/* eg_tls_free — wipe and free; safe on NULL; sets *t to NULL. */
+void eg_tls_free(struct eg_tls **t);
+
+#endif
