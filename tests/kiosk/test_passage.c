@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The passage state machine: every traveller scenario of the simulated-
+ * traveller list, the officer's override, the cancel paths, and a sweep of
+ * every (state, event) pair proving the gate opens only on a clear decision
+ * or an officer's command with a reason.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "egate/error.h"
+#include "eg_check.h"
+#include "passage.h"
+
+struct run {
+	struct passage_policy pol;
+	struct passage p;
+	bool gate_opened;
+	bool reported;
+	bool officer_notified;
+	bool wiped;
+	int captures;
+};
+
+static void
+start(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	passage_policy_default(&r->pol);
+	snprintf(r->pol.version, sizeof(r->pol.version), "cfg-7");
+	passage_init(&r->p, &r->pol, "faceplugin-0.0.1", NULL);
+}
+
+static int
+feed(struct run *r, struct passage_event ev)
+{
+	struct passage_effects fx;
+	int ret = passage_handle(&r->p, &ev, &fx);
+
+	for (size_t i = 0; i < fx.n; i++) {
+		r->gate_opened |= fx.e[i] == PX_GATE_OPEN;
+		r->reported |= fx.e[i] == PX_REPORT;
+		r->officer_notified |= fx.e[i] == PX_NOTIFY_OFFICER;
+		r->wiped |= fx.e[i] == PX_WIPE;
+		r->captures += fx.e[i] == PX_CAPTURE_FACE;
+	}
+	return ret;
+}
+
+static struct passage_event
+ev(enum passage_event_type t)
+{
+	struct passage_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = t;
+	return e;
+}
+
+static struct passage_event
+ok(enum passage_event_type t)
+{
+	struct passage_event e = ev(t);
+
+	e.ok = true;
+	return e;
+}
+
+static struct passage_event
+score(enum passage_event_type t, double s)
+{
+	struct passage_event e = ev(t);
+
+	e.score = s;
+	return e;
+}
+
+static struct passage_event
+checks_all_pass(void)
+{
+	struct passage_event e = ev(PE_CHECKS_DONE);
+
+	for (int c = 0; c < PDC_COUNT; c++)
+		e.checks[c] = PCR_PASS;
+	return e;
+}
+
+static struct passage_event
+capture(int faces, bool quality)
+{
+	struct passage_event e = ev(PE_FACE_CAPTURED);
+
+	e.faces = faces;
+	e.quality_ok = quality;
+	return e;
+}
+
+/* Up to the face capture with a good document. */
+static void
+document_ok(struct run *r)
+{
+	ck_assert_eg(feed(r, ev(PE_DOC_PLACED)), EG_OK);
+	ck_assert_eg(feed(r, ok(PE_MRZ_READ)), EG_OK);
+	struct passage_event c = ok(PE_CHIP_OPENED);
+	c.detail = "PACE";
+	ck_assert_eg(feed(r, c), EG_OK);
+	ck_assert_eg(feed(r, checks_all_pass()), EG_OK);
+	ck_assert_int_eq(r->p.state, PS_FACE_CAPTURE);
+}
+
+static const struct passage_explain_item *
+item(const struct passage *p, const char *name)
+{
+	for (size_t i = 0; i < p->x.n; i++)
+		if (strcmp(p->x.items[i].name, name) == 0)
+			return &p->x.items[i];
+	return NULL;
+}
+
+static void
+assert_referred(struct run *r, const char *rule)
+{
+	ck_assert_int_eq(r->p.state, PS_REFERRED);
+	ck_assert_int_eq(r->p.x.outcome, PO_REFER);
+	ck_assert_str_eq(r->p.x.rule, rule);
+	ck_assert(!r->gate_opened);
+	ck_assert(r->officer_notified);
+	ck_assert(r->wiped);
+}
+
+START_TEST(test_genuine_traveller)
+{
+	struct run r;
+	const struct passage_explain_item *it;
+
+	start(&r);
+	document_ok(&r);
+	ck_assert_eg(feed(&r, capture(1, true)), EG_OK);
+	ck_assert_eg(feed(&r, score(PE_LIVENESS_DONE, 0.93)), EG_OK);
+	ck_assert_eg(feed(&r, score(PE_MATCH_DONE, 0.81)), EG_OK);
+	ck_assert_eg(feed(&r, score(PE_WATCHLIST_DONE, 0.12)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_GATE_OPEN);
+	ck_assert(r.gate_opened);
+	ck_assert(r.wiped);
+	ck_assert_int_eq(r.p.x.outcome, PO_OPEN);
+	ck_assert_str_eq(r.p.x.rule, "all_checks_passed");
+	ck_assert_str_eq(r.p.x.config_version, "cfg-7");
+	ck_assert_str_eq(r.p.x.model_version, "faceplugin-0.0.1");
+	/* the explanation: every check, every score with its threshold */
+	ck_assert_ptr_nonnull(it = item(&r.p, "match_1to1"));
+	ck_assert(it->has_value);
+	ck_assert_double_eq(it->value, 0.81);
+	ck_assert_double_eq(it->threshold, 0.50);
+	ck_assert_str_eq(it->result, "pass");
+	ck_assert_ptr_nonnull(it = item(&r.p, "chip_access"));
+	ck_assert_str_eq(it->detail, "PACE");
+	ck_assert_ptr_nonnull(item(&r.p, "passive_auth"));
+	ck_assert_ptr_nonnull(item(&r.p, "dg1_matches_mrz"));
+	ck_assert_ptr_nonnull(item(&r.p, "liveness"));
+	ck_assert_ptr_nonnull(item(&r.p, "watchlist"));
+	ck_assert(!r.reported);	/* reported when the passage ends */
+	ck_assert_eg(feed(&r, ev(PE_PASSED)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert(r.reported);
+	ck_assert_str_eq(item(&r.p, "passage_confirmed")->result, "pass");
+	ck_assert_uint_eq(r.p.passages, 1);
+}
+END_TEST
+
+START_TEST(test_impostor)
+{
+	struct run r;
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	feed(&r, score(PE_LIVENESS_DONE, 0.9));
+	feed(&r, score(PE_MATCH_DONE, 0.08));
+	assert_referred(&r, "biometric_mismatch");
+	ck_assert_str_eq(item(&r.p, "match_1to1")->result, "fail");
+	ck_assert_double_eq(item(&r.p, "match_1to1")->value, 0.08);
+}
+END_TEST
+
+/* Each failed document check names itself as the rule that fired. */
+START_TEST(test_document_failures)
+{
+	static const struct {
+		enum passage_doc_check check;
+		const char *rule;
+	} cases[] = {
+		{ PDC_NOT_EXPIRED, "failed:not_expired" },		/* expired passport */
+		{ PDC_DG_HASHES, "failed:dg_hashes" },			/* altered DG1 */
+		{ PDC_DG1_MATCHES_MRZ, "failed:dg1_matches_mrz" },
+		{ PDC_CHIP_AUTH, "failed:chip_auth" },			/* cloned chip */
+		{ PDC_PASSIVE_AUTH, "failed:passive_auth" },		/* revoked DS */
+		{ PDC_ISSUER_ACCEPTED, "failed:issuer_accepted" },
+		{ PDC_MIN_AGE, "failed:min_age" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r;
+		struct passage_event c = checks_all_pass();
+
+		start(&r);
+		feed(&r, ev(PE_DOC_PLACED));
+		feed(&r, ok(PE_MRZ_READ));
+		feed(&r, ok(PE_CHIP_OPENED));
+		c.checks[cases[i].check] = PCR_FAIL;
+		ck_assert_eg(feed(&r, c), EG_OK);
+		assert_referred(&r, cases[i].rule);
+		ck_assert_int_eq(r.captures, 0);	/* no face taken for a bad document */
+	}
+}
+END_TEST
+
+START_TEST(test_chip_without_aa_ca)
+{
+	struct run r;
+	struct passage_event c = checks_all_pass();
+
+	c.checks[PDC_CHIP_AUTH] = PCR_ABSENT;
+	start(&r);	/* default policy: refer */
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	feed(&r, ok(PE_CHIP_OPENED));
+	feed(&r, c);
+	assert_referred(&r, "missing:chip_auth");
+	ck_assert_str_eq(item(&r.p, "chip_auth")->result, "absent");
+
+	start(&r);	/* policy: accept */
+	r.pol.no_chip_auth = PASSAGE_ABSENT_ACCEPT;
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	feed(&r, ok(PE_CHIP_OPENED));
+	feed(&r, c);
+	ck_assert_int_eq(r.p.state, PS_FACE_CAPTURE);
+
+	/* a check not mandatory may be skipped, but never fail */
+	start(&r);
+	r.pol.mandatory &= ~(1u << PDC_MIN_AGE);
+	c = checks_all_pass();
+	c.checks[PDC_MIN_AGE] = PCR_NOT_CHECKED;
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	feed(&r, ok(PE_CHIP_OPENED));
+	feed(&r, c);
+	ck_assert_int_eq(r.p.state, PS_FACE_CAPTURE);
+}
+END_TEST
+
+START_TEST(test_unreadable_chip_and_bad_mrz)
+{
+	struct run r;
+	struct passage_event e;
+
+	start(&r);
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	e = ev(PE_CHIP_OPENED);
+	e.detail = "no answer to SELECT eMRTD (6A82)";
+	feed(&r, e);
+	assert_referred(&r, "chip_unreadable");
+	ck_assert_str_eq(item(&r.p, "chip_access")->detail, "no answer to SELECT eMRTD (6A82)");
+
+	start(&r);
+	feed(&r, ev(PE_DOC_PLACED));
+	e = ev(PE_MRZ_READ);
+	e.detail = "document_number_check: check digit is 4, computed 3";
+	feed(&r, e);
+	assert_referred(&r, "mrz_invalid");
+}
+END_TEST
+
+START_TEST(test_eyes_closed_then_open)
+{
+	struct run r;
+
+	start(&r);
+	document_ok(&r);
+	ck_assert_int_eq(r.captures, 1);
+	ck_assert_eg(feed(&r, capture(1, false)), EG_OK);	/* eyes closed */
+	ck_assert_int_eq(r.p.state, PS_FACE_CAPTURE);
+	ck_assert_int_eq(r.captures, 2);
+	ck_assert_eg(feed(&r, capture(1, true)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_LIVENESS);
+	ck_assert_str_eq(item(&r.p, "face_quality")->detail, "attempt 2 of 3");
+}
+END_TEST
+
+START_TEST(test_quality_never_good)
+{
+	struct run r;
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, false));
+	feed(&r, capture(0, false));
+	ck_assert_int_eq(r.p.state, PS_FACE_CAPTURE);
+	feed(&r, capture(1, false));
+	assert_referred(&r, "face_capture_failed");
+	ck_assert_int_eq(r.captures, 3);
+}
+END_TEST
+
+START_TEST(test_printed_photo_and_tailgating_and_watchlist)
+{
+	struct run r;
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	feed(&r, score(PE_LIVENESS_DONE, 0.04));
+	assert_referred(&r, "pad_alarm");
+	ck_assert_double_eq(item(&r.p, "liveness")->threshold, 0.5);
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(2, true));
+	assert_referred(&r, "more_than_one_person");
+	ck_assert_str_eq(item(&r.p, "one_person")->detail, "2 faces in the frame");
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	feed(&r, score(PE_LIVENESS_DONE, 0.9));
+	feed(&r, score(PE_MATCH_DONE, 0.9));
+	feed(&r, score(PE_WATCHLIST_DONE, 0.77));
+	assert_referred(&r, "watchlist_hit");
+	ck_assert_str_eq(item(&r.p, "watchlist")->result, "hit");
+}
+END_TEST
+
+START_TEST(test_walks_away_and_document_pulled)
+{
+	struct run r;
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	ck_assert_eg(feed(&r, ev(PE_TRAVELLER_LEFT)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert_int_eq(r.p.x.outcome, PO_ABANDONED);
+	ck_assert_str_eq(r.p.x.rule, "abandoned:traveller_left");
+	ck_assert(r.reported);
+	ck_assert(r.wiped);
+	ck_assert(!r.gate_opened);
+
+	start(&r);
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	ck_assert_eg(feed(&r, ev(PE_DOC_REMOVED)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert_str_eq(r.p.x.rule, "abandoned:doc_removed");
+	/* a late chip result after the cancel is ignored */
+	ck_assert_eg(feed(&r, ok(PE_CHIP_OPENED)), EG_ERR_STATE);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+}
+END_TEST
+
+START_TEST(test_officer_override_needs_identity_and_reason)
+{
+	struct run r;
+	struct passage_event o;
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	feed(&r, score(PE_LIVENESS_DONE, 0.9));
+	feed(&r, score(PE_MATCH_DONE, 0.3));
+	assert_referred(&r, "biometric_mismatch");
+	/* no reason: refused, nothing happens */
+	o = ev(PE_OFFICER_OPEN);
+	o.officer = "officer.kim";
+	ck_assert_eg(feed(&r, o), EG_ERR_STATE);
+	ck_assert_int_eq(r.p.state, PS_REFERRED);
+	ck_assert(!r.gate_opened);
+	o.reason = "";
+	ck_assert_eg(feed(&r, o), EG_ERR_STATE);
+	o.officer = NULL;
+	o.reason = "checked passport by hand";
+	ck_assert_eg(feed(&r, o), EG_ERR_STATE);
+	/* identity and reason: the gate opens and the record says who and why */
+	o.officer = "officer.kim";
+	ck_assert_eg(feed(&r, o), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_GATE_OPEN);
+	ck_assert(r.gate_opened);
+	ck_assert_int_eq(r.p.x.outcome, PO_OPEN);
+	ck_assert_str_eq(r.p.x.rule, "biometric_mismatch");	/* what the machine said stays */
+	ck_assert_str_eq(r.p.x.officer, "officer.kim");
+	ck_assert_str_eq(r.p.x.officer_reason, "checked passport by hand");
+	ck_assert_str_eq(item(&r.p, "officer_override")->result, "open");
+	feed(&r, ev(PE_PASSED));
+	ck_assert(r.reported);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+}
+END_TEST
+
+START_TEST(test_officer_hold_and_release)
+{
+	struct run r;
+	struct passage_event o = ev(PE_OFFICER_HOLD);
+
+	start(&r);
+	document_ok(&r);
+	o.officer = "officer.lee";
+	feed(&r, o);
+	ck_assert_int_eq(r.p.state, PS_HOLD);
+	ck_assert_str_eq(r.p.x.rule, "officer_hold");
+	ck_assert(r.wiped);
+	ck_assert_eg(feed(&r, ev(PE_DOC_PLACED)), EG_ERR_STATE);	/* held: nothing starts */
+	feed(&r, ev(PE_OFFICER_RELEASE));
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert(r.reported);
+	ck_assert(!r.gate_opened);
+
+	/* manual opening with no traveller is recorded as such */
+	start(&r);
+	feed(&r, o);
+	ck_assert_int_eq(r.p.state, PS_HOLD);
+	o = ev(PE_OFFICER_OPEN);
+	o.officer = "officer.lee";
+	o.reason = "wheelchair user, assisted passage";
+	feed(&r, o);
+	ck_assert(r.gate_opened);
+	ck_assert_str_eq(r.p.x.rule, "officer_manual_open");
+	feed(&r, ev(PE_PASSED));
+	ck_assert(r.reported);
+}
+END_TEST
+
+START_TEST(test_cancel_paths_from_every_active_state)
+{
+	static const enum passage_event_type cancels[] = { PE_TIMEOUT, PE_DEVICE_LOST };
+
+	for (size_t c = 0; c < 2; c++) {
+		for (int depth = 1; depth <= 7; depth++) {
+			struct run r;
+			struct passage_event d;
+			start(&r);
+			feed(&r, ev(PE_DOC_PLACED));
+			if (depth > 1) feed(&r, ok(PE_MRZ_READ));
+			if (depth > 2) feed(&r, ok(PE_CHIP_OPENED));
+			if (depth > 3) feed(&r, checks_all_pass());
+			if (depth > 4) feed(&r, capture(1, true));
+			if (depth > 5) feed(&r, score(PE_LIVENESS_DONE, 0.9));
+			if (depth > 6) feed(&r, score(PE_MATCH_DONE, 0.9));
+			ck_assert(passage_is_active(r.p.state));
+			d = ev(cancels[c]);
+			d.detail = "camera unplugged";
+			ck_assert_eg(feed(&r, d), EG_OK);
+			assert_referred(&r, cancels[c] == PE_TIMEOUT ? "timeout" : "device_lost");
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_host_unreachable)
+{
+	struct run r;
+
+	start(&r);
+	ck_assert_eg(feed(&r, ev(PE_HOST_DOWN)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_OUT_OF_SERVICE);
+	ck_assert_eg(feed(&r, ev(PE_DOC_PLACED)), EG_ERR_STATE);
+	ck_assert_eg(feed(&r, ev(PE_HOST_UP)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	/* a passage under way when the host goes away finishes (events spool) */
+	document_ok(&r);
+	ck_assert_eg(feed(&r, ev(PE_HOST_DOWN)), EG_ERR_STATE);
+	ck_assert_int_eq(r.p.state, PS_FACE_CAPTURE);
+}
+END_TEST
+
+/* Sweep: from every reachable state, every event with every data variant;
+ * the gate opens only from WATCHLIST with a clear result, or from REFERRED/
+ * HOLD on an officer's command with identity and reason. */
+START_TEST(test_gate_opens_only_when_it_should)
+{
+	for (int s = 0; s < PS_COUNT; s++) {
+		for (int e = 0; e < PE_COUNT; e++) {
+			for (int variant = 0; variant < 4; variant++) {
+				struct run r;
+				struct passage_event x = ev((enum passage_event_type)e);
+				start(&r);
+				r.p.state = (enum passage_state)s;
+				x.ok = variant & 1;
+				x.score = variant & 2 ? 0.99 : 0.01;
+				x.faces = variant;
+				x.quality_ok = variant & 1;
+				if (variant == 3) {
+					x.officer = "o";
+					x.reason = "r";
+				}
+				for (int c = 0; c < PDC_COUNT; c++)
+					x.checks[c] = variant & 1 ? PCR_PASS : PCR_FAIL;
+				feed(&r, x);
+				if (!r.gate_opened)
+					continue;
+				bool allowed = (s == PS_WATCHLIST && e == PE_WATCHLIST_DONE && x.score < 0.5) ||
+				    ((s == PS_REFERRED || s == PS_HOLD) && e == PE_OFFICER_OPEN && variant == 3);
+				ck_assert_msg(allowed, "gate opened from %s on %s (variant %d)",
+				    passage_state_str((enum passage_state)s),
+				    passage_event_str((enum passage_event_type)e), variant);
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_table_is_well_formed)
+{
+	for (size_t i = 0; i < passage_table_len; i++) {
+		const struct passage_transition *t = &passage_table[i];
+		ck_assert(t->from <= PS_ANY_ACTIVE);
+		ck_assert(t->to < PS_COUNT);
+		ck_assert(t->event < PE_COUNT);
+		ck_assert_ptr_nonnull(t->action);
+		/* no row is dead: an unguarded row is never followed by a row for
+		 * the same (state, event) */
+		if (t->guard == NULL)
+			for (size_t j = i + 1; j < passage_table_len; j++)
+				ck_assert_msg(!(passage_table[j].from == t->from &&
+				    passage_table[j].event == t->event), "row %zu is unreachable", j);
+	}
+	/* every state can be left */
+	for (int s = 0; s < PS_COUNT; s++) {
+		bool leaves = false;
+		for (size_t i = 0; i < passage_table_len; i++)
+			if (passage_table[i].from == (enum passage_state)s ||
+			    (passage_table[i].from == PS_ANY_ACTIVE && passage_is_active((enum passage_state)s)))
+				leaves = true;
+		ck_assert_msg(leaves, "state %s has no way out", passage_state_str((enum passage_state)s));
+	}
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("passage");
+	TCase *tc = tcase_create("scenarios");
+
+	tcase_add_test(tc, test_genuine_traveller);
+	tcase_add_test(tc, test_impostor);
+	tcase_add_test(tc, test_document_failures);
+	tcase_add_test(tc, test_chip_without_aa_ca);
+	tcase_add_test(tc, test_unreadable_chip_and_bad_mrz);
+	tcase_add_test(tc, test_eyes_closed_then_open);
+	tcase_add_test(tc, test_quality_never_good);
+	tcase_add_test(tc, test_printed_photo_and_tailgating_and_watchlist);
+	tcase_add_test(tc, test_walks_away_and_document_pulled);
+	tcase_add_test(tc, test_officer_override_needs_identity_and_reason);
+	tcase_add_test(tc, test_officer_hold_and_release);
+	tcase_add_test(tc, test_cancel_paths_from_every_active_state);
+	tcase_add_test(tc, test_host_unreachable);
+	tcase_add_test(tc, test_gate_opens_only_when_it_should);
+	tcase_add_test(tc, test_table_is_well_formed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+EG_CHECK_MAIN()
