@@ -31,7 +31,7 @@ eg_rbuf_init(const void *data, size_t len)
 	struct eg_rbuf b;
 
 	b.p = data;
-	b.end = b.p + (data != NULL ? len : 0);
+	b.end = data != NULL ? b.p + len : b.p;	/* no arithmetic on NULL */
 	return b;
 }
 
