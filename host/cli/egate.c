@@ -13,6 +13,7 @@
 /* One row per subcommand, in the order `egate help` lists them. */
 static const struct egate_cmd commands[] = {
 	{ "config", cmd_config, "check kiosk and host configuration files" },
+	{ "mrz", cmd_mrz, "parse and validate a machine readable zone (ICAO 9303)" },
 	{ "version", cmd_version, "print the version" },
 };
 
