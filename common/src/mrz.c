@@ -571,7 +571,7 @@ parse_document_number(struct ctx *x)
 		return;
 	}
 
-	/* Extended number (Doc 9303 Part 5 4.2.4 / Part 6): the check digit
+	/* Extended number (Doc 9303 Part 5 for TD1, Part 6 for TD2): the check digit
 	 * position holds '<'; optional data 1 starts with the remaining
 	 * characters, then the check digit over the whole number, then '<'. */
 	r->document_number_extended = true;
