@@ -774,7 +774,7 @@ parse_composite(struct ctx *x)
 		b = eg_rbuf_init(x->line[s->line], x->len[s->line]);
 		if (n + s->len > sizeof(buf) || eg_rbuf_skip(&b, s->start) != EG_OK ||
 		    eg_rbuf_copy(&b, buf + n, s->len) != EG_OK)
-			return;	/* layout table bug; cannot happen */
+			goto out;	/* layout table bug; cannot happen */
 		n += s->len;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -782,6 +782,7 @@ parse_composite(struct ctx *x)
 	ck = field_char(x, MRZ_FIELD_COMPOSITE_CHECK);
 	x->r->composite_check = ck;
 	verify_check(x, MRZ_FIELD_COMPOSITE_CHECK, ck, buf, n, bad, false);
+out:
 	eg_memzero(buf, sizeof(buf));
 }
 
