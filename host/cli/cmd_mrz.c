@@ -158,6 +158,13 @@ json_date(struct eg_json *j, const char *key, const struct mrz_result *r, enum m
 	if (ok && d->month) eg_json_int(j, d->month); else eg_json_null(j);
 	eg_json_key(j, "day");
 	if (ok && d->day) eg_json_int(j, d->day); else eg_json_null(j);
+	/* parts the MRZ marks unknown with "<<" (birth dates only) */
+	eg_json_key(j, "unknown");
+	eg_json_arr_begin(j);
+	if (ok && !d->year) eg_json_str(j, "year");
+	if (ok && !d->month) eg_json_str(j, "month");
+	if (ok && !d->day) eg_json_str(j, "day");
+	eg_json_arr_end(j);
 	eg_json_obj_end(j);
 }
 

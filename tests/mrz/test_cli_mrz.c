@@ -177,10 +177,19 @@ START_TEST(test_today)
 	static struct run r;
 	const char *args[] = { "mrz", "--today", "1970-01-01", TD3_L1, TD3_L2, NULL };
 
+	const char *unknown[] = { "mrz", "--json", "--today", "2026-11-29", TD3_L1,
+		"L898902C36UTO7408<<7F1204159ZE184226B<<<<<10", NULL };
+
 	run_egate(&r, NULL, args);
 	ck_assert_int_eq(r.status, 0);
 	/* from 1970, "74" is a birth in 1874 */
 	ck_assert_ptr_nonnull(strstr(r.out, "1874-08-12"));
+
+	/* a birth day marked unknown is reported as such */
+	run_egate(&r, NULL, unknown);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"birth_date\":{\"raw\":\"7408<<\",\"year\":1974,"
+	    "\"month\":8,\"day\":null,\"unknown\":[\"day\"]}"));
 }
 END_TEST
 
