@@ -230,7 +230,8 @@ mrz_check_digit(const char *s, size_t n, int *digit)
 
 	if ((s == NULL && n > 0) || digit == NULL)
 		return EG_ERR_INVAL;
-	b = eg_rbuf_init(s, n);
+	/* never a NULL base: eg_rbuf_init's NULL + 0 is UB under clang's UBSan */
+	b = eg_rbuf_init(n > 0 ? s : "", n);
 	for (size_t i = 0; eg_rbuf_u8(&b, &c) == EG_OK; i++) {
 		int v = char_value(c);
 		if (v < 0)
@@ -906,7 +907,7 @@ mrz_parse_text(const char *text, size_t len, const struct mrz_date *today,
 		r->err = EG_ERR_INVAL;
 		return EG_ERR_INVAL;
 	}
-	b = eg_rbuf_init(text, len);
+	b = eg_rbuf_init(len > 0 ? text : "", len);	/* see mrz_check_digit */
 	while (eg_rbuf_left(&b) > 0) {
 		const char *start = (const char *)b.p;
 		size_t ln = 0;

@@ -189,6 +189,9 @@ START_TEST(test_check_digit_errors)
 	ck_assert_eg(mrz_check_digit("1", 1, NULL), EG_ERR_INVAL);
 	ck_assert_eg(mrz_check_digit("", 0, &d), EG_OK);
 	ck_assert_int_eq(d, 0);
+	d = 7;
+	ck_assert_eg(mrz_check_digit(NULL, 0, &d), EG_OK);
+	ck_assert_int_eq(d, 0);
 }
 END_TEST
 
@@ -744,6 +747,7 @@ START_TEST(test_wrong_line_count)
 	ck_assert_eg(mrz_parse(l, 0, &TODAY, &r), EG_ERR_FORMAT);
 	ck_assert(has_error(&r, MRZ_FIELD_LINE_COUNT, MRZ_PROB_LINE_COUNT));
 	ck_assert_eg(mrz_parse_text("", 0, &TODAY, &r), EG_ERR_FORMAT);
+	ck_assert_eg(mrz_parse_text(NULL, 0, &TODAY, &r), EG_ERR_FORMAT);
 	ck_assert_eg(mrz_parse_text("\n\r\n  \n", 6, &TODAY, &r), EG_ERR_FORMAT);
 	ck_assert(has_error(&r, MRZ_FIELD_LINE_COUNT, MRZ_PROB_LINE_COUNT));
 
