@@ -14,6 +14,7 @@
 static const struct egate_cmd commands[] = {
 	{ "config", cmd_config, "check kiosk and host configuration files" },
 	{ "pki", cmd_pki, "deployment CA: host, kiosk and officer certificates, CRL" },
+	{ "mrz", cmd_mrz, "parse and validate a machine readable zone (ICAO 9303)" },
 	{ "version", cmd_version, "print the version" },
 };
 
