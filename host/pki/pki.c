@@ -252,6 +252,29 @@ out:
 	return ret;
 }
 
+/* mkdir -p with mode 0700 for the folders it creates. */
+static int
+mkdir_p(const char *dir)
+{
+	char buf[512];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf))
+		return EG_ERR_INVAL;
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return EG_ERR_IO;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+		return EG_ERR_IO;
+	return EG_OK;
+}
+
 static int
 path_in(char *out, size_t outsz, const char *dir, const char *name)
 {
@@ -276,10 +299,8 @@ pki_ca_create(const char *dir, const char *name, int days)
 	    days <= 0 || path_in(kp, sizeof(kp), dir, PKI_CA_KEY) != EG_OK ||
 	    path_in(cp, sizeof(cp), dir, PKI_CA_CRT) != EG_OK)
 		goto out;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		ret = EG_ERR_IO;
+	if ((ret = mkdir_p(dir)) != EG_OK)
 		goto out;
-	}
 	if (access(kp, F_OK) == 0) {
 		ret = EG_ERR_STATE;
 		goto out;
