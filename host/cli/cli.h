@@ -32,6 +32,7 @@ struct egate_cmd {
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int cmd_config(int argc, char **argv);
+int cmd_face(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 /* One row per subcommand, in the order `egate help` lists them. */
 static const struct egate_cmd commands[] = {
 	{ "config", cmd_config, "check kiosk and host configuration files" },
+	{ "face", cmd_face, "compare faces in images or DG2 files (1:1 verify)" },
 	{ "version", cmd_version, "print the version" },
 };
 
