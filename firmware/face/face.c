@@ -317,11 +317,14 @@ face_detect(struct face_ctx *ctx, const struct fcv_image *img, struct face_box *
 	float *scores = NULL, *bx = NULL;
 	struct face_box *cand = NULL;
 	size_t cap, lens[2], nc = 0, nprior, kept;
+	struct fcv_rect region;
+	double sw, sh;
 	int ret;
 
 	if (n != NULL)
 		*n = 0;
-	if (ctx == NULL || img == NULL || boxes == NULL || n == NULL)
+	if (ctx == NULL || img == NULL || boxes == NULL || n == NULL || img->width <= 0 ||
+	    img->height <= 0)
 		return EG_ERR_INVAL;
 	sp = &ctx->spec[FACE_NET_DETECT];
 	/* every prior of an SSD head sits on a grid finer than 8 px at most 4
@@ -335,7 +338,20 @@ face_detect(struct face_ctx *ctx, const struct fcv_image *img, struct face_box *
 	}
 	lens[0] = cap * 2;
 	lens[1] = cap * 4;
-	if ((ret = run(ctx, FACE_NET_DETECT, img, NULL, (float *const[]){ scores, bx }, lens)) != EG_OK)
+	/* boxes come back relative to the region the network saw */
+	sw = img->width;
+	sh = img->height;
+	if (ctx->prof.letterbox) {
+		double want = (double)sp->width / sp->height;
+
+		if ((double)img->width / img->height < want)
+			sw = img->height * want;
+		else
+			sh = img->width / want;
+	}
+	region = (struct fcv_rect){ 0, 0, sw, sh };
+	ret = run(ctx, FACE_NET_DETECT, img, &region, (float *const[]){ scores, bx }, lens);
+	if (ret != EG_OK)
 		goto out;
 	nprior = lens[0] / 2;
 	if (lens[0] % 2 != 0 || lens[1] != nprior * 4) {
@@ -353,10 +369,10 @@ face_detect(struct face_ctx *ctx, const struct fcv_image *img, struct face_box *
 		if (!(s >= ctx->prof.score_threshold) || !isfinite(b[0]) || !isfinite(b[1]) ||
 		    !isfinite(b[2]) || !isfinite(b[3]))
 			continue;
-		cand[nc].x1 = b[0] * (float)img->width;
-		cand[nc].y1 = b[1] * (float)img->height;
-		cand[nc].x2 = b[2] * (float)img->width;
-		cand[nc].y2 = b[3] * (float)img->height;
+		cand[nc].x1 = (float)(b[0] * sw);
+		cand[nc].y1 = (float)(b[1] * sh);
+		cand[nc].x2 = (float)(b[2] * sw);
+		cand[nc].y2 = (float)(b[3] * sh);
 		cand[nc].score = s;
 		if (cand[nc].x2 - cand[nc].x1 >= 2 && cand[nc].y2 - cand[nc].y1 >= 2)
 			nc++;

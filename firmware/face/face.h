@@ -57,6 +57,7 @@ struct face_profile {
 	struct face_net_prof net[FACE_NET_COUNT];
 	double score_threshold;	/* detector */
 	double nms_iou;
+	bool letterbox;		/* pad the frame to the detector's aspect ratio */
 	long long embedding_size;
 	double live_threshold;	/* p(live) at or above passes */
 	double match_threshold;	/* cosine at or above is a match */

@@ -40,6 +40,8 @@ static const struct eg_cfg_key schema[] = {
 	  "keep detections with a face score at or above" },
 	{ "detect", "nms_iou", EG_CFG_DOUBLE, P(nms_iou), 0, 0.01, 1, NULL, true,
 	  "drop a box whose intersection over union with a better one exceeds this" },
+	{ "detect", "letterbox", EG_CFG_BOOL, P(letterbox), 0, 0, 0, NULL, false,
+	  "pad the frame (black, right and bottom) to the input's aspect ratio instead of stretching it" },
 	NET("landmark", FACE_NET_LANDMARK),
 	NET("feature", FACE_NET_FEATURE),
 	{ "feature", "embedding_size", EG_CFG_INT, P(embedding_size), 0, 16, FACE_EMB_MAX, NULL, true,

@@ -49,6 +49,7 @@ help(FILE *f)
 	fprintf(f,
 	    "usage: egate face verify IMG_A IMG_B [--threshold T] [--json] [--no-quality]\n"
 	    "                         [--no-liveness] [--profile FILE] [--model-dir DIR]\n"
+	    "                         [--debug-dump-aligned DIR]\n"
 	    "\n"
 	    "Compare the face in IMG_A with the face in IMG_B. Each is a JPEG, PNG or\n"
 	    "JPEG 2000 image, or a DG2 file from a passport chip. Prints the cosine\n"
@@ -231,6 +232,37 @@ print_json_input(struct eg_json *j, const struct input *in)
 	eg_json_obj_end(j);
 }
 
+/* Debug only (--debug-dump-aligned): write the 112x112 aligned face as
+ * DIR/aligned-a.png; the one place this program writes a face to disk. */
+static int
+dump_aligned(const struct input *in, const char *dir, const char *tag)
+{
+	struct fcv_image al = { 0 };
+	uint8_t *png = NULL;
+	size_t len = 0;
+	char path[4096];
+	FILE *f = NULL;
+	int ret;
+
+	if ((ret = face_align(&in->img, &in->res.pts, &al)) != EG_OK ||
+	    (ret = fcv_image_encode(&al, ".png", 3, &png, &len)) != EG_OK)
+		goto out;
+	snprintf(path, sizeof(path), "%s/aligned-%s.png", dir, tag);
+	ret = EG_ERR_IO;
+	if ((f = fopen(path, "wb")) == NULL || fwrite(png, 1, len, f) != len)
+		goto out;
+	ret = EG_OK;
+out:
+	if (f != NULL && fclose(f) != 0)
+		ret = EG_ERR_IO;
+	if (ret != EG_OK)
+		cli_err("face", "cannot write the aligned face to %s: %s", dir, eg_strerror(ret));
+	if (png != NULL)
+		eg_secret_free(&png, len);
+	fcv_image_free(&al);
+	return ret;
+}
+
 static const char *
 default_profile(void)
 {
@@ -247,6 +279,7 @@ verify(int argc, char **argv)
 		{ "no-liveness", no_argument, NULL, 'L' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "model-dir", required_argument, NULL, 'm' },
+		{ "debug-dump-aligned", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -256,6 +289,7 @@ verify(int argc, char **argv)
 	struct face_opts fo = { .quality = true, .pad = &face_pad_minifas };
 	double threshold = 0, score = 0, load_ms = 0, t;
 	bool have_threshold = false, json = false, match = false;
+	const char *dump_dir = NULL;
 	char errbuf[512], *end;
 	int c, ret = FACE_EXIT_ERROR, err;
 
@@ -290,6 +324,9 @@ verify(int argc, char **argv)
 		case 'm':
 			model_dir = optarg;
 			break;
+		case 'D':
+			dump_dir = optarg;
+			break;
 		case 'h':
 			help(stdout);
 			return FACE_EXIT_MATCH;
@@ -322,6 +359,13 @@ verify(int argc, char **argv)
 			    eg_strerror(in[i].err), eg_err_name(in[i].err));
 			goto out;
 		}
+	}
+	if (dump_dir != NULL) {
+		fprintf(stderr, "egate face: DEBUG: writing the aligned faces (biometric data) to %s\n",
+		    dump_dir);
+		for (int i = 0; i < 2; i++)
+			if (dump_aligned(&in[i], dump_dir, i == 0 ? "a" : "b") != EG_OK)
+				goto out;
 	}
 	score = face_cosine(in[0].res.emb, in[1].res.emb, in[0].res.emb_len);
 	match = score >= threshold;
