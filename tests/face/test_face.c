@@ -593,6 +593,65 @@ START_TEST(test_dg2_parse_errors)
 }
 END_TEST
 
+/* The valid seeds of the dg2 fuzz corpus (a 40x48 picture as JPEG, JP2 and
+ * raw J2K) parse and decode; the others are refused. */
+START_TEST(test_dg2_corpus_seeds)
+{
+	static const struct {
+		const char *name;
+		int want;
+		enum face_img_fmt fmt;
+	} seeds[] = {
+		{ "valid_jpeg", EG_OK, FACE_IMG_JPEG },
+		{ "valid_jp2", EG_OK, FACE_IMG_JP2 },
+		{ "valid_j2k", EG_OK, FACE_IMG_J2K },
+		{ "valid_jpeg_feature_points", EG_OK, FACE_IMG_JPEG },
+		{ "valid_jpeg_7f2e", EG_OK, FACE_IMG_JPEG },
+		{ "bad_magic", EG_ERR_FORMAT, 0 },
+		{ "bad_version_030", EG_ERR_UNSUPPORTED, 0 },
+		{ "bad_image_signature", EG_ERR_FORMAT, 0 },
+		{ "truncated_half", EG_ERR_TRUNCATED, 0 },
+		{ "truncated_header", EG_ERR_TRUNCATED, 0 },
+		{ "too_many_feature_points", EG_ERR_FORMAT, 0 },
+	};
+	char path[1024];
+
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		struct face_dg2 d;
+		struct fcv_image img;
+		size_t len;
+		uint8_t *p;
+
+		snprintf(path, sizeof(path), "%s/corpus/dg2/%s", FACE_FUZZ_DIR, seeds[i].name);
+		p = slurp(path, &len);
+		ck_assert_msg(face_dg2_parse(p, len, &d) == seeds[i].want, "%s: %s", seeds[i].name,
+		    eg_err_name(face_dg2_parse(p, len, &d)));
+		if (seeds[i].want == EG_OK) {
+			ck_assert_int_eq(d.fmt, seeds[i].fmt);
+			ck_assert_uint_eq(d.width, 40);
+			ck_assert_eg(face_img_decode(d.image, d.image_len, FACE_MAX_DIM, &img), EG_OK);
+			ck_assert_int_eq(img.width, 40);
+			ck_assert_int_eq(img.height, 48);
+			fcv_image_free(&img);
+		}
+		free(p);
+	}
+	/* a well-formed DG2 around a JPEG header claiming 60000 x 60000 */
+	{
+		struct face_dg2 d;
+		struct fcv_image img;
+		size_t len;
+		uint8_t *p;
+
+		snprintf(path, sizeof(path), "%s/corpus/dg2/huge_jpeg_dimensions", FACE_FUZZ_DIR);
+		p = slurp(path, &len);
+		ck_assert_eg(face_dg2_parse(p, len, &d), EG_OK);
+		ck_assert_eg(face_img_decode(d.image, d.image_len, FACE_MAX_DIM, &img), EG_ERR_OVERFLOW);
+		free(p);
+	}
+}
+END_TEST
+
 /* ---- the whole pipeline: quality, PAD, tailgating ----------------------------------- */
 
 START_TEST(test_analyse_quality_pad)
@@ -656,6 +715,7 @@ make_suite(void)
 	tcase_add_test(pure, test_cosine);
 	tcase_add_test(pure, test_profile_loads);
 	tcase_add_test(pure, test_dg2_parse_errors);
+	tcase_add_test(pure, test_dg2_corpus_seeds);
 	suite_add_tcase(s, pure);
 
 	tcase_set_timeout(models, 300);
