@@ -355,8 +355,16 @@ verify(int argc, char **argv)
 	fo.pad_self = ctx;
 	for (int i = 0; i < 2; i++) {
 		if (load_input(ctx, &in[i], &fo) != EG_OK) {
-			cli_err("face", "%s: %s: %s (%s)", in[i].path, in[i].what,
-			    eg_strerror(in[i].err), eg_err_name(in[i].err));
+			const char *hint = "";
+
+			if (in[i].err == EG_ERR_OVERFLOW && strcmp(in[i].what, "decode") == 0)
+				hint = " — the image header announces more than 8192 pixels a side";
+			else if (in[i].err == EG_ERR_TRUNCATED && strcmp(in[i].what, "decode") == 0)
+				hint = " — the image data ends early";
+			else if (in[i].err == EG_ERR_NO_FACE)
+				hint = " — no face detected in the capture zone";
+			cli_err("face", "%s: %s: %s (%s)%s", in[i].path, in[i].what,
+			    eg_strerror(in[i].err), eg_err_name(in[i].err), hint);
 			goto out;
 		}
 	}
