@@ -683,7 +683,14 @@ face_quality_check(struct face_ctx *ctx, const struct fcv_image *img, const stru
 	if ((ret = face_eyes_open(ctx, img, pts, eyes)) != EG_OK)
 		return ret;
 	r = (struct fcv_rect){ box->x1, box->y1, box->x2 - box->x1, box->y2 - box->y1 };
-	if ((ret = fcv_image_stats(img, &r, &st)) != EG_OK)
+	ret = fcv_image_stats(img, &r, &st);
+	if (ret == EG_ERR_INVAL) {
+		/* under 8x8 pixels inside the frame: nothing to measure, and
+		 * certainly not sharp or well exposed */
+		memset(&st, 0, sizeof(st));
+		ret = EG_OK;
+	}
+	if (ret != EG_OK)
 		return ret;
 	measure(&out->m[FACE_Q_SIZE], "face_px", box->y2 - box->y1, (double)q->min_face_px, 1e9);
 	measure(&out->m[FACE_Q_YAW], "yaw", ypr[0], -q->max_yaw, q->max_yaw);
