@@ -636,6 +636,21 @@ START_TEST(test_dg2_corpus_seeds)
 		}
 		free(p);
 	}
+	/* a J2K codestream with a 7x horizontally subsampled component: OpenCV
+	 * throws (found by the fuzzer); the wrapper turns it into an error */
+	{
+		struct face_dg2 d;
+		struct fcv_image img;
+		size_t len;
+		uint8_t *p;
+
+		snprintf(path, sizeof(path), "%s/corpus/dg2/j2k_subsampled_component", FACE_FUZZ_DIR);
+		p = slurp(path, &len);
+		ck_assert_eg(face_dg2_parse(p, len, &d), EG_OK);
+		ck_assert_eg(face_img_decode(d.image, d.image_len, FACE_MAX_DIM, &img), EG_ERR_IMAGE);
+		ck_assert_ptr_null(img.data);
+		free(p);
+	}
 	/* a well-formed DG2 around a JPEG header claiming 60000 x 60000 */
 	{
 		struct face_dg2 d;
