@@ -161,8 +161,14 @@ print_text(const struct input *in, const char *label)
 		for (int i = 0; i < FACE_Q_COUNT; i++) {
 			const struct face_measure *m = &r->quality.m[i];
 
-			printf("  quality %-15s %9.3f  [%g .. %g]  %s\n", m->name, m->value, m->min,
-			    m->max, m->pass ? "pass" : "FAIL");
+			char lim[64];
+
+			if (m->max >= 1e8)
+				snprintf(lim, sizeof(lim), ">= %g", m->min);
+			else
+				snprintf(lim, sizeof(lim), "%g .. %g", m->min, m->max);
+			printf("  quality %-15s %9.3f  [%s]  %s\n", m->name, m->value, lim,
+			    m->pass ? "pass" : "FAIL");
 		}
 		printf("  quality decision: %s\n", r->quality.retake ? "RETAKE" : "ok");
 	}
