@@ -360,8 +360,9 @@ sim_set_format(struct camera *cam, const struct camera_format *want, struct came
 	    (want->height != 0 && want->height != s->mode.height) ||
 	    fps < s->mode.fps_min || fps > s->mode.fps_max) {
 		camera_set_error(cam,
-		    "sim: no %s %ux%u mode at %u fps; this camera offers %s %ux%u at %u-%u fps",
-		    want->pixfmt != CAMERA_FMT_NONE ? camera_pixfmt_name(want->pixfmt) : "any",
+		    "sim: no %s%s%ux%u mode at %u fps; this camera offers %s %ux%u at %u-%u fps",
+		    want->pixfmt != CAMERA_FMT_NONE ? camera_pixfmt_name(want->pixfmt) : "",
+		    want->pixfmt != CAMERA_FMT_NONE ? " " : "",
 		    want->width, want->height, fps, camera_pixfmt_name(s->mode.pixfmt),
 		    s->mode.width, s->mode.height, s->mode.fps_min, s->mode.fps_max);
 		return EG_ERR_UNSUPPORTED;

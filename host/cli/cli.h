@@ -34,6 +34,7 @@ void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf
 int cmd_config(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);
+int cmd_camera(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

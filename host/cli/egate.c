@@ -15,6 +15,7 @@ static const struct egate_cmd commands[] = {
 	{ "config", cmd_config, "check kiosk and host configuration files" },
 	{ "pki", cmd_pki, "deployment CA: host, kiosk and officer certificates, CRL" },
 	{ "mrz", cmd_mrz, "parse and validate a machine readable zone (ICAO 9303)" },
+	{ "camera", cmd_camera, "list cameras (UVC, simulated) and grab frames" },
 	{ "version", cmd_version, "print the version" },
 };
 
