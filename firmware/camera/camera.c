@@ -17,6 +17,7 @@ struct camera {
 	const struct camera_ops *ops;
 	void *priv;
 	bool streaming;
+	bool lost_logged;	/* camera.lost logged once per camera */
 	const struct eg_log *log;
 	char err[256];
 };
@@ -83,10 +84,13 @@ camera_open(const char *spec, const struct camera_options *opt, struct camera **
 		if (cam->err[0] == '\0')
 			snprintf(cam->err, sizeof(cam->err), "%s: %s", ops->name, eg_strerror(ret));
 		set_err(err, errlen, cam->err);
+		EG_LOG(opt->log, EG_LOG_WARN, "camera.open_failed", EG_STR("backend", ops->name),
+		    EG_ERRF(ret), EG_STR("why", cam->err));
 		free(cam);
 		cam = NULL;
 		goto out;
 	}
+	EG_LOG(opt->log, EG_LOG_INFO, "camera.open", EG_STR("backend", ops->name));
 	*out = cam;
 	cam = NULL;
 out:
@@ -126,13 +130,21 @@ camera_set_format(struct camera *cam, const struct camera_format *want,
     struct camera_format *got)
 {
 	struct camera_format dummy;
+	int ret;
 
 	cam->err[0] = '\0';
 	if (cam->streaming) {
 		camera_set_error(cam, "cannot change the format while streaming");
 		return EG_ERR_STATE;
 	}
-	return cam->ops->set_format(cam, want, got != NULL ? got : &dummy);
+	if (got == NULL)
+		got = &dummy;
+	ret = cam->ops->set_format(cam, want, got);
+	if (ret == EG_OK)
+		EG_LOG(cam->log, EG_LOG_INFO, "camera.format", EG_STR("format",
+		    camera_pixfmt_name(got->pixfmt)), EG_UINT("width", got->width),
+		    EG_UINT("height", got->height), EG_UINT("fps", got->fps));
+	return ret;
 }
 
 int
@@ -148,15 +160,26 @@ camera_start(struct camera *cam)
 	ret = cam->ops->start(cam);
 	if (ret == EG_OK)
 		cam->streaming = true;
+	if (ret == EG_OK)
+		EG_LOG(cam->log, EG_LOG_INFO, "camera.start", EG_STR("backend", cam->ops->name));
+	else
+		EG_LOG(cam->log, EG_LOG_WARN, "camera.start_failed", EG_STR("backend", cam->ops->name),
+		    EG_ERRF(ret), EG_STR("why", cam->err));
 	return ret;
 }
 
 int
 camera_stop(struct camera *cam)
 {
+	struct camera_stats st = { 0 };
+
 	cam->err[0] = '\0';
 	if (!cam->streaming)
 		return EG_OK;
+	cam->ops->stats(cam, &st);
+	EG_LOG(cam->log, EG_LOG_INFO, "camera.stop", EG_STR("backend", cam->ops->name),
+	    EG_UINT("delivered", st.delivered), EG_UINT("dropped", st.dropped),
+	    EG_DBL("fps", st.fps));
 	cam->streaming = false;
 	return cam->ops->stop(cam);
 }
@@ -164,13 +187,21 @@ camera_stop(struct camera *cam)
 int
 camera_next_frame(struct camera *cam, int timeout_ms, struct camera_frame *f)
 {
+	int ret;
+
 	memset(f, 0, sizeof(*f));
 	cam->err[0] = '\0';
 	if (!cam->streaming) {
 		camera_set_error(cam, "not streaming: call camera_start first");
 		return EG_ERR_STATE;
 	}
-	return cam->ops->next_frame(cam, timeout_ms, f);
+	ret = cam->ops->next_frame(cam, timeout_ms, f);
+	if (ret == EG_ERR_NO_DEVICE && !cam->lost_logged) {
+		cam->lost_logged = true;
+		EG_LOG(cam->log, EG_LOG_ERROR, "camera.lost", EG_STR("backend", cam->ops->name),
+		    EG_STR("why", cam->err));
+	}
+	return ret;
 }
 
 void
