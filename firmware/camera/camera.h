@@ -10,8 +10,8 @@
  *                    order (.jpg/.jpeg as MJPEG, .ppm as BGR24), looping
  *
  * Use:
- *   camera_open(spec, &opt, &cam);
- *   camera_set_format(cam, &(struct camera_format){CAMERA_FMT_MJPEG, 640, 480, 30});
+ *   camera_open(spec, &opt, &cam, err, sizeof(err));
+ *   camera_set_format(cam, &(struct camera_format){CAMERA_FMT_MJPEG, 640, 480, 30}, NULL);
  *   camera_start(cam);
  *   while (camera_next_frame(cam, 1000, &f) == EG_OK) { use f.data; camera_release_frame(cam, &f); }
  *   camera_stop(cam); camera_free(&cam);

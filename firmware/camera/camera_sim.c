@@ -31,6 +31,7 @@
 
 #define SIM_MAX_FILES 256
 #define SIM_MAX_FILE_BYTES (32u << 20)
+#define SIM_MAX_TOTAL_BYTES (256u << 20)	/* all images of one sim, loaded */
 #define SIM_MAX_HELD 8
 #define SIM_SLOT_TAG 0x53494du	/* marks frames handed out by the sim */
 #define SIM_DEFAULT_FPS 30
@@ -48,6 +49,7 @@ struct sim {
 	struct scene *scene;	/* NULL: folder mode */
 	struct sim_image *images;
 	size_t nimages;
+	size_t total_bytes;
 	struct camera_mode mode;
 	uint32_t fps;
 	/* streaming state */
@@ -148,6 +150,11 @@ load_image(struct camera *cam, struct sim *s, const char *dir, const char *name)
 		camera_set_error(cam, "sim: cannot read %.200s: %s", path,
 		    ret == EG_ERR_OVERFLOW ? "larger than 32 MiB" : eg_strerror(ret));
 		return ret;
+	}
+	s->total_bytes += im->file_len;
+	if (s->total_bytes > SIM_MAX_TOTAL_BYTES) {
+		camera_set_error(cam, "sim: the images take more than 256 MiB (at %.200s)", path);
+		return EG_ERR_OVERFLOW;
 	}
 	ret = camera_image_probe(im->file, im->file_len, &im->info);
 	if (ret != EG_OK) {
