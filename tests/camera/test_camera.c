@@ -330,8 +330,9 @@ START_TEST(test_open_errors)
 }
 END_TEST
 
-/* Paced mode really sleeps. Measured over ~1 s at 20 fps and asserted only
- * within +-30%, so a loaded 2-core machine does not make it flake. */
+/* Paced mode really sleeps. Measured over 2 s at 20 fps and asserted only
+ * within +-30% (a stall of up to ~0.45 s still passes), so a loaded 2-core
+ * machine does not make it flake. */
 START_TEST(test_sim_paced)
 {
 	struct camera *cam = open_sim("frames", NULL);
@@ -343,16 +344,16 @@ START_TEST(test_sim_paced)
 	    EG_OK);
 	t0 = camera_now_ns();
 	ck_assert_eg(camera_start(cam), EG_OK);
-	for (int i = 0; i < 21; i++) {
+	for (int i = 0; i < 41; i++) {
 		ck_assert_eg(camera_next_frame(cam, 2000, &f), EG_OK);
 		camera_release_frame(cam, &f);
 	}
 	t1 = camera_now_ns();
 	camera_get_stats(cam, &st);
-	ck_assert_uint_eq(st.delivered, 21);
+	ck_assert_uint_eq(st.delivered, 41);
 	ck_assert_msg(st.fps > 14.0 && st.fps < 26.0, "achieved %.2f fps, asked 20", st.fps);
-	/* 20 intervals of 50 ms cannot be delivered faster than 1 s */
-	ck_assert_uint_ge(t1 - t0, 950000000u);
+	/* 40 intervals of 50 ms cannot be delivered in less than 2 s */
+	ck_assert_uint_ge(t1 - t0, 2000000000u);
 
 	/* a timeout shorter than the frame interval times out */
 	ck_assert_eg(camera_set_format(cam, &(struct camera_format){ CAMERA_FMT_MJPEG, 64, 48, 1 }, NULL),
