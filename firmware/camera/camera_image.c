@@ -160,6 +160,37 @@ out:
 	return ret;
 }
 
+/* BT.601 limited range, integer form */
+static uint8_t
+luma(int r, int g, int b)
+{
+	return (uint8_t)(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16);
+}
+
+int
+camera_bgr_to_yuyv(const uint8_t *bgr, uint32_t width, uint32_t height, uint8_t *dst,
+    size_t cap)
+{
+	size_t npairs;
+
+	if (width % 2 != 0)
+		return EG_ERR_INVAL;
+	if (cap < (size_t)width * height * 2)
+		return EG_ERR_OVERFLOW;
+	npairs = (size_t)width * height / 2;
+	for (size_t i = 0; i < npairs; i++) {
+		const uint8_t *p = bgr + 6 * i;
+		int b0 = p[0], g0 = p[1], r0 = p[2], b1 = p[3], g1 = p[4], r1 = p[5];
+		int r = (r0 + r1 + 1) / 2, g = (g0 + g1 + 1) / 2, b = (b0 + b1 + 1) / 2;
+
+		dst[4 * i + 0] = luma(r0, g0, b0);
+		dst[4 * i + 1] = (uint8_t)(((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128);
+		dst[4 * i + 2] = luma(r1, g1, b1);
+		dst[4 * i + 3] = (uint8_t)(((112 * r - 94 * g - 18 * b + 128) >> 8) + 128);
+	}
+	return EG_OK;
+}
+
 int
 camera_ppm_to_bgr(const uint8_t *p, size_t n, const struct camera_image *img,
     uint8_t *dst, size_t cap)

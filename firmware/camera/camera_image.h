@@ -42,4 +42,13 @@ int camera_image_probe(const uint8_t *p, size_t n, struct camera_image *out);
 int camera_ppm_to_bgr(const uint8_t *p, size_t n, const struct camera_image *img,
     uint8_t *dst, size_t cap);
 
+/*
+ * camera_bgr_to_yuyv — BGR24 pixels (stride width*3) as YUYV 4:2:2 into dst
+ * (cap bytes, at least width*height*2), BT.601 limited range, chroma of each
+ * pixel pair averaged. EG_ERR_INVAL for an odd width, EG_ERR_OVERFLOW if dst
+ * is too small.
+ */
+int camera_bgr_to_yuyv(const uint8_t *bgr, uint32_t width, uint32_t height, uint8_t *dst,
+    size_t cap);
+
 #endif

@@ -6,7 +6,8 @@
  * looping. "sim:FILE" plays a scene script (scene.h) on a frame clock: frame
  * k belongs to scene time k/fps, so a scene behaves identically in paced and
  * fast mode; only the timestamps and the sleeping differ. JPEG files are
- * delivered as MJPEG frames byte for byte; PPM files as BGR24 pixels.
+ * delivered as MJPEG frames byte for byte; PPM files as BGR24 pixels, or,
+ * if asked and the width is even, converted once at open to YUYV.
  *
  * Paced mode sleeps until each frame is due (CLOCK_MONOTONIC, absolute) and
  * stamps it with the real time of delivery. Fast mode never sleeps and
@@ -41,6 +42,7 @@ struct sim_image {
 	uint8_t *file;		/* the file's bytes */
 	size_t file_len;
 	uint8_t *bgr;		/* PPM only: converted pixels */
+	uint8_t *yuyv;		/* PPM of even width only: the same as YUYV */
 	struct camera_image info;
 };
 
@@ -50,7 +52,9 @@ struct sim {
 	struct sim_image *images;
 	size_t nimages;
 	size_t total_bytes;
-	struct camera_mode mode;
+	struct camera_mode mode;	/* the images' own format */
+	bool yuyv_ok;			/* PPM of even width: YUYV offered too */
+	enum camera_pixfmt pixfmt;	/* what frames are delivered as */
 	uint32_t fps;
 	/* streaming state */
 	bool unplugged;
@@ -170,6 +174,15 @@ load_image(struct camera *cam, struct sim *s, const char *dir, const char *name)
 		ret = camera_ppm_to_bgr(im->file, im->file_len, &im->info, im->bgr, npix * 3);
 		if (ret != EG_OK)
 			return ret;
+		if (im->info.width % 2 == 0) {
+			im->yuyv = malloc(npix * 2);
+			if (im->yuyv == NULL)
+				return EG_ERR_NOMEM;
+			ret = camera_bgr_to_yuyv(im->bgr, im->info.width, im->info.height,
+			    im->yuyv, npix * 2);
+			if (ret != EG_OK)
+				return ret;
+		}
 	}
 	if (s->nimages == 1) {
 		s->mode.pixfmt = im->info.pixfmt;
@@ -177,6 +190,8 @@ load_image(struct camera *cam, struct sim *s, const char *dir, const char *name)
 		s->mode.height = im->info.height;
 		s->mode.fps_min = 1;
 		s->mode.fps_max = SCENE_MAX_FPS;
+		s->pixfmt = im->info.pixfmt;
+		s->yuyv_ok = im->yuyv != NULL;
 	} else if (im->info.pixfmt != s->mode.pixfmt || im->info.width != s->mode.width ||
 	    im->info.height != s->mode.height) {
 		camera_set_error(cam,
@@ -294,6 +309,7 @@ sim_release(struct sim **sp)
 		free(s->images[i].name);
 		free(s->images[i].file);
 		free(s->images[i].bgr);
+		free(s->images[i].yuyv);
 	}
 	free(s->images);
 	scene_free(&s->scene);
@@ -352,7 +368,11 @@ sim_list_modes(struct camera *cam, struct camera_mode *modes, size_t cap, size_t
 
 	if (cap > 0)
 		modes[0] = s->mode;
-	*n = 1;
+	if (cap > 1 && s->yuyv_ok) {
+		modes[1] = s->mode;
+		modes[1].pixfmt = CAMERA_FMT_YUYV;
+	}
+	*n = s->yuyv_ok ? 2 : 1;
 	return EG_OK;
 }
 
@@ -361,21 +381,24 @@ sim_set_format(struct camera *cam, const struct camera_format *want, struct came
 {
 	struct sim *s = camera_priv(cam);
 	uint32_t fps = want->fps != 0 ? want->fps : (s->scene != NULL ? s->scene->fps : SIM_DEFAULT_FPS);
+	enum camera_pixfmt pf = want->pixfmt != CAMERA_FMT_NONE ? want->pixfmt : s->mode.pixfmt;
 
-	if ((want->pixfmt != CAMERA_FMT_NONE && want->pixfmt != s->mode.pixfmt) ||
+	if ((pf != s->mode.pixfmt && !(pf == CAMERA_FMT_YUYV && s->yuyv_ok)) ||
 	    (want->width != 0 && want->width != s->mode.width) ||
 	    (want->height != 0 && want->height != s->mode.height) ||
 	    fps < s->mode.fps_min || fps > s->mode.fps_max) {
 		camera_set_error(cam,
-		    "sim: no %s%s%ux%u mode at %u fps; this camera offers %s %ux%u at %u-%u fps",
+		    "sim: no %s%s%ux%u mode at %u fps; this camera offers %s%s %ux%u at %u-%u fps",
 		    want->pixfmt != CAMERA_FMT_NONE ? camera_pixfmt_name(want->pixfmt) : "",
 		    want->pixfmt != CAMERA_FMT_NONE ? " " : "",
 		    want->width, want->height, fps, camera_pixfmt_name(s->mode.pixfmt),
+		    s->yuyv_ok ? " or yuyv" : "",
 		    s->mode.width, s->mode.height, s->mode.fps_min, s->mode.fps_max);
 		return EG_ERR_UNSUPPORTED;
 	}
 	s->fps = fps;
-	got->pixfmt = s->mode.pixfmt;
+	s->pixfmt = pf;
+	got->pixfmt = pf;
 	got->width = s->mode.width;
 	got->height = s->mode.height;
 	got->fps = fps;
@@ -503,10 +526,14 @@ sim_next_frame(struct camera *cam, int timeout_ms, struct camera_frame *f)
 		ts = s->last_ts + 1;
 	s->last_ts = ts;
 	im = &s->images[s->current];
-	f->format = im->info.pixfmt;
+	f->format = s->pixfmt;
 	f->width = im->info.width;
 	f->height = im->info.height;
-	if (im->info.pixfmt == CAMERA_FMT_BGR24) {
+	if (s->pixfmt == CAMERA_FMT_YUYV) {
+		f->stride = im->info.width * 2;
+		f->data = im->yuyv;
+		f->len = (size_t)f->stride * im->info.height;
+	} else if (s->pixfmt == CAMERA_FMT_BGR24) {
 		f->stride = im->info.width * 3;
 		f->data = im->bgr;
 		f->len = (size_t)f->stride * im->info.height;

@@ -149,6 +149,47 @@ START_TEST(test_sim_ppm)
 }
 END_TEST
 
+/* PPM sources are offered as YUYV too (BT.601): a grey pixel has U = V = 128 */
+START_TEST(test_sim_yuyv)
+{
+	struct camera *cam = open_sim("ppm", &fast);
+	struct camera_mode modes[4];
+	struct camera_format got;
+	struct camera_frame f;
+	uint8_t *ppm;
+	size_t len, n;
+	const uint8_t *rgb;
+
+	ppm = slurp("ppm/a.ppm", &len);
+	rgb = ppm + len - 8 * 6 * 3;
+	ck_assert_eg(camera_list_modes(cam, modes, 4, &n), EG_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(modes[0].pixfmt, CAMERA_FMT_BGR24);
+	ck_assert_int_eq(modes[1].pixfmt, CAMERA_FMT_YUYV);
+	ck_assert_eg(camera_set_format(cam, &(struct camera_format){ CAMERA_FMT_YUYV, 8, 6, 0 }, &got),
+	    EG_OK);
+	ck_assert_int_eq(got.pixfmt, CAMERA_FMT_YUYV);
+	ck_assert_eg(camera_start(cam), EG_OK);
+	ck_assert_eg(camera_next_frame(cam, 100, &f), EG_OK);
+	ck_assert_int_eq(f.format, CAMERA_FMT_YUYV);
+	ck_assert_uint_eq(f.stride, 16);
+	ck_assert_uint_eq(f.len, 8 * 6 * 2);
+	for (size_t i = 0; i < 8 * 6; i++) {
+		unsigned g = rgb[3 * i];
+
+		ck_assert_uint_eq(rgb[3 * i + 1], g);	/* a.ppm is all grey */
+		ck_assert_uint_eq(f.data[2 * i], ((220 * g + 128) >> 8) + 16);
+		ck_assert_uint_eq(f.data[2 * i + 1], 128);
+	}
+	/* the first grey level of a.ppm is 90: Y = 16 + 220*90/256 = 93 */
+	ck_assert_uint_eq(rgb[0], 90);
+	ck_assert_uint_eq(f.data[0], 93);
+	camera_release_frame(cam, &f);
+	camera_free(&cam);
+	free(ppm);
+}
+END_TEST
+
 /* walkthrough.scene at 10 fps: frames 0-9 empty, 10-19 traveller, 20-22
  * dropped, 23-29 traveller, 30-39 empty, unplugged at frame 40 */
 START_TEST(test_sim_scene_walkthrough)
@@ -290,7 +331,7 @@ START_TEST(test_sim_format_errors)
 	ck_assert_str_eq(camera_error(cam),
 	    "sim: no mjpeg 1920x1080 mode at 30 fps; this camera offers mjpeg 64x48 at 1-240 fps");
 	ck_assert_eg(camera_set_format(cam, &(struct camera_format){ CAMERA_FMT_YUYV, 64, 48, 30 }, NULL),
-	    EG_ERR_UNSUPPORTED);
+	    EG_ERR_UNSUPPORTED);	/* JPEG sources are MJPEG only */
 	ck_assert_eg(camera_set_format(cam, &(struct camera_format){ CAMERA_FMT_MJPEG, 64, 48, 500 }, NULL),
 	    EG_ERR_UNSUPPORTED);
 	ck_assert_eg(camera_set_format(cam, &(struct camera_format){ CAMERA_FMT_NONE, 0, 0, 0 }, NULL), EG_OK);
@@ -683,6 +724,7 @@ make_suite(void)
 
 	tcase_add_test(tc, test_sim_dir_order);
 	tcase_add_test(tc, test_sim_ppm);
+	tcase_add_test(tc, test_sim_yuyv);
 	tcase_add_test(tc, test_sim_scene_walkthrough);
 	tcase_add_test(tc, test_sim_scene_loop);
 	tcase_add_test(tc, test_log_lines);

@@ -55,6 +55,11 @@ tail -c 144 "$tmp/g2/frame-0002.ppm" >"$tmp/a"; tail -c 144 "$vec/ppm/b.ppm" >"$
 cmp -s "$tmp/a" "$tmp/b" || { echo "FAIL: PPM pixels differ"; fail=1; }
 head -c 11 "$tmp/g2/frame-0002.ppm" | grep -q "^P6" || { echo "FAIL: not a PPM"; fail=1; }
 
+# YUYV from PPM sources: raw 4:2:2, 2 bytes per pixel
+check 0 "grab yuyv" -- "$egate" camera grab --camera "sim:$vec/ppm" -n 1 --out "$tmp/g2" --no-pace --format yuyv
+[ "$(stat -c %s "$tmp/g2/frame-0001.yuv")" = 96 ] || { echo "FAIL: yuyv frame size"; fail=1; }
+has "$tmp/out" "(yuyv 8x6)"
+
 # the walkthrough scene: 37 frames, 3 dropped, then unplugged -> exit 1
 check 1 "grab until unplug" -- "$egate" camera grab --camera "sim:$vec/scene/walkthrough.scene" -n 100 --out "$tmp/g3" --no-pace --json
 has "$tmp/out" '"frames":37,"dropped":3'

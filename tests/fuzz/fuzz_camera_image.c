@@ -34,6 +34,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (camera_ppm_to_bgr(data, size, &im, bgr, need) != EG_OK)
 		abort();
+	if (im.width % 2 == 0) {
+		uint8_t *yuyv = malloc((size_t)im.width * im.height * 2);
+
+		if (yuyv != NULL && camera_bgr_to_yuyv(bgr, im.width, im.height, yuyv,
+		    (size_t)im.width * im.height * 2) != EG_OK)
+			abort();
+		free(yuyv);
+	}
 	free(bgr);
 	return 0;
 }
