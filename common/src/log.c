@@ -39,6 +39,17 @@ eg_log_init(struct eg_log *lg, const char *component)
 	lg->timestamps = !lg->journal;
 }
 
+void
+eg_log_allow_sensitive(struct eg_log *lg, bool personal, bool secrets)
+{
+	lg->show_personal = personal;
+	lg->show_secrets = secrets;
+	if (personal || secrets)
+		EG_LOG(lg, EG_LOG_WARN, "log.sensitive_enabled",
+		    EG_BOOL("personal_data", personal), EG_BOOL("secrets", secrets),
+		    EG_STR("note", "debug only: this log may now hold data that must not leave the device"));
+}
+
 const char *
 eg_log_level_str(enum eg_log_level l)
 {

@@ -116,10 +116,12 @@ START_TEST(test_redaction)
 
 	/* personal data allowed does not reveal secrets, and vice versa */
 	cap_open(&c);
-	c.lg.show_personal = true;
+	eg_log_allow_sensitive(&c.lg, true, false);
 	EG_LOG(&c.lg, EG_LOG_INFO, "e", EG_PII_STR("doc", "L898902C3"),
 	    EG_SECRET_HEX("kenc", key, sizeof(key)));
 	ck_assert_str_eq(cap_text(&c),
+	    "level=warn comp=test event=log.sensitive_enabled personal_data=true secrets=false "
+	    "note=\"debug only: this log may now hold data that must not leave the device\"\n"
 	    "level=info comp=test event=e doc=L898902C3 kenc=[redacted]\n");
 	cap_close(&c);
 

@@ -84,6 +84,13 @@ struct eg_log {
  */
 void eg_log_init(struct eg_log *lg, const char *component);
 
+/*
+ * eg_log_allow_sensitive — a debug switch: let the logger print personal
+ * data and/or secrets. Turning either on logs a warning line saying so, so a
+ * log that may hold such data says it does. Cannot fail.
+ */
+void eg_log_allow_sensitive(struct eg_log *lg, bool personal, bool secrets);
+
 /* eg_log_level_parse — "debug", "info", "notice", "warn", "error".
  * Returns EG_OK or EG_ERR_INVAL. */
 int eg_log_level_parse(const char *s, enum eg_log_level *out);
