@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * audit_verify.c — walk the chain, recompute every hash, check every signed
+ * checkpoint against it, and name the first thing that is wrong.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/sha256.h>
+
+#include "audit_int.h"
+#include "egate/error.h"
+
+struct cp {
+	int64_t id;
+	int64_t record_id;
+	int64_t count;
+	int64_t ts;
+	uint8_t head[AUDIT_HASH_LEN];
+	bool head_ok;		/* head column is 32 bytes */
+	bool sig_ok;
+	bool order_ok;
+	char why[96];		/* why sig_ok/order_ok is false */
+};
+
+const char *
+audit_problem_name(enum audit_problem p)
+{
+	switch (p) {
+	case AUDIT_PROBLEM_NONE: return "none";
+	case AUDIT_PROBLEM_MISSING: return "missing";
+	case AUDIT_PROBLEM_HASH: return "hash";
+	case AUDIT_PROBLEM_PAYLOAD: return "payload";
+	case AUDIT_PROBLEM_REHASHED: return "rehashed";
+	case AUDIT_PROBLEM_ROW: return "row";
+	case AUDIT_PROBLEM_TRUNCATED: return "truncated";
+	case AUDIT_PROBLEM_SIGNATURE: return "signature";
+	case AUDIT_PROBLEM_CHECKPOINT: return "checkpoint";
+	}
+	return "unknown";
+}
+
+static void __attribute__((format(printf, 5, 6)))
+fail(struct audit_report *rep, enum audit_problem p, int64_t rec, int64_t cp, const char *fmt, ...)
+{
+	va_list ap;
+
+	rep->ok = false;
+	rep->problem = p;
+	rep->bad_record = rec;
+	rep->bad_checkpoint = cp;
+	va_start(ap, fmt);
+	vsnprintf(rep->detail, sizeof(rep->detail), fmt, ap);
+	va_end(ap);
+}
+
+static bool
+blob32(sqlite3_stmt *st, int i, uint8_t out[AUDIT_HASH_LEN])
+{
+	if (sqlite3_column_type(st, i) != SQLITE_BLOB || sqlite3_column_bytes(st, i) != AUDIT_HASH_LEN)
+		return false;
+	memcpy(out, sqlite3_column_blob(st, i), AUDIT_HASH_LEN);
+	return true;
+}
+
+static struct audit_str
+col(sqlite3_stmt *st, int i)
+{
+	struct audit_str s = { NULL, 0 };
+
+	if (sqlite3_column_type(st, i) != SQLITE_NULL) {
+		s.p = (const char *)sqlite3_column_text(st, i);
+		s.n = (size_t)sqlite3_column_bytes(st, i);
+	}
+	return s;
+}
+
+static void
+check_signature(mbedtls_pk_context *pk, const char *key_id, sqlite3_stmt *st, struct cp *c)
+{
+	char text[256];
+	uint8_t digest[32];
+	size_t tlen;
+	const char *kid = (const char *)sqlite3_column_text(st, 5);
+
+	c->sig_ok = false;
+	if (kid == NULL || strcmp(kid, key_id) != 0) {
+		snprintf(c->why, sizeof(c->why), "signed by key %.16s, not by the given key %s",
+		    kid != NULL ? kid : "(none)", key_id);
+		return;
+	}
+	tlen = audit_checkpoint_text((uint64_t)c->count, c->head, c->ts, text, sizeof(text));
+	if (tlen == 0 || mbedtls_sha256_ret((const uint8_t *)text, tlen, digest, 0) != 0 ||
+	    sqlite3_column_type(st, 6) != SQLITE_BLOB ||
+	    mbedtls_pk_verify(pk, MBEDTLS_MD_SHA256, digest, sizeof(digest),
+		sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6)) != 0) {
+		snprintf(c->why, sizeof(c->why), "signature does not verify");
+		return;
+	}
+	c->sig_ok = true;
+}
+
+/* Load and pre-check every checkpoint (signature, order). */
+static int
+load_checkpoints(struct audit_db *a, mbedtls_pk_context *pk, const char *key_id, struct cp **out,
+    size_t *nout)
+{
+	sqlite3_stmt *st = NULL;
+	struct cp *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	int ret = EG_ERR_DB, rc;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT id, record_id, count, head_hash, ts, key_id, signature "
+		"FROM checkpoints ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cp *c;
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL) {
+				ret = EG_ERR_NOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		c = &v[n];
+		memset(c, 0, sizeof(*c));
+		c->id = sqlite3_column_int64(st, 0);
+		c->record_id = sqlite3_column_int64(st, 1);
+		c->count = sqlite3_column_int64(st, 2);
+		c->ts = sqlite3_column_int64(st, 4);
+		c->head_ok = blob32(st, 3, c->head);
+		c->order_ok = c->head_ok && c->count >= 1 && c->record_id == c->count &&
+		    (n == 0 || (c->count >= v[n - 1].count && c->ts >= v[n - 1].ts));
+		if (!c->order_ok)
+			snprintf(c->why, sizeof(c->why), "malformed or out of order (count %" PRId64
+			    " after %" PRId64 ")", c->count, n > 0 ? v[n - 1].count : 0);
+		if (c->head_ok)
+			check_signature(pk, key_id, st, c);
+		else
+			snprintf(c->why, sizeof(c->why), "head hash column malformed");
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	*out = v;
+	*nout = n;
+	v = NULL;
+	ret = EG_OK;
+out:
+	free(v);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Report checkpoint c if it is bad; true when it was. */
+static bool
+bad_checkpoint(struct audit_report *rep, const struct cp *c, int64_t rec)
+{
+	if (!c->sig_ok) {
+		fail(rep, AUDIT_PROBLEM_SIGNATURE, rec, c->id, "checkpoint %" PRId64 " (count %" PRId64
+		    "): %s", c->id, c->count, c->why);
+		return true;
+	}
+	if (!c->order_ok) {
+		fail(rep, AUDIT_PROBLEM_CHECKPOINT, rec, c->id, "checkpoint %" PRId64 ": %s", c->id, c->why);
+		return true;
+	}
+	return false;
+}
+
+int
+audit_verify(struct audit_db *a, const char *pubkey_pem, struct audit_report *rep)
+{
+	static const uint8_t zero[AUDIT_HASH_LEN];
+	mbedtls_pk_context pk;
+	char key_id[AUDIT_KEY_ID_LEN + 1];
+	struct cp *cps = NULL;
+	size_t ncp = 0, k = 0;
+	sqlite3_stmt *st = NULL;
+	uint8_t running[AUDIT_HASH_LEN];
+	int64_t e = 1;
+	int ret = EG_ERR_INVAL, rc;
+
+	mbedtls_pk_init(&pk);
+	if (rep != NULL)
+		memset(rep, 0, sizeof(*rep));
+	if (a == NULL || pubkey_pem == NULL || rep == NULL)
+		goto out;
+	rep->ok = true;
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_pk_parse_public_key(&pk, (const uint8_t *)pubkey_pem, strlen(pubkey_pem) + 1) != 0 ||
+	    !audit_pk_is_p256(&pk) || audit_key_id(&pk, key_id) != EG_OK)
+		goto out;
+	if ((ret = load_checkpoints(a, &pk, key_id, &cps, &ncp)) != EG_OK)
+		goto out;
+	ret = EG_ERR_DB;
+	/* a checkpoint sealing nothing (count < 1) is reported before the walk */
+	while (k < ncp && cps[k].count < 1) {
+		if (bad_checkpoint(rep, &cps[k], 0))
+			goto done;
+		k++;
+	}
+	memcpy(running, zero, sizeof(running));
+	if (sqlite3_prepare_v2(a->db, "SELECT id, kiosk_id, seq, ts, type, decision, reason, officer, "
+		"doc_hmac, name_hmac, payload, payload_hash, purged, prev_hash, hash "
+		"FROM records ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		uint8_t pd_stored[32], prev[32], hash[32], pd[32], h_run[32], h_self[32];
+		struct audit_hdr hdr;
+		struct audit_str doc = col(st, 8), name = col(st, 9), pay = col(st, 10);
+		bool purged = sqlite3_column_int(st, 12) != 0;
+
+		if (id != e) {
+			fail(rep, AUDIT_PROBLEM_MISSING, e, 0, "record %" PRId64 " is missing "
+			    "(records %" PRId64 "..%" PRId64 " deleted)", e, e, id - 1);
+			goto done;
+		}
+		hdr.kiosk_id = col(st, 1);
+		hdr.seq = sqlite3_column_int64(st, 2);
+		hdr.ts_ms = sqlite3_column_int64(st, 3);
+		hdr.type = col(st, 4);
+		hdr.decision = col(st, 5);
+		hdr.reason = col(st, 6);
+		hdr.officer = col(st, 7);
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 2) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 3) != SQLITE_INTEGER || hdr.kiosk_id.p == NULL ||
+		    hdr.type.p == NULL || !blob32(st, 11, pd_stored) || !blob32(st, 13, prev) ||
+		    !blob32(st, 14, hash)) {
+			fail(rep, AUDIT_PROBLEM_ROW, e, 0, "record %" PRId64 ": malformed row "
+			    "(missing field or wrong column type)", e);
+			goto done;
+		}
+		if (purged) {
+			if (doc.p != NULL || name.p != NULL || pay.p != NULL) {
+				fail(rep, AUDIT_PROBLEM_ROW, e, 0, "record %" PRId64 ": marked purged "
+				    "but still holds personal columns", e);
+				goto done;
+			}
+			rep->purged++;
+		} else {
+			if (audit_payload_digest(&doc, &name, &pay, pd) != EG_OK) {
+				ret = EG_ERR_CRYPTO;
+				goto out;
+			}
+			if (memcmp(pd, pd_stored, sizeof(pd)) != 0) {
+				fail(rep, AUDIT_PROBLEM_PAYLOAD, e, 0, "record %" PRId64 ": payload or "
+				    "identifier columns were edited (digest mismatch)", e);
+				goto done;
+			}
+		}
+		if (audit_record_digest(running, id, &hdr, pd_stored, h_run) != EG_OK) {
+			ret = EG_ERR_CRYPTO;
+			goto out;
+		}
+		if (memcmp(prev, running, sizeof(prev)) != 0) {
+			/* is this record self-consistent with what it links to? then
+			 * its predecessor was changed after it was written */
+			if (audit_record_digest(prev, id, &hdr, pd_stored, h_self) != EG_OK) {
+				ret = EG_ERR_CRYPTO;
+				goto out;
+			}
+			if (e > 1 && memcmp(h_self, hash, sizeof(hash)) == 0)
+				fail(rep, AUDIT_PROBLEM_REHASHED, e - 1, 0, "record %" PRId64 ": edited "
+				    "and re-hashed (record %" PRId64 " links to a different hash)", e - 1, e);
+			else
+				fail(rep, AUDIT_PROBLEM_HASH, e, 0, "record %" PRId64 ": prev_hash does "
+				    "not link to record %" PRId64 " (field edited)", e, e - 1);
+			goto done;
+		}
+		if (memcmp(h_run, hash, sizeof(hash)) != 0) {
+			fail(rep, AUDIT_PROBLEM_HASH, e, 0, "record %" PRId64 ": stored hash does not "
+			    "match its contents (a field was edited)", e);
+			goto done;
+		}
+		memcpy(running, h_run, sizeof(running));
+		for (; k < ncp && cps[k].count <= e; k++) {
+			if (bad_checkpoint(rep, &cps[k], e))
+				goto done;
+			if (memcmp(cps[k].head, running, sizeof(running)) != 0) {
+				fail(rep, AUDIT_PROBLEM_CHECKPOINT, e, cps[k].id, "checkpoint %" PRId64
+				    " seals a different head at record %" PRId64 " (chain rewritten)",
+				    cps[k].id, e);
+				goto done;
+			}
+			rep->checkpoints++;
+			rep->sealed = (uint64_t)cps[k].count;
+			rep->last_checkpoint_ts_ms = cps[k].ts;
+		}
+		rep->records++;
+		e++;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	if (k < ncp) {
+		if (!bad_checkpoint(rep, &cps[k], e))
+			fail(rep, AUDIT_PROBLEM_TRUNCATED, e, cps[k].id, "checkpoint %" PRId64 " seals %"
+			    PRId64 " records but the chain ends at %" PRId64 " (records %" PRId64 "..%"
+			    PRId64 " deleted)", cps[k].id, cps[k].count, e - 1, e, cps[k].count);
+		goto done;
+	}
+	rep->unsealed = rep->records - rep->sealed;
+done:
+	ret = EG_OK;
+out:
+	sqlite3_finalize(st);
+	free(cps);
+	mbedtls_pk_free(&pk);
+	return ret;
+}
