@@ -23,7 +23,7 @@
 #include "eg_check.h"
 #include "egate/error.h"
 
-#define T0 1795000000000LL	/* 2026-11-18, ms */
+#define T0 1795000000000LL	/* 2026-11-18T11:06:40Z, ms */
 
 struct fx {
 	char dir[64];
