@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/sha256.h>
+
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "frame.h"
@@ -512,4 +514,95 @@ proto_version_choose(uint32_t min, uint32_t max)
 	if (min == 0 || min > max || lo > hi)
 		return 0;
 	return hi;
+}
+
+/* ---- configuration digest -------------------------------------------------- */
+
+static int
+sha_put(mbedtls_sha256_context *c, const void *p, size_t n)
+{
+	return mbedtls_sha256_update_ret(c, p, n) == 0 ? EG_OK : EG_ERR_CRYPTO;
+}
+
+static int
+sha_u64(mbedtls_sha256_context *c, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (56 - 8 * i));
+	return sha_put(c, b, 8);
+}
+
+/* 0x01 ‖ u64be(len) ‖ bytes */
+static int
+sha_item(mbedtls_sha256_context *c, const void *p, size_t n)
+{
+	uint8_t one = 0x01;
+
+	if (sha_put(c, &one, 1) != EG_OK || sha_u64(c, n) != EG_OK)
+		return EG_ERR_CRYPTO;
+	return n > 0 ? sha_put(c, p, n) : EG_OK;
+}
+
+int
+proto_config_digest(const Egate__ConfigPush *const *parts, size_t nparts, uint8_t out[32])
+{
+	static const char label[] = "egate-config/v1";
+	const uint8_t end = 0x00;
+	mbedtls_sha256_context c;
+	uint64_t gallery = 0;
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_sha256_init(&c);
+	if (parts == NULL || nparts == 0 || out == NULL)
+		goto out;
+	for (size_t i = 0; i < nparts; i++)
+		if (parts[i] == NULL || parts[i]->version != parts[0]->version)
+			goto out;
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_sha256_starts_ret(&c, 0) != 0 || sha_put(&c, label, sizeof(label)) != EG_OK ||
+	    sha_u64(&c, parts[0]->version) != EG_OK)
+		goto out;
+	/* thresholds: item(name) ‖ u64be(IEEE 754 bits of value) each, then 0x00 */
+	for (size_t i = 0; i < nparts; i++) {
+		for (size_t t = 0; t < parts[i]->n_thresholds; t++) {
+			const Egate__Threshold *th = parts[i]->thresholds[t];
+			const char *name = th->name != NULL ? th->name : "";
+			uint64_t bits;
+
+			memcpy(&bits, &th->value, sizeof(bits));
+			if (sha_item(&c, name, strlen(name)) != EG_OK || sha_u64(&c, bits) != EG_OK)
+				goto out;
+		}
+	}
+	if (sha_put(&c, &end, 1) != EG_OK)
+		goto out;
+	/* master lists, then CRLs: item(blob) each, then 0x00 */
+	for (size_t i = 0; i < nparts; i++)
+		for (size_t m = 0; m < parts[i]->n_csca_master_lists; m++)
+			if (sha_item(&c, parts[i]->csca_master_lists[m].data,
+				parts[i]->csca_master_lists[m].len) != EG_OK)
+				goto out;
+	if (sha_put(&c, &end, 1) != EG_OK)
+		goto out;
+	for (size_t i = 0; i < nparts; i++)
+		for (size_t m = 0; m < parts[i]->n_crls; m++)
+			if (sha_item(&c, parts[i]->crls[m].data, parts[i]->crls[m].len) != EG_OK)
+				goto out;
+	if (sha_put(&c, &end, 1) != EG_OK)
+		goto out;
+	/* gallery: u64be(total length) ‖ the parts' bytes in order */
+	for (size_t i = 0; i < nparts; i++)
+		gallery += parts[i]->gallery.len;
+	if (sha_u64(&c, gallery) != EG_OK)
+		goto out;
+	for (size_t i = 0; i < nparts; i++)
+		if (parts[i]->gallery.len > 0 &&
+		    sha_put(&c, parts[i]->gallery.data, parts[i]->gallery.len) != EG_OK)
+			goto out;
+	ret = mbedtls_sha256_finish_ret(&c, out) == 0 ? EG_OK : EG_ERR_CRYPTO;
+out:
+	mbedtls_sha256_free(&c);
+	return ret;
 }

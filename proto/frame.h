@@ -140,6 +140,16 @@ int proto_msg_validate(const Egate__Envelope *env);
 const char *proto_body_name(Egate__Envelope__BodyCase c);
 
 /*
+ * proto_config_digest — SHA-256 of a configuration sent as nparts ConfigPush
+ * messages (given in part order), over the encoding in PROTOCOL.md
+ * ("Configuration digest"); independent of protobuf's byte layout. The host
+ * puts it in ConfigPush.sha256 and in the audit log; the kiosk recomputes it
+ * before applying. Errors: EG_ERR_INVAL (NULL, nparts 0, versions differ),
+ * EG_ERR_CRYPTO.
+ */
+int proto_config_digest(const Egate__ConfigPush *const *parts, size_t nparts, uint8_t out[32]);
+
+/*
  * proto_version_choose — the version a host answers to a Hello offering
  * [min, max]: the highest version both sides speak, or 0 when the ranges do
  * not overlap (the host then sends Error{ERROR_VERSION, fatal}).

@@ -507,6 +507,28 @@ rollback:
 }
 
 int
+audit_last_seq(struct audit_db *a, const char *kiosk_id, uint64_t *seq)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = EG_ERR_DB;
+
+	if (a == NULL || kiosk_id == NULL || seq == NULL)
+		return EG_ERR_INVAL;
+	*seq = 0;
+	if (sqlite3_prepare_v2(a->db, "SELECT COALESCE(MAX(seq), 0) FROM records WHERE kiosk_id = ?",
+		-1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, kiosk_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	*seq = (uint64_t)sqlite3_column_int64(st, 0);
+	ret = EG_OK;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
 audit_config_add(struct audit_db *a, uint64_t version, int64_t ts_ms,
     const uint8_t sha256[AUDIT_HASH_LEN], const char *summary)
 {

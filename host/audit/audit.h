@@ -103,6 +103,12 @@ int audit_append_batch(struct audit_db *db, const struct audit_record *recs, siz
     enum audit_result *results);
 
 /*
+ * audit_last_seq — the highest seq stored for kiosk_id (0 if none), for
+ * HelloAck.last_durable_seq. Errors: EG_ERR_INVAL, EG_ERR_DB.
+ */
+int audit_last_seq(struct audit_db *db, const char *kiosk_id, uint64_t *seq);
+
+/*
  * audit_config_add — log a configuration version: appends a "config" record
  * (kiosk AUDIT_HOST_ID) to the chain and a row in config_versions, in one
  * transaction. sha256 is the digest of the configuration as pushed.

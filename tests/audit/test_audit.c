@@ -298,6 +298,12 @@ START_TEST(append_and_idempotency)
 	ck_assert_int_eq(res[3], AUDIT_DUPLICATE);
 	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM records"), 4);
 	ck_assert_int_eq(count_rows(&f, "SELECT MAX(id) FROM records"), 4);
+	/* highest seq per kiosk: K00 has i = 0, 3 -> seq 1, 2 */
+	uint64_t last = 99;
+	ck_assert_eg(audit_last_seq(f.db, "K00", &last), EG_OK);
+	ck_assert_uint_eq(last, 2);
+	ck_assert_eg(audit_last_seq(f.db, "K77", &last), EG_OK);
+	ck_assert_uint_eq(last, 0);
 	/* more invalid records */
 	r[0] = r[1];
 	r[0].seq = 0;			/* only the host may leave seq to the store */

@@ -330,6 +330,61 @@ START_TEST(memory_amplification_capped)
 }
 END_TEST
 
+/* The digest does not depend on how the configuration is split in parts,
+ * and changes with any field. */
+START_TEST(config_digest)
+{
+	struct sample s, p0, p1;
+	const Egate__ConfigPush *one[1], *two[2];
+	uint8_t a[32], b[32], c[32];
+	Egate__Threshold *t0[1], *t1[1];
+
+	sample_fill(&s, EGATE__ENVELOPE__BODY_CONFIG_PUSH);
+	one[0] = &s.config_push;
+	ck_assert_eg(proto_config_digest(one, 1, a), EG_OK);
+	/* the same configuration as two parts */
+	sample_fill(&p0, EGATE__ENVELOPE__BODY_CONFIG_PUSH);
+	sample_fill(&p1, EGATE__ENVELOPE__BODY_CONFIG_PUSH);
+	t0[0] = p0.thrp[0];
+	t1[0] = p1.thrp[1];
+	p0.config_push.thresholds = t0;
+	p0.config_push.n_thresholds = 1;
+	p0.config_push.n_crls = 0;
+	p0.config_push.gallery.len = 10;
+	p1.config_push.thresholds = t1;
+	p1.config_push.n_thresholds = 1;
+	p1.config_push.n_csca_master_lists = 0;
+	p1.config_push.gallery.data = p1.blob + 10;
+	p1.config_push.gallery.len = 6;
+	two[0] = &p0.config_push;
+	two[1] = &p1.config_push;
+	ck_assert_eg(proto_config_digest(two, 2, b), EG_OK);
+	ck_assert_mem_eq(a, b, 32);
+	/* any change changes it */
+	s.thr[1].value = 0.51;
+	ck_assert_eg(proto_config_digest(one, 1, c), EG_OK);
+	ck_assert_mem_ne(a, c, 32);
+	s.thr[1].value = 0.5;
+	s.blob[40] ^= 1;	/* inside the CRL */
+	ck_assert_eg(proto_config_digest(one, 1, c), EG_OK);
+	ck_assert_mem_ne(a, c, 32);
+	s.blob[40] ^= 1;
+	s.config_push.version = 9;
+	ck_assert_eg(proto_config_digest(one, 1, c), EG_OK);
+	ck_assert_mem_ne(a, c, 32);
+	/* a master list moved into the CRLs is a different configuration */
+	s.config_push.version = 8;
+	s.config_push.n_csca_master_lists = 0;
+	s.config_push.n_crls = 2;
+	s.config_push.crls = s.blobs;
+	ck_assert_eg(proto_config_digest(one, 1, c), EG_OK);
+	ck_assert_mem_ne(a, c, 32);
+	p1.config_push.version = 9;
+	ck_assert_eg(proto_config_digest(two, 2, c), EG_ERR_INVAL);
+	ck_assert_eg(proto_config_digest(two, 0, c), EG_ERR_INVAL);
+}
+END_TEST
+
 START_TEST(version_choice)
 {
 	ck_assert_uint_eq(proto_version_choose(1, 1), 1);
@@ -358,6 +413,7 @@ make_suite(void)
 	tcase_add_test(tc, semantic_rules);
 	tcase_add_test(tc, encode_respects_max);
 	tcase_add_test(tc, memory_amplification_capped);
+	tcase_add_test(tc, config_digest);
 	tcase_add_test(tc, version_choice);
 	suite_add_tcase(s, tc);
 	return s;
