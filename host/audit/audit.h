@@ -148,7 +148,48 @@ enum audit_problem {
 	AUDIT_PROBLEM_TRUNCATED,	/* fewer records than a checkpoint seals */
 	AUDIT_PROBLEM_SIGNATURE,	/* a checkpoint signature is invalid or by another key */
 	AUDIT_PROBLEM_CHECKPOINT,	/* checkpoint head differs from the chain, or out of order */
+	AUDIT_PROBLEM_ANCHOR,		/* chain differs from the checkpoint held outside the db */
 };
+
+/*
+ * A checkpoint held outside the database ("anchor"): the text form of a
+ * signed checkpoint (docs/audit.md), copied elsewhere by the operator or the
+ * daemon (remote syslog, another host, paper). Checkpoints inside the
+ * database cannot reveal an attacker who deletes the newest records together
+ * with the newest checkpoints; an anchor can.
+ */
+#define AUDIT_SIG_MAX 160
+struct audit_anchor {
+	uint64_t count;
+	uint8_t head[AUDIT_HASH_LEN];
+	int64_t ts_ms;
+	char key_id[AUDIT_KEY_ID_LEN + 1];
+	uint8_t sig[AUDIT_SIG_MAX];
+	size_t sig_len;
+};
+
+/* Longest text of an anchor, NUL included. */
+#define AUDIT_ANCHOR_TEXT_MAX 640
+
+/*
+ * audit_checkpoint_latest — the newest checkpoint as anchor text into out
+ * (cap bytes, at least AUDIT_ANCHOR_TEXT_MAX is always enough).
+ * Errors: EG_ERR_NOT_FOUND (no checkpoint yet), EG_ERR_OVERFLOW, EG_ERR_DB.
+ */
+int audit_checkpoint_latest(struct audit_db *db, char *out, size_t cap);
+
+/*
+ * audit_anchor_format — the text form of a into out (cap bytes).
+ * Errors: EG_ERR_INVAL, EG_ERR_OVERFLOW.
+ */
+int audit_anchor_format(const struct audit_anchor *a, char *out, size_t cap);
+
+/*
+ * audit_anchor_parse — parse anchor text (untrusted; len bytes, need not be
+ * NUL-terminated). It does not check the signature (audit_verify does).
+ * Errors: EG_ERR_INVAL (NULL), EG_ERR_FORMAT (anything but the exact form).
+ */
+int audit_anchor_parse(const char *text, size_t len, struct audit_anchor *out);
 
 struct audit_report {
 	bool ok;			/* verified: no problem found */
@@ -162,6 +203,7 @@ struct audit_report {
 	uint64_t sealed;		/* records covered by the last checkpoint */
 	uint64_t unsealed;		/* records after the last checkpoint (not yet signed) */
 	int64_t last_checkpoint_ts_ms;	/* 0 if none */
+	bool anchored;			/* an external checkpoint was given and matched */
 };
 
 /*
@@ -169,13 +211,16 @@ struct audit_report {
  * checkpoint signature against pubkey_pem (PEM text of the ECDSA P-256
  * public key, NUL-terminated) and that every checkpoint head is the chain's
  * hash at its count (so later checkpoints extend earlier ones), and that no
- * sealed record is missing at the tail. Fills *rep.
+ * sealed record is missing at the tail. With anchor (may be NULL), the same
+ * for that externally held checkpoint: its signature must verify and the
+ * chain must contain it. Fills *rep.
  * Records after the last checkpoint are counted as unsealed: they verify as
  * a chain but nothing signed vouches for them yet.
  * Returns EG_OK when the walk ran (rep->ok tells the verdict), or
  * EG_ERR_INVAL, EG_ERR_CRYPTO (bad public key), EG_ERR_DB, EG_ERR_NOMEM.
  */
-int audit_verify(struct audit_db *db, const char *pubkey_pem, struct audit_report *rep);
+int audit_verify(struct audit_db *db, const char *pubkey_pem, const struct audit_anchor *anchor,
+    struct audit_report *rep);
 
 /* audit_problem_name — "missing", "hash", ... ; static string. */
 const char *audit_problem_name(enum audit_problem p);

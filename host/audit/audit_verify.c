@@ -39,6 +39,7 @@ audit_problem_name(enum audit_problem p)
 	case AUDIT_PROBLEM_TRUNCATED: return "truncated";
 	case AUDIT_PROBLEM_SIGNATURE: return "signature";
 	case AUDIT_PROBLEM_CHECKPOINT: return "checkpoint";
+	case AUDIT_PROBLEM_ANCHOR: return "anchor";
 	}
 	return "unknown";
 }
@@ -78,29 +79,39 @@ col(sqlite3_stmt *st, int i)
 	return s;
 }
 
-static void
-check_signature(mbedtls_pk_context *pk, const char *key_id, sqlite3_stmt *st, struct cp *c)
+/* Verify one signed checkpoint; on failure say why in why[cap]. */
+static bool
+sig_ok(mbedtls_pk_context *pk, const char *key_id, uint64_t count, const uint8_t head[32],
+    int64_t ts, const char *kid, const uint8_t *sig, size_t siglen, char *why, size_t cap)
 {
 	char text[256];
 	uint8_t digest[32];
 	size_t tlen;
-	const char *kid = (const char *)sqlite3_column_text(st, 5);
 
-	c->sig_ok = false;
 	if (kid == NULL || strcmp(kid, key_id) != 0) {
-		snprintf(c->why, sizeof(c->why), "signed by key %.16s, not by the given key %s",
+		snprintf(why, cap, "signed by key %.16s, not by the given key %s",
 		    kid != NULL ? kid : "(none)", key_id);
-		return;
+		return false;
 	}
-	tlen = audit_checkpoint_text((uint64_t)c->count, c->head, c->ts, text, sizeof(text));
-	if (tlen == 0 || mbedtls_sha256_ret((const uint8_t *)text, tlen, digest, 0) != 0 ||
-	    sqlite3_column_type(st, 6) != SQLITE_BLOB ||
-	    mbedtls_pk_verify(pk, MBEDTLS_MD_SHA256, digest, sizeof(digest),
-		sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6)) != 0) {
-		snprintf(c->why, sizeof(c->why), "signature does not verify");
-		return;
+	tlen = audit_checkpoint_text(count, head, ts, text, sizeof(text));
+	if (tlen == 0 || sig == NULL || mbedtls_sha256_ret((const uint8_t *)text, tlen, digest, 0) != 0 ||
+	    mbedtls_pk_verify(pk, MBEDTLS_MD_SHA256, digest, sizeof(digest), sig, siglen) != 0) {
+		snprintf(why, cap, "signature does not verify");
+		return false;
 	}
-	c->sig_ok = true;
+	return true;
+}
+
+static void
+check_signature(mbedtls_pk_context *pk, const char *key_id, sqlite3_stmt *st, struct cp *c)
+{
+	const uint8_t *sig = NULL;
+
+	if (sqlite3_column_type(st, 6) == SQLITE_BLOB)
+		sig = sqlite3_column_blob(st, 6);
+	c->sig_ok = sig_ok(pk, key_id, (uint64_t)c->count, c->head, c->ts,
+	    (const char *)sqlite3_column_text(st, 5), sig, (size_t)sqlite3_column_bytes(st, 6),
+	    c->why, sizeof(c->why));
 }
 
 /* Load and pre-check every checkpoint (signature, order). */
@@ -175,7 +186,8 @@ bad_checkpoint(struct audit_report *rep, const struct cp *c, int64_t rec)
 }
 
 int
-audit_verify(struct audit_db *a, const char *pubkey_pem, struct audit_report *rep)
+audit_verify(struct audit_db *a, const char *pubkey_pem, const struct audit_anchor *anchor,
+    struct audit_report *rep)
 {
 	static const uint8_t zero[AUDIT_HASH_LEN];
 	mbedtls_pk_context pk;
@@ -197,6 +209,17 @@ audit_verify(struct audit_db *a, const char *pubkey_pem, struct audit_report *re
 	if (mbedtls_pk_parse_public_key(&pk, (const uint8_t *)pubkey_pem, strlen(pubkey_pem) + 1) != 0 ||
 	    !audit_pk_is_p256(&pk) || audit_key_id(&pk, key_id) != EG_OK)
 		goto out;
+	if (anchor != NULL) {
+		char why[96];
+
+		if (!sig_ok(&pk, key_id, anchor->count, anchor->head, anchor->ts_ms, anchor->key_id,
+			anchor->sig, anchor->sig_len, why, sizeof(why))) {
+			fail(rep, AUDIT_PROBLEM_SIGNATURE, 0, 0, "external checkpoint (count %" PRIu64
+			    "): %s", anchor->count, why);
+			ret = EG_OK;
+			goto out;
+		}
+	}
 	if ((ret = load_checkpoints(a, &pk, key_id, &cps, &ncp)) != EG_OK)
 		goto out;
 	ret = EG_ERR_DB;
@@ -295,6 +318,14 @@ audit_verify(struct audit_db *a, const char *pubkey_pem, struct audit_report *re
 			rep->sealed = (uint64_t)cps[k].count;
 			rep->last_checkpoint_ts_ms = cps[k].ts;
 		}
+		if (anchor != NULL && anchor->count == (uint64_t)e) {
+			if (memcmp(anchor->head, running, sizeof(running)) != 0) {
+				fail(rep, AUDIT_PROBLEM_ANCHOR, e, 0, "the external checkpoint seals a "
+				    "different head at record %" PRId64 " (chain rewritten)", e);
+				goto done;
+			}
+			rep->anchored = true;
+		}
 		rep->records++;
 		e++;
 	}
@@ -305,6 +336,12 @@ audit_verify(struct audit_db *a, const char *pubkey_pem, struct audit_report *re
 			fail(rep, AUDIT_PROBLEM_TRUNCATED, e, cps[k].id, "checkpoint %" PRId64 " seals %"
 			    PRId64 " records but the chain ends at %" PRId64 " (records %" PRId64 "..%"
 			    PRId64 " deleted)", cps[k].id, cps[k].count, e - 1, e, cps[k].count);
+		goto done;
+	}
+	if (anchor != NULL && anchor->count > rep->records) {
+		fail(rep, AUDIT_PROBLEM_TRUNCATED, e, 0, "the external checkpoint seals %" PRIu64
+		    " records but the chain ends at %" PRId64 " (records %" PRId64 "..%" PRIu64
+		    " deleted)", anchor->count, e - 1, e, anchor->count);
 		goto done;
 	}
 	rep->unsealed = rep->records - rep->sealed;

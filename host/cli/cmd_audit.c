@@ -4,7 +4,8 @@
  *
  *   egate audit --db PATH query  [FILTERS] [--json]
  *   egate audit --db PATH export [FILTERS] [--format csv|jsonl]
- *   egate audit --db PATH verify --pubkey PEM [--json]
+ *   egate audit --db PATH verify --pubkey PEM [--anchor FILE] [--json]
+ *   egate audit --db PATH head
  *
  * The store is opened read-only (no keys): nothing here can change it.
  * See docs/man/egate-audit.1 and docs/audit.md.
@@ -32,7 +33,8 @@ help(FILE *f)
 	fprintf(f,
 	    "usage: egate audit --db PATH query  [FILTERS] [--json]\n"
 	    "       egate audit --db PATH export [FILTERS] [--format csv|jsonl]\n"
-	    "       egate audit --db PATH verify --pubkey PEM [--json]\n"
+	    "       egate audit --db PATH verify --pubkey PEM [--anchor FILE] [--json]\n"
+	    "       egate audit --db PATH head   (print the newest signed checkpoint)\n"
 	    "\n"
 	    "filters: --from TIME --to TIME (ISO-8601, UTC unless an offset is given;\n"
 	    "         from inclusive, to exclusive), --kiosk ID, --type TYPE,\n"
@@ -339,11 +341,30 @@ run_query(struct audit_db *db, const struct audit_filter *f, enum out_fmt fmt)
 }
 
 static int
-run_verify(struct audit_db *db, const char *pubfile, int json)
+run_head(struct audit_db *db)
+{
+	char text[AUDIT_ANCHOR_TEXT_MAX];
+	int rc = audit_checkpoint_latest(db, text, sizeof(text));
+
+	if (rc == EG_ERR_NOT_FOUND) {
+		cli_err("audit", "no checkpoint yet");
+		return EGATE_EXIT_FAIL;
+	}
+	if (rc != EG_OK) {
+		cli_err("audit", "cannot read the newest checkpoint: %s", eg_strerror(rc));
+		return EGATE_EXIT_ERROR;
+	}
+	fputs(text, stdout);
+	return fflush(stdout) == 0 ? EGATE_EXIT_OK : EGATE_EXIT_ERROR;
+}
+
+static int
+run_verify(struct audit_db *db, const char *pubfile, const char *anchorfile, int json)
 {
 	struct audit_report rep;
-	char *pem = NULL, t[40] = "-";
-	size_t len = 0;
+	struct audit_anchor anchor;
+	char *pem = NULL, *atext = NULL, t[40] = "-";
+	size_t len = 0, alen = 0;
 	int rc, ret = EGATE_EXIT_ERROR;
 
 	rc = read_file(pubfile, &pem, &len);
@@ -352,7 +373,19 @@ run_verify(struct audit_db *db, const char *pubfile, int json)
 		    eg_strerror(rc));
 		goto out;
 	}
-	rc = audit_verify(db, pem, &rep);
+	if (anchorfile != NULL) {
+		rc = read_file(anchorfile, &atext, &alen);
+		if (rc != EG_OK) {
+			cli_err("audit", "%s: cannot read: %s", anchorfile,
+			    rc == EG_ERR_IO ? strerror(errno) : eg_strerror(rc));
+			goto out;
+		}
+		if (audit_anchor_parse(atext, alen, &anchor) != EG_OK) {
+			cli_err("audit", "%s: not a checkpoint written by 'egate audit head'", anchorfile);
+			goto out;
+		}
+	}
+	rc = audit_verify(db, pem, anchorfile != NULL ? &anchor : NULL, &rep);
 	if (rc == EG_ERR_CRYPTO) {
 		cli_err("audit", "%s: not an ECDSA P-256 public key (PEM)", pubfile);
 		goto out;
@@ -384,13 +417,15 @@ run_verify(struct audit_db *db, const char *pubfile, int json)
 		eg_json_key(&j, "unsealed");
 		eg_json_uint(&j, rep.unsealed);
 		eg_json_key_str(&j, "last_checkpoint", t);
+		eg_json_key_bool(&j, "anchored", rep.anchored);
 		eg_json_obj_end(&j);
 		if (eg_json_finish(&j) != EG_OK)
 			goto out;
 	} else if (rep.ok) {
 		printf("OK: %" PRIu64 " records (%" PRIu64 " purged), %" PRIu64 " checkpoints, %"
-		    PRIu64 " sealed, %" PRIu64 " unsealed; last checkpoint %s\n", rep.records,
-		    rep.purged, rep.checkpoints, rep.sealed, rep.unsealed, t);
+		    PRIu64 " sealed, %" PRIu64 " unsealed; last checkpoint %s%s\n", rep.records,
+		    rep.purged, rep.checkpoints, rep.sealed, rep.unsealed, t,
+		    rep.anchored ? "; external checkpoint matched" : "");
 	} else {
 		printf("TAMPERED: %s\n", rep.detail);
 		printf("problem: %s; first bad record: %" PRId64 "; checkpoint: %" PRId64
@@ -400,6 +435,7 @@ run_verify(struct audit_db *db, const char *pubfile, int json)
 	ret = rep.ok ? EGATE_EXIT_OK : EGATE_EXIT_FAIL;
 out:
 	free(pem);
+	free(atext);
 	return ret;
 }
 
@@ -407,7 +443,7 @@ int
 cmd_audit(int argc, char **argv)
 {
 	enum { O_FROM = 256, O_TO, O_KIOSK, O_TYPE, O_DECISION, O_REASON, O_OFFICER, O_DOCUMENT,
-		O_HMAC_KEY, O_LIMIT, O_FORMAT, O_PUBKEY };
+		O_HMAC_KEY, O_LIMIT, O_FORMAT, O_PUBKEY, O_ANCHOR };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
@@ -424,12 +460,13 @@ cmd_audit(int argc, char **argv)
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "pubkey", required_argument, NULL, O_PUBKEY },
+		{ "anchor", required_argument, NULL, O_ANCHOR },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct audit_filter f;
 	struct audit_db *db = NULL;
 	const char *path = NULL, *verb = NULL, *document = NULL, *hmac_key = NULL;
-	const char *format = NULL, *pubkey = NULL;
+	const char *format = NULL, *pubkey = NULL, *anchor = NULL;
 	char doc_hmac[AUDIT_HMAC_HEX_LEN + 1];
 	int c, json = 0, filters = 0, ret = EGATE_EXIT_USAGE, rc;
 	enum out_fmt fmt = OUT_TABLE;
@@ -485,6 +522,7 @@ cmd_audit(int argc, char **argv)
 		}
 		case O_FORMAT: format = optarg; break;
 		case O_PUBKEY: pubkey = optarg; break;
+		case O_ANCHOR: anchor = optarg; break;
 		default:
 			return EGATE_EXIT_USAGE;
 		}
@@ -498,15 +536,22 @@ cmd_audit(int argc, char **argv)
 		cli_err("audit", "unexpected argument '%s'", argv[optind + 1]);
 		return EGATE_EXIT_USAGE;
 	}
-	if (strcmp(verb, "query") != 0 && strcmp(verb, "export") != 0 && strcmp(verb, "verify") != 0) {
-		cli_err("audit", "unknown verb '%s' (query, export or verify)", verb);
+	if (strcmp(verb, "query") != 0 && strcmp(verb, "export") != 0 && strcmp(verb, "verify") != 0 &&
+	    strcmp(verb, "head") != 0) {
+		cli_err("audit", "unknown verb '%s' (query, export, verify or head)", verb);
 		return EGATE_EXIT_USAGE;
 	}
 	if (path == NULL) {
 		cli_err("audit", "--db PATH is required");
 		return EGATE_EXIT_USAGE;
 	}
-	if (strcmp(verb, "verify") == 0) {
+	if (strcmp(verb, "head") == 0) {
+		if (filters > 0 || format != NULL || hmac_key != NULL || pubkey != NULL ||
+		    anchor != NULL || json) {
+			cli_err("audit", "head takes no options but --db");
+			return EGATE_EXIT_USAGE;
+		}
+	} else if (strcmp(verb, "verify") == 0) {
 		if (pubkey == NULL) {
 			cli_err("audit", "verify needs --pubkey PEM");
 			return EGATE_EXIT_USAGE;
@@ -516,8 +561,8 @@ cmd_audit(int argc, char **argv)
 			return EGATE_EXIT_USAGE;
 		}
 	} else {
-		if (pubkey != NULL) {
-			cli_err("audit", "--pubkey is for verify");
+		if (pubkey != NULL || anchor != NULL) {
+			cli_err("audit", "--pubkey and --anchor are for verify");
 			return EGATE_EXIT_USAGE;
 		}
 		if ((document == NULL) != (hmac_key == NULL)) {
@@ -562,7 +607,9 @@ cmd_audit(int argc, char **argv)
 		return EGATE_EXIT_ERROR;
 	}
 	if (strcmp(verb, "verify") == 0)
-		ret = run_verify(db, pubkey, json);
+		ret = run_verify(db, pubkey, anchor, json);
+	else if (strcmp(verb, "head") == 0)
+		ret = run_head(db);
 	else
 		ret = run_query(db, &f, fmt);
 	audit_close(&db);

@@ -140,7 +140,7 @@ append_n(struct fx *f, int first, int n)
 static void
 verify(struct fx *f, struct audit_report *rep)
 {
-	ck_assert_eg(audit_verify(f->db, f->pub, rep), EG_OK);
+	ck_assert_eg(audit_verify(f->db, f->pub, NULL, rep), EG_OK);
 }
 
 static void
@@ -373,10 +373,10 @@ START_TEST(chain_verifies_and_unsealed)
 	/* the signature is checked against the key given */
 	char other_priv[1024], other_pub[512];
 	gen_key(other_priv, sizeof(other_priv), other_pub, sizeof(other_pub));
-	ck_assert_eg(audit_verify(f.db, other_pub, &rep), EG_OK);
+	ck_assert_eg(audit_verify(f.db, other_pub, NULL, &rep), EG_OK);
 	ck_assert(!rep.ok);
 	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_SIGNATURE);
-	ck_assert_eg(audit_verify(f.db, "not a key", &rep), EG_ERR_CRYPTO);
+	ck_assert_eg(audit_verify(f.db, "not a key", NULL, &rep), EG_ERR_CRYPTO);
 	fx_done(&f);
 }
 END_TEST
@@ -676,6 +676,152 @@ START_TEST(tamper_checkpoint_fields)
 }
 END_TEST
 
+/* ---- checkpoints held outside the database ---- */
+
+static void
+latest_anchor(struct fx *f, struct audit_anchor *a, char *text, size_t cap)
+{
+	ck_assert_eg(audit_checkpoint_latest(f->db, text, cap), EG_OK);
+	ck_assert_eg(audit_anchor_parse(text, strlen(text), a), EG_OK);
+}
+
+START_TEST(anchor_round_trip)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_anchor a;
+	char text[AUDIT_ANCHOR_TEXT_MAX], again[AUDIT_ANCHOR_TEXT_MAX];
+
+	fx_init(&f);
+	ck_assert_eg(audit_checkpoint_latest(f.db, text, sizeof(text)), EG_ERR_NOT_FOUND);
+	append_n(&f, 0, 12);
+	checkpoint(&f);
+	latest_anchor(&f, &a, text, sizeof(text));
+	ck_assert(strncmp(text, "egate-audit-checkpoint/v1\ncount 12\nhead ", 40) == 0);
+	ck_assert_uint_eq(a.count, 12);
+	ck_assert_eg(audit_anchor_format(&a, again, sizeof(again)), EG_OK);
+	ck_assert_str_eq(text, again);
+	ck_assert_eg(audit_anchor_format(&a, again, 100), EG_ERR_OVERFLOW);
+	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
+	ck_assert_msg(rep.ok, "%s", rep.detail);
+	ck_assert(rep.anchored);
+	/* more records later: the old anchor is still contained */
+	append_n(&f, 12, 5);
+	checkpoint(&f);
+	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
+	ck_assert(rep.ok);
+	ck_assert(rep.anchored);
+	/* a forged anchor (count changed in the text) fails its signature */
+	a.count = 11;
+	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_SIGNATURE);
+	fx_done(&f);
+}
+END_TEST
+
+/* Delete the newest records AND the checkpoints that sealed them: the
+ * database alone still verifies (what is left is consistent); the anchor
+ * catches it. */
+START_TEST(anchor_detects_truncation_with_checkpoints)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_anchor a;
+	char text[AUDIT_ANCHOR_TEXT_MAX];
+
+	fx_init(&f);
+	append_n(&f, 0, 10);
+	checkpoint(&f);
+	append_n(&f, 10, 10);
+	checkpoint(&f);
+	latest_anchor(&f, &a, text, sizeof(text));
+	raw_sql(&f, "DELETE FROM records WHERE id > 14; DELETE FROM checkpoints WHERE id = 2");
+	verify(&f, &rep);
+	ck_assert(rep.ok);			/* the limit of in-database checkpoints */
+	ck_assert_uint_eq(rep.records, 14);
+	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_TRUNCATED);
+	ck_assert_int_eq(rep.bad_record, 15);
+	fx_done(&f);
+}
+END_TEST
+
+/* Rewrite the whole chain and delete every checkpoint: only the anchor
+ * (and the unsealed count) can tell. */
+START_TEST(anchor_detects_rewrite_without_checkpoints)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_anchor a;
+	char text[AUDIT_ANCHOR_TEXT_MAX];
+
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	checkpoint(&f);
+	latest_anchor(&f, &a, text, sizeof(text));
+	rewrite_chain(&f, "UPDATE records SET decision = 'OPEN' WHERE id = 7; DELETE FROM checkpoints");
+	verify(&f, &rep);
+	ck_assert(rep.ok);
+	ck_assert_uint_eq(rep.checkpoints, 0);
+	ck_assert_uint_eq(rep.unsealed, 20);	/* nothing signed vouches for them */
+	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_ANCHOR);
+	ck_assert_int_eq(rep.bad_record, 20);
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(anchor_parse_rejects)
+{
+	struct fx f;
+	struct audit_anchor a;
+	char text[AUDIT_ANCHOR_TEXT_MAX], bad[AUDIT_ANCHOR_TEXT_MAX + 8];
+	size_t n;
+
+	fx_init(&f);
+	append_n(&f, 0, 3);
+	checkpoint(&f);
+	latest_anchor(&f, &a, text, sizeof(text));
+	n = strlen(text);
+	/* every strict prefix is refused */
+	for (size_t i = 0; i < n; i++)
+		ck_assert_eg(audit_anchor_parse(text, i, &a), EG_ERR_FORMAT);
+	/* trailing bytes */
+	memcpy(bad, text, n);
+	bad[n] = '\n';
+	ck_assert_eg(audit_anchor_parse(bad, n + 1, &a), EG_ERR_FORMAT);
+	/* upper-case hex, leading zero, sign, zero count, wrong header */
+	static const char *const edits[][2] = {
+		{ "count 3", "count 03" }, { "count 3", "count +3" }, { "count 3", "count 0" },
+		{ "egate-audit-checkpoint/v1", "egate-audit-checkpoint/v2" },
+		{ "count 3", "count 99999999999999999999" }, { "count 3", "count 3 " },
+	};
+	for (size_t e = 0; e < sizeof(edits) / sizeof(edits[0]); e++) {
+		char *p = strstr(text, edits[e][0]);
+		size_t off, ol = strlen(edits[e][0]), nl = strlen(edits[e][1]);
+
+		ck_assert_ptr_nonnull(p);
+		off = (size_t)(p - text);
+		memcpy(bad, text, off);
+		memcpy(bad + off, edits[e][1], nl);
+		memcpy(bad + off + nl, text + off + ol, n - off - ol);
+		ck_assert_msg(audit_anchor_parse(bad, n - ol + nl, &a) == EG_ERR_FORMAT, "%s", edits[e][1]);
+	}
+	memcpy(bad, text, n + 1);
+	for (char *p = strstr(bad, "head ") + 5; *p != '\n'; p++)
+		if (*p >= 'a' && *p <= 'f') {
+			*p = (char)(*p - 'a' + 'A');
+			break;
+		}
+	ck_assert_eg(audit_anchor_parse(bad, n, &a), EG_ERR_FORMAT);
+	ck_assert_eg(audit_anchor_parse(NULL, 0, &a), EG_ERR_INVAL);
+	fx_done(&f);
+}
+END_TEST
+
 /* ---- retention ---- */
 
 static bool
@@ -952,6 +1098,10 @@ make_suite(void)
 	tcase_add_test(tc, rewrite_chain_detected_by_checkpoint_head);
 	tcase_add_test(tc, rewrite_chain_detected_by_signature);
 	tcase_add_test(tc, tamper_checkpoint_fields);
+	tcase_add_test(tc, anchor_round_trip);
+	tcase_add_test(tc, anchor_detects_truncation_with_checkpoints);
+	tcase_add_test(tc, anchor_detects_rewrite_without_checkpoints);
+	tcase_add_test(tc, anchor_parse_rejects);
 	tcase_add_test(tc, purge_keeps_verification);
 	tcase_add_test(tc, hmac_of_identifiers);
 	tcase_add_test(tc, query_filters);

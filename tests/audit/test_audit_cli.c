@@ -205,6 +205,30 @@ START_TEST(verify_and_tamper)
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --json", f.db, f.pub), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"ok\":true"));
 
+	/* keep the newest checkpoint outside the database, then verify with it */
+	char anchor[256];
+	snprintf(anchor, sizeof(anchor), "%s/anchor.txt", f.dir);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head", f.db), 0);
+	ck_assert(strncmp(out, "egate-audit-checkpoint/v1\ncount 10\n", 35) == 0);
+	write_file(anchor, out, strlen(out));
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s'",
+	    f.db, f.pub, anchor), 0);
+	ck_assert_ptr_nonnull(strstr(out, "; external checkpoint matched"));
+	/* truncation together with the checkpoint: only the anchor sees it */
+	ck_assert_int_eq(sqlite3_open(f.db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TRIGGER records_no_delete;"
+	    "DROP TRIGGER checkpoints_no_delete; DELETE FROM records WHERE id = 10;"
+	    "DELETE FROM checkpoints", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.pub), 0);
+	ck_assert_ptr_nonnull(strstr(out, "9 unsealed"));
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s'",
+	    f.db, f.pub, anchor), 1);
+	ck_assert_msg(strncmp(out, "TAMPERED: the external checkpoint seals 10", 42) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s'",
+	    f.db, f.pub, f.pub), 3);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head", f.db), 1);
+
 	ck_assert_int_eq(sqlite3_open(f.db, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "DROP TRIGGER records_no_update;"
 	    "UPDATE records SET decision = 'OPEN' WHERE id = 4", NULL, NULL, NULL), SQLITE_OK);
@@ -239,6 +263,8 @@ START_TEST(usage_and_open_errors)
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.hmac), 3);
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1 --hmac-key '%s'",
 	    f.db, f.pub), 3);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head --json", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --anchor x", f.db), 2);
 	ck_assert_int_eq(run(out, sizeof(out), "--help"), 0);
 	fx_done(&f);
 }
