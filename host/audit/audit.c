@@ -253,6 +253,18 @@ audit_open(const char *path, const struct audit_keys *keys, struct audit_db **ou
 			goto out;
 		if ((ret = migrate(a->db, uv)) != EG_OK)
 			goto out;
+		ret = EG_ERR_DB;
+		if (sqlite3_prepare_v3(a->db, "SELECT ts, type, decision, reason, officer, payload_hash "
+			"FROM records WHERE kiosk_id = ? AND seq = ?", -1, SQLITE_PREPARE_PERSISTENT,
+			&a->st_lookup, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v3(a->db, "INSERT INTO records (id, kiosk_id, seq, ts, type, "
+			"decision, reason, officer, doc_hmac, name_hmac, payload, payload_hash, purged, "
+			"prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", -1,
+			SQLITE_PREPARE_PERSISTENT, &a->st_insert, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v3(a->db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records "
+			"WHERE kiosk_id = ?", -1, SQLITE_PREPARE_PERSISTENT, &a->st_host_seq,
+			NULL) != SQLITE_OK)
+			goto out;
 	} else {
 		if (uv == 0) {
 			ret = EG_ERR_FORMAT;
@@ -281,6 +293,9 @@ audit_close(struct audit_db **db)
 	if (db == NULL || *db == NULL)
 		return;
 	a = *db;
+	sqlite3_finalize(a->st_lookup);
+	sqlite3_finalize(a->st_insert);
+	sqlite3_finalize(a->st_host_seq);
 	if (a->db != NULL)
 		sqlite3_close_v2(a->db);
 	eg_secret_free(&a->hmac_key, a->hmac_key_len);
@@ -409,20 +424,16 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	ret = EG_ERR_DB;
 	if (seq == 0) {
 		/* host record: next host sequence number */
-		if (sqlite3_prepare_v2(a->db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records "
-			"WHERE kiosk_id = ?", -1, &st, NULL) != SQLITE_OK)
-			goto out;
+		st = a->st_host_seq;
 		sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			goto out;
 		seq = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		st = NULL;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 	} else {
 		/* idempotency on (kiosk_id, seq) */
-		if (sqlite3_prepare_v2(a->db, "SELECT ts, type, decision, reason, officer, payload_hash "
-			"FROM records WHERE kiosk_id = ? AND seq = ?", -1, &st, NULL) != SQLITE_OK)
-			goto out;
+		st = a->st_lookup;
 		sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, seq);
 		rc = sqlite3_step(st);
@@ -439,8 +450,8 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 		}
 		if (rc != SQLITE_DONE)
 			goto out;
-		sqlite3_finalize(st);
-		st = NULL;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 	}
 	hdr.seq = seq;
 
@@ -448,10 +459,7 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 		ret = EG_ERR_CRYPTO;
 		goto out;
 	}
-	if (sqlite3_prepare_v2(a->db, "INSERT INTO records (id, kiosk_id, seq, ts, type, decision, "
-		"reason, officer, doc_hmac, name_hmac, payload, payload_hash, purged, prev_hash, hash) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		goto out;
+	st = a->st_insert;
 	sqlite3_bind_int64(st, 1, h->id + 1);
 	bind_str(st, 2, &hdr.kiosk_id);
 	sqlite3_bind_int64(st, 3, seq);
@@ -473,7 +481,13 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	*res = AUDIT_STORED;
 	ret = EG_OK;
 out:
-	sqlite3_finalize(st);
+	/* cached statements: reset, never finalize (and wipe the bound copies) */
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	eg_memzero(doc, sizeof(doc));
+	eg_memzero(name, sizeof(name));
 	return ret;
 }
 

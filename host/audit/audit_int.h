@@ -21,6 +21,10 @@ struct audit_db {
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	char key_id[AUDIT_KEY_ID_LEN + 1];
+	/* statements of the append path, prepared once (writer only) */
+	sqlite3_stmt *st_lookup;
+	sqlite3_stmt *st_insert;
+	sqlite3_stmt *st_host_seq;
 };
 
 /* A possibly-NULL byte string (p == NULL means SQL NULL). */
