@@ -411,6 +411,56 @@ validate_config_push(const Egate__ConfigPush *c)
 	return 1;
 }
 
+/*
+ * Unknown fields are skipped (forward compatibility), but field number 0 is
+ * invalid protobuf: protobuf-c 1.4 accepts it when the tag is encoded in
+ * more than one byte (80 00) and then re-encodes it as 00, which it rejects.
+ * Found by the frame fuzzer (corpus/frame/overlong_tag_zero). Walks every
+ * submessage through the descriptors.
+ */
+static int
+unknown_ok(const ProtobufCMessage *m, int depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const char *base = (const char *)m;
+
+	if (depth > 8)
+		return 0;
+	for (unsigned i = 0; i < m->n_unknown_fields; i++)
+		if (m->unknown_fields[i].tag == 0)
+			return 0;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0) {
+			uint32_t which;
+
+			memcpy(&which, base + f->quantifier_offset, sizeof(which));
+			if (which != f->id)
+				continue;	/* another member of the union */
+		}
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n;
+			const ProtobufCMessage *const *arr;
+
+			memcpy(&n, base + f->quantifier_offset, sizeof(n));
+			memcpy(&arr, base + f->offset, sizeof(arr));
+			for (size_t k = 0; k < n; k++)
+				if (arr == NULL || arr[k] == NULL || !unknown_ok(arr[k], depth + 1))
+					return 0;
+		} else {
+			const ProtobufCMessage *sub;
+
+			memcpy(&sub, base + f->offset, sizeof(sub));
+			if (sub != NULL && !unknown_ok(sub, depth + 1))
+				return 0;
+		}
+	}
+	return 1;
+}
+
 static int
 error_code_ok(int v)
 {
@@ -482,6 +532,8 @@ proto_msg_validate(const Egate__Envelope *env)
 		ok = 0;
 		break;
 	}
+	if (ok)
+		ok = unknown_ok(&env->base, 0);
 	return ok ? EG_OK : EG_ERR_PROTOCOL;
 }
 

@@ -130,7 +130,7 @@ void proto_msg_free(struct proto_msg **m);
  * proto_msg_validate — the semantic rules of PROTOCOL.md that protobuf
  * cannot express: a body is set, enums are known values, mandatory numbers
  * are non-zero, strings are at most PROTO_STR_MAX bytes, repeated fields at
- * most PROTO_REPEATED_MAX elements. Returns EG_OK or EG_ERR_PROTOCOL
+ * most PROTO_REPEATED_MAX elements, no unknown field with number 0. Returns EG_OK or EG_ERR_PROTOCOL
  * (EG_ERR_INVAL for NULL).
  */
 int proto_msg_validate(const Egate__Envelope *env);

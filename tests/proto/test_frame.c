@@ -280,6 +280,12 @@ START_TEST(semantic_rules)
 	ck_assert_eg(proto_msg_decode(ack_plus, sizeof(ack_plus), &m), EG_OK);
 	ck_assert_uint_eq(proto_msg_env(m)->ack->seq, 1);
 	proto_msg_free(&m);
+	/* ... but not field number 0 in an overlong tag (80 00), which
+	 * protobuf-c accepts and could not re-encode (fuzzer finding) */
+	const uint8_t tag0_inner[7] = { 0x22, 0x05, 0x08, 0x01, 0x80, 0x00, 0x05 };
+	const uint8_t tag0_outer[7] = { 0x80, 0x00, 0x05, 0x22, 0x02, 0x08, 0x01 };
+	ck_assert_eg(proto_msg_decode(tag0_inner, sizeof(tag0_inner), &m), EG_ERR_PROTOCOL);
+	ck_assert_eg(proto_msg_decode(tag0_outer, sizeof(tag0_outer), &m), EG_ERR_PROTOCOL);
 	eg_wbuf_free(&w);
 }
 END_TEST
