@@ -114,59 +114,52 @@ check_signature(mbedtls_pk_context *pk, const char *key_id, sqlite3_stmt *st, st
 	    c->why, sizeof(c->why));
 }
 
-/* Load and pre-check every checkpoint (signature, order). */
+/*
+ * Checkpoints are read one at a time beside the record walk (a year of
+ * minute checkpoints is ~500 000 rows: not something to hold in memory).
+ */
+struct cp_cursor {
+	sqlite3_stmt *st;
+	mbedtls_pk_context *pk;
+	const char *key_id;
+	struct cp cur;		/* valid when have */
+	bool have;
+	bool have_prev;
+	int64_t prev_count, prev_ts;
+};
+
+/* Load the next checkpoint into c->cur and pre-check it (signature, order). */
 static int
-load_checkpoints(struct audit_db *a, mbedtls_pk_context *pk, const char *key_id, struct cp **out,
-    size_t *nout)
+cp_next(struct cp_cursor *c)
 {
-	sqlite3_stmt *st = NULL;
-	struct cp *v = NULL, *nv;
-	size_t n = 0, cap = 0;
-	int ret = EG_ERR_DB, rc;
+	struct cp *p = &c->cur;
+	int rc = sqlite3_step(c->st);
 
-	if (sqlite3_prepare_v2(a->db, "SELECT id, record_id, count, head_hash, ts, key_id, signature "
-		"FROM checkpoints ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cp *c;
-
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL) {
-				ret = EG_ERR_NOMEM;
-				goto out;
-			}
-			v = nv;
-		}
-		c = &v[n];
-		memset(c, 0, sizeof(*c));
-		c->id = sqlite3_column_int64(st, 0);
-		c->record_id = sqlite3_column_int64(st, 1);
-		c->count = sqlite3_column_int64(st, 2);
-		c->ts = sqlite3_column_int64(st, 4);
-		c->head_ok = blob32(st, 3, c->head);
-		c->order_ok = c->head_ok && c->count >= 1 && c->record_id == c->count &&
-		    (n == 0 || (c->count >= v[n - 1].count && c->ts >= v[n - 1].ts));
-		if (!c->order_ok)
-			snprintf(c->why, sizeof(c->why), "malformed or out of order (count %" PRId64
-			    " after %" PRId64 ")", c->count, n > 0 ? v[n - 1].count : 0);
-		if (c->head_ok)
-			check_signature(pk, key_id, st, c);
-		else
-			snprintf(c->why, sizeof(c->why), "head hash column malformed");
-		n++;
-	}
-	if (rc != SQLITE_DONE)
-		goto out;
-	*out = v;
-	*nout = n;
-	v = NULL;
-	ret = EG_OK;
-out:
-	free(v);
-	sqlite3_finalize(st);
-	return ret;
+	c->have = false;
+	if (rc == SQLITE_DONE)
+		return EG_OK;
+	if (rc != SQLITE_ROW)
+		return EG_ERR_DB;
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(c->st, 0);
+	p->record_id = sqlite3_column_int64(c->st, 1);
+	p->count = sqlite3_column_int64(c->st, 2);
+	p->ts = sqlite3_column_int64(c->st, 4);
+	p->head_ok = blob32(c->st, 3, p->head);
+	p->order_ok = p->head_ok && p->count >= 1 && p->record_id == p->count &&
+	    (!c->have_prev || (p->count >= c->prev_count && p->ts >= c->prev_ts));
+	if (!p->order_ok)
+		snprintf(p->why, sizeof(p->why), "malformed or out of order (count %" PRId64
+		    " after %" PRId64 ")", p->count, c->have_prev ? c->prev_count : 0);
+	if (p->head_ok)
+		check_signature(c->pk, c->key_id, c->st, p);
+	else
+		snprintf(p->why, sizeof(p->why), "head hash column malformed");
+	c->have_prev = true;
+	c->prev_count = p->count;
+	c->prev_ts = p->ts;
+	c->have = true;
+	return EG_OK;
 }
 
 /* Report checkpoint c if it is bad; true when it was. */
@@ -192,14 +185,15 @@ audit_verify(struct audit_db *a, const char *pubkey_pem, const struct audit_anch
 	static const uint8_t zero[AUDIT_HASH_LEN];
 	mbedtls_pk_context pk;
 	char key_id[AUDIT_KEY_ID_LEN + 1];
-	struct cp *cps = NULL;
-	size_t ncp = 0, k = 0;
+	struct cp_cursor cc;
+	bool in_txn = false;
 	sqlite3_stmt *st = NULL;
 	uint8_t running[AUDIT_HASH_LEN];
 	int64_t e = 1;
 	int ret = EG_ERR_INVAL, rc;
 
 	mbedtls_pk_init(&pk);
+	memset(&cc, 0, sizeof(cc));
 	if (rep != NULL)
 		memset(rep, 0, sizeof(*rep));
 	if (a == NULL || pubkey_pem == NULL || rep == NULL)
@@ -220,14 +214,23 @@ audit_verify(struct audit_db *a, const char *pubkey_pem, const struct audit_anch
 			goto out;
 		}
 	}
-	if ((ret = load_checkpoints(a, &pk, key_id, &cps, &ncp)) != EG_OK)
-		goto out;
+	/* one read transaction: a consistent snapshot while the daemon writes */
 	ret = EG_ERR_DB;
+	if (sqlite3_exec(a->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	in_txn = true;
+	cc.pk = &pk;
+	cc.key_id = key_id;
+	if (sqlite3_prepare_v2(a->db, "SELECT id, record_id, count, head_hash, ts, key_id, signature "
+		"FROM checkpoints ORDER BY id", -1, &cc.st, NULL) != SQLITE_OK ||
+	    cp_next(&cc) != EG_OK)
+		goto out;
 	/* a checkpoint sealing nothing (count < 1) is reported before the walk */
-	while (k < ncp && cps[k].count < 1) {
-		if (bad_checkpoint(rep, &cps[k], 0))
+	while (cc.have && cc.cur.count < 1) {
+		if (bad_checkpoint(rep, &cc.cur, 0))
 			goto done;
-		k++;
+		if (cp_next(&cc) != EG_OK)
+			goto out;
 	}
 	memcpy(running, zero, sizeof(running));
 	if (sqlite3_prepare_v2(a->db, "SELECT id, kiosk_id, seq, ts, type, decision, reason, officer, "
@@ -305,18 +308,20 @@ audit_verify(struct audit_db *a, const char *pubkey_pem, const struct audit_anch
 			goto done;
 		}
 		memcpy(running, h_run, sizeof(running));
-		for (; k < ncp && cps[k].count <= e; k++) {
-			if (bad_checkpoint(rep, &cps[k], e))
+		while (cc.have && cc.cur.count <= e) {
+			if (bad_checkpoint(rep, &cc.cur, e))
 				goto done;
-			if (memcmp(cps[k].head, running, sizeof(running)) != 0) {
-				fail(rep, AUDIT_PROBLEM_CHECKPOINT, e, cps[k].id, "checkpoint %" PRId64
+			if (memcmp(cc.cur.head, running, sizeof(running)) != 0) {
+				fail(rep, AUDIT_PROBLEM_CHECKPOINT, e, cc.cur.id, "checkpoint %" PRId64
 				    " seals a different head at record %" PRId64 " (chain rewritten)",
-				    cps[k].id, e);
+				    cc.cur.id, e);
 				goto done;
 			}
 			rep->checkpoints++;
-			rep->sealed = (uint64_t)cps[k].count;
-			rep->last_checkpoint_ts_ms = cps[k].ts;
+			rep->sealed = (uint64_t)cc.cur.count;
+			rep->last_checkpoint_ts_ms = cc.cur.ts;
+			if (cp_next(&cc) != EG_OK)
+				goto out;
 		}
 		if (anchor != NULL && anchor->count == (uint64_t)e) {
 			if (memcmp(anchor->head, running, sizeof(running)) != 0) {
@@ -331,11 +336,11 @@ audit_verify(struct audit_db *a, const char *pubkey_pem, const struct audit_anch
 	}
 	if (rc != SQLITE_DONE)
 		goto out;
-	if (k < ncp) {
-		if (!bad_checkpoint(rep, &cps[k], e))
-			fail(rep, AUDIT_PROBLEM_TRUNCATED, e, cps[k].id, "checkpoint %" PRId64 " seals %"
+	if (cc.have) {
+		if (!bad_checkpoint(rep, &cc.cur, e))
+			fail(rep, AUDIT_PROBLEM_TRUNCATED, e, cc.cur.id, "checkpoint %" PRId64 " seals %"
 			    PRId64 " records but the chain ends at %" PRId64 " (records %" PRId64 "..%"
-			    PRId64 " deleted)", cps[k].id, cps[k].count, e - 1, e, cps[k].count);
+			    PRId64 " deleted)", cc.cur.id, cc.cur.count, e - 1, e, cc.cur.count);
 		goto done;
 	}
 	if (anchor != NULL && anchor->count > rep->records) {
@@ -349,7 +354,9 @@ done:
 	ret = EG_OK;
 out:
 	sqlite3_finalize(st);
-	free(cps);
+	sqlite3_finalize(cc.st);
+	if (in_txn)
+		sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
 	mbedtls_pk_free(&pk);
 	return ret;
 }

@@ -676,6 +676,28 @@ START_TEST(tamper_checkpoint_fields)
 }
 END_TEST
 
+/* An old, genuinely signed checkpoint replayed as the newest one (to hide
+ * that records after it were cut): out of order. */
+START_TEST(tamper_replayed_checkpoint)
+{
+	struct fx f;
+	struct audit_report rep;
+
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	checkpoint(&f);
+	append_n(&f, 20, 5);
+	checkpoint(&f);
+	raw_sql(&f, "INSERT INTO checkpoints (record_id, count, head_hash, ts, key_id, signature) "
+	    "SELECT record_id, count, head_hash, ts, key_id, signature FROM checkpoints WHERE id = 1");
+	verify(&f, &rep);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_CHECKPOINT);
+	ck_assert_int_eq(rep.bad_checkpoint, 3);
+	fx_done(&f);
+}
+END_TEST
+
 /* ---- checkpoints held outside the database ---- */
 
 static void
@@ -1098,6 +1120,7 @@ make_suite(void)
 	tcase_add_test(tc, rewrite_chain_detected_by_checkpoint_head);
 	tcase_add_test(tc, rewrite_chain_detected_by_signature);
 	tcase_add_test(tc, tamper_checkpoint_fields);
+	tcase_add_test(tc, tamper_replayed_checkpoint);
 	tcase_add_test(tc, anchor_round_trip);
 	tcase_add_test(tc, anchor_detects_truncation_with_checkpoints);
 	tcase_add_test(tc, anchor_detects_rewrite_without_checkpoints);
