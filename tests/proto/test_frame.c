@@ -5,6 +5,7 @@
 
 #include "eg_check.h"
 #include "egate/error.h"
+#include "explain.h"
 #include "frame.h"
 #include "samples.h"
 
@@ -391,6 +392,46 @@ START_TEST(config_digest)
 }
 END_TEST
 
+START_TEST(passage_payload)
+{
+	struct sample s;
+	char *json = NULL;
+	size_t len = 0;
+	static const char want[] =
+	    "{\"seq\":42,\"ts_ms\":1795000000123,\"decision\":\"OPEN\",\"reason\":\"all_checks_pass\","
+	    "\"checks\":[{\"name\":\"sod_signature\",\"result\":\"pass\",\"detail\":\"\"},"
+	    "{\"name\":\"csca_chain\",\"result\":\"pass\",\"detail\":\"\"},"
+	    "{\"name\":\"dg1_mrz_match\",\"result\":\"pass\",\"detail\":\"chip_equals_printed\"}],"
+	    "\"scores\":[{\"name\":\"face_similarity\",\"value\":0.81200000000000006,"
+	    "\"threshold\":0.55000000000000004,\"passed\":true},"
+	    "{\"name\":\"pad_liveness\",\"value\":0.96999999999999997,\"threshold\":0.5,"
+	    "\"passed\":true}],\"model_version\":\"arcface-r100:1a2b3c4d\",\"config_version\":7,"
+	    "\"issuing_state\":\"UTO\",\"document_type\":\"P\",\"duration_ms\":7400,"
+	    "\"officer_id\":\"\",\"command_id\":0}";
+
+	sample_fill(&s, EGATE__ENVELOPE__BODY_PASSAGE);
+	ck_assert_eg(proto_passage_payload(&s.passage, &json, &len), EG_OK);
+	ck_assert_str_eq(json, want);
+	ck_assert_uint_eq(len, strlen(want));
+	/* never the holder's identifiers */
+	ck_assert_ptr_null(strstr(json, "L898902C3"));
+	ck_assert_ptr_null(strstr(json, "ERIKSSON"));
+	free(json);
+	/* without identifiers, and with a hostile reason string */
+	s.passage.identifiers = NULL;
+	s.passage.reason = (char *)(uintptr_t)"x\"}\n";
+	ck_assert_eg(proto_passage_payload(&s.passage, &json, &len), EG_OK);
+	ck_assert_ptr_nonnull(strstr(json, "\"reason\":\"x\\\"}\\n\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"issuing_state\":\"\""));
+	free(json);
+	ck_assert_eg(proto_passage_payload(NULL, &json, &len), EG_ERR_INVAL);
+	ck_assert_str_eq(proto_decision_name(EGATE__DECISION__DECISION_REFER), "REFER");
+	ck_assert_str_eq(proto_decision_name((Egate__Decision)77), "UNSPECIFIED");
+	ck_assert_str_eq(proto_officer_action_name(EGATE__OFFICER_ACTION__OFFICER_HOLD), "HOLD");
+	ck_assert_str_eq(proto_check_result_name(EGATE__CHECK_RESULT__CHECK_SKIPPED), "skipped");
+}
+END_TEST
+
 START_TEST(version_choice)
 {
 	ck_assert_uint_eq(proto_version_choose(1, 1), 1);
@@ -420,6 +461,7 @@ make_suite(void)
 	tcase_add_test(tc, encode_respects_max);
 	tcase_add_test(tc, memory_amplification_capped);
 	tcase_add_test(tc, config_digest);
+	tcase_add_test(tc, passage_payload);
 	tcase_add_test(tc, version_choice);
 	suite_add_tcase(s, tc);
 	return s;
