@@ -22,6 +22,10 @@
  *           }
  *   }
  *   at EOF: frame_dec_finish(d) says whether a frame was cut short.
+ *
+ * Building messages: initialise with the generated egate__NAME__init()
+ * functions; the EGATE__NAME__INIT macros cast away const and fail
+ * -Wcast-qual.
  */
 #ifndef EGATE_PROTO_FRAME_H
 #define EGATE_PROTO_FRAME_H
