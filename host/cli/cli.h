@@ -31,8 +31,8 @@ struct egate_cmd {
 /* cli_err — print "egate CMD: message" to stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-int cmd_audit(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

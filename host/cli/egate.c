@@ -12,8 +12,8 @@
 
 /* One row per subcommand, in the order `egate help` lists them. */
 static const struct egate_cmd commands[] = {
-	{ "audit", cmd_audit, "query, export and verify the audit log" },
 	{ "config", cmd_config, "check kiosk and host configuration files" },
+	{ "audit", cmd_audit, "query, export and verify the audit log" },
 	{ "version", cmd_version, "print the version" },
 };
 
