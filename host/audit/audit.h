@@ -267,6 +267,30 @@ typedef int (*audit_row_fn)(void *arg, const struct audit_row *row);
  */
 int audit_query(struct audit_db *db, const struct audit_filter *f, audit_row_fn fn, void *arg);
 
+/* ---- key files ------------------------------------------------------------ */
+
+/*
+ * audit_hmac_key_load — read the HMAC key file ([audit] hmac_key in
+ * egate-host.conf): the key as hex text (whitespace and ':' allowed), at
+ * least AUDIT_HMAC_KEY_MIN and at most 256 bytes. The file must not be
+ * readable or writable by group or others (like ssh keys).
+ * On success *key is a heap buffer of *len bytes; the caller frees it with
+ * eg_secret_free(key, len). Errors: EG_ERR_INVAL, EG_ERR_IO (cannot read;
+ * errno is kept), EG_ERR_PERM (mode allows group/other access),
+ * EG_ERR_FORMAT (not hex, too short or too long), EG_ERR_NOMEM.
+ */
+int audit_hmac_key_load(const char *path, uint8_t **key, size_t *len);
+
+/*
+ * audit_pem_load — read a PEM file (at most 64 KiB) as a NUL-terminated
+ * string for audit_keys.sign_key_pem or audit_verify. With private set, the
+ * file must not be accessible by group or others (EG_ERR_PERM). The caller
+ * frees *pem with eg_secret_free(pem, *len + 1). Errors: EG_ERR_INVAL,
+ * EG_ERR_IO (errno kept), EG_ERR_PERM, EG_ERR_OVERFLOW, EG_ERR_FORMAT (a NUL
+ * byte inside), EG_ERR_NOMEM.
+ */
+int audit_pem_load(const char *path, bool private_key, char **pem, size_t *len);
+
 /* ---- identifiers ---------------------------------------------------------- */
 
 enum audit_ident {

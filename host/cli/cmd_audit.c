@@ -25,8 +25,6 @@
 #include "egate/json.h"
 #include "egate/secure.h"
 
-#define KEYFILE_MAX (64 * 1024)
-
 static void
 help(FILE *f)
 {
@@ -119,71 +117,36 @@ format_time(int64_t ms, char *out, size_t cap)
 
 /* ---- files ---------------------------------------------------------------- */
 
-/* Read a whole small file into a NUL-terminated heap buffer. */
-static int
-read_file(const char *path, char **out, size_t *len)
+static const char *
+load_error(int rc)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0;
-	int ret = EG_ERR_IO;
-
-	*out = NULL;
-	if (f == NULL)
-		return EG_ERR_IO;
-	buf = malloc(KEYFILE_MAX + 1);
-	if (buf == NULL) {
-		ret = EG_ERR_NOMEM;
-		goto out;
+	switch (rc) {
+	case EG_ERR_IO: return strerror(errno);
+	case EG_ERR_PERM: return "readable by group or others (chmod 600)";
+	case EG_ERR_FORMAT: return "not in the expected format";
+	default: return eg_strerror(rc);
 	}
-	n = fread(buf, 1, KEYFILE_MAX + 1, f);
-	if (ferror(f))
-		goto out;
-	if (n > KEYFILE_MAX) {
-		ret = EG_ERR_OVERFLOW;
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	ret = EG_OK;
-out:
-	eg_secret_free(&buf, KEYFILE_MAX + 1);
-	fclose(f);
-	return ret;
 }
 
-/* The HMAC key file holds the key as hex (whitespace allowed). */
+/* The HMAC of a document number under the key in keyfile (hex text). */
 static int
 document_hmac(const char *keyfile, const char *number, char out[AUDIT_HMAC_HEX_LEN + 1])
 {
-	char *text = NULL;
-	uint8_t key[512];
-	size_t tlen = 0, klen = 0;
-	int ret;
+	uint8_t *key = NULL;
+	size_t klen = 0;
+	int rc, ret;
 
-	ret = read_file(keyfile, &text, &tlen);
-	if (ret != EG_OK) {
-		cli_err("audit", "%s: cannot read: %s", keyfile, ret == EG_ERR_IO ? strerror(errno) :
-		    eg_strerror(ret));
-		ret = EGATE_EXIT_ERROR;
-		goto out;
+	rc = audit_hmac_key_load(keyfile, &key, &klen);
+	if (rc != EG_OK) {
+		cli_err("audit", "%s: cannot use as HMAC key: %s", keyfile, load_error(rc));
+		return EGATE_EXIT_ERROR;
 	}
-	if (eg_hex_decode(text, key, sizeof(key), &klen) != EG_OK || klen < AUDIT_HMAC_KEY_MIN) {
-		cli_err("audit", "%s: not a hex key of at least %d bytes", keyfile, AUDIT_HMAC_KEY_MIN);
-		ret = EGATE_EXIT_ERROR;
-		goto out;
-	}
+	ret = EGATE_EXIT_OK;
 	if (audit_hmac_hex(key, klen, AUDIT_IDENT_DOCUMENT, number, out) != EG_OK) {
 		cli_err("audit", "--document: not a usable document number");
 		ret = EGATE_EXIT_USAGE;
-		goto out;
 	}
-	ret = EGATE_EXIT_OK;
-out:
-	eg_memzero(key, sizeof(key));
-	eg_secret_free(&text, tlen + 1);
+	eg_secret_free(&key, klen);
 	return ret;
 }
 
@@ -367,17 +330,15 @@ run_verify(struct audit_db *db, const char *pubfile, const char *anchorfile, int
 	size_t len = 0, alen = 0;
 	int rc, ret = EGATE_EXIT_ERROR;
 
-	rc = read_file(pubfile, &pem, &len);
+	rc = audit_pem_load(pubfile, false, &pem, &len);
 	if (rc != EG_OK) {
-		cli_err("audit", "%s: cannot read: %s", pubfile, rc == EG_ERR_IO ? strerror(errno) :
-		    eg_strerror(rc));
+		cli_err("audit", "%s: cannot read: %s", pubfile, load_error(rc));
 		goto out;
 	}
 	if (anchorfile != NULL) {
-		rc = read_file(anchorfile, &atext, &alen);
+		rc = audit_pem_load(anchorfile, false, &atext, &alen);
 		if (rc != EG_OK) {
-			cli_err("audit", "%s: cannot read: %s", anchorfile,
-			    rc == EG_ERR_IO ? strerror(errno) : eg_strerror(rc));
+			cli_err("audit", "%s: cannot read: %s", anchorfile, load_error(rc));
 			goto out;
 		}
 		if (audit_anchor_parse(atext, alen, &anchor) != EG_OK) {

@@ -22,6 +22,7 @@
 #include "audit_int.h"
 #include "eg_check.h"
 #include "egate/error.h"
+#include "egate/secure.h"
 
 #define T0 1795000000000LL	/* 2026-11-18T11:06:40Z, ms */
 
@@ -986,6 +987,74 @@ START_TEST(hmac_of_identifiers)
 }
 END_TEST
 
+/* ---- key files ---- */
+
+static void
+put_file(const char *path, const char *text, size_t n, mode_t mode)
+{
+	FILE *fp = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(text, 1, n, fp), n);
+	fclose(fp);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+START_TEST(key_files)
+{
+	struct fx f;
+	char p[160], *pem = NULL;
+	uint8_t *key = NULL;
+	size_t len = 0;
+	struct audit_keys k;
+	struct audit_db *db = NULL;
+	static const char hex[] = "00112233445566778899aabbccddeeff\n"
+	    "00112233445566778899AABBCCDDEEFF\n";
+
+	fx_init(&f);
+	snprintf(p, sizeof(p), "%s/hmac.key", f.dir);
+	put_file(p, hex, strlen(hex), 0600);
+	ck_assert_eg(audit_hmac_key_load(p, &key, &len), EG_OK);
+	ck_assert_uint_eq(len, 32);
+	ck_assert_uint_eq(key[1], 0x11);
+	ck_assert_uint_eq(key[31], 0xFF);
+	eg_secret_free(&key, len);
+	ck_assert_ptr_null(key);
+	put_file(p, hex, strlen(hex), 0640);
+	ck_assert_eg(audit_hmac_key_load(p, &key, &len), EG_ERR_PERM);
+	put_file(p, hex, 40, 0600);		/* 20 bytes: too short */
+	ck_assert_eg(audit_hmac_key_load(p, &key, &len), EG_ERR_FORMAT);
+	put_file(p, "not hex at all, really not hex at all, not hex at all, not hex!!", 64, 0600);
+	ck_assert_eg(audit_hmac_key_load(p, &key, &len), EG_ERR_FORMAT);
+	ck_assert_eg(audit_hmac_key_load(f.dir, &key, &len), EG_ERR_FORMAT);	/* not a file */
+	unlink(p);
+	ck_assert_eg(audit_hmac_key_load(p, &key, &len), EG_ERR_IO);
+
+	/* the signing key: private, loaded, usable */
+	snprintf(p, sizeof(p), "%s/sign.pem", f.dir);
+	put_file(p, f.priv, strlen(f.priv), 0600);
+	ck_assert_eg(audit_pem_load(p, true, &pem, &len), EG_OK);
+	ck_assert_str_eq(pem, f.priv);
+	memset(&k, 0, sizeof(k));
+	k.sign_key_pem = pem;
+	k.hmac_key = f.hmac;
+	k.hmac_key_len = sizeof(f.hmac);
+	audit_close(&f.db);
+	ck_assert_eg(audit_open(f.path, &k, &db), EG_OK);
+	audit_close(&db);
+	eg_secret_free(&pem, len + 1);
+	put_file(p, f.priv, strlen(f.priv), 0644);
+	ck_assert_eg(audit_pem_load(p, true, &pem, &len), EG_ERR_PERM);
+	ck_assert_eg(audit_pem_load(p, false, &pem, &len), EG_OK);	/* public: no rule */
+	eg_secret_free(&pem, len + 1);
+	put_file(p, "-----BEGIN\0PUBLIC KEY", 22, 0600);
+	ck_assert_eg(audit_pem_load(p, false, &pem, &len), EG_ERR_FORMAT);
+	unlink(p);
+	fx_open(&f);
+	fx_done(&f);
+}
+END_TEST
+
 /* ---- queries ---- */
 
 struct collect {
@@ -1127,6 +1196,7 @@ make_suite(void)
 	tcase_add_test(tc, anchor_parse_rejects);
 	tcase_add_test(tc, purge_keeps_verification);
 	tcase_add_test(tc, hmac_of_identifiers);
+	tcase_add_test(tc, key_files);
 	tcase_add_test(tc, query_filters);
 	tcase_add_test(tc, config_versions);
 	suite_add_tcase(s, tc);

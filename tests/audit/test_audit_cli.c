@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,7 @@ fx_init(struct fx *f)
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	write_file(f->hmac, hex, 64);
+	ck_assert_int_eq(chmod(f->hmac, 0600), 0);
 
 	keys.sign_key_pem = priv;
 	keys.hmac_key = key;
@@ -263,6 +265,13 @@ START_TEST(usage_and_open_errors)
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.hmac), 3);
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1 --hmac-key '%s'",
 	    f.db, f.pub), 3);
+	/* an HMAC key others can read is refused */
+	ck_assert_int_eq(chmod(f.hmac, 0644), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1 --hmac-key '%s'",
+	    f.db, f.hmac), 3);
+	ck_assert_int_eq(chmod(f.hmac, 0600), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1 --hmac-key '%s'",
+	    f.db, f.hmac), 0);
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head --json", f.db), 2);
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --anchor x", f.db), 2);
 	ck_assert_int_eq(run(out, sizeof(out), "--help"), 0);
