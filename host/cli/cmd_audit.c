@@ -45,6 +45,9 @@ help(FILE *f)
 
 /* ---- time ----------------------------------------------------------------- */
 
+/* Room for any struct tm, not just plausible ones (-Wformat-truncation). */
+#define TIME_LEN 96
+
 /*
  * Parse YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|(+|-)HH:MM] into Unix ms.
  * Returns 0 on success, -1 on malformed input.
@@ -179,7 +182,7 @@ json_key_strn(struct eg_json *j, const char *k, const char *v)
 static void
 row_json(struct eg_json *j, const struct audit_row *r)
 {
-	char t[40];
+	char t[TIME_LEN];
 
 	format_time(r->ts_ms, t, sizeof(t));
 	eg_json_obj_begin(j);
@@ -224,7 +227,7 @@ static int
 row_out(void *arg, const struct audit_row *r)
 {
 	struct out_ctx *o = arg;
-	char t[40], num[32], hex[2 * AUDIT_HASH_LEN + 1];
+	char t[TIME_LEN], num[32], hex[2 * AUDIT_HASH_LEN + 1];
 
 	o->rows++;
 	switch (o->fmt) {
@@ -326,7 +329,7 @@ run_verify(struct audit_db *db, const char *pubfile, const char *anchorfile, int
 {
 	struct audit_report rep;
 	struct audit_anchor anchor;
-	char *pem = NULL, *atext = NULL, t[40] = "-";
+	char *pem = NULL, *atext = NULL, t[TIME_LEN] = "-";
 	size_t len = 0, alen = 0;
 	int rc, ret = EGATE_EXIT_ERROR;
 
