@@ -327,6 +327,34 @@ START_TEST(append_and_idempotency)
 }
 END_TEST
 
+/* Two writer handles (say, a daemon restarted while the old one still
+ * drains): each batch reloads the head inside its write transaction, so the
+ * chain stays one chain. */
+START_TEST(two_writers_one_chain)
+{
+	struct fx f;
+	struct audit_db *second = NULL;
+	struct audit_report rep;
+
+	fx_init(&f);
+	ck_assert_eg(audit_open(f.path, &f.keys, &second), EG_OK);
+	for (int round = 0; round < 4; round++) {
+		struct audit_db *keep = f.db;
+
+		append_n(&f, round * 10, 5);
+		f.db = second;
+		append_n(&f, round * 10 + 5, 5);
+		f.db = keep;
+	}
+	audit_close(&second);
+	checkpoint(&f);
+	verify(&f, &rep);
+	ck_assert_msg(rep.ok, "%s", rep.detail);
+	ck_assert_uint_eq(rep.records, 40);
+	fx_done(&f);
+}
+END_TEST
+
 /* ---- verification ---- */
 
 START_TEST(chain_verifies_and_unsealed)
@@ -1178,6 +1206,7 @@ make_suite(void)
 	tcase_add_test(tc, migration_from_empty);
 	tcase_add_test(tc, open_errors);
 	tcase_add_test(tc, append_and_idempotency);
+	tcase_add_test(tc, two_writers_one_chain);
 	tcase_add_test(tc, chain_verifies_and_unsealed);
 	tcase_add_test(tc, tamper_edit_header_field);
 	tcase_add_test(tc, tamper_edit_timestamp_and_officer);
