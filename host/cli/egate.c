@@ -17,6 +17,7 @@ static const struct egate_cmd commands[] = {
 	{ "mrz", cmd_mrz, "parse and validate a machine readable zone (ICAO 9303)" },
 	{ "face", cmd_face, "compare faces in images or DG2 files (1:1 verify)" },
 	{ "camera", cmd_camera, "list cameras (UVC, simulated) and grab frames" },
+	{ "audit", cmd_audit, "query, export and verify the audit log" },
 	{ "version", cmd_version, "print the version" },
 };
 

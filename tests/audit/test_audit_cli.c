@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_audit_cli — `egate audit` end to end: a store is built with the
+ * library, then the real binary (EGATE_BIN) queries, exports and verifies
+ * it, before and after tampering. Exit codes are part of the interface.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "eg_check.h"
+#include "egate/error.h"
+
+#define T0 1795000000000LL	/* 2026-11-18T11:06:40Z */
+
+struct fx {
+	char dir[64], db[128], pub[128], hmac[128];
+};
+
+static void
+write_file(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+	fclose(f);
+}
+
+static void
+fx_init(struct fx *f)
+{
+	mbedtls_pk_context pk;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	char priv[1024], pub[512], hex[65];
+	uint8_t key[32];
+	struct audit_keys keys;
+	struct audit_db *db = NULL;
+	static const char *const docs[] = { "L898902C3", "X1234567" };
+	static const char *const dec[] = { "OPEN", "REFER", "OPEN", "REJECT" };
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/egate-audit-cli-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/audit.db", f->dir);
+	snprintf(f->pub, sizeof(f->pub), "%s/audit.pub.pem", f->dir);
+	snprintf(f->hmac, sizeof(f->hmac), "%s/hmac.key", f->dir);
+
+	mbedtls_pk_init(&pk);
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0), 0);
+	ck_assert_int_eq(mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
+	ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
+	    mbedtls_ctr_drbg_random, &drbg), 0);
+	ck_assert_int_eq(mbedtls_pk_write_key_pem(&pk, (uint8_t *)priv, sizeof(priv)), 0);
+	ck_assert_int_eq(mbedtls_pk_write_pubkey_pem(&pk, (uint8_t *)pub, sizeof(pub)), 0);
+	ck_assert_int_eq(mbedtls_ctr_drbg_random(&drbg, key, sizeof(key)), 0);
+	mbedtls_pk_free(&pk);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+	write_file(f->pub, pub, strlen(pub));
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	write_file(f->hmac, hex, 64);
+	ck_assert_int_eq(chmod(f->hmac, 0600), 0);
+
+	keys.sign_key_pem = priv;
+	keys.hmac_key = key;
+	keys.hmac_key_len = sizeof(key);
+	ck_assert_eg(audit_open(f->db, &keys, &db), EG_OK);
+	for (int i = 0; i < 10; i++) {
+		struct audit_record r;
+		enum audit_result res;
+		char kiosk[8];
+
+		memset(&r, 0, sizeof(r));
+		snprintf(kiosk, sizeof(kiosk), "K%02d", i % 2);
+		r.kiosk_id = kiosk;
+		r.seq = (uint64_t)(i / 2 + 1);
+		r.ts_ms = T0 + i * 3600000LL;	/* hourly */
+		r.type = "passage";
+		r.decision = dec[i % 4];
+		r.reason = "=cmd|' /C calc'!A0";	/* a hostile string for CSV */
+		r.document_number = docs[i % 2];
+		r.payload = "{\"scores\":[{\"name\":\"face_similarity\",\"value\":0.8}]}";
+		ck_assert_eg(audit_append_batch(db, &r, 1, &res), EG_OK);
+		ck_assert_int_eq(res, AUDIT_STORED);
+	}
+	ck_assert_eg(audit_checkpoint(db, NULL), EG_OK);
+	audit_close(&db);
+}
+
+static void
+fx_done(struct fx *f)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Run `egate audit ARGS`; stdout into out; returns the exit code. */
+static int
+run(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+run(char *out, size_t cap, const char *fmt, ...)
+{
+	char args[1024], cmd[1400];
+	const char *bin = getenv("EGATE_BIN");
+	va_list ap;
+	FILE *p;
+	size_t n = 0, got;
+	int st;
+
+	ck_assert_ptr_nonnull(bin);
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "'%s' audit %s 2>/dev/null", bin, args);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (n + 1 < cap && (got = fread(out + n, 1, cap - 1 - n, p)) > 0)
+		n += got;
+	out[n] = '\0';
+	st = pclose(p);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+START_TEST(query_and_export)
+{
+	struct fx f;
+	static char out[1 << 16];
+
+	fx_init(&f);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query", f.db), 0);
+	ck_assert_int_eq(count(out, "\n"), 11);		/* header + 10 rows */
+	ck_assert_int_eq(run(out, sizeof(out), "query --db '%s' --kiosk K01 --json", f.db), 0);
+	ck_assert_int_eq(count(out, "\"id\":"), 5);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --decision REFER --json", f.db), 0);
+	ck_assert_int_eq(count(out, "\"id\":"), 3);	/* i = 1, 5, 9 */
+	/* hours 2, 3, 4 after T0 */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --json --from 2026-11-18T13:06:40Z "
+	    "--to 2026-11-18T16:06:40Z", f.db), 0);
+	ck_assert_int_eq(count(out, "\"id\":"), 3);
+	ck_assert_ptr_nonnull(strstr(out, "\"time\":\"2026-11-18T13:06:40.000Z\""));
+	/* the same instant written with an offset */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --json --from 2026-11-18T15:06:40+02:00 "
+	    "--to '2026-11-18 16:06:40'", f.db), 0);
+	ck_assert_int_eq(count(out, "\"id\":"), 3);
+	/* by document number: the HMAC is computed from the key file */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --json --document l898902c3 "
+	    "--hmac-key '%s'", f.db, f.hmac), 0);
+	ck_assert_int_eq(count(out, "\"id\":"), 5);
+	ck_assert_ptr_null(strstr(out, "L898902C3"));
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --json --limit 2", f.db), 0);
+	ck_assert_int_eq(count(out, "\"id\":"), 2);
+
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' export --format csv", f.db), 0);
+	ck_assert_int_eq(count(out, "\n"), 11);
+	ck_assert(strncmp(out, "id,time,kiosk_id,", 17) == 0);
+	/* formula injection defused, quotes doubled */
+	ck_assert_ptr_nonnull(strstr(out, "\"'=cmd|' /C calc'!A0\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"{\"\"scores\"\""));
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' export", f.db), 0);
+	ck_assert_int_eq(count(out, "\n"), 10);		/* jsonl: one object a line */
+	ck_assert_int_eq(count(out, "{\"id\":"), 10);
+	ck_assert_ptr_null(strstr(out, "L898902C3"));
+	ck_assert_ptr_null(strstr(out, "X1234567"));
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(verify_and_tamper)
+{
+	struct fx f;
+	static char out[1 << 14];
+	sqlite3 *db;
+
+	fx_init(&f);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.pub), 0);
+	ck_assert_msg(strncmp(out, "OK: 10 records (0 purged), 1 checkpoints, 10 sealed, 0 unsealed",
+	    63) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --json", f.db, f.pub), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"ok\":true"));
+
+	/* keep the newest checkpoint outside the database, then verify with it */
+	char anchor[256];
+	snprintf(anchor, sizeof(anchor), "%s/anchor.txt", f.dir);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head", f.db), 0);
+	ck_assert(strncmp(out, "egate-audit-checkpoint/v1\ncount 10\n", 35) == 0);
+	write_file(anchor, out, strlen(out));
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s'",
+	    f.db, f.pub, anchor), 0);
+	ck_assert_ptr_nonnull(strstr(out, "; external checkpoint matched"));
+	/* truncation together with the checkpoint: only the anchor sees it */
+	ck_assert_int_eq(sqlite3_open(f.db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TRIGGER records_no_delete;"
+	    "DROP TRIGGER checkpoints_no_delete; DELETE FROM records WHERE id = 10;"
+	    "DELETE FROM checkpoints", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.pub), 0);
+	ck_assert_ptr_nonnull(strstr(out, "9 unsealed"));
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s'",
+	    f.db, f.pub, anchor), 1);
+	ck_assert_msg(strncmp(out, "TAMPERED: the external checkpoint seals 10", 42) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s'",
+	    f.db, f.pub, f.pub), 3);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head", f.db), 1);
+
+	ck_assert_int_eq(sqlite3_open(f.db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TRIGGER records_no_update;"
+	    "UPDATE records SET decision = 'OPEN' WHERE id = 4", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.pub), 1);
+	ck_assert_msg(strncmp(out, "TAMPERED: record 4:", 19) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --json", f.db, f.pub), 1);
+	ck_assert_ptr_nonnull(strstr(out, "\"bad_record\":4"));
+	ck_assert_ptr_nonnull(strstr(out, "\"problem\":\"hash\""));
+	fx_done(&f);
+}
+END_TEST
+
+START_TEST(usage_and_open_errors)
+{
+	struct fx f;
+	static char out[4096];
+
+	fx_init(&f);
+	ck_assert_int_eq(run(out, sizeof(out), "query"), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s'", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' frobnicate", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --from yesterday", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1234567", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' export --format xml", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --kiosk K01",
+	    f.db, f.pub), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s/none.db' query", f.dir), 3);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s/none.pem'", f.db, f.dir), 3);
+	/* the HMAC key file given as the public key */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.hmac), 3);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1 --hmac-key '%s'",
+	    f.db, f.pub), 3);
+	/* an HMAC key others can read is refused */
+	ck_assert_int_eq(chmod(f.hmac, 0644), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1 --hmac-key '%s'",
+	    f.db, f.hmac), 3);
+	ck_assert_int_eq(chmod(f.hmac, 0600), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --document X1 --hmac-key '%s'",
+	    f.db, f.hmac), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head --json", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --anchor x", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--help"), 0);
+	fx_done(&f);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("audit-cli");
+	TCase *tc = tcase_create("egate audit");
+
+	tcase_add_test(tc, query_and_export);
+	tcase_add_test(tc, verify_and_tamper);
+	tcase_add_test(tc, usage_and_open_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+EG_CHECK_MAIN()

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <string.h>
+
+#include "samples.h"
+
+const Egate__Envelope__BodyCase sample_cases[] = {
+	EGATE__ENVELOPE__BODY_HELLO, EGATE__ENVELOPE__BODY_HELLO_ACK,
+	EGATE__ENVELOPE__BODY_PASSAGE, EGATE__ENVELOPE__BODY_ACK,
+	EGATE__ENVELOPE__BODY_HEARTBEAT, EGATE__ENVELOPE__BODY_CONFIG_PUSH,
+	EGATE__ENVELOPE__BODY_CONFIG_APPLIED, EGATE__ENVELOPE__BODY_OFFICER_COMMAND,
+	EGATE__ENVELOPE__BODY_COMMAND_RESULT, EGATE__ENVELOPE__BODY_ERROR,
+};
+const size_t sample_ncases = sizeof(sample_cases) / sizeof(sample_cases[0]);
+
+static void
+fill_passage(struct sample *s)
+{
+	static const char *const names[3] = { "sod_signature", "csca_chain", "dg1_mrz_match" };
+
+	egate__passage_event__init(&s->passage);
+	for (int i = 0; i < 3; i++) {
+		egate__check__init(&s->checks[i]);
+		s->checks[i].name = (char *)(uintptr_t)names[i];
+		s->checks[i].result = EGATE__CHECK_RESULT__CHECK_PASS;
+		s->checkp[i] = &s->checks[i];
+	}
+	s->checks[2].detail = (char *)(uintptr_t)"chip_equals_printed";
+	egate__score__init(&s->scores[0]);
+	s->scores[0].name = (char *)(uintptr_t)"face_similarity";
+	s->scores[0].value = 0.812;
+	s->scores[0].threshold = 0.55;
+	s->scores[0].passed = 1;
+	egate__score__init(&s->scores[1]);
+	s->scores[1].name = (char *)(uintptr_t)"pad_liveness";
+	s->scores[1].value = 0.97;
+	s->scores[1].threshold = 0.5;
+	s->scores[1].passed = 1;
+	s->scorep[0] = &s->scores[0];
+	s->scorep[1] = &s->scores[1];
+	egate__identifiers__init(&s->ids);
+	s->ids.document_number = (char *)(uintptr_t)"L898902C3";
+	s->ids.holder_name = (char *)(uintptr_t)"ERIKSSON<<ANNA<MARIA";
+	s->ids.issuing_state = (char *)(uintptr_t)"UTO";
+	s->ids.document_type = (char *)(uintptr_t)"P";
+	s->passage.seq = 42;
+	s->passage.ts_ms = 1795000000123;
+	s->passage.decision = EGATE__DECISION__DECISION_OPEN;
+	s->passage.reason = (char *)(uintptr_t)"all_checks_pass";
+	s->passage.n_checks = 3;
+	s->passage.checks = s->checkp;
+	s->passage.n_scores = 2;
+	s->passage.scores = s->scorep;
+	s->passage.model_version = (char *)(uintptr_t)"arcface-r100:1a2b3c4d";
+	s->passage.config_version = 7;
+	s->passage.identifiers = &s->ids;
+	s->passage.duration_ms = 7400;
+	s->env.passage = &s->passage;
+}
+
+void
+sample_fill(struct sample *s, Egate__Envelope__BodyCase c)
+{
+	memset(s, 0, sizeof(*s));
+	egate__envelope__init(&s->env);
+	s->env.body_case = c;
+	switch (c) {
+	case EGATE__ENVELOPE__BODY_HELLO:
+		egate__hello__init(&s->hello);
+		s->hello.version_min = 1;
+		s->hello.version_max = 1;
+		s->hello.kiosk_id_claimed = (char *)(uintptr_t)"K01";
+		s->hello.firmware_version = (char *)(uintptr_t)"0.1.0";
+		s->hello.config_version = 7;
+		s->hello.last_seq = 41;
+		s->env.hello = &s->hello;
+		break;
+	case EGATE__ENVELOPE__BODY_HELLO_ACK:
+		egate__hello_ack__init(&s->hello_ack);
+		s->hello_ack.version = 1;
+		s->hello_ack.host_time_ms = 1795000000000;
+		s->hello_ack.config_version = 8;
+		s->hello_ack.last_durable_seq = 40;
+		s->hello_ack.kiosk_id = (char *)(uintptr_t)"K01";
+		s->env.hello_ack = &s->hello_ack;
+		break;
+	case EGATE__ENVELOPE__BODY_PASSAGE:
+		fill_passage(s);
+		break;
+	case EGATE__ENVELOPE__BODY_ACK:
+		egate__ack__init(&s->ack);
+		s->ack.seq = 42;
+		s->ack.durable = 1;
+		s->env.ack = &s->ack;
+		break;
+	case EGATE__ENVELOPE__BODY_HEARTBEAT:
+		egate__heartbeat__init(&s->heartbeat);
+		for (int i = 0; i < 2; i++) {
+			egate__device_status__init(&s->devs[i]);
+			s->devs[i].health = EGATE__DEVICE_HEALTH__DEVICE_OK;
+			s->devp[i] = &s->devs[i];
+		}
+		s->devs[0].name = (char *)(uintptr_t)"reader";
+		s->devs[1].name = (char *)(uintptr_t)"camera";
+		s->devs[1].health = EGATE__DEVICE_HEALTH__DEVICE_DEGRADED;
+		s->devs[1].detail = (char *)(uintptr_t)"low_light";
+		s->heartbeat.ts_ms = 1795000001000;
+		s->heartbeat.uptime_s = 3600;
+		s->heartbeat.state = (char *)(uintptr_t)"idle";
+		s->heartbeat.n_devices = 2;
+		s->heartbeat.devices = s->devp;
+		s->heartbeat.pending_events = 1;
+		s->env.heartbeat = &s->heartbeat;
+		break;
+	case EGATE__ENVELOPE__BODY_CONFIG_PUSH:
+		egate__config_push__init(&s->config_push);
+		egate__threshold__init(&s->thr[0]);
+		s->thr[0].name = (char *)(uintptr_t)"face_similarity_min";
+		s->thr[0].value = 0.55;
+		egate__threshold__init(&s->thr[1]);
+		s->thr[1].name = (char *)(uintptr_t)"pad_liveness_min";
+		s->thr[1].value = 0.5;
+		s->thrp[0] = &s->thr[0];
+		s->thrp[1] = &s->thr[1];
+		for (size_t i = 0; i < sizeof(s->blob); i++)
+			s->blob[i] = (uint8_t)(i * 7);
+		for (size_t i = 0; i < sizeof(s->digest); i++)
+			s->digest[i] = (uint8_t)(0xA0 + i);
+		s->blobs[0].data = s->blob;
+		s->blobs[0].len = 32;
+		s->blobs[1].data = s->blob + 32;
+		s->blobs[1].len = 32;
+		s->config_push.version = 8;
+		s->config_push.n_thresholds = 2;
+		s->config_push.thresholds = s->thrp;
+		s->config_push.n_csca_master_lists = 1;
+		s->config_push.csca_master_lists = &s->blobs[0];
+		s->config_push.n_crls = 1;
+		s->config_push.crls = &s->blobs[1];
+		s->config_push.gallery.data = s->blob;
+		s->config_push.gallery.len = 16;
+		s->config_push.sha256.data = s->digest;
+		s->config_push.sha256.len = 32;
+		s->config_push.parts = 1;
+		s->env.config_push = &s->config_push;
+		break;
+	case EGATE__ENVELOPE__BODY_CONFIG_APPLIED:
+		egate__config_applied__init(&s->config_applied);
+		s->config_applied.version = 8;
+		s->config_applied.ok = 1;
+		s->env.config_applied = &s->config_applied;
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_COMMAND:
+		egate__officer_command__init(&s->officer_command);
+		s->officer_command.command_id = 5;
+		s->officer_command.action = EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_OPEN;
+		s->officer_command.officer_id = (char *)(uintptr_t)"officer-117";
+		s->officer_command.reason = (char *)(uintptr_t)"manual document inspection passed";
+		s->officer_command.passage_seq = 42;
+		s->officer_command.ts_ms = 1795000002000;
+		s->env.officer_command = &s->officer_command;
+		break;
+	case EGATE__ENVELOPE__BODY_COMMAND_RESULT:
+		egate__command_result__init(&s->command_result);
+		s->command_result.command_id = 5;
+		s->command_result.ok = 0;
+		s->command_result.error = EGATE__ERROR_CODE__ERROR_COMMAND_REJECTED;
+		s->command_result.detail = (char *)(uintptr_t)"gate_busy";
+		s->env.command_result = &s->command_result;
+		break;
+	case EGATE__ENVELOPE__BODY_ERROR:
+	default:
+		egate__error__init(&s->error);
+		s->error.code = EGATE__ERROR_CODE__ERROR_VERSION;
+		s->error.detail = (char *)(uintptr_t)"no common version";
+		s->error.fatal = 1;
+		s->env.body_case = EGATE__ENVELOPE__BODY_ERROR;
+		s->env.error = &s->error;
+		break;
+	}
+}
