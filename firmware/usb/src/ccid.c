@@ -700,11 +700,17 @@ ccid_poll_event(struct ccid_dev *d, unsigned timeout_ms, struct ccid_event *ev)
 			known = true;
 			was = now;
 		}
-		if (ccid_now_ms() >= deadline)
-			return EG_ERR_TIMEOUT;
 		{
-			struct timespec ts = { 0, CCID_POLL_MS * 1000000L };
+			uint64_t t_now = ccid_now_ms();
+			uint64_t wait = deadline - t_now;
+			struct timespec ts;
 
+			if (t_now >= deadline)
+				return EG_ERR_TIMEOUT;
+			if (wait > CCID_POLL_MS)
+				wait = CCID_POLL_MS;
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)(wait * 1000000u);
 			nanosleep(&ts, NULL);
 		}
 	}

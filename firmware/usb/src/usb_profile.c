@@ -23,6 +23,7 @@ struct load_state {
 	const char *name;
 	char section[64];	/* the section being read */
 	unsigned seen;		/* SEEN_* of the current section */
+	int sec_line;		/* line of the current section's first key */
 	int ret;		/* first error */
 	bool overflow;
 	/* the text, handed to inih line by line so we know the line number */
@@ -98,12 +99,12 @@ hex4(const char *s, uint16_t *v)
 
 /* A new section "VVVV:PPPP" starts a new profile; finish the previous. */
 static int
-finish_section(struct load_state *st, int line)
+finish_section(struct load_state *st)
 {
 	if (st->t->n == 0 || st->section[0] == '\0')
 		return 0;
 	if ((st->seen & (SEEN_NAME | SEEN_MAX)) != (SEEN_NAME | SEEN_MAX)) {
-		load_fail(st, line, st->section,
+		load_fail(st, st->sec_line, st->section,
 		    (st->seen & SEEN_NAME) ? "max_message" : "name",
 		    "required key missing");
 		return -1;
@@ -118,7 +119,7 @@ start_section(struct load_state *st, const char *section, int line)
 	uint16_t vid, pid;
 	size_t i;
 
-	if (finish_section(st, line) != 0)
+	if (finish_section(st) != 0)
 		return -1;
 	if (strlen(section) != 9 || section[4] != ':' ||
 	    hex4(section, &vid) != 0 || hex4(section + 5, &pid) != 0) {
@@ -145,6 +146,7 @@ start_section(struct load_state *st, const char *section, int line)
 	p->voltage = CCID_VOLTAGE_AUTO;
 	snprintf(st->section, sizeof(st->section), "%s", section);
 	st->seen = 0;
+	st->sec_line = line;
 	return 0;
 }
 
@@ -301,7 +303,7 @@ usb_profile_load_string(const char *name, const char *text, size_t len,
 	if (st.ret == EG_OK && rc != 0)
 		load_fail(&st, rc > 0 ? rc : 0, NULL, NULL, "syntax error");
 	if (st.ret == EG_OK)
-		finish_section(&st, line);
+		finish_section(&st);
 	ret = st.overflow ? EG_ERR_OVERFLOW : st.ret;
 out:
 	if (ret != EG_OK && t != NULL)

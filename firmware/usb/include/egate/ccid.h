@@ -156,7 +156,7 @@ int ccid_open(struct ccid_dev **out, const struct usb_transport *t,
 /* ccid_free — close and free; sets *d to NULL. NULL allowed. */
 void ccid_free(struct ccid_dev **d);
 
-/* ccid_info — identity and limits of the open reader. */
+/* ccid_get_info — identity and limits of the open reader (copied to *info). */
 void ccid_get_info(const struct ccid_dev *d, struct ccid_info *info);
 
 /* ccid_select_slot — the slot later commands go to (default 0).
