@@ -206,6 +206,15 @@ sim_ccid_arm(struct sim_ccid *r, enum sim_ccid_fault f, unsigned count,
 }
 
 void
+sim_ccid_set_features(struct sim_ccid *r, uint32_t f)
+{
+	r->desc[40] = (uint8_t)f;
+	r->desc[41] = (uint8_t)(f >> 8);
+	r->desc[42] = (uint8_t)(f >> 16);
+	r->desc[43] = (uint8_t)(f >> 24);
+}
+
+void
 sim_ccid_stats(const struct sim_ccid *r, struct sim_ccid_stats *st)
 {
 	*st = r->stats;

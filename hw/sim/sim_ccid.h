@@ -73,6 +73,9 @@ void sim_ccid_replug(struct sim_ccid *r);
  * extensions (TIME_EXT) and mult the bError multiplier they carry. */
 void sim_ccid_arm(struct sim_ccid *r, enum sim_ccid_fault f, unsigned count,
     uint8_t mult);
+/* sim_ccid_set_features — override dwFeatures of the class descriptor
+ * (e.g. a short-APDU or TPDU reader); takes effect at the next open. */
+void sim_ccid_set_features(struct sim_ccid *r, uint32_t features);
 /* sim_ccid_stats — counters since creation. */
 void sim_ccid_stats(const struct sim_ccid *r, struct sim_ccid_stats *st);
 /* sim_ccid_push_interrupt — queue a raw interrupt-in message (tests). */

@@ -13,6 +13,7 @@
 #include "egate/ccid.h"
 #include "egate/ccid_proto.h"
 #include "egate/error.h"
+#include "egate/log.h"
 #include "egate/usb_profile.h"
 #include "egate/usb_sim.h"
 #include "sim_card.h"
@@ -629,6 +630,48 @@ START_TEST(test_open_errors)
 }
 END_TEST
 
+/* Exchange levels other than extended APDU. */
+START_TEST(test_other_levels)
+{
+	struct fx f;
+	struct ccid_info info;
+	struct usb_match m;
+	uint8_t c[2100], r[2100];
+	size_t n, clen;
+
+	fx_setup(&f, _i, 100, 250, true);
+	ccid_free(&f.d);
+	memset(&m, 0, sizeof(m));
+	m.vid = f.prof->vid;
+	m.pid = f.prof->pid;
+	/* short APDU level: short APDUs work, extended ones are refused
+	 * before anything is sent */
+	sim_ccid_set_features(f.rdr, CCID_FEAT_LEVEL_SHORT | 0xBE);
+	ck_assert_eg(ccid_open(&f.d, &f.t, &m, &profiles, NULL), EG_OK);
+	ccid_get_info(f.d, &info);
+	ck_assert_int_eq(info.level, CCID_EXCHANGE_SHORT_APDU);
+	fx_power(&f);
+	check_echo(&f, 255);
+	clen = build_echo(c, 2000);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n),
+	    EG_ERR_UNSUPPORTED);
+	clen = build_echo_x(c, 10, true);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n),
+	    EG_ERR_UNSUPPORTED);
+	fx_select_ok(&f);
+	ccid_free(&f.d);
+	/* TPDU and character level: refused at open */
+	sim_ccid_set_features(f.rdr, CCID_FEAT_LEVEL_TPDU | 0xBE);
+	ck_assert_eg(ccid_open(&f.d, &f.t, &m, &profiles, NULL),
+	    EG_ERR_UNSUPPORTED);
+	ck_assert_ptr_null(f.d);
+	sim_ccid_set_features(f.rdr, 0xBE);
+	ck_assert_eg(ccid_open(&f.d, &f.t, &m, &profiles, NULL),
+	    EG_ERR_UNSUPPORTED);
+	fx_teardown(&f);
+}
+END_TEST
+
 /* The card-transport shape of the APDU layer. */
 typedef int (*card_transmit_fn)(struct ccid_dev *, const uint8_t *, size_t,
     uint8_t *, size_t, size_t *);
@@ -648,6 +691,65 @@ START_TEST(test_transmit_shape)
 	ck_assert_uint_eq(r[0], 0x6A);
 	ck_assert_uint_eq(r[1], 0x82);
 	ck_assert_eg(fn(f.d, c, 3, r, sizeof(r), &n), EG_ERR_INVAL);
+	fx_teardown(&f);
+}
+END_TEST
+
+/* The driver says what went wrong, and never logs APDU contents. */
+START_TEST(test_logging)
+{
+	struct fx f;
+	struct eg_log lg;
+	struct ccid_opts o = { .timeout_ms = 100, .max_wait_ms = 250, .log = &lg };
+	struct usb_match m;
+	char *text = NULL;
+	size_t tlen = 0, n;
+	FILE *mem = open_memstream(&text, &tlen);
+	uint8_t c[64], r[64];
+	size_t clen = build_echo(c, 8);
+
+	ck_assert_ptr_nonnull(mem);
+	eg_log_init(&lg, "ccid");
+	lg.out = mem;
+	lg.min_level = EG_LOG_DEBUG;
+	lg.timestamps = false;
+	lg.journal = false;
+	fx_setup(&f, _i, 100, 250, true);
+	ccid_free(&f.d);
+	memset(&m, 0, sizeof(m));
+	m.vid = f.prof->vid;
+	m.pid = f.prof->pid;
+	ck_assert_eg(ccid_open(&f.d, &f.t, &m, &profiles, &o), EG_OK);
+	fx_power(&f);
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_WRONG_SEQ, 0, 0);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n), EG_ERR_PROTOCOL);
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_BAD_LENGTH, 0, 0);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n), EG_ERR_PROTOCOL);
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_STALL_OUT, 0, 0);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n), EG_ERR_IO);
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_TIME_EXT, 1, 2);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n), EG_OK);
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_REMOVE_CARD, 0, 0);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n), EG_ERR_NO_CARD);
+	sim_ccid_unplug(f.rdr);
+	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n),
+	    EG_ERR_NO_DEVICE);
+	sim_ccid_replug(f.rdr);
+	ck_assert_eg(ccid_reconnect(f.d), EG_OK);
+	fclose(mem);
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.open"));
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.protocol field=sequence"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "event=ccid.protocol field=length_mismatch"));
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.stall"));
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.time_extension n=1 wait_ms=200"));
+	ck_assert_ptr_nonnull(strstr(text, "error=ICC_MUTE"));
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.unplugged"));
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.reconnect err=EG_OK"));
+	/* the ECHO payload (05 12 1F ...) appears in no form */
+	ck_assert_ptr_null(strstr(text, "05121f"));
+	ck_assert_ptr_null(strstr(text, "05121F"));
+	free(text);
 	fx_teardown(&f);
 }
 END_TEST
@@ -681,6 +783,8 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_events, 0, n);
 	tcase_add_loop_test(tc, test_escape, 0, n);
 	tcase_add_loop_test(tc, test_transmit_shape, 0, n);
+	tcase_add_loop_test(tc, test_logging, 0, n);
+	tcase_add_loop_test(tc, test_other_levels, 0, n);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
 	return s;

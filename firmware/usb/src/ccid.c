@@ -9,6 +9,7 @@
 #include "egate/ccid.h"
 #include "egate/ccid_proto.h"
 #include "egate/error.h"
+#include "egate/log.h"
 
 #define CCID_DEFAULT_TIMEOUT_MS  5000u
 #define CCID_DEFAULT_MAX_WAIT_MS 60000u
@@ -48,8 +49,13 @@ static int
 ccid_io_fail(struct ccid_dev *d, int err)
 {
 	if (err == EG_ERR_NO_DEVICE) {
+		if (!d->gone)
+			EG_LOG(d->opts.log, EG_LOG_WARN, "ccid.unplugged",
+			    EG_UINT("vid", d->info.vid), EG_UINT("pid", d->info.pid));
 		d->gone = true;
 	} else if (err == EG_ERR_IO) {
+		EG_LOG(d->opts.log, EG_LOG_WARN, "ccid.stall",
+		    EG_STR("action", "clear_halt"));
 		/* A stalled pipe: clear both bulk endpoints, then resync. */
 		(void)d->t->ops->clear_halt(d->h, USB_EP_BULK_OUT);
 		(void)d->t->ops->clear_halt(d->h, USB_EP_BULK_IN);
@@ -58,6 +64,16 @@ ccid_io_fail(struct ccid_dev *d, int err)
 		d->resync = true;
 	}
 	return err;
+}
+
+/* A reply broke the protocol: log which field, resync before the next. */
+static int
+ccid_violation(struct ccid_dev *d, const char *what, unsigned long long want,
+    unsigned long long got)
+{
+	EG_LOG(d->opts.log, EG_LOG_WARN, "ccid.protocol", EG_STR("field", what),
+	    EG_UINT("want", want), EG_UINT("got", got));
+	return ccid_io_fail(d, EG_ERR_PROTOCOL);
 }
 
 /* Throw away replies left over from a failed exchange. */
@@ -185,12 +201,22 @@ ccid_cmd(struct ccid_dev *d, uint8_t type, uint8_t p1, uint8_t p2, uint8_t p3,
 		    eg_rbuf_u8(&b, &st->bstatus) != EG_OK ||
 		    eg_rbuf_u8(&b, &st->berror) != EG_OK ||
 		    eg_rbuf_u8(&b, &st->chain) != EG_OK)
-			return ccid_io_fail(d, EG_ERR_PROTOCOL);
+			return ccid_violation(d, "short_header", got, 0);
 		st->icc = st->bstatus & CCID_ICC_MASK;
-		if (rtype != want || rslot != slot || rseq != seq ||
-		    rlen > d->info.max_message - CCID_HDR_LEN ||
-		    rlen != eg_rbuf_left(&b) || st->icc > CCID_ICC_ABSENT)
-			return ccid_io_fail(d, EG_ERR_PROTOCOL);
+		if (rtype != want)
+			return ccid_violation(d, "message_type", want, rtype);
+		if (rslot != slot)
+			return ccid_violation(d, "slot", slot, rslot);
+		if (rseq != seq)
+			return ccid_violation(d, "sequence", seq, rseq);
+		if (rlen > d->info.max_message - CCID_HDR_LEN)
+			return ccid_violation(d, "length_above_max",
+			    d->info.max_message - CCID_HDR_LEN, rlen);
+		if (rlen != eg_rbuf_left(&b))
+			return ccid_violation(d, "length_mismatch",
+			    eg_rbuf_left(&b), rlen);
+		if (st->icc > CCID_ICC_ABSENT)
+			return ccid_violation(d, "icc_status", 0, st->bstatus);
 		d->slot[slot].icc = st->icc;
 		d->slot[slot].known = true;
 		switch (st->bstatus & CCID_CMD_MASK) {
@@ -199,16 +225,27 @@ ccid_cmd(struct ccid_dev *d, uint8_t type, uint8_t p1, uint8_t p2, uint8_t p3,
 			*dlen = rlen;
 			return EG_OK;
 		case CCID_CMD_FAILED:
-			return ccid_map_failure(d, st);
+			ret = ccid_map_failure(d, st);
+			EG_LOG(d->opts.log, EG_LOG_DEBUG, "ccid.failed",
+			    EG_UINT("cmd", type), EG_STR("error",
+			    ccid_error_str(st->berror)), EG_UINT("icc", st->icc),
+			    EG_ERRF(ret));
+			return ret;
 		case CCID_CMD_TIME_EXT:
-			if (rlen != 0 || ++st->time_ext > CCID_MAX_TIME_EXT)
-				return ccid_io_fail(d, rlen != 0 ?
-				    EG_ERR_PROTOCOL : EG_ERR_TIMEOUT);
+			if (rlen != 0)
+				return ccid_violation(d, "time_ext_length", 0, rlen);
+			if (++st->time_ext > CCID_MAX_TIME_EXT) {
+				EG_LOG(d->opts.log, EG_LOG_WARN, "ccid.timeout",
+				    EG_UINT("time_ext", st->time_ext - 1));
+				return ccid_io_fail(d, EG_ERR_TIMEOUT);
+			}
 			timeout = ccid_mul_cap(d->opts.timeout_ms, st->berror,
 			    d->opts.max_wait_ms);
+			EG_LOG(d->opts.log, EG_LOG_DEBUG, "ccid.time_extension",
+			    EG_UINT("n", st->time_ext), EG_UINT("wait_ms", timeout));
 			continue;
 		default:
-			return ccid_io_fail(d, EG_ERR_PROTOCOL);
+			return ccid_violation(d, "command_status", 0, st->bstatus);
 		}
 	}
 }
@@ -273,6 +310,11 @@ ccid_attach(struct ccid_dev *d)
 	d->resync = false;
 	d->pending_changed = d->pending_present = 0;
 	memset(d->slot, 0, sizeof(d->slot));
+	EG_LOG(d->opts.log, EG_LOG_INFO, "ccid.open", EG_UINT("vid", d->info.vid),
+	    EG_UINT("pid", d->info.pid), EG_STR("name", d->info.name),
+	    EG_UINT("max_message", d->info.max_message),
+	    EG_UINT("level", d->info.level),
+	    EG_UINT("slots", d->info.max_slot_index + 1u));
 out:
 	if (ret != EG_OK && d->h != NULL) {
 		d->t->ops->close(d->t->backend, d->h);
@@ -303,6 +345,7 @@ ccid_open(struct ccid_dev **out, const struct usb_transport *t,
 	d->profiles = profiles;
 	d->opts.timeout_ms = CCID_DEFAULT_TIMEOUT_MS;
 	d->opts.max_wait_ms = CCID_DEFAULT_MAX_WAIT_MS;
+	d->opts.log = opts != NULL ? opts->log : NULL;
 	if (opts != NULL && opts->timeout_ms != 0)
 		d->opts.timeout_ms = opts->timeout_ms;
 	if (opts != NULL && opts->max_wait_ms != 0)
@@ -344,6 +387,8 @@ ccid_free(struct ccid_dev **pd)
 int
 ccid_reconnect(struct ccid_dev *d)
 {
+	int ret;
+
 	if (d == NULL)
 		return EG_ERR_INVAL;
 	if (d->h != NULL) {
@@ -351,7 +396,10 @@ ccid_reconnect(struct ccid_dev *d)
 		d->h = NULL;
 	}
 	d->gone = true;
-	return ccid_attach(d);
+	ret = ccid_attach(d);
+	EG_LOG(d->opts.log, ret == EG_OK ? EG_LOG_INFO : EG_LOG_DEBUG,
+	    "ccid.reconnect", EG_ERRF(ret));
+	return ret;
 }
 
 void
@@ -482,7 +530,10 @@ ccid_xfr_block(struct ccid_dev *d, const uint8_t *capdu, size_t clen,
 	*rlen = 0;
 	st = ccid_st(d, st);
 	chunk = d->info.max_message - CCID_HDR_LEN;
-	if (clen > chunk && d->info.level != CCID_EXCHANGE_EXTENDED_APDU) {
+	/* A short-APDU reader takes neither a long APDU nor the extended
+	 * encoding (byte 5 = 00 and at least 7 bytes: cases 2E, 3E, 4E). */
+	if (d->info.level != CCID_EXCHANGE_EXTENDED_APDU &&
+	    (clen > chunk || (clen >= 7 && capdu[4] == 0x00))) {
 		ret = EG_ERR_UNSUPPORTED;
 		memset(st, 0, sizeof(*st));
 		goto out;
@@ -506,14 +557,15 @@ ccid_xfr_block(struct ccid_dev *d, const uint8_t *capdu, size_t clen,
 		if (off == clen)
 			break;
 		if (st->chain != CCID_CHAIN_EMPTY || dlen != 0) {
-			ret = ccid_io_fail(d, EG_ERR_PROTOCOL);
+			ret = ccid_violation(d, "chain_ack", CCID_CHAIN_EMPTY,
+			    st->chain);
 			goto out;
 		}
 	}
 	/* Response: one DataBlock (chain 0), or BEGIN, MIDDLE..., END, each
 	 * next part asked for with an empty XfrBlock (level 0x10). */
 	if (st->chain != CCID_CHAIN_ONE && st->chain != CCID_CHAIN_BEGIN) {
-		ret = ccid_io_fail(d, EG_ERR_PROTOCOL);
+		ret = ccid_violation(d, "chain_start", CCID_CHAIN_BEGIN, st->chain);
 		goto out;
 	}
 	for (;;) {
@@ -526,7 +578,7 @@ ccid_xfr_block(struct ccid_dev *d, const uint8_t *capdu, size_t clen,
 		if (st->chain == CCID_CHAIN_ONE || st->chain == CCID_CHAIN_END)
 			break;
 		if (++parts > CCID_MAX_MSG_LEN) {	/* never: bounded by cap */
-			ret = ccid_io_fail(d, EG_ERR_PROTOCOL);
+			ret = ccid_violation(d, "chain_parts", 0, parts);
 			goto out;
 		}
 		ret = ccid_cmd(d, CCID_PC_XFR_BLOCK, 0, CCID_LEVEL_EMPTY, 0,
@@ -534,7 +586,8 @@ ccid_xfr_block(struct ccid_dev *d, const uint8_t *capdu, size_t clen,
 		if (ret != EG_OK)
 			goto out;
 		if (st->chain != CCID_CHAIN_MIDDLE && st->chain != CCID_CHAIN_END) {
-			ret = ccid_io_fail(d, EG_ERR_PROTOCOL);
+			ret = ccid_violation(d, "chain_next", CCID_CHAIN_END,
+			    st->chain);
 			goto out;
 		}
 	}

@@ -108,9 +108,16 @@ struct ccid_status {
 /* ccid_error_str — name of a bError value ("ICC_MUTE"); static, never NULL. */
 const char *ccid_error_str(uint8_t berror);
 
+struct eg_log;
+
 struct ccid_opts {
 	unsigned timeout_ms;	/* one command's reply; default 5000 */
 	unsigned max_wait_ms;	/* cap of one time-extended wait; default 60000 */
+	/* Optional logger (borrowed, may be NULL): one line per open,
+	 * reconnect, unplug, stall, protocol violation (with the field that was
+	 * wrong), reader-reported failure and time extension. APDU contents are
+	 * never logged (they carry personal data). */
+	const struct eg_log *log;
 };
 
 struct ccid_info {
