@@ -340,13 +340,19 @@ START_TEST(test_response_overflow)
 {
 	struct fx f;
 	uint8_t c[2100], r[100];
-	size_t clen = build_echo(c, 2000), n = 7;
+	size_t clen = build_echo(c, 2000), n = 7, chunk;
+	struct sim_ccid_stats s0, s1;
 
 	fx_setup(&f, _i, 200, 1000, true);
 	fx_power(&f);
+	chunk = f.prof->max_message - CCID_HDR_LEN;
+	sim_ccid_stats(f.rdr, &s0);
 	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n),
 	    EG_ERR_OVERFLOW);
 	ck_assert_uint_eq(n, 0);
+	/* the rest of the chained response was still read out */
+	sim_ccid_stats(f.rdr, &s1);
+	ck_assert_uint_eq(s1.rsp_parts - s0.rsp_parts, (2002 + chunk - 1) / chunk);
 	fx_select_ok(&f);
 	fx_teardown(&f);
 }

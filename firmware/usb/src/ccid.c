@@ -17,6 +17,7 @@
 #define CCID_DRAIN_MAX           8
 #define CCID_POLL_MS             50u
 #define CCID_EXTRA_MAX           512
+#define CCID_MAX_RAPDU           (65536u + 2u)	/* Le 0000 + SW1 SW2 */
 
 struct ccid_slot_state {
 	uint8_t icc;		/* last known CCID_ICC_* */
@@ -521,7 +522,8 @@ ccid_xfr_block(struct ccid_dev *d, const uint8_t *capdu, size_t clen,
 {
 	const uint8_t *data;
 	size_t dlen, chunk, off = 0;
-	unsigned parts = 0;
+	size_t total = 0;
+	bool too_long = false;
 	int ret = EG_ERR_INVAL;
 
 	if (d == NULL || rlen == NULL || capdu == NULL || clen < 4 ||
@@ -568,19 +570,18 @@ ccid_xfr_block(struct ccid_dev *d, const uint8_t *capdu, size_t clen,
 		ret = ccid_violation(d, "chain_start", CCID_CHAIN_BEGIN, st->chain);
 		goto out;
 	}
+	/* A response that does not fit the caller's buffer is still read to
+	 * its end (and dropped), so the reader is left between commands. */
 	for (;;) {
-		if ((ret = ccid_append(rapdu, cap, rlen, data, dlen)) != EG_OK) {
-			if (st->chain != CCID_CHAIN_ONE &&
-			    st->chain != CCID_CHAIN_END)
-				d->resync = true;
+		total += dlen;
+		if (total > CCID_MAX_RAPDU) {
+			ret = ccid_violation(d, "chain_total", CCID_MAX_RAPDU, total);
 			goto out;
 		}
+		if (!too_long && ccid_append(rapdu, cap, rlen, data, dlen) != EG_OK)
+			too_long = true;
 		if (st->chain == CCID_CHAIN_ONE || st->chain == CCID_CHAIN_END)
 			break;
-		if (++parts > CCID_MAX_MSG_LEN) {	/* never: bounded by cap */
-			ret = ccid_violation(d, "chain_parts", 0, parts);
-			goto out;
-		}
 		ret = ccid_cmd(d, CCID_PC_XFR_BLOCK, 0, CCID_LEVEL_EMPTY, 0,
 		    NULL, 0, CCID_RDR_DATA_BLOCK, &data, &dlen, st);
 		if (ret != EG_OK)
@@ -590,6 +591,10 @@ ccid_xfr_block(struct ccid_dev *d, const uint8_t *capdu, size_t clen,
 			    st->chain);
 			goto out;
 		}
+	}
+	if (too_long) {
+		ret = EG_ERR_OVERFLOW;
+		goto out;
 	}
 	if (*rlen < 2)
 		ret = EG_ERR_PROTOCOL;	/* a response APDU has SW1 SW2 */
