@@ -26,7 +26,8 @@ struct sim_ccid {
 	/* card */
 	const struct sim_card_ops *card_ops;
 	void *card;
-	uint8_t icc;			/* CCID_ICC_* */
+	uint8_t icc;			/* CCID_ICC_* of slot 0 */
+	uint8_t nslots;			/* slots 1.. are always empty */
 	/* bulk-in queue */
 	struct sim_msg q[SIM_QUEUE];
 	size_t q_head, q_n;
@@ -113,6 +114,7 @@ sim_ccid_new(struct sim_ccid **out, const struct usb_profile *p)
 		goto fail;
 	sim_build_desc(r);
 	r->icc = CCID_ICC_ABSENT;
+	r->nslots = 1;
 	r->plug_count = 1;
 	r->generation = 1;
 	*out = r;
@@ -125,15 +127,25 @@ fail:
 static void
 sim_notify(struct sim_ccid *r, bool present)
 {
-	size_t i;
+	size_t i, len = 1 + ((size_t)r->nslots * 2 + 7) / 8;
 
-	if (r->iq_n == SIM_INTR_MAX)
+	if (r->iq_n == SIM_INTR_MAX || len > sizeof(r->iq[0]))
 		return;		/* a real reader would coalesce; we drop */
 	i = (r->iq_head + r->iq_n++) % SIM_INTR_MAX;
+	memset(r->iq[i], 0, sizeof(r->iq[i]));
 	r->iq[i][0] = CCID_RDR_NOTIFY_SLOT_CHANGE;
 	r->iq[i][1] = (uint8_t)(CCID_NOTIFY_CHANGED |
 	    (present ? CCID_NOTIFY_PRESENT : 0));
-	r->iq_len[i] = 2;
+	r->iq_len[i] = len;
+}
+
+void
+sim_ccid_set_slots(struct sim_ccid *r, uint8_t nslots)
+{
+	if (nslots == 0 || nslots > 16)
+		return;
+	r->nslots = nslots;
+	r->desc[4] = (uint8_t)(nslots - 1);
 }
 
 int
@@ -412,9 +424,22 @@ sim_bulk_out(void *dev, const uint8_t *data, size_t len, unsigned timeout_ms)
 		sim_fail(r, CCID_RDR_SLOT_STATUS, slot, seq, 1);
 		return EG_OK;
 	}
-	if (slot != 0) {
+	if (slot >= r->nslots) {
 		sim_fail(r, type == CCID_PC_ESCAPE ? CCID_RDR_ESCAPE :
 		    CCID_RDR_SLOT_STATUS, slot, seq, CCID_ERR_BAD_SLOT);
+		return EG_OK;
+	}
+	if (slot != 0 && type != CCID_PC_ESCAPE) {	/* an empty slot */
+		uint8_t rt = type == CCID_PC_ICC_POWER_ON ||
+		    type == CCID_PC_XFR_BLOCK ? CCID_RDR_DATA_BLOCK :
+		    CCID_RDR_SLOT_STATUS;
+
+		if (type == CCID_PC_ICC_POWER_OFF)
+			sim_reply(r, rt, slot, seq, CCID_ICC_ABSENT, 0, 0, NULL, 0);
+		else
+			sim_reply(r, rt, slot, seq,
+			    CCID_CMD_FAILED | CCID_ICC_ABSENT, CCID_ERR_ICC_MUTE,
+			    0, NULL, 0);
 		return EG_OK;
 	}
 	if (r->fault == SIM_CCID_FAULT_HW_ERROR) {

@@ -76,6 +76,9 @@ void sim_ccid_arm(struct sim_ccid *r, enum sim_ccid_fault f, unsigned count,
 /* sim_ccid_set_features — override dwFeatures of the class descriptor
  * (e.g. a short-APDU or TPDU reader); takes effect at the next open. */
 void sim_ccid_set_features(struct sim_ccid *r, uint32_t features);
+/* sim_ccid_set_slots — a reader with nslots slots (1..16; default 1); the
+ * card sits in slot 0, the others stay empty. Takes effect at the next open. */
+void sim_ccid_set_slots(struct sim_ccid *r, uint8_t nslots);
 /* sim_ccid_stats — counters since creation. */
 void sim_ccid_stats(const struct sim_ccid *r, struct sim_ccid_stats *st);
 /* sim_ccid_push_interrupt — queue a raw interrupt-in message (tests). */

@@ -678,6 +678,59 @@ START_TEST(test_other_levels)
 }
 END_TEST
 
+/* A reader with five slots: slot state per slot, multi-byte notifications. */
+START_TEST(test_multi_slot)
+{
+	static const uint8_t two[] = { 0x50, 0x08, 0x03 };	/* 1 out, 4 in */
+	static const uint8_t short_msg[] = { 0x50, 0x08 };
+	struct fx f;
+	struct ccid_info info;
+	struct ccid_status st;
+	struct ccid_event ev;
+	struct usb_match m;
+	uint8_t atr[CCID_MAX_ATR];
+	size_t n;
+	bool notify = !(profiles.p[_i].quirks & USB_QUIRK_NO_NOTIFY);
+
+	fx_setup(&f, _i, 100, 250, false);
+	ccid_free(&f.d);
+	sim_ccid_set_slots(f.rdr, 5);
+	memset(&m, 0, sizeof(m));
+	m.vid = f.prof->vid;
+	m.pid = f.prof->pid;
+	ck_assert_eg(ccid_open(&f.d, &f.t, &m, &profiles, NULL), EG_OK);
+	ccid_get_info(f.d, &info);
+	ck_assert_uint_eq(info.max_slot_index, 4);
+	ck_assert_eg(ccid_select_slot(f.d, 5), EG_ERR_INVAL);
+	sim_ccid_insert(f.rdr, &sim_echo_card_ops, f.card);
+	ck_assert_eg(ccid_wait_event(f.d, 60, &ev), EG_OK);
+	ck_assert_int_eq(ev.type, CCID_EVENT_CARD_PLACED);
+	ck_assert_uint_eq(ev.slot, 0);
+	/* slot 1 is empty, slot 0 holds the card */
+	ck_assert_eg(ccid_select_slot(f.d, 1), EG_OK);
+	ck_assert_eg(ccid_slot_status(f.d, &st), EG_OK);
+	ck_assert_uint_eq(st.icc, CCID_ICC_ABSENT);
+	ck_assert_eg(ccid_power_on(f.d, atr, sizeof(atr), &n, &st), EG_ERR_NO_CARD);
+	ck_assert_eg(ccid_select_slot(f.d, 0), EG_OK);
+	ck_assert_eg(ccid_power_on(f.d, atr, sizeof(atr), &n, &st), EG_OK);
+	fx_select_ok(&f);
+	if (notify) {
+		ck_assert_eg(sim_ccid_push_interrupt(f.rdr, two, sizeof(two)), EG_OK);
+		ck_assert_eg(ccid_wait_event(f.d, 10, &ev), EG_OK);
+		ck_assert_int_eq(ev.type, CCID_EVENT_CARD_REMOVED);
+		ck_assert_uint_eq(ev.slot, 1);
+		ck_assert_eg(ccid_wait_event(f.d, 10, &ev), EG_OK);
+		ck_assert_int_eq(ev.type, CCID_EVENT_CARD_PLACED);
+		ck_assert_uint_eq(ev.slot, 4);
+		ck_assert_eg(ccid_wait_event(f.d, 10, &ev), EG_ERR_TIMEOUT);
+		ck_assert_eg(sim_ccid_push_interrupt(f.rdr, short_msg,
+		    sizeof(short_msg)), EG_OK);
+		ck_assert_eg(ccid_wait_event(f.d, 10, &ev), EG_ERR_PROTOCOL);
+	}
+	fx_teardown(&f);
+}
+END_TEST
+
 /* The card-transport shape of the APDU layer. */
 typedef int (*card_transmit_fn)(struct ccid_dev *, const uint8_t *, size_t,
     uint8_t *, size_t, size_t *);
@@ -791,6 +844,7 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_transmit_shape, 0, n);
 	tcase_add_loop_test(tc, test_logging, 0, n);
 	tcase_add_loop_test(tc, test_other_levels, 0, n);
+	tcase_add_loop_test(tc, test_multi_slot, 0, n);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
 	return s;
