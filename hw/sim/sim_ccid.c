@@ -39,6 +39,9 @@ struct sim_ccid {
 	uint8_t iq[SIM_INTR_MAX][8];
 	size_t iq_len[SIM_INTR_MAX];
 	size_t iq_head, iq_n;
+	/* a reply held back by SIM_CCID_FAULT_LATE */
+	uint8_t *held;
+	size_t held_len;
 	/* one-shot fault */
 	enum sim_ccid_fault fault;
 	unsigned fault_count;
@@ -92,6 +95,7 @@ sim_ccid_free(struct sim_ccid **pr)
 		free(r->q[i].data);
 	free(r->cmd);
 	free(r->rsp);
+	free(r->held);
 	free(r);
 	*pr = NULL;
 }
@@ -110,7 +114,8 @@ sim_ccid_new(struct sim_ccid **out, const struct usb_profile *p)
 		if ((r->q[i].data = malloc(p->max_message)) == NULL)
 			goto fail;
 	if ((r->cmd = malloc(SIM_APDU_MAX)) == NULL ||
-	    (r->rsp = malloc(SIM_RAPDU_MAX)) == NULL)
+	    (r->rsp = malloc(SIM_RAPDU_MAX)) == NULL ||
+	    (r->held = malloc(p->max_message)) == NULL)
 		goto fail;
 	sim_build_desc(r);
 	r->icc = CCID_ICC_ABSENT;
@@ -187,6 +192,7 @@ sim_reset_queues(struct sim_ccid *r)
 	r->q_head = r->q_n = 0;
 	r->iq_head = r->iq_n = 0;
 	r->te_left = 0;
+	r->held_len = 0;
 	r->halted_in = r->halted_out = r->stall_in_next = false;
 	r->cmd_open = false;
 	r->rsp_len = r->rsp_off = 0;
@@ -275,6 +281,14 @@ sim_reply(struct sim_ccid *r, uint8_t type, uint8_t slot, uint8_t seq,
 	if (r->fault >= SIM_CCID_FAULT_WRONG_SEQ &&
 	    r->fault <= SIM_CCID_FAULT_HUGE_LENGTH)
 		r->fault = SIM_CCID_FAULT_NONE;
+	if (r->fault == SIM_CCID_FAULT_LATE) {
+		r->fault = SIM_CCID_FAULT_NONE;
+		sim_put_hdr(r->held, type, dw, slot, seq, status, error, chain);
+		if (n > 0)
+			memcpy(r->held + CCID_HDR_LEN, data, n);
+		r->held_len = CCID_HDR_LEN + n;
+		return;
+	}
 	m = &r->q[(r->q_head + r->q_n++) % SIM_QUEUE];
 	sim_put_hdr(m->data, type, dw, slot, seq, status, error, chain);
 	if (n > 0)
@@ -401,6 +415,13 @@ sim_bulk_out(void *dev, const uint8_t *data, size_t len, unsigned timeout_ms)
 	    eg_rbuf_u8(&b, &slot) || eg_rbuf_u8(&b, &seq) ||
 	    eg_rbuf_u8(&b, &p1) || eg_rbuf_u8(&b, &p2) || eg_rbuf_u8(&b, &p3))
 		return EG_OK;		/* a short message is ignored */
+	if (r->held_len > 0 && r->q_n < SIM_QUEUE) {	/* the late reply */
+		struct sim_msg *m = &r->q[(r->q_head + r->q_n++) % SIM_QUEUE];
+
+		memcpy(m->data, r->held, r->held_len);
+		m->len = r->held_len;
+		r->held_len = 0;
+	}
 	if (r->fault == SIM_CCID_FAULT_STALL_IN) {
 		r->fault = SIM_CCID_FAULT_NONE;
 		r->stall_in_next = true;

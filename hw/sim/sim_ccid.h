@@ -38,6 +38,8 @@ enum sim_ccid_fault {
 	SIM_CCID_FAULT_REMOVE_CARD,	/* card taken away during the APDU */
 	SIM_CCID_FAULT_UNPLUG,		/* reader unplugged during the APDU */
 	SIM_CCID_FAULT_HW_ERROR,	/* command fails with bError HW_ERROR */
+	SIM_CCID_FAULT_LATE,		/* reply held back: it arrives just
+					 * before the reply to the next command */
 };
 
 struct sim_ccid_stats {

@@ -76,6 +76,8 @@ def seeds():
         + rec(hdr(0x81, b"", 1, status=0x42, err=0xFE))
     yield "hw-error", prefix() + rec(hdr(0x80, b"", 0, status=0x40, err=0xFB))
     yield "wrong-seq", prefix() + rec(hdr(0x80, ATR, 1))
+    yield "stale-reply-skipped", prefix() + rec(hdr(0x81, b"", 255)) + \
+        rec(hdr(0x80, ATR, 0))
     yield "wrong-type", prefix() + rec(hdr(0x81, ATR, 0))
     yield "wrong-slot", prefix() + rec(hdr(0x80, ATR, 0, slot=1))
     yield "bad-length", prefix() + rec(hdr(0x80, ATR, 0, dw=len(ATR) + 1))

@@ -446,6 +446,49 @@ END_TEST
 START_TEST(test_wrong_slot) { protocol_fault(_i, SIM_CCID_FAULT_WRONG_SLOT); }
 END_TEST
 
+/* A reply that comes after its command timed out is skipped (by its older
+ * sequence number) when it turns up in front of the next command's reply. */
+START_TEST(test_late_reply)
+{
+	struct fx f;
+	struct ccid_status st;
+	struct eg_log lg;
+	struct ccid_opts o = { .timeout_ms = 100, .max_wait_ms = 250, .log = &lg };
+	struct usb_match m;
+	uint8_t c[2100], r[2100];
+	size_t clen = build_echo(c, 40), n, tlen = 0;
+	char *text = NULL;
+	FILE *mem = open_memstream(&text, &tlen);
+
+	ck_assert_ptr_nonnull(mem);
+	eg_log_init(&lg, "ccid");
+	lg.out = mem;
+	lg.timestamps = false;
+	lg.journal = false;
+	fx_setup(&f, _i, 100, 250, true);
+	ccid_free(&f.d);
+	memset(&m, 0, sizeof(m));
+	m.vid = f.prof->vid;
+	m.pid = f.prof->pid;
+	ck_assert_eg(ccid_open(&f.d, &f.t, &m, &profiles, &o), EG_OK);
+	fx_power(&f);
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_LATE, 0, 0);
+	ck_assert_eg(ccid_xfr_block(f.d, c, clen, r, sizeof(r), &n, &st),
+	    EG_ERR_TIMEOUT);
+	check_echo(&f, 40);
+	/* a late status reply in front of a chained exchange */
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_LATE, 0, 0);
+	ck_assert_eg(ccid_slot_status(f.d, &st), EG_ERR_TIMEOUT);
+	check_echo(&f, 2000);
+	fclose(mem);
+	/* both late replies were seen and skipped, not lost to a drain */
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.stale_reply seq=1 want=2"));
+	ck_assert_ptr_nonnull(strstr(text, "event=ccid.stale_reply seq=3 want=4"));
+	free(text);
+	fx_teardown(&f);
+}
+END_TEST
+
 START_TEST(test_stall)
 {
 	struct fx f;
@@ -836,6 +879,7 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_wrong_type, 0, n);
 	tcase_add_loop_test(tc, test_wrong_slot, 0, n);
 	tcase_add_loop_test(tc, test_stall, 0, n);
+	tcase_add_loop_test(tc, test_late_reply, 0, n);
 	tcase_add_loop_test(tc, test_card_removed_mid_apdu, 0, n);
 	tcase_add_loop_test(tc, test_unplug_reconnect, 0, n);
 	tcase_add_loop_test(tc, test_hw_error, 0, n);

@@ -26,7 +26,9 @@
  *                     next command, so the next call works.
  *   EG_ERR_IO         an endpoint stalled; the driver cleared the halt, the
  *                     next call works
- *   EG_ERR_TIMEOUT    no reply in time (including the time-extension cap)
+ *   EG_ERR_TIMEOUT    no reply in time (including the time-extension cap);
+ *                     should the reply still come, it is recognised by its
+ *                     older sequence number and skipped
  *   EG_ERR_NO_DEVICE  reader unplugged: every call fails this way until
  *                     ccid_reconnect() succeeds
  *   EG_ERR_OVERFLOW   the reply does not fit the caller's buffer
