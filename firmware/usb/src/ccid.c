@@ -37,7 +37,11 @@ struct ccid_dev {
 	uint8_t seq;
 	bool gone;			/* EG_ERR_NO_DEVICE seen */
 	bool resync;			/* drain stale replies before next command */
-	uint8_t *tx, *rx;		/* info.max_message bytes each */
+	uint8_t *tx;			/* info.max_message bytes */
+	uint8_t *rx;			/* rx_cap bytes */
+	size_t rx_cap;			/* max_message rounded up to whole
+					 * packets: a transfer never ends
+					 * inside a packet (libusb overflow) */
 	struct ccid_slot_state slot[CCID_MAX_SLOTS];
 	/* NotifySlotChange slots not yet reported: bit n = slot n changed */
 	uint16_t pending_changed, pending_present;
@@ -86,7 +90,7 @@ ccid_drain(struct ccid_dev *d)
 	int i, ret;
 
 	for (i = 0; i < CCID_DRAIN_MAX; i++) {
-		ret = d->t->ops->bulk_in(d->h, d->rx, d->info.max_message, &got,
+		ret = d->t->ops->bulk_in(d->h, d->rx, d->rx_cap, &got,
 		    CCID_DRAIN_TIMEOUT_MS);
 		if (ret == EG_ERR_TIMEOUT)
 			break;
@@ -191,7 +195,7 @@ ccid_cmd(struct ccid_dev *d, uint8_t type, uint8_t p1, uint8_t p2, uint8_t p3,
 		uint32_t rlen;
 		size_t got = 0;
 
-		ret = ops->bulk_in(d->h, d->rx, d->info.max_message, &got,
+		ret = ops->bulk_in(d->h, d->rx, d->rx_cap, &got,
 		    timeout);
 		if (ret != EG_OK)
 			return ccid_io_fail(d, ret);
@@ -270,7 +274,7 @@ ccid_attach(struct ccid_dev *d)
 {
 	const struct usb_profile *prof;
 	uint8_t extra[CCID_EXTRA_MAX];
-	size_t elen = 0;
+	size_t elen = 0, pkt;
 	uint32_t maxmsg;
 	int ret;
 
@@ -299,15 +303,19 @@ ccid_attach(struct ccid_dev *d)
 		if (prof->max_message < maxmsg)
 			maxmsg = prof->max_message;
 	}
-	if (d->tx == NULL || maxmsg != d->info.max_message) {
+	pkt = d->uinfo.max_packet_in != 0 ? d->uinfo.max_packet_in : 64;
+	if (d->tx == NULL || maxmsg != d->info.max_message ||
+	    d->rx_cap != (maxmsg + pkt - 1) / pkt * pkt) {
 		free(d->tx);
 		free(d->rx);
+		d->rx_cap = (maxmsg + pkt - 1) / pkt * pkt;
 		d->tx = malloc(maxmsg);
-		d->rx = malloc(maxmsg);
+		d->rx = malloc(d->rx_cap);
 		if (d->tx == NULL || d->rx == NULL) {
 			free(d->tx);
 			free(d->rx);
 			d->tx = d->rx = NULL;
+			d->rx_cap = 0;
 			ret = EG_ERR_NOMEM;
 			goto out;
 		}
