@@ -333,6 +333,13 @@ sim_xfr_block(struct sim_ccid *r, uint8_t slot, uint8_t seq, uint16_t level,
 	size_t rlen = 0;
 
 	if (level == CCID_LEVEL_EMPTY) {
+		if (r->fault == SIM_CCID_FAULT_REMOVE_MID_CHAIN) {
+			r->fault = SIM_CCID_FAULT_NONE;
+			sim_ccid_remove(r);
+			sim_fail(r, CCID_RDR_DATA_BLOCK, slot, seq,
+			    CCID_ERR_ICC_MUTE);
+			return;
+		}
 		if (r->rsp_len == 0 || n != 0) {
 			sim_fail(r, CCID_RDR_DATA_BLOCK, slot, seq, 8);
 			return;

@@ -36,6 +36,8 @@ enum sim_ccid_fault {
 	SIM_CCID_FAULT_STALL_OUT,	/* the bulk-out endpoint stalls */
 	SIM_CCID_FAULT_STALL_IN,	/* the bulk-in endpoint stalls */
 	SIM_CCID_FAULT_REMOVE_CARD,	/* card taken away during the APDU */
+	SIM_CCID_FAULT_REMOVE_MID_CHAIN,/* ... after the first part of a
+					 * chained response was sent */
 	SIM_CCID_FAULT_UNPLUG,		/* reader unplugged during the APDU */
 	SIM_CCID_FAULT_HW_ERROR,	/* command fails with bError HW_ERROR */
 	SIM_CCID_FAULT_LATE,		/* reply held back: it arrives just

@@ -533,6 +533,20 @@ START_TEST(test_card_removed_mid_apdu)
 		ck_assert_int_eq(ev.type, CCID_EVENT_CARD_REMOVED);
 	}
 	ck_assert_eg(ccid_transmit(f.d, c, clen, r, sizeof(r), &n), EG_ERR_NO_CARD);
+	/* the next document, taken away while its response is being chained */
+	sim_ccid_insert(f.rdr, &sim_echo_card_ops, f.card);
+	ck_assert_eg(ccid_wait_event(f.d, 200, &ev), EG_OK);
+	ck_assert_int_eq(ev.type, CCID_EVENT_CARD_PLACED);
+	ck_assert_eg(ccid_power_on(f.d, atr, sizeof(atr), &n, &st), EG_OK);
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_REMOVE_MID_CHAIN, 0, 0);
+	ck_assert_eg(ccid_xfr_block(f.d, c, clen, r, sizeof(r), &n, &st),
+	    EG_ERR_NO_CARD);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(st.icc, CCID_ICC_ABSENT);
+	if (notify) {
+		ck_assert_eg(ccid_wait_event(f.d, 10, &ev), EG_OK);
+		ck_assert_int_eq(ev.type, CCID_EVENT_CARD_REMOVED);
+	}
 	/* the next document */
 	sim_ccid_insert(f.rdr, &sim_echo_card_ops, f.card);
 	ck_assert_eg(ccid_wait_event(f.d, 200, &ev), EG_OK);
