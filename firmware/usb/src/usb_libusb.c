@@ -212,10 +212,13 @@ lu_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev,
 	int has;
 
 	(void)ctx;
+	/* A departed device may no longer give its configuration; its identity
+	 * (VID/PID, bus, address) is still known, so profile matches are
+	 * reported either way. */
 	has = lu_describe(dev, lu->hp_class, &tmp) == EG_OK;
-	if (!has && lu_describe(dev, 0, &tmp) != EG_OK)
-		return 0;
-	if (lu_wanted(&tmp.info, has, lu->hp_profiles))
+	if (!has)
+		(void)lu_describe(dev, 0, &tmp);
+	if (tmp.info.vid != 0 && lu_wanted(&tmp.info, has, lu->hp_profiles))
 		lu->hp_cb(lu->hp_user, ev == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED,
 		    &tmp.info);
 	return 0;
