@@ -239,6 +239,39 @@ START_TEST(test_no_card_and_timeouts)
 }
 END_TEST
 
+/* A reader over a socket it did not open itself. */
+START_TEST(test_attach_fd)
+{
+	static const uint8_t sel[] = { 0x00, 0xA4, 0x04, 0x0C, 0x01, 0xA0 };
+	static const uint8_t card[] = { 0x00, 0x02, 0x3B, 0x00,	/* ATR */
+	    0x00, 0x02, 0x90, 0x00 };				/* 9000 */
+	struct vpcd *v;
+	uint8_t atr[8], r[8], sent[32];
+	size_t n;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(write(sv[1], card, sizeof(card)), (int)sizeof(card));
+	ck_assert_eg(vpcd_attach_fd(&v, sv[0], 500), EG_OK);
+	ck_assert_uint_eq(vpcd_port(v), 0);
+	ck_assert_eg(vpcd_accept(v, 10), EG_ERR_STATE);
+	ck_assert_eg(vpcd_power_on(v, atr, sizeof(atr), &n), EG_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_eg(vpcd_transmit(v, sel, sizeof(sel), r, sizeof(r), &n), EG_OK);
+	ck_assert_uint_eq(r[0], 0x90);
+	/* what the card received: ON, ATR request, the APDU, each framed */
+	ck_assert_int_eq(read(sv[1], sent, sizeof(sent)), 3 + 3 + 2 + 6);
+	ck_assert_mem_eq(sent, "\x00\x01\x01\x00\x01\x04\x00\x06", 8);
+	ck_assert_mem_eq(sent + 8, sel, sizeof(sel));
+	/* the card closes: next call sees it */
+	close(sv[1]);
+	ck_assert_eg(vpcd_transmit(v, sel, sizeof(sel), r, sizeof(r), &n),
+	    EG_ERR_CLOSED);
+	vpcd_free(&v);
+	ck_assert_eg(vpcd_attach_fd(&v, -1, 0), EG_ERR_INVAL);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -248,6 +281,7 @@ make_suite(void)
 	tcase_add_test(tc, test_atr_and_apdus);
 	tcase_add_test(tc, test_card_hangs_up);
 	tcase_add_test(tc, test_no_card_and_timeouts);
+	tcase_add_test(tc, test_attach_fd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -36,6 +36,7 @@ vpcd_new(struct vpcd **out, uint16_t port, unsigned timeout_ms)
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		goto out;
 	v->cfd = -1;
+	v->lfd = -1;
 	v->timeout_ms = timeout_ms != 0 ? timeout_ms : 5000;
 	ret = EG_ERR_IO;
 	v->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -57,6 +58,28 @@ vpcd_new(struct vpcd **out, uint16_t port, unsigned timeout_ms)
 out:
 	vpcd_free(&v);
 	return ret;
+}
+
+int
+vpcd_attach_fd(struct vpcd **out, int fd, unsigned timeout_ms)
+{
+	struct vpcd *v;
+
+	if (out == NULL || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return EG_ERR_INVAL;
+	}
+	*out = NULL;
+	if ((v = calloc(1, sizeof(*v))) == NULL) {
+		close(fd);
+		return EG_ERR_NOMEM;
+	}
+	v->lfd = -1;
+	v->cfd = fd;
+	v->timeout_ms = timeout_ms != 0 ? timeout_ms : 5000;
+	*out = v;
+	return EG_OK;
 }
 
 static void
@@ -117,6 +140,8 @@ vpcd_accept(struct vpcd *v, unsigned timeout_ms)
 
 	if (v == NULL)
 		return EG_ERR_INVAL;
+	if (v->lfd < 0)
+		return EG_ERR_STATE;
 	if ((ret = vpcd_wait(v->lfd, POLLIN, timeout_ms)) != EG_OK)
 		return ret;
 	fd = accept4(v->lfd, NULL, NULL, SOCK_CLOEXEC);

@@ -35,6 +35,13 @@ struct vpcd;
  * caller (vpcd_free). EG_OK, EG_ERR_IO (bind/listen failed), EG_ERR_NOMEM.
  */
 int vpcd_new(struct vpcd **out, uint16_t port, unsigned timeout_ms);
+/*
+ * vpcd_attach_fd — a reader over an already connected stream socket (tests,
+ * fuzzing, a socket handed over by a supervisor). Takes ownership of fd
+ * (closed by vpcd_free, or at once on failure). There is no listening socket:
+ * vpcd_accept() fails with EG_ERR_STATE and vpcd_port() returns 0.
+ */
+int vpcd_attach_fd(struct vpcd **out, int fd, unsigned timeout_ms);
 /* vpcd_free — close both sockets; sets *v to NULL. NULL allowed. */
 void vpcd_free(struct vpcd **v);
 /* vpcd_port — the port actually listened on. */
