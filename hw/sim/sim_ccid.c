@@ -42,6 +42,9 @@ struct sim_ccid {
 	/* a reply held back by SIM_CCID_FAULT_LATE */
 	uint8_t *held;
 	size_t held_len;
+	/* the last EP0 ABORT request: wValue, valid flag */
+	uint16_t abort_value;
+	bool abort_armed;
 	/* one-shot fault */
 	enum sim_ccid_fault fault;
 	unsigned fault_count;
@@ -193,6 +196,7 @@ sim_reset_queues(struct sim_ccid *r)
 	r->iq_head = r->iq_n = 0;
 	r->te_left = 0;
 	r->held_len = 0;
+	r->abort_armed = false;
 	r->halted_in = r->halted_out = r->stall_in_next = false;
 	r->cmd_open = false;
 	r->rsp_len = r->rsp_off = 0;
@@ -516,6 +520,21 @@ sim_bulk_out(void *dev, const uint8_t *data, size_t len, unsigned timeout_ms)
 		sim_xfr_block(r, slot, seq, (uint16_t)(p2 | p3 << 8), b.p,
 		    eg_rbuf_left(&b));
 		break;
+	case CCID_PC_ABORT:
+		if (!r->abort_armed ||
+		    r->abort_value != (uint16_t)(seq << 8 | slot)) {
+			sim_fail(r, CCID_RDR_SLOT_STATUS, slot, seq, 6);
+			break;
+		}
+		/* everything in progress is dropped */
+		r->abort_armed = false;
+		r->cmd_open = false;
+		r->rsp_len = r->rsp_off = 0;
+		r->held_len = 0;
+		r->te_left = 0;
+		r->stats.aborts++;
+		sim_reply(r, CCID_RDR_SLOT_STATUS, slot, seq, r->icc, 0, 0, NULL, 0);
+		break;
 	default:
 		sim_fail(r, CCID_RDR_SLOT_STATUS, slot, seq,
 		    CCID_ERR_CMD_NOT_SUPP);
@@ -591,6 +610,28 @@ sim_interrupt_in(void *dev, uint8_t *buf, size_t cap, size_t *got,
 }
 
 static int
+sim_control(void *dev, uint8_t request_type, uint8_t request, uint16_t value,
+    uint16_t index, uint8_t *data, size_t len, size_t *got,
+    unsigned timeout_ms)
+{
+	struct sim_ccid *r = dev;
+
+	(void)index;
+	(void)data;
+	(void)timeout_ms;
+	if (got != NULL)
+		*got = 0;
+	if (r->generation == 0)
+		return EG_ERR_NO_DEVICE;
+	if (request_type != CCID_REQTYPE_OUT || request != CCID_REQ_ABORT ||
+	    len != 0)
+		return EG_ERR_IO;	/* EP0 stalls on what it does not know */
+	r->abort_value = value;
+	r->abort_armed = true;
+	return EG_OK;
+}
+
+static int
 sim_clear_halt(void *dev, enum usb_ep ep)
 {
 	struct sim_ccid *r = dev;
@@ -644,6 +685,6 @@ const struct usb_sim_device_ops sim_ccid_device_ops = {
 	.bulk_out = sim_bulk_out,
 	.bulk_in = sim_bulk_in,
 	.interrupt_in = sim_interrupt_in,
-	.control = NULL,
+	.control = sim_control,
 	.clear_halt = sim_clear_halt,
 };

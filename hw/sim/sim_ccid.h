@@ -49,6 +49,7 @@ struct sim_ccid_stats {
 	unsigned cmd_parts;	/* XfrBlock parts with wLevelParameter != 0 */
 	unsigned rsp_parts;	/* DataBlocks sent with bChainParameter != 0 */
 	unsigned clear_halts;
+	unsigned aborts;	/* PC_to_RDR_Abort matched by an EP0 ABORT */
 	unsigned last_in_timeout;	/* timeout_ms of the last bulk_in */
 	size_t max_out_msg;	/* longest bulk-out message seen */
 	size_t max_in_msg;	/* longest bulk-in message sent */

@@ -104,7 +104,7 @@ fz_control(void *dev, uint8_t rt, uint8_t rq, uint16_t v, uint16_t i,
 	(void)timeout_ms;
 	if (got != NULL)
 		*got = 0;
-	return EG_ERR_IO;
+	return EG_OK;		/* the ABORT request is accepted */
 }
 
 static int
@@ -194,6 +194,7 @@ fz_round(struct ccid_dev *d)
 		(void)ccid_select_slot(d, 0);
 	}
 	(void)ccid_power_off(d, &st);
+	(void)ccid_abort(d, &st);
 }
 
 int

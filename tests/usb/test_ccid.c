@@ -489,6 +489,35 @@ START_TEST(test_late_reply)
 }
 END_TEST
 
+/* Abort after a timeout: the reader drops the command, the next one works. */
+START_TEST(test_abort)
+{
+	struct fx f;
+	struct ccid_status st;
+	struct sim_ccid_stats s;
+	uint8_t c[2100], r[2100];
+	size_t clen = build_echo(c, 2000), n;
+
+	fx_setup(&f, _i, 100, 250, true);
+	fx_power(&f);
+	ck_assert_eg(ccid_abort(f.d, &st), EG_OK);
+	sim_ccid_stats(f.rdr, &s);
+	ck_assert_uint_eq(s.aborts, 1);
+	/* a chained response cut short by a timeout, then aborted */
+	sim_ccid_arm(f.rdr, SIM_CCID_FAULT_LATE, 0, 0);
+	ck_assert_eg(ccid_xfr_block(f.d, c, clen, r, sizeof(r), &n, &st),
+	    EG_ERR_TIMEOUT);
+	ck_assert_eg(ccid_abort(f.d, &st), EG_OK);
+	sim_ccid_stats(f.rdr, &s);
+	ck_assert_uint_eq(s.aborts, 2);
+	check_echo(&f, 2000);
+	/* unplugged: the EP0 request fails first */
+	sim_ccid_unplug(f.rdr);
+	ck_assert_eg(ccid_abort(f.d, &st), EG_ERR_NO_DEVICE);
+	fx_teardown(&f);
+}
+END_TEST
+
 START_TEST(test_stall)
 {
 	struct fx f;
@@ -894,6 +923,7 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_wrong_slot, 0, n);
 	tcase_add_loop_test(tc, test_stall, 0, n);
 	tcase_add_loop_test(tc, test_late_reply, 0, n);
+	tcase_add_loop_test(tc, test_abort, 0, n);
 	tcase_add_loop_test(tc, test_card_removed_mid_apdu, 0, n);
 	tcase_add_loop_test(tc, test_unplug_reconnect, 0, n);
 	tcase_add_loop_test(tc, test_hw_error, 0, n);

@@ -185,6 +185,14 @@ ccid_cmd(struct ccid_dev *d, uint8_t type, uint8_t p1, uint8_t p2, uint8_t p3,
 	d->tx[9] = p3;
 	if (inlen > 0)
 		memcpy(d->tx + CCID_HDR_LEN, in, inlen);
+	if (type == CCID_PC_ABORT) {
+		/* The bulk Abort must follow the EP0 request with its bSeq. */
+		ret = ops->control(d->h, CCID_REQTYPE_OUT, CCID_REQ_ABORT,
+		    (uint16_t)(seq << 8 | slot), d->uinfo.iface_number, NULL, 0,
+		    NULL, timeout);
+		if (ret != EG_OK)
+			return ccid_io_fail(d, ret);
+	}
 	ret = ops->bulk_out(d->h, d->tx, CCID_HDR_LEN + inlen, timeout);
 	if (ret != EG_OK)
 		return ccid_io_fail(d, ret);
@@ -662,6 +670,28 @@ ccid_escape(struct ccid_dev *d, const uint8_t *in, size_t inlen, uint8_t *out,
 			memcpy(out, data, dlen);
 		*outlen = dlen;
 	}
+	ccid_keep(d, st);
+	return ret;
+}
+
+int
+ccid_abort(struct ccid_dev *d, struct ccid_status *st)
+{
+	const uint8_t *data;
+	size_t dlen;
+	int ret;
+
+	if (d == NULL)
+		return EG_ERR_INVAL;
+	st = ccid_st(d, st);
+	ret = ccid_cmd(d, CCID_PC_ABORT, 0, 0, 0, NULL, 0, CCID_RDR_SLOT_STATUS,
+	    &data, &dlen, st);
+	if (ret == EG_ERR_NO_CARD && st->icc == CCID_ICC_ABSENT)
+		ret = EG_OK;	/* nothing to abort on an empty slot */
+	if (ret == EG_OK && dlen != 0)
+		ret = EG_ERR_PROTOCOL;
+	EG_LOG(d->opts.log, EG_LOG_INFO, "ccid.abort", EG_UINT("slot",
+	    d->info.slot), EG_ERRF(ret));
 	ccid_keep(d, st);
 	return ret;
 }

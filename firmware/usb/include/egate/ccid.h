@@ -205,6 +205,15 @@ int ccid_escape(struct ccid_dev *d, const uint8_t *in, size_t inlen,
     uint8_t *out, size_t cap, size_t *outlen, struct ccid_status *st);
 
 /*
+ * ccid_abort — abort what the selected slot is doing (CCID 1.1 section 5.3.1:
+ * the ABORT class request on EP0, then PC_to_RDR_Abort with the same
+ * sequence number). Use it after EG_ERR_TIMEOUT or to cancel a long read
+ * when the traveller takes the document away. EG_OK when the reader
+ * confirms; the control transfer's errors; as for other commands.
+ */
+int ccid_abort(struct ccid_dev *d, struct ccid_status *st);
+
+/*
  * ccid_wait_event — wait up to timeout_ms for a card placed in / removed
  * from a slot (NotifySlotChange on the interrupt endpoint) or a hardware
  * error report. Readers without an interrupt endpoint, or with the

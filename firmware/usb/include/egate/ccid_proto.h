@@ -97,7 +97,9 @@
 #define CCID_NOTIFY_PRESENT       0x01
 #define CCID_NOTIFY_CHANGED       0x02
 
-/* Class requests on EP0 (section 5.3). */
+/* Class requests on EP0 (section 5.3): bmRequestType class, interface,
+ * host to device; ABORT's wValue is bSeq << 8 | bSlot, wIndex the interface. */
+#define CCID_REQTYPE_OUT          0x21
 #define CCID_REQ_ABORT            0x01
 
 #endif
