@@ -437,7 +437,8 @@ cms_verify_signature(const struct cms_signed_data *sd, mbedtls_pk_context *pk,
 	struct sigalg a = { MBEDTLS_PK_NONE, MBEDTLS_MD_NONE, MBEDTLS_MD_NONE, 0, false, "" };
 	uint8_t h[MBEDTLS_MD_MAX_SIZE], dersig[MBEDTLS_ECDSA_MAX_LEN + 8];
 	const uint8_t *sig;
-	size_t hlen = 0, sig_len;
+	size_t hlen = 0, sig_len, dl = 0;
+	bool plain = false;
 	mbedtls_pk_type_t key = mbedtls_pk_get_type(pk);
 	bool found = false;
 	int ret = EG_ERR_UNSUPPORTED;
@@ -474,18 +475,23 @@ cms_verify_signature(const struct cms_signed_data *sd, mbedtls_pk_context *pk,
 	sig_len = sd->signature.len;
 	if (a.pk == MBEDTLS_PK_ECDSA) {
 		size_t gbytes = (mbedtls_pk_ec(*pk)->grp.pbits + 7) / 8;
+		bool der = !a.plain && is_der_ecdsa(sig, sig_len);
 
-		if (a.plain || !is_der_ecdsa(sig, sig_len)) {
-			/* plain r||s: by OID, or under an X9.62 OID as some chips do */
-			if (sig_len != 2 * gbytes ||
-			    plain_to_der(sig, sig_len, dersig, sizeof(dersig), &sig_len) != EG_OK) {
-				ret = EG_ERR_AUTH;
-				snprintf(reason, cap, "ECDSA signature is neither DER nor plain r||s of the curve size");
-				goto out;
-			}
-			sig = dersig;
+		ret = EG_ERR_AUTH;
+		if (der)
+			ret = mbedtls_pk_verify(pk, a.md, h, hlen, sig, sig_len) == 0 ? EG_OK : EG_ERR_AUTH;
+		/* plain r||s: by OID, or under an X9.62 OID as some chips do
+		 * (also when the plain bytes happen to parse as DER) */
+		if (ret != EG_OK && sig_len == 2 * gbytes &&
+		    plain_to_der(sig, sig_len, dersig, sizeof(dersig), &dl) == EG_OK &&
+		    mbedtls_pk_verify(pk, a.md, h, hlen, dersig, dl) == 0) {
+			ret = EG_OK;
+			plain = true;
 		}
-		ret = mbedtls_pk_verify(pk, a.md, h, hlen, sig, sig_len) == 0 ? EG_OK : EG_ERR_AUTH;
+		if (ret != EG_OK && !der && sig_len != 2 * gbytes) {
+			snprintf(reason, cap, "ECDSA signature is neither DER nor plain r||s of the curve size");
+			goto out;
+		}
 	} else if (a.pk == MBEDTLS_PK_RSASSA_PSS) {
 		mbedtls_pk_rsassa_pss_options o = { a.mgf_md, a.salt_len };
 		ret = mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &o, pk, a.md, h, hlen,
@@ -494,8 +500,8 @@ cms_verify_signature(const struct cms_signed_data *sd, mbedtls_pk_context *pk,
 		ret = mbedtls_pk_verify_ext(MBEDTLS_PK_RSA, NULL, pk, a.md, h, hlen,
 		    sig, sig_len) == 0 ? EG_OK : EG_ERR_AUTH;
 	}
-	snprintf(reason, cap, "%s %s with %s", a.name, ret == EG_OK ? "valid" : "INVALID",
-	    mbedtls_md_get_name(mbedtls_md_info_from_type(a.md)));
+	snprintf(reason, cap, "%s %s with %s%s", a.name, ret == EG_OK ? "valid" : "INVALID",
+	    mbedtls_md_get_name(mbedtls_md_info_from_type(a.md)), plain ? " (plain r||s)" : "");
 out:
 	return ret;
 }

@@ -340,6 +340,27 @@ out:
 	return ret;
 }
 
+int
+csca_store_load_masterlist_file(struct csca_store *s, const char *path, time_t now,
+    size_t *n_added, char *reason, size_t cap)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (n_added != NULL)
+		*n_added = 0;
+	if (s == NULL || path == NULL)
+		return EG_ERR_INVAL;
+	if ((ret = read_file(path, &buf, &len)) != EG_OK) {
+		REASON("cannot read %s: %s", path, eg_strerror(ret));
+		return ret;
+	}
+	ret = csca_store_add_masterlist(s, buf, len, now, n_added, reason, cap);
+	free(buf);
+	return ret;
+}
+
 size_t
 csca_store_count(const struct csca_store *s)
 {

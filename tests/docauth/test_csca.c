@@ -292,6 +292,22 @@ START_TEST(test_openssl_masterlist)
 	snprintf(cmd, sizeof(cmd), "openssl cms -verify -inform DER -in %s/ml.der -CAfile "
 	    "%s/csca.pem -purpose any -out /dev/null", dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
+	/* and the same file loads through the file API */
+	{
+		struct csca_store *s = anchor_store();
+		char why[200];
+		size_t n = 0;
+
+		snprintf(cmd, sizeof(cmd), "%s/ml.der", dir);
+		ck_assert_eg(csca_store_load_masterlist_file(s, cmd, W.now, &n, why, sizeof(why)),
+		    EG_OK);
+		ck_assert_uint_eq(n, 2);
+		snprintf(cmd, sizeof(cmd), "%s/missing.der", dir);
+		ck_assert_eg(csca_store_load_masterlist_file(s, cmd, W.now, &n, why, sizeof(why)),
+		    EG_ERR_IO);
+		ck_assert_ptr_nonnull(strstr(why, "cannot read"));
+		csca_store_free(&s);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
 	eg_wbuf_free(&ml);

@@ -94,7 +94,18 @@ genuine(struct tpki_cred *ds, enum tpki_sig sig, unsigned flags)
 
 START_TEST(test_genuine_ecdsa) { genuine(&W.ds_ec, TPKI_SIG_ECDSA, 0); }
 END_TEST
-START_TEST(test_genuine_ecdsa_plain) { genuine(&W.ds_ec, TPKI_SIG_ECDSA_PLAIN, 0); }
+START_TEST(test_genuine_ecdsa_plain)
+{
+	struct pp_opts o = { .ds = &W.ds_ec, .sig = TPKI_SIG_ECDSA_PLAIN };
+	struct pa_report r;
+
+	genuine(&W.ds_ec, TPKI_SIG_ECDSA_PLAIN, 0);
+	run(&o, NULL, &r);
+	ck_assert_ptr_nonnull(strstr(r.r[PA_SOD_SIGNATURE].reason, "(plain r||s)"));
+	o.sig = TPKI_SIG_ECDSA;
+	run(&o, NULL, &r);
+	ck_assert_ptr_null(strstr(r.r[PA_SOD_SIGNATURE].reason, "plain"));
+}
 END_TEST
 START_TEST(test_genuine_brainpool) { genuine(&W.ds_bp, TPKI_SIG_ECDSA, 0); }
 END_TEST

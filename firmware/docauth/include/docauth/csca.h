@@ -72,6 +72,12 @@ int csca_store_load_crl_dir(struct csca_store *s, const char *dir, size_t *n_loa
 int csca_store_add_masterlist(struct csca_store *s, const uint8_t *buf, size_t len,
     time_t now, size_t *n_added, char *reason, size_t cap);
 
+/* csca_store_load_masterlist_file — csca_store_add_masterlist on the
+ * contents of a file (DER, at most 16 MiB); EG_ERR_IO / EG_ERR_OVERFLOW if
+ * it cannot be read. */
+int csca_store_load_masterlist_file(struct csca_store *s, const char *path, time_t now,
+    size_t *n_added, char *reason, size_t cap);
+
 /* csca_store_count / csca_store_crl_count — CSCAs (anchors and from lists) / CRLs. */
 size_t csca_store_count(const struct csca_store *s);
 size_t csca_store_crl_count(const struct csca_store *s);
