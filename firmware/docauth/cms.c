@@ -116,12 +116,14 @@ parse_signer_info(struct cms_signed_data *sd, struct eg_rbuf in)
 int
 cms_parse(const uint8_t *der, size_t len, struct cms_signed_data *out)
 {
-	struct eg_rbuf b = eg_rbuf_init(der, len), ci, sdv, e;
+	struct eg_rbuf b, ci, sdv, e;
 	struct eg_tlv t, oid, sdt, eci, sis, si;
 	int ret;
 
+	/* (eg_rbuf_init(NULL, 0) would compute NULL + 0: check first) */
 	if (der == NULL || out == NULL)
 		return EG_ERR_INVAL;
+	b = eg_rbuf_init(der, len);
 	memset(out, 0, sizeof(*out));
 	/* ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT content } */
 	if ((ret = eg_tlv_expect(&b, 0x30, &t)) != EG_OK)
@@ -224,6 +226,8 @@ cms_signer_cert(const struct cms_signed_data *sd, mbedtls_x509_crt *crt)
 
 	if (sd == NULL || crt == NULL)
 		return EG_ERR_INVAL;
+	if (sd->certs.p == NULL)
+		return EG_ERR_NOT_FOUND;
 	b = eg_rbuf_init(sd->certs.p, sd->certs.len);
 	while (eg_rbuf_left(&b) > 0) {
 		mbedtls_x509_crt c;

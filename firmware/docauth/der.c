@@ -175,7 +175,10 @@ find_ski(struct eg_rbuf b, const uint8_t **ski, size_t *n, int depth)
 int
 der_cert_ski(const mbedtls_x509_crt *c, const uint8_t **ski, size_t *n)
 {
-	struct eg_rbuf ext = eg_rbuf_init(c->v3_ext.p, c->v3_ext.len);
+	struct eg_rbuf ext;
 
+	if (c->v3_ext.p == NULL)
+		return EG_ERR_NOT_FOUND;
+	ext = eg_rbuf_init(c->v3_ext.p, c->v3_ext.len);
 	return find_ski(ext, ski, n, 0) ? EG_OK : EG_ERR_NOT_FOUND;
 }

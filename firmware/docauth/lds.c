@@ -36,12 +36,13 @@ lds_dg_from_tag(uint8_t tag)
 static int
 outer(const uint8_t *data, size_t len, uint32_t tag, struct eg_rbuf *value)
 {
-	struct eg_rbuf b = eg_rbuf_init(data, len);
+	struct eg_rbuf b;
 	struct eg_tlv t;
 	int ret;
 
 	if (data == NULL || value == NULL)
 		return EG_ERR_INVAL;
+	b = eg_rbuf_init(data, len);
 	if ((ret = eg_tlv_expect(&b, tag, &t)) != EG_OK)
 		return ret;
 	if (eg_rbuf_left(&b) != 0)

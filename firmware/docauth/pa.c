@@ -110,10 +110,13 @@ pa_country_alpha2(const char *s)
 	snprintf(out->r[id].reason, sizeof(out->r[id].reason), __VA_ARGS__); \
 } while (0)
 
-/* Remember the top of the verified chain (the trust anchor). */
+/* Remember the top of the verified chain (the trust anchor) and the DS's
+ * direct issuer (depth 1: the CSCA key that signed it, which with link
+ * certificates may differ from the anchor; its CRL is the one that counts). */
 struct chain_top {
 	mbedtls_x509_crt *top;
 	int depth;
+	mbedtls_x509_crt *issuer;
 };
 
 static int
@@ -126,20 +129,22 @@ vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 		c->depth = depth;
 		c->top = crt;
 	}
+	if (depth == 1)
+		c->issuer = crt;
 	return 0;
 }
 
 static void
 check_chain(struct pa_report *out, mbedtls_x509_crt *ds, struct csca_store *store,
-    time_t t, mbedtls_x509_crt **anchor)
+    time_t t, mbedtls_x509_crt **issuer)
 {
 	mbedtls_x509_crt *cscas = csca_store_certs(store);
-	struct chain_top top = { NULL, -1 };
+	struct chain_top top = { NULL, -1, NULL };
 	const uint32_t time_flags = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE;
 	uint32_t flags = 0;
 	char info[160];
 
-	*anchor = NULL;
+	*issuer = NULL;
 	if (cscas == NULL) {
 		SET(PA_DS_CHAIN, PA_FAIL, "no CSCA certificates installed");
 		return;
@@ -154,11 +159,11 @@ check_chain(struct pa_report *out, mbedtls_x509_crt *ds, struct csca_store *stor
 		SET(PA_DS_CHAIN, PA_FAIL, "DS certificate not issued by a trusted CSCA:%s", info);
 		return;
 	}
-	if (top.top == NULL || top.top == ds) {
+	if (top.top == NULL || top.top == ds || top.issuer == NULL) {
 		SET(PA_DS_CHAIN, PA_FAIL, "DS certificate did not chain to a CSCA");
 		return;
 	}
-	*anchor = top.top;
+	*issuer = top.issuer;
 	mbedtls_x509_dn_gets(out->csca_subject, sizeof(out->csca_subject), &top.top->subject);
 	if (der_time_cmp(&top.top->valid_from, t) > 0 || der_time_cmp(&top.top->valid_to, t) < 0)
 		SET(PA_DS_CHAIN, PA_PASS, "signed by CSCA %.200s (CSCA certificate itself outside "
@@ -402,7 +407,7 @@ pa_verify(const struct pa_input *in, struct csca_store *store, struct pa_report 
 	struct sod s;
 	struct lds_dg1 dg1;
 	mbedtls_x509_crt ds;
-	mbedtls_x509_crt *anchor = NULL;
+	mbedtls_x509_crt *issuer = NULL;
 	char why[160];
 	int ret, dg1_err = EG_ERR_NOT_FOUND;
 
@@ -450,10 +455,10 @@ pa_verify(const struct pa_input *in, struct csca_store *store, struct pa_report 
 	ret = cms_verify_signature(&s.cms, &ds.pk, why, sizeof(why));
 	SET(PA_SOD_SIGNATURE, ret == EG_OK ? PA_PASS : PA_FAIL, "%s", why);
 
-	check_chain(out, &ds, store, in->check_time, &anchor);
+	check_chain(out, &ds, store, in->check_time, &issuer);
 	check_validity(out, &ds, in->check_time);
-	if (anchor != NULL)
-		check_revocation(out, &ds, anchor, store, in->check_time);
+	if (issuer != NULL)
+		check_revocation(out, &ds, issuer, store, in->check_time);
 	else
 		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, "no trusted CSCA to take a CRL from");
 	if (in->dg[1] == NULL)

@@ -71,12 +71,13 @@ parse_lds_so(struct sod *s)
 int
 sod_parse(const uint8_t *data, size_t len, struct sod *out)
 {
-	struct eg_rbuf b = eg_rbuf_init(data, len);
+	struct eg_rbuf b;
 	struct eg_tlv t;
 	int ret;
 
 	if (data == NULL || out == NULL)
 		return EG_ERR_INVAL;
+	b = eg_rbuf_init(data, len);
 	memset(out, 0, sizeof(*out));
 	if ((ret = eg_tlv_expect(&b, LDS_TAG_SOD, &t)) != EG_OK)
 		goto out;
