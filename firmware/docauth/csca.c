@@ -291,7 +291,8 @@ csca_store_add_masterlist(struct csca_store *s, const uint8_t *buf, size_t len,
 		REASON("no CSCA anchors installed to verify the master list signer");
 		goto out;
 	}
-	if (mbedtls_x509_crt_verify(&signer, &s->anchors, NULL, NULL, &flags, NULL, NULL) != 0 &&
+	if (mbedtls_x509_crt_verify_with_profile(&signer, &s->anchors, NULL, &der_x509_profile,
+	    NULL, &flags, NULL, NULL) != 0 &&
 	    (flags & ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) != 0) {
 		REASON("master list signer does not chain to an installed CSCA (flags 0x%x)",
 		    (unsigned)flags);

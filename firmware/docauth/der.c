@@ -8,6 +8,15 @@
 #include "egate/error.h"
 #include "der.h"
 
+const mbedtls_x509_crt_profile der_x509_profile = {
+	.allowed_mds = MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA1) |
+	    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA224) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) |
+	    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
+	.allowed_pks = 0x0FFFFFFF,
+	.allowed_curves = 0x0FFFFFFF,
+	.rsa_min_bitlen = 2048,
+};
+
 bool
 der_oid_eq(const struct eg_tlv *t, const char *o, size_t olen)
 {

@@ -45,6 +45,12 @@ int der_time_cmp(const mbedtls_x509_time *xt, time_t t);
 /* der_time_str — "YYYY-MM-DDThh:mm:ssZ" */
 void der_time_str(const mbedtls_x509_time *xt, char out[21]);
 
+/* der_x509_profile — the certificate profile for CSCA/DS/master list signer
+ * chains: SHA-1 to SHA-512 (SHA-1 because documents signed under it are
+ * still in circulation), RSA keys of at least 2048 bits, every EC curve
+ * mbedTLS knows (brainpool included). */
+extern const mbedtls_x509_crt_profile der_x509_profile;
+
 /* der_cert_ski — the subjectKeyIdentifier extension (2.5.29.14) of a
  * certificate, borrowed from it. EG_ERR_NOT_FOUND if absent. */
 int der_cert_ski(const mbedtls_x509_crt *c, const uint8_t **ski, size_t *n);

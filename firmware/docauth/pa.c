@@ -149,7 +149,8 @@ check_chain(struct pa_report *out, mbedtls_x509_crt *ds, struct csca_store *stor
 		SET(PA_DS_CHAIN, PA_FAIL, "no CSCA certificates installed");
 		return;
 	}
-	if (mbedtls_x509_crt_verify(ds, cscas, NULL, NULL, &flags, vrfy_cb, &top) != 0 &&
+	if (mbedtls_x509_crt_verify_with_profile(ds, cscas, NULL, &der_x509_profile, NULL, &flags,
+	    vrfy_cb, &top) != 0 &&
 	    (flags & ~time_flags) != 0) {
 		if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags & ~time_flags) < 0)
 			snprintf(info, sizeof(info), "flags 0x%x", (unsigned)flags);
