@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/pem.h>
+
 #include "egate/error.h"
 #include "eg_check.h"
 #include "world.h"
@@ -276,6 +278,40 @@ START_TEST(test_load_dirs)
 }
 END_TEST
 
+/* PEM CRLs and PEM bundles of several CSCAs load too. */
+START_TEST(test_pem_inputs)
+{
+	struct csca_store *s;
+	struct eg_wbuf bundle;
+	unsigned char pem[8192];
+	size_t olen = 0;
+
+	ck_assert_eg(csca_store_new(&s), EG_OK);
+	eg_wbuf_init(&bundle, 1 << 16, false);
+	ck_assert_eg(tpki_cert_pem(&W.csca_ec, &bundle), EG_OK);
+	ck_assert_eg(tpki_cert_pem(&W.csca_rsa, &bundle), EG_OK);
+	ck_assert_eg(csca_store_add_cert(s, bundle.data, bundle.len), EG_OK);
+	ck_assert_uint_eq(csca_store_count(s), 2);
+	/* a bundle with one non-CA certificate is refused as a whole */
+	ck_assert_eg(tpki_cert_pem(&W.ds_ec, &bundle), EG_OK);
+	ck_assert_eg(csca_store_add_cert(s, bundle.data, bundle.len), EG_ERR_CERT);
+	ck_assert_uint_eq(csca_store_count(s), 2);
+	ck_assert_int_eq(mbedtls_pem_write_buffer("-----BEGIN X509 CRL-----\n",
+	    "-----END X509 CRL-----\n", W.crl_ec.data, W.crl_ec.len, pem, sizeof(pem), &olen), 0);
+	ck_assert_eg(csca_store_add_crl(s, pem, olen - 1), EG_OK);
+	ck_assert_uint_eq(csca_store_crl_count(s), 1);
+	ck_assert_eg(csca_store_add_crl(s, pem, 40), EG_ERR_CERT);
+	ck_assert_eg(csca_store_add_crl(s, W.crl_ec.data, W.crl_ec.len / 2), EG_ERR_CERT);
+	ck_assert_uint_eq(csca_store_crl_count(s), 1);
+	ck_assert_ptr_nonnull(csca_store_crls(s));
+	ck_assert_ptr_nonnull(csca_store_certs(s));
+	csca_store_free(&s);
+	csca_store_free(&s);	/* NULL-safe */
+	ck_assert_ptr_null(csca_store_certs(s));
+	eg_wbuf_free(&bundle);
+}
+END_TEST
+
 START_TEST(test_openssl_masterlist)
 {
 	char dir[] = "/tmp/egate-ml-XXXXXX", cmd[1024];
@@ -331,6 +367,7 @@ make_suite(void)
 	tcase_add_test(tc, test_masterlist_not_transitive);
 	tcase_add_test(tc, test_masterlist_garbage);
 	tcase_add_test(tc, test_load_dirs);
+	tcase_add_test(tc, test_pem_inputs);
 	tcase_add_test(tc, test_openssl_masterlist);
 	suite_add_tcase(s, tc);
 	return s;
