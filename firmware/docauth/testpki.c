@@ -552,6 +552,9 @@ tpki_sod_build(struct tpki *t, const struct tpki_sod_params *p, struct eg_wbuf *
 {
 	struct der so, sod;
 	struct eg_wbuf lso, cms;
+	const mbedtls_md_info_t *mi;
+	const char *oid = NULL;
+	size_t oid_len = 0;
 	int ret;
 
 	if (t == NULL || p == NULL || p->ds == NULL || out == NULL)
@@ -560,23 +563,37 @@ tpki_sod_build(struct tpki *t, const struct tpki_sod_params *p, struct eg_wbuf *
 	eg_wbuf_init(&cms, DER_MAX, false);
 	d_init(&so);
 	d_init(&sod);
-	/* LDSSecurityObject { v0, sha256, SEQUENCE OF { dg, hash } } */
+	switch (p->dg_hash) {
+#define H(md, o) case md: oid = o; oid_len = DER_OID_LEN(o); break
+	H(MBEDTLS_MD_NONE, MBEDTLS_OID_DIGEST_ALG_SHA256);
+	H(MBEDTLS_MD_SHA1, MBEDTLS_OID_DIGEST_ALG_SHA1);
+	H(MBEDTLS_MD_SHA224, MBEDTLS_OID_DIGEST_ALG_SHA224);
+	H(MBEDTLS_MD_SHA256, MBEDTLS_OID_DIGEST_ALG_SHA256);
+	H(MBEDTLS_MD_SHA384, MBEDTLS_OID_DIGEST_ALG_SHA384);
+	H(MBEDTLS_MD_SHA512, MBEDTLS_OID_DIGEST_ALG_SHA512);
+#undef H
+	default:
+		ret = EG_ERR_INVAL;
+		goto out;
+	}
+	mi = mbedtls_md_info_from_type(p->dg_hash == MBEDTLS_MD_NONE ? MBEDTLS_MD_SHA256 : p->dg_hash);
+	/* LDSSecurityObject { v0, hashAlgorithm, SEQUENCE OF { dg, hash } } */
 	d_begin(&so);
 	d_int(&so, 0);
-	d_alg(&so, MBEDTLS_OID_DIGEST_ALG_SHA256, DER_OID_LEN(MBEDTLS_OID_DIGEST_ALG_SHA256), false);
+	d_alg(&so, oid, oid_len, false);
 	d_begin(&so);
 	for (int dg = 1; dg <= LDS_MAX_DG; dg++) {
-		uint8_t h[32];
+		uint8_t h[MBEDTLS_MD_MAX_SIZE];
 
 		if (p->dg[dg] == NULL)
 			continue;
-		if (mbedtls_sha256_ret(p->dg[dg], p->dg_len[dg], h, 0) != 0) {
+		if (mi == NULL || mbedtls_md(mi, p->dg[dg], p->dg_len[dg], h) != 0) {
 			ret = EG_ERR_CRYPTO;
 			goto out;
 		}
 		d_begin(&so);
 		d_int(&so, dg);
-		d_prim(&so, 0x04, h, sizeof(h));
+		d_prim(&so, 0x04, h, mbedtls_md_get_size(mi));
 		d_end(&so, 0x30);
 	}
 	d_end(&so, 0x30);

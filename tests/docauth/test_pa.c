@@ -55,6 +55,8 @@ expect(const struct pa_report *r, const enum pa_status want[PA_CHECK_COUNT])
 	}
 }
 
+static void alter_dg2(struct pa_input *in, struct passport *p);
+
 static const enum pa_status ALL_PASS[PA_CHECK_COUNT] = { P, P, P, P, P, P, P, P, P, P };
 
 /* Run PA on a passport made with o; in_fix may adjust the input. */
@@ -113,6 +115,33 @@ START_TEST(test_genuine_rsa) { genuine(&W.ds_rsa, TPKI_SIG_RSA_PKCS1, 0); }
 END_TEST
 START_TEST(test_genuine_rsa_pss) { genuine(&W.ds_rsa, TPKI_SIG_RSA_PSS, 0); }
 END_TEST
+/* DG hashes with other algorithms than SHA-256 */
+START_TEST(test_genuine_other_hashes)
+{
+	static const mbedtls_md_type_t mds[] = { MBEDTLS_MD_SHA1, MBEDTLS_MD_SHA224,
+		MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512 };
+
+	for (size_t i = 0; i < sizeof(mds) / sizeof(mds[0]); i++) {
+		struct pp_opts o = { .ds = &W.ds_ec, .sig = TPKI_SIG_ECDSA, .dg_hash = mds[i] };
+		struct passport p;
+		struct sod s;
+		struct pa_report r;
+
+		passport_make(&W, &o, &p);
+		ck_assert_eg(sod_parse(p.sod.data, p.sod.len, &s), EG_OK);
+		ck_assert_int_eq(s.hash_md, mds[i]);
+		ck_assert_uint_eq(s.dg[0].len, mbedtls_md_get_size(mbedtls_md_info_from_type(mds[i])));
+		passport_free(&p);
+		run(&o, NULL, &r);
+		expect(&r, ALL_PASS);
+		ck_assert_ptr_nonnull(strstr(r.r[PA_DG_HASHES].reason,
+		    mbedtls_md_get_name(mbedtls_md_info_from_type(mds[i]))));
+		run(&o, alter_dg2, &r);
+		ck_assert_int_eq(r.r[PA_DG_HASHES].status, PA_FAIL);
+	}
+}
+END_TEST
+
 START_TEST(test_genuine_sid_ski) { genuine(&W.ds_ec, TPKI_SIG_ECDSA, TPKI_SID_SKI); }
 END_TEST
 
@@ -613,6 +642,7 @@ make_suite(void)
 	tcase_add_test(g, test_genuine_rsa);
 	tcase_add_test(g, test_genuine_rsa_pss);
 	tcase_add_test(g, test_genuine_sid_ski);
+	tcase_add_test(g, test_genuine_other_hashes);
 	tcase_add_test(g, test_germany_d_rule);
 	tcase_add_test(g, test_dg_not_read);
 	tcase_add_test(g, test_json);

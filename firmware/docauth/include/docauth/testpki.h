@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 
 #include "egate/buf.h"
@@ -83,6 +84,8 @@ struct tpki_sod_params {
 	const uint8_t *dg[LDS_MAX_DG + 1];	/* DGs to hash (SHA-256); NULL: omitted */
 	size_t dg_len[LDS_MAX_DG + 1];
 	unsigned flags;
+	mbedtls_md_type_t dg_hash;	/* LDSSecurityObject hash: SHA1/224/256/384/512;
+					 * MBEDTLS_MD_NONE (0) means SHA-256 */
 };
 
 /* tpki_sod_build — EF.SOD (tag 77) signed by p->ds. */
