@@ -533,6 +533,95 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* ---- BSI TR-03105-5 reference data set: a real-world EF.SOD ----------- */
+
+START_TEST(test_bsi_reference_sod)
+{
+	static uint8_t sod[2048], dg1[128], dg14[400], dg15[200];
+	size_t ns = read_hex_vector("bsi_tr03105_ef_sod.hex", sod, sizeof(sod));
+	size_t n1 = read_hex_vector("bsi_tr03105_dg1.hex", dg1, sizeof(dg1));
+	size_t n14 = read_hex_vector("bsi_tr03105_dg14.hex", dg14, sizeof(dg14));
+	size_t n15 = read_hex_vector("bsi_tr03105_dg15.hex", dg15, sizeof(dg15));
+	static const int order[] = { 1, 2, 3, 14, 4 };
+	struct tm tm = { .tm_year = 114, .tm_mon = 5, .tm_mday = 1 };	/* 2014-06-01 */
+	static const enum pa_status w[] = { P, P, P, F, P, N, P, N, P, P };
+	struct csca_store *st = world_store(&W);
+	struct pa_input in;
+	struct pa_report r;
+	struct sod s;
+	struct lds_secinfos si;
+	struct lds_dg15 d15;
+
+	ck_assert_uint_eq(ns, 1934);
+	ck_assert_eg(sod_parse(sod, ns, &s), EG_OK);
+	ck_assert_int_eq(s.cms.version, 3);
+	ck_assert_int_eq(s.cms.si_version, 1);
+	ck_assert(!s.cms.sid_is_ski);
+	ck_assert_int_eq(s.lds_so_version, 0);
+	ck_assert_int_eq(s.hash_md, MBEDTLS_MD_SHA256);
+	ck_assert_uint_eq(s.n_dg, 5);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(s.dg[i].dg, order[i]);
+	ck_assert_mem_eq(s.dg[0].hash, "\x41\x70\xCA\x87\x9F\xCE\x6A\x22", 8);
+	ck_assert_uint_eq(s.cms.attr_message_digest.len, 32);
+	ck_assert_mem_eq(s.cms.attr_message_digest.p, "\xB4\x6A\x0D\x05\xE2\x80\xF3\x98", 8);
+
+	memset(&in, 0, sizeof(in));
+	in.sod = sod;
+	in.sod_len = ns;
+	in.dg[1] = dg1;
+	in.dg_len[1] = n1;
+	in.dg[14] = dg14;
+	in.dg_len[14] = n14;
+	in.printed_mrz = "P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<"
+			 "C11T002JM4D<<9608122F2310314<<<<<<<<<<<<<<<4";
+	in.check_time = timegm(&tm);
+	/* its CSCA (HJP PB CS) is not installed: everything else passes */
+	ck_assert_eg(pa_verify(&in, st, &r), EG_OK);
+	expect(&r, w);
+	ck_assert_ptr_nonnull(strstr(r.r[PA_SOD_SIGNATURE].reason, "RSASSA-PSS valid"));
+	ck_assert_ptr_nonnull(strstr(r.r[PA_ISSUING_STATE].reason, "D matches DS country DE"));
+	ck_assert_ptr_nonnull(strstr(r.ds_subject, "HJP PB DS"));
+	ck_assert_uint_eq(r.n_dg, 5);	/* DG1, 2, 3, 4, 14 */
+	ck_assert_int_eq(r.dg[0].status, PA_DG_MATCH);
+	ck_assert_int_eq(r.dg[1].status, PA_DG_NOT_READ);
+	ck_assert_int_eq(r.dg[4].dg, 14);
+	ck_assert_int_eq(r.dg[4].status, PA_DG_MATCH);
+	/* DG15 was not signed into this SOD: reading it is a failure */
+	in.dg[15] = dg15;
+	in.dg_len[15] = n15;
+	ck_assert_eg(pa_verify(&in, st, &r), EG_OK);
+	ck_assert_int_eq(r.r[PA_DG_HASHES].status, PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.r[PA_DG_HASHES].reason, "DG15 not in SOD"));
+	/* after the DS expired */
+	in.dg[15] = NULL;
+	tm.tm_year = 115;
+	in.check_time = timegm(&tm);
+	ck_assert_eg(pa_verify(&in, st, &r), EG_OK);
+	ck_assert_int_eq(r.r[PA_DS_VALIDITY].status, PA_FAIL);
+
+	/* its DG14: CA public key (explicit EC parameters), CA info, TA info */
+	ck_assert_eg(lds_dg14_parse(dg14, n14, &si), EG_OK);
+	ck_assert_uint_eq(si.n, 3);
+	ck_assert_int_eq(si.si[0].kind, LDS_SI_CA_PUBKEY);
+	ck_assert_str_eq(si.si[0].oid, "0.4.0.127.0.7.2.2.1.2");
+	ck_assert_int_eq(si.si[0].ka, LDS_KA_ECDH);
+	ck_assert_uint_eq(si.si[0].spki_len, 0x113 + 4);
+	ck_assert_int_eq(si.si[1].kind, LDS_SI_CA_INFO);
+	ck_assert_str_eq(si.si[1].oid, "0.4.0.127.0.7.2.2.3.2.1");
+	ck_assert_int_eq(si.si[1].cipher, LDS_CIPHER_3DES);
+	ck_assert_int_eq(si.si[1].version, 1);
+	ck_assert_int_eq(si.si[2].kind, LDS_SI_TA_INFO);
+	ck_assert_int_eq(si.si[2].version, 1);
+	/* its DG15: RSA-1024 Active Authentication key */
+	ck_assert_eg(lds_dg15_parse(dg15, n15, &d15), EG_OK);
+	ck_assert_int_eq(mbedtls_pk_get_type(&d15.pk), MBEDTLS_PK_RSA);
+	ck_assert_uint_eq(mbedtls_pk_get_bitlen(&d15.pk), 1024);
+	lds_dg15_free(&d15);
+	csca_store_free(&st);
+}
+END_TEST
+
 /* ---- OpenSSL as an independent verifier --------------------------------- */
 
 static int
@@ -646,6 +735,7 @@ make_suite(void)
 	tcase_add_test(g, test_germany_d_rule);
 	tcase_add_test(g, test_dg_not_read);
 	tcase_add_test(g, test_json);
+	tcase_add_test(g, test_bsi_reference_sod);
 	suite_add_tcase(s, g);
 	tcase_add_unchecked_fixture(m, setup, teardown);
 	tcase_add_test(m, test_bad_signature);
