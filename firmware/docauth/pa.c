@@ -325,6 +325,15 @@ check_com(struct pa_report *out, const struct pa_input *in, const struct sod *s)
 		else if (h && !c)
 			p = append(diff, sizeof(diff), p, dg, " in SOD, not in EF.COM;");
 	}
+	/* a v1 security object repeats EF.COM's versions (Part 10, 4.6.2) */
+	if (s->lds_so_version == 1 && (strcmp(s->lds_version, com.lds_version) != 0 ||
+	    strcmp(s->unicode_version, com.unicode_version) != 0)) {
+		char v[96];
+		snprintf(v, sizeof(v), " LDS/Unicode version %s/%s in EF.COM, %s/%s in SOD;",
+		    com.lds_version, com.unicode_version, s->lds_version, s->unicode_version);
+		if (p < sizeof(diff))
+			p += (size_t)snprintf(diff + p, sizeof(diff) - p, "%s", v);
+	}
 	if (p > 0)
 		SET(PA_COM_SOD_CONSISTENCY, PA_FAIL, "%s", diff + 1);
 	else

@@ -62,9 +62,30 @@ parse_lds_so(struct sod *s)
 	}
 	if (s->n_dg == 0)
 		return EG_ERR_FORMAT;
-	/* ldsVersionInfo (v1) is accepted and not interpreted */
-	if (eg_rbuf_left(&in) > 0 && (ret = eg_tlv_expect(&in, 0x30, &t)) != EG_OK)
-		return ret;
+	/* LDSVersionInfo ::= SEQUENCE { ldsVersion PrintableString (SIZE(4)),
+	 *   unicodeVersion PrintableString (SIZE(6)) }, present exactly in v1 */
+	if (s->lds_so_version == 1) {
+		struct eg_tlv lv, uv;
+		struct eg_rbuf vi;
+
+		if ((ret = eg_tlv_expect(&in, 0x30, &t)) != EG_OK)
+			return ret;
+		vi = t.value;
+		if ((ret = eg_tlv_expect(&vi, 0x13, &lv)) != EG_OK ||
+		    (ret = eg_tlv_expect(&vi, 0x13, &uv)) != EG_OK)
+			return ret;
+		if (eg_rbuf_left(&vi) != 0 || eg_rbuf_left(&lv.value) != 4 ||
+		    eg_rbuf_left(&uv.value) != 6)
+			return EG_ERR_FORMAT;
+		memcpy(s->lds_version, lv.value.p, 4);
+		memcpy(s->unicode_version, uv.value.p, 6);
+		for (int i = 0; i < 4; i++)
+			if (s->lds_version[i] < '0' || s->lds_version[i] > '9')
+				return EG_ERR_FORMAT;
+		for (int i = 0; i < 6; i++)
+			if (s->unicode_version[i] < '0' || s->unicode_version[i] > '9')
+				return EG_ERR_FORMAT;
+	}
 	return eg_rbuf_left(&in) == 0 ? EG_OK : EG_ERR_FORMAT;
 }
 

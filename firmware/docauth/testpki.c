@@ -578,8 +578,12 @@ tpki_sod_build(struct tpki *t, const struct tpki_sod_params *p, struct eg_wbuf *
 	}
 	mi = mbedtls_md_info_from_type(p->dg_hash == MBEDTLS_MD_NONE ? MBEDTLS_MD_SHA256 : p->dg_hash);
 	/* LDSSecurityObject { v0, hashAlgorithm, SEQUENCE OF { dg, hash } } */
+	if (p->lds_version != NULL && strlen(p->lds_version) != 4) {
+		ret = EG_ERR_INVAL;
+		goto out;
+	}
 	d_begin(&so);
-	d_int(&so, 0);
+	d_int(&so, p->lds_version != NULL ? 1 : 0);
 	d_alg(&so, oid, oid_len, false);
 	d_begin(&so);
 	for (int dg = 1; dg <= LDS_MAX_DG; dg++) {
@@ -597,6 +601,12 @@ tpki_sod_build(struct tpki *t, const struct tpki_sod_params *p, struct eg_wbuf *
 		d_end(&so, 0x30);
 	}
 	d_end(&so, 0x30);
+	if (p->lds_version != NULL) {
+		d_begin(&so);
+		d_prim(&so, 0x13, p->lds_version, 4);
+		d_prim(&so, 0x13, "040000", 6);
+		d_end(&so, 0x30);
+	}
 	d_end(&so, 0x30);
 	if ((ret = d_finish(&so, &lso)) != EG_OK)
 		goto out;

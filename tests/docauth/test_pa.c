@@ -56,6 +56,9 @@ expect(const struct pa_report *r, const enum pa_status want[PA_CHECK_COUNT])
 }
 
 static void alter_dg2(struct pa_input *in, struct passport *p);
+static void misbehave(const struct pp_opts *o,
+    void (*fix)(struct pa_input *, struct passport *),
+    const enum pa_status want[PA_CHECK_COUNT], struct pa_report *out);
 
 static const enum pa_status ALL_PASS[PA_CHECK_COUNT] = { P, P, P, P, P, P, P, P, P, P };
 
@@ -139,6 +142,31 @@ START_TEST(test_genuine_other_hashes)
 		run(&o, alter_dg2, &r);
 		ck_assert_int_eq(r.r[PA_DG_HASHES].status, PA_FAIL);
 	}
+}
+END_TEST
+
+/* A v1 security object with ldsVersionInfo: its versions must equal EF.COM's
+ * (tpki_com_build writes 0107 / 040000). */
+START_TEST(test_lds_v1)
+{
+	static const enum pa_status w[] = { P, P, P, P, P, P, P, F, P, P };
+	struct pp_opts o = { .ds = &W.ds_ec, .sig = TPKI_SIG_ECDSA, .lds_version = "0107" };
+	struct passport p;
+	struct sod s;
+	struct pa_report r;
+
+	passport_make(&W, &o, &p);
+	ck_assert_eg(sod_parse(p.sod.data, p.sod.len, &s), EG_OK);
+	ck_assert_int_eq(s.lds_so_version, 1);
+	ck_assert_str_eq(s.lds_version, "0107");
+	ck_assert_str_eq(s.unicode_version, "040000");
+	passport_free(&p);
+	run(&o, NULL, &r);
+	expect(&r, ALL_PASS);
+	o.lds_version = "0108";
+	misbehave(&o, NULL, w, &r);
+	ck_assert_ptr_nonnull(strstr(r.r[PA_COM_SOD_CONSISTENCY].reason,
+	    "LDS/Unicode version 0107/040000 in EF.COM, 0108/040000 in SOD"));
 }
 END_TEST
 
@@ -732,6 +760,7 @@ make_suite(void)
 	tcase_add_test(g, test_genuine_rsa_pss);
 	tcase_add_test(g, test_genuine_sid_ski);
 	tcase_add_test(g, test_genuine_other_hashes);
+	tcase_add_test(g, test_lds_v1);
 	tcase_add_test(g, test_germany_d_rule);
 	tcase_add_test(g, test_dg_not_read);
 	tcase_add_test(g, test_json);

@@ -116,6 +116,7 @@ passport_make(struct world *w, const struct pp_opts *o, struct passport *p)
 	sp.sig = o->sig;
 	sp.flags = o->flags;
 	sp.dg_hash = o->dg_hash;
+	sp.lds_version = o->lds_version;
 	if (!(o->sod_omit & (1u << 1))) { sp.dg[1] = p->dg1.data; sp.dg_len[1] = p->dg1.len; }
 	if (!(o->sod_omit & (1u << 2))) { sp.dg[2] = p->dg2.data; sp.dg_len[2] = p->dg2.len; }
 	if (!(o->sod_omit & (1u << 15))) { sp.dg[15] = p->dg15.data; sp.dg_len[15] = p->dg15.len; }

@@ -40,6 +40,7 @@ struct pp_opts {
 	uint32_t sod_omit;	/* DGs (bit n) left out of the SOD */
 	const char *mrz;	/* NULL: W_MRZ_TD3 */
 	mbedtls_md_type_t dg_hash;	/* 0: SHA-256 */
+	const char *lds_version;	/* non-NULL: v1 security object */
 };
 void passport_make(struct world *w, const struct pp_opts *o, struct passport *p);
 void passport_free(struct passport *p);

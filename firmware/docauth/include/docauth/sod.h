@@ -22,6 +22,8 @@ struct sod_dg_hash {
 struct sod {
 	struct cms_signed_data cms;
 	long lds_so_version;	/* 0 (v0) or 1 (v1, with ldsVersionInfo) */
+	char lds_version[5];	/* v1: ldsVersionInfo ldsVersion ("0108"), else "" */
+	char unicode_version[7];	/* v1: unicodeVersion ("040000"), else "" */
 	mbedtls_md_type_t hash_md;	/* LDSSecurityObject hashAlgorithm */
 	size_t n_dg;
 	struct sod_dg_hash dg[LDS_MAX_DG];

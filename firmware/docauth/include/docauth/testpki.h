@@ -86,6 +86,8 @@ struct tpki_sod_params {
 	unsigned flags;
 	mbedtls_md_type_t dg_hash;	/* LDSSecurityObject hash: SHA1/224/256/384/512;
 					 * MBEDTLS_MD_NONE (0) means SHA-256 */
+	const char *lds_version;	/* non-NULL: a v1 LDSSecurityObject with
+					 * ldsVersionInfo { lds_version ("0107"), "040000" } */
 };
 
 /* tpki_sod_build — EF.SOD (tag 77) signed by p->ds. */
