@@ -316,10 +316,10 @@ csca_store_add_masterlist(struct csca_store *s, const uint8_t *buf, size_t len,
 		goto out;
 	}
 	set = t.value;
-	while (eg_rbuf_left(&set) > 0) {
+	for (size_t i = 1; eg_rbuf_left(&set) > 0; i++) {
 		if (eg_tlv_expect(&set, 0x30, &t) != EG_OK ||
 		    mbedtls_x509_crt_parse_der(&list, t.raw, t.raw_len) != 0) {
-			REASON("certificate %zu in the list does not parse", added + 1);
+			REASON("certificate %zu in the list does not parse", i);
 			goto out;
 		}
 	}
