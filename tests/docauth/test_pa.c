@@ -285,6 +285,31 @@ START_TEST(test_ds_not_yet_valid)
 }
 END_TEST
 
+static void
+year_2045(struct pa_input *in, struct passport *p)
+{
+	struct tm tm = { .tm_year = 145, .tm_mon = 0, .tm_mday = 1 };
+
+	(void)p;
+	in->check_time = timegm(&tm);
+}
+
+/* In 2045 the DS (to 2035) and the CSCA (to 2040) have both expired: the
+ * chain still verifies (and says the CSCA is outside its validity), the DS
+ * validity fails, and the 2026 CRL is out of date. */
+START_TEST(test_far_future)
+{
+	static const enum pa_status w[] = { P, P, P, P, F, N, P, P, P, P };
+	struct pp_opts o = { .ds = &W.ds_ec, .sig = TPKI_SIG_ECDSA };
+	struct pa_report r;
+
+	misbehave(&o, year_2045, w, &r);
+	ck_assert_ptr_nonnull(strstr(r.r[PA_DS_CHAIN].reason, "outside its validity"));
+	ck_assert_ptr_nonnull(strstr(r.r[PA_DS_VALIDITY].reason, "expired (2035-01-01T00:00:00Z)"));
+	ck_assert_ptr_nonnull(strstr(r.r[PA_DS_REVOCATION].reason, "nextUpdate"));
+}
+END_TEST
+
 START_TEST(test_revoked_ds)
 {
 	static const enum pa_status w[] = { P, P, P, P, P, F, P, P, P, P };
@@ -774,6 +799,7 @@ make_suite(void)
 	tcase_add_test(m, test_expired_ds);
 	tcase_add_test(m, test_ds_not_yet_valid);
 	tcase_add_test(m, test_revoked_ds);
+	tcase_add_test(m, test_far_future);
 	tcase_add_test(m, test_unknown_csca);
 	tcase_add_test(m, test_dg_missing_from_sod);
 	tcase_add_test(m, test_wrong_issuing_state);
