@@ -362,6 +362,77 @@ csca_store_load_masterlist_file(struct csca_store *s, const char *path, time_t n
 	return ret;
 }
 
+int
+csca_store_load_path(struct csca_store *s, const char *path, time_t now,
+    size_t *n_loaded, size_t *n_failed, char *reason, size_t cap)
+{
+	static const char *const ml_ext[] = { "ml", NULL };
+	struct stat st;
+	size_t ok = 0, bad = 0, n;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret, last = EG_OK;
+
+	if (s == NULL || path == NULL)
+		return EG_ERR_INVAL;
+	REASON("ok");
+	if (stat(path, &st) != 0) {
+		REASON("cannot read %s", path);
+		ret = EG_ERR_IO;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d;
+		struct dirent *e;
+
+		if ((ret = csca_store_load_dir(s, path, &ok, &bad)) != EG_OK) {
+			last = ret;
+			REASON("%zu certificate file(s) in %s refused", bad, path);
+		}
+		if ((d = opendir(path)) == NULL) {
+			ret = EG_ERR_IO;
+			goto out;
+		}
+		while ((e = readdir(d)) != NULL) {
+			char file[4096], why[200] = "file name too long";
+
+			if (e->d_name[0] == '.' || !has_ext(e->d_name, ml_ext))
+				continue;
+			if (snprintf(file, sizeof(file), "%s/%s", path, e->d_name) >= (int)sizeof(file))
+				ret = EG_ERR_INVAL;
+			else
+				ret = csca_store_load_masterlist_file(s, file, now, &n, why, sizeof(why));
+			if (ret == EG_OK) {
+				ok += n;
+			} else {
+				bad++;
+				last = ret;
+				REASON("%s: %s", e->d_name, why);
+			}
+		}
+		closedir(d);
+		ret = last;
+		goto out;
+	}
+	if ((ret = read_file(path, &buf, &len)) != EG_OK) {
+		REASON("cannot read %s", path);
+		goto out;
+	}
+	n = s->n_all;
+	if ((ret = csca_store_add_cert(s, buf, len)) == EG_OK) {
+		ok = s->n_all - n;
+	} else if ((ret = csca_store_add_masterlist(s, buf, len, now, &ok, reason, cap)) != EG_OK) {
+		bad = 1;
+	}
+out:
+	free(buf);
+	if (n_loaded != NULL)
+		*n_loaded = ok;
+	if (n_failed != NULL)
+		*n_failed = bad;
+	return ret;
+}
+
 size_t
 csca_store_count(const struct csca_store *s)
 {

@@ -312,6 +312,60 @@ START_TEST(test_pem_inputs)
 }
 END_TEST
 
+/* The kiosk's [trust] csca: a folder of anchors and *.ml master lists, or one file. */
+START_TEST(test_load_path)
+{
+	char dir[] = "/tmp/egate-trust-XXXXXX", path[512], why[200];
+	struct eg_wbuf ml, bad;
+	struct csca_store *s;
+	size_t ok = 0, nbad = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_ml(&ml_signer, 0, &ml);
+	make_ml(&ml_signer_rogue, 0, &bad);
+	snprintf(path, sizeof(path), "%s/utopia.der", dir);
+	write_file(path, W.csca_ec.cert.data, W.csca_ec.cert.len);
+	snprintf(path, sizeof(path), "%s/icao.ml", dir);
+	write_file(path, ml.data, ml.len);
+	ck_assert_eg(csca_store_new(&s), EG_OK);
+	ck_assert_eg(csca_store_load_path(s, dir, W.now, &ok, &nbad, why, sizeof(why)), EG_OK);
+	ck_assert_uint_eq(ok, 3);	/* the anchor and two listed CSCAs */
+	ck_assert_uint_eq(nbad, 0);
+	ck_assert_int_eq(atlantis_chain(s), PA_PASS);
+	csca_store_free(&s);
+	/* an untrusted list in the folder is refused and named; the rest loads */
+	snprintf(path, sizeof(path), "%s/rogue.ml", dir);
+	write_file(path, bad.data, bad.len);
+	ck_assert_eg(csca_store_new(&s), EG_OK);
+	ck_assert_eg(csca_store_load_path(s, dir, W.now, &ok, &nbad, why, sizeof(why)),
+	    EG_ERR_CERT);
+	ck_assert_uint_eq(ok, 3);
+	ck_assert_uint_eq(nbad, 1);
+	ck_assert_msg(strstr(why, "rogue.ml: master list signer does not chain") != NULL, "%s", why);
+	csca_store_free(&s);
+	/* one file: a certificate, or a master list (which needs an anchor) */
+	ck_assert_eg(csca_store_new(&s), EG_OK);
+	snprintf(path, sizeof(path), "%s/icao.ml", dir);
+	ck_assert_eg(csca_store_load_path(s, path, W.now, &ok, &nbad, why, sizeof(why)),
+	    EG_ERR_CERT);
+	ck_assert_ptr_nonnull(strstr(why, "no CSCA anchors"));
+	snprintf(path, sizeof(path), "%s/utopia.der", dir);
+	ck_assert_eg(csca_store_load_path(s, path, W.now, &ok, &nbad, why, sizeof(why)), EG_OK);
+	ck_assert_uint_eq(ok, 1);
+	snprintf(path, sizeof(path), "%s/icao.ml", dir);
+	ck_assert_eg(csca_store_load_path(s, path, W.now, &ok, &nbad, why, sizeof(why)), EG_OK);
+	ck_assert_uint_eq(ok, 2);
+	ck_assert_uint_eq(csca_store_count(s), 3);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	ck_assert_eg(csca_store_load_path(s, path, W.now, NULL, NULL, NULL, 0), EG_ERR_IO);
+	csca_store_free(&s);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	ck_assert_int_eq(system(path), 0);
+	eg_wbuf_free(&ml);
+	eg_wbuf_free(&bad);
+}
+END_TEST
+
 START_TEST(test_openssl_masterlist)
 {
 	char dir[] = "/tmp/egate-ml-XXXXXX", cmd[1024];
@@ -368,6 +422,7 @@ make_suite(void)
 	tcase_add_test(tc, test_masterlist_garbage);
 	tcase_add_test(tc, test_load_dirs);
 	tcase_add_test(tc, test_pem_inputs);
+	tcase_add_test(tc, test_load_path);
 	tcase_add_test(tc, test_openssl_masterlist);
 	suite_add_tcase(s, tc);
 	return s;

@@ -78,6 +78,20 @@ int csca_store_add_masterlist(struct csca_store *s, const uint8_t *buf, size_t l
 int csca_store_load_masterlist_file(struct csca_store *s, const char *path, time_t now,
     size_t *n_added, char *reason, size_t cap);
 
+/*
+ * csca_store_load_path — the kiosk's `[trust] csca` setting: path is either
+ *  - a folder: every .pem, .crt, .cer and .der file in it is added as an anchor
+ *    first, then every .ml file in it is added as a master list (verified
+ *    against those anchors at `now`); or
+ *  - one file: certificates (PEM or DER) become anchors; anything else is
+ *    taken as a master list, which needs anchors already in the store.
+ * *n_loaded counts CSCAs added, *n_failed files refused (both may be NULL);
+ * reason (may be NULL) explains the last refusal. Returns EG_OK, EG_ERR_IO
+ * (path unreadable), or the error of the last refused file.
+ */
+int csca_store_load_path(struct csca_store *s, const char *path, time_t now,
+    size_t *n_loaded, size_t *n_failed, char *reason, size_t cap);
+
 /* csca_store_count / csca_store_crl_count — CSCAs (anchors and from lists) / CRLs. */
 size_t csca_store_count(const struct csca_store *s);
 size_t csca_store_crl_count(const struct csca_store *s);
