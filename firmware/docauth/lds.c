@@ -142,6 +142,28 @@ lds_dg1_parse(const uint8_t *data, size_t len, struct lds_dg1 *out)
 	return EG_OK;
 }
 
+int
+lds_dg2_locate(const uint8_t *data, size_t len, const uint8_t **bit, size_t *bit_len)
+{
+	struct eg_rbuf v;
+	struct eg_tlv t;
+	int ret;
+
+	if (bit == NULL || bit_len == NULL)
+		return EG_ERR_INVAL;
+	*bit = NULL;
+	*bit_len = 0;
+	if ((ret = outer(data, len, LDS_TAG_DG2, &v)) != EG_OK)
+		return ret;
+	if ((ret = eg_tlv_expect(&v, 0x7F61, &t)) != EG_OK)
+		return ret;
+	if (eg_rbuf_left(&v) != 0)
+		return EG_ERR_FORMAT;
+	*bit = t.raw;
+	*bit_len = t.raw_len;
+	return EG_OK;
+}
+
 /* Collect primitive data elements of a DG11/DG12 body, one level into
  * constructed templates (A0 "other names"/"other persons"). */
 static int

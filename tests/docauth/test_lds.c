@@ -350,6 +350,25 @@ START_TEST(test_dg15)
 }
 END_TEST
 
+START_TEST(test_dg2_locate)
+{
+	/* 75 { 7F61 { 02 01 01, 7F60 { A1 {..}, 5F2E { 'FACE' image } } } } */
+	static const uint8_t d[] = { 0x75, 0x15, 0x7F, 0x61, 0x12, 0x02, 0x01, 0x01, 0x7F, 0x60,
+		0x0C, 0xA1, 0x03, 0x80, 0x01, 0x01, 0x5F, 0x2E, 0x04, 'F', 'A', 'C', 'E', 0x00 };
+	const uint8_t *bit;
+	size_t n;
+
+	ck_assert_eg(lds_dg2_locate(d, sizeof(d) - 1, &bit, &n), EG_OK);
+	ck_assert_ptr_eq(bit, d + 2);
+	ck_assert_uint_eq(n, 0x15);
+	ck_assert_eg(lds_dg2_locate(d, sizeof(d), &bit, &n), EG_ERR_FORMAT);	/* trailing byte */
+	ck_assert_ptr_null(bit);
+	for (size_t k = 0; k < sizeof(d) - 1; k++)
+		ck_assert_int_ne(lds_dg2_locate(d, k, &bit, &n), EG_OK);
+	ck_assert_eg(lds_dg2_locate(d + 2, 0x15, &bit, &n), EG_ERR_FORMAT);	/* no 75 */
+}
+END_TEST
+
 START_TEST(test_garbage)
 {
 	uint8_t g[257];
@@ -389,6 +408,7 @@ make_suite(void)
 	tcase_add_test(tc, test_dg11_dg12);
 	tcase_add_test(tc, test_dg14);
 	tcase_add_test(tc, test_dg15);
+	tcase_add_test(tc, test_dg2_locate);
 	tcase_add_test(tc, test_garbage);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_lds — the LDS parsers, chosen by the first byte (the file's tag):
- * 60 EF.COM, 61 DG1, 6B DG11, 6C DG12, 6E DG14, 6F DG15, 31 EF.CardAccess;
+ * 60 EF.COM, 61 DG1, 6B DG11, 6C DG12, 6E DG14, 6F DG15, 31 EF.CardAccess,
+ * 75 DG2 (locating the biometric template only);
  * any other first byte runs every parser.
  */
 #include <stdint.h>
@@ -53,6 +54,14 @@ run(uint8_t which, const uint8_t *data, size_t size)
 				(void)lds_pace_param_str(si.si[i].param_id);
 			}
 		break;
+	case 0x75: {
+		const uint8_t *bit;
+		size_t n;
+
+		if (lds_dg2_locate(data, size, &bit, &n) == EG_OK)
+			in_input(bit, n, data, size);
+		break;
+	}
 	case 0x6F:
 		if (lds_dg15_parse(data, size, &d15) == EG_OK)
 			in_input(d15.spki, d15.spki_len, data, size);
@@ -66,7 +75,7 @@ run(uint8_t which, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t all[] = { 0x60, 0x61, 0x6B, 0x6C, 0x6E, 0x6F, 0x31 };
+	static const uint8_t all[] = { 0x60, 0x61, 0x6B, 0x6C, 0x6E, 0x6F, 0x31, 0x75 };
 
 	if (size == 0)
 		return 0;

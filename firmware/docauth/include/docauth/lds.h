@@ -64,6 +64,12 @@ struct lds_dg1 {
 /* lds_dg1_parse — personal data: callers wipe the struct (eg_memzero) after use. */
 int lds_dg1_parse(const uint8_t *data, size_t len, struct lds_dg1 *out);
 
+/* lds_dg2_locate — DG2 (tag 75) is parsed by the face pipeline; this only
+ * checks the outer tag and hands out the Biometric Information Group
+ * Template (7F61) inside it as a borrowed span (*bit points into data).
+ * Errors as above (EG_ERR_FORMAT if the 7F61 template is missing). */
+int lds_dg2_locate(const uint8_t *data, size_t len, const uint8_t **bit, size_t *bit_len);
+
 /* DG11 (6B) / DG12 (6C): the data elements listed in 5C, as borrowed spans.
  * Elements inside a constructed template (A0: other names, other persons)
  * are listed too, in order. */
