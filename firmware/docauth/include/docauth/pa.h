@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pa.h — passive authentication (ICAO Doc 9303 Part 11, 5.1) as separate,
+ * named document checks, each with a status and a reason, so the officer
+ * console and the audit log show exactly which check failed.
+ *
+ * Inputs are the files exactly as read from the chip (never re-encoded), a
+ * CSCA trust store with its CRLs, the printed MRZ text (from the OCR of the
+ * data page) and the check time (a parameter, so results are reproducible).
+ */
+#ifndef EGATE_DOCAUTH_PA_H
+#define EGATE_DOCAUTH_PA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "egate/json.h"
+#include "docauth/csca.h"
+#include "docauth/lds.h"
+
+enum pa_check {
+	PA_SOD_PARSE = 0,	/* EF.SOD is a well-formed CMS SignedData / LDSSecurityObject */
+	PA_SOD_SIGNATURE,	/* signerInfo signature valid with the DS public key */
+	PA_SOD_MESSAGE_DIGEST,	/* messageDigest attribute = hash of the security object */
+	PA_DS_CHAIN,		/* DS certificate issued by a trusted CSCA */
+	PA_DS_VALIDITY,		/* DS certificate valid at the check time */
+	PA_DS_REVOCATION,	/* DS certificate not revoked by its CSCA's CRL */
+	PA_DG_HASHES,		/* every read DG hashes to the SOD's value */
+	PA_COM_SOD_CONSISTENCY,	/* EF.COM lists the same DGs as the SOD */
+	PA_DG1_MRZ_MATCH,	/* DG1 MRZ = printed MRZ */
+	PA_ISSUING_STATE,	/* DG1 issuing state = DS certificate country */
+	PA_CHECK_COUNT
+};
+
+enum pa_status { PA_NOT_CHECKED = 0, PA_PASS, PA_FAIL };
+
+struct pa_result {
+	enum pa_check check;
+	enum pa_status status;
+	char reason[320];
+};
+
+/* Per data group outcome of PA_DG_HASHES. */
+enum pa_dg_status {
+	PA_DG_MATCH = 1,	/* read and hash equal */
+	PA_DG_MISMATCH,		/* read and hash differs: altered */
+	PA_DG_NOT_READ,		/* in the SOD, not read (e.g. DG3 without EAC): no failure */
+	PA_DG_NOT_IN_SOD,	/* read but the SOD has no hash for it: failure */
+};
+struct pa_dg_result {
+	int dg;
+	enum pa_dg_status status;
+};
+
+struct pa_input {
+	const uint8_t *sod;		/* EF.SOD with tag 77 */
+	size_t sod_len;
+	const uint8_t *com;		/* EF.COM, or NULL if not read */
+	size_t com_len;
+	const uint8_t *dg[LDS_MAX_DG + 1];	/* dg[n]: DGn as read, NULL if not read */
+	size_t dg_len[LDS_MAX_DG + 1];
+	const char *printed_mrz;	/* printed MRZ text, lines concatenated
+					 * (newlines ignored), or NULL */
+	time_t check_time;
+};
+
+struct pa_report {
+	struct pa_result r[PA_CHECK_COUNT];	/* indexed by enum pa_check */
+	size_t n_dg;
+	struct pa_dg_result dg[LDS_MAX_DG];
+	char ds_subject[256];	/* DS certificate subject, "" if none */
+	char csca_subject[256];	/* the trust anchor the DS chained to, "" if none */
+};
+
+/*
+ * pa_verify — run every check. Fills *out completely (each check pass, fail
+ * or not-checked with a reason) and returns EG_OK even when checks fail;
+ * returns EG_ERR_INVAL only for NULL in/out or an absent SOD pointer with a
+ * non-zero length. store may be NULL (then DS chain and revocation fail /
+ * are not checked). Holds no state; the report holds no pointers.
+ * The report contains personal data only in reasons naming DG numbers and
+ * states; no MRZ text is copied into it.
+ */
+int pa_verify(const struct pa_input *in, struct csca_store *store, struct pa_report *out);
+
+/* pa_report_passed — true when no check failed and the checks that make a
+ * document authentic (SOD signature, message digest, DS chain, DS validity,
+ * DG hashes) passed. Revocation, EF.COM consistency, MRZ match and issuing
+ * state must not fail but may be not-checked. */
+bool pa_report_passed(const struct pa_report *r);
+
+/* pa_result_str — the stable name of a check ("sod_signature"); static. */
+const char *pa_result_str(enum pa_check c);
+/* pa_status_str — "pass", "fail", "not-checked"; static. */
+const char *pa_status_str(enum pa_status s);
+const char *pa_dg_status_str(enum pa_dg_status s);
+
+/* pa_report_json — write the report as one JSON object (checks array with
+ * name/status/reason, data_groups array, ds_subject, csca_subject, passed). */
+void pa_report_json(const struct pa_report *r, struct eg_json *j);
+
+/* pa_country_alpha2 — the ISO 3166-1 alpha-2 code X.509 certificates use for
+ * an MRZ issuing state (alpha-3 with '<' fillers: "D<<" -> "DE",
+ * "UTO" -> "UT"), or NULL if not in the table. */
+const char *pa_country_alpha2(const char *mrz_state3);
+
+#endif
