@@ -186,6 +186,11 @@ eg_wbuf_reserve(struct eg_wbuf *w, size_t n, uint8_t **out)
 
 	if (n > w->max || w->len > w->max - n)
 		return EG_ERR_OVERFLOW;
+	if (n == 0) {		/* nothing to reserve; no arithmetic on NULL */
+		if (out != NULL)
+			*out = w->data != NULL ? w->data + w->len : NULL;
+		return EG_OK;
+	}
 	if ((r = wbuf_grow(w, w->len + n)) != EG_OK)
 		return r;
 	if (out != NULL)
