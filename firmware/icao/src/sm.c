@@ -306,14 +306,14 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 	mac_start = body.p;
 	if (body.p[0] == ICAO_DO_CRYPTO_EVEN || body.p[0] == ICAO_DO_CRYPTO_ODD) {
 		if ((r = eg_tlv_read(&body, &crypto)) != EG_OK)
-			goto fail;
+			goto malformed;
 		have_crypto = true;
 	}
 	if ((r = eg_tlv_expect(&body, ICAO_DO_SW, &dosw)) != EG_OK)
-		goto fail;
+		goto malformed;
 	mac_end = body.p;
 	if ((r = eg_tlv_expect(&body, ICAO_DO_MAC, &domac)) != EG_OK)
-		goto fail;
+		goto malformed;
 	r = EG_ERR_FORMAT;
 	if (eg_rbuf_left(&dosw.value) != 2 ||
 	    eg_rbuf_left(&domac.value) != ICAO_SM_MAC_LEN ||
@@ -362,6 +362,10 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 	sm->state = ICAO_SM_READY;
 	r = EG_OK;
 	goto out;
+malformed:
+	/* a TLV that does not parse: truncated or malformed, nothing else */
+	if (r != EG_ERR_TRUNCATED)
+		r = EG_ERR_FORMAT;
 fail:
 	icao_sm_abort(sm);
 out:
