@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
 #include <mbedtls/sha1.h>
 
 #include "egate/error.h"
@@ -307,6 +309,33 @@ START_TEST(test_run_wrong_mrz)
 }
 END_TEST
 
+START_TEST(test_ctr_drbg_rng)
+{
+	/* production plugs mbedtls_ctr_drbg_random in directly */
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	struct icao_bac bac;
+	uint8_t rnd_ic[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, cmd[40], s[32], mac[8];
+	icao_rng_fn f = mbedtls_ctr_drbg_random;
+
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent,
+	    (const unsigned char *)"egate-test", 10), 0);
+	ck_assert_eg(icao_bac_init(&bac, "L898902C<369080619406236"), EG_OK);
+	ck_assert_eg(icao_bac_make_cmd(&bac, rnd_ic, f, &drbg, cmd), EG_OK);
+	ck_assert_eg(icao_cbc(ICAO_CIPHER_3DES, 0, bac.kenc, NULL, cmd, 32, s), EG_OK);
+	ck_assert_mem_eq(s, bac.rnd_ifd, 8);
+	ck_assert_mem_eq(s + 8, rnd_ic, 8);
+	ck_assert_mem_eq(s + 16, bac.k_ifd, 16);
+	ck_assert_eg(icao_mac(ICAO_CIPHER_3DES, bac.kmac, cmd, 32, mac), EG_OK);
+	ck_assert_mem_eq(mac, cmd + 32, 8);
+	icao_bac_wipe(&bac);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -318,6 +347,7 @@ make_suite(void)
 	tcase_add_test(tc, test_mutual_auth_failures);
 	tcase_add_test(tc, test_worked_example_end_to_end);
 	tcase_add_test(tc, test_run_wrong_mrz);
+	tcase_add_test(tc, test_ctr_drbg_rng);
 	suite_add_tcase(s, tc);
 	return s;
 }

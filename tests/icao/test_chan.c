@@ -313,6 +313,12 @@ START_TEST(test_sm_reads_all_ciphers)
 		g.sim->max_le = 100;
 		st = read_ok(&g, NULL);
 		ck_assert_uint_eq(st.final_chunk, 55);
+		/* a protected 6Cxx, and responses split with 61xx */
+		g.sim->quirk = SIM_Q_6C;
+		g.sim->max_le = 0x90;
+		g.sim->gr_chunk = 40;
+		st = read_ok(&g, NULL);
+		ck_assert_uint_eq(st.final_chunk, 0x90);
 		ck_assert_int_eq(icao_sm_state(g.sm), ICAO_SM_READY);
 		rig_down(&g);
 	}

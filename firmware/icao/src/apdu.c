@@ -8,6 +8,7 @@
 #include "egate/error.h"
 #include "icao/apdu.h"
 #include "icao/iso7816.h"
+#include "util.h"
 
 int
 icao_apdu_encode(const struct icao_apdu *a, struct eg_wbuf *w)
@@ -34,7 +35,7 @@ icao_apdu_encode(const struct icao_apdu *a, struct eg_wbuf *w)
 		} else if ((r = eg_wbuf_u8(w, (uint8_t)a->lc)) != EG_OK) {
 			goto out;
 		}
-		if ((r = eg_wbuf_put(w, a->data, a->lc)) != EG_OK)
+		if ((r = icao_put(w, a->data, a->lc)) != EG_OK)
 			goto out;
 	}
 	if (a->le > 0) {
@@ -59,7 +60,7 @@ out:
 int
 icao_apdu_decode(const uint8_t *c, size_t clen, struct icao_apdu *a)
 {
-	struct eg_rbuf b = eg_rbuf_init(c, clen);
+	struct eg_rbuf b = icao_rbuf(c, clen);
 	struct icao_apdu d;
 	uint8_t b5;
 	uint16_t v;
@@ -125,7 +126,7 @@ icao_rapdu_parse(const uint8_t *r, size_t rlen, struct eg_rbuf *data,
 {
 	if (r == NULL || rlen < 2)
 		return EG_ERR_TRUNCATED;
-	*data = eg_rbuf_init(r, rlen - 2);
+	*data = icao_rbuf(r, rlen - 2);
 	*sw = (uint16_t)(r[rlen - 2] << 8 | r[rlen - 1]);
 	return EG_OK;
 }

@@ -11,6 +11,7 @@
 #include "egate/tlv.h"
 #include "icao/chan.h"
 #include "icao/iso7816.h"
+#include "util.h"
 
 /* Room for a whole protected response: 65536 plain bytes grow by padding,
  * the DO'87' header, DO'99' and DO'8E'. */
@@ -102,13 +103,13 @@ chan_exchange(struct icao_chan *ch, const uint8_t *c, size_t clen,
 	while (ch->rx[rlen - 2] == ICAO_SW1_MORE_DATA) {
 		if (++rounds > CHAN_GET_RESPONSE_MAX)
 			return EG_ERR_PROTOCOL;
-		if ((r = eg_wbuf_put(raw, ch->rx, rlen - 2)) != EG_OK)
+		if ((r = icao_put(raw, ch->rx, rlen - 2)) != EG_OK)
 			return r;
 		gr[4] = ch->rx[rlen - 1];	/* 00 = 256 */
 		if ((r = chan_transmit(ch, gr, sizeof(gr), &rlen)) != EG_OK)
 			return r;
 	}
-	return eg_wbuf_put(raw, ch->rx, rlen);
+	return icao_put(raw, ch->rx, rlen);
 }
 
 int
@@ -147,7 +148,7 @@ icao_chan_transceive(struct icao_chan *ch, const struct icao_apdu *cmd,
 		    (r = icao_rapdu_parse(raw.data, raw.len, &data, &s)) != EG_OK)
 			goto out;
 		*sw = s;
-		if ((r = eg_wbuf_put(resp, data.p, eg_rbuf_left(&data))) != EG_OK)
+		if ((r = icao_put(resp, data.p, eg_rbuf_left(&data))) != EG_OK)
 			goto out;
 	}
 	r = icao_sw_ok(s) ? EG_OK : EG_ERR_CARD_STATUS;
@@ -203,7 +204,7 @@ read_common(struct icao_chan *ch, const struct icao_apdu *a, size_t n,
 	r = icao_chan_transceive(ch, a, &tmp, sw);
 	if (r != EG_OK && r != EG_ERR_CARD_STATUS)
 		goto out;
-	b = eg_rbuf_init(tmp.data, tmp.len);
+	b = icao_rbuf(tmp.data, tmp.len);
 	if (odd && tmp.len > 0) {
 		/* B1: the data comes as DO'53' and nothing else */
 		if ((r2 = eg_tlv_expect(&b, ICAO_DO_DISCRETIONARY, &t)) != EG_OK ||
@@ -217,7 +218,7 @@ read_common(struct icao_chan *ch, const struct icao_apdu *a, size_t n,
 		r = EG_ERR_PROTOCOL;
 		goto out;
 	}
-	if ((r2 = eg_wbuf_put(out, b.p, eg_rbuf_left(&b))) != EG_OK)
+	if ((r2 = icao_put(out, b.p, eg_rbuf_left(&b))) != EG_OK)
 		r = r2;
 out:
 	eg_wbuf_free(&tmp);
@@ -286,7 +287,7 @@ icao_read_binary_sfi(struct icao_chan *ch, uint8_t sfi, uint8_t offset,
 int
 icao_tlv_header(const uint8_t *p, size_t len, size_t *hdr_len, size_t *total)
 {
-	struct eg_rbuf b = eg_rbuf_init(p, len);
+	struct eg_rbuf b = icao_rbuf(p, len);
 	uint8_t c, nlen;
 	size_t v = 0;
 	int r;
@@ -571,7 +572,7 @@ int
 icao_ga_parse(const uint8_t *resp, size_t len, uint32_t tag,
     struct eg_rbuf *value)
 {
-	struct eg_rbuf b = eg_rbuf_init(resp, len);
+	struct eg_rbuf b = icao_rbuf(resp, len);
 	struct eg_tlv outer, in;
 	int r;
 

@@ -16,6 +16,7 @@
 #include "egate/tlv.h"
 #include "icao/iso7816.h"
 #include "icao/sm.h"
+#include "util.h"
 
 struct icao_sm {
 	enum icao_sm_state state;
@@ -168,8 +169,8 @@ sm_mac(struct icao_sm *sm, const uint8_t *m, size_t mlen, uint8_t mac[8])
 	int r;
 
 	eg_wbuf_init(&n, ICAO_BLOCK_MAX + mlen, false);
-	if ((r = eg_wbuf_put(&n, sm->ssc, sm->block)) == EG_OK &&
-	    (r = eg_wbuf_put(&n, m, mlen)) == EG_OK)
+	if ((r = icao_put(&n, sm->ssc, sm->block)) == EG_OK &&
+	    (r = icao_put(&n, m, mlen)) == EG_OK)
 		r = icao_mac(sm->cipher, sm->ksmac, n.data, n.len, mac);
 	eg_wbuf_free(&n);
 	return r;
@@ -212,7 +213,7 @@ icao_sm_wrap(struct icao_sm *sm, const struct icao_apdu *cmd,
 		hdr[2] = cmd->p1;
 		hdr[3] = cmd->p2;
 		if ((r = icao_pad(hdr, 4, sm->block, hdr, sizeof(hdr), &hl)) != EG_OK ||
-		    (r = eg_wbuf_put(&macin, hdr, hl)) != EG_OK)
+		    (r = icao_put(&macin, hdr, hl)) != EG_OK)
 			goto fail;
 	}
 	if (cmd->lc > 0) {
@@ -243,7 +244,7 @@ icao_sm_wrap(struct icao_sm *sm, const struct icao_apdu *cmd,
 		if ((r = eg_tlv_put(&dos, ICAO_DO_LE, le + 2 - lelen, lelen)) != EG_OK)
 			goto fail;
 	}
-	if ((r = eg_wbuf_put(&macin, dos.data, dos.len)) != EG_OK ||
+	if ((r = icao_put(&macin, dos.data, dos.len)) != EG_OK ||
 	    (r = sm_mac(sm, macin.data, macin.len, mac)) != EG_OK ||
 	    (r = eg_tlv_put(&dos, ICAO_DO_MAC, mac, sizeof(mac))) != EG_OK)
 		goto fail;
@@ -355,7 +356,7 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 			goto fail;
 		if ((r = sm_cbc(sm, 0, c.p, plen, plain)) != EG_OK ||
 		    (r = icao_unpad(plain, plen, sm->block, &ulen)) != EG_OK ||
-		    (r = eg_wbuf_put(data, plain, ulen)) != EG_OK)
+		    (r = icao_put(data, plain, ulen)) != EG_OK)
 			goto fail;
 	}
 	*sw = inner_sw;
