@@ -77,8 +77,9 @@ size_t icao_sm_get_ssc(const struct icao_sm *sm, uint8_t *out);
  * DO'97' (one byte, or two for an extended Le); DO'8E' with the 8-byte MAC;
  * the outer Le is '00' (or '0000' when the command is extended because of
  * its data or its Le). Needs state READY; on success the state is AWAIT.
- * Errors: EG_ERR_STATE, EG_ERR_INVAL (SM bits already set, lengths),
- * EG_ERR_NOMEM/EG_ERR_OVERFLOW (out), EG_ERR_CRYPTO (then FAILED).
+ * Errors: EG_ERR_STATE, EG_ERR_INVAL (SM bits already set, lengths; the
+ * session stays READY), and EG_ERR_NOMEM / EG_ERR_OVERFLOW (out) /
+ * EG_ERR_CRYPTO, which leave it FAILED because the SSC has already moved.
  */
 int icao_sm_wrap(struct icao_sm *sm, const struct icao_apdu *cmd,
     struct eg_wbuf *out);
