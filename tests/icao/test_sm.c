@@ -11,10 +11,12 @@
  * standard's own example, then applies them with AES (IV = E(KSenc, SSC),
  * 16-byte SSC, CMAC truncated to 8) to the PACE session keys of App. G.1.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "egate/error.h"
 #include "egate/hex.h"
+#include "egate/log.h"
 #include "egate/tlv.h"
 #include "icao/crypto.h"
 #include "icao/iso7816.h"
@@ -577,6 +579,46 @@ START_TEST(test_wrap_layout)
 }
 END_TEST
 
+START_TEST(test_transitions_logged)
+{
+	struct vec *v = vec_load("sm_3des.txt");
+	struct keys k;
+	struct icao_sm *sm;
+	struct eg_log lg;
+	uint8_t r[128];
+	size_t rl = vec_hex(v, "read18_resp", r, sizeof(r));
+	char text[4096];
+	size_t n;
+	uint16_t sw;
+	FILE *f = tmpfile();
+
+	ck_assert_ptr_nonnull(f);
+	eg_log_init(&lg, "icao");
+	lg.out = f;
+	lg.min_level = EG_LOG_DEBUG;
+	lg.timestamps = false;
+	sm = sm_before_read18(&k);
+	icao_sm_set_log(sm, &lg);
+	r[10] ^= 1;
+	ck_assert_eg(unwrap_bytes(sm, r, rl, &sw), EG_ERR_MAC);
+	icao_sm_close(sm);
+	fflush(f);
+	rewind(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "event=icao.sm.transition from=await "
+	    "event=unwrap_fail to=failed cipher=3DES err=EG_ERR_MAC"));
+	ck_assert_ptr_nonnull(strstr(text, "from=failed event=close to=idle"));
+	/* no key material in the log, in any case */
+	ck_assert_ptr_null(strstr(text, "979EC13B"));
+	ck_assert_ptr_null(strstr(text, "979ec13b"));
+	ck_assert_ptr_null(strstr(text, "F1CB1F1F"));
+	icao_sm_free(&sm);
+	vec_free(&v);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -593,6 +635,7 @@ make_suite(void)
 	tcase_add_test(tc, test_sw_mismatch_and_bare_sw);
 	tcase_add_test(tc, test_state_machine);
 	tcase_add_test(tc, test_wrap_layout);
+	tcase_add_test(tc, test_transitions_logged);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "egate/error.h"
+#include "egate/log.h"
 #include "egate/secure.h"
 #include "egate/tlv.h"
 #include "icao/iso7816.h"
@@ -20,6 +21,7 @@
 
 struct icao_sm {
 	enum icao_sm_state state;
+	const struct eg_log *log;	/* borrowed, may be NULL */
 	enum icao_cipher cipher;
 	size_t block;
 	uint8_t ksenc[ICAO_KEY_MAX];
@@ -39,6 +41,98 @@ sm_wipe(struct icao_sm *sm)
 	eg_memzero(sm->ksenc, sizeof(sm->ksenc));
 	eg_memzero(sm->ksmac, sizeof(sm->ksmac));
 	eg_memzero(sm->ssc, sizeof(sm->ssc));
+}
+
+/* ---- the session state machine (the table in sm.h and docs/icao.md) ---- */
+
+enum sm_event {
+	SM_EV_SET_KEYS,
+	SM_EV_WRAP_OK,
+	SM_EV_WRAP_FAIL,	/* failure after the SSC moved */
+	SM_EV_UNWRAP_OK,
+	SM_EV_UNWRAP_FAIL,
+	SM_EV_ABORT,
+	SM_EV_CLOSE,
+};
+
+static const char *
+sm_event_str(enum sm_event e)
+{
+	switch (e) {
+	case SM_EV_SET_KEYS:
+		return "set_keys";
+	case SM_EV_WRAP_OK:
+		return "wrap_ok";
+	case SM_EV_WRAP_FAIL:
+		return "wrap_fail";
+	case SM_EV_UNWRAP_OK:
+		return "unwrap_ok";
+	case SM_EV_UNWRAP_FAIL:
+		return "unwrap_fail";
+	case SM_EV_ABORT:
+		return "abort";
+	case SM_EV_CLOSE:
+		return "close";
+	}
+	return "unknown";
+}
+
+static const struct sm_transition {
+	bool any;			/* from every state */
+	enum icao_sm_state from;
+	enum sm_event event;
+	enum icao_sm_state to;
+} sm_table[] = {
+	{ true,  ICAO_SM_IDLE,  SM_EV_SET_KEYS,    ICAO_SM_READY },
+	{ false, ICAO_SM_READY, SM_EV_WRAP_OK,     ICAO_SM_AWAIT },
+	{ false, ICAO_SM_READY, SM_EV_WRAP_FAIL,   ICAO_SM_FAILED },
+	{ false, ICAO_SM_AWAIT, SM_EV_UNWRAP_OK,   ICAO_SM_READY },
+	{ false, ICAO_SM_AWAIT, SM_EV_UNWRAP_FAIL, ICAO_SM_FAILED },
+	{ true,  ICAO_SM_IDLE,  SM_EV_ABORT,	   ICAO_SM_FAILED },
+	{ true,  ICAO_SM_IDLE,  SM_EV_CLOSE,	   ICAO_SM_IDLE },
+};
+
+static const struct sm_transition *
+sm_find(enum icao_sm_state from, enum sm_event ev)
+{
+	for (size_t i = 0; i < sizeof(sm_table) / sizeof(sm_table[0]); i++)
+		if ((sm_table[i].any || sm_table[i].from == from) &&
+		    sm_table[i].event == ev)
+			return &sm_table[i];
+	return NULL;
+}
+
+/* sm_can — the guard: may event ev happen in the current state? */
+static bool
+sm_can(const struct icao_sm *sm, enum sm_event ev)
+{
+	return sm_find(sm->state, ev) != NULL;
+}
+
+/*
+ * sm_fire — take a transition. Entering IDLE or FAILED wipes the keys and
+ * the SSC. Every transition is logged (debug; a failure at notice, with
+ * the error that caused it). Returns EG_ERR_STATE for an event the table
+ * does not allow (the state is then unchanged).
+ */
+static int
+sm_fire(struct icao_sm *sm, enum sm_event ev, int err)
+{
+	const struct sm_transition *t = sm_find(sm->state, ev);
+	enum icao_sm_state from = sm->state;
+
+	if (t == NULL)
+		return EG_ERR_STATE;
+	if (t->to == ICAO_SM_IDLE || t->to == ICAO_SM_FAILED)
+		sm_wipe(sm);
+	sm->state = t->to;
+	EG_LOG(sm->log, t->to == ICAO_SM_FAILED ? EG_LOG_NOTICE : EG_LOG_DEBUG,
+	    "icao.sm.transition", EG_STR("from", icao_sm_state_str(from)),
+	    EG_STR("event", sm_event_str(ev)),
+	    EG_STR("to", icao_sm_state_str(t->to)),
+	    EG_STR("cipher", icao_cipher_name(sm->cipher)),
+	    EG_STR("err", eg_err_name(err)));
+	return EG_OK;
 }
 
 int
@@ -77,8 +171,7 @@ icao_sm_set_keys(struct icao_sm *sm, enum icao_cipher cipher,
 	memcpy(sm->ksmac, ksmac, klen);
 	if (ssc != NULL)
 		memcpy(sm->ssc, ssc, sm->block);
-	sm->state = ICAO_SM_READY;
-	return EG_OK;
+	return sm_fire(sm, SM_EV_SET_KEYS, EG_OK);
 }
 
 void
@@ -86,8 +179,7 @@ icao_sm_close(struct icao_sm *sm)
 {
 	if (sm == NULL)
 		return;
-	sm_wipe(sm);
-	sm->state = ICAO_SM_IDLE;
+	(void)sm_fire(sm, SM_EV_CLOSE, EG_OK);
 }
 
 void
@@ -95,8 +187,14 @@ icao_sm_abort(struct icao_sm *sm)
 {
 	if (sm == NULL)
 		return;
-	sm_wipe(sm);
-	sm->state = ICAO_SM_FAILED;
+	(void)sm_fire(sm, SM_EV_ABORT, EG_ERR_IO);
+}
+
+void
+icao_sm_set_log(struct icao_sm *sm, const struct eg_log *lg)
+{
+	if (sm != NULL)
+		sm->log = lg;
 }
 
 enum icao_sm_state
@@ -189,7 +287,7 @@ icao_sm_wrap(struct icao_sm *sm, const struct icao_apdu *cmd,
 
 	eg_wbuf_init(&dos, SM_BODY_MAX, false);
 	eg_wbuf_init(&macin, SM_BODY_MAX + 2 * ICAO_BLOCK_MAX, false);
-	if (sm == NULL || sm->state != ICAO_SM_READY)
+	if (sm == NULL || !sm_can(sm, SM_EV_WRAP_OK))
 		goto out;
 	r = EG_ERR_INVAL;
 	if (cmd == NULL || out == NULL || (cmd->cla & ICAO_CLA_SM) != 0 ||
@@ -261,11 +359,10 @@ icao_sm_wrap(struct icao_sm *sm, const struct icao_apdu *cmd,
 	    ICAO_SHORT_LE_MAX;
 	if ((r = icao_apdu_encode(&p, out)) != EG_OK)
 		goto fail;
-	sm->state = ICAO_SM_AWAIT;
-	r = EG_OK;
+	r = sm_fire(sm, SM_EV_WRAP_OK, EG_OK);
 	goto out;
 fail:
-	icao_sm_abort(sm);
+	(void)sm_fire(sm, SM_EV_WRAP_FAIL, r);
 out:
 	eg_memzero(mac, sizeof(mac));
 	if (crypt != NULL)
@@ -288,7 +385,7 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 	bool have_crypto = false;
 	int r = EG_ERR_STATE;
 
-	if (sm == NULL || sm->state != ICAO_SM_AWAIT)
+	if (sm == NULL || !sm_can(sm, SM_EV_UNWRAP_OK))
 		return EG_ERR_STATE;	/* no session to fail */
 	r = EG_ERR_INVAL;
 	if (data == NULL || sw == NULL)
@@ -360,15 +457,14 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 			goto fail;
 	}
 	*sw = inner_sw;
-	sm->state = ICAO_SM_READY;
-	r = EG_OK;
+	r = sm_fire(sm, SM_EV_UNWRAP_OK, EG_OK);
 	goto out;
 malformed:
 	/* a TLV that does not parse: truncated or malformed, nothing else */
 	if (r != EG_ERR_TRUNCATED)
 		r = EG_ERR_FORMAT;
 fail:
-	icao_sm_abort(sm);
+	(void)sm_fire(sm, SM_EV_UNWRAP_FAIL, r);
 out:
 	eg_memzero(mac, sizeof(mac));
 	if (plain != NULL)

@@ -62,6 +62,12 @@ void icao_sm_close(struct icao_sm *sm);
  * wrapped command or its response: the SSCs are out of step). */
 void icao_sm_abort(struct icao_sm *sm);
 
+/* icao_sm_set_log — log every state transition to lg (borrowed; NULL: no
+ * logging). Only states, events, the cipher name and error names are
+ * logged, never keys or data. */
+struct eg_log;
+void icao_sm_set_log(struct icao_sm *sm, const struct eg_log *lg);
+
 enum icao_sm_state icao_sm_state(const struct icao_sm *sm);
 const char *icao_sm_state_str(enum icao_sm_state s);
 /* icao_sm_cipher — the installed cipher (meaningful when not IDLE). */
