@@ -350,6 +350,32 @@ START_TEST(test_sm_mac_failure_stops_traffic)
 }
 END_TEST
 
+START_TEST(test_sm_bare_status_during_read)
+{
+	/* mid-file the chip answers with a bare (unprotected) status: the
+	 * session is over, and icao_read_file stops at once, no retries */
+	struct rig g;
+	struct eg_wbuf w;
+	uint16_t sw;
+	unsigned before;
+
+	rig_up(&g, 5000);
+	rig_sm(&g, ICAO_CIPHER_AES256);
+	ck_assert_eg(icao_select_fid(g.ch, 0x0102, &sw), EG_OK);
+	/* a chip with other MAC keys from now on answers a bare 6988 */
+	g.sim->ksmac[0] ^= 1;
+	before = g.sim->apdus;
+	eg_wbuf_init(&w, 1u << 20, true);
+	ck_assert_eg(icao_read_file(g.ch, NULL, &w, &sw, NULL), EG_ERR_CARD_STATUS);
+	ck_assert_uint_eq(sw, 0x6988);
+	ck_assert_uint_eq(g.sim->apdus, before + 1);
+	ck_assert_uint_eq(w.len, 0);
+	ck_assert_int_eq(icao_sm_state(g.sm), ICAO_SM_FAILED);
+	eg_wbuf_free(&w);
+	rig_down(&g);
+}
+END_TEST
+
 START_TEST(test_sm_chip_rejects_command)
 {
 	/* the chip has other keys: it answers a bare 6988 */
@@ -558,6 +584,7 @@ make_suite(void)
 	tcase_add_test(tc, test_sm_reads_all_ciphers);
 	tcase_add_test(tc, test_sm_mac_failure_stops_traffic);
 	tcase_add_test(tc, test_sm_chip_rejects_command);
+	tcase_add_test(tc, test_sm_bare_status_during_read);
 	tcase_add_test(tc, test_lengths_checked);
 	tcase_add_test(tc, test_transport_error_aborts_sm);
 	tcase_add_test(tc, test_pace_builders);

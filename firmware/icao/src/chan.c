@@ -385,6 +385,8 @@ icao_read_file(struct icao_chan *ch, const struct icao_read_opts *opts,
 			first = false;
 			stall = 0;
 		} else if (r == EG_OK || r == EG_ERR_CARD_STATUS) {
+			if (ch->sm != NULL && icao_sm_state(ch->sm) != ICAO_SM_READY)
+				goto out;	/* the chip left SM: no retry */
 			if (r == EG_OK) {
 				/* 9000 with no data: no progress */
 			} else if (s == ICAO_SW_EOF_BEFORE_LE && got > 0) {
