@@ -8,6 +8,11 @@
  *             appends a valid DO'8E' for those DOs, so the fuzzer gets past
  *             the MAC check into DO'99', decryption and unpadding
  *   bit 3     the wrapped command uses an odd INS (B1)
+ *   bit 4     "build a correct response": the rest is plaintext || SW1SW2;
+ *             the target encrypts it into DO'87' (DO'85' with bit 3), adds
+ *             DO'99' and a valid DO'8E', and then unwrap MUST succeed and
+ *             give back exactly that plaintext and status (an oracle for
+ *             the whole unwrap path)
  * In mode 0 the SSC is set so that the ICAO Doc 9303 App. D.4 response to
  * the 18-byte READ BINARY verifies as is (a seed holds it).
  *
@@ -41,6 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum icao_cipher cs[4] = { ICAO_CIPHER_3DES,
 		ICAO_CIPHER_AES128, ICAO_CIPHER_AES192, ICAO_CIPHER_AES256 };
 	uint8_t kenc[32], kmac[32], ssc[16], mac[8], *resp = NULL, *m = NULL;
+	uint8_t *crypt = NULL;
 	const uint8_t off[4] = { 0x54, 0x02, 0x80, 0x00 };
 	struct icao_apdu cmd = { .ins = 0xB0, .p2 = 4, .le = 0x12 };
 	struct icao_sm *sm = NULL;
@@ -79,7 +85,57 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    icao_sm_wrap(sm, &cmd, &w) != EG_OK)
 		abort();
 
-	if ((mode & 4) && size >= 2) {
+	if ((mode & 16) && size >= 2) {
+		/* DOs from plaintext: [87 01||C | 85 C] 99 SW, then as bit 2 */
+		size_t pl = size - 2, cl = icao_pad_len(pl, bs), dl;
+		uint8_t iv[16];
+		struct eg_wbuf dos;
+
+		if (icao_sm_get_ssc(sm, ssc) != bs)
+			abort();
+		for (size_t i = bs; i > 0; i--)
+			if (++ssc[i - 1] != 0)
+				break;
+		memset(iv, 0, sizeof(iv));
+		if (c != ICAO_CIPHER_3DES && icao_ecb_block(c, kenc, ssc, iv) != EG_OK)
+			abort();
+		eg_wbuf_init(&dos, 70000, false);
+		if ((crypt = malloc(cl + 1)) == NULL)
+			goto out;
+		crypt[0] = 1;
+		if (pl > 0) {
+			if (icao_pad(data, pl, bs, crypt + 1, cl, &cl) != EG_OK ||
+			    icao_cbc(c, 1, kenc, iv, crypt + 1, cl, crypt + 1) != EG_OK)
+				abort();
+			if ((mode & 8 ? eg_tlv_put(&dos, 0x85, crypt + 1, cl) :
+			    eg_tlv_put(&dos, 0x87, crypt, cl + 1)) != EG_OK)
+				abort();
+		}
+		if (eg_tlv_put(&dos, 0x99, data + pl, 2) != EG_OK ||
+		    eg_wbuf_put(&dos, data + pl, 2) != EG_OK)
+			abort();
+		dl = dos.len - 2;
+		rl = dl + 12;
+		if ((resp = malloc(rl)) == NULL || (m = malloc(bs + dl)) == NULL) {
+			eg_wbuf_free(&dos);
+			goto out;
+		}
+		memcpy(m, ssc, bs);
+		memcpy(m + bs, dos.data, dl);
+		if (icao_mac(c, kmac, m, bs + dl, mac) != EG_OK)
+			abort();
+		memcpy(resp, dos.data, dl);
+		resp[dl] = 0x8E;
+		resp[dl + 1] = 8;
+		memcpy(resp + dl + 2, mac, 8);
+		memcpy(resp + dl + 10, data + pl, 2);
+		eg_wbuf_free(&dos);
+		r = icao_sm_unwrap(sm, resp, rl, &out, &sw);
+		if (r != EG_OK || sw != (uint16_t)(data[pl] << 8 | data[pl + 1]) ||
+		    out.len != pl || (pl > 0 && memcmp(out.data, data, pl) != 0))
+			abort();
+		goto out;
+	} else if ((mode & 4) && size >= 2) {
 		/* resp = DOs || 8E 08 MAC(SSC+1 || DOs) || SW */
 		size_t dl = size - 2;
 
@@ -122,6 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 out:
+	free(crypt);
 	free(resp);
 	free(m);
 	eg_wbuf_free(&w);

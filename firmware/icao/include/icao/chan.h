@@ -54,8 +54,10 @@ struct icao_sm *icao_chan_sm(const struct icao_chan *ch);
 int icao_chan_transceive(struct icao_chan *ch, const struct icao_apdu *cmd,
     struct eg_wbuf *resp, uint16_t *sw);
 
-/* SELECT: by DF name (AID), P2 = 0C; by file identifier (P1 = 02,
- * P2 = 0C, as Doc 9303 Part 10 uses it). */
+/* SELECT: by DF name (AID, 1..16 bytes), P2 = 0C; by file identifier
+ * (P1 = 02, P2 = 0C, as Doc 9303 Part 10 uses it). No response data.
+ * Errors: EG_ERR_INVAL (AID), EG_ERR_CARD_STATUS (e.g. 6A82 in *sw), and
+ * those of icao_chan_transceive(). */
 int icao_select_aid(struct icao_chan *ch, const uint8_t *aid, size_t len,
     uint16_t *sw);
 int icao_select_fid(struct icao_chan *ch, uint16_t fid, uint16_t *sw);
