@@ -400,6 +400,8 @@ struct fixed {
 	size_t rl;
 	int err;
 	unsigned n;
+	uint8_t last[300];
+	size_t last_len;
 };
 
 static int
@@ -408,9 +410,9 @@ fixed_transmit(void *ctx, const uint8_t *c, size_t clen, uint8_t *r,
 {
 	struct fixed *f = ctx;
 
-	(void)c;
-	(void)clen;
 	f->n++;
+	f->last_len = clen < sizeof(f->last) ? clen : sizeof(f->last);
+	memcpy(f->last, c, f->last_len);
 	if (f->err != EG_OK)
 		return f->err;
 	ck_assert_uint_le(f->rl, rcap);
@@ -458,6 +460,70 @@ START_TEST(test_lengths_checked)
 	ck_assert_eg(icao_read_binary(ch, 1u << 24, 4, &w, &sw), EG_ERR_INVAL);
 	ck_assert_eg(icao_read_binary_sfi(ch, 0, 0, 4, &w, &sw), EG_ERR_INVAL);
 	ck_assert_eg(icao_read_binary_sfi(ch, 32, 0, 4, &w, &sw), EG_ERR_INVAL);
+	eg_wbuf_free(&w);
+	icao_chan_free(&ch);
+}
+END_TEST
+
+static void
+last_is(const struct fixed *f, const char *hex)
+{
+	uint8_t want[300];
+	size_t n;
+
+	ck_assert_eg(eg_hex_decode(hex, want, sizeof(want), &n), EG_OK);
+	ck_assert_uint_eq(f->last_len, n);
+	ck_assert_mem_eq(f->last, want, n);
+}
+
+START_TEST(test_command_encodings)
+{
+	struct fixed f = { .rl = 10 };
+	struct icao_chan *ch = NULL;
+	struct eg_wbuf w;
+	uint8_t chal[8];
+	uint16_t sw;
+	const uint8_t rnd[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	memcpy(f.r, "\x11\x22\x33\x44\x55\x66\x77\x88\x90\x00", 10);
+	ck_assert_eg(icao_chan_new(&fixed_ops, &f, &ch), EG_OK);
+	eg_wbuf_init(&w, 1000, false);
+	ck_assert_eg(icao_get_challenge(ch, chal, 8, &sw), EG_OK);
+	last_is(&f, "0084000008");
+	ck_assert_mem_eq(chal, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	/* INTERNAL AUTHENTICATE (Active Authentication): Le 256 */
+	ck_assert_eg(icao_internal_authenticate(ch, rnd, 8, &w, &sw), EG_OK);
+	last_is(&f, "00880000080102030405060708 00");
+	ck_assert_uint_eq(w.len, 8);
+	/* EXTERNAL AUTHENTICATE without Le (case 3) */
+	ck_assert_eg(icao_external_authenticate(ch, rnd, 8, 0, NULL, &sw), EG_OK);
+	last_is(&f, "00820000080102030405060708");
+	/* READ BINARY at 0x8000: odd INS, DO'54', Le = 16 + DO'53' header */
+	memcpy(f.r, "\x53\x02\xAA\xBB\x90\x00", 6);
+	f.rl = 6;
+	eg_wbuf_reset(&w);
+	ck_assert_eg(icao_read_binary(ch, 0x8000, 16, &w, &sw), EG_OK);
+	last_is(&f, "00B1000004 54028000 12");
+	ck_assert_uint_eq(w.len, 2);
+	ck_assert_mem_eq(w.data, "\xAA\xBB", 2);
+	ck_assert_eg(icao_read_binary(ch, 0x123456, 200, &w, &sw), EG_OK);
+	last_is(&f, "00B1000005 5403123456 CB");
+	/* B1 answer that is not exactly one DO'53' */
+	memcpy(f.r, "\x53\x01\xAA\x00\x90\x00", 6);
+	eg_wbuf_reset(&w);
+	ck_assert_eg(icao_read_binary(ch, 0x8000, 16, &w, &sw), EG_ERR_FORMAT);
+	ck_assert_uint_eq(w.len, 0);
+	/* READ BINARY by SFI 1E (EF.COM), offset 0 */
+	memcpy(f.r, "\x60\x14\x90\x00", 4);
+	f.rl = 4;
+	ck_assert_eg(icao_read_binary_sfi(ch, 0x1E, 0, 4, &w, &sw), EG_OK);
+	last_is(&f, "00B09E0004");
+	/* a status other than 9000: CARD_STATUS, sw in the out-parameter */
+	memcpy(f.r, "\x69\x82", 2);
+	f.rl = 2;
+	ck_assert_eg(icao_select_fid(ch, 0x0103, &sw), EG_ERR_CARD_STATUS);
+	ck_assert_uint_eq(sw, 0x6982);
+	last_is(&f, "00A4020C020103");
 	eg_wbuf_free(&w);
 	icao_chan_free(&ch);
 }
@@ -587,6 +653,7 @@ make_suite(void)
 	tcase_add_test(tc, test_sm_bare_status_during_read);
 	tcase_add_test(tc, test_lengths_checked);
 	tcase_add_test(tc, test_transport_error_aborts_sm);
+	tcase_add_test(tc, test_command_encodings);
 	tcase_add_test(tc, test_pace_builders);
 	tcase_add_test(tc, test_tlv_header);
 	suite_add_tcase(s, tc);
