@@ -376,8 +376,9 @@ int
 icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
     struct eg_wbuf *data, uint16_t *sw)
 {
-	struct eg_rbuf body;
+	struct eg_rbuf body, peek;
 	struct eg_tlv crypto, dosw, domac;
+	uint8_t tag0 = 0;
 	const uint8_t *mac_start, *mac_end;
 	uint8_t mac[ICAO_SM_MAC_LEN], *plain = NULL;
 	uint16_t outer_sw, inner_sw;
@@ -402,7 +403,9 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 	}
 
 	mac_start = body.p;
-	if (body.p[0] == ICAO_DO_CRYPTO_EVEN || body.p[0] == ICAO_DO_CRYPTO_ODD) {
+	peek = body;
+	(void)eg_rbuf_u8(&peek, &tag0);		/* body is not empty */
+	if (tag0 == ICAO_DO_CRYPTO_EVEN || tag0 == ICAO_DO_CRYPTO_ODD) {
 		if ((r = eg_tlv_read(&body, &crypto)) != EG_OK)
 			goto malformed;
 		have_crypto = true;
