@@ -179,6 +179,51 @@ START_TEST(test_cipher_info)
 }
 END_TEST
 
+/* 7F49 { 06 oid, 86 point } */
+static size_t
+pk_object(const uint8_t *oid, size_t ol, const uint8_t *pt, size_t pl,
+    uint8_t *out)
+{
+	size_t inner = 2 + ol + 2 + pl, n = 0;
+
+	ck_assert_uint_lt(inner, 128);
+	out[n++] = 0x7F;
+	out[n++] = 0x49;
+	out[n++] = (uint8_t)inner;
+	out[n++] = 0x06;
+	out[n++] = (uint8_t)ol;
+	memcpy(out + n, oid, ol);
+	n += ol;
+	out[n++] = 0x86;
+	out[n++] = (uint8_t)pl;
+	memcpy(out + n, pt, pl);
+	return n + pl;
+}
+
+START_TEST(test_pace_tokens_cmac)
+{
+	/* AES-CMAC anchored on the standard: the G.1 authentication tokens */
+	struct vec *v = vec_load("pace_kdf.txt");
+	uint8_t ksmac[16], oid[16], pt[80], obj[128], t[8], want[8];
+	size_t ol = vec_hex(v, "pace_oid", oid, sizeof(oid)), pl, n;
+
+	vec_hex(v, "ksmac", ksmac, sizeof(ksmac));
+	pl = vec_hex(v, "epk_chip", pt, sizeof(pt));
+	n = pk_object(oid, ol, pt, pl, obj);
+	ck_assert_eg(icao_cmac8(ICAO_CIPHER_AES128, ksmac, obj, n, t), EG_OK);
+	ck_assert_mem_eq(t, want, vec_hex(v, "t_ifd", want, sizeof(want)));
+	pl = vec_hex(v, "epk_ifd", pt, sizeof(pt));
+	n = pk_object(oid, ol, pt, pl, obj);
+	ck_assert_eg(icao_cmac8(ICAO_CIPHER_AES128, ksmac, obj, n, t), EG_OK);
+	ck_assert_mem_eq(t, want, vec_hex(v, "t_ic", want, sizeof(want)));
+	/* icao_mac() pads first, so it differs from the token */
+	ck_assert_eg(icao_mac(ICAO_CIPHER_AES128, ksmac, obj, n, t), EG_OK);
+	ck_assert(memcmp(t, want, 8) != 0);
+	ck_assert_eg(icao_cmac8(ICAO_CIPHER_3DES, ksmac, obj, n, t), EG_ERR_INVAL);
+	vec_free(&v);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -191,6 +236,7 @@ make_suite(void)
 	tcase_add_test(tc, test_bac_mac_and_cbc);
 	tcase_add_test(tc, test_padding);
 	tcase_add_test(tc, test_cipher_info);
+	tcase_add_test(tc, test_pace_tokens_cmac);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -209,13 +209,33 @@ aes_ecb_info(enum icao_cipher c)
 }
 
 int
+icao_cmac8(enum icao_cipher cipher, const uint8_t *key, const uint8_t *msg,
+    size_t len, uint8_t mac[8])
+{
+	const mbedtls_cipher_info_t *info = aes_ecb_info(cipher);
+	uint8_t full[16];
+	int r = EG_ERR_INVAL;
+
+	if (info == NULL || key == NULL || mac == NULL || (msg == NULL && len > 0))
+		goto out;
+	r = EG_ERR_CRYPTO;
+	if (mbedtls_cipher_cmac(info, key, icao_cipher_key_len(cipher) * 8,
+	    msg, len, full) != 0)
+		goto out;
+	memcpy(mac, full, 8);
+	r = EG_OK;
+out:
+	eg_memzero(full, sizeof(full));
+	return r;
+}
+
+int
 icao_mac(enum icao_cipher cipher, const uint8_t *key, const uint8_t *msg,
     size_t len, uint8_t mac[8])
 {
 	size_t block = icao_cipher_block_len(cipher);
 	size_t plen = icao_pad_len(len, block);
-	const mbedtls_cipher_info_t *info;
-	uint8_t *p = NULL, full[16];
+	uint8_t *p = NULL;
 	int r = EG_ERR_INVAL;
 
 	if (block == 0 || key == NULL || mac == NULL || (msg == NULL && len > 0))
@@ -229,15 +249,8 @@ icao_mac(enum icao_cipher cipher, const uint8_t *key, const uint8_t *msg,
 		r = retail_mac(key, p, plen, mac);
 		goto out;
 	}
-	r = EG_ERR_CRYPTO;
-	if ((info = aes_ecb_info(cipher)) == NULL ||
-	    mbedtls_cipher_cmac(info, key, icao_cipher_key_len(cipher) * 8,
-	    p, plen, full) != 0)
-		goto out;
-	memcpy(mac, full, 8);
-	r = EG_OK;
+	r = icao_cmac8(cipher, key, p, plen, mac);
 out:
-	eg_memzero(full, sizeof(full));
 	eg_secret_free(&p, plen);
 	return r;
 }

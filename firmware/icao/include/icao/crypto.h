@@ -80,6 +80,16 @@ int icao_mac(enum icao_cipher cipher, const uint8_t *key, const uint8_t *msg,
     size_t len, uint8_t mac[8]);
 
 /*
+ * icao_cmac8 — AES-CMAC of len bytes of msg (no padding added: CMAC pads
+ * internally), truncated to 8 bytes. This is the MAC of the PACE and CA
+ * authentication tokens (Doc 9303 Part 11 §4.4.3.4: T = MAC(KSmac, PK));
+ * icao_mac() uses it after padding for AES SM. Errors: EG_ERR_INVAL (not
+ * an AES cipher), EG_ERR_CRYPTO.
+ */
+int icao_cmac8(enum icao_cipher cipher, const uint8_t *key, const uint8_t *msg,
+    size_t len, uint8_t mac[8]);
+
+/*
  * icao_cbc — CBC encryption (encrypt != 0) or decryption of len bytes (a
  * multiple of the block length) from in to out (may be equal). iv is a block
  * (NULL: all zeros, as for 3DES SM and BAC). Errors: EG_ERR_INVAL,
