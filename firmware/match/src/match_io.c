@@ -264,16 +264,19 @@ match_gallery_parse(const uint8_t *data, size_t len, const struct match_params *
 	ret = match_gallery_new(&p, &g);
 	if (ret != EG_OK)
 		goto out;
-	memcpy(g->ids, ids, n * sizeof(uint64_t));
-	if (format == MATCH_I8) {
-		for (i = 0; i < n; i++)
-			match_i8_store_row(g->vec, i, dim, (const int8_t *)(const void *)(rows + i * dim));
-		memcpy(g->scales, scales, n * sizeof(float));
-	} else {
-		memcpy(g->vec, rows, n * vb);
+	if (n > 0) {	/* an empty gallery has no arrays yet */
+		memcpy(g->ids, ids, n * sizeof(uint64_t));
+		if (format == MATCH_I8) {
+			for (i = 0; i < n; i++)
+				match_i8_store_row(g->vec, i, dim,
+				    (const int8_t *)(const void *)(rows + i * dim));
+			memcpy(g->scales, scales, n * sizeof(float));
+		} else {
+			memcpy(g->vec, rows, n * vb);
+		}
+		if (rb)
+			memcpy(g->rvec, rvec, n * rb);
 	}
-	if (rb)
-		memcpy(g->rvec, rvec, n * rb);
 	g->n = n;
 	*out = g;
 	g = NULL;
