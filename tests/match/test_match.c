@@ -393,6 +393,9 @@ START_TEST(test_params)
 	q[3] = 0.0f;
 	ck_assert_eg(match_gallery_search(g, q, 1, 1, h), EG_OK);
 	ck_assert_uint_eq(h[0].id, 1);
+	ck_assert_eg(match_gallery_set_threads(g, 1), EG_OK);
+	ck_assert_eg(match_gallery_set_threads(g, 2), EG_ERR_INVAL);	/* created with 1 */
+	ck_assert_eg(match_gallery_set_threads(g, 0), EG_ERR_INVAL);
 	match_gallery_free(&g);
 	match_gallery_free(&g);	/* safe twice */
 	/* the environment forces a kernel too (Check forks: no leak to other tests) */

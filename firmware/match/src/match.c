@@ -510,6 +510,15 @@ out:
 	return ret;
 }
 
+int
+match_gallery_set_threads(struct match_gallery *g, uint32_t threads)
+{
+	if (g == NULL || threads == 0 || threads > MATCH_THREADS_MAX || g->ts[threads - 1].scores == NULL)
+		return EG_ERR_INVAL;
+	g->threads = threads;
+	return EG_OK;
+}
+
 size_t
 match_gallery_size(const struct match_gallery *g)
 {

@@ -117,6 +117,12 @@ int match_gallery_add(struct match_gallery *g, const float *vecs, const uint64_t
 int match_gallery_search(struct match_gallery *g, const float *queries, size_t nq,
     size_t k, struct match_hit *results);
 
+/*
+ * match_gallery_set_threads — use 1..params.threads threads in later searches
+ * (scratch was sized at creation). EG_ERR_INVAL otherwise.
+ */
+int match_gallery_set_threads(struct match_gallery *g, uint32_t threads);
+
 /* Accessors. */
 size_t match_gallery_size(const struct match_gallery *g);
 uint32_t match_gallery_dim(const struct match_gallery *g);
