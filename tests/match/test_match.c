@@ -85,6 +85,42 @@ check_kernel(const struct match_kernels *k, uint64_t seed)
 			for (i = 0; i < n; i++)
 				ck_assert_msg(i1[i] == i2[i], "%s i8 d=%zu n=%zu edge=%d row %zu: %d vs %d",
 				    k->name, d, n, edge, i, i1[i], i2[i]);
+			if (k->scan4_f32 != NULL || k->scan4_f16 != NULL || k->scan4_i8 != NULL) {
+				/* four queries at once: query u is q rotated by u (f32) / q8 negated
+				 * for odd u (int8), results at stride n + 3 */
+				size_t os = n + 3, u;
+				float *q4 = xalloc64(4 * d * 4), *o4 = xalloc64(4 * os * 4);
+				int8_t *q84 = xalloc64(4 * d);
+				int32_t *i4 = xalloc64(4 * (nblk * 8 + 3) * 4);
+
+				for (u = 0; u < 4; u++)
+					for (j = 0; j < d; j++) {
+						q4[u * d + j] = q[(j + u) % d];
+						q84[u * d + j] = (int8_t)((u & 1) ? -q8[j] : q8[j]);
+					}
+				for (u = 0; u < 4 && k->scan4_f32 != NULL; u++) {
+					k->scan4_f32(rows, n, d, q4, o4, os);
+					ref->scan_f32(rows, n, d, q4 + u * d, o2);
+					for (i = 0; i < n; i++)
+						ck_assert_msg(fabsf(o4[u * os + i] - o2[i]) < 1e-5f,
+						    "%s scan4 f32 d=%zu n=%zu q%zu row %zu", k->name, d, n, u, i);
+				}
+				for (u = 0; u < 4 && k->scan4_f16 != NULL; u++) {
+					k->scan4_f16(h, n, d, q4, o4, os);
+					ref->scan_f16(h, n, d, q4 + u * d, o2);
+					for (i = 0; i < n; i++)
+						ck_assert_msg(fabsf(o4[u * os + i] - o2[i]) < 1e-5f,
+						    "%s scan4 f16 d=%zu n=%zu q%zu row %zu", k->name, d, n, u, i);
+				}
+				for (u = 0; u < 4 && k->scan4_i8 != NULL; u++) {
+					k->scan4_i8(blk, nblk, d, q84, i4, nblk * 8 + 3);
+					ref->scan_i8(blk, nblk, d, q84 + u * d, i2);
+					for (i = 0; i < n; i++)
+						ck_assert_msg(i4[u * (nblk * 8 + 3) + i] == i2[i],
+						    "%s scan4 i8 d=%zu n=%zu q%zu row %zu", k->name, d, n, u, i);
+				}
+				free(q4); free(o4); free(q84); free(i4);
+			}
 			if (edge == 2) {	/* all +127 query against ±127 rows: exact value */
 				int32_t want = 0;
 
@@ -249,7 +285,7 @@ mkgal(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, u
  * and thread split. */
 START_TEST(test_topk_ties)
 {
-	enum { D = 64, N = 5003, POOL = 40, K = 200, NQ = 3 };
+	enum { D = 64, N = 5003, POOL = 40, K = 200, NQ = 5 };	/* 4 + 1: both scan paths */
 	float *pool = xalloc64(POOL * D * 4), *vecs = xalloc64((size_t)N * D * 4);
 	float q[NQ * D], ps[POOL];
 	uint64_t *ids = xalloc64(N * 8);

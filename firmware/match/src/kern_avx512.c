@@ -70,6 +70,71 @@ match_avx512_scan_f16(const uint16_t *rows, size_t n, size_t d, const float *q, 
 	}
 }
 
+/* 2 rows × 4 queries: 8 independent FMA chains, each row load shared by
+ * four queries and each query load by two rows. */
+static void
+avx512_scan4_f32(const float *rows, size_t n, size_t d, const float *q, float *out, size_t os)
+{
+	size_t i, j, u;
+
+	for (i = 0; i + 2 <= n; i += 2) {
+		const float *r0 = rows + i * d, *r1 = r0 + d;
+		__m512 a[2][4];
+
+		for (u = 0; u < 4; u++)
+			a[0][u] = a[1][u] = _mm512_setzero_ps();
+		for (j = 0; j < d; j += 16) {
+			__m512 x0 = _mm512_load_ps(r0 + j), x1 = _mm512_load_ps(r1 + j);
+
+			for (u = 0; u < 4; u++) {
+				__m512 qv = _mm512_loadu_ps(q + u * d + j);
+
+				a[0][u] = _mm512_fmadd_ps(x0, qv, a[0][u]);
+				a[1][u] = _mm512_fmadd_ps(x1, qv, a[1][u]);
+			}
+		}
+		for (u = 0; u < 4; u++) {
+			out[u * os + i] = _mm512_reduce_add_ps(a[0][u]);
+			out[u * os + i + 1] = _mm512_reduce_add_ps(a[1][u]);
+		}
+	}
+	for (; i < n; i++)
+		for (u = 0; u < 4; u++)
+			match_avx512_scan_f32(rows + i * d, 1, d, q + u * d, out + u * os + i);
+}
+
+static void
+avx512_scan4_f16(const uint16_t *rows, size_t n, size_t d, const float *q, float *out, size_t os)
+{
+	size_t i, j, u;
+
+	for (i = 0; i + 2 <= n; i += 2) {
+		const uint16_t *r0 = rows + i * d, *r1 = r0 + d;
+		__m512 a[2][4];
+
+		for (u = 0; u < 4; u++)
+			a[0][u] = a[1][u] = _mm512_setzero_ps();
+		for (j = 0; j < d; j += 16) {
+			__m512 x0 = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(const void *)(r0 + j)));
+			__m512 x1 = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(const void *)(r1 + j)));
+
+			for (u = 0; u < 4; u++) {
+				__m512 qv = _mm512_loadu_ps(q + u * d + j);
+
+				a[0][u] = _mm512_fmadd_ps(x0, qv, a[0][u]);
+				a[1][u] = _mm512_fmadd_ps(x1, qv, a[1][u]);
+			}
+		}
+		for (u = 0; u < 4; u++) {
+			out[u * os + i] = _mm512_reduce_add_ps(a[0][u]);
+			out[u * os + i + 1] = _mm512_reduce_add_ps(a[1][u]);
+		}
+	}
+	for (; i < n; i++)
+		for (u = 0; u < 4; u++)
+			match_avx512_scan_f16(rows + i * d, 1, d, q + u * d, out + u * os + i);
+}
+
 static void
 avx512vnni_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, int32_t *out)
 {
@@ -113,6 +178,58 @@ avx512vnni_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8
 	}
 }
 
+/* four queries: one row load feeds four dot products; two groups of
+ * accumulators (even/odd p) keep eight chains in flight */
+static void
+avx512vnni_scan4_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, int32_t *out,
+    size_t os)
+{
+	_Alignas(64) int32_t qx[4][MATCH_KERN_DIM_MAX / 8 * 16];
+	const __m512i flip = _mm512_set1_epi8((char)0x80);
+	int32_t corr[4] = { 0 }, lo, hi;
+	size_t b, p, j, u, np = d / 8;
+
+	for (u = 0; u < 4; u++) {
+		const int8_t *qq = q8 + u * d;
+
+		for (j = 0; j < d; j++)
+			corr[u] += 128 * (int32_t)qq[j];
+		for (p = 0; p < np; p++) {
+			memcpy(&lo, qq + 8 * p, 4);
+			memcpy(&hi, qq + 8 * p + 4, 4);
+			for (j = 0; j < 8; j++) {
+				qx[u][p * 16 + j] = lo;
+				qx[u][p * 16 + 8 + j] = hi;
+			}
+		}
+	}
+	for (b = 0; b < nblk; b++) {
+		const __m512i *blk = (const __m512i *)(const void *)(blocks + b * MATCH_I8_BLOCK * d);
+		__m512i a[2][4];
+
+		for (u = 0; u < 4; u++)
+			a[0][u] = a[1][u] = _mm512_setzero_si512();
+		for (p = 0; p < np; p += 2) {
+			__m512i r0 = _mm512_xor_si512(_mm512_load_si512(blk + p), flip);
+			__m512i r1 = _mm512_xor_si512(_mm512_load_si512(blk + p + 1), flip);
+
+			for (u = 0; u < 4; u++) {
+				const __m512i *qv = (const __m512i *)(const void *)qx[u];
+
+				a[0][u] = _mm512_dpbusd_epi32(a[0][u], r0, qv[p]);
+				a[1][u] = _mm512_dpbusd_epi32(a[1][u], r1, qv[p + 1]);
+			}
+		}
+		for (u = 0; u < 4; u++) {
+			__m512i t = _mm512_add_epi32(a[0][u], a[1][u]);
+			__m256i s = _mm256_add_epi32(_mm512_castsi512_si256(t), _mm512_extracti64x4_epi64(t, 1));
+
+			_mm256_storeu_si256((__m256i *)(void *)(out + u * os + b * MATCH_I8_BLOCK),
+			    _mm256_sub_epi32(s, _mm256_set1_epi32(corr[u])));
+		}
+	}
+}
+
 int
 match_avx512_runs(void)
 {
@@ -133,6 +250,8 @@ const struct match_kernels match_kern_avx512 = {
 	.scan_f32 = match_avx512_scan_f32,
 	.scan_f16 = match_avx512_scan_f16,
 	.scan_i8 = match_avx2_scan_i8,
+	.scan4_f32 = avx512_scan4_f32,
+	.scan4_f16 = avx512_scan4_f16,
 };
 
 const struct match_kernels match_kern_avx512vnni = {
@@ -142,4 +261,7 @@ const struct match_kernels match_kern_avx512vnni = {
 	.scan_f32 = match_avx512_scan_f32,
 	.scan_f16 = match_avx512_scan_f16,
 	.scan_i8 = avx512vnni_scan_i8,
+	.scan4_f32 = avx512_scan4_f32,
+	.scan4_f16 = avx512_scan4_f16,
+	.scan4_i8 = avx512vnni_scan4_i8,
 };

@@ -182,8 +182,9 @@ match_gallery_new(const struct match_params *p, struct match_gallery **out)
 	if (g->chunk_rows < 64)
 		g->chunk_rows = 64;
 	for (t = 0; t < g->threads; t++) {
-		g->ts[t].scores = alloc64(g->chunk_rows * sizeof(float));
-		g->ts[t].iscores = alloc64(g->chunk_rows * sizeof(int32_t));
+		/* room for four queries' scores (the scan4 kernels) */
+		g->ts[t].scores = alloc64(4 * g->chunk_rows * sizeof(float));
+		g->ts[t].iscores = alloc64(4 * g->chunk_rows * sizeof(int32_t));
 		g->ts[t].cand = alloc64((size_t)g->max_nq * g->cand_max * sizeof(struct match_cand));
 		g->ts[t].ncand = alloc64((size_t)g->max_nq * sizeof(uint32_t));
 		if (!g->ts[t].scores || !g->ts[t].iscores || !g->ts[t].cand || !g->ts[t].ncand)
@@ -355,7 +356,22 @@ struct scan_job {
 	struct match_tscratch *ts;
 };
 
-/* Scan rows [r0, r1) for all queries into the thread's candidate lists. */
+/* Offer scores sc[0..m) of rows c0.. to one query's candidate list. */
+static void
+topk_update(struct match_cand *cand, uint32_t *nc, uint32_t kk, const float *sc, size_t m, size_t c0)
+{
+	float thr = *nc == kk ? cand[kk - 1].s : -INFINITY;
+	size_t i;
+
+	for (i = 0; i < m; i++)
+		if (sc[i] > thr || *nc < kk) {
+			cand_push(cand, nc, kk, sc[i], (uint32_t)(c0 + i));
+			thr = *nc == kk ? cand[kk - 1].s : -INFINITY;
+		}
+}
+
+/* Scan rows [r0, r1) for all queries into the thread's candidate lists. Each
+ * chunk is scanned for four queries at once where the kernel can. */
 static void *
 scan_range(void *arg)
 {
@@ -363,43 +379,59 @@ scan_range(void *arg)
 	struct match_gallery *g = job->g;
 	struct match_tscratch *ts = job->ts;
 	const struct match_kernels *k = g->kern;
-	size_t d = g->dim, c0, c1, qi, i;
+	size_t d = g->dim, cr = g->chunk_rows, c0, c1, qi, i, u, nb;
 
 	for (qi = 0; qi < job->nq; qi++)
 		ts->ncand[qi] = 0;
 	for (c0 = job->r0; c0 < job->r1; c0 = c1) {
-		c1 = c0 + g->chunk_rows < job->r1 ? c0 + g->chunk_rows : job->r1;
-		for (qi = 0; qi < job->nq; qi++) {
+		size_t m;
+
+		c1 = c0 + cr < job->r1 ? c0 + cr : job->r1;
+		m = c1 - c0;
+		for (qi = 0; qi < job->nq; qi += nb) {
 			const float *q = job->queries + qi * d;
-			struct match_cand *cand = ts->cand + qi * g->cand_max;
-			float thr, *sc = ts->scores;
+			int four = job->nq - qi >= 4;
 
 			switch (g->format) {
 			case MATCH_F32:
-				k->scan_f32((const float *)g->vec + c0 * d, c1 - c0, d, q, sc);
+				four = four && k->scan4_f32 != NULL;
+				if (four)
+					k->scan4_f32((const float *)g->vec + c0 * d, m, d, q, ts->scores, cr);
+				else
+					k->scan_f32((const float *)g->vec + c0 * d, m, d, q, ts->scores);
 				break;
 			case MATCH_F16:
-				k->scan_f16((const uint16_t *)g->vec + c0 * d, c1 - c0, d, q, sc);
+				four = four && k->scan4_f16 != NULL;
+				if (four)
+					k->scan4_f16((const uint16_t *)g->vec + c0 * d, m, d, q, ts->scores, cr);
+				else
+					k->scan_f16((const uint16_t *)g->vec + c0 * d, m, d, q, ts->scores);
 				break;
 			case MATCH_I8: {
-				float qs = g->qscale[qi];
-				const float *rs = g->scales + c0;
-
 				/* c0 is a multiple of 8: whole blocks; padding rows are zero */
-				k->scan_i8((const int8_t *)g->vec + c0 * d,
-				    (c1 - c0 + MATCH_I8_BLOCK - 1) / MATCH_I8_BLOCK, d,
-				    g->q8 + qi * d, ts->iscores);
-				for (i = 0; i < c1 - c0; i++)
-					sc[i] = (float)ts->iscores[i] * rs[i] * qs;
+				const int8_t *blk = (const int8_t *)g->vec + c0 * d;
+				size_t nblk = (m + MATCH_I8_BLOCK - 1) / MATCH_I8_BLOCK;
+
+				four = four && k->scan4_i8 != NULL;
+				if (four)
+					k->scan4_i8(blk, nblk, d, g->q8 + qi * d, ts->iscores, cr);
+				else
+					k->scan_i8(blk, nblk, d, g->q8 + qi * d, ts->iscores);
+				for (u = 0; u < (four ? 4u : 1u); u++) {
+					const float qs = g->qscale[qi + u], *rs = g->scales + c0;
+					const int32_t *is = ts->iscores + u * cr;
+					float *sc = ts->scores + u * cr;
+
+					for (i = 0; i < m; i++)
+						sc[i] = (float)is[i] * rs[i] * qs;
+				}
 				break;
 			}
 			}
-			thr = ts->ncand[qi] == job->kk ? cand[job->kk - 1].s : -INFINITY;
-			for (i = 0; i < c1 - c0; i++)
-				if (sc[i] > thr || ts->ncand[qi] < job->kk) {
-					cand_push(cand, &ts->ncand[qi], job->kk, sc[i], (uint32_t)(c0 + i));
-					thr = ts->ncand[qi] == job->kk ? cand[job->kk - 1].s : -INFINITY;
-				}
+			nb = four ? 4 : 1;
+			for (u = 0; u < nb; u++)
+				topk_update(ts->cand + (qi + u) * g->cand_max, &ts->ncand[qi + u], job->kk,
+				    ts->scores + u * cr, m, c0);
 		}
 	}
 	return NULL;

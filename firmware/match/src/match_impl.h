@@ -14,8 +14,8 @@ struct match_cand {
 
 /* Per-thread search scratch, preallocated so a search allocates nothing. */
 struct match_tscratch {
-	float *scores;		/* chunk_rows floats */
-	int32_t *iscores;	/* chunk_rows int32 (int8 kernels) */
+	float *scores;		/* 4 · chunk_rows floats */
+	int32_t *iscores;	/* 4 · chunk_rows int32 (int8 kernels) */
 	struct match_cand *cand;	/* max_nq · cand_max, sorted best first */
 	uint32_t *ncand;	/* max_nq counts */
 };

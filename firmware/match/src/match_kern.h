@@ -39,6 +39,18 @@ struct match_kernels {
 	void (*scan_f16)(const uint16_t *rows, size_t n, size_t d, const float *q, float *out);
 	void (*scan_i8)(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8,
 	    int32_t *out);
+	/*
+	 * Optional (NULL: the search calls the one-query scan four times):
+	 * four queries against the same rows in one pass, so a batch reads each
+	 * row from cache once per four queries. q holds 4·d floats (q8: 4·d
+	 * int8) contiguous; query j's results go to out + j·ostride.
+	 */
+	void (*scan4_f32)(const float *rows, size_t n, size_t d, const float *q, float *out,
+	    size_t ostride);
+	void (*scan4_f16)(const uint16_t *rows, size_t n, size_t d, const float *q, float *out,
+	    size_t ostride);
+	void (*scan4_i8)(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8,
+	    int32_t *out, size_t ostride);
 };
 
 extern const struct match_kernels match_kern_scalar;
