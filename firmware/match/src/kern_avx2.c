@@ -133,16 +133,9 @@ match_avx2_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8
 	}
 }
 
-int
-match_avx2_runs(void)
-{
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-	    __builtin_cpu_supports("f16c");
-}
-
 const struct match_kernels match_kern_avx2 = {
 	.name = "avx2",
-	.runs = match_avx2_runs,
+	.needs = MATCH_CPU_AVX2 | MATCH_CPU_FMA | MATCH_CPU_F16C,
 	.dot_f32 = match_avx2_dot_f32,
 	.scan_f32 = match_avx2_scan_f32,
 	.scan_f16 = match_avx2_scan_f16,

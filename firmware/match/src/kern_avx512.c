@@ -230,22 +230,9 @@ avx512vnni_scan4_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q
 	}
 }
 
-int
-match_avx512_runs(void)
-{
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-	    __builtin_cpu_supports("avx512vl") && match_avx2_runs();
-}
-
-static int
-avx512vnni_runs(void)
-{
-	return match_avx512_runs() && __builtin_cpu_supports("avx512vnni");
-}
-
 const struct match_kernels match_kern_avx512 = {
 	.name = "avx512",
-	.runs = match_avx512_runs,
+	.needs = MATCH_CPU_AVX2 | MATCH_CPU_FMA | MATCH_CPU_F16C | MATCH_CPU_AVX512,
 	.dot_f32 = match_avx512_dot_f32,
 	.scan_f32 = match_avx512_scan_f32,
 	.scan_f16 = match_avx512_scan_f16,
@@ -256,7 +243,8 @@ const struct match_kernels match_kern_avx512 = {
 
 const struct match_kernels match_kern_avx512vnni = {
 	.name = "avx512vnni",
-	.runs = avx512vnni_runs,
+	.needs = MATCH_CPU_AVX2 | MATCH_CPU_FMA | MATCH_CPU_F16C | MATCH_CPU_AVX512 |
+	    MATCH_CPU_AVX512VNNI,
 	.dot_f32 = match_avx512_dot_f32,
 	.scan_f32 = match_avx512_scan_f32,
 	.scan_f16 = match_avx512_scan_f16,

@@ -54,15 +54,9 @@ avxvnni_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, i
 	}
 }
 
-static int
-avxvnni_runs(void)
-{
-	return match_avx2_runs() && __builtin_cpu_supports("avxvnni");
-}
-
 const struct match_kernels match_kern_avxvnni = {
 	.name = "avxvnni",
-	.runs = avxvnni_runs,
+	.needs = MATCH_CPU_AVX2 | MATCH_CPU_FMA | MATCH_CPU_F16C | MATCH_CPU_AVXVNNI,
 	.dot_f32 = match_avx2_dot_f32,
 	.scan_f32 = match_avx2_scan_f32,
 	.scan_f16 = match_avx2_scan_f16,

@@ -89,15 +89,9 @@ neon_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, int3
 	}
 }
 
-static int
-neon_runs(void)
-{
-	return 1;
-}
-
 const struct match_kernels match_kern_neon = {
 	.name = "neon",
-	.runs = neon_runs,
+	.needs = 0,	/* NEON is baseline on AArch64 */
 	.dot_f32 = neon_dot_f32,
 	.scan_f32 = neon_scan_f32,
 	.scan_f16 = neon_scan_f16,

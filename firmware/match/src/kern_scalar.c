@@ -162,15 +162,9 @@ scalar_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, in
 	}
 }
 
-static int
-scalar_runs(void)
-{
-	return 1;
-}
-
 const struct match_kernels match_kern_scalar = {
 	.name = "scalar",
-	.runs = scalar_runs,
+	.needs = 0,
 	.dot_f32 = scalar_dot_f32,
 	.scan_f32 = scalar_scan_f32,
 	.scan_f16 = scalar_scan_f16,

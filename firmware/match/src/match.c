@@ -617,7 +617,7 @@ match_kernel_runs(const char *name)
 
 	for (i = 0; name != NULL && all[i] != NULL; i++)
 		if (strcmp(all[i]->name, name) == 0)
-			return all[i]->runs() ? 1 : 0;
+			return match_kern_runs(all[i]);
 	return 0;
 }
 
@@ -628,7 +628,7 @@ match_kernel_best(void)
 	size_t i;
 
 	for (i = 0; all[i] != NULL; i++)
-		if (all[i]->runs())
+		if (match_kern_runs(all[i]))
 			return all[i]->name;
 	return "scalar";
 }

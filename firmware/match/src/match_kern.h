@@ -31,9 +31,17 @@
  *   scan_f16  out[i] = <f16 rows[i], q> for n rows.
  *   scan_i8   out[8b + r] = integer <row 8b+r, q8> for nblk interleaved blocks.
  */
+/* CPU features a kernel set needs (bits of match_cpu_features()). */
+#define MATCH_CPU_AVX2 (1u << 0)	/* with OS support for YMM state */
+#define MATCH_CPU_FMA (1u << 1)
+#define MATCH_CPU_F16C (1u << 2)
+#define MATCH_CPU_AVXVNNI (1u << 3)
+#define MATCH_CPU_AVX512 (1u << 4)	/* F + BW + VL, with OS support for ZMM state */
+#define MATCH_CPU_AVX512VNNI (1u << 5)
+
 struct match_kernels {
 	const char *name;
-	int (*runs)(void);	/* does this CPU run it */
+	unsigned needs;		/* MATCH_CPU_* bits; 0 = runs everywhere it compiles */
 	float (*dot_f32)(const float *a, const float *b, size_t d);
 	void (*scan_f32)(const float *rows, size_t n, size_t d, const float *q, float *out);
 	void (*scan_f16)(const uint16_t *rows, size_t n, size_t d, const float *q, float *out);
@@ -65,15 +73,19 @@ void match_avx2_scan_f32(const float *rows, size_t n, size_t d, const float *q, 
 void match_avx2_scan_f16(const uint16_t *rows, size_t n, size_t d, const float *q, float *out);
 void match_avx2_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8,
     int32_t *out);
-int match_avx2_runs(void);
 float match_avx512_dot_f32(const float *a, const float *b, size_t d);
 void match_avx512_scan_f32(const float *rows, size_t n, size_t d, const float *q, float *out);
 void match_avx512_scan_f16(const uint16_t *rows, size_t n, size_t d, const float *q, float *out);
-int match_avx512_runs(void);
 #endif
 #if defined(__aarch64__)
 extern const struct match_kernels match_kern_neon;
 #endif
+
+/* match_cpu_features — MATCH_CPU_* bits of this CPU and OS (CPUID and
+ * XGETBV on x86-64, so it works the same with GCC and clang; 0 elsewhere). */
+unsigned match_cpu_features(void);
+/* match_kern_runs — 1 if this CPU runs set k. */
+int match_kern_runs(const struct match_kernels *k);
 
 /* All kernel sets compiled in, best first, NULL-terminated. */
 const struct match_kernels *const *match_kern_all(void);
