@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (match_gallery_search(g, q, 2, 4, hits) != EG_OK)
 		abort();
 	for (i = 0; i < 4 && i < match_gallery_size(g); i++)
-		if (isnan(hits[i].score) || hits[i].id == UINT64_MAX)
+		if (isnan(hits[i].score) || hits[i].id == MATCH_ID_NONE)
 			abort();
 	match_gallery_free(&g);
 	return 0;

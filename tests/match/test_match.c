@@ -387,13 +387,13 @@ START_TEST(test_fewer_than_k)
 		struct match_gallery *g = mkgal(&gconfs[ci], 32, 2, NULL, 8);
 
 		ck_assert_eg(match_gallery_search(g, q, 1, 8, h), EG_OK);	/* empty */
-		ck_assert(h[0].id == UINT64_MAX && isinf(h[0].score));
+		ck_assert(h[0].id == MATCH_ID_NONE && isinf(h[0].score));
 		ck_assert_eg(match_gallery_add(g, v, ids, 3), EG_OK);
 		ck_assert_eg(match_gallery_search(g, q, 1, 8, h), EG_OK);
 		ck_assert_uint_eq(h[0].id, 6);
 		ck_assert(fabsf(h[0].score - 1.0f) < 0.01f);
 		for (i = 3; i < 8; i++) {
-			ck_assert(h[i].id == UINT64_MAX);
+			ck_assert(h[i].id == MATCH_ID_NONE);
 			ck_assert(isinf(h[i].score) && h[i].score < 0);
 		}
 		match_gallery_free(&g);
@@ -435,6 +435,9 @@ START_TEST(test_params)
 	ck_assert_eg(match_gallery_add(g, v, &id, 1), EG_ERR_INVAL);
 	ck_assert_uint_eq(match_gallery_size(g), 0);
 	v[0] = 1.0f;
+	id = MATCH_ID_NONE;
+	ck_assert_eg(match_gallery_add(g, v, &id, 1), EG_ERR_INVAL);
+	id = 1;
 	ck_assert_eg(match_gallery_add(g, v, &id, 1), EG_OK);
 	q[0] = 1.0f;
 	ck_assert_eg(match_gallery_search(g, q, 1, 5, h), EG_ERR_INVAL);	/* k > max_k */
@@ -721,6 +724,11 @@ START_TEST(test_file_corrupt)
 	b[24] = N - 1;	/* trailing bytes */
 	ck_assert_eg(match_gallery_load(b, len, NULL, &g2), EG_ERR_FORMAT);
 	b[24] = N;
+	/* an id equal to the empty-slot marker */
+	memset(b + 32 + 8, 0xff, 8);
+	resign(b, len);
+	ck_assert_eg(match_gallery_load(b, len, NULL, &g2), EG_ERR_FORMAT);
+	memset(b + 32 + 8, 0, 8);
 	/* values behind a valid checksum: int8 -128, NaN scale, inf fp16 */
 	b[32 + N * 8 + 5] = 0x80;
 	resign(b, len);

@@ -285,6 +285,9 @@ match_gallery_add(struct match_gallery *g, const float *vecs, const uint64_t *id
 	d = g->dim;
 	if (n > SIZE_MAX / d || !all_finite(vecs, n * d))
 		return EG_ERR_INVAL;
+	for (i = 0; i < n; i++)
+		if (ids[i] == MATCH_ID_NONE)
+			return EG_ERR_INVAL;
 	if (n > SIZE_MAX - g->n)
 		return EG_ERR_OVERFLOW;
 	ret = match_gallery_reserve(g, g->n + n);
@@ -532,7 +535,7 @@ match_gallery_search(struct match_gallery *g, const float *queries, size_t nq, s
 				res[i].id = g->ids[merged[i].row];
 				res[i].score = merged[i].s;
 			} else {
-				res[i].id = UINT64_MAX;
+				res[i].id = MATCH_ID_NONE;
 				res[i].score = -INFINITY;
 			}
 		}

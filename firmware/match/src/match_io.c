@@ -10,7 +10,7 @@
  *         16   4  format (1 f32, 2 f16, 3 int8)
  *         20   4  re-scoring copy (0 none, 1 f16, 2 f32; int8 only)
  *         24   8  n (rows)
- *         32      n ids (u64)
+ *         32      n ids (u64, never MATCH_ID_NONE = 2^64-1)
  *                 n rows in row-major order (f32 bits / f16 bits / int8 in [-127,127])
  *                 int8 only: n scales (f32 bits, finite, ≥ 0)
  *                 n rows of the re-scoring copy, if any
@@ -237,6 +237,13 @@ match_gallery_parse(const uint8_t *data, size_t len, const struct match_params *
 	if (rb && (ret = eg_rbuf_ptr(&body, n * rb, &rvec)) != EG_OK)
 		goto out;
 	ret = EG_ERR_FORMAT;
+	for (i = 0; i < n; i++) {
+		uint64_t id;
+
+		memcpy(&id, ids + 8 * i, sizeof(id));
+		if (id == MATCH_ID_NONE)	/* reserved: marks empty result slots */
+			goto out;
+	}
 	if (format == MATCH_F32 && !f32_ok(rows, n * dim))
 		goto out;
 	if (format == MATCH_F16 && !f16_ok(rows, n * dim))

@@ -63,6 +63,9 @@ struct match_params {
 	const char *kernel;		/* force a kernel by name; NULL = env or best */
 };
 
+/* The id of an empty result slot; never a valid gallery id. */
+#define MATCH_ID_NONE UINT64_MAX
+
 /* One search result; score is the cosine (inner product) estimate. */
 struct match_hit {
 	uint64_t id;
@@ -99,9 +102,9 @@ void match_gallery_free(struct match_gallery **g);
 /*
  * match_gallery_add — append n vectors (n·dim floats, row-major, expected
  * L2-normalised) with their ids; data is copied and converted to the
- * gallery's format. Ids need not be unique. Errors: EG_ERR_INVAL (NULL, a
- * non-finite value), EG_ERR_OVERFLOW (size), EG_ERR_NOMEM. On error the
- * gallery is unchanged.
+ * gallery's format. Ids need not be unique but must not be MATCH_ID_NONE.
+ * Errors: EG_ERR_INVAL (NULL, a non-finite value, an id MATCH_ID_NONE),
+ * EG_ERR_OVERFLOW (size), EG_ERR_NOMEM. On error the gallery is unchanged.
  */
 int match_gallery_add(struct match_gallery *g, const float *vecs, const uint64_t *ids, size_t n);
 
@@ -110,7 +113,7 @@ int match_gallery_add(struct match_gallery *g, const float *vecs, const uint64_t
  * floats, L2-normalised). results (caller storage of nq·k hits) receives for
  * query q its hits in results[q·k .. q·k+k-1], best first; ties are broken by
  * insertion order (earlier first). If the gallery has fewer than k entries the
- * tail hits have id UINT64_MAX and score -INFINITY. Allocates nothing (two
+ * tail hits have id MATCH_ID_NONE and score -INFINITY. Allocates nothing (two
  * threads start one pthread). Errors: EG_ERR_INVAL (NULL, nq == 0 or
  * > max_nq, k == 0 or > max_k), EG_ERR_STATE (thread start failed).
  */
