@@ -276,23 +276,27 @@ match_gallery_add(struct match_gallery *g, const float *vecs, const uint64_t *id
 {
 	_Alignas(64) int8_t q[MATCH_DIM_MAX];
 	size_t i, j, d;
-	int ret;
+	int ret = EG_ERR_INVAL;
 
 	if (g == NULL || (n > 0 && (vecs == NULL || ids == NULL)))
-		return EG_ERR_INVAL;
+		goto out;
+	ret = EG_OK;
 	if (n == 0)
-		return EG_OK;
+		goto out;
 	d = g->dim;
+	ret = EG_ERR_INVAL;
 	if (n > SIZE_MAX / d || !all_finite(vecs, n * d))
-		return EG_ERR_INVAL;
+		goto out;
 	for (i = 0; i < n; i++)
 		if (ids[i] == MATCH_ID_NONE)
-			return EG_ERR_INVAL;
+			goto out;
+	ret = EG_ERR_OVERFLOW;
 	if (n > SIZE_MAX - g->n)
-		return EG_ERR_OVERFLOW;
+		goto out;
+	/* all checks and the only allocation come first: on error nothing changed */
 	ret = match_gallery_reserve(g, g->n + n);
 	if (ret != EG_OK)
-		return ret;
+		goto out;
 	for (i = 0; i < n; i++) {
 		const float *v = vecs + i * d;
 		size_t r = g->n + i;
@@ -317,9 +321,11 @@ match_gallery_add(struct match_gallery *g, const float *vecs, const uint64_t *id
 		else if (g->rescore == MATCH_RESCORE_F32)
 			memcpy((float *)g->rvec + r * d, v, d * sizeof(float));
 	}
-	eg_memzero(q, sizeof(q));
 	g->n += n;
-	return EG_OK;
+	ret = EG_OK;
+out:
+	eg_memzero(q, sizeof(q));
+	return ret;
 }
 
 /* a better than b: higher score, or equal score and earlier row */
