@@ -54,6 +54,40 @@ avxvnni_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, i
 	}
 }
 
+/* four queries: each row load feeds four vpdpbusd; even and odd groups go
+ * to separate accumulators so eight chains are in flight */
+static void
+avxvnni_scan4_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, int32_t *out,
+    size_t os)
+{
+	const __m256i flip = _mm256_set1_epi8((char)0x80);
+	int32_t corr[4] = { 0 };
+	size_t b, g, j, u;
+
+	for (u = 0; u < 4; u++)
+		for (j = 0; j < d; j++)
+			corr[u] += 128 * (int32_t)q8[u * d + j];
+	for (b = 0; b < nblk; b++) {
+		const __m256i *blk = (const __m256i *)(const void *)(blocks + b * MATCH_I8_BLOCK * d);
+		__m256i a[2][4];
+
+		for (u = 0; u < 4; u++)
+			a[0][u] = a[1][u] = _mm256_setzero_si256();
+		for (g = 0; g < d / 4; g += 2) {
+			__m256i r0 = _mm256_xor_si256(_mm256_load_si256(blk + g), flip);
+			__m256i r1 = _mm256_xor_si256(_mm256_load_si256(blk + g + 1), flip);
+
+			for (u = 0; u < 4; u++) {
+				a[0][u] = _mm256_dpbusd_avx_epi32(a[0][u], r0, bcast4(q8 + u * d + 4 * g));
+				a[1][u] = _mm256_dpbusd_avx_epi32(a[1][u], r1, bcast4(q8 + u * d + 4 * g + 4));
+			}
+		}
+		for (u = 0; u < 4; u++)
+			_mm256_storeu_si256((__m256i *)(void *)(out + u * os + b * MATCH_I8_BLOCK),
+			    _mm256_sub_epi32(_mm256_add_epi32(a[0][u], a[1][u]), _mm256_set1_epi32(corr[u])));
+	}
+}
+
 const struct match_kernels match_kern_avxvnni = {
 	.name = "avxvnni",
 	.needs = MATCH_CPU_AVX2 | MATCH_CPU_FMA | MATCH_CPU_F16C | MATCH_CPU_AVXVNNI,
@@ -61,4 +95,7 @@ const struct match_kernels match_kern_avxvnni = {
 	.scan_f32 = match_avx2_scan_f32,
 	.scan_f16 = match_avx2_scan_f16,
 	.scan_i8 = avxvnni_scan_i8,
+	.scan4_f32 = match_avx2_scan4_f32,
+	.scan4_f16 = match_avx2_scan4_f16,
+	.scan4_i8 = avxvnni_scan4_i8,
 };

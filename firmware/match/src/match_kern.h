@@ -71,6 +71,10 @@ extern const struct match_kernels match_kern_avx512vnni;
 float match_avx2_dot_f32(const float *a, const float *b, size_t d);
 void match_avx2_scan_f32(const float *rows, size_t n, size_t d, const float *q, float *out);
 void match_avx2_scan_f16(const uint16_t *rows, size_t n, size_t d, const float *q, float *out);
+void match_avx2_scan4_f32(const float *rows, size_t n, size_t d, const float *q, float *out,
+    size_t ostride);
+void match_avx2_scan4_f16(const uint16_t *rows, size_t n, size_t d, const float *q, float *out,
+    size_t ostride);
 void match_avx2_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8,
     int32_t *out);
 float match_avx512_dot_f32(const float *a, const float *b, size_t d);
