@@ -19,6 +19,18 @@ fx_add(struct passage_effects *fx, enum passage_effect e)
 		fx->e[fx->n++] = e;
 }
 
+/* Rule and item names are the table's UPPER_CASE names in lower case,
+ * optionally behind a prefix: "failed:" + "DG_HASHES" -> "failed:dg_hashes". */
+static void
+lower_name(char *out, size_t outlen, const char *prefix, const char *name)
+{
+	size_t n = (size_t)snprintf(out, outlen, "%s%s", prefix, name);
+
+	for (size_t i = 0; i < n && i < outlen; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] - 'A' + 'a');
+}
+
 static struct passage_explain_item *
 explain(struct passage *p, const char *name, const char *result)
 {
@@ -177,10 +189,7 @@ record_checks(struct passage *p, const struct passage_event *ev)
 	/* MRZ_VALID and CHIP_ACCESS are explained when they happen */
 	for (int c = PDC_PASSIVE_AUTH; c < PDC_COUNT; c++) {
 		char name[32];
-		size_t i;
-		snprintf(name, sizeof(name), "%s", passage_doc_check_str((enum passage_doc_check)c));
-		for (i = 0; name[i] != '\0'; i++)
-			name[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+		lower_name(name, sizeof(name), "", passage_doc_check_str((enum passage_doc_check)c));
 		explain(p, name, check_result_str(ev->checks[c]));
 	}
 }
@@ -290,12 +299,8 @@ a_refer_document(struct passage *p, const struct passage_event *ev, struct passa
 		if (r == PCR_FAIL || (mandatory && r != PCR_PASS &&
 		    !(c == PDC_CHIP_AUTH && r == PCR_ABSENT &&
 		    p->policy->no_chip_auth == PASSAGE_ABSENT_ACCEPT))) {
-			size_t i, n;
-			n = (size_t)snprintf(rule, sizeof(rule), "%s:%s",
-			    r == PCR_FAIL ? "failed" : "missing",
+			lower_name(rule, sizeof(rule), r == PCR_FAIL ? "failed:" : "missing:",
 			    passage_doc_check_str((enum passage_doc_check)c));
-			for (i = 0; i < n && i < sizeof(rule); i++)
-				rule[i] = (char)(rule[i] >= 'A' && rule[i] <= 'Z' ? rule[i] - 'A' + 'a' : rule[i]);
 			break;
 		}
 	}
@@ -355,12 +360,9 @@ static void
 a_refer_event(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
 	char rule[48];
-	size_t i, n;
 
-	/* the state we came from is gone; the event says what happened */
-	n = (size_t)snprintf(rule, sizeof(rule), "%s", passage_event_str(ev->type));
-	for (i = 0; i < n && i < sizeof(rule); i++)
-		rule[i] = (char)(rule[i] >= 'A' && rule[i] <= 'Z' ? rule[i] - 'A' + 'a' : rule[i]);
+	/* the event says what happened */
+	lower_name(rule, sizeof(rule), "", passage_event_str(ev->type));
 	if (ev->detail != NULL) {
 		struct passage_explain_item *it = explain(p, rule, "fail");
 		if (it != NULL)
@@ -375,11 +377,8 @@ static void
 a_abandon(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
 	char rule[48];
-	size_t i, n;
 
-	n = (size_t)snprintf(rule, sizeof(rule), "abandoned:%s", passage_event_str(ev->type));
-	for (i = 0; i < n && i < sizeof(rule); i++)
-		rule[i] = (char)(rule[i] >= 'A' && rule[i] <= 'Z' ? rule[i] - 'A' + 'a' : rule[i]);
+	lower_name(rule, sizeof(rule), "abandoned:", passage_event_str(ev->type));
 	decide(p, PO_ABANDONED, rule);
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_REPORT);
