@@ -266,8 +266,12 @@ access_control(struct doc_run *d, const char *bac_info)
 	if (d->stop)
 		return;
 	if (r->file[DOC_FILE_CARDACCESS].status == DOC_FILE_ERROR &&
-	    r->file[DOC_FILE_CARDACCESS].sw == ICAO_SW_FILE_NOT_FOUND)
+	    r->file[DOC_FILE_CARDACCESS].sw == ICAO_SW_FILE_NOT_FOUND) {
+		/* optional file: its absence is no error (no PACE offered) */
 		r->file[DOC_FILE_CARDACCESS].status = DOC_FILE_NOT_LISTED;
+		if (r->n_steps > 0)
+			r->steps[r->n_steps - 1].err = EG_OK;
+	}
 	if (offers_pace(&r->file[DOC_FILE_CARDACCESS])) {
 		if (h->pace == NULL) {
 			snprintf(reason, sizeof(reason),
