@@ -349,6 +349,139 @@ START_TEST(wrong_mrz_fails_bac)
 }
 END_TEST
 
+
+/* ---- failures in the middle of a read ----------------------------------- */
+
+struct pull {
+	struct sim_reader *rdr;
+	unsigned after, seen;
+};
+
+static void
+pull_card(void *ctx, const uint8_t *c, size_t cl, const uint8_t *r, size_t rl)
+{
+	struct pull *p = ctx;
+
+	(void)c; (void)cl; (void)r; (void)rl;
+	if (++p->seen == p->after)	/* the traveller takes the passport away */
+		sim_ccid_arm(sim_reader_sim_ccid(p->rdr), SIM_CCID_FAULT_REMOVE_CARD, 0, 0);
+}
+
+START_TEST(card_removed_mid_dg2)
+{
+	struct sim_traveller t;
+	struct sim_reader *rdr;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	struct csca_store *s = make_store(true);
+	struct pull p = { .after = 40 };
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[_i],
+	    &rdr), EG_OK);
+	p.rdr = rdr;
+	sim_epassport_set_trace(sim_reader_chip(rdr), pull_card, &p);
+	doc_card_ccid(sim_reader_ccid(rdr), &card);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = s;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_UNREADABLE);
+	ck_assert_eg(res->err, EG_ERR_NO_CARD);
+	ck_assert_int_eq(res->file[2].status, DOC_FILE_ERROR);
+	ck_assert_uint_eq(res->file[2].data.len, 0);	/* no partial DG2 handed out */
+	ck_assert(!res->pa_ran);
+	doc_result_free(&res);
+	csca_store_free(&s);
+	sim_reader_free(&rdr);
+}
+END_TEST
+
+/* After a bad response MAC the terminal's session refuses every further
+ * command: nothing reaches the chip any more. */
+START_TEST(session_dead_after_wrong_mac)
+{
+	struct sim_epassport_cfg cfg = { .mrz_info = "L898902C<369080619406236",
+		.flags = SIM_EP_F_WRONG_MAC, .wrong_mac_after = 1 };
+	struct sim_epassport *c;
+	struct sim_epassport_stats st;
+	struct icao_chan *ch;
+	struct icao_sm *sm;
+	struct eg_wbuf out;
+	uint8_t ob[64];
+	uint16_t sw;
+	unsigned n = 0, before;
+
+	ck_assert_eg(sim_epassport_new(&cfg, &c), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x011E, 0x1E,
+	    (const uint8_t *)"\x60\x03\x5C\x01\x61", 5), EG_OK);
+	ck_assert_eg(icao_chan_new(&sim_epassport_icao_ops, c, &ch), EG_OK);
+	ck_assert_eg(icao_sm_new(&sm), EG_OK);
+	ck_assert_eg(icao_select_aid(ch, (const uint8_t *)ICAO_AID_EMRTD,
+	    ICAO_AID_EMRTD_LEN, &sw), EG_OK);
+	ck_assert_eg(icao_bac_run(ch, cfg.mrz_info, test_rng, &n, sm, &sw), EG_OK);
+	ck_assert_eg(icao_select_fid(ch, 0x011E, &sw), EG_OK);	/* response 1: good */
+	eg_wbuf_init_fixed(&out, ob, sizeof(ob), false);
+	ck_assert_eg(icao_read_binary(ch, 0, 4, &out, &sw), EG_ERR_MAC);
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert_int_eq(icao_sm_state(sm), ICAO_SM_FAILED);
+	sim_epassport_stats(c, &st);
+	before = st.apdus;
+	ck_assert_eg(icao_read_binary(ch, 0, 4, &out, &sw), EG_ERR_STATE);
+	ck_assert_eg(icao_select_fid(ch, 0x0101, &sw), EG_ERR_STATE);
+	sim_epassport_stats(c, &st);
+	ck_assert_uint_eq(st.apdus, before);
+	icao_chan_free(&ch);
+	icao_sm_free(&sm);
+	sim_epassport_free(&c);
+}
+END_TEST
+
+/* The log has every step and the outcome, and no personal data or keys. */
+START_TEST(log_without_personal_data)
+{
+	struct run x;
+	struct sim_traveller t;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct eg_log lg;
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned n = 0;
+
+	memset(&x, 0, sizeof(x));
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[0],
+	    &x.rdr), EG_OK);
+	x.store = make_store(true);
+	doc_card_ccid(sim_reader_ccid(x.rdr), &card);
+	eg_log_init(&lg, "doc");
+	lg.out = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(lg.out);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = x.store;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	o.log = &lg;
+	ck_assert_eg(doc_read(&card, &o, &x.res), EG_OK);
+	fclose(lg.out);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_ptr_nonnull(strstr(buf, "doc.step"));
+	ck_assert_ptr_nonnull(strstr(buf, "read_DG2"));
+	ck_assert_ptr_nonnull(strstr(buf, "outcome=pass"));
+	ck_assert_ptr_null(strstr(buf, "ERIKSSON"));
+	ck_assert_ptr_null(strstr(buf, "L898902C"));
+	ck_assert_ptr_null(strstr(buf, "740812"));
+	free(buf);
+	run_free(&x);
+}
+END_TEST
+
 /* ---- PACE / CA / AA hooks ------------------------------------------------ */
 
 struct hook_log {
@@ -816,6 +949,9 @@ make_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, genuine_every_reader, 0, (int)profiles.n);
 	tcase_add_loop_test(tc, appendix_d_over_ccid, 0, (int)profiles.n);
+	tcase_add_loop_test(tc, card_removed_mid_dg2, 0, (int)profiles.n);
+	tcase_add_test(tc, session_dead_after_wrong_mac);
+	tcase_add_test(tc, log_without_personal_data);
 	tcase_add_test(tc, expired_ds);
 	tcase_add_test(tc, altered_dg1);
 	tcase_add_test(tc, revoked_ds);

@@ -116,6 +116,8 @@ step_end(struct doc_run *d, const char *name, int err)
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->ms = doc_ms(&d->step_t0, &t1);
 	s->err = err;
+	EG_LOG(d->o->log, err == EG_OK ? EG_LOG_INFO : EG_LOG_NOTICE, "doc.step",
+	    EG_STR("step", name), EG_DBL("ms", s->ms), EG_ERRF(err));
 }
 
 static void
@@ -554,6 +556,10 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 	decide(&d);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->total_ms = doc_ms(&d.t0, &t1);
+	EG_LOG(o->log, r->outcome == DOC_OUTCOME_PASS ? EG_LOG_INFO : EG_LOG_NOTICE,
+	    "doc.read", EG_STR("outcome", doc_outcome_str(r->outcome)),
+	    EG_STR("access", r->access), EG_ERRF(r->err), EG_UINT("sw", r->sw),
+	    EG_DBL("ms", r->total_ms));
 	*out = r;
 	r = NULL;
 	ret = EG_OK;

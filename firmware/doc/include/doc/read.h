@@ -26,6 +26,7 @@
 #include "docauth/pa.h"
 #include "egate/buf.h"
 #include "egate/json.h"
+#include "egate/log.h"
 #include "egate/mrz.h"
 #include "icao/apdu.h"
 #include "icao/bac.h"
@@ -144,6 +145,10 @@ struct doc_read_opts {
 	void *rng_ctx;
 	struct icao_read_opts read;	/* chunking; zero: defaults */
 	struct doc_hooks hooks;
+	/* Optional logger (borrowed, may be NULL): one line per step
+	 * ("doc.step": name, ms, err, sw) and one with the outcome. Never
+	 * the MRZ, keys, holder data or file contents. */
+	const struct eg_log *log;
 };
 
 /*
