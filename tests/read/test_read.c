@@ -7,9 +7,14 @@
  * hw/profiles/readers.ini. Plus the chip alone, the profile loader, and the
  * ICAO Appendix D exchange carried over the CCID path byte for byte.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "doc/card.h"
 #include "doc/read.h"
@@ -589,6 +594,125 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+
+/* ---- the same chip behind a vpcd virtual reader -------------------------- */
+
+/* The card side of the vpcd protocol (2-byte length + payload; 1-byte
+ * payloads are control codes) serving the simulated chip. */
+struct vcard {
+	pthread_t th;
+	uint16_t port;
+	struct sim_epassport *chip;
+};
+
+static int
+vread(int fd, uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = recv(fd, p, n, 0);
+
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* header and payload in one send: two small writes would meet Nagle and
+ * delayed ACKs (40 ms per APDU) */
+static int
+vsend(int fd, const uint8_t *p, size_t n)
+{
+	uint8_t b[2 + 65536];
+
+	if (n > 65535)
+		return -1;
+	b[0] = (uint8_t)(n >> 8);
+	b[1] = (uint8_t)n;
+	memcpy(b + 2, p, n);
+	return send(fd, b, n + 2, MSG_NOSIGNAL) == (ssize_t)(n + 2) ? 0 : -1;
+}
+
+static void *
+vcard_main(void *arg)
+{
+	struct vcard *vc = arg;
+	struct sockaddr_in sa;
+	uint8_t *msg = malloc(70000), *rsp = malloc(70000), hdr[2];
+	size_t n, rl;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(vc->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || msg == NULL || rsp == NULL ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		goto out;
+	while (vread(fd, hdr, 2) == 0) {
+		n = (size_t)hdr[0] << 8 | hdr[1];
+		if (n == 0 || vread(fd, msg, n) != 0)
+			break;
+		rl = 0;
+		if (n == 1) {
+			if ((msg[0] == VPCD_CTRL_ON || msg[0] == VPCD_CTRL_RESET ||
+			    msg[0] == VPCD_CTRL_ATR) &&
+			    sim_epassport_card_ops.power_on(vc->chip, rsp, 64, &rl) != EG_OK)
+				break;
+			if (msg[0] == VPCD_CTRL_ATR && vsend(fd, rsp, rl) != 0)
+				break;
+			continue;
+		}
+		if (sim_epassport_card_ops.apdu(vc->chip, msg, n, rsp, 70000, &rl) != EG_OK ||
+		    vsend(fd, rsp, rl) != 0)
+			break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(msg);
+	free(rsp);
+	return NULL;
+}
+
+START_TEST(genuine_over_vpcd)
+{
+	struct sim_traveller t;
+	struct vcard vc;
+	struct vpcd *v;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	struct csca_store *s = make_store(true);
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	memset(&vc, 0, sizeof(vc));
+	ck_assert_eg(sim_traveller_build(&t, pki, TESTDATA, &vc.chip), EG_OK);
+	ck_assert_eg(vpcd_new(&v, 0, 5000), EG_OK);
+	vc.port = vpcd_port(v);
+	ck_assert_int_eq(pthread_create(&vc.th, NULL, vcard_main, &vc), 0);
+	ck_assert_eg(vpcd_accept(v, 5000), EG_OK);
+	doc_card_vpcd(v, &card);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = s;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_msg(res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(res->outcome));
+	ck_assert_str_eq(res->access, "BAC");
+	ck_assert_uint_gt(res->file[2].data.len, 10000);
+	doc_result_free(&res);
+	vpcd_free(&v);			/* closes the socket: the card side ends */
+	ck_assert_int_eq(pthread_join(vc.th, NULL), 0);
+	sim_epassport_free(&vc.chip);
+	csca_store_free(&s);
+}
+END_TEST
+
 /* ---- the chip alone (icao_card_ops, no reader) ---------------------------- */
 
 START_TEST(direct_chip_read)
@@ -967,6 +1091,7 @@ make_suite(void)
 	tcase_add_test(tc, can_without_pace_is_unreadable);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);
+	tcase_add_test(tc, genuine_over_vpcd);
 	tcase_add_test(tc, chip_access_rules);
 	tcase_add_test(tc, shipped_profiles_load);
 	tcase_add_test(tc, profile_errors);
