@@ -538,6 +538,32 @@ START_TEST(pace_offered_hook_then_bac)
 	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACCESS_CONTROL].reason,
 	    "fake PACE refused"));
 	run_free(&x);
+	/* a CAN the chip refuses through PACE: access control fails */
+	{
+		struct sim_traveller t;
+		struct sim_reader *rdr;
+		struct doc_card card;
+		struct doc_read_opts o;
+		struct doc_result *res;
+		unsigned n = 0;
+
+		load_traveller("pace-offered", &t);
+		ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles,
+		    &profiles.p[0], &rdr), EG_OK);
+		doc_card_ccid(sim_reader_ccid(rdr), &card);
+		memset(&o, 0, sizeof(o));
+		o.can = "123456";
+		o.rng = test_rng;
+		o.rng_ctx = &n;
+		o.hooks = hooks;
+		ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+		ck_assert_int_eq(h.pw, DOC_PW_CAN);
+		ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
+		ck_assert_int_eq(res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_FAIL);
+		ck_assert(!res->pa_ran);
+		doc_result_free(&res);
+		sim_reader_free(&rdr);
+	}
 	/* a genuine chip without EF.CardAccess never calls the hook */
 	h.pace_calls = 0;
 	run_read(&x, "genuine-td3", 0, NULL, &hooks);

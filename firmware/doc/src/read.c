@@ -259,7 +259,7 @@ access_control(struct doc_run *d, const char *bac_info)
 	struct doc_result *r = d->r;
 	const struct doc_hooks *h = &d->o->hooks;
 	char reason[160] = "";
-	bool pace_done = false;
+	bool pace_done = false, pace_failed = false;
 	uint16_t sw = 0;
 	int err;
 
@@ -300,6 +300,7 @@ access_control(struct doc_run *d, const char *bac_info)
 				if (reason[0] == '\0')
 					snprintf(reason, sizeof(reason), "PACE: %s",
 					    eg_err_name(err));
+				pace_failed = true;
 			}
 		}
 	}
@@ -307,6 +308,13 @@ access_control(struct doc_run *d, const char *bac_info)
 		return;
 	if (pace_done) {
 		set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "PACE");
+		return;
+	}
+	if (bac_info == NULL && pace_failed) {
+		/* the chip refused the CAN (or PACE broke): a failed check */
+		set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "%s", reason);
+		r->err = EG_ERR_AUTH;
+		d->stop = true;
 		return;
 	}
 	if (bac_info == NULL) {
