@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <mbedtls/pk.h>
+
 #include "docauth/lds.h"
 #include "docauth/testpki.h"
 #include "egate/buf.h"
@@ -43,6 +45,7 @@ static const struct eg_cfg_key tr_schema[] = {
 	B("document", "dg11", dg11, "DG11 additional personal details"),
 	B("document", "dg12", dg12, "DG12 additional document details"),
 	B("document", "card_access", card_access, "EF.CardAccess offering PACE"),
+	B("document", "dg15", dg15, "DG15 Active Authentication public key"),
 	{ "document", "signer", EG_CFG_ENUM, offsetof(struct sim_traveller, signer), 0,
 	  0, 0, tr_signers, false, "Document Signer: valid, expired or revoked" },
 	B("document", "bad_sod_signature", bad_sod_signature, "corrupt the EF.SOD signature"),
@@ -134,8 +137,13 @@ const char *
 sim_traveller_dir(void)
 {
 	const char *e = getenv("EGATE_TRAVELLERS");
+	struct stat st;
 
-	return e != NULL && *e != '\0' ? e : SIM_TRAVELLERS_DIR;
+	if (e != NULL && *e != '\0')
+		return e;
+	if (stat(SIM_TRAVELLERS_INSTALLED, &st) == 0 && S_ISDIR(st.st_mode))
+		return SIM_TRAVELLERS_INSTALLED;
+	return SIM_TRAVELLERS_DIR;
 }
 
 const char *
@@ -154,7 +162,7 @@ sim_testdata_dir(char *buf, size_t cap)
 
 struct sim_pki {
 	struct tpki *t;
-	struct tpki_cred csca, ds, ds_expired, ds_revoked;
+	struct tpki_cred csca, ds, ds_expired, ds_revoked, aa;
 	struct eg_wbuf crl;
 };
 
@@ -171,6 +179,7 @@ sim_pki_free(struct sim_pki **pp)
 	tpki_cred_free(&p->ds);
 	tpki_cred_free(&p->ds_expired);
 	tpki_cred_free(&p->ds_revoked);
+	tpki_cred_free(&p->aa);
 	eg_wbuf_free(&p->crl);
 	tpki_free(&p->t);
 	free(p);
@@ -193,6 +202,7 @@ sim_pki_new(struct sim_pki **out)
 	tpki_cred_init(&p->ds);
 	tpki_cred_init(&p->ds_expired);
 	tpki_cred_init(&p->ds_revoked);
+	tpki_cred_init(&p->aa);
 	eg_wbuf_init(&p->crl, 1 << 16, false);
 	/* always the same order from the same seed: the same certificates */
 	if ((ret = tpki_new(&p->t, PKI_SEED)) != EG_OK ||
@@ -211,8 +221,14 @@ sim_pki_new(struct sim_pki **out)
 		goto out;
 	rev[0] = p->ds_revoked.cert.data;
 	rev_len[0] = p->ds_revoked.cert.len;
-	ret = tpki_crl_build(p->t, &p->csca, rev, rev_len, 1, "20240101000000",
-	    "20491231235959", &p->crl);
+	if ((ret = tpki_crl_build(p->t, &p->csca, rev, rev_len, 1, "20240101000000",
+	    "20491231235959", &p->crl)) != EG_OK)
+		goto out;
+	/* last, so adding it changed none of the certificates above; only its
+	 * key is used (DG15), the certificate is a by-product of testpki */
+	ret = tpki_cred_make(p->t, TPKI_KEY_EC_P256,
+	    "C=UT,O=Utopia,CN=AA key (egate simulation)", &p->csca, false,
+	    "20200101000000", "20451231235959", 5, &p->aa);
 out:
 	if (ret != EG_OK)
 		sim_pki_free(&p);
@@ -323,6 +339,18 @@ out:
 	return ret;
 }
 
+/* DG15: the Active Authentication public key (SubjectPublicKeyInfo). */
+static int
+tr_dg15(struct sim_pki *pki, struct eg_wbuf *out)
+{
+	uint8_t spki[256];
+	int n = mbedtls_pk_write_pubkey_der(&pki->aa.key, spki, sizeof(spki));
+
+	if (n <= 0)
+		return EG_ERR_CRYPTO;
+	return eg_tlv_put(out, LDS_TAG_DG15, spki + sizeof(spki) - n, (size_t)n);
+}
+
 /* DG12: issuing authority and date of issue. */
 static int
 tr_dg12(struct eg_wbuf *out)
@@ -394,6 +422,8 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	if (t->dg11 && (ret = tr_dg11(&m, &dg[11])) != EG_OK)
 		goto out;
 	if (t->dg12 && (ret = tr_dg12(&dg[12])) != EG_OK)
+		goto out;
+	if (t->dg15 && (ret = tr_dg15(pki, &dg[15])) != EG_OK)
 		goto out;
 	/* EF.COM and EF.SOD over the exact DG bytes */
 	memset(&sp, 0, sizeof(sp));

@@ -17,6 +17,9 @@
  *   dg11 = yes                         ; additional personal details
  *   dg12 = yes                         ; additional document details
  *   card_access = no                   ; EF.CardAccess offering PACE (G.1)
+ *   dg15 = no                          ; DG15 with an Active Authentication
+ *                                      ; public key (the chip cannot answer
+ *                                      ; INTERNAL AUTHENTICATE: 6D00)
  *   signer = valid                     ; valid | expired | revoked
  *   bad_sod_signature = no             ; EF.SOD signature corrupted
  *   alter_dg1 = no                     ; DG1 changed after signing
@@ -50,7 +53,7 @@ struct sim_traveller {
 	char description[160];
 	char mrz1[48], mrz2[48], mrz3[48];
 	char face[128];
-	bool dg11, dg12, card_access;
+	bool dg11, dg12, card_access, dg15;
 	int signer;			/* enum sim_signer */
 	bool bad_sod_signature, alter_dg1;
 	bool wrong_mac;
@@ -73,8 +76,8 @@ int sim_traveller_mrz(const struct sim_traveller *t, char *out, size_t cap);
 
 /*
  * The simulated test PKI: one Utopia CSCA (EC P-256) with a valid Document
- * Signer, an expired one (2010-2015) and a revoked one, and the CSCA's CRL
- * revoking it. Generated from a fixed seed, so every run (and every
+ * Signer, an expired one (2010-2015) and a revoked one, the CSCA's CRL
+ * revoking it, and an EC P-256 key for DG15. Generated from a fixed seed, so every run (and every
  * process) gets the same certificates: `egate read --sim-pki DIR` writes
  * them for --csca/--crl.
  */
@@ -100,8 +103,9 @@ int sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
     const char *testdata_dir, struct sim_epassport **out);
 
 /* sim_traveller_dir — the folder of shipped profiles: $EGATE_TRAVELLERS,
- * else the compiled-in default (SIM_TRAVELLERS_DIR). Static or environment
- * string; never NULL. */
+ * else the installed folder (share/egate/travellers) if it exists, else the
+ * source tree's hw/sim/travellers. Static or environment string; never
+ * NULL. */
 const char *sim_traveller_dir(void);
 /* sim_testdata_dir — $EGATE_TESTDATA, else $HOME/.cache/egate/testdata
  * (into buf, cap bytes). */

@@ -572,6 +572,68 @@ START_TEST(pace_offered_hook_then_bac)
 }
 END_TEST
 
+struct aa_log {
+	unsigned calls;
+	size_t len;
+	uint8_t tag;
+	int answer;
+};
+
+static int
+fake_aa(void *ctx, struct icao_chan *ch, const uint8_t *dg15, size_t len,
+    char *reason, size_t cap)
+{
+	struct aa_log *a = ctx;
+
+	(void)ch;
+	a->calls++;
+	a->len = len;
+	a->tag = dg15[0];
+	snprintf(reason, cap, "fake AA %s", a->answer == EG_OK ? "ok" : "refused");
+	return a->answer;
+}
+
+START_TEST(aa_hook_with_dg15)
+{
+	struct run x;
+	struct aa_log a = { .answer = EG_OK };
+	struct doc_hooks hooks = { .active_auth = fake_aa, .ctx = &a };
+
+	/* DG15 present, no AA in this build: not checked, still a pass */
+	run_read(&x, "aa-offered", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_int_eq(x.res->file[15].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
+	    PA_NOT_CHECKED);
+	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason,
+	    "not available"));
+	assert_pa_all_pass(&x);	/* DG15's hash is in EF.SOD */
+	run_free(&x);
+	/* the hook gets DG15 as read and decides the check */
+	run_read(&x, "aa-offered", 0, NULL, &hooks);
+	ck_assert_uint_eq(a.calls, 1);
+	ck_assert_uint_eq(a.tag, 0x6F);
+	ck_assert_uint_eq(a.len, x.res->file[15].data.len);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status, PA_PASS);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	run_free(&x);
+	a.answer = EG_ERR_AUTH;
+	run_read(&x, "aa-offered", 0, NULL, &hooks);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status, PA_FAIL);
+	ck_assert_str_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason,
+	    "fake AA refused");
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	run_free(&x);
+	/* no DG15: the hook is not called */
+	a.calls = 0;
+	run_read(&x, "genuine-td3", 0, NULL, &hooks);
+	ck_assert_uint_eq(a.calls, 0);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
+	    PA_NOT_CHECKED);
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(can_without_pace_is_unreadable)
 {
 	struct sim_traveller t;
@@ -987,7 +1049,8 @@ START_TEST(shipped_profiles_load)
 {
 	static const char *const names[] = { "genuine-td3", "expired", "altered-dg1",
 		"revoked-ds", "bad-sod-signature", "unreadable", "big-reads-6282",
-		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered" };
+		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered",
+		"aa-offered" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1115,6 +1178,7 @@ make_suite(void)
 	tcase_add_test(tc, wrong_mrz_fails_bac);
 	tcase_add_test(tc, pace_offered_hook_then_bac);
 	tcase_add_test(tc, can_without_pace_is_unreadable);
+	tcase_add_test(tc, aa_hook_with_dg15);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);
 	tcase_add_test(tc, genuine_over_vpcd);

@@ -43,6 +43,8 @@ read_one wrong-mac 1 '"outcome":"fail"' '"error":"EG_ERR_MAC"' \
 	'"name":"secure_messaging","status":"fail"'
 read_one truncated 1 '"outcome":"fail"' '"name":"secure_messaging","status":"fail"'
 read_one no-bac 0 '"outcome":"pass"' '"access":"none"'
+read_one aa-offered 0 '"outcome":"pass"' '"file":"DG15","status":"read"' \
+	'"name":"active_authentication","status":"not-checked"'
 read_one pace-offered 0 '"outcome":"pass"' '"access":"BAC"' '"file":"EF.CardAccess","status":"read"'
 
 # the text output, and --out saves the files and the face image
