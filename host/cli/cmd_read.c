@@ -306,14 +306,14 @@ print_text(const char *reader, const struct doc_result *r)
 	}
 	printf("%-10s %s\n", "access", r->access);
 	printf("checks\n");
-	for (int c = 0; c < 2; c++)
+	for (int c = 0; c <= DOC_CHECK_FILES_READ; c++)
 		print_check(doc_check_str((enum doc_check)c), r->check[c].status,
 		    r->check[c].reason);
 	for (int c = 0; c < PA_CHECK_COUNT; c++)
 		print_check(pa_result_str((enum pa_check)c),
 		    r->pa_ran ? r->pa.r[c].status : PA_NOT_CHECKED,
 		    r->pa_ran ? r->pa.r[c].reason : "passive authentication not run");
-	for (int c = 2; c < DOC_CHECK_COUNT; c++)
+	for (int c = DOC_CHECK_FILES_READ + 1; c < DOC_CHECK_COUNT; c++)
 		print_check(doc_check_str((enum doc_check)c), r->check[c].status,
 		    r->check[c].reason);
 	printf("files\n");

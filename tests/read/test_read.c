@@ -18,6 +18,7 @@
 
 #include "doc/card.h"
 #include "doc/read.h"
+#include "docauth/testpki.h"
 #include "eg_check.h"
 #include "egate/error.h"
 #include "egate/hex.h"
@@ -147,6 +148,7 @@ START_TEST(genuine_every_reader)
 	ck_assert_str_eq(x.res->access, "BAC");
 	ck_assert_int_eq(x.res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_PASS);
 	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_PASS);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_FILES_READ].status, PA_PASS);
 	assert_pa_all_pass(&x);
 	ck_assert_int_eq(x.res->check[DOC_CHECK_CHIP_AUTHENTICATION].status,
 	    PA_NOT_CHECKED);
@@ -846,6 +848,50 @@ START_TEST(direct_chip_read)
 }
 END_TEST
 
+/* A chip that lists DG2 in EF.COM but withholds it (and has no EF.SOD):
+ * files_read fails and names them; nothing passes on the files it gave. */
+START_TEST(withheld_files_fail)
+{
+	/* the MRZ information of MRZ_ANNA */
+	struct sim_epassport_cfg cfg = { .mrz_info = "L898902C3674081221204159" };
+	struct sim_epassport *c;
+	struct eg_wbuf com, dg1;
+	struct doc_card card = { &sim_epassport_icao_ops, NULL, NULL };
+	struct doc_read_opts o;
+	struct doc_result *res;
+	unsigned n = 0;
+
+	eg_wbuf_init(&com, 256, false);
+	eg_wbuf_init(&dg1, 256, false);
+	ck_assert_eg(tpki_com_build((1u << 1) | (1u << 2) | (1u << 3), &com), EG_OK);
+	ck_assert_eg(tpki_dg1_build("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+	    "L898902C36UTO7408122F1204159ZE184226B<<<<<10", &dg1), EG_OK);
+	ck_assert_eg(sim_epassport_new(&cfg, &c), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x011E, 0x1E, com.data, com.len), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x0101, 0x01, dg1.data, dg1.len), EG_OK);
+	card.ctx = c;
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(res->check[DOC_CHECK_FILES_READ].status, PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
+	    "DG2 (SW 6A82)"));
+	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
+	    "EF.SOD (SW 6A82)"));
+	/* DG3 needs EAC: skipped, never sent, not counted as withheld */
+	ck_assert_int_eq(res->file[3].status, DOC_FILE_SKIPPED_EAC);
+	ck_assert_ptr_null(strstr(res->check[DOC_CHECK_FILES_READ].reason, "DG3"));
+	ck_assert(res->holder_valid);
+	doc_result_free(&res);
+	sim_epassport_free(&c);
+	eg_wbuf_free(&com);
+	eg_wbuf_free(&dg1);
+}
+END_TEST
+
 static size_t
 xfer(struct sim_epassport *c, const char *hex, uint8_t *r, size_t cap)
 {
@@ -1181,6 +1227,7 @@ make_suite(void)
 	tcase_add_test(tc, aa_hook_with_dg15);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);
+	tcase_add_test(tc, withheld_files_fail);
 	tcase_add_test(tc, genuine_over_vpcd);
 	tcase_add_test(tc, chip_access_rules);
 	tcase_add_test(tc, shipped_profiles_load);

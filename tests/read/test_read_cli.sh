@@ -31,7 +31,8 @@ read_one() {
 
 read_one genuine-td3 0 '"outcome":"pass"' '"surname":"ERIKSSON"' \
 	'"name":"sod_signature","status":"pass"' '"name":"ds_revocation","status":"pass"' \
-	'"file":"DG2","status":"read"' '"step":"read_DG2","ms":'
+	'"file":"DG2","status":"read"' '"step":"read_DG2","ms":' \
+	'"name":"files_read","status":"pass"'
 read_one expired 1 '"outcome":"fail"' '"name":"ds_validity","status":"fail"'
 read_one altered-dg1 1 '"outcome":"fail"' '"name":"dg_hashes","status":"fail"'
 read_one revoked-ds 1 '"outcome":"fail"' '"name":"ds_revocation","status":"fail"'

@@ -15,8 +15,8 @@
 #define DOC_SW_NO_INS	0x6D00
 
 static const char *const doc_check_names[DOC_CHECK_COUNT] = {
-	"access_control", "secure_messaging", "chip_authentication",
-	"active_authentication",
+	"access_control", "secure_messaging", "files_read",
+	"chip_authentication", "active_authentication",
 };
 
 const char *
@@ -471,6 +471,52 @@ read_files(struct doc_run *d)
 	}
 }
 
+/* files_read: a chip that withholds a file it lists (or a mandatory one)
+ * must not pass on the strength of the files it did hand out. */
+static void
+check_files(struct doc_run *d)
+{
+	struct doc_result *r = d->r;
+	struct lds_com com;
+	uint32_t need = (1u << 1) | (1u << 2);
+	char miss[160] = "";
+	size_t k = 0, nread = 0;
+	int idx[LDS_MAX_DG + 2], n = 0;
+
+	if (d->stop) {
+		set_check(r, DOC_CHECK_FILES_READ, PA_NOT_CHECKED, "reading stopped");
+		return;
+	}
+	if (r->file[DOC_FILE_COM].status == DOC_FILE_READ &&
+	    lds_com_parse(r->file[DOC_FILE_COM].data.data,
+	    r->file[DOC_FILE_COM].data.len, &com) == EG_OK)
+		need |= com.dg_mask;
+	need &= ~((1u << 3) | (1u << 4));
+	idx[n++] = DOC_FILE_COM;
+	idx[n++] = DOC_FILE_SOD;
+	for (int i = 1; i <= LDS_MAX_DG; i++)
+		if (need & (1u << i))
+			idx[n++] = i;
+	for (int i = 0; i < n; i++) {
+		const struct doc_file *f = &r->file[idx[i]];
+		int w;
+
+		if (f->status == DOC_FILE_READ) {
+			nread++;
+			continue;
+		}
+		w = snprintf(miss + k, sizeof(miss) - k, "%s%s (SW %04X)",
+		    k > 0 ? ", " : "", doc_file_name(idx[i]), f->sw);
+		if (w < 0 || (size_t)w >= sizeof(miss) - k)
+			break;
+		k += (size_t)w;
+	}
+	if (k == 0)
+		set_check(r, DOC_CHECK_FILES_READ, PA_PASS, "%zu files read", nread);
+	else
+		set_check(r, DOC_CHECK_FILES_READ, PA_FAIL, "not read: %s", miss);
+}
+
 static void
 decide(struct doc_run *d)
 {
@@ -553,6 +599,7 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 				    "every protected response verified (%s)",
 				    icao_cipher_name(icao_sm_cipher(d.sm)));
 		}
+		check_files(&d);
 		parse_holder(r);
 		/* PA needs files read under an intact session (or none) */
 		if (r->check[DOC_CHECK_ACCESS_CONTROL].status != PA_FAIL &&
@@ -637,6 +684,9 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 	json_check(j, doc_check_str(DOC_CHECK_SECURE_MESSAGING),
 	    r->check[DOC_CHECK_SECURE_MESSAGING].status,
 	    r->check[DOC_CHECK_SECURE_MESSAGING].reason);
+	json_check(j, doc_check_str(DOC_CHECK_FILES_READ),
+	    r->check[DOC_CHECK_FILES_READ].status,
+	    r->check[DOC_CHECK_FILES_READ].reason);
 	for (int c = 0; c < PA_CHECK_COUNT; c++)
 		json_check(j, pa_result_str((enum pa_check)c),
 		    r->pa_ran ? r->pa.r[c].status : PA_NOT_CHECKED,

@@ -37,6 +37,9 @@
 enum doc_check {
 	DOC_CHECK_ACCESS_CONTROL = 0,	/* BAC or PACE with the MRZ/CAN */
 	DOC_CHECK_SECURE_MESSAGING,	/* every protected response verified */
+	DOC_CHECK_FILES_READ,		/* EF.COM, EF.SOD, DG1, DG2 and every DG
+					 * EF.COM lists were read (DG3/DG4:
+					 * need EAC, exempt) */
 	DOC_CHECK_CHIP_AUTHENTICATION,	/* CA with DG14 (hook) */
 	DOC_CHECK_ACTIVE_AUTHENTICATION,	/* AA with DG15 (hook) */
 	DOC_CHECK_COUNT
@@ -164,7 +167,7 @@ int doc_read(const struct doc_card *card, const struct doc_read_opts *opts,
 
 /* doc_result_passed — outcome == DOC_OUTCOME_PASS. */
 bool doc_result_passed(const struct doc_result *r);
-/* doc_check_str — "access_control", "secure_messaging",
+/* doc_check_str — "access_control", "secure_messaging", "files_read",
  * "chip_authentication", "active_authentication"; static. */
 const char *doc_check_str(enum doc_check c);
 const char *doc_outcome_str(enum doc_outcome o);
