@@ -326,10 +326,13 @@ print_text(const char *reader, const struct doc_result *r)
 			printf("  %-14s %-18s %7zu B  %u commands, chunk %zu\n",
 			    doc_file_name(i), doc_file_status_str(f->status),
 			    f->data.len, f->commands, f->final_chunk);
-		else
+		else if (f->sw != 0)
 			printf("  %-14s %-18s SW %04X %s\n", doc_file_name(i),
 			    doc_file_status_str(f->status), f->sw,
 			    f->err != EG_OK ? eg_err_name(f->err) : "");
+		else
+			printf("  %-14s %-18s %s\n", doc_file_name(i),
+			    doc_file_status_str(f->status), eg_err_name(f->err));
 	}
 	printf("timing\n");
 	for (size_t i = 0; i < r->n_steps; i++)
