@@ -1096,7 +1096,7 @@ START_TEST(shipped_profiles_load)
 	static const char *const names[] = { "genuine-td3", "expired", "altered-dg1",
 		"revoked-ds", "bad-sod-signature", "unreadable", "big-reads-6282",
 		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered",
-		"aa-offered" };
+		"aa-offered", "genuine-td1" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

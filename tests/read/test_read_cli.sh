@@ -33,6 +33,14 @@ read_one genuine-td3 0 '"outcome":"pass"' '"surname":"ERIKSSON"' \
 	'"name":"sod_signature","status":"pass"' '"name":"ds_revocation","status":"pass"' \
 	'"file":"DG2","status":"read"' '"step":"read_DG2","ms":' \
 	'"name":"files_read","status":"pass"'
+out=$("$egate" read --reader sim:genuine-td1 --sim-pki "$tmp/pki" --json \
+	--mrz 'I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<'); rc=$?
+if [ $rc != 0 ] || ! echo "$out" | grep -q '"format":"TD1"' ||
+	! echo "$out" | grep -q '"name":"dg1_mrz_match","status":"pass"'; then
+	echo "FAIL: sim:genuine-td1 exit $rc: $out"; fail=1
+else
+	echo "ok: sim:genuine-td1 exit 0"
+fi
 read_one expired 1 '"outcome":"fail"' '"name":"ds_validity","status":"fail"'
 read_one altered-dg1 1 '"outcome":"fail"' '"name":"dg_hashes","status":"fail"'
 read_one revoked-ds 1 '"outcome":"fail"' '"name":"ds_revocation","status":"fail"'
