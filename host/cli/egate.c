@@ -18,6 +18,7 @@ static const struct egate_cmd commands[] = {
 	{ "face", cmd_face, "compare faces in images or DG2 files (1:1 verify)" },
 	{ "camera", cmd_camera, "list cameras (UVC, simulated) and grab frames" },
 	{ "audit", cmd_audit, "query, export and verify the audit log" },
+	{ "read", cmd_read, "read and check a passport chip (real, vpcd or simulated reader)" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * read.h — reading an eMRTD end to end (docs/reading.md): power on, access
+ * control (PACE through a hook when EF.CardAccess offers it, else BAC),
+ * EF.COM, EF.SOD and every listed data group over secure messaging,
+ * passive authentication (docauth pa_verify), and Chip/Active
+ * Authentication through hooks. Works over any transport: the caller gives
+ * a struct icao_card_ops (CCID, vpcd, the simulated chip).
+ *
+ * The result holds every check with a status and a reason, the holder data
+ * from DG1, the files exactly as read (DG2 for the face pipeline) and the
+ * time of every step. It is personal data: doc_result_free() wipes it.
+ * MRZ-derived keys and the MRZ information never leave doc_read() and are
+ * wiped before it returns; nothing personal is logged.
+ */
+#ifndef EGATE_DOC_READ_H
+#define EGATE_DOC_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "docauth/csca.h"
+#include "docauth/lds.h"
+#include "docauth/pa.h"
+#include "egate/buf.h"
+#include "egate/json.h"
+#include "egate/log.h"
+#include "egate/mrz.h"
+#include "icao/apdu.h"
+#include "icao/bac.h"
+#include "icao/chan.h"
+#include "icao/sm.h"
+
+/* Checks beyond passive authentication, in the order they run. */
+enum doc_check {
+	DOC_CHECK_ACCESS_CONTROL = 0,	/* BAC or PACE with the MRZ/CAN */
+	DOC_CHECK_SECURE_MESSAGING,	/* every protected response verified */
+	DOC_CHECK_FILES_READ,		/* EF.COM, EF.SOD, DG1, DG2 and every DG
+					 * EF.COM lists were read (DG3/DG4:
+					 * need EAC, exempt) */
+	DOC_CHECK_CHIP_AUTHENTICATION,	/* CA with DG14 (hook) */
+	DOC_CHECK_ACTIVE_AUTHENTICATION,	/* AA with DG15 (hook) */
+	DOC_CHECK_COUNT
+};
+
+struct doc_check_result {
+	enum pa_status status;	/* PA_NOT_CHECKED / PA_PASS / PA_FAIL */
+	char reason[160];
+};
+
+/* Overall outcome (also the CLI's exit code 0 / 1 / 3). */
+enum doc_outcome {
+	DOC_OUTCOME_PASS = 0,	/* read, and every mandatory check passed */
+	DOC_OUTCOME_FAIL,	/* read (at least partly), a check failed */
+	DOC_OUTCOME_UNREADABLE,	/* no chip, mute, no eMRTD application, or
+				 * no usable access control */
+};
+
+/* What happened to one file. */
+enum doc_file_status {
+	DOC_FILE_NOT_LISTED = 0,	/* not in EF.COM: not attempted */
+	DOC_FILE_READ,
+	DOC_FILE_SKIPPED_EAC,	/* DG3/DG4: need Extended Access Control */
+	DOC_FILE_ERROR,		/* status word or error in sw / err */
+};
+
+struct doc_file {
+	enum doc_file_status status;
+	uint16_t sw;		/* last status word */
+	int err;		/* eg_err of the read */
+	struct eg_wbuf data;	/* the file exactly as read (secret wbuf) */
+	unsigned commands;	/* READ BINARY commands */
+	size_t final_chunk;
+};
+
+/* Files by index: 0 = EF.COM, 1..16 = DGn, 17 = EF.SOD, 18 = EF.CardAccess. */
+#define DOC_FILE_COM		0
+#define DOC_FILE_SOD		17
+#define DOC_FILE_CARDACCESS	18
+#define DOC_FILE_COUNT		19
+
+/* doc_file_name — "EF.COM", "DG1", ..., "EF.SOD", "EF.CardAccess"; static. */
+const char *doc_file_name(int idx);
+
+#define DOC_MAX_STEPS 32
+struct doc_step {
+	char name[24];		/* "power_on", "select", "access_control",
+				 * "read_DG2", "passive_auth", ... */
+	double ms;		/* wall time (CLOCK_MONOTONIC) */
+	int err;		/* eg_err of the step */
+};
+
+struct doc_result {
+	enum doc_outcome outcome;
+	int err;		/* the error that stopped reading, EG_OK if none */
+	uint16_t sw;		/* its status word, 0 if none */
+	char access[8];		/* "BAC", "PACE" or "none" */
+	struct doc_check_result check[DOC_CHECK_COUNT];
+	bool pa_ran;
+	struct pa_report pa;
+	bool holder_valid;	/* DG1 read and parsed */
+	struct mrz_result holder;	/* from DG1 */
+	struct doc_file file[DOC_FILE_COUNT];
+	size_t n_steps;
+	struct doc_step steps[DOC_MAX_STEPS];
+	double total_ms;
+};
+
+/* doc_result_free — wipe (personal data, face) and free; *r = NULL. */
+void doc_result_free(struct doc_result **r);
+
+/*
+ * Hooks for the protocols implemented elsewhere (PACE, Chip Authentication,
+ * Active Authentication). A NULL hook means "not available": the step is
+ * skipped and its check reported not-checked with the reason. A hook returns
+ * EG_OK for success, an eg_err otherwise, and may write a reason (cap
+ * bytes, no personal data). On success pace/chip_auth must leave fresh
+ * session keys in sm (it is attached to the channel already).
+ */
+enum doc_password { DOC_PW_MRZ = 1, DOC_PW_CAN = 2 };
+struct doc_hooks {
+	int (*pace)(void *ctx, struct icao_chan *ch, const uint8_t *card_access,
+	    size_t len, enum doc_password pw_type, const char *password,
+	    struct icao_sm *sm, char *reason, size_t cap);
+	int (*chip_auth)(void *ctx, struct icao_chan *ch, const uint8_t *dg14,
+	    size_t len, struct icao_sm *sm, char *reason, size_t cap);
+	int (*active_auth)(void *ctx, struct icao_chan *ch, const uint8_t *dg15,
+	    size_t len, char *reason, size_t cap);
+	void *ctx;
+};
+
+/* The card: an APDU transport and, optionally, a power-on (cold reset). */
+struct doc_card {
+	const struct icao_card_ops *ops;
+	void *ctx;
+	int (*power_on)(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len);
+};
+
+struct doc_read_opts {
+	const char *mrz;	/* printed MRZ, lines separated by '\n' (BAC
+				 * key, PACE password, dg1_mrz_match) */
+	const char *can;	/* or a CAN (PACE only); NULL if none */
+	struct csca_store *store;	/* borrowed; NULL: DS chain fails */
+	time_t check_time;	/* 0: now */
+	icao_rng_fn rng;	/* terminal randomness (required) */
+	void *rng_ctx;
+	struct icao_read_opts read;	/* chunking; zero: defaults */
+	struct doc_hooks hooks;
+	/* Optional logger (borrowed, may be NULL): one line per step
+	 * ("doc.step": name, ms, err, sw) and one with the outcome. Never
+	 * the MRZ, keys, holder data or file contents. */
+	const struct eg_log *log;
+};
+
+/*
+ * doc_read — read the document on card and check it. *out (owned by the
+ * caller, doc_result_free) is set whenever EG_OK is returned, whatever
+ * the outcome: look at (*out)->outcome and the checks.
+ * Errors (no result): EG_ERR_INVAL (NULL, neither MRZ nor CAN, no rng),
+ * EG_ERR_FORMAT / EG_ERR_CHECKSUM (the MRZ given does not parse; its
+ * check digits are needed for the key), EG_ERR_NOMEM.
+ */
+int doc_read(const struct doc_card *card, const struct doc_read_opts *opts,
+    struct doc_result **out);
+
+/* doc_result_passed — outcome == DOC_OUTCOME_PASS. */
+bool doc_result_passed(const struct doc_result *r);
+/* doc_check_str — "access_control", "secure_messaging", "files_read",
+ * "chip_authentication", "active_authentication"; static. */
+const char *doc_check_str(enum doc_check c);
+const char *doc_outcome_str(enum doc_outcome o);
+const char *doc_file_status_str(enum doc_file_status s);
+
+/*
+ * doc_result_json — the result as one JSON object: outcome, access, holder
+ * (personal data: only when with_holder), checks (ours then PA's), files
+ * (status, sw, size — never contents), steps with times.
+ */
+void doc_result_json(const struct doc_result *r, bool with_holder,
+    struct eg_json *j);
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sim_epassport.h — a simulated ePassport chip (ICAO Doc 9303 Parts 10/11),
+ * chip side. TEST AND SIMULATION ONLY.
+ *
+ * File system: the MF holds EF.CardAccess (011C, SFI 1C) when given; the
+ * eMRTD application (AID A0 00 00 02 47 10 01) holds EF.COM (011E, SFI 1E),
+ * EF.SOD (011D, SFI 1D) and DGn (0100+n, SFI n). Commands:
+ *
+ *   SELECT       00 A4 04 0C AID | 00 A4 02 0C FID (also 00 A4 00 0C 3F00)
+ *   READ BINARY  B0 with the offset in P1P2 or P1 = 80|SFI; odd INS B1 with
+ *                DO'54' offset, data in DO'53'
+ *   GET CHALLENGE 00 84 00 00 08   (BAC: RND.IC)
+ *   MUTUAL AUTHENTICATE 00 82 00 00 28 E.IFD||M.IFD 28  (BAC chip side:
+ *                M.IFD verified, RND.IC checked, answer E.IC||M.IC, 3DES
+ *                session keys and SSC installed)
+ *
+ * After BAC every command must be protected (CLA 0C, DO'87'/'85', DO'97',
+ * DO'8E' over SSC||header||DOs); every answer is protected (DO'87'/'85',
+ * DO'99', DO'8E'). A command with a bad MAC or malformed SM objects, or a
+ * plain command during the session, gets 6988/6987 in the clear and ends
+ * the session (as real chips do). With BAC enabled, plain reads of files
+ * in the eMRTD application answer 6982; missing files 6A82.
+ *
+ * Misbehaviours are flags (SIM_EP_F_*), each documented below and in
+ * docs/reading.md. The chip is driven through struct sim_card_ops (inside a
+ * simulated CCID reader, sim_ccid.h) or, for unit tests, directly through
+ * struct icao_card_ops (sim_epassport_icao_ops).
+ *
+ * Nothing here is thread-safe; one chip object per simulated document.
+ */
+#ifndef EGATE_SIM_EPASSPORT_H
+#define EGATE_SIM_EPASSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "icao/apdu.h"
+#include "sim_card.h"
+
+/* Misbehaviour flags (struct sim_epassport_cfg.flags). */
+#define SIM_EP_F_WRONG_MAC	0x01u	/* from protected response number
+					 * cfg.wrong_mac_after + 1 on, the
+					 * response MAC has a flipped bit */
+#define SIM_EP_F_TRUNCATE	0x02u	/* protected READ BINARY responses lose
+					 * their last 3 data-object bytes (the
+					 * SW1SW2 stays) */
+#define SIM_EP_F_MUTE		0x04u	/* power-on fails: the reader reports
+					 * the card mute (ICC_MUTE) */
+#define SIM_EP_F_NO_APP		0x08u	/* SELECT of the eMRTD AID -> 6A82 */
+#define SIM_EP_F_NO_BAC		0x10u	/* no access control: GET CHALLENGE and
+					 * MUTUAL AUTHENTICATE -> 6A88, files
+					 * readable in the clear */
+#define SIM_EP_F_SHORT_READS	0x20u	/* READ BINARY with Le > cfg.max_read:
+					 * max_read bytes then 6282 */
+
+/* Configuration; copied by sim_epassport_new (strings too). */
+struct sim_epassport_cfg {
+	const char *mrz_info;	/* BAC MRZ information ("L898902C<369...");
+				 * required unless SIM_EP_F_NO_BAC */
+	unsigned flags;
+	unsigned wrong_mac_after;	/* SIM_EP_F_WRONG_MAC */
+	size_t max_read;		/* SIM_EP_F_SHORT_READS, >= 1 */
+	const char *seed;	/* chip randomness (RND.IC, K.IC) is a DRBG
+				 * seeded from this string; NULL: "egate sim chip" */
+	const uint8_t *fixed_rnd_ic;	/* 8 bytes, or NULL: from the DRBG */
+	const uint8_t *fixed_k_ic;	/* 16 bytes, or NULL: from the DRBG */
+};
+
+/* Counters for tests. */
+struct sim_epassport_stats {
+	unsigned apdus;		/* command APDUs taken */
+	unsigned reads;		/* READ BINARY commands (B0/B1) */
+	unsigned short_reads;	/* answered 6282 because of max_read */
+	unsigned sm_errors;	/* commands refused with 6987/6988 */
+	unsigned bac_ok;	/* successful MUTUAL AUTHENTICATEs */
+	size_t max_le_seen;
+};
+
+struct sim_epassport;
+
+/* A trace callback sees every APDU pair exactly as on the wire (command,
+ * then response); the buffers are borrowed for the call. */
+typedef void (*sim_epassport_trace_fn)(void *ctx, const uint8_t *capdu,
+    size_t clen, const uint8_t *rapdu, size_t rlen);
+
+/*
+ * sim_epassport_new — a chip with no files. *out is owned by the caller
+ * (sim_epassport_free). Errors: EG_ERR_INVAL (mrz_info missing or not
+ * accepted by icao_bac_kseed, max_read 0 with SIM_EP_F_SHORT_READS),
+ * EG_ERR_NOMEM, EG_ERR_CRYPTO.
+ */
+int sim_epassport_new(const struct sim_epassport_cfg *cfg,
+    struct sim_epassport **out);
+/* sim_epassport_free — wipe keys and file contents, free, *c = NULL. */
+void sim_epassport_free(struct sim_epassport **c);
+
+/*
+ * sim_epassport_add_file — add an EF (contents copied). fid 011C goes in the
+ * MF, every other one in the eMRTD application; sfi 1..31 or 0 (none).
+ * Errors: EG_ERR_INVAL (duplicate fid, len 0), EG_ERR_OVERFLOW (more than
+ * 20 files or a file over 1 MiB), EG_ERR_NOMEM.
+ */
+int sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
+    const uint8_t *data, size_t len);
+
+/* sim_epassport_file — the contents of a file (borrowed), NULL if absent. */
+const uint8_t *sim_epassport_file(const struct sim_epassport *c, uint16_t fid,
+    size_t *len);
+
+void sim_epassport_set_trace(struct sim_epassport *c, sim_epassport_trace_fn fn,
+    void *ctx);
+void sim_epassport_stats(const struct sim_epassport *c,
+    struct sim_epassport_stats *st);
+
+/* The two faces of the chip: behind a simulated CCID reader, or directly
+ * under the icao channel (transmit = one APDU; no power-on). */
+extern const struct sim_card_ops sim_epassport_card_ops;
+extern const struct icao_card_ops sim_epassport_icao_ops;
+
+#endif

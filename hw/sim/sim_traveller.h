@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sim_traveller.h — simulated travellers as data (hw/sim/travellers/NAME.ini)
+ * and the deterministic test PKI that signs their documents. TEST AND
+ * SIMULATION ONLY.
+ *
+ * A profile describes one traveller and the chip in their passport:
+ *
+ *   [traveller]
+ *   name = genuine-td3                 ; profile name (file name without .ini)
+ *   description = UTO specimen, everything genuine
+ *   mrz1 = P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<
+ *   mrz2 = L898902C36UTO7408122F1204159ZE184226B<<<<<10
+ *   mrz3 =                             ; TD1 only
+ *   face = sample1.jpg                 ; relative to the test-data folder
+ *   [document]
+ *   dg11 = yes                         ; additional personal details
+ *   dg12 = yes                         ; additional document details
+ *   card_access = no                   ; EF.CardAccess offering PACE (G.1)
+ *   dg15 = no                          ; DG15 with an Active Authentication
+ *                                      ; public key (the chip cannot answer
+ *                                      ; INTERNAL AUTHENTICATE: 6D00)
+ *   signer = valid                     ; valid | expired | revoked
+ *   bad_sod_signature = no             ; EF.SOD signature corrupted
+ *   alter_dg1 = no                     ; DG1 changed after signing
+ *   [chip]
+ *   wrong_mac = no                     ; SIM_EP_F_WRONG_MAC
+ *   wrong_mac_after = 2
+ *   truncate_responses = no            ; SIM_EP_F_TRUNCATE
+ *   mute = no                          ; SIM_EP_F_MUTE
+ *   no_emrtd_app = no                  ; SIM_EP_F_NO_APP
+ *   no_bac = no                        ; SIM_EP_F_NO_BAC
+ *   max_read = 0                       ; > 0: SIM_EP_F_SHORT_READS
+ *
+ * The loader is the schema-checked INI reader of common (config.h): unknown
+ * keys, bad values, overlong lines and oversize files are errors with file
+ * and line; the MRZ must parse with valid check digits.
+ */
+#ifndef EGATE_SIM_TRAVELLER_H
+#define EGATE_SIM_TRAVELLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "egate/config.h"
+#include "sim_epassport.h"
+
+enum sim_signer { SIM_SIGNER_VALID = 0, SIM_SIGNER_EXPIRED, SIM_SIGNER_REVOKED };
+
+struct sim_traveller {
+	char name[64];
+	char description[160];
+	char mrz1[48], mrz2[48], mrz3[48];
+	char face[128];
+	bool dg11, dg12, card_access, dg15;
+	int signer;			/* enum sim_signer */
+	bool bad_sod_signature, alter_dg1;
+	bool wrong_mac;
+	long long wrong_mac_after;
+	bool truncate_responses, mute, no_emrtd_app, no_bac;
+	long long max_read;
+};
+
+/* sim_traveller_load_file / _string — parse a profile into *out (defaults
+ * first). Errors: EG_ERR_IO (file), EG_ERR_CONFIG (content; *err says where;
+ * err may be NULL), EG_ERR_INVAL. */
+int sim_traveller_load_file(const char *path, struct sim_traveller *out,
+    struct eg_cfg_error *err);
+int sim_traveller_load_string(const char *name, const char *text, size_t len,
+    struct sim_traveller *out, struct eg_cfg_error *err);
+
+/* sim_traveller_mrz — the MRZ lines joined with '\n' into out (cap bytes,
+ * 140 always suffices). Errors: EG_ERR_OVERFLOW. */
+int sim_traveller_mrz(const struct sim_traveller *t, char *out, size_t cap);
+
+/*
+ * The simulated test PKI: one Utopia CSCA (EC P-256) with a valid Document
+ * Signer, an expired one (2010-2015) and a revoked one, the CSCA's CRL
+ * revoking it, and an EC P-256 key for DG15. Generated from a fixed seed, so every run (and every
+ * process) gets the same certificates: `egate read --sim-pki DIR` writes
+ * them for --csca/--crl.
+ */
+struct sim_pki;
+int sim_pki_new(struct sim_pki **out);
+void sim_pki_free(struct sim_pki **p);
+/* sim_pki_write — DIR/csca.der (the anchor) and DIR/crl/csca.crl (DER),
+ * creating DIR and DIR/crl if needed. Errors: EG_ERR_IO. */
+int sim_pki_write(const struct sim_pki *p, const char *dir);
+/* sim_pki_csca / sim_pki_crl — DER (borrowed from p). */
+const unsigned char *sim_pki_csca(const struct sim_pki *p, size_t *len);
+const unsigned char *sim_pki_crl(const struct sim_pki *p, size_t *len);
+
+/*
+ * sim_traveller_build — the chip of t's passport: DG1 from the MRZ, DG2 from
+ * the face image (testdata_dir/face, wrapped with face_dg2_build), DG11/12 if
+ * asked, EF.COM, EF.SOD signed by the profile's Document Signer, optional
+ * EF.CardAccess, and the chip misbehaviour flags. *out is owned by the
+ * caller (sim_epassport_free). Errors: EG_ERR_IO / EG_ERR_IMAGE (face
+ * image), EG_ERR_FORMAT (MRZ), and those of testpki and sim_epassport_new.
+ */
+int sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
+    const char *testdata_dir, struct sim_epassport **out);
+
+/* sim_traveller_dir — the folder of shipped profiles: $EGATE_TRAVELLERS,
+ * else the installed folder (share/egate/travellers) if it exists, else the
+ * source tree's hw/sim/travellers. Static or environment string; never
+ * NULL. */
+const char *sim_traveller_dir(void);
+/* sim_testdata_dir — $EGATE_TESTDATA, else $HOME/.cache/egate/testdata
+ * (into buf, cap bytes). */
+const char *sim_testdata_dir(char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,1242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_read.c — reading simulated travellers end to end: the reading flow
+ * (firmware/doc) through the CCID driver, the simulated USB reader and the
+ * simulated ePassport chip (hw/sim), for every traveller profile in
+ * hw/sim/travellers and, for the genuine one, every reader profile in
+ * hw/profiles/readers.ini. Plus the chip alone, the profile loader, and the
+ * ICAO Appendix D exchange carried over the CCID path byte for byte.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "doc/card.h"
+#include "doc/read.h"
+#include "docauth/testpki.h"
+#include "eg_check.h"
+#include "egate/error.h"
+#include "egate/hex.h"
+#include "icao/iso7816.h"
+#include "sim_ccid.h"
+#include "sim_epassport.h"
+#include "sim_reader.h"
+#include "sim_traveller.h"
+#include "../icao/vec.h"
+
+#define MRZ_ANNA "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n" \
+		 "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+
+/* Fixtures made once in make_suite (before Check forks the tests). */
+static struct usb_profile_table profiles;
+static struct sim_pki *pki;
+
+static int
+test_rng(void *ctx, unsigned char *out, size_t len)
+{
+	unsigned *n = ctx;
+
+	for (size_t i = 0; i < len; i++)
+		out[i] = (unsigned char)(++*n * 37u + 11u);
+	return 0;
+}
+
+static void
+load_traveller(const char *name, struct sim_traveller *t)
+{
+	char path[1024];
+	struct eg_cfg_error err;
+
+	snprintf(path, sizeof(path), "%s/%s.ini", SIM_TRAVELLERS, name);
+	if (sim_traveller_load_file(path, t, &err) != EG_OK)
+		ck_abort_msg("%s:%d: %s", err.file, err.line, err.msg);
+}
+
+static struct csca_store *
+make_store(bool with_crl)
+{
+	struct csca_store *s;
+	const unsigned char *p;
+	size_t n;
+
+	ck_assert_eg(csca_store_new(&s), EG_OK);
+	p = sim_pki_csca(pki, &n);
+	ck_assert_eg(csca_store_add_cert(s, p, n), EG_OK);
+	if (with_crl) {
+		p = sim_pki_crl(pki, &n);
+		ck_assert_eg(csca_store_add_crl(s, p, n), EG_OK);
+	}
+	return s;
+}
+
+struct run {
+	struct sim_reader *rdr;
+	struct csca_store *store;
+	struct doc_result *res;
+	unsigned rng_n;
+};
+
+/* Read traveller `name` through reader profile `ri` (full CCID path). */
+static void
+run_read(struct run *x, const char *name, size_t ri, const char *mrz,
+    const struct doc_hooks *hooks)
+{
+	struct sim_traveller t;
+	struct doc_card card;
+	struct doc_read_opts o;
+
+	memset(x, 0, sizeof(*x));
+	ck_assert_uint_lt(ri, profiles.n);
+	load_traveller(name, &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[ri],
+	    &x->rdr), EG_OK);
+	x->store = make_store(true);
+	doc_card_ccid(sim_reader_ccid(x->rdr), &card);
+	memset(&o, 0, sizeof(o));
+	o.mrz = mrz != NULL ? mrz : MRZ_ANNA;
+	o.store = x->store;
+	o.rng = test_rng;
+	o.rng_ctx = &x->rng_n;
+	if (hooks != NULL)
+		o.hooks = *hooks;
+	ck_assert_eg(doc_read(&card, &o, &x->res), EG_OK);
+	ck_assert_ptr_nonnull(x->res);
+}
+
+static void
+run_free(struct run *x)
+{
+	doc_result_free(&x->res);
+	ck_assert_ptr_null(x->res);
+	csca_store_free(&x->store);
+	sim_reader_free(&x->rdr);
+}
+
+static enum pa_status
+pa(const struct run *x, enum pa_check c)
+{
+	ck_assert(x->res->pa_ran);
+	return x->res->pa.r[c].status;
+}
+
+static void
+assert_pa_all_pass(const struct run *x)
+{
+	for (int c = 0; c < PA_CHECK_COUNT; c++)
+		ck_assert_msg(x->res->pa.r[c].status == PA_PASS, "%s: %s (%s)",
+		    pa_result_str((enum pa_check)c),
+		    pa_status_str(x->res->pa.r[c].status), x->res->pa.r[c].reason);
+}
+
+/* ---- the genuine traveller on every reader ------------------------------- */
+
+START_TEST(genuine_every_reader)
+{
+	struct run x;
+	size_t n;
+	const uint8_t *dg2;
+	bool seen_read = false;
+
+	run_read(&x, "genuine-td3", (size_t)_i, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	ck_assert_str_eq(x.res->access, "BAC");
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_PASS);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_PASS);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_FILES_READ].status, PA_PASS);
+	assert_pa_all_pass(&x);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_CHIP_AUTHENTICATION].status,
+	    PA_NOT_CHECKED);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
+	    PA_NOT_CHECKED);
+	/* holder data from DG1 */
+	ck_assert(x.res->holder_valid);
+	ck_assert_str_eq(x.res->holder.primary_id, "ERIKSSON");
+	ck_assert_str_eq(x.res->holder.secondary_id, "ANNA MARIA");
+	ck_assert_str_eq(x.res->holder.document_number, "L898902C3");
+	/* the DGs exactly as on the chip: DG2 for the face pipeline */
+	dg2 = sim_epassport_file(sim_reader_chip(x.rdr), 0x0102, &n);
+	ck_assert_ptr_nonnull(dg2);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);
+	ck_assert_uint_eq(x.res->file[2].data.len, n);
+	ck_assert(memcmp(x.res->file[2].data.data, dg2, n) == 0);
+	ck_assert_int_eq(x.res->file[11].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->file[12].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->file[DOC_FILE_CARDACCESS].status, DOC_FILE_NOT_LISTED);
+	/* timings for every step */
+	ck_assert_uint_ge(x.res->n_steps, 7);
+	ck_assert_str_eq(x.res->steps[0].name, "power_on");
+	for (size_t i = 0; i < x.res->n_steps; i++) {
+		ck_assert(x.res->steps[i].ms >= 0.0);
+		if (strcmp(x.res->steps[i].name, "read_DG2") == 0)
+			seen_read = true;
+	}
+	ck_assert(seen_read);
+	ck_assert_str_eq(x.res->steps[x.res->n_steps - 1].name, "passive_auth");
+	run_free(&x);
+}
+END_TEST
+
+/* ---- each misbehaviour: its own failed check ----------------------------- */
+
+START_TEST(expired_ds)
+{
+	struct run x;
+
+	run_read(&x, "expired", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(pa(&x, PA_DS_VALIDITY), PA_FAIL);
+	ck_assert_int_eq(pa(&x, PA_SOD_SIGNATURE), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_DG_HASHES), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_DS_CHAIN), PA_PASS);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(altered_dg1)
+{
+	struct run x;
+
+	run_read(&x, "altered-dg1", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(pa(&x, PA_DG_HASHES), PA_FAIL);
+	ck_assert_int_eq(pa(&x, PA_SOD_SIGNATURE), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_DG1_MRZ_MATCH), PA_FAIL);
+	for (size_t i = 0; i < x.res->pa.n_dg; i++)
+		if (x.res->pa.dg[i].dg == 1)
+			ck_assert_int_eq(x.res->pa.dg[i].status, PA_DG_MISMATCH);
+		else
+			ck_assert_int_eq(x.res->pa.dg[i].status, PA_DG_MATCH);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(revoked_ds)
+{
+	struct run x;
+
+	run_read(&x, "revoked-ds", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(pa(&x, PA_DS_REVOCATION), PA_FAIL);
+	ck_assert_int_eq(pa(&x, PA_DS_VALIDITY), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_SOD_SIGNATURE), PA_PASS);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(bad_sod_signature)
+{
+	struct run x;
+
+	run_read(&x, "bad-sod-signature", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(pa(&x, PA_SOD_SIGNATURE), PA_FAIL);
+	ck_assert_int_eq(pa(&x, PA_DG_HASHES), PA_PASS);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(unreadable_mute)
+{
+	struct run x;
+
+	run_read(&x, "unreadable", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_UNREADABLE);
+	ck_assert_int_ne(x.res->err, EG_OK);
+	ck_assert(!x.res->pa_ran);
+	ck_assert(!x.res->holder_valid);
+	ck_assert_uint_eq(x.res->n_steps, 1);
+	ck_assert_str_eq(x.res->steps[0].name, "power_on");
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(no_emrtd_app)
+{
+	struct run x;
+
+	run_read(&x, "no-emrtd-app", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_UNREADABLE);
+	ck_assert_eg(x.res->err, EG_ERR_CARD_STATUS);
+	ck_assert_uint_eq(x.res->sw, 0x6A82);
+	ck_assert(!x.res->pa_ran);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(big_reads_6282_adapt)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "big-reads-6282", 0, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	assert_pa_all_pass(&x);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_gt(st.short_reads, 0);
+	/* the terminal adapted: few 6282s, then chunks the chip accepts */
+	ck_assert_uint_le(st.short_reads, 8);
+	ck_assert_uint_le(x.res->file[2].final_chunk, 160);
+	ck_assert_uint_gt(x.res->file[2].final_chunk, 0);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(wrong_mac_kills_session)
+{
+	struct run x;
+
+	run_read(&x, "wrong-mac", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_eg(x.res->err, EG_ERR_MAC);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_PASS);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_SECURE_MESSAGING].reason,
+	    "EG_ERR_MAC"));
+	/* nothing read after the failure, no PA on untrusted data */
+	ck_assert(!x.res->pa_ran);
+	ck_assert_int_ne(x.res->file[2].status, DOC_FILE_READ);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(truncated_responses)
+{
+	struct run x;
+
+	run_read(&x, "truncated", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
+	ck_assert_int_ne(x.res->err, EG_OK);
+	ck_assert(!x.res->pa_ran);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(no_bac_chip)
+{
+	struct run x;
+
+	run_read(&x, "no-bac", 0, NULL, NULL);
+	ck_assert_str_eq(x.res->access, "none");
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_NOT_CHECKED);
+	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACCESS_CONTROL].reason,
+	    "6A88"));
+	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status,
+	    PA_NOT_CHECKED);
+	assert_pa_all_pass(&x);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(wrong_mrz_fails_bac)
+{
+	struct run x;
+	/* same layout, another document number (valid check digits) */
+	const char *other = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+	    "L898902C<3UTO7408122F1204159ZE184226B<<<<<16";
+	struct mrz_result m;
+
+	ck_assert_eg(mrz_parse_text(other, strlen(other), NULL, &m), EG_OK);
+	mrz_result_clear(&m);
+	run_read(&x, "genuine-td3", 0, other, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_FAIL);
+	ck_assert_eg(x.res->err, EG_ERR_CARD_STATUS);
+	ck_assert_uint_eq(x.res->sw, 0x6300);
+	ck_assert(!x.res->pa_ran);
+	run_free(&x);
+}
+END_TEST
+
+
+/* ---- failures in the middle of a read ----------------------------------- */
+
+struct pull {
+	struct sim_reader *rdr;
+	unsigned after, seen;
+};
+
+static void
+pull_card(void *ctx, const uint8_t *c, size_t cl, const uint8_t *r, size_t rl)
+{
+	struct pull *p = ctx;
+
+	(void)c; (void)cl; (void)r; (void)rl;
+	if (++p->seen == p->after)	/* the traveller takes the passport away */
+		sim_ccid_arm(sim_reader_sim_ccid(p->rdr), SIM_CCID_FAULT_REMOVE_CARD, 0, 0);
+}
+
+START_TEST(card_removed_mid_dg2)
+{
+	struct sim_traveller t;
+	struct sim_reader *rdr;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	struct csca_store *s = make_store(true);
+	struct pull p = { .after = 40 };
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[_i],
+	    &rdr), EG_OK);
+	p.rdr = rdr;
+	sim_epassport_set_trace(sim_reader_chip(rdr), pull_card, &p);
+	doc_card_ccid(sim_reader_ccid(rdr), &card);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = s;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_UNREADABLE);
+	ck_assert_eg(res->err, EG_ERR_NO_CARD);
+	ck_assert_int_eq(res->file[2].status, DOC_FILE_ERROR);
+	ck_assert_uint_eq(res->file[2].data.len, 0);	/* no partial DG2 handed out */
+	ck_assert(!res->pa_ran);
+	doc_result_free(&res);
+	csca_store_free(&s);
+	sim_reader_free(&rdr);
+}
+END_TEST
+
+/* After a bad response MAC the terminal's session refuses every further
+ * command: nothing reaches the chip any more. */
+START_TEST(session_dead_after_wrong_mac)
+{
+	struct sim_epassport_cfg cfg = { .mrz_info = "L898902C<369080619406236",
+		.flags = SIM_EP_F_WRONG_MAC, .wrong_mac_after = 1 };
+	struct sim_epassport *c;
+	struct sim_epassport_stats st;
+	struct icao_chan *ch;
+	struct icao_sm *sm;
+	struct eg_wbuf out;
+	uint8_t ob[64];
+	uint16_t sw;
+	unsigned n = 0, before;
+
+	ck_assert_eg(sim_epassport_new(&cfg, &c), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x011E, 0x1E,
+	    (const uint8_t *)"\x60\x03\x5C\x01\x61", 5), EG_OK);
+	ck_assert_eg(icao_chan_new(&sim_epassport_icao_ops, c, &ch), EG_OK);
+	ck_assert_eg(icao_sm_new(&sm), EG_OK);
+	ck_assert_eg(icao_select_aid(ch, (const uint8_t *)ICAO_AID_EMRTD,
+	    ICAO_AID_EMRTD_LEN, &sw), EG_OK);
+	ck_assert_eg(icao_bac_run(ch, cfg.mrz_info, test_rng, &n, sm, &sw), EG_OK);
+	ck_assert_eg(icao_select_fid(ch, 0x011E, &sw), EG_OK);	/* response 1: good */
+	eg_wbuf_init_fixed(&out, ob, sizeof(ob), false);
+	ck_assert_eg(icao_read_binary(ch, 0, 4, &out, &sw), EG_ERR_MAC);
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert_int_eq(icao_sm_state(sm), ICAO_SM_FAILED);
+	sim_epassport_stats(c, &st);
+	before = st.apdus;
+	ck_assert_eg(icao_read_binary(ch, 0, 4, &out, &sw), EG_ERR_STATE);
+	ck_assert_eg(icao_select_fid(ch, 0x0101, &sw), EG_ERR_STATE);
+	sim_epassport_stats(c, &st);
+	ck_assert_uint_eq(st.apdus, before);
+	icao_chan_free(&ch);
+	icao_sm_free(&sm);
+	sim_epassport_free(&c);
+}
+END_TEST
+
+/* The log has every step and the outcome, and no personal data or keys. */
+START_TEST(log_without_personal_data)
+{
+	struct run x;
+	struct sim_traveller t;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct eg_log lg;
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned n = 0;
+
+	memset(&x, 0, sizeof(x));
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[0],
+	    &x.rdr), EG_OK);
+	x.store = make_store(true);
+	doc_card_ccid(sim_reader_ccid(x.rdr), &card);
+	eg_log_init(&lg, "doc");
+	lg.out = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(lg.out);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = x.store;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	o.log = &lg;
+	ck_assert_eg(doc_read(&card, &o, &x.res), EG_OK);
+	fclose(lg.out);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_ptr_nonnull(strstr(buf, "doc.step"));
+	ck_assert_ptr_nonnull(strstr(buf, "read_DG2"));
+	ck_assert_ptr_nonnull(strstr(buf, "outcome=pass"));
+	ck_assert_ptr_null(strstr(buf, "ERIKSSON"));
+	ck_assert_ptr_null(strstr(buf, "L898902C"));
+	ck_assert_ptr_null(strstr(buf, "740812"));
+	free(buf);
+	run_free(&x);
+}
+END_TEST
+
+/* ---- PACE / CA / AA hooks ------------------------------------------------ */
+
+struct hook_log {
+	unsigned pace_calls;
+	size_t ca_len;
+	enum doc_password pw;
+};
+
+static int
+fake_pace(void *ctx, struct icao_chan *ch, const uint8_t *card_access,
+    size_t len, enum doc_password pw_type, const char *password,
+    struct icao_sm *sm, char *reason, size_t cap)
+{
+	struct hook_log *h = ctx;
+
+	(void)ch;
+	(void)card_access;
+	(void)password;
+	(void)sm;
+	h->pace_calls++;
+	h->ca_len = len;
+	h->pw = pw_type;
+	snprintf(reason, cap, "fake PACE refused");
+	return EG_ERR_AUTH;
+}
+
+START_TEST(pace_offered_hook_then_bac)
+{
+	struct run x;
+	struct hook_log h = { 0 };
+	struct doc_hooks hooks = { .pace = fake_pace, .ctx = &h };
+
+	/* without a PACE implementation: BAC, and the reason says why */
+	run_read(&x, "pace-offered", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_str_eq(x.res->access, "BAC");
+	ck_assert_int_eq(x.res->file[DOC_FILE_CARDACCESS].status, DOC_FILE_READ);
+	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACCESS_CONTROL].reason,
+	    "PACE offered but not available"));
+	run_free(&x);
+	/* with a PACE hook: it is called with EF.CardAccess and the MRZ
+	 * password; when it fails, BAC follows */
+	run_read(&x, "pace-offered", 0, NULL, &hooks);
+	ck_assert_uint_eq(h.pace_calls, 1);
+	ck_assert_uint_eq(h.ca_len, 22);
+	ck_assert_int_eq(h.pw, DOC_PW_MRZ);
+	ck_assert_str_eq(x.res->access, "BAC");
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACCESS_CONTROL].reason,
+	    "fake PACE refused"));
+	run_free(&x);
+	/* a CAN the chip refuses through PACE: access control fails */
+	{
+		struct sim_traveller t;
+		struct sim_reader *rdr;
+		struct doc_card card;
+		struct doc_read_opts o;
+		struct doc_result *res;
+		unsigned n = 0;
+
+		load_traveller("pace-offered", &t);
+		ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles,
+		    &profiles.p[0], &rdr), EG_OK);
+		doc_card_ccid(sim_reader_ccid(rdr), &card);
+		memset(&o, 0, sizeof(o));
+		o.can = "123456";
+		o.rng = test_rng;
+		o.rng_ctx = &n;
+		o.hooks = hooks;
+		ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+		ck_assert_int_eq(h.pw, DOC_PW_CAN);
+		ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
+		ck_assert_int_eq(res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_FAIL);
+		ck_assert(!res->pa_ran);
+		doc_result_free(&res);
+		sim_reader_free(&rdr);
+	}
+	/* a genuine chip without EF.CardAccess never calls the hook */
+	h.pace_calls = 0;
+	run_read(&x, "genuine-td3", 0, NULL, &hooks);
+	ck_assert_uint_eq(h.pace_calls, 0);
+	run_free(&x);
+}
+END_TEST
+
+struct aa_log {
+	unsigned calls;
+	size_t len;
+	uint8_t tag;
+	int answer;
+};
+
+static int
+fake_aa(void *ctx, struct icao_chan *ch, const uint8_t *dg15, size_t len,
+    char *reason, size_t cap)
+{
+	struct aa_log *a = ctx;
+
+	(void)ch;
+	a->calls++;
+	a->len = len;
+	a->tag = dg15[0];
+	snprintf(reason, cap, "fake AA %s", a->answer == EG_OK ? "ok" : "refused");
+	return a->answer;
+}
+
+START_TEST(aa_hook_with_dg15)
+{
+	struct run x;
+	struct aa_log a = { .answer = EG_OK };
+	struct doc_hooks hooks = { .active_auth = fake_aa, .ctx = &a };
+
+	/* DG15 present, no AA in this build: not checked, still a pass */
+	run_read(&x, "aa-offered", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_int_eq(x.res->file[15].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
+	    PA_NOT_CHECKED);
+	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason,
+	    "not available"));
+	assert_pa_all_pass(&x);	/* DG15's hash is in EF.SOD */
+	run_free(&x);
+	/* the hook gets DG15 as read and decides the check */
+	run_read(&x, "aa-offered", 0, NULL, &hooks);
+	ck_assert_uint_eq(a.calls, 1);
+	ck_assert_uint_eq(a.tag, 0x6F);
+	ck_assert_uint_eq(a.len, x.res->file[15].data.len);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status, PA_PASS);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	run_free(&x);
+	a.answer = EG_ERR_AUTH;
+	run_read(&x, "aa-offered", 0, NULL, &hooks);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status, PA_FAIL);
+	ck_assert_str_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason,
+	    "fake AA refused");
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	run_free(&x);
+	/* no DG15: the hook is not called */
+	a.calls = 0;
+	run_read(&x, "genuine-td3", 0, NULL, &hooks);
+	ck_assert_uint_eq(a.calls, 0);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
+	    PA_NOT_CHECKED);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(can_without_pace_is_unreadable)
+{
+	struct sim_traveller t;
+	struct sim_reader *rdr;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[0],
+	    &rdr), EG_OK);
+	doc_card_ccid(sim_reader_ccid(rdr), &card);
+	memset(&o, 0, sizeof(o));
+	o.can = "123456";
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_UNREADABLE);
+	ck_assert_eg(res->err, EG_ERR_UNSUPPORTED);
+	doc_result_free(&res);
+	sim_reader_free(&rdr);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+	struct doc_card card = { &sim_epassport_icao_ops, NULL, NULL };
+	struct doc_read_opts o;
+	struct doc_result *res = (struct doc_result *)&card;
+	unsigned n = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_ERR_INVAL);	/* no MRZ/CAN */
+	ck_assert_ptr_null(res);
+	o.mrz = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+	    "L898902C46UTO7408122F1204159ZE184226B<<<<<10";	/* bad check digit */
+	ck_assert_int_ne(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_ptr_null(res);
+	o.mrz = MRZ_ANNA;
+	o.rng = NULL;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_ERR_INVAL);
+	ck_assert_eg(doc_read(NULL, &o, &res), EG_ERR_INVAL);
+}
+END_TEST
+
+
+/* ---- the same chip behind a vpcd virtual reader -------------------------- */
+
+/* The card side of the vpcd protocol (2-byte length + payload; 1-byte
+ * payloads are control codes) serving the simulated chip. */
+struct vcard {
+	pthread_t th;
+	uint16_t port;
+	struct sim_epassport *chip;
+};
+
+static int
+vread(int fd, uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = recv(fd, p, n, 0);
+
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* header and payload in one send: two small writes would meet Nagle and
+ * delayed ACKs (40 ms per APDU) */
+static int
+vsend(int fd, const uint8_t *p, size_t n)
+{
+	uint8_t b[2 + 65536];
+
+	if (n > 65535)
+		return -1;
+	b[0] = (uint8_t)(n >> 8);
+	b[1] = (uint8_t)n;
+	memcpy(b + 2, p, n);
+	return send(fd, b, n + 2, MSG_NOSIGNAL) == (ssize_t)(n + 2) ? 0 : -1;
+}
+
+static void *
+vcard_main(void *arg)
+{
+	struct vcard *vc = arg;
+	struct sockaddr_in sa;
+	uint8_t *msg = malloc(70000), *rsp = malloc(70000), hdr[2];
+	size_t n, rl;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(vc->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || msg == NULL || rsp == NULL ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		goto out;
+	while (vread(fd, hdr, 2) == 0) {
+		n = (size_t)hdr[0] << 8 | hdr[1];
+		if (n == 0 || vread(fd, msg, n) != 0)
+			break;
+		rl = 0;
+		if (n == 1) {
+			if ((msg[0] == VPCD_CTRL_ON || msg[0] == VPCD_CTRL_RESET ||
+			    msg[0] == VPCD_CTRL_ATR) &&
+			    sim_epassport_card_ops.power_on(vc->chip, rsp, 64, &rl) != EG_OK)
+				break;
+			if (msg[0] == VPCD_CTRL_ATR && vsend(fd, rsp, rl) != 0)
+				break;
+			continue;
+		}
+		if (sim_epassport_card_ops.apdu(vc->chip, msg, n, rsp, 70000, &rl) != EG_OK ||
+		    vsend(fd, rsp, rl) != 0)
+			break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(msg);
+	free(rsp);
+	return NULL;
+}
+
+START_TEST(genuine_over_vpcd)
+{
+	struct sim_traveller t;
+	struct vcard vc;
+	struct vpcd *v;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	struct csca_store *s = make_store(true);
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	memset(&vc, 0, sizeof(vc));
+	ck_assert_eg(sim_traveller_build(&t, pki, TESTDATA, &vc.chip), EG_OK);
+	ck_assert_eg(vpcd_new(&v, 0, 5000), EG_OK);
+	vc.port = vpcd_port(v);
+	ck_assert_int_eq(pthread_create(&vc.th, NULL, vcard_main, &vc), 0);
+	ck_assert_eg(vpcd_accept(v, 5000), EG_OK);
+	doc_card_vpcd(v, &card);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = s;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_msg(res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(res->outcome));
+	ck_assert_str_eq(res->access, "BAC");
+	ck_assert_uint_gt(res->file[2].data.len, 10000);
+	doc_result_free(&res);
+	vpcd_free(&v);			/* closes the socket: the card side ends */
+	ck_assert_int_eq(pthread_join(vc.th, NULL), 0);
+	sim_epassport_free(&vc.chip);
+	csca_store_free(&s);
+}
+END_TEST
+
+/* ---- the chip alone (icao_card_ops, no reader) ---------------------------- */
+
+START_TEST(direct_chip_read)
+{
+	struct sim_traveller t;
+	struct sim_epassport *chip;
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	struct csca_store *s = make_store(true);
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_traveller_build(&t, pki, TESTDATA, &chip), EG_OK);
+	card.ops = &sim_epassport_icao_ops;
+	card.ctx = chip;
+	card.power_on = NULL;
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = s;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_PASS);
+	/* no CRL in the store: revocation not checked, still a pass */
+	doc_result_free(&res);
+	csca_store_free(&s);
+	s = make_store(false);
+	o.store = s;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_int_ne(res->pa.r[PA_DS_REVOCATION].status, PA_FAIL);
+	doc_result_free(&res);
+	/* no trust store at all: the DS chain fails */
+	o.store = NULL;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(res->pa.r[PA_DS_CHAIN].status, PA_FAIL);
+	doc_result_free(&res);
+	csca_store_free(&s);
+	sim_epassport_free(&chip);
+	ck_assert_ptr_null(chip);
+}
+END_TEST
+
+/* A chip that lists DG2 in EF.COM but withholds it (and has no EF.SOD):
+ * files_read fails and names them; nothing passes on the files it gave. */
+START_TEST(withheld_files_fail)
+{
+	/* the MRZ information of MRZ_ANNA */
+	struct sim_epassport_cfg cfg = { .mrz_info = "L898902C3674081221204159" };
+	struct sim_epassport *c;
+	struct eg_wbuf com, dg1;
+	struct doc_card card = { &sim_epassport_icao_ops, NULL, NULL };
+	struct doc_read_opts o;
+	struct doc_result *res;
+	unsigned n = 0;
+
+	eg_wbuf_init(&com, 256, false);
+	eg_wbuf_init(&dg1, 256, false);
+	ck_assert_eg(tpki_com_build((1u << 1) | (1u << 2) | (1u << 3), &com), EG_OK);
+	ck_assert_eg(tpki_dg1_build("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+	    "L898902C36UTO7408122F1204159ZE184226B<<<<<10", &dg1), EG_OK);
+	ck_assert_eg(sim_epassport_new(&cfg, &c), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x011E, 0x1E, com.data, com.len), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x0101, 0x01, dg1.data, dg1.len), EG_OK);
+	card.ctx = c;
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_int_eq(res->check[DOC_CHECK_FILES_READ].status, PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
+	    "DG2 (SW 6A82)"));
+	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
+	    "EF.SOD (SW 6A82)"));
+	/* DG3 needs EAC: skipped, never sent, not counted as withheld */
+	ck_assert_int_eq(res->file[3].status, DOC_FILE_SKIPPED_EAC);
+	ck_assert_ptr_null(strstr(res->check[DOC_CHECK_FILES_READ].reason, "DG3"));
+	ck_assert(res->holder_valid);
+	doc_result_free(&res);
+	sim_epassport_free(&c);
+	eg_wbuf_free(&com);
+	eg_wbuf_free(&dg1);
+}
+END_TEST
+
+static size_t
+xfer(struct sim_epassport *c, const char *hex, uint8_t *r, size_t cap)
+{
+	uint8_t cmd[300];
+	size_t n, rl = 0;
+
+	ck_assert_eg(eg_hex_decode(hex, cmd, sizeof(cmd), &n), EG_OK);
+	ck_assert_eg(sim_epassport_icao_ops.transmit(c, cmd, n, r, cap, &rl), EG_OK);
+	ck_assert_uint_ge(rl, 2);
+	return rl;
+}
+
+static uint16_t
+sw_of(const uint8_t *r, size_t n)
+{
+	return (uint16_t)(r[n - 2] << 8 | r[n - 1]);
+}
+
+START_TEST(chip_access_rules)
+{
+	struct sim_epassport_cfg cfg = { .mrz_info = "L898902C<369080619406236" };
+	struct sim_epassport *c;
+	uint8_t r[600];
+	size_t n;
+	struct sim_epassport_stats st;
+
+	ck_assert_eg(sim_epassport_new(&cfg, &c), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x0101, 1, (const uint8_t *)"\x61\x01\x00", 3),
+	    EG_OK);
+	ck_assert_eg(sim_epassport_add_file(c, 0x0101, 1, (const uint8_t *)"x", 1),
+	    EG_ERR_INVAL);
+	/* DG1 is not in the MF */
+	n = xfer(c, "00A4020C020101", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x6A82);
+	n = xfer(c, "00A4040C07A0000002471001", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x9000);
+	/* BAC required: unprotected read -> 6982; missing file -> 6A82 */
+	n = xfer(c, "00B0810004", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x6982);
+	n = xfer(c, "00A4020C020102", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x6A82);
+	/* MUTUAL AUTHENTICATE without a challenge; wrong Le for the challenge */
+	n = xfer(c, "0082000028"
+	    "0000000000000000000000000000000000000000000000000000000000000000"
+	    "0000000000000000" "28", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x6985);
+	n = xfer(c, "0084000004", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x6700);
+	/* a wrong M.IFD -> 6300 */
+	n = xfer(c, "0084000008", r, sizeof(r));
+	ck_assert_uint_eq(n, 10);
+	n = xfer(c, "0082000028" "72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F2"
+	    "0000000000000000" "28", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x6300);
+	/* SM command without a session */
+	n = xfer(c, "0CB0810004", r, sizeof(r));
+	ck_assert_uint_eq(sw_of(r, n), 0x6988);
+	sim_epassport_stats(c, &st);
+	ck_assert_uint_eq(st.bac_ok, 0);
+	sim_epassport_free(&c);
+}
+END_TEST
+
+/* ---- ICAO Doc 9303 Part 11 Appendix D over the CCID path ------------------ */
+
+struct trace {
+	uint8_t c[8][128], r[8][128];
+	size_t cl[8], rl[8];
+	size_t n;
+};
+
+static void
+trace_fn(void *ctx, const uint8_t *capdu, size_t clen, const uint8_t *rapdu,
+    size_t rlen)
+{
+	struct trace *t = ctx;
+
+	if (t->n == 8 || clen > 128 || rlen > 128)
+		return;
+	memcpy(t->c[t->n], capdu, clen);
+	memcpy(t->r[t->n], rapdu, rlen);
+	t->cl[t->n] = clen;
+	t->rl[t->n] = rlen;
+	t->n++;
+}
+
+/* Terminal randomness of App. D: RND.IFD first, then K.IFD. */
+struct appd_rng {
+	uint8_t b[24];
+	size_t off;
+};
+
+static int
+appd_rng(void *ctx, unsigned char *out, size_t len)
+{
+	struct appd_rng *a = ctx;
+
+	if (a->off + len > sizeof(a->b))
+		return -1;
+	memcpy(out, a->b + a->off, len);
+	a->off += len;
+	return 0;
+}
+
+static void
+assert_hex(const uint8_t *p, size_t n, const struct vec *v, const char *name)
+{
+	uint8_t want[256];
+	size_t wl = vec_hex(v, name, want, sizeof(want));
+
+	ck_assert_msg(n == wl && memcmp(p, want, n) == 0, "%s differs", name);
+}
+
+START_TEST(appendix_d_over_ccid)
+{
+	struct vec *bac = vec_load("bac.txt"), *sm = vec_load("sm_3des.txt");
+	uint8_t rnd_ic[8], k_ic[16], com[22], atr[40], e_ifd[32], m_ifd[8], resp[40];
+	struct sim_epassport_cfg cfg;
+	struct sim_epassport *chip;
+	struct sim_ccid *rdr;
+	struct usb_sim_bus *bus;
+	struct usb_transport tr;
+	struct ccid_dev *d;
+	struct usb_match m = { .vid = profiles.p[_i].vid, .pid = profiles.p[_i].pid };
+	struct icao_chan *ch;
+	struct icao_sm *s;
+	struct appd_rng rng = { .off = 0 };
+	struct trace t = { .n = 0 };
+	struct doc_card card;
+	struct eg_wbuf out;
+	uint8_t ob[64];
+	uint16_t sw;
+	size_t al;
+
+	vec_hex(bac, "rnd_ic", rnd_ic, sizeof(rnd_ic));
+	vec_hex(bac, "k_ic", k_ic, sizeof(k_ic));
+	vec_hex(bac, "rnd_ifd", rng.b, 8);
+	vec_hex(bac, "k_ifd", rng.b + 8, 16);
+	/* EF.COM of App. D.4: the two reads return its 4 + 18 bytes */
+	ck_assert_uint_eq(vec_hex(sm, "read4_data", com, 4), 4);
+	ck_assert_uint_eq(vec_hex(sm, "read18_data", com + 4, 18), 18);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mrz_info = vec_str(bac, "mrz_info_str");
+	cfg.fixed_rnd_ic = rnd_ic;
+	cfg.fixed_k_ic = k_ic;
+	ck_assert_eg(sim_epassport_new(&cfg, &chip), EG_OK);
+	ck_assert_eg(sim_epassport_add_file(chip, 0x011E, 0x1E, com, sizeof(com)), EG_OK);
+	sim_epassport_set_trace(chip, trace_fn, &t);
+	/* the full reader path */
+	ck_assert_eg(sim_ccid_new(&rdr, &profiles.p[_i]), EG_OK);
+	ck_assert_eg(usb_sim_bus_new(&bus), EG_OK);
+	ck_assert_eg(usb_sim_bus_add(bus, &sim_ccid_device_ops, rdr), EG_OK);
+	tr = usb_sim_bus_transport(bus);
+	ck_assert_eg(ccid_open(&d, &tr, &m, &profiles, NULL), EG_OK);
+	sim_ccid_insert(rdr, &sim_epassport_card_ops, chip);
+	ck_assert_eg(ccid_power_on(d, atr, sizeof(atr), &al, NULL), EG_OK);
+	doc_card_ccid(d, &card);
+	ck_assert_eg(icao_chan_new(card.ops, card.ctx, &ch), EG_OK);
+	ck_assert_eg(icao_sm_new(&s), EG_OK);
+	ck_assert_eg(icao_select_aid(ch, (const uint8_t *)ICAO_AID_EMRTD,
+	    ICAO_AID_EMRTD_LEN, &sw), EG_OK);
+	ck_assert_eg(icao_bac_run(ch, cfg.mrz_info, appd_rng, &rng, s, &sw), EG_OK);
+	/* the chip received E.IFD || M.IFD and answered E.IC || M.IC */
+	ck_assert_uint_eq(t.n, 3);	/* SELECT, GET CHALLENGE, MUTUAL AUTH */
+	vec_hex(bac, "e_ifd", e_ifd, sizeof(e_ifd));
+	vec_hex(bac, "m_ifd", m_ifd, sizeof(m_ifd));
+	ck_assert_uint_eq(t.cl[2], 5 + 40 + 1);
+	ck_assert(memcmp(t.c[2] + 5, e_ifd, 32) == 0);
+	ck_assert(memcmp(t.c[2] + 37, m_ifd, 8) == 0);
+	vec_hex(bac, "resp", resp, sizeof(resp));
+	ck_assert_uint_eq(t.rl[2], 42);
+	ck_assert(memcmp(t.r[2], resp, 40) == 0);
+	/* App. D.4: the protected APDUs and responses, byte for byte */
+	ck_assert_eg(icao_select_fid(ch, 0x011E, &sw), EG_OK);
+	eg_wbuf_init_fixed(&out, ob, sizeof(ob), false);
+	ck_assert_eg(icao_read_binary(ch, 0, 4, &out, &sw), EG_OK);
+	ck_assert_eg(icao_read_binary(ch, 4, 18, &out, &sw), EG_OK);
+	ck_assert_uint_eq(out.len, 22);
+	ck_assert(memcmp(out.data, com, 22) == 0);
+	ck_assert_uint_eq(t.n, 6);
+	assert_hex(t.c[3], t.cl[3], sm, "select_prot");
+	assert_hex(t.r[3], t.rl[3], sm, "select_resp");
+	assert_hex(t.c[4], t.cl[4], sm, "read4_prot");
+	assert_hex(t.r[4], t.rl[4], sm, "read4_resp");
+	assert_hex(t.c[5], t.cl[5], sm, "read18_prot");
+	assert_hex(t.r[5], t.rl[5], sm, "read18_resp");
+	icao_chan_free(&ch);
+	icao_sm_free(&s);
+	ccid_free(&d);
+	usb_sim_bus_free(&bus);
+	sim_ccid_free(&rdr);
+	sim_epassport_free(&chip);
+	vec_free(&bac);
+	vec_free(&sm);
+}
+END_TEST
+
+/* ---- profiles and the PKI ------------------------------------------------ */
+
+START_TEST(shipped_profiles_load)
+{
+	static const char *const names[] = { "genuine-td3", "expired", "altered-dg1",
+		"revoked-ds", "bad-sod-signature", "unreadable", "big-reads-6282",
+		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered",
+		"aa-offered", "genuine-td1" };
+	struct sim_traveller t;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		load_traveller(names[i], &t);
+		ck_assert_str_eq(t.name, names[i]);
+	}
+}
+END_TEST
+
+START_TEST(profile_errors)
+{
+	static const char *const bad[] = {
+		/* unknown key */
+		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+		"mrz2=L898902C36UTO7408122F1204159ZE184226B<<<<<10\nface=a.jpg\ncolour=red\n",
+		/* wrong check digit */
+		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+		"mrz2=L898902C46UTO7408122F1204159ZE184226B<<<<<10\nface=a.jpg\n",
+		/* missing face */
+		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+		"mrz2=L898902C36UTO7408122F1204159ZE184226B<<<<<10\n",
+		/* bad enum, bad range */
+		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+		"mrz2=L898902C36UTO7408122F1204159ZE184226B<<<<<10\nface=a.jpg\n"
+		"[document]\nsigner=forged\n",
+		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+		"mrz2=L898902C36UTO7408122F1204159ZE184226B<<<<<10\nface=a.jpg\n"
+		"[chip]\nmax_read=-1\n",
+	};
+	struct sim_traveller t;
+	struct eg_cfg_error err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_eg(sim_traveller_load_string("bad", bad[i], strlen(bad[i]),
+		    &t, &err), EG_ERR_CONFIG);
+	ck_assert_eg(sim_traveller_load_file("/nonexistent/x.ini", &t, &err),
+	    EG_ERR_IO);
+}
+END_TEST
+
+START_TEST(missing_face_image)
+{
+	struct sim_traveller t;
+	struct sim_epassport *c;
+
+	load_traveller("genuine-td3", &t);
+	snprintf(t.face, sizeof(t.face), "no-such-image.jpg");
+	ck_assert_eg(sim_traveller_build(&t, pki, TESTDATA, &c), EG_ERR_IO);
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
+START_TEST(pki_is_deterministic)
+{
+	struct sim_pki *p2;
+	const unsigned char *a, *b;
+	size_t al, bl;
+
+	ck_assert_eg(sim_pki_new(&p2), EG_OK);
+	a = sim_pki_csca(pki, &al);
+	b = sim_pki_csca(p2, &bl);
+	ck_assert_uint_eq(al, bl);
+	ck_assert(memcmp(a, b, al) == 0);
+	a = sim_pki_crl(pki, &al);
+	b = sim_pki_crl(p2, &bl);
+	ck_assert_uint_eq(al, bl);
+	ck_assert(memcmp(a, b, al) == 0);
+	sim_pki_free(&p2);
+	ck_assert_ptr_null(p2);
+}
+END_TEST
+
+START_TEST(json_output)
+{
+	struct run x;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct eg_json j;
+
+	run_read(&x, "altered-dg1", 0, NULL, NULL);
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	eg_json_init(&j, f);
+	doc_result_json(x.res, false, &j);
+	ck_assert_int_eq(eg_json_finish(&j), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\"outcome\":\"fail\""));
+	ck_assert_ptr_nonnull(strstr(buf, "\"name\":\"dg_hashes\",\"status\":\"fail\""));
+	ck_assert_ptr_null(strstr(buf, "ERIKSSON"));	/* no holder unless asked */
+	free(buf);
+	run_free(&x);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("read");
+	TCase *tc = tcase_create("read");
+	struct eg_cfg_error err;
+
+	if (usb_profile_load_file(HW_PROFILES, &profiles, &err) != EG_OK) {
+		fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
+		abort();
+	}
+	if (sim_pki_new(&pki) != EG_OK)
+		abort();
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, genuine_every_reader, 0, (int)profiles.n);
+	tcase_add_loop_test(tc, appendix_d_over_ccid, 0, (int)profiles.n);
+	tcase_add_loop_test(tc, card_removed_mid_dg2, 0, (int)profiles.n);
+	tcase_add_test(tc, session_dead_after_wrong_mac);
+	tcase_add_test(tc, log_without_personal_data);
+	tcase_add_test(tc, expired_ds);
+	tcase_add_test(tc, altered_dg1);
+	tcase_add_test(tc, revoked_ds);
+	tcase_add_test(tc, bad_sod_signature);
+	tcase_add_test(tc, unreadable_mute);
+	tcase_add_test(tc, no_emrtd_app);
+	tcase_add_test(tc, big_reads_6282_adapt);
+	tcase_add_test(tc, wrong_mac_kills_session);
+	tcase_add_test(tc, truncated_responses);
+	tcase_add_test(tc, no_bac_chip);
+	tcase_add_test(tc, wrong_mrz_fails_bac);
+	tcase_add_test(tc, pace_offered_hook_then_bac);
+	tcase_add_test(tc, can_without_pace_is_unreadable);
+	tcase_add_test(tc, aa_hook_with_dg15);
+	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, direct_chip_read);
+	tcase_add_test(tc, withheld_files_fail);
+	tcase_add_test(tc, genuine_over_vpcd);
+	tcase_add_test(tc, chip_access_rules);
+	tcase_add_test(tc, shipped_profiles_load);
+	tcase_add_test(tc, profile_errors);
+	tcase_add_test(tc, missing_face_image);
+	tcase_add_test(tc, pki_is_deterministic);
+	tcase_add_test(tc, json_output);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+EG_CHECK_MAIN()

@@ -1,0 +1,105 @@
+#!/bin/sh
+# egate read end to end: every simulated traveller through the simulated CCID
+# reader, the exit code and the named failing check in --json, --out, usage
+# errors and --list-readers on a machine without a USB reader.
+#   test_read_cli.sh EGATE
+set -u
+egate=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+mrz='P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10'
+
+# read PROFILE WANT_RC PATTERN... — each pattern must occur in the JSON
+read_one() {
+	profile=$1; want=$2; shift 2
+	out=$("$egate" read --reader "sim:$profile" --sim-pki "$tmp/pki" --mrz "$mrz" --json 2>"$tmp/err")
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL: sim:$profile exit $rc, want $want"; cat "$tmp/err"; echo "$out"; fail=1; return
+	fi
+	if ! printf '%s' "$out" | python3 -m json.tool >/dev/null 2>&1; then
+		echo "FAIL: sim:$profile: output is not JSON: $out"; fail=1; return
+	fi
+	for p in "$@"; do
+		if ! printf '%s' "$out" | grep -q -- "$p"; then
+			echo "FAIL: sim:$profile: no '$p' in $out"; fail=1
+		fi
+	done
+	echo "ok: sim:$profile exit $rc"
+}
+
+read_one genuine-td3 0 '"outcome":"pass"' '"surname":"ERIKSSON"' \
+	'"name":"sod_signature","status":"pass"' '"name":"ds_revocation","status":"pass"' \
+	'"file":"DG2","status":"read"' '"step":"read_DG2","ms":' \
+	'"name":"files_read","status":"pass"'
+out=$("$egate" read --reader sim:genuine-td1 --sim-pki "$tmp/pki" --json \
+	--mrz 'I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<'); rc=$?
+if [ $rc != 0 ] || ! echo "$out" | grep -q '"format":"TD1"' ||
+	! echo "$out" | grep -q '"name":"dg1_mrz_match","status":"pass"'; then
+	echo "FAIL: sim:genuine-td1 exit $rc: $out"; fail=1
+else
+	echo "ok: sim:genuine-td1 exit 0"
+fi
+read_one expired 1 '"outcome":"fail"' '"name":"ds_validity","status":"fail"'
+read_one altered-dg1 1 '"outcome":"fail"' '"name":"dg_hashes","status":"fail"'
+read_one revoked-ds 1 '"outcome":"fail"' '"name":"ds_revocation","status":"fail"'
+read_one bad-sod-signature 1 '"outcome":"fail"' '"name":"sod_signature","status":"fail"'
+read_one unreadable 3 '"outcome":"unreadable"'
+read_one no-emrtd-app 3 '"outcome":"unreadable"' '"sw":"6A82"'
+read_one big-reads-6282 0 '"outcome":"pass"'
+read_one wrong-mac 1 '"outcome":"fail"' '"error":"EG_ERR_MAC"' \
+	'"name":"secure_messaging","status":"fail"'
+read_one truncated 1 '"outcome":"fail"' '"name":"secure_messaging","status":"fail"'
+read_one no-bac 0 '"outcome":"pass"' '"access":"none"'
+read_one aa-offered 0 '"outcome":"pass"' '"file":"DG15","status":"read"' \
+	'"name":"active_authentication","status":"not-checked"'
+read_one pace-offered 0 '"outcome":"pass"' '"access":"BAC"' '"file":"EF.CardAccess","status":"read"'
+
+# the text output, and --out saves the files and the face image
+if ! "$egate" read --reader sim:genuine-td3 --csca "$tmp/pki" --crl "$tmp/pki/crl" \
+	--mrz "$mrz" --out "$tmp/out" >"$tmp/text" 2>&1; then
+	echo "FAIL: text read"; cat "$tmp/text"; fail=1
+fi
+grep -q '^result     pass' "$tmp/text" || { echo "FAIL: text result"; cat "$tmp/text"; fail=1; }
+grep -q 'read_DG2' "$tmp/text" || { echo "FAIL: no DG2 timing"; fail=1; }
+[ -f "$tmp/out/DG1.bin" ] && [ -f "$tmp/out/EF.SOD.bin" ] || { echo "FAIL: --out files"; fail=1; }
+cmp -s "$tmp/out/face.jpg" "$EGATE_TESTDATA/sample1.jpg" || { echo "FAIL: face.jpg differs"; fail=1; }
+[ "$(stat -c %a "$tmp/out/DG2.bin")" = 600 ] || { echo "FAIL: DG2.bin not 0600"; fail=1; }
+# without --out nothing personal is written
+ls "$tmp" | grep -qv -e '^pki$' -e '^out$' -e '^err$' -e '^text$' && { echo "FAIL: stray files"; ls "$tmp"; fail=1; }
+
+# usage errors: 2
+expect_rc() {
+	want=$1; shift
+	"$@" >/dev/null 2>"$tmp/err"; rc=$?
+	if [ "$rc" != "$want" ]; then echo "FAIL: '$*' exit $rc, want $want"; cat "$tmp/err"; fail=1
+	else echo "ok: exit $rc: $*"; fi
+}
+expect_rc 2 "$egate" read --reader sim:genuine-td3 --sim-pki "$tmp/pki"
+expect_rc 2 "$egate" read --reader sim:genuine-td3 --sim-pki "$tmp/pki" --mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C46UTO7408122F1204159ZE184226B<<<<<10'
+expect_rc 2 "$egate" read --reader sim:no-such-traveller --sim-pki "$tmp/pki" --mrz "$mrz"
+expect_rc 2 "$egate" read --reader floppy --csca "$tmp/pki" --mrz "$mrz"
+expect_rc 2 "$egate" read --reader usb --sim-pki "$tmp/pki" --mrz "$mrz"
+expect_rc 2 "$egate" read --reader sim:genuine-td3 --mrz "$mrz"
+# a wrong MRZ (valid check digits, other number): access control fails
+expect_rc 1 "$egate" read --reader sim:genuine-td3 --sim-pki "$tmp/pki" --mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C<3UTO7408122F1204159ZE184226B<<<<<16'
+# CAN without PACE: cannot be read
+expect_rc 3 "$egate" read --reader sim:genuine-td3 --sim-pki "$tmp/pki" --can 123456
+# an untrusted CSCA folder: could not run
+mkdir -p "$tmp/empty"
+expect_rc 3 "$egate" read --reader sim:genuine-td3 --csca "$tmp/empty" --mrz "$mrz"
+# no USB reader on this machine: says so, exit 3
+"$egate" read --reader usb --csca "$tmp/pki" --mrz "$mrz" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc != 3 ] || ! grep -q -e 'no CCID reader found' -e 'libusb unavailable' "$tmp/err"; then
+	echo "FAIL: usb without a reader: exit $rc"; cat "$tmp/err"; fail=1
+fi
+# --list-readers: the USB line and the simulated travellers
+out=$("$egate" read --list-readers); rc=$?
+if [ $rc != 0 ] || ! echo "$out" | grep -q -e 'USB CCID readers: none found' -e 'libusb unavailable' -e '  usb:' ||
+	! echo "$out" | grep -q 'sim:genuine-td3'; then
+	echo "FAIL: --list-readers (exit $rc): $out"; fail=1
+fi
+"$egate" read --list-readers --json | python3 -m json.tool >/dev/null || { echo "FAIL: --list-readers --json"; fail=1; }
+[ $fail = 0 ] && echo "egate read: all ok"
+exit $fail
