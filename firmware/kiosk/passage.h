@@ -148,7 +148,7 @@ struct passage_event {
 #define PASSAGE_MAX_EXPLAIN 24
 
 struct passage_explain_item {
-	char name[32];		/* "passive_auth", "match_score", ... */
+	char name[48];		/* "passive_auth", "match_1to1", ... */
 	char result[16];	/* "pass", "fail", "absent", "not_checked", "hit" */
 	double value;		/* score, when has_value */
 	double threshold;	/* threshold in force, when has_value */

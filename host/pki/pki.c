@@ -113,8 +113,10 @@ pki_time_str(time_t t, char out[15])
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, 15, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	/* unsigned and reduced: the compiler can see every field fits */
+	snprintf(out, 15, "%04u%02u%02u%02u%02u%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+	    (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+	    (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
 /* A CN we are willing to put in a subject: [A-Za-z0-9._-], 1..64. */

@@ -38,8 +38,9 @@ utc_time(time_t t, char out[16])
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, 16, "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(out, 16, "%02u%02u%02u%02u%02u%02uZ", (unsigned)tm.tm_year % 100u,
+	    (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+	    (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
 /* Errors from the ASN.1 writer are negative; keep a running length. */
