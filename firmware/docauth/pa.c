@@ -292,6 +292,11 @@ check_dg_hashes(struct pa_report *out, const struct pa_input *in, const struct s
 		out->dg[out->n_dg].status = st;
 		out->n_dg++;
 	}
+	{
+		size_t end = strlen(bad);	/* pb may be past a truncation */
+		if (end > 0 && bad[end - 1] == ';')
+			bad[end - 1] = '\0';	/* "DG1 hash differs; DG2 not in SOD" */
+	}
 	if (fail)
 		SET(PA_DG_HASHES, PA_FAIL, "%s", bad + 1);
 	else if (n_read == 0)
