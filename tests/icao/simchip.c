@@ -219,6 +219,15 @@ process(struct simchip *s, const struct icao_apdu *a, uint8_t *r, size_t *rl)
 		return;
 	}
 	default:
+		if (s->ext != NULL) {
+			size_t dl = 0;
+			uint16_t sw = s->ext(s->ext_ctx, a, r + *rl,
+			    SIM_MAX - *rl - 2, &dl);
+
+			*rl += dl;
+			put_sw(r, rl, sw);
+			return;
+		}
 		put_sw(r, rl, 0x6D00);
 	}
 }
@@ -377,6 +386,10 @@ sim_transmit(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 		}
 		process(s, &plain, r, &rl);
 		sm_out(s, (a.ins & 1) != 0, r, &rl);
+		if (s->rekey) {
+			simchip_set_sm(s, s->rk_cipher, s->rk_enc, s->rk_mac, NULL);
+			s->rekey = false;
+		}
 	} else {
 		process(s, &a, r, &rl);
 	}
