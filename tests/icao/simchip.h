@@ -48,6 +48,8 @@ struct simchip {
 	enum icao_cipher cipher;
 	uint8_t ksenc[32], ksmac[32], ssc[16];
 	bool corrupt_next_mac;		/* flip a bit of the next response MAC */
+	bool ignore_cmd_mac;		/* a clone: answers even when the
+					 * command MAC does not verify */
 	/* what happened */
 	unsigned apdus, reads;
 	size_t max_le_seen;
