@@ -23,6 +23,8 @@
  *      verified (reaching header, trailer and hash parsing), and the raw
  *      bytes are verified as a signature too.
  *   5  AA ECDSA: the rest is verified as a plain signature (P-256).
+ *   6  SPKI: the rest through icao_ec_spki_parse (the DG14 CA key parser,
+ *      private to firmware/icao: named curves and explicit parameters).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,7 @@
 #include "icao/iso7816.h"
 #include "icao/pace.h"
 #include "icao/sm.h"
+#include "../../firmware/icao/src/ec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -320,6 +323,20 @@ mode_aa_ecdsa(const uint8_t *d, size_t n)
 	mbedtls_pk_free(&pk);
 }
 
+static void
+mode_spki(const uint8_t *d, size_t n)
+{
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point q;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&q);
+	if (icao_ec_spki_parse(d, n, &grp, &q) == EG_OK)
+		CHECK(mbedtls_ecp_check_pubkey(&grp, &q) == 0);
+	mbedtls_ecp_point_free(&q);
+	mbedtls_ecp_group_free(&grp);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -332,6 +349,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 3: mode_ca_chip(data + 1, size - 1); break;
 	case 4: mode_aa_rsa(data + 1, size - 1); break;
 	case 5: mode_aa_ecdsa(data + 1, size - 1); break;
+	case 6: mode_spki(data + 1, size - 1); break;
 	default: break;
 	}
 	return 0;

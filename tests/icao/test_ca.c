@@ -19,6 +19,7 @@
 #include "eg_check.h"
 #include "pacecard.h"
 #include "simchip.h"
+#include "vec.h"
 
 static const char mrz[] = "T22000129364081251010318";
 static const uint8_t ef_com[] = {
@@ -318,7 +319,7 @@ START_TEST(test_errors)
 	ck_assert_eg(icao_ca_run(r.ch, &cp, rsa_spki, sizeof(rsa_spki),
 	    test_drbg_rng, r.dt, &sw), EG_ERR_UNSUPPORTED);
 	ck_assert_eg(icao_ca_run(r.ch, &cp, r.ca_pk->spki, 10, test_drbg_rng,
-	    r.dt, &sw), EG_ERR_FORMAT);
+	    r.dt, &sw), EG_ERR_TRUNCATED);
 	/* the chip refuses another cipher's OID: the old session goes on */
 	ck_assert_eg(icao_ca_params_init(&cp, "0.4.0.127.0.7.2.2.3.2.4", -1),
 	    EG_OK);
@@ -378,6 +379,74 @@ START_TEST(test_chip_responder)
 }
 END_TEST
 
+/* Our SPKI writer against OpenSSL's; explicit parameters (as German
+ * DG14s carry them) work; a curve mbedTLS lacks is refused cleanly. */
+START_TEST(test_spki_independent)
+{
+	struct vec *v = vec_load("pace_ca_spki.txt");
+	struct icao_ca_params cp;
+	struct icao_ca_chip *c = NULL;
+	struct lds_secinfos si;
+	struct eg_wbuf w;
+	struct rig r;
+	uint8_t want[400], ex[400], dg14[400];
+	size_t n, exn, dn;
+	uint16_t sw;
+	int seen = 0;
+
+	ck_assert_eg(icao_ca_params_init(&cp, "0.4.0.127.0.7.2.2.3.2.2", -1),
+	    EG_OK);
+	ck_assert_eg(icao_ca_chip_new(&cp, MBEDTLS_ECP_DP_BP256R1, sk_genuine,
+	    sizeof(sk_genuine), &c), EG_OK);
+	eg_wbuf_init(&w, 400, false);
+	ck_assert_eg(icao_ca_chip_spki(c, &w), EG_OK);
+	n = vec_hex(v, "spki_named", want, sizeof(want));
+	ck_assert_uint_eq(w.len, n);
+	ck_assert_mem_eq(w.data, want, n);
+	eg_wbuf_free(&w);
+	icao_ca_chip_free(&c);
+
+	/* CA with the explicit-parameter SPKI of the same key */
+	exn = vec_hex(v, "spki_explicit", ex, sizeof(ex));
+	rig_up(&r, combos[0].pace_oid, combos[0].pid, combos[0].ca_oid, -1,
+	    combos[0].group, sk_genuine);
+	ck_assert_eg(icao_ca_run(r.ch, &cp, ex, exn, test_drbg_rng, r.dt, &sw),
+	    EG_OK);
+	read_ef_com(&r);
+	rig_down(&r);
+	/* NIST P-256 with explicit parameters (a = -3, which mbedTLS keeps
+	 * implicit) */
+	exn = vec_hex(v, "spki_p256_explicit", ex, sizeof(ex));
+	rig_up(&r, combos[1].pace_oid, combos[1].pid, combos[1].ca_oid, -1,
+	    combos[1].group, sk_genuine);
+	ck_assert_eg(icao_ca_params_init(&cp, combos[1].ca_oid, -1), EG_OK);
+	ck_assert_eg(icao_ca_run(r.ch, &cp, ex, exn, test_drbg_rng, r.dt, &sw),
+	    EG_OK);
+	read_ef_com(&r);
+	/* a tampered parameter (b) is no known curve */
+	ex[120] ^= 0x01;
+	ck_assert_eg(icao_ca_run(r.ch, &cp, ex, exn, test_drbg_rng, r.dt, &sw),
+	    EG_ERR_UNSUPPORTED);
+	read_ef_com(&r);
+	/* the BSI reference DG14: brainpoolP224r1, explicit */
+	dn = vec_hex(v, "bsi_dg14", dg14, sizeof(dg14));
+	ck_assert_eg(lds_dg14_parse(dg14, dn, &si), EG_OK);
+	ck_assert_uint_eq(si.n, 3);	/* CAPKInfo, CAInfo, TAInfo */
+	for (size_t i = 0; i < si.n; i++) {
+		if (si.si[i].kind != LDS_SI_CA_PUBKEY)
+			continue;
+		seen++;
+		ck_assert_eg(icao_ca_run(r.ch, &cp, si.si[i].spki,
+		    si.si[i].spki_len, test_drbg_rng, r.dt, &sw),
+		    EG_ERR_UNSUPPORTED);
+	}
+	ck_assert_int_eq(seen, 1);
+	read_ef_com(&r);	/* nothing was sent: the session goes on */
+	rig_down(&r);
+	vec_free(&v);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -391,6 +460,7 @@ make_suite(void)
 	tcase_add_test(tc, test_clone_rejects_in_clear);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_chip_responder);
+	tcase_add_test(tc, test_spki_independent);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -111,11 +111,9 @@ icao_ca_run(struct icao_chan *ch, const struct icao_ca_params *p,
     const uint8_t *spki, size_t spki_len, icao_rng_fn rng, void *rng_ctx,
     uint16_t *sw)
 {
-	mbedtls_pk_context pk;
 	mbedtls_ecp_group grp;
 	mbedtls_mpi sk;
-	mbedtls_ecp_point pub;
-	const mbedtls_ecp_keypair *kp;
+	mbedtls_ecp_point pub, pkc;
 	struct icao_sm *sm;
 	struct eg_wbuf data, resp;
 	struct icao_apdu cmd;
@@ -127,10 +125,10 @@ icao_ca_run(struct icao_chan *ch, const struct icao_ca_params *p,
 	uint16_t dummy;
 	int r = EG_ERR_INVAL;
 
-	mbedtls_pk_init(&pk);
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_mpi_init(&sk);
 	mbedtls_ecp_point_init(&pub);
+	mbedtls_ecp_point_init(&pkc);
 	eg_wbuf_init(&resp, 1024, false);
 	if (sw == NULL)
 		sw = &dummy;
@@ -144,29 +142,14 @@ icao_ca_run(struct icao_chan *ch, const struct icao_ca_params *p,
 	if ((sm = icao_chan_sm(ch)) == NULL ||
 	    icao_sm_state(sm) != ICAO_SM_READY)
 		goto out;
-	/* the chip's static key */
-	r = EG_ERR_FORMAT;
-	if (mbedtls_pk_parse_public_key(&pk, spki, spki_len) != 0)
-		goto out;
-	r = EG_ERR_UNSUPPORTED;
-	if (!mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECKEY))
-		goto out;
-	kp = mbedtls_pk_ec(pk);
-	r = EG_ERR_CRYPTO;
-	if (mbedtls_ecp_group_copy(&grp, &kp->grp) != 0)
-		goto out;
-	r = EG_ERR_UNSUPPORTED;
-	if (grp.id == MBEDTLS_ECP_DP_NONE ||
-	    mbedtls_ecp_get_type(&grp) != MBEDTLS_ECP_TYPE_SHORT_WEIERSTRASS)
-		goto out;
-	r = EG_ERR_FORMAT;
-	if (mbedtls_ecp_check_pubkey(&grp, &kp->Q) != 0)
+	/* the chip's static key (named or explicit domain parameters) */
+	if ((r = icao_ec_spki_parse(spki, spki_len, &grp, &pkc)) != EG_OK)
 		goto out;
 	/* our ephemeral key and the shared secret */
 	plen = icao_ec_plen(&grp);
 	if ((r = icao_ec_keygen(&grp, &grp.G, rng, rng_ctx, &sk, &pub)) != EG_OK ||
 	    (r = icao_ec_point_write(&grp, &pub, pt, sizeof(pt), &ptlen)) != EG_OK ||
-	    (r = icao_ec_shared_x(&grp, &sk, &kp->Q, k, sizeof(k))) != EG_OK ||
+	    (r = icao_ec_shared_x(&grp, &sk, &pkc, k, sizeof(k))) != EG_OK ||
 	    (r = icao_kdf(k, plen, ICAO_KDF_ENC, p->cipher, ksenc)) != EG_OK ||
 	    (r = icao_kdf(k, plen, ICAO_KDF_MAC, p->cipher, ksmac)) != EG_OK)
 		goto out;
@@ -220,8 +203,8 @@ out:
 	eg_memzero(ksmac, sizeof(ksmac));
 	mbedtls_mpi_free(&sk);
 	mbedtls_ecp_point_free(&pub);
+	mbedtls_ecp_point_free(&pkc);
 	mbedtls_ecp_group_free(&grp);
-	mbedtls_pk_free(&pk);
 	eg_wbuf_free(&resp);
 	return r;
 }

@@ -57,4 +57,18 @@ struct eg_wbuf;
 int icao_ec_pubkey_do(const uint8_t *oid, size_t oid_len, const uint8_t *pt,
     size_t pt_len, struct eg_wbuf *w);
 
+/*
+ * icao_ec_spki_parse — an EC SubjectPublicKeyInfo (untrusted DER, exactly
+ * len bytes): algorithm id-ecPublicKey with either a named curve OID or
+ * explicit SpecifiedECDomain parameters (as many DG14s carry them), which
+ * are matched against every curve mbedTLS knows (p, a, b, G, n must all be
+ * equal); the key must be an uncompressed point on that curve. grp is
+ * loaded with the named group, q gets the point.
+ * Errors: EG_ERR_FORMAT / EG_ERR_TRUNCATED (malformed DER, bad point),
+ * EG_ERR_UNSUPPORTED (not an EC key, a curve mbedTLS does not have,
+ * not a prime field), EG_ERR_PROTOCOL (point not on the curve).
+ */
+int icao_ec_spki_parse(const uint8_t *spki, size_t len, mbedtls_ecp_group *grp,
+    mbedtls_ecp_point *q);
+
 #endif

@@ -57,17 +57,21 @@ int icao_ca_params_init(struct icao_ca_params *p, const char *oid_dotted,
 
 /*
  * icao_ca_run — terminal side over ch (SM attached and READY). spki is
- * the DER SubjectPublicKeyInfo from DG14's ChipAuthenticationPublicKeyInfo
- * (an EC key on a curve mbedTLS knows; explicit domain parameters are
- * accepted when they equal a named curve). One private key is drawn from
+ * the DER SubjectPublicKeyInfo from DG14's ChipAuthenticationPublicKeyInfo:
+ * id-ecPublicKey with a named curve, or explicit prime-field parameters
+ * (as German and other DG14s carry them) that equal, in p, a, b, G and n,
+ * a curve mbedTLS knows; parsed by our own bounded DER reader, since
+ * mbedTLS 2.28 as built by Debian refuses explicit parameters. The key
+ * must be an uncompressed point on the curve. One private key is drawn from
  * rng as described in pace.h. On EG_OK the session keys of the channel's
  * SM have been switched (SSC 0): the chip is NOT yet proven genuine (see
  * above). On failure before the switch, the old session stays as it was
  * (unless the transport or SM failed).
  * Errors: EG_ERR_STATE (no READY SM on ch), EG_ERR_UNSUPPORTED (not an
- * EC key, unknown curve), EG_ERR_FORMAT (SPKI does not parse, or the GA
- * response is not '7C'), EG_ERR_CARD_STATUS (*sw), EG_ERR_CRYPTO, SM and
- * transport errors.
+ * EC key, a curve mbedTLS lacks, e.g. brainpoolP224r1), EG_ERR_FORMAT /
+ * EG_ERR_TRUNCATED (SPKI does not parse, or the GA response is not '7C'),
+ * EG_ERR_PROTOCOL (PK_IC not on its curve), EG_ERR_CARD_STATUS (*sw),
+ * EG_ERR_CRYPTO, SM and transport errors.
  */
 int icao_ca_run(struct icao_chan *ch, const struct icao_ca_params *p,
     const uint8_t *spki, size_t spki_len, icao_rng_fn rng, void *rng_ctx,

@@ -142,8 +142,8 @@ int icao_pace_nonce_decrypt(struct icao_pace *pc, const uint8_t *enc,
  * its public point (04 || x || y) to out (cap >= ICAO_PACE_POINT_MAX).
  * icao_pace_map — take the peer's mapping point (untrusted), check it lies
  * on the curve, compute H and G' = s·G + H (H and G' must not be the point
- * at infinity). The terminal may call map_pub before or after receiving
- * nothing; both calls need step 1 done.
+ * at infinity). map_pub must come first (the terminal sends its point,
+ * the chip answers with its own); both need step 1 done.
  * Errors: EG_ERR_STATE, EG_ERR_FORMAT (not an uncompressed point of the
  * field size), EG_ERR_PROTOCOL (not on the curve, or H/G' at infinity),
  * EG_ERR_CRYPTO (also an RNG failure), EG_ERR_OVERFLOW.
