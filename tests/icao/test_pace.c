@@ -3,6 +3,7 @@
  * (both roles), the whole G.1 run over a channel, terminal ↔ chip for every
  * curve and cipher with MRZ and CAN, wrong passwords and bad peers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/sha1.h>
@@ -10,6 +11,7 @@
 #include "docauth/lds.h"
 #include "egate/error.h"
 #include "egate/hex.h"
+#include "egate/log.h"
 #include "icao/chan.h"
 #include "icao/iso7816.h"
 #include "icao/pace.h"
@@ -514,8 +516,20 @@ START_TEST(test_chip_responder)
 	static const uint8_t ga_bad[] = { 0x7C, 0x03, 0x81, 0x01, 0x04 };
 
 	ck_assert_eg(icao_pace_params_init(&p, oids[1], 13), EG_OK);
+	char *logbuf = NULL;
+	size_t logsz = 0;
+	struct eg_log lg;
+	FILE *lf = open_memstream(&logbuf, &logsz);
+
+	ck_assert_ptr_nonnull(lf);
+	eg_log_init(&lg, "test");
+	lg.out = lf;
+	lg.min_level = EG_LOG_DEBUG;
+	lg.timestamps = false;
+	lg.journal = false;
 	ck_assert_eg(icao_pace_chip_new(&p, mrz_a, NULL, test_drbg_rng, d,
 	    &chip), EG_OK);
+	icao_pace_chip_set_log(chip, &lg);
 	eg_wbuf_init(&resp, 512, false);
 	/* GA before MSE */
 	a = (struct icao_apdu){ .cla = 0x10, .ins = 0x86, .data = ga0, .lc = 2 };
@@ -563,6 +577,13 @@ START_TEST(test_chip_responder)
 		ck_assert_eg(icao_pace_chip_session(chip, &c, ke, km),
 		    EG_ERR_STATE);
 	}
+	fclose(lf);
+	/* the transitions, in order, without any key material */
+	ck_assert_ptr_nonnull(strstr(logbuf, "from=idle event=general_authenticate to=idle sw=27013"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "from=idle event=mse_set_at to=set sw=36864"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "from=set event=general_authenticate to=nonce sw=36864"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "from=nonce event=general_authenticate to=idle sw=27264"));
+	free(logbuf);
 	eg_wbuf_free(&resp);
 	icao_pace_chip_free(&chip);
 	test_drbg_free(&d);

@@ -9,6 +9,7 @@
 
 #include "egate/buf.h"
 #include "egate/error.h"
+#include "egate/log.h"
 #include "egate/secure.h"
 #include "egate/tlv.h"
 #include "icao/iso7816.h"
@@ -725,7 +726,13 @@ enum chip_state {
 	CS_DONE,	/* established */
 };
 
+static const char *const chip_state_names[] = {
+	[CS_IDLE] = "idle", [CS_SET] = "set", [CS_NONCE] = "nonce",
+	[CS_MAPPED] = "mapped", [CS_AGREED] = "agreed", [CS_DONE] = "done",
+};
+
 struct icao_pace_chip {
+	const struct eg_log *log;
 	struct icao_pace_params p;
 	icao_rng_fn rng;
 	void *rng_ctx;
@@ -785,6 +792,27 @@ icao_pace_chip_free(struct icao_pace_chip **pc)
 	eg_secret_free(pc, sizeof(**pc));
 }
 
+void
+icao_pace_chip_set_log(struct icao_pace_chip *c, const struct eg_log *lg)
+{
+	if (c != NULL)
+		c->log = lg;
+}
+
+/* state A → event → state B, with the status word answered */
+static void
+chip_go(struct icao_pace_chip *c, const char *event, enum chip_state to,
+    uint16_t sw)
+{
+	if (c->log != NULL)
+		EG_LOG(c->log, sw == ICAO_SW_OK ? EG_LOG_DEBUG : EG_LOG_NOTICE,
+		    "icao.pace.chip.transition",
+		    EG_STR("from", chip_state_names[c->state]),
+		    EG_STR("event", event), EG_STR("to", chip_state_names[to]),
+		    EG_UINT("sw", sw));
+	c->state = to;
+}
+
 static void
 chip_reset(struct icao_pace_chip *c)
 {
@@ -841,7 +869,7 @@ chip_mse(struct icao_pace_chip *c, const struct icao_apdu *cmd)
 	if (icao_pace_new(ICAO_PACE_CHIP, &c->p, kpi, c->rng, c->rng_ctx,
 	    &c->pc) != EG_OK)
 		return 0x6F00;
-	c->state = CS_SET;
+	chip_go(c, "mse_set_at", CS_SET, ICAO_SW_OK);
 	return ICAO_SW_OK;
 }
 
@@ -974,12 +1002,13 @@ chip_ga(struct icao_pace_chip *c, const struct icao_apdu *cmd,
 		chip_reset(c);
 		return r;
 	}
-	c->state = chip_table[i].next;
+	chip_go(c, "general_authenticate", chip_table[i].next, ICAO_SW_OK);
 	if (c->state == CS_DONE)
 		icao_pace_free(&c->pc);	/* keys are copied out */
 	*sw = ICAO_SW_OK;
 	return EG_OK;
 fail:
+	chip_go(c, "general_authenticate", CS_IDLE, *sw);
 	chip_reset(c);
 	return EG_OK;
 }
@@ -994,8 +1023,10 @@ icao_pace_chip_apdu(struct icao_pace_chip *c, const struct icao_apdu *cmd,
 	switch (cmd->ins) {
 	case ICAO_INS_MSE:
 		*sw = chip_mse(c, cmd);
-		if (*sw != ICAO_SW_OK)
+		if (*sw != ICAO_SW_OK) {
+			chip_go(c, "mse_set_at", CS_IDLE, *sw);
 			chip_reset(c);
+		}
 		return EG_OK;
 	case ICAO_INS_GENERAL_AUTH:
 		return chip_ga(c, cmd, resp, sw);

@@ -245,6 +245,13 @@ int icao_pace_chip_new(const struct icao_pace_params *params,
 /* icao_pace_chip_free — wipe, free, *c = NULL. NULL-safe. */
 void icao_pace_chip_free(struct icao_pace_chip **c);
 
+/* icao_pace_chip_set_log — log every transition of the responder's state
+ * table (idle → set → nonce → mapped → agreed → done; any error → idle)
+ * as event icao.pace.chip.transition from= event= to= sw= (debug; notice
+ * for refusals) to lg (borrowed; NULL: none). Never keys or data. */
+struct eg_log;
+void icao_pace_chip_set_log(struct icao_pace_chip *c, const struct eg_log *lg);
+
 /*
  * icao_pace_chip_apdu — answer one plain command APDU (already decoded):
  * MSE:Set AT with P1P2 C1A4 (INS 22) or GENERAL AUTHENTICATE (INS 86).
