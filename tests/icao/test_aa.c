@@ -21,6 +21,7 @@
 #include "eg_check.h"
 #include "pacecard.h"
 #include "simchip.h"
+#include "vec.h"
 
 struct aa_sim {
 	mbedtls_pk_context *key;	/* the chip's private key */
@@ -283,6 +284,50 @@ START_TEST(test_ecdsa)
 }
 END_TEST
 
+/* Signatures made outside egate (tests/vectors/icao/make_aa.py). */
+START_TEST(test_independent_signatures)
+{
+	struct vec *v = vec_load("pace_aa.txt");
+	uint8_t chal[8], spki[300], sig[200];
+	size_t n, sn;
+	const char *const rsa_sigs[] = { "rsa_sig_sha1", "rsa_sig_sha256" };
+	mbedtls_pk_context pk;
+
+	ck_assert_uint_eq(vec_hex(v, "chal", chal, sizeof(chal)), 8);
+	mbedtls_pk_init(&pk);
+	n = vec_hex(v, "rsa_spki", spki, sizeof(spki));
+	ck_assert_int_eq(mbedtls_pk_parse_public_key(&pk, spki, n), 0);
+	for (size_t i = 0; i < 2; i++) {
+		sn = vec_hex(v, rsa_sigs[i], sig, sizeof(sig));
+		ck_assert_eg(icao_aa_verify(&pk, MBEDTLS_MD_NONE, chal, 8, sig,
+		    sn), EG_OK);
+		chal[0] ^= 1;
+		ck_assert_eg(icao_aa_verify(&pk, MBEDTLS_MD_NONE, chal, 8, sig,
+		    sn), EG_ERR_AUTH);
+		chal[0] ^= 1;
+		sig[sn - 1] ^= 1;
+		ck_assert_eg(icao_aa_verify(&pk, MBEDTLS_MD_NONE, chal, 8, sig,
+		    sn), EG_ERR_AUTH);
+	}
+	mbedtls_pk_free(&pk);
+	mbedtls_pk_init(&pk);
+	n = vec_hex(v, "ec_spki", spki, sizeof(spki));
+	ck_assert_int_eq(mbedtls_pk_parse_public_key(&pk, spki, n), 0);
+	sn = vec_hex(v, "ec_sig_sha256", sig, sizeof(sig));
+	ck_assert_eg(icao_aa_verify(&pk, MBEDTLS_MD_NONE, chal, 8, sig, sn),
+	    EG_OK);
+	ck_assert_eg(icao_aa_verify(&pk, MBEDTLS_MD_SHA256, chal, 8, sig, sn),
+	    EG_OK);
+	ck_assert_eg(icao_aa_verify(&pk, MBEDTLS_MD_SHA1, chal, 8, sig, sn),
+	    EG_ERR_AUTH);
+	sig[10] ^= 0x80;
+	ck_assert_eg(icao_aa_verify(&pk, MBEDTLS_MD_NONE, chal, 8, sig, sn),
+	    EG_ERR_AUTH);
+	mbedtls_pk_free(&pk);
+	vec_free(&v);
+}
+END_TEST
+
 START_TEST(test_md_from_oid)
 {
 	ck_assert_int_eq(icao_aa_md_from_oid(NULL), MBEDTLS_MD_SHA256);
@@ -305,6 +350,7 @@ make_suite(void)
 	tcase_add_test(tc, test_rsa_representative);
 	tcase_add_test(tc, test_ecdsa);
 	tcase_add_test(tc, test_md_from_oid);
+	tcase_add_test(tc, test_independent_signatures);
 	suite_add_tcase(s, tc);
 	return s;
 }
