@@ -12,6 +12,7 @@
 #include "egate/error.h"
 #include "egate/hex.h"
 #include "egate/log.h"
+#include "egate/tlv.h"
 #include "icao/chan.h"
 #include "icao/iso7816.h"
 #include "icao/pace.h"
@@ -65,6 +66,19 @@ START_TEST(test_g1_params_kpi_mse)
 
 	params_from_cardaccess(v, &p);
 	ck_assert_int_eq(p.cipher, ICAO_CIPHER_AES128);
+	/* and back: the chip side writes the same EF.CardAccess */
+	{
+		uint8_t ca[64], pi[64];
+		struct eg_wbuf w, set;
+
+		eg_wbuf_init_fixed(&w, pi, sizeof(pi), false);
+		ck_assert_eg(icao_pace_params_secinfo(&p, &w), EG_OK);
+		eg_wbuf_init_fixed(&set, ca, sizeof(ca), false);
+		ck_assert_eg(eg_tlv_put(&set, 0x31, w.data, w.len), EG_OK);
+		n = vec_hex(v, "ef_cardaccess", want, sizeof(want));
+		ck_assert_uint_eq(set.len, n);
+		ck_assert_mem_eq(set.data, want, n);
+	}
 	ck_assert_str_eq(icao_pace_curve_name(p.param_id), "brainpoolP256r1");
 	ck_assert_int_eq(mbedtls_sha1_ret((const unsigned char *)mrz,
 	    strlen(mrz), h), 0);

@@ -80,6 +80,28 @@ icao_pace_params_init(struct icao_pace_params *p, const char *oid_dotted,
 	return EG_OK;
 }
 
+int
+icao_pace_params_secinfo(const struct icao_pace_params *p, struct eg_wbuf *w)
+{
+	uint8_t buf[8 + ICAO_PACE_OID_MAX + 6], pid;
+	struct eg_wbuf in;
+	int r;
+
+	if (p == NULL || w == NULL || p->oid_len == 0 ||
+	    p->oid_len > ICAO_PACE_OID_MAX || p->param_id < 0 ||
+	    p->param_id > 0x7F)
+		return EG_ERR_INVAL;
+	pid = (uint8_t)p->param_id;
+	eg_wbuf_init_fixed(&in, buf, sizeof(buf), false);
+	if ((r = eg_tlv_put(&in, 0x06, p->oid, p->oid_len)) != EG_OK ||
+	    (r = eg_tlv_put(&in, 0x02, "\x02", 1)) != EG_OK ||
+	    (r = eg_tlv_put(&in, 0x02, &pid, 1)) != EG_OK)
+		return r;
+	if (w->len + 2 + in.len > w->max)
+		return EG_ERR_OVERFLOW;
+	return eg_tlv_put(w, 0x30, in.data, in.len);
+}
+
 const char *
 icao_pace_curve_name(int param_id)
 {

@@ -92,6 +92,17 @@ struct icao_pace_params {
 int icao_pace_params_init(struct icao_pace_params *p, const char *oid_dotted,
     long param_id);
 
+/*
+ * icao_pace_params_secinfo — append the PACEInfo SecurityInfo of p
+ * (SEQUENCE { protocol OID, version 2, parameterId }) to w, for a
+ * simulated chip's EF.CardAccess / DG14 SET ('31' L PACEInfo... : the
+ * G.1 EF.CardAccess is '31 14' + this for its parameters).
+ * Errors: EG_ERR_INVAL, buffer errors (w unchanged then).
+ */
+struct eg_wbuf;
+int icao_pace_params_secinfo(const struct icao_pace_params *p,
+    struct eg_wbuf *w);
+
 /* icao_pace_curve_name — "brainpoolP256r1", ...; "unknown" otherwise. */
 const char *icao_pace_curve_name(int param_id);
 
