@@ -13,13 +13,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <eac/ca.h>
 #include <eac/eac.h>
+#include <eac/objects.h>
 #include <eac/pace.h>
+#include <mbedtls/ecp.h>
 #include <openssl/buffer.h>
 
 #include "egate/buf.h"
 #include "egate/error.h"
 #include "egate/tlv.h"
+#include "icao/ca.h"
 #include "icao/chan.h"
 #include "icao/iso7816.h"
 #include "icao/pace.h"
@@ -442,6 +446,142 @@ START_TEST(test_chip_vs_openpace_terminal_wrong_pw)
 }
 END_TEST
 
+/* ---- Chip Authentication: OpenPACE computes the chip's shared secret ---- */
+
+struct op_ca {
+	EAC_CTX *ctx;
+	bool mse, agreed;
+};
+
+static bool
+op_ca_handler(struct pacecard *pcd, const struct icao_apdu *a, uint8_t *data,
+    size_t cap, size_t *dlen, uint16_t *sw)
+{
+	struct op_ca *oc = pcd->extra_ctx;
+	struct simchip *s = pcd->sim;
+	struct eg_rbuf v;
+	BUF_MEM *pub, *k;
+
+	(void)cap;
+	if (!s->sm)
+		return false;	/* PACE is icao_pace_chip's */
+	if (a->ins == ICAO_INS_MSE && a->p1 == 0x41 && a->p2 == 0xA4) {
+		oc->mse = true;
+		*sw = 0x9000;
+		return true;
+	}
+	if (a->ins != ICAO_INS_GENERAL_AUTH || !oc->mse)
+		return false;
+	*sw = 0x6A80;
+	if (!ga_value(a, 0x80, &v))
+		return true;
+	pub = bm(v.p, eg_rbuf_left(&v));
+	ck_assert_int_eq(CA_STEP4_compute_shared_secret(oc->ctx, pub), 1);
+	BUF_MEM_free(pub);
+	/* CA version 1: KSenc/KSmac = KDF(K, 1/2) straight from K */
+	k = oc->ctx->ca_ctx->ka_ctx->shared_secret;
+	ck_assert_ptr_nonnull(k);
+	ck_assert_eg(icao_kdf((const uint8_t *)k->data, k->length, 1,
+	    ICAO_CIPHER_AES128, s->rk_enc), EG_OK);
+	ck_assert_eg(icao_kdf((const uint8_t *)k->data, k->length, 2,
+	    ICAO_CIPHER_AES128, s->rk_mac), EG_OK);
+	s->rk_cipher = ICAO_CIPHER_AES128;
+	s->rekey = true;
+	oc->agreed = true;
+	data[0] = 0x7C;
+	data[1] = 0x00;
+	*dlen = 2;
+	*sw = 0x9000;
+	return true;
+}
+
+START_TEST(test_ca_vs_openpace_chip)
+{
+	static const uint8_t sk[32] = {
+		0x31, 0x41, 0x59, 0x26, 0x53, 0x58, 0x97, 0x93, 0x23, 0x84,
+		0x62, 0x64, 0x33, 0x83, 0x27, 0x95, 0x02, 0x88, 0x41, 0x97,
+		0x16, 0x93, 0x99, 0x37, 0x51, 0x05, 0x82, 0x09, 0x74, 0x94,
+		0x45, 0x92 };
+	struct icao_pace_params pp;
+	struct icao_ca_params cp;
+	struct icao_ca_chip *ours = NULL;
+	struct icao_pace_chip *chip = NULL;
+	struct op_ca oc = { 0 };
+	struct simchip *sim = simchip_new();
+	struct pacecard pcd;
+	struct icao_chan *ch = NULL;
+	struct icao_sm *sm = NULL;
+	struct test_drbg *dt = test_drbg_new("t"), *dc = test_drbg_new("c");
+	struct eg_wbuf spki, f;
+	uint16_t sw;
+	bool genuine = _i == 0;
+
+	ck_assert_eg(icao_pace_params_init(&pp, "0.4.0.127.0.7.2.2.4.2.2", 13),
+	    EG_OK);
+	ck_assert_eg(icao_ca_params_init(&cp, "0.4.0.127.0.7.2.2.3.2.2", -1),
+	    EG_OK);
+	/* the DG14 key (our SPKI writer, checked against OpenSSL elsewhere) */
+	ck_assert_eg(icao_ca_chip_new(&cp, MBEDTLS_ECP_DP_BP256R1, sk,
+	    sizeof(sk), &ours), EG_OK);
+	eg_wbuf_init(&spki, 400, false);
+	ck_assert_eg(icao_ca_chip_spki(ours, &spki), EG_OK);
+	/* OpenPACE's chip holds the private key (or, as a clone, another) */
+	oc.ctx = EAC_CTX_new();
+	ck_assert_ptr_nonnull(oc.ctx);
+	ck_assert_int_eq(EAC_CTX_init_ca(oc.ctx, NID_id_CA_ECDH_AES_CBC_CMAC_128,
+	    13), 1);
+	{
+		uint8_t k2[32];
+
+		memcpy(k2, sk, sizeof(k2));
+		if (!genuine)
+			k2[31] ^= 0x5A;
+		ck_assert_int_eq(CA_set_key(oc.ctx, k2, sizeof(k2),
+		    spki.data + spki.len - 65, 65), 1);
+	}
+	ck_assert_eg(icao_pace_chip_new(&pp, mrz_info, NULL, test_drbg_rng, dc,
+	    &chip), EG_OK);
+	simchip_add_file(sim, ICAO_FID_EF_COM, 0x1E, ef_com, sizeof(ef_com));
+	pacecard_init(&pcd, sim, chip);
+	pcd.extra = op_ca_handler;
+	pcd.extra_ctx = &oc;
+	ck_assert_eg(icao_chan_new(&pacecard_ops, &pcd, &ch), EG_OK);
+	ck_assert_eg(icao_sm_new(&sm), EG_OK);
+	ck_assert_eg(icao_pace_run(ch, &pp, ICAO_PACE_PW_MRZ, mrz_info,
+	    test_drbg_rng, dt, sm, &sw), EG_OK);
+	ck_assert_eg(icao_ca_run(ch, &cp, spki.data, spki.len, test_drbg_rng,
+	    dt, &sw), EG_OK);
+	ck_assert(oc.agreed);
+	sim->ignore_cmd_mac = !genuine;
+	eg_wbuf_init(&f, 64, false);
+	{
+		int e = icao_select_fid(ch, ICAO_FID_EF_COM, &sw);
+
+		if (e == EG_OK)
+			e = icao_read_binary(ch, 0, 4, &f, &sw);
+		/* a clone cannot even decrypt our SELECT: 6988 in the clear */
+		if (genuine)
+			ck_assert_eg(e, EG_OK);
+		else
+			ck_assert_msg(e == EG_ERR_MAC ||
+			    (e == EG_ERR_CARD_STATUS && sw == 0x6988), "%s %04X",
+			    eg_err_name(e), sw);
+		ck_assert_str_eq(icao_ca_result_str(icao_ca_judge(e, sw)),
+		    genuine ? "pass" : "fail");
+	}
+	eg_wbuf_free(&f);
+	eg_wbuf_free(&spki);
+	EAC_CTX_clear_free(oc.ctx);
+	icao_ca_chip_free(&ours);
+	icao_pace_chip_free(&chip);
+	icao_chan_free(&ch);
+	icao_sm_free(&sm);
+	simchip_free(&sim);
+	test_drbg_free(&dt);
+	test_drbg_free(&dc);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -456,6 +596,7 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_chip_vs_openpace_terminal, 0,
 	    (int)sizeof(pids));
 	tcase_add_test(tc, test_chip_vs_openpace_terminal_wrong_pw);
+	tcase_add_loop_test(tc, test_ca_vs_openpace_chip, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
