@@ -25,6 +25,7 @@
  *   5  AA ECDSA: the rest is verified as a plain signature (P-256).
  *   6  SPKI: the rest through icao_ec_spki_parse (the DG14 CA key parser,
  *      private to firmware/icao: named curves and explicit parameters).
+ *   7  DG14: the rest through icao_aa_md_from_dg14.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4: mode_aa_rsa(data + 1, size - 1); break;
 	case 5: mode_aa_ecdsa(data + 1, size - 1); break;
 	case 6: mode_spki(data + 1, size - 1); break;
+	case 7: {
+		mbedtls_md_type_t md;
+
+		(void)icao_aa_md_from_dg14(data + 1, size - 1, &md);
+		break;
+	}
 	default: break;
 	}
 	return 0;

@@ -336,6 +336,39 @@ START_TEST(test_md_from_oid)
 	ck_assert_int_eq(icao_aa_md_from_oid("0.4.0.127.0.7.1.1.4.1.5"),
 	    MBEDTLS_MD_SHA512);
 	ck_assert_int_eq(icao_aa_md_from_oid("1.2.3"), MBEDTLS_MD_NONE);
+	{
+		/* DG14 with a CAInfo and an AAInfo naming ecdsa-plain-SHA384 */
+		static const uint8_t dg14[] = { 0x6E, 0x2F, 0x31, 0x2D,
+			0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07,
+			0x02, 0x02, 0x03, 0x02, 0x02, 0x02, 0x01, 0x01, 0x02,
+			0x01, 0x01,
+			0x30, 0x17, 0x06, 0x06, 0x67, 0x81, 0x08, 0x01, 0x01,
+			0x05, 0x02, 0x01, 0x01, 0x06, 0x0A, 0x04, 0x00, 0x7F,
+			0x00, 0x07, 0x01, 0x01, 0x04, 0x01, 0x04 };
+		uint8_t bad[sizeof(dg14)];
+		mbedtls_md_type_t md = MBEDTLS_MD_NONE;
+		struct lds_secinfos si;
+
+		/* docauth agrees on the structure */
+		ck_assert_eg(lds_dg14_parse(dg14, sizeof(dg14), &si), EG_OK);
+		ck_assert_uint_eq(si.n, 2);
+		ck_assert_int_eq(si.si[1].kind, LDS_SI_AA_INFO);
+		ck_assert_eg(icao_aa_md_from_dg14(dg14, sizeof(dg14), &md), EG_OK);
+		ck_assert_int_eq(md, MBEDTLS_MD_SHA384);
+		/* without the AAInfo: SHA-256 */
+		memcpy(bad, dg14, sizeof(dg14));
+		bad[1] = 0x16;
+		bad[3] = 0x14;
+		ck_assert_eg(icao_aa_md_from_dg14(bad, 0x18, &md), EG_OK);
+		ck_assert_int_eq(md, MBEDTLS_MD_SHA256);
+		/* an unknown algorithm, and a truncated DG14 */
+		memcpy(bad, dg14, sizeof(dg14));
+		bad[sizeof(bad) - 1] = 0x09;
+		ck_assert_eg(icao_aa_md_from_dg14(bad, sizeof(bad), &md),
+		    EG_ERR_UNSUPPORTED);
+		ck_assert_eg(icao_aa_md_from_dg14(dg14, sizeof(dg14) - 1, &md),
+		    EG_ERR_TRUNCATED);
+	}
 }
 END_TEST
 

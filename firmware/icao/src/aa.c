@@ -12,6 +12,7 @@
 #include "egate/buf.h"
 #include "egate/error.h"
 #include "egate/secure.h"
+#include "egate/tlv.h"
 #include "icao/aa.h"
 #include "icao/iso7816.h"
 
@@ -54,6 +55,51 @@ icao_aa_md_from_oid(const char *oid_dotted)
 		if (strcmp(t[i].oid, oid_dotted) == 0)
 			return t[i].md;
 	return MBEDTLS_MD_NONE;
+}
+
+int
+icao_aa_md_from_dg14(const uint8_t *dg14, size_t len, mbedtls_md_type_t *md)
+{
+	/* 2.23.136.1.1.5; ecdsa-plain-signatures 0.4.0.127.0.7.1.1.4.1 */
+	static const uint8_t aa_info[] = { 0x67, 0x81, 0x08, 0x01, 0x01, 0x05 };
+	static const uint8_t plain[] = { 0x04, 0x00, 0x7F, 0x00, 0x07, 0x01,
+		0x01, 0x04, 0x01 };
+	static const mbedtls_md_type_t mds[] = { MBEDTLS_MD_SHA1,
+		MBEDTLS_MD_SHA224, MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384,
+		MBEDTLS_MD_SHA512 };
+	struct eg_rbuf b;
+	struct eg_tlv top, set, si, oid, ver, alg;
+	int r;
+
+	if (dg14 == NULL || md == NULL)
+		return EG_ERR_INVAL;
+	*md = MBEDTLS_MD_SHA256;
+	b = eg_rbuf_init(dg14, len);
+	if ((r = eg_tlv_expect(&b, 0x6E, &top)) != EG_OK ||
+	    (r = eg_tlv_expect(&top.value, 0x31, &set)) != EG_OK)
+		return r;
+	while (eg_rbuf_left(&set.value) > 0) {
+		if ((r = eg_tlv_expect(&set.value, 0x30, &si)) != EG_OK ||
+		    (r = eg_tlv_expect(&si.value, 0x06, &oid)) != EG_OK)
+			return r;
+		if (eg_rbuf_left(&oid.value) != sizeof(aa_info) ||
+		    memcmp(oid.value.p, aa_info, sizeof(aa_info)) != 0)
+			continue;
+		if ((r = eg_tlv_expect(&si.value, 0x02, &ver)) != EG_OK)
+			return r;
+		if (eg_rbuf_left(&si.value) == 0)
+			return EG_OK;	/* no signatureAlgorithm: RSA chip */
+		if ((r = eg_tlv_expect(&si.value, 0x06, &alg)) != EG_OK)
+			return r;
+		if (eg_rbuf_left(&alg.value) != sizeof(plain) + 1 ||
+		    memcmp(alg.value.p, plain, sizeof(plain)) != 0 ||
+		    alg.value.p[sizeof(plain)] < 1 ||
+		    alg.value.p[sizeof(plain)] > NELEM(mds))
+			return EG_ERR_UNSUPPORTED;
+		*md = mds[alg.value.p[sizeof(plain)] - 1];
+		return EG_OK;
+	}
+	return EG_OK;
 }
 
 /* H(a || b) */

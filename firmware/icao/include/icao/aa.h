@@ -45,6 +45,18 @@
 mbedtls_md_type_t icao_aa_md_from_oid(const char *oid_dotted);
 
 /*
+ * icao_aa_md_from_dg14 — the same from a whole DG14 (untrusted bytes,
+ * '6E' { '31' { SecurityInfo... } }): the hash named by the
+ * signatureAlgorithm of its ActiveAuthenticationInfo (SEQUENCE {
+ * 2.23.136.1.1.5, version INTEGER, signatureAlgorithm OID }), or SHA-256
+ * when DG14 has none. Errors: EG_ERR_INVAL, EG_ERR_FORMAT /
+ * EG_ERR_TRUNCATED (malformed DG14), EG_ERR_UNSUPPORTED (an algorithm that
+ * is not ecdsa-plain-SHA*).
+ */
+int icao_aa_md_from_dg14(const uint8_t *dg14, size_t len,
+    mbedtls_md_type_t *md);
+
+/*
  * icao_aa_verify — check the chip's answer sig (untrusted, sig_len bytes)
  * to challenge chal (chal_len bytes, normally 8) with the DG15 key pk
  * (borrowed; RSA or EC). ecdsa_md: the hash for ECDSA (MBEDTLS_MD_NONE:
