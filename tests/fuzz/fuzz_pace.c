@@ -15,7 +15,7 @@
  *   1  chip: each record is a command APDU for icao_pace_chip_apdu (G.1
  *      parameters, the G.1 chip keys); a seed holds the G.1 terminal's
  *      commands, with which the chip MUST establish the session.
- *   2  points: byte 1 picks a curve (12, 13, 15, 16, 17, 18); the rest is
+ *   2  points: byte 1 picks a curve (8, 10, 12, 13, 15, 16, 17, 18); the rest is
  *      handed to icao_pace_map and, if accepted, to icao_pace_agree.
  *   3  CA chip: each record is a command APDU for icao_ca_chip_apdu.
  *   4  AA RSA: the rest, padded/cut to 128 bytes, is an ISO 9796-2 message
@@ -210,7 +210,7 @@ mode_chip(const uint8_t *d, size_t n)
 static void
 mode_points(const uint8_t *d, size_t n)
 {
-	static const int pids[] = { 12, 13, 15, 16, 17, 18 };
+	static const int pids[] = { 8, 10, 12, 13, 15, 16, 17, 18 };
 	struct frng rng = { NULL, 0, 0, 0 };
 	struct icao_pace_params p;
 	struct icao_pace *t = NULL;
@@ -220,7 +220,7 @@ mode_points(const uint8_t *d, size_t n)
 	if (n < 1)
 		return;
 	CHECK(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.2.2",
-	    pids[d[0] % 6]) == EG_OK);
+	    pids[d[0] % 8]) == EG_OK);
 	CHECK(icao_pace_new(ICAO_PACE_TERMINAL, &p, g1_kpi, frng, &rng, &t) ==
 	    EG_OK);
 	CHECK(icao_pace_nonce_decrypt(t, enc, sizeof(enc)) == EG_OK);

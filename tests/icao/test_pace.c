@@ -298,7 +298,7 @@ static const char *const oids[] = {
 	"0.4.0.127.0.7.2.2.4.2.1", "0.4.0.127.0.7.2.2.4.2.2",
 	"0.4.0.127.0.7.2.2.4.2.3", "0.4.0.127.0.7.2.2.4.2.4",
 };
-static const int params[] = { 12, 13, 15, 16, 17, 18 };
+static const int params[] = { 8, 10, 12, 13, 15, 16, 17, 18 };
 
 /* One run: chip with (mrz, can), terminal with (type, pw). Returns the
  * run's result; on success reads EF.COM under the new SM. */

@@ -274,7 +274,7 @@ START_TEST(test_terminal_vs_openpace_bp256_aes128_mrz)
 }
 END_TEST
 
-static const uint8_t pids[] = { 12, 13, 15, 16, 17, 18 };
+static const uint8_t pids[] = { 8, 10, 12, 13, 15, 16, 17, 18 };
 
 /* every curve with every cipher (3DES, AES-128/192/256), MRZ */
 START_TEST(test_terminal_vs_openpace_all)

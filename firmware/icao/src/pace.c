@@ -44,6 +44,8 @@ static const struct {
 	mbedtls_ecp_group_id gid;
 	const char *name;
 } pace_curves[] = {
+	{ 8, MBEDTLS_ECP_DP_SECP192R1, "NIST P-192" },
+	{ 10, MBEDTLS_ECP_DP_SECP224R1, "NIST P-224" },
 	{ 12, MBEDTLS_ECP_DP_SECP256R1, "NIST P-256" },
 	{ 13, MBEDTLS_ECP_DP_BP256R1, "brainpoolP256r1" },
 	{ 15, MBEDTLS_ECP_DP_SECP384R1, "NIST P-384" },

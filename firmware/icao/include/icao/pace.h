@@ -76,7 +76,7 @@ struct icao_pace_params {
 	uint8_t oid[ICAO_PACE_OID_MAX];
 	size_t oid_len;
 	enum icao_cipher cipher;
-	int param_id;		/* 12, 13, 15, 16, 17, 18 */
+	int param_id;		/* 8, 10, 12, 13, 15, 16, 17, 18 */
 	int group_id;		/* mbedtls_ecp_group_id */
 };
 
@@ -84,10 +84,12 @@ struct icao_pace_params {
  * icao_pace_params_init — fill p from a PACEInfo protocol OID in dotted
  * form (as struct lds_secinfo .oid gives it, "0.4.0.127.0.7.2.2.4.2.2") and
  * its parameterId. Supported: id-PACE-ECDH-GM-3DES / -AES-CBC-CMAC-128/192/
- * 256 with parameterId 12 (NIST P-256), 13 (brainpoolP256r1), 15 (P-384),
- * 16 (brainpoolP384r1), 17 (brainpoolP512r1), 18 (P-521).
+ * 256 with parameterId 8 (NIST P-192), 10 (P-224), 12 (P-256), 13
+ * (brainpoolP256r1), 15 (P-384), 16 (brainpoolP384r1), 17
+ * (brainpoolP512r1), 18 (P-521).
  * Errors: EG_ERR_INVAL (NULL), EG_ERR_UNSUPPORTED (another mapping, DH,
- * an unknown OID, or a parameterId mbedTLS lacks: 8-11, 14, 0-2 MODP).
+ * an unknown OID, or a parameterId mbedTLS lacks: 9 and 11 (brainpool
+ * 192/224), 14 (brainpoolP320r1), 0-2 MODP).
  */
 int icao_pace_params_init(struct icao_pace_params *p, const char *oid_dotted,
     long param_id);
