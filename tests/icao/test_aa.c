@@ -140,11 +140,16 @@ aa_once(mbedtls_pk_context *dg15_key, mbedtls_pk_context *chip_key,
 	pcd.extra_ctx = &as;
 	ck_assert_eg(icao_chan_new(&pacecard_ops, &pcd, &ch), EG_OK);
 	r = icao_aa_run(ch, &dg15.pk, terminal_md, test_drbg_rng, dt, sw);
-	if (mode != AA_NOAA) {
+	if (mode != AA_NOAA && pcd.log_len[0] == 14) {
 		/* the challenge on the wire: 00 88 00 00 08 <8> 00 */
-		ck_assert_uint_eq(pcd.log_len[0], 14);
 		ck_assert_mem_eq(pcd.log[0], "\x00\x88\x00\x00\x08", 5);
 		ck_assert_mem_eq(pcd.log[0] + 5, as.last_chal, 8);
+		ck_assert_uint_eq(pcd.log[0][13], 0x00);
+	} else if (mode != AA_NOAA) {
+		/* extended: 00 88 00 00 00 00 08 <8> Le(2) */
+		ck_assert_uint_eq(pcd.log_len[0], 17);
+		ck_assert_mem_eq(pcd.log[0], "\x00\x88\x00\x00\x00\x00\x08", 7);
+		ck_assert_mem_eq(pcd.log[0] + 7, as.last_chal, 8);
 	}
 	lds_dg15_free(&dg15);
 	icao_chan_free(&ch);
@@ -163,6 +168,15 @@ START_TEST(test_rsa)
 	rsa_key(&k1, d, 1024);
 	rsa_key(&k2, d, 1024);
 	rsa_key(&k3, d, 1028);	/* not a multiple of 8 bits */
+	{
+		/* 2056 bits: a 257-byte signature needs an extended Le */
+		mbedtls_pk_context k4;
+
+		rsa_key(&k4, d, 2056);
+		ck_assert_eg(aa_once(&k4, &k4, MBEDTLS_MD_SHA256,
+		    MBEDTLS_MD_NONE, AA_OK, &sw), EG_OK);
+		mbedtls_pk_free(&k4);
+	}
 	/* genuine: SHA-1 (trailer BC), SHA-256 and SHA-512 (hh CC) */
 	ck_assert_eg(aa_once(&k1, &k1, MBEDTLS_MD_SHA1, MBEDTLS_MD_NONE, AA_OK,
 	    &sw), EG_OK);

@@ -247,7 +247,10 @@ icao_aa_run(struct icao_chan *ch, const mbedtls_pk_context *pk,
     mbedtls_md_type_t ecdsa_md, icao_rng_fn rng, void *rng_ctx, uint16_t *sw)
 {
 	uint8_t chal[ICAO_AA_CHALLENGE_LEN];
+	struct icao_apdu cmd = { .cla = ICAO_CLA_PLAIN,
+		.ins = ICAO_INS_INTERNAL_AUTH };
 	struct eg_wbuf resp;
+	size_t expect = 0;
 	uint16_t dummy;
 	int r = EG_ERR_INVAL;
 
@@ -257,11 +260,21 @@ icao_aa_run(struct icao_chan *ch, const mbedtls_pk_context *pk,
 	*sw = 0;
 	if (ch == NULL || pk == NULL || rng == NULL)
 		goto out;
+	if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA)
+		expect = mbedtls_rsa_get_len(mbedtls_pk_rsa(*pk));
+	r = EG_ERR_UNSUPPORTED;
+	if (expect > ICAO_AA_SIG_MAX)
+		goto out;
 	r = EG_ERR_CRYPTO;
 	if (rng(rng_ctx, chal, sizeof(chal)) != 0)
 		goto out;
-	if ((r = icao_internal_authenticate(ch, chal, sizeof(chal), &resp,
-	    sw)) != EG_OK)
+	/* Le: 256 (short) unless the key's signature is longer (RSA above
+	 * 2048 bits), then exactly its length (extended) */
+	cmd.data = chal;
+	cmd.lc = sizeof(chal);
+	cmd.le = expect > ICAO_SHORT_LE_MAX ? (uint32_t)expect :
+	    ICAO_SHORT_LE_MAX;
+	if ((r = icao_chan_transceive(ch, &cmd, &resp, sw)) != EG_OK)
 		goto out;
 	r = icao_aa_verify(pk, ecdsa_md, chal, sizeof(chal), resp.data,
 	    resp.len);

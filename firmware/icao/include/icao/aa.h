@@ -72,8 +72,10 @@ int icao_aa_verify(const mbedtls_pk_context *pk, mbedtls_md_type_t ecdsa_md,
 
 /*
  * icao_aa_run — draw an 8-byte challenge from rng, send INTERNAL
- * AUTHENTICATE over ch (plain or under SM, whatever ch has) and verify the
- * answer with pk. Errors: those of icao_aa_verify, EG_ERR_CARD_STATUS
+ * AUTHENTICATE (00 88 00 00, Le 256, or the RSA signature length with an
+ * extended Le for keys above 2048 bits) over ch (plain or under SM,
+ * whatever ch has) and verify the answer with pk. Errors: those of
+ * icao_aa_verify, EG_ERR_CARD_STATUS
  * (*sw; e.g. 6D00: the chip has no AA), EG_ERR_CRYPTO (RNG), transport
  * and SM errors.
  */
