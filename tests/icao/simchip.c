@@ -219,6 +219,15 @@ process(struct simchip *s, const struct icao_apdu *a, uint8_t *r, size_t *rl)
 		return;
 	}
 	default:
+		if (s->ext != NULL) {
+			size_t dl = 0;
+			uint16_t sw = s->ext(s->ext_ctx, a, r + *rl,
+			    SIM_MAX - *rl - 2, &dl);
+
+			*rl += dl;
+			put_sw(r, rl, sw);
+			return;
+		}
 		put_sw(r, rl, 0x6D00);
 	}
 }
@@ -265,8 +274,8 @@ sm_in(struct simchip *s, const struct icao_apdu *a, struct icao_apdu *plain,
 		if (t.tag == ICAO_DO_MAC) {
 			if (eg_rbuf_left(&b) != 0 || eg_rbuf_left(&t.value) != 8)
 				return false;
-			if (icao_mac(s->cipher, s->ksmac, m, ml, mac) != EG_OK ||
-			    memcmp(mac, t.value.p, 8) != 0)
+			if ((icao_mac(s->cipher, s->ksmac, m, ml, mac) != EG_OK ||
+			    memcmp(mac, t.value.p, 8) != 0) && !s->ignore_cmd_mac)
 				return false;
 			break;
 		}
@@ -377,6 +386,10 @@ sim_transmit(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 		}
 		process(s, &plain, r, &rl);
 		sm_out(s, (a.ins & 1) != 0, r, &rl);
+		if (s->rekey) {
+			simchip_set_sm(s, s->rk_cipher, s->rk_enc, s->rk_mac, NULL);
+			s->rekey = false;
+		}
 	} else {
 		process(s, &a, r, &rl);
 	}

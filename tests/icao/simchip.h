@@ -48,11 +48,24 @@ struct simchip {
 	enum icao_cipher cipher;
 	uint8_t ksenc[32], ksmac[32], ssc[16];
 	bool corrupt_next_mac;		/* flip a bit of the next response MAC */
+	bool ignore_cmd_mac;		/* a clone: answers even when the
+					 * command MAC does not verify */
 	/* what happened */
 	unsigned apdus, reads;
 	size_t max_le_seen;
 	uint8_t last_capdu[512];
 	size_t last_clen;
+	/* commands process() does not know (PACE, CA, AA in the tests): the
+	 * plain (unwrapped) command; append up to cap response data bytes to
+	 * data, set *dlen, return the status word */
+	uint16_t (*ext)(void *ctx, const struct icao_apdu *a, uint8_t *data,
+	    size_t cap, size_t *dlen);
+	void *ext_ctx;
+	/* after the next protected response: switch SM to these keys, SSC 0
+	 * (Chip Authentication) */
+	bool rekey;
+	enum icao_cipher rk_cipher;
+	uint8_t rk_enc[32], rk_mac[32];
 	/* pending 61xx data */
 	uint8_t *pend;
 	size_t pend_len, pend_off;

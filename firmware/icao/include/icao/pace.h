@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pace.h — PACE (ICAO Doc 9303 Part 11 §4.4, BSI TR-03110-2 §3.2) with
+ * ECDH Generic Mapping, terminal side and chip side, on mbedTLS ECP.
+ *
+ *   Kπ      = KDF(K, 3): K = SHA-1(MRZ information) or the CAN digits
+ *   step 1  chip: z = E(Kπ, s) (CBC, zero IV)      terminal: s = D(Kπ, z)
+ *   step 2  both: mapping key pair on G; H = SK_map · PK_map(peer);
+ *           G' = s·G + H
+ *   step 3  both: ephemeral key pair on G'; PK(peer) ≠ PK(own), on the
+ *           curve; K = x(SK · PK(peer)); KSenc = KDF(K, 1), KSmac = KDF(K, 2)
+ *   step 4  T = MAC(KSmac, 7F49 { 06 OID, 86 PK(peer) }): AES: CMAC-8 of
+ *           the bytes as they are; 3DES: retail MAC with padding method 2.
+ *           Each side checks the other's token in constant time.
+ *   then    SM with KSenc/KSmac, SSC = 0.
+ *
+ * One context type, struct icao_pace, runs either role: the step functions
+ * are the same for both except for step 1 (icao_pace_nonce_decrypt on the
+ * terminal, icao_pace_nonce_make on the chip). icao_pace_run() drives the
+ * terminal side over a channel (MSE:Set AT + four GENERAL AUTHENTICATE);
+ * struct icao_pace_chip answers those APDUs for a simulated chip.
+ *
+ * Private keys: each key pair takes exactly ceil(bits(n)/8) bytes from the
+ * RNG callback, read big endian, with the bits above bits(n) cleared; a
+ * value of 0 or >= n is rejected and another block drawn (at most 16
+ * times). So an RNG that returns a known private key (as the G.1 example's)
+ * reproduces that key exactly. The RNG is called for nothing else (the
+ * nonce on the chip side; point-multiplication blinding uses mbedTLS's
+ * internal DRBG), in this order: chip: nonce, mapping key, ephemeral key;
+ * terminal: mapping key, ephemeral key.
+ *
+ * Every secret (Kπ, s, private keys, H, K, KSenc, KSmac) lives in the
+ * context and is wiped by icao_pace_free().
+ */
+#ifndef ICAO_PACE_H
+#define ICAO_PACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "icao/bac.h"	/* icao_rng_fn */
+#include "icao/chan.h"
+#include "icao/crypto.h"
+#include "icao/sm.h"
+
+/* Password references of MSE:Set AT DO'83' (TR-03110-3 / Doc 9303 §4.4.4). */
+enum icao_pace_pw {
+	ICAO_PACE_PW_MRZ = 1,
+	ICAO_PACE_PW_CAN = 2,
+};
+
+/* Dynamic authentication data tags (GENERAL AUTHENTICATE, §4.4.4.2). */
+#define ICAO_PACE_DO_NONCE	0x80	/* chip → terminal: encrypted nonce */
+#define ICAO_PACE_DO_MAP_T	0x81	/* terminal mapping data */
+#define ICAO_PACE_DO_MAP_C	0x82	/* chip mapping data */
+#define ICAO_PACE_DO_EPK_T	0x83	/* terminal ephemeral public key */
+#define ICAO_PACE_DO_EPK_C	0x84	/* chip ephemeral public key */
+#define ICAO_PACE_DO_TOK_T	0x85	/* terminal token */
+#define ICAO_PACE_DO_TOK_C	0x86	/* chip token */
+#define ICAO_PACE_DO_PUBKEY	0x7F49	/* public key data object (tokens) */
+#define ICAO_PACE_DO_OID	0x06
+#define ICAO_PACE_DO_EC_POINT	0x86
+
+#define ICAO_PACE_OID_MAX	16
+#define ICAO_PACE_POINT_MAX	133	/* 04 || x || y for P-521 */
+#define ICAO_PACE_TOKEN_LEN	8
+#define ICAO_PACE_NONCE_MAX	32
+
+/*
+ * struct icao_pace_params — what PACEInfo says: the protocol OID (content
+ * bytes, e.g. 04 00 7F 00 07 02 02 04 02 02), the cipher it names and the
+ * standardized domain parameters (parameterId → mbedTLS group id).
+ */
+struct icao_pace_params {
+	uint8_t oid[ICAO_PACE_OID_MAX];
+	size_t oid_len;
+	enum icao_cipher cipher;
+	int param_id;		/* 8, 10, 12, 13, 15, 16, 17, 18 */
+	int group_id;		/* mbedtls_ecp_group_id */
+};
+
+/*
+ * icao_pace_params_init — fill p from a PACEInfo protocol OID in dotted
+ * form (as struct lds_secinfo .oid gives it, "0.4.0.127.0.7.2.2.4.2.2") and
+ * its parameterId. Supported: id-PACE-ECDH-GM-3DES / -AES-CBC-CMAC-128/192/
+ * 256 with parameterId 8 (NIST P-192), 10 (P-224), 12 (P-256), 13
+ * (brainpoolP256r1), 15 (P-384), 16 (brainpoolP384r1), 17
+ * (brainpoolP512r1), 18 (P-521).
+ * Errors: EG_ERR_INVAL (NULL), EG_ERR_UNSUPPORTED (another mapping, DH,
+ * an unknown OID, or a parameterId mbedTLS lacks: 9 and 11 (brainpool
+ * 192/224), 14 (brainpoolP320r1), 0-2 MODP).
+ */
+int icao_pace_params_init(struct icao_pace_params *p, const char *oid_dotted,
+    long param_id);
+
+/*
+ * icao_pace_params_secinfo — append the PACEInfo SecurityInfo of p
+ * (SEQUENCE { protocol OID, version 2, parameterId }) to w, for a
+ * simulated chip's EF.CardAccess / DG14 SET ('31' L PACEInfo... : the
+ * G.1 EF.CardAccess is '31 14' + this for its parameters).
+ * Errors: EG_ERR_INVAL, buffer errors (w unchanged then).
+ */
+struct eg_wbuf;
+int icao_pace_params_secinfo(const struct icao_pace_params *p,
+    struct eg_wbuf *w);
+
+/* icao_pace_curve_name — "brainpoolP256r1", ...; "unknown" otherwise. */
+const char *icao_pace_curve_name(int param_id);
+
+/*
+ * icao_pace_kpi — Kπ = KDF(K, 3) for the cipher: MRZ: K = SHA-1(mrz_info)
+ * (the same 24..64 character string BAC uses, "T22000129364081251010318");
+ * CAN: K = the CAN's ASCII digits (1..16 of them). kpi receives
+ * icao_cipher_key_len(cipher) bytes (caller storage, caller wipes).
+ * Errors: EG_ERR_INVAL (bad password string or type), EG_ERR_CRYPTO.
+ */
+int icao_pace_kpi(enum icao_pace_pw type, const char *password,
+    enum icao_cipher cipher, uint8_t kpi[ICAO_KEY_MAX]);
+
+/* ---- one PACE run, either role (no I/O) -------------------------------- */
+
+struct icao_pace;
+
+enum icao_pace_role { ICAO_PACE_TERMINAL = 0, ICAO_PACE_CHIP = 1 };
+
+/*
+ * icao_pace_new — a context for one run. params and kpi (key length of
+ * params->cipher) are copied; rng/rng_ctx are borrowed (see above for what
+ * is drawn). Errors: EG_ERR_INVAL, EG_ERR_UNSUPPORTED, EG_ERR_NOMEM,
+ * EG_ERR_CRYPTO.
+ */
+int icao_pace_new(enum icao_pace_role role,
+    const struct icao_pace_params *params, const uint8_t *kpi,
+    icao_rng_fn rng, void *rng_ctx, struct icao_pace **out);
+
+/* icao_pace_free — wipe every secret, free, set *pc = NULL. NULL-safe. */
+void icao_pace_free(struct icao_pace **pc);
+
+/*
+ * Step 1. Chip: icao_pace_nonce_make draws s (one cipher block) and writes
+ * E(Kπ, s) to enc (cap >= ICAO_PACE_NONCE_MAX). Terminal:
+ * icao_pace_nonce_decrypt takes the chip's encrypted nonce (untrusted: a
+ * non-zero multiple of the block length, at most ICAO_PACE_NONCE_MAX) and
+ * decrypts it. Errors: EG_ERR_STATE (wrong role or order), EG_ERR_PROTOCOL
+ * (length), EG_ERR_CRYPTO, EG_ERR_OVERFLOW (cap).
+ */
+int icao_pace_nonce_make(struct icao_pace *pc, uint8_t *enc, size_t cap,
+    size_t *len);
+int icao_pace_nonce_decrypt(struct icao_pace *pc, const uint8_t *enc,
+    size_t len);
+
+/*
+ * Step 2. icao_pace_map_pub — generate the mapping key pair on G and write
+ * its public point (04 || x || y) to out (cap >= ICAO_PACE_POINT_MAX).
+ * icao_pace_map — take the peer's mapping point (untrusted), check it lies
+ * on the curve, compute H and G' = s·G + H (H and G' must not be the point
+ * at infinity). map_pub must come first (the terminal sends its point,
+ * the chip answers with its own); both need step 1 done.
+ * Errors: EG_ERR_STATE, EG_ERR_FORMAT (not an uncompressed point of the
+ * field size), EG_ERR_PROTOCOL (not on the curve, or H/G' at infinity),
+ * EG_ERR_CRYPTO (also an RNG failure), EG_ERR_OVERFLOW.
+ */
+int icao_pace_map_pub(struct icao_pace *pc, uint8_t *out, size_t cap,
+    size_t *len);
+int icao_pace_map(struct icao_pace *pc, const uint8_t *peer, size_t len);
+
+/*
+ * Step 3. icao_pace_eph_pub — generate the ephemeral key pair on G' and
+ * write its public point. icao_pace_agree — take the peer's ephemeral point
+ * (untrusted; must be on the curve and differ from ours), compute K and
+ * the session keys, and both tokens. Errors as step 2.
+ */
+int icao_pace_eph_pub(struct icao_pace *pc, uint8_t *out, size_t cap,
+    size_t *len);
+int icao_pace_agree(struct icao_pace *pc, const uint8_t *peer, size_t len);
+
+/*
+ * Step 4. icao_pace_token — our token (over the peer's ephemeral key), 8
+ * bytes. icao_pace_verify — check the peer's token (untrusted) in constant
+ * time; on success the run is ESTABLISHED.
+ * Errors: EG_ERR_STATE (before agree), EG_ERR_AUTH (wrong length or value:
+ * the peer does not know the password).
+ */
+int icao_pace_token(const struct icao_pace *pc,
+    uint8_t tok[ICAO_PACE_TOKEN_LEN]);
+int icao_pace_verify(struct icao_pace *pc, const uint8_t *tok, size_t len);
+
+/* icao_pace_established — true after a successful icao_pace_verify. */
+bool icao_pace_established(const struct icao_pace *pc);
+
+/*
+ * icao_pace_session_keys — after ESTABLISHED: the cipher and KSenc/KSmac
+ * (key length bytes each, caller storage of ICAO_KEY_MAX, caller wipes).
+ * icao_pace_install — after ESTABLISHED: icao_sm_set_keys(sm, cipher,
+ * KSenc, KSmac, SSC = 0). Errors: EG_ERR_STATE (not established), those of
+ * icao_sm_set_keys.
+ */
+int icao_pace_session_keys(const struct icao_pace *pc, enum icao_cipher *c,
+    uint8_t *ksenc, uint8_t *ksmac);
+int icao_pace_install(const struct icao_pace *pc, struct icao_sm *sm);
+
+/*
+ * icao_pace_get — copy an intermediate value out, for known-answer tests
+ * and diagnostics. SECRET values (nonce s, H, K, KSenc, KSmac) must never be
+ * logged. Errors: EG_ERR_STATE (not computed yet), EG_ERR_OVERFLOW (cap).
+ */
+enum icao_pace_value {
+	ICAO_PACE_V_NONCE,	/* s (secret) */
+	ICAO_PACE_V_MAP_PUB,	/* our mapping public point */
+	ICAO_PACE_V_MAP_H,	/* H (secret), 04 || x || y */
+	ICAO_PACE_V_MAP_G,	/* G', 04 || x || y */
+	ICAO_PACE_V_EPH_PUB,	/* our ephemeral public point */
+	ICAO_PACE_V_PEER_EPH,	/* the peer's ephemeral public point */
+	ICAO_PACE_V_SHARED_K,	/* K (secret), field length */
+	ICAO_PACE_V_KSENC,	/* secret */
+	ICAO_PACE_V_KSMAC,	/* secret */
+};
+int icao_pace_get(const struct icao_pace *pc, enum icao_pace_value v,
+    uint8_t *out, size_t cap, size_t *len);
+
+/* ---- terminal over a channel -------------------------------------------- */
+
+/*
+ * icao_pace_run — the whole terminal side over ch: detach and close any SM
+ * session on ch; MSE:Set AT (00 22 C1 A4, DO'80' OID, DO'83' password ref);
+ * GENERAL AUTHENTICATE ×4 (chained CLA 10 for the first three): 7C00 → 80
+ * encrypted nonce; 81 PK_map(T) → 82 PK_map(IC); 83 PK(T) → 84 PK(IC);
+ * 85 T(T) → 86 T(IC) (further objects, e.g. 87/88 CARs, are ignored).
+ * On success the AES/3DES session keys are installed in sm with SSC = 0 and
+ * sm is attached to ch. On any failure nothing is installed and sm is left
+ * closed (IDLE).
+ * Errors: EG_ERR_AUTH (the chip's token does not verify, or the chip
+ * refuses ours with 6300 / 63Cx / 6982: wrong password; *sw tells which),
+ * EG_ERR_CARD_STATUS (another status in *sw, e.g. 6A80 for an unsupported
+ * OID), EG_ERR_FORMAT / EG_ERR_TRUNCATED / EG_ERR_NOT_FOUND (malformed
+ * response), EG_ERR_PROTOCOL (bad point, PK(IC) = PK(T), bad nonce
+ * length), those of icao_pace_kpi and icao_pace_new, transport errors.
+ */
+int icao_pace_run(struct icao_chan *ch, const struct icao_pace_params *params,
+    enum icao_pace_pw pw_type, const char *password, icao_rng_fn rng,
+    void *rng_ctx, struct icao_sm *sm, uint16_t *sw);
+
+/* ---- chip side for simulators ------------------------------------------- */
+
+struct icao_pace_chip;
+
+/*
+ * icao_pace_chip_new — the PACE responder of a simulated chip that
+ * supports params (the PACEInfo in its EF.CardAccess), the MRZ information
+ * mrz_info and optionally a CAN (NULL: none). Strings are used to derive
+ * both Kπ at once and are not kept. rng borrowed. Errors: EG_ERR_INVAL,
+ * EG_ERR_UNSUPPORTED, EG_ERR_NOMEM, EG_ERR_CRYPTO.
+ */
+int icao_pace_chip_new(const struct icao_pace_params *params,
+    const char *mrz_info, const char *can, icao_rng_fn rng, void *rng_ctx,
+    struct icao_pace_chip **out);
+/* icao_pace_chip_free — wipe, free, *c = NULL. NULL-safe. */
+void icao_pace_chip_free(struct icao_pace_chip **c);
+
+/* icao_pace_chip_set_log — log every transition of the responder's state
+ * table (idle → set → nonce → mapped → agreed → done; any error → idle)
+ * as event icao.pace.chip.transition from= event= to= sw= (debug; notice
+ * for refusals) to lg (borrowed; NULL: none). Never keys or data. */
+struct eg_log;
+void icao_pace_chip_set_log(struct icao_pace_chip *c, const struct eg_log *lg);
+
+/*
+ * icao_pace_chip_apdu — answer one plain command APDU (already decoded):
+ * MSE:Set AT with P1P2 C1A4 (INS 22) or GENERAL AUTHENTICATE (INS 86).
+ * The response data (7C ...) is appended to resp and the status word
+ * stored in *sw: 9000; 6A80 (wrong data: unknown OID or password ref,
+ * malformed 7C, bad point); 6985 (out of sequence: GA without MSE, steps
+ * out of order, chaining bit wrong); 6300 (the terminal's token is wrong:
+ * wrong password); 6D00 (another INS). Any error status aborts the run
+ * (a new MSE:Set AT starts again). Returns EG_OK whenever a status word
+ * was produced; EG_ERR_NOMEM/OVERFLOW (resp), EG_ERR_CRYPTO otherwise.
+ */
+int icao_pace_chip_apdu(struct icao_pace_chip *c, const struct icao_apdu *cmd,
+    struct eg_wbuf *resp, uint16_t *sw);
+
+/*
+ * icao_pace_chip_session — after the last GA answered 9000: the cipher and
+ * session keys (caller storage of ICAO_KEY_MAX each, caller wipes) for the
+ * simulator's SM, whose SSC starts at 0. Errors: EG_ERR_STATE.
+ */
+int icao_pace_chip_session(const struct icao_pace_chip *c,
+    enum icao_cipher *cipher, uint8_t *ksenc, uint8_t *ksmac);
+
+#endif
