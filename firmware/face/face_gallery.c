@@ -56,38 +56,15 @@ cmp_pos(const void *a, const void *b)
 	return (cx > cy) - (cx < cy);
 }
 
-int
-face_analyse_nth(struct face_ctx *ctx, const struct fcv_image *img, unsigned nth,
-    const struct face_opts *opts, struct face_result *out)
+/* Landmarks, alignment, embedding, and per opts quality and PAD, for the
+ * face in out->box. */
+static int
+analyse_stages(struct face_ctx *ctx, const struct fcv_image *img, const struct face_opts *opts,
+    struct face_result *out)
 {
-	struct face_box boxes[FACE_MAX_FACES];
 	struct fcv_image aligned = { 0 };
-	const struct face_profile *prof;
-	size_t n = 0;
 	double t;
 	int ret;
-
-	if (nth == 0)
-		return face_analyse(ctx, img, opts, out);
-	if (ctx == NULL || img == NULL || opts == NULL || out == NULL)
-		return EG_ERR_INVAL;
-	memset(out, 0, sizeof(*out));
-	prof = face_ctx_profile(ctx);
-	t = now_ms();
-	ret = face_detect(ctx, img, boxes, FACE_MAX_FACES, &n);
-	out->ms[FACE_T_DETECT] = now_ms() - t;
-	if (ret != EG_OK)
-		goto out;
-	out->nfaces = n;
-	(void)face_choose(boxes, n, img->width, img->height, prof->zone,
-	    (double)prof->q.min_face_px, &out->faces_in_zone);
-	out->tailgating = out->faces_in_zone >= 2;
-	if (nth > n) {
-		ret = EG_ERR_NO_FACE;
-		goto out;
-	}
-	qsort(boxes, n, sizeof(boxes[0]), cmp_pos);
-	out->box = boxes[nth - 1];
 
 	t = now_ms();
 	ret = face_landmarks(ctx, img, &out->box, &out->pts);
@@ -122,6 +99,57 @@ face_analyse_nth(struct face_ctx *ctx, const struct fcv_image *img, unsigned nth
 	}
 out:
 	fcv_image_free(&aligned);
+	return ret;
+}
+
+int
+face_analyse_box(struct face_ctx *ctx, const struct fcv_image *img, const struct face_box *box,
+    const struct face_opts *opts, struct face_result *out)
+{
+	int ret;
+
+	if (ctx == NULL || img == NULL || box == NULL || opts == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	out->box = *box;
+	if ((ret = analyse_stages(ctx, img, opts, out)) != EG_OK)
+		face_result_wipe(out);
+	return ret;
+}
+
+int
+face_analyse_nth(struct face_ctx *ctx, const struct fcv_image *img, unsigned nth,
+    const struct face_opts *opts, struct face_result *out)
+{
+	struct face_box boxes[FACE_MAX_FACES];
+	const struct face_profile *prof;
+	size_t n = 0;
+	double t;
+	int ret;
+
+	if (nth == 0)
+		return face_analyse(ctx, img, opts, out);
+	if (ctx == NULL || img == NULL || opts == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	prof = face_ctx_profile(ctx);
+	t = now_ms();
+	ret = face_detect(ctx, img, boxes, FACE_MAX_FACES, &n);
+	out->ms[FACE_T_DETECT] = now_ms() - t;
+	if (ret != EG_OK)
+		goto out;
+	out->nfaces = n;
+	(void)face_choose(boxes, n, img->width, img->height, prof->zone,
+	    (double)prof->q.min_face_px, &out->faces_in_zone);
+	out->tailgating = out->faces_in_zone >= 2;
+	if (nth > n) {
+		ret = EG_ERR_NO_FACE;
+		goto out;
+	}
+	qsort(boxes, n, sizeof(boxes[0]), cmp_pos);
+	out->box = boxes[nth - 1];
+	ret = analyse_stages(ctx, img, opts, out);
+out:
 	eg_memzero(boxes, sizeof(boxes));
 	if (ret != EG_OK && ret != EG_ERR_NO_FACE) {
 		size_t keep_n = out->nfaces;

@@ -34,6 +34,16 @@
 int face_analyse_nth(struct face_ctx *ctx, const struct fcv_image *img, unsigned nth,
     const struct face_opts *opts, struct face_result *out);
 
+/*
+ * face_analyse_box — the stages after detection (landmarks, alignment,
+ * embedding, and per opts quality and PAD) for the face in box, chosen by the
+ * caller (e.g. the detection nearest the centre of a portrait). The detection
+ * fields of *out (nfaces, faces_in_zone, tailgating, ms[FACE_T_DETECT]) are
+ * zero. Errors: EG_ERR_INVAL, and those of the stages; *out is wiped on error.
+ */
+int face_analyse_box(struct face_ctx *ctx, const struct fcv_image *img, const struct face_box *box,
+    const struct face_opts *opts, struct face_result *out);
+
 /* face_label_id — the id derived from a label: the first 8 bytes of its
  * SHA-256, big-endian, with the top bit cleared (so never MATCH_ID_NONE). */
 uint64_t face_label_id(const char *label);
