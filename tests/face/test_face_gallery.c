@@ -350,6 +350,22 @@ START_TEST(test_nth_face_order)
 	ck_assert_eg(face_analyse_nth(ctx, &img, 6, &fo, &r), EG_ERR_NO_FACE);
 	ck_assert_uint_eq(r.nfaces, 5);
 	face_result_wipe(&r);
+
+	/* the stages on a given box give what the whole pipeline gave for it */
+	{
+		struct face_result a, b;
+		struct face_box box;
+
+		ck_assert_eg(face_analyse_nth(ctx, &img, 3, &fo, &a), EG_OK);
+		box = a.box;
+		ck_assert_eg(face_analyse_box(ctx, &img, &box, &fo, &b), EG_OK);
+		ck_assert_uint_eq(b.nfaces, 0);
+		ck_assert_uint_eq(b.emb_len, a.emb_len);
+		ck_assert_double_eq_tol(face_cosine(a.emb, b.emb, a.emb_len), 1.0, 1e-5);
+		ck_assert_eg(face_analyse_box(ctx, &img, NULL, &fo, &b), EG_ERR_INVAL);
+		face_result_wipe(&a);
+		face_result_wipe(&b);
+	}
 	fcv_image_free(&img);
 	face_ctx_free(&ctx);
 }
