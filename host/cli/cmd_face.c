@@ -4,6 +4,9 @@
  *
  *   egate face verify IMG_A IMG_B [--threshold T] [--json] [--no-quality]
  *                     [--no-liveness] [--profile FILE] [--model-dir DIR]
+ *   egate face enroll --gallery FILE [--format i8|f16|f32]
+ *                     [--id-from index|filename] [--force] IMAGE[#N]...
+ *   egate face search --gallery FILE [-k K] [--threshold T] [--json] IMAGE[#N]
  *
  * An input is a JPEG, PNG or JPEG 2000 image, or a DG2 file as read from a
  * passport chip (tag 75), whose facial record is unpacked first. Nothing is
@@ -23,7 +26,9 @@
 #include "egate/json.h"
 #include "egate/secure.h"
 #include "egate_build.h"
+#include "egate/match.h"
 #include "face.h"
+#include "face_gallery.h"
 
 #define FACE_EXIT_MATCH 0
 #define FACE_EXIT_NOMATCH 1
@@ -31,7 +36,9 @@
 #define FACE_FILE_MAX (64u * 1024u * 1024u)
 
 struct input {
-	const char *path;
+	const char *path;	/* as given (may end in #N) */
+	char file[4096];	/* the file part */
+	unsigned nth;		/* 0: the chosen face; N: the Nth left to right */
 	uint8_t *bytes;
 	size_t len;
 	bool dg2;
@@ -52,11 +59,14 @@ help(FILE *f)
 	    "                         [--debug-dump-aligned DIR]\n"
 	    "\n"
 	    "Compare the face in IMG_A with the face in IMG_B. Each is a JPEG, PNG or\n"
-	    "JPEG 2000 image, or a DG2 file from a passport chip. Prints the cosine\n"
+	    "JPEG 2000 image, or a DG2 file from a passport chip; IMG#N takes the Nth\n"
+	    "face from the left instead of the largest in the zone. Prints the cosine\n"
 	    "score, the decision at the threshold (default: the profile's), the quality\n"
 	    "gate and the liveness check for both images, and the time of each stage.\n"
 	    "\n"
-	    "exit: 0 match, 1 no match, 2 error (as cmp)\n");
+	    "exit: 0 match, 1 no match, 2 error (as cmp)\n"
+	    "\n"
+	    "Also: egate face enroll --help, egate face search --help (1:N watchlists).\n");
 }
 
 static double
@@ -103,6 +113,52 @@ out:
 	return ret;
 }
 
+/* "photo.jpg#3" names the third face from the left of photo.jpg, unless a
+ * file of that exact name exists. */
+static int
+split_face_ref(struct input *in)
+{
+	const char *h = strrchr(in->path, '#');
+	char *end;
+	unsigned long v;
+
+	in->nth = 0;
+	if (strlen(in->path) >= sizeof(in->file))
+		return EG_ERR_INVAL;
+	strcpy(in->file, in->path);
+	if (h == NULL || h[1] == '\0' || access(in->path, F_OK) == 0)
+		return EG_OK;
+	errno = 0;
+	v = strtoul(h + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || h[1] < '0' || h[1] > '9')
+		return EG_OK;	/* not a face number: the name as it is */
+	if (v < 1 || v > FACE_MAX_FACES)
+		return EG_ERR_INVAL;
+	in->nth = (unsigned)v;
+	in->file[h - in->path] = '\0';
+	return EG_OK;
+}
+
+/* Say why an input could not be used, with a hint where one helps. */
+static void
+input_err(const struct input *in)
+{
+	const char *hint = "";
+
+	if (in->err == EG_ERR_OVERFLOW && strcmp(in->what, "decode") == 0)
+		hint = " — the image header announces more than 8192 pixels a side";
+	else if (in->err == EG_ERR_TRUNCATED && strcmp(in->what, "decode") == 0)
+		hint = " — the image data ends early";
+	else if (in->err == EG_ERR_NO_FACE && in->nth > 0)
+		hint = " — fewer faces in the image than the number after '#'";
+	else if (in->err == EG_ERR_NO_FACE)
+		hint = " — no face detected in the capture zone";
+	else if (in->err == EG_ERR_INVAL && strcmp(in->what, "read") == 0)
+		hint = " — the face number after '#' must be 1 to 64";
+	cli_err("face", "%s: %s: %s (%s)%s", in->path, in->what, eg_strerror(in->err),
+	    eg_err_name(in->err), hint);
+}
+
 static int
 load_input(struct face_ctx *ctx, struct input *in, const struct face_opts *opts)
 {
@@ -112,7 +168,9 @@ load_input(struct face_ctx *ctx, struct input *in, const struct face_opts *opts)
 	double t;
 
 	in->what = "read";
-	if ((in->err = read_all(in->path, &in->bytes, &in->len)) != EG_OK)
+	if ((in->err = split_face_ref(in)) != EG_OK)
+		return in->err;
+	if ((in->err = read_all(in->file, &in->bytes, &in->len)) != EG_OK)
 		return in->err;
 	img = in->bytes;
 	img_len = in->len;
@@ -133,7 +191,7 @@ load_input(struct face_ctx *ctx, struct input *in, const struct face_opts *opts)
 	if (in->err != EG_OK)
 		return in->err;
 	in->what = "analyse";
-	in->err = face_analyse(ctx, &in->img, opts, &in->res);
+	in->err = face_analyse_nth(ctx, &in->img, in->nth, opts, &in->res);
 	return in->err;
 }
 
@@ -361,16 +419,7 @@ verify(int argc, char **argv)
 	fo.pad_self = ctx;
 	for (int i = 0; i < 2; i++) {
 		if (load_input(ctx, &in[i], &fo) != EG_OK) {
-			const char *hint = "";
-
-			if (in[i].err == EG_ERR_OVERFLOW && strcmp(in[i].what, "decode") == 0)
-				hint = " — the image header announces more than 8192 pixels a side";
-			else if (in[i].err == EG_ERR_TRUNCATED && strcmp(in[i].what, "decode") == 0)
-				hint = " — the image data ends early";
-			else if (in[i].err == EG_ERR_NO_FACE)
-				hint = " — no face detected in the capture zone";
-			cli_err("face", "%s: %s: %s (%s)%s", in[i].path, in[i].what,
-			    eg_strerror(in[i].err), eg_err_name(in[i].err), hint);
+			input_err(&in[i]);
 			goto out;
 		}
 	}
@@ -417,6 +466,517 @@ out:
 	return ret;
 }
 
+/* ---- galleries: enroll and search --------------------------------------- */
+
+struct gal {
+	char path[4096];
+	char labels_path[4096];
+	struct match_gallery *g;
+	struct face_labels *labels;
+	bool existed;
+};
+
+static void
+gal_free(struct gal *gl)
+{
+	match_gallery_free(&gl->g);
+	face_labels_free(&gl->labels);
+}
+
+static int
+gal_paths(struct gal *gl, const char *path)
+{
+	if ((size_t)snprintf(gl->path, sizeof(gl->path), "%s", path) >= sizeof(gl->path) ||
+	    (size_t)snprintf(gl->labels_path, sizeof(gl->labels_path), "%s.labels", path) >=
+	    sizeof(gl->labels_path)) {
+		cli_err("face", "gallery path too long");
+		return EG_ERR_INVAL;
+	}
+	return EG_OK;
+}
+
+/* Open an existing gallery and its labels; they must agree. */
+static int
+gal_open(struct gal *gl, const char *path)
+{
+	struct match_params mp = { .max_nq = 1, .max_k = MATCH_K_MAX };
+	size_t line = 0;
+	int err;
+
+	if ((err = gal_paths(gl, path)) != EG_OK)
+		return err;
+	if (access(gl->path, F_OK) != 0) {
+		cli_err("face", "%s: no such gallery (egate face enroll creates one)", gl->path);
+		return EG_ERR_NOT_FOUND;
+	}
+	if ((err = match_gallery_load_file(gl->path, &mp, &gl->g)) != EG_OK) {
+		cli_err("face", "%s: cannot load the gallery: %s (%s)%s", gl->path, eg_strerror(err),
+		    eg_err_name(err),
+		    err == EG_ERR_CHECKSUM ? " — the file is corrupted or was altered" :
+		    err == EG_ERR_FORMAT || err == EG_ERR_TRUNCATED ? " — not an egate gallery, or damaged" : "");
+		return err;
+	}
+	if ((err = face_labels_load_file(gl->labels_path, &gl->labels, &line)) != EG_OK) {
+		if (err == EG_ERR_FORMAT)
+			cli_err("face", "%s:%zu: bad label line", gl->labels_path, line);
+		else
+			cli_err("face", "%s: cannot load the labels: %s (%s)", gl->labels_path,
+			    eg_strerror(err), eg_err_name(err));
+		return err;
+	}
+	if (face_labels_count(gl->labels) != match_gallery_size(gl->g)) {
+		cli_err("face", "%s holds %zu entries but %s holds %zu labels: they do not belong "
+		    "together", gl->path, match_gallery_size(gl->g), gl->labels_path,
+		    face_labels_count(gl->labels));
+		return EG_ERR_FORMAT;
+	}
+	gl->existed = true;
+	return EG_OK;
+}
+
+/* Write the gallery (through FILE.tmp, renamed) and then its labels. */
+static int
+gal_save(const struct gal *gl)
+{
+	char tmp[4200];
+	int err;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", gl->path);
+	if ((err = match_gallery_save(gl->g, tmp)) != EG_OK || rename(tmp, gl->path) != 0) {
+		cli_err("face", "%s: cannot write the gallery: %s", gl->path,
+		    eg_strerror(err != EG_OK ? err : EG_ERR_IO));
+		(void)unlink(tmp);
+		return err != EG_OK ? err : EG_ERR_IO;
+	}
+	if ((err = face_labels_save(gl->labels, gl->labels_path)) != EG_OK) {
+		cli_err("face", "%s: cannot write the labels: %s (the gallery was written: restore "
+		    "both from backup)", gl->labels_path, eg_strerror(err));
+		return err;
+	}
+	return EG_OK;
+}
+
+static const char *
+format_str(enum match_format f)
+{
+	return f == MATCH_I8 ? "i8" : f == MATCH_F16 ? "f16" : "f32";
+}
+
+static int
+parse_format(const char *s, enum match_format *f)
+{
+	if (strcmp(s, "i8") == 0)
+		*f = MATCH_I8;
+	else if (strcmp(s, "f16") == 0)
+		*f = MATCH_F16;
+	else if (strcmp(s, "f32") == 0)
+		*f = MATCH_F32;
+	else
+		return EG_ERR_INVAL;
+	return EG_OK;
+}
+
+/* The failed quality measures as "yaw 41.2 (-35 .. 35), ..." into buf. */
+static void
+quality_why(const struct face_quality *q, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < FACE_Q_COUNT && off < len; i++) {
+		const struct face_measure *m = &q->m[i];
+		int k;
+
+		if (m->pass)
+			continue;
+		if (m->max >= 1e8)
+			k = snprintf(buf + off, len - off, "%s%s %.3g (want >= %g)", off ? ", " : "",
+			    m->name, m->value, m->min);
+		else
+			k = snprintf(buf + off, len - off, "%s%s %.3g (want %g .. %g)",
+			    off ? ", " : "", m->name, m->value, m->min, m->max);
+		if (k < 0)
+			break;
+		off += (size_t)k;
+	}
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s != NULL ? s + 1 : p;
+}
+
+static void
+help_enroll(FILE *f)
+{
+	fprintf(f,
+	    "usage: egate face enroll --gallery FILE [--format i8|f16|f32]\n"
+	    "                         [--id-from index|filename] [--force] [--no-quality]\n"
+	    "                         [--profile FILE] [--model-dir DIR] IMAGE[#N]...\n"
+	    "\n"
+	    "Add the face of each image to the gallery FILE (created if missing) and its\n"
+	    "label to FILE.labels. IMAGE#N takes the Nth face counted from the left.\n"
+	    "Images failing the quality gate are refused unless --force. Both files are\n"
+	    "personal data (biometric templates and names): keep them 0600.\n"
+	    "\n"
+	    "exit: 0 all enrolled, 1 some refused (the others are saved), 2 error\n");
+}
+
+static int
+enroll(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "gallery", required_argument, NULL, 'g' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "id-from", required_argument, NULL, 'i' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "no-quality", no_argument, NULL, 'Q' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "model-dir", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = default_profile(), *model_dir = getenv("EGATE_MODEL_DIR");
+	const char *gallery = NULL;
+	struct face_ctx *ctx = NULL;
+	struct face_opts fo = { .quality = true };
+	struct gal gl;
+	enum match_format fmt = MATCH_F32;
+	bool have_fmt = false, by_name = false, force = false;
+	size_t added = 0, refused = 0;
+	char errbuf[512];
+	int c, ret = FACE_EXIT_ERROR, err;
+
+	memset(&gl, 0, sizeof(gl));
+	if (model_dir == NULL || model_dir[0] == '\0')
+		model_dir = EGATE_MODEL_DIR;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "g:f:i:p:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			gallery = optarg;
+			break;
+		case 'f':
+			if (parse_format(optarg, &fmt) != EG_OK) {
+				cli_err("face", "--format must be i8, f16 or f32");
+				return FACE_EXIT_ERROR;
+			}
+			have_fmt = true;
+			break;
+		case 'i':
+			if (strcmp(optarg, "filename") != 0 && strcmp(optarg, "index") != 0) {
+				cli_err("face", "--id-from must be index or filename");
+				return FACE_EXIT_ERROR;
+			}
+			by_name = strcmp(optarg, "filename") == 0;
+			break;
+		case 'F':
+			force = true;
+			break;
+		case 'Q':
+			fo.quality = false;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'm':
+			model_dir = optarg;
+			break;
+		case 'h':
+			help_enroll(stdout);
+			return FACE_EXIT_MATCH;
+		default:
+			return FACE_EXIT_ERROR;
+		}
+	}
+	if (gallery == NULL || optind >= argc) {
+		cli_err("face", "enroll needs --gallery FILE and at least one image");
+		help_enroll(stderr);
+		return FACE_EXIT_ERROR;
+	}
+	if (gal_paths(&gl, gallery) != EG_OK)
+		goto out;
+	if (access(gl.path, F_OK) == 0) {
+		if (gal_open(&gl, gallery) != EG_OK)
+			goto out;
+		if (have_fmt && match_gallery_format(gl.g) != fmt) {
+			cli_err("face", "%s is %s, not %s: a gallery keeps one format", gl.path,
+			    format_str(match_gallery_format(gl.g)), format_str(fmt));
+			goto out;
+		}
+	} else if (access(gl.labels_path, F_OK) == 0) {
+		cli_err("face", "%s exists without its gallery %s: refusing to overwrite it",
+		    gl.labels_path, gl.path);
+		goto out;
+	}
+	err = face_ctx_new(profile, model_dir, &ctx, errbuf, sizeof(errbuf));
+	if (err != EG_OK) {
+		cli_err("face", "cannot load the models: %s%s%s", eg_strerror(err),
+		    errbuf[0] ? ": " : "", errbuf);
+		goto out;
+	}
+	if (gl.g == NULL) {
+		struct match_params mp = {
+			.dim = (uint32_t)face_ctx_profile(ctx)->embedding_size, .format = fmt,
+			.rescore = fmt == MATCH_I8 ? MATCH_RESCORE_F16 : MATCH_RESCORE_NONE,
+			.max_nq = 1, .max_k = MATCH_K_MAX,
+		};
+
+		if ((err = match_gallery_new(&mp, &gl.g)) != EG_OK ||
+		    (err = face_labels_new(&gl.labels)) != EG_OK) {
+			cli_err("face", "cannot create a gallery: %s", eg_strerror(err));
+			goto out;
+		}
+	} else if (match_gallery_dim(gl.g) != (uint32_t)face_ctx_profile(ctx)->embedding_size) {
+		cli_err("face", "%s holds %u-dimensional embeddings; the profile makes %lld: another "
+		    "model's gallery", gl.path, match_gallery_dim(gl.g),
+		    face_ctx_profile(ctx)->embedding_size);
+		goto out;
+	}
+	for (int a = optind; a < argc; a++) {
+		struct input in;
+		char label[FACE_LABEL_MAX + 1], why[512];
+		uint64_t id;
+
+		memset(&in, 0, sizeof(in));
+		in.path = argv[a];
+		if (load_input(ctx, &in, &fo) != EG_OK) {
+			input_err(&in);
+			printf("%s: REFUSED: %s\n", in.path, eg_strerror(in.err));
+			refused++;
+			free_input(&in);
+			continue;
+		}
+		if (in.res.has_quality && in.res.quality.retake) {
+			quality_why(&in.res.quality, why, sizeof(why));
+			if (!force) {
+				printf("%s: REFUSED: quality: %s (--force to enrol anyway)\n", in.path, why);
+				refused++;
+				free_input(&in);
+				continue;
+			}
+			printf("%s: quality: %s — enrolled anyway (--force)\n", in.path, why);
+		}
+		if (in.nth > 0)
+			snprintf(label, sizeof(label), "%.200s#%u", base_name(in.file), in.nth);
+		else
+			snprintf(label, sizeof(label), "%.250s", base_name(in.file));
+		id = by_name ? face_label_id(label) : face_labels_max_id(gl.labels) + 1;
+		err = face_labels_add(gl.labels, id, label);
+		if (err == EG_ERR_STATE) {
+			printf("%s: REFUSED: id %016llx (%s) is already enrolled\n", in.path,
+			    (unsigned long long)id, label);
+			refused++;
+			free_input(&in);
+			continue;
+		}
+		if (err == EG_OK && (err = match_gallery_add(gl.g, in.res.emb, &id, 1)) != EG_OK)
+			cli_err("face", "internal: labels and gallery out of step");
+		free_input(&in);
+		if (err != EG_OK) {
+			cli_err("face", "%s: cannot add: %s", argv[a], eg_strerror(err));
+			goto out;
+		}
+		printf("%s: enrolled id %016llx label %s\n", argv[a], (unsigned long long)id, label);
+		added++;
+	}
+	if (added > 0 && gal_save(&gl) != EG_OK)
+		goto out;
+	printf("gallery %s: %zu entries (%s); %zu enrolled, %zu refused%s\n", gl.path,
+	    match_gallery_size(gl.g), format_str(match_gallery_format(gl.g)), added, refused,
+	    added == 0 ? "; nothing written" : "");
+	ret = refused > 0 ? FACE_EXIT_NOMATCH : FACE_EXIT_MATCH;
+out:
+	gal_free(&gl);
+	face_ctx_free(&ctx);
+	return ret;
+}
+
+static void
+help_search(FILE *f)
+{
+	fprintf(f,
+	    "usage: egate face search --gallery FILE [-k K] [--threshold T] [--json]\n"
+	    "                         [--no-quality] [--profile FILE] [--model-dir DIR]\n"
+	    "                         IMAGE[#N]\n"
+	    "\n"
+	    "Search the gallery FILE for the face in IMAGE (or its Nth face from the left);\n"
+	    "print the K best entries (default 5) with their scores and labels, hits at or\n"
+	    "above the threshold (default: the profile's) marked.\n"
+	    "\n"
+	    "exit: 0 hit, 1 no hit, 2 error\n");
+}
+
+static int
+search(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "gallery", required_argument, NULL, 'g' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-quality", no_argument, NULL, 'Q' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "model-dir", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = default_profile(), *model_dir = getenv("EGATE_MODEL_DIR");
+	const char *gallery = NULL;
+	struct face_ctx *ctx = NULL;
+	struct face_opts fo = { .quality = true };
+	struct match_hit hits[MATCH_K_MAX];
+	struct input in;
+	struct gal gl;
+	double threshold = 0;
+	bool have_threshold = false, json = false;
+	unsigned long k = 5;
+	size_t nhit = 0, kk;
+	char errbuf[512], *end;
+	int c, ret = FACE_EXIT_ERROR, err;
+
+	memset(&gl, 0, sizeof(gl));
+	memset(&in, 0, sizeof(in));
+	if (model_dir == NULL || model_dir[0] == '\0')
+		model_dir = EGATE_MODEL_DIR;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "g:k:t:jp:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			gallery = optarg;
+			break;
+		case 'k':
+			errno = 0;
+			k = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || k < 1 || k > MATCH_K_MAX) {
+				cli_err("face", "-k must be 1 to %u", MATCH_K_MAX);
+				return FACE_EXIT_ERROR;
+			}
+			break;
+		case 't':
+			errno = 0;
+			threshold = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' || !(threshold >= -1.0) ||
+			    !(threshold <= 1.0)) {
+				cli_err("face", "--threshold must be a number from -1 to 1");
+				return FACE_EXIT_ERROR;
+			}
+			have_threshold = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'Q':
+			fo.quality = false;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'm':
+			model_dir = optarg;
+			break;
+		case 'h':
+			help_search(stdout);
+			return FACE_EXIT_MATCH;
+		default:
+			return FACE_EXIT_ERROR;
+		}
+	}
+	if (gallery == NULL || argc - optind != 1) {
+		cli_err("face", "search needs --gallery FILE and one image");
+		help_search(stderr);
+		return FACE_EXIT_ERROR;
+	}
+	if (gal_open(&gl, gallery) != EG_OK)
+		goto out;
+	err = face_ctx_new(profile, model_dir, &ctx, errbuf, sizeof(errbuf));
+	if (err != EG_OK) {
+		cli_err("face", "cannot load the models: %s%s%s", eg_strerror(err),
+		    errbuf[0] ? ": " : "", errbuf);
+		goto out;
+	}
+	if (!have_threshold)
+		threshold = face_ctx_profile(ctx)->match_threshold;
+	if (match_gallery_dim(gl.g) != (uint32_t)face_ctx_profile(ctx)->embedding_size) {
+		cli_err("face", "%s holds %u-dimensional embeddings; the profile makes %lld: another "
+		    "model's gallery", gl.path, match_gallery_dim(gl.g),
+		    face_ctx_profile(ctx)->embedding_size);
+		goto out;
+	}
+	in.path = argv[optind];
+	if (load_input(ctx, &in, &fo) != EG_OK) {
+		input_err(&in);
+		goto out;
+	}
+	kk = match_gallery_size(gl.g) < k ? match_gallery_size(gl.g) : k;
+	if (kk > 0 && (err = match_gallery_search(gl.g, in.res.emb, 1, kk, hits)) != EG_OK) {
+		cli_err("face", "search failed: %s", eg_strerror(err));
+		goto out;
+	}
+	for (size_t i = 0; i < kk; i++)
+		if (hits[i].id != MATCH_ID_NONE && hits[i].score >= threshold)
+			nhit++;
+	ret = nhit > 0 ? FACE_EXIT_MATCH : FACE_EXIT_NOMATCH;
+	if (json) {
+		struct eg_json j;
+
+		eg_json_init(&j, stdout);
+		eg_json_obj_begin(&j);
+		eg_json_key_bool(&j, "hit", nhit > 0);
+		eg_json_key_double(&j, "threshold", threshold);
+		eg_json_key_str(&j, "gallery", gl.path);
+		eg_json_key_int(&j, "gallery_size", (long long)match_gallery_size(gl.g));
+		eg_json_key_str(&j, "format", format_str(match_gallery_format(gl.g)));
+		eg_json_key_str(&j, "profile", face_ctx_profile(ctx)->name);
+		eg_json_key_str(&j, "profile_version", face_ctx_profile(ctx)->version);
+		eg_json_key(&j, "results");
+		eg_json_arr_begin(&j);
+		for (size_t i = 0; i < kk; i++) {
+			char idhex[17];
+			const char *lab = face_labels_find(gl.labels, hits[i].id);
+
+			if (hits[i].id == MATCH_ID_NONE)
+				break;
+			snprintf(idhex, sizeof(idhex), "%016llx", (unsigned long long)hits[i].id);
+			eg_json_obj_begin(&j);
+			eg_json_key_int(&j, "rank", (long long)i + 1);
+			eg_json_key_str(&j, "id", idhex);
+			eg_json_key_str(&j, "label", lab != NULL ? lab : "");
+			eg_json_key_double(&j, "score", hits[i].score);
+			eg_json_key_bool(&j, "hit", hits[i].score >= threshold);
+			eg_json_obj_end(&j);
+		}
+		eg_json_arr_end(&j);
+		eg_json_key(&j, "probe");
+		print_json_input(&j, &in);
+		eg_json_obj_end(&j);
+		if (eg_json_finish(&j) != EG_OK)
+			ret = FACE_EXIT_ERROR;
+	} else {
+		printf("gallery: %s (%zu entries, %s, kernel %s)\n", gl.path,
+		    match_gallery_size(gl.g), format_str(match_gallery_format(gl.g)),
+		    match_gallery_kernel(gl.g));
+		print_text(&in, "probe");
+		for (size_t i = 0; i < kk; i++) {
+			const char *lab = face_labels_find(gl.labels, hits[i].id);
+
+			if (hits[i].id == MATCH_ID_NONE)
+				break;
+			printf("%2zu. id %016llx  score %.4f  %-6s %s\n", i + 1,
+			    (unsigned long long)hits[i].id, hits[i].score,
+			    hits[i].score >= threshold ? "HIT" : "-", lab != NULL ? lab : "?");
+		}
+		printf("threshold %.4f  %s\n", threshold, nhit > 0 ? "HIT" : "NO HIT");
+	}
+out:
+	free_input(&in);
+	gal_free(&gl);
+	face_ctx_free(&ctx);
+	return ret;
+}
+
 int
 cmd_face(int argc, char **argv)
 {
@@ -426,6 +986,10 @@ cmd_face(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return verify(argc - 1, argv + 1);
-	cli_err("face", "unknown verb '%s' (verify)", argv[1]);
+	if (strcmp(argv[1], "enroll") == 0)
+		return enroll(argc - 1, argv + 1);
+	if (strcmp(argv[1], "search") == 0)
+		return search(argc - 1, argv + 1);
+	cli_err("face", "unknown verb '%s' (verify, enroll, search)", argv[1]);
 	return FACE_EXIT_ERROR;
 }

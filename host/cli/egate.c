@@ -15,7 +15,7 @@ static const struct egate_cmd commands[] = {
 	{ "config", cmd_config, "check kiosk and host configuration files" },
 	{ "pki", cmd_pki, "deployment CA: host, kiosk and officer certificates, CRL" },
 	{ "mrz", cmd_mrz, "parse and validate a machine readable zone (ICAO 9303)" },
-	{ "face", cmd_face, "compare faces in images or DG2 files (1:1 verify)" },
+	{ "face", cmd_face, "compare faces (1:1 verify) and enrol/search face galleries (1:N)" },
 	{ "camera", cmd_camera, "list cameras (UVC, simulated) and grab frames" },
 	{ "audit", cmd_audit, "query, export and verify the audit log" },
 	{ "read", cmd_read, "read and check a passport chip (real, vpcd or simulated reader)" },
