@@ -10,8 +10,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,22 +659,6 @@ drain(struct net *n)
 	    EG_UINT("stored", n->stored));
 }
 
-/* Running as root: give up root after loading the TLS key. */
-static int
-drop_root(struct net *n)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0)
-		return EG_OK;
-	if ((pw = getpwnam("nobody")) == NULL || setgroups(0, NULL) != 0 ||
-	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		EG_LOG(&n->lg, EG_LOG_ERROR, "net.drop_root_failed", EG_STR("reason", strerror(errno)));
-		return EG_ERR_PERM;
-	}
-	return EG_OK;
-}
-
 int
 net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 {
@@ -706,7 +688,7 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		EG_LOG(&n->lg, EG_LOG_ERROR, "net.tls_conf_failed", EG_STR("reason", err), EG_ERRF(rc));
 		goto out;
 	}
-	if (drop_root(n) != EG_OK || n->resp == NULL)
+	if (n->resp == NULL)
 		goto out;
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	sigemptyset(&set);
