@@ -707,7 +707,7 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->lfd, &e1);
 		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->sfd, &e2);
 	}
-	EG_LOG(&n->lg, EG_LOG_INFO, "net.ready", EG_INT("pid", getpid()));
+	EG_LOG(&n->lg, EG_LOG_NOTICE, "net.ready", EG_INT("pid", getpid()));
 	int64_t last_tick = host_now_ms();
 	while (!n->stopping) {
 		struct epoll_event ev[64];
