@@ -566,6 +566,41 @@ START_TEST(test_kill9_during_stream)
 }
 END_TEST
 
+/* The network child dies: the monitor logs it and starts a new one; the
+ * kiosk reconnects and nothing is lost. */
+START_TEST(test_child_restart)
+{
+	struct kiosk k;
+	char line[1024];
+	long child = 0;
+	FILE *f;
+	bool in_order = false;
+
+	hostfx_start(&fx);
+	kiosk_start(&k, "k01", "spool-k01");
+	submit(&k, 50, 1, 0);
+	ck_assert(wait_acked(&k, 50, 10000));
+	f = fopen(fx.log, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = strstr(line, "event=net.ready pid=");
+		if (p != NULL)
+			child = strtol(p + strlen("event=net.ready pid="), NULL, 10);
+	}
+	fclose(f);
+	ck_assert_int_gt(child, 1);
+	ck_assert_int_eq(kill((pid_t)child, SIGKILL), 0);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "monitor.child_died", "signal=9", NULL));
+	ck_assert(hostfx_wait_log(&fx, 2, 10000, "net.ready", NULL));
+	submit(&k, 50, 51, 0);
+	ck_assert(wait_acked(&k, 100, 20000));
+	kiosk_stop(&k);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	ck_assert_uint_eq(hostfx_db_count(&fx, "K01", &in_order), 100);
+	ck_assert(in_order);
+}
+END_TEST
+
 START_TEST(test_outage_spools_then_delivers)
 {
 	struct kiosk k;
@@ -744,6 +779,7 @@ make_suite(void)
 	tcase_add_test(tc, test_end_to_end);
 	tcase_add_test(tc, test_kill9_during_stream);
 	tcase_add_test(tc, test_outage_spools_then_delivers);
+	tcase_add_test(tc, test_child_restart);
 	tcase_add_test(tc, test_garbage_closes_only_that_connection);
 	tcase_add_test(tc, test_identity_from_certificate_only);
 	tcase_add_test(tc, test_sighup_reloads_crl);
