@@ -69,6 +69,9 @@ struct net {
 	struct eg_wbuf batch;
 	struct pending pend[HOST_BATCH_MAX];
 	size_t npend;
+	struct pending infl[HOST_BATCH_MAX];	/* the batch the monitor is committing */
+	size_t ninfl;
+	bool busy;
 	int64_t batch_first_ms;
 	uint8_t *resp;
 	uint64_t batches, stored;
@@ -100,6 +103,9 @@ conn_free(struct net *n, struct conn *c, const char *reason)
 	for (size_t i = 0; i < n->npend; i++)
 		if (n->pend[i].c == c)
 			n->pend[i].c = NULL;
+	for (size_t i = 0; i < n->ninfl; i++)
+		if (n->infl[i].c == c)
+			n->infl[i].c = NULL;
 	epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	eg_tls_free(&c->tls);
 	close(c->fd);
@@ -186,16 +192,22 @@ conn_error(struct net *n, struct conn *c, Egate__ErrorCode code, bool fatal, uin
 
 /* ---- the monitor ----------------------------------------------------------------- */
 
-/* Send one request and wait for its answer (the monitor answers in order). */
+static void
+monitor_lost(struct net *n, int rc)
+{
+	/* the monitor is gone or broken: nothing can be stored any more */
+	EG_LOG(&n->lg, EG_LOG_ERROR, "net.monitor_lost", EG_ERRF(rc));
+	exit(2);
+}
+
+/* Wait for the monitor's next answer (it answers in request order). */
 static int
-ps_call(struct net *n, const void *req, size_t len, uint8_t type, struct eg_rbuf *resp)
+ps_recv(struct net *n, uint8_t type, struct eg_rbuf *resp)
 {
 	ssize_t got;
 	uint8_t t;
 	uint32_t rc;
 
-	if (send(n->ps, req, len, MSG_NOSIGNAL) != (ssize_t)len)
-		return EG_ERR_IO;
 	do
 		got = recv(n->ps, n->resp, RESP_MAX, 0);
 	while (got < 0 && errno == EINTR);
@@ -205,6 +217,12 @@ ps_call(struct net *n, const void *req, size_t len, uint8_t type, struct eg_rbuf
 	if (eg_rbuf_u8(resp, &t) != EG_OK || t != type || eg_rbuf_be32(resp, &rc) != EG_OK)
 		return EG_ERR_PROTOCOL;
 	return (int)rc;
+}
+
+static int
+ps_send(struct net *n, const void *req, size_t len)
+{
+	return send(n->ps, req, len, MSG_NOSIGNAL) == (ssize_t)len ? EG_OK : EG_ERR_IO;
 }
 
 static void
@@ -226,33 +244,51 @@ ack(struct net *n, struct conn *c, uint64_t seq, bool duplicate)
 	}
 }
 
-/* Store the collected events through the monitor, then answer each. */
+/* Hand the collected events to the monitor; their answer comes later
+ * (batch_answer). One batch is in flight at a time, so the next one is
+ * collected while the monitor commits (group commit). */
 static void
-batch_flush(struct net *n)
+batch_send(struct net *n)
+{
+	int rc;
+
+	if (n->busy || n->npend == 0)
+		return;
+	ps_batch_set_count(&n->batch, (uint16_t)n->npend);
+	rc = ps_send(n, n->batch.data, n->batch.len);
+	eg_memzero(n->batch.data, n->batch.len);	/* clear identifiers */
+	eg_wbuf_reset(&n->batch);
+	if (rc != EG_OK)
+		monitor_lost(n, rc);
+	memcpy(n->infl, n->pend, n->npend * sizeof(n->pend[0]));
+	n->ninfl = n->npend;
+	n->npend = 0;
+	n->busy = true;
+}
+
+/* Wait for the answer to the batch in flight and queue the Acks (written
+ * at the next safe point, flush_all: no connection is freed here). */
+static void
+batch_answer(struct net *n)
 {
 	struct eg_rbuf r;
 	uint16_t cnt = 0;
 	int rc;
 
-	if (n->npend == 0)
+	if (!n->busy)
 		return;
-	ps_batch_set_count(&n->batch, (uint16_t)n->npend);
-	rc = ps_call(n, n->batch.data, n->batch.len, PS_APPEND_BATCH, &r);
-	eg_memzero(n->batch.data, n->batch.len);	/* clear identifiers */
-	eg_wbuf_reset(&n->batch);
-	if (rc == EG_OK && (eg_rbuf_be16(&r, &cnt) != EG_OK || cnt != n->npend ||
+	rc = ps_recv(n, PS_APPEND_BATCH, &r);
+	if (rc == EG_OK && (eg_rbuf_be16(&r, &cnt) != EG_OK || cnt != n->ninfl ||
 	    eg_rbuf_left(&r) != cnt))
 		rc = EG_ERR_PROTOCOL;
-	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL) {
-		/* the monitor is gone: nothing can be stored any more */
-		EG_LOG(&n->lg, EG_LOG_ERROR, "net.monitor_lost", EG_ERRF(rc));
-		exit(2);
-	}
+	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL)
+		monitor_lost(n, rc);
+	n->busy = false;
 	n->batches++;
-	for (size_t i = 0; i < n->npend; i++) {
-		struct conn *c = n->pend[i].c;
+	for (size_t i = 0; i < n->ninfl; i++) {
+		struct conn *c = n->infl[i].c;
 		uint8_t res = AUDIT_INVALID;
-		uint64_t seq = n->pend[i].seq;
+		uint64_t seq = n->infl[i].seq;
 
 		if (rc == EG_OK)
 			eg_rbuf_u8(&r, &res);
@@ -285,8 +321,24 @@ batch_flush(struct net *n)
 			break;
 		}
 	}
-	n->npend = 0;
-	/* write the acks; conn_flush may free connections */
+	n->ninfl = 0;
+}
+
+/* Make everything received so far durable and answered, synchronously. */
+static void
+batch_flush(struct net *n)
+{
+	batch_answer(n);
+	if (n->npend > 0) {
+		batch_send(n);
+		batch_answer(n);
+	}
+}
+
+/* Write queued output of every connection (a safe point: may free them). */
+static void
+flush_all(struct net *n)
+{
 	for (struct conn *c = n->conns, *next; c != NULL; c = next) {
 		next = c->next;
 		if (c->out.len > 0 && c->wpending == 0)
@@ -338,11 +390,10 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 	eg_wbuf_init_fixed(&w, req, sizeof(req), false);
 	eg_wbuf_u8(&w, PS_LAST_SEQ);
 	ps_put_str(&w, c->cn);
-	rc = ps_call(n, w.data, w.len, PS_LAST_SEQ, &r);
-	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL) {
-		EG_LOG(&n->lg, EG_LOG_ERROR, "net.monitor_lost", EG_ERRF(rc));
-		exit(2);
-	}
+	if ((rc = ps_send(n, w.data, w.len)) == EG_OK)
+		rc = ps_recv(n, PS_LAST_SEQ, &r);
+	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL)
+		monitor_lost(n, rc);
 	if (rc != EG_OK || ps_get_u64(&r, &last) != EG_OK) {
 		conn_error(n, c, EGATE__ERROR_CODE__ERROR_STORAGE, true, 0, "cannot read the last seq");
 		return;
@@ -407,8 +458,10 @@ on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 	n->pend[n->npend].seq = e->seq;
 	n->npend++;
 	c->events++;
-	if (n->npend >= HOST_BATCH_MAX || n->batch.len > PS_MSG_MAX / 2)
-		batch_flush(n);
+	if (n->npend >= HOST_BATCH_MAX || n->batch.len > PS_MSG_MAX / 2) {
+		batch_answer(n);	/* the monitor is still on the previous batch */
+		batch_send(n);
+	}
 }
 
 static void
@@ -634,6 +687,7 @@ drain(struct net *n)
 	close(n->lfd);
 	n->lfd = -1;
 	batch_flush(n);
+	flush_all(n);
 	while (host_now_ms() < end) {
 		struct epoll_event ev[64];
 		bool busy = false;
@@ -704,8 +758,10 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 	{
 		struct epoll_event e1 = { .events = EPOLLIN, .data.ptr = NULL };
 		struct epoll_event e2 = { .events = EPOLLIN, .data.ptr = &n->sfd };
+		struct epoll_event e3 = { .events = EPOLLIN, .data.ptr = &n->ps };
 		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->lfd, &e1);
 		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->sfd, &e2);
+		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->ps, &e3);
 	}
 	EG_LOG(&n->lg, EG_LOG_NOTICE, "net.ready", EG_INT("pid", getpid()));
 	int64_t last_tick = host_now_ms();
@@ -713,7 +769,7 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		struct epoll_event ev[64];
 		int timeout = 1000, k;
 
-		if (n->npend > 0) {
+		if (n->npend > 0 && !n->busy) {
 			int64_t left = n->batch_first_ms + HOST_BATCH_WINDOW_MS - host_now_ms();
 			timeout = left > 0 ? (int)left : 0;
 		}
@@ -727,6 +783,11 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 				accept_all(n);
 			} else if (p == &n->sfd) {
 				on_signal(n);
+			} else if (p == &n->ps) {
+				/* the monitor answered: ack, and hand over what
+				 * was collected meanwhile at once */
+				batch_answer(n);
+				batch_send(n);
 			} else {
 				struct conn *c = p;
 				/* a connection freed earlier in this round cannot be here:
@@ -746,8 +807,10 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 					conn_readable(n, c);
 			}
 		}
-		if (n->npend > 0 && host_now_ms() - n->batch_first_ms >= HOST_BATCH_WINDOW_MS)
-			batch_flush(n);
+		if (n->npend > 0 && !n->busy &&
+		    host_now_ms() - n->batch_first_ms >= HOST_BATCH_WINDOW_MS)
+			batch_send(n);
+		flush_all(n);
 		if (host_now_ms() - last_tick >= 1000) {
 			timeouts(n);
 			last_tick = host_now_ms();
