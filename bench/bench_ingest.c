@@ -341,7 +341,7 @@ main(int argc, char **argv)
 	uint64_t per = argc > 2 ? strtoull(argv[2], NULL, 10) : 300;
 	static struct kiosk ks[KIOSKS];
 	int64_t t0;
-	double full_hs, resumed_hs, ingest, raw[3];
+	double full_hs, resumed_hs, ingest, raw[5];
 	uint64_t total = per * KIOSKS, indb, batches, stored, avg;
 	size_t nres = 0;
 
@@ -412,9 +412,9 @@ main(int argc, char **argv)
 	avg = batches ? (stored + batches - 1) / batches : 1;
 	if (avg == 0)
 		avg = 1;
-	for (int r = 0; r < 3; r++)
+	for (int r = 0; r < 5; r++)
 		raw[r] = raw_sqlite(hostfx_path(&fx, "raw.db"), total, avg);
-	qsort(raw, 3, sizeof(raw[0]), cmp_d);
+	qsort(raw, 5, sizeof(raw[0]), cmp_d);
 
 	printf("bench_ingest: %d kiosks x %llu events = %llu events over mTLS (loopback)\n", KIOSKS,
 	    (unsigned long long)per, (unsigned long long)total);
@@ -422,9 +422,9 @@ main(int argc, char **argv)
 	printf("  resumed handshakes:   %8.1f /s (%zu of %d resumed)\n", resumed_hs, nres, KIOSKS);
 	printf("  egate-host ingest:    %8.0f events/s (%llu batches, average %llu events)\n", ingest,
 	    (unsigned long long)batches, (unsigned long long)avg);
-	printf("  raw SQLite reference: %8.0f rows/s (WAL, synchronous=FULL, batches of %llu; median of 3)\n",
-	    raw[1], (unsigned long long)avg);
-	printf("  ratio host / raw:     %8.2f\n", ingest / raw[1]);
+	printf("  raw SQLite reference: %8.0f rows/s (WAL, synchronous=FULL, batches of %llu; median of 5)\n",
+	    raw[2], (unsigned long long)avg);
+	printf("  ratio host / raw:     %8.2f\n", ingest / raw[2]);
 	printf("  rows in audit DB:     %llu of %llu sent: %s\n", (unsigned long long)indb,
 	    (unsigned long long)total, indb == total ? "zero loss" : "LOSS");
 	printf("  audit verify:         %s\n", hostfx_verify(&fx, NULL) ? "ok" : "FAILED");

@@ -135,16 +135,22 @@ raw_hello(struct raw *r, const char *claim)
 }
 
 static void
-raw_event(struct raw *r, uint64_t seq)
+raw_event_v(struct raw *r, uint64_t seq, unsigned variant)
 {
 	Egate__Envelope env;
-	Egate__PassageEvent e = *hostfx_event((unsigned)seq);
+	Egate__PassageEvent e = *hostfx_event((unsigned)seq + variant);
 
 	e.seq = seq;
 	egate__envelope__init(&env);
 	env.body_case = EGATE__ENVELOPE__BODY_PASSAGE;
 	env.passage = &e;
 	raw_send(r, &env);
+}
+
+static void
+raw_event(struct raw *r, uint64_t seq)
+{
+	raw_event_v(r, seq, 0);
 }
 
 /* Read messages until one of body case `want` arrives or the host closes.
@@ -725,6 +731,41 @@ START_TEST(test_identity_from_certificate_only)
 }
 END_TEST
 
+/* A seq reused with other content is refused, raises an alarm, and the
+ * connection stays up but acks nothing after it. */
+START_TEST(test_sequence_conflict)
+{
+	struct raw r;
+	uint64_t v = 0;
+
+	hostfx_start(&fx);
+	raw_open(&r, "k02");
+	raw_hello(&r, NULL);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_HELLO_ACK, &v), EGATE__ENVELOPE__BODY_HELLO_ACK);
+	/* one at a time: raw_expect drops what follows the awaited message */
+	raw_event(&r, 1);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_ACK, &v), EGATE__ENVELOPE__BODY_ACK);
+	ck_assert_uint_eq(v, 1);
+	raw_event(&r, 2);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_ACK, &v), EGATE__ENVELOPE__BODY_ACK);
+	ck_assert_uint_eq(v, 2);
+	raw_close(&r);
+	raw_open(&r, "k02");
+	raw_hello(&r, NULL);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_HELLO_ACK, &v), EGATE__ENVELOPE__BODY_HELLO_ACK);
+	ck_assert_uint_eq(v, 2);
+	raw_event_v(&r, 2, 1000);	/* seq 2, different content */
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_ERROR, &v), EGATE__ENVELOPE__BODY_ERROR);
+	ck_assert_uint_eq(v, EGATE__ERROR_CODE__ERROR_SEQUENCE);
+	raw_event(&r, 3);		/* stored, but not acked: order is broken */
+	raw_close(&r);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "alarm.sequence_conflict", "kiosk=K02", "seq=2", NULL));
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	ck_assert_int_eq(hostfx_log_count(&fx, "conn.refused", "kiosk=K02", NULL), 0);
+	ck_assert_uint_eq(hostfx_db_count(&fx, "K02", NULL), 3);
+}
+END_TEST
+
 START_TEST(test_sighup_reloads_crl)
 {
 	struct raw r;
@@ -782,6 +823,7 @@ make_suite(void)
 	tcase_add_test(tc, test_child_restart);
 	tcase_add_test(tc, test_garbage_closes_only_that_connection);
 	tcase_add_test(tc, test_identity_from_certificate_only);
+	tcase_add_test(tc, test_sequence_conflict);
 	tcase_add_test(tc, test_sighup_reloads_crl);
 	suite_add_tcase(s, tc);
 	return s;
