@@ -684,6 +684,8 @@ drain(struct net *n)
 	int64_t end = host_now_ms() + HOST_SHUTDOWN_DRAIN_MS;
 
 	epoll_ctl(n->ep, EPOLL_CTL_DEL, n->lfd, NULL);
+	epoll_ctl(n->ep, EPOLL_CTL_DEL, n->sfd, NULL);
+	epoll_ctl(n->ep, EPOLL_CTL_DEL, n->ps, NULL);
 	close(n->lfd);
 	n->lfd = -1;
 	batch_flush(n);
@@ -693,13 +695,20 @@ drain(struct net *n)
 		bool busy = false;
 		int k;
 
-		for (struct conn *c = n->conns; c != NULL; c = c->next)
+		/* input is no longer read: wait only for writability */
+		for (struct conn *c = n->conns; c != NULL; c = c->next) {
 			busy |= c->out.len > 0;
+			set_events(n, c, c->out.len > 0 ? EPOLLOUT : 0);
+		}
 		if (!busy)
 			break;
 		k = epoll_wait(n->ep, ev, 64, 50);
 		for (int i = 0; i < k; i++) {
-			struct conn *c = ev[i].data.ptr;
+			void *p = ev[i].data.ptr;
+			struct conn *c = n->conns;
+
+			while (c != NULL && (void *)c != p)
+				c = c->next;
 			if (c != NULL && (ev[i].events & EPOLLOUT))
 				(void)conn_flush(n, c);
 		}
