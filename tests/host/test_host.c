@@ -572,6 +572,44 @@ START_TEST(test_kill9_during_stream)
 }
 END_TEST
 
+/* SIGTERM in the middle of a stream: exit 0, the final checkpoint seals
+ * everything stored, every acked event is there; after a restart the kiosk
+ * delivers the rest. */
+START_TEST(test_sigterm_during_stream)
+{
+	struct kiosk k;
+	struct producer pr = { &k, 300 };
+	struct uplink_stats st;
+	pthread_t th;
+	uint64_t unsealed = 1, acked;
+	bool in_order = false;
+
+	hostfx_start(&fx);
+	kiosk_start(&k, "k01", "spool-k01");
+	ck_assert_int_eq(pthread_create(&th, NULL, produce, &pr), 0);
+	for (;;) {
+		uplink_get_stats(k.u, &st);
+		if (st.acked_seq >= 80)
+			break;
+		usleep(5000);
+	}
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	uplink_get_stats(k.u, &st);
+	acked = st.acked_seq;
+	ck_assert_uint_ge(hostfx_db_count(&fx, "K01", &in_order), acked);
+	ck_assert(in_order);
+	ck_assert(hostfx_verify(&fx, &unsealed));
+	ck_assert_uint_eq(unsealed, 0);
+	hostfx_start(&fx);
+	pthread_join(th, NULL);
+	ck_assert(wait_acked(&k, pr.n, 30000));
+	kiosk_stop(&k);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	ck_assert_uint_eq(hostfx_db_count(&fx, "K01", &in_order), pr.n);
+	ck_assert(in_order);
+}
+END_TEST
+
 /* The network child dies: the monitor logs it and starts a new one; the
  * kiosk reconnects and nothing is lost. */
 START_TEST(test_child_restart)
@@ -821,6 +859,7 @@ make_suite(void)
 	tcase_add_test(tc, test_kill9_during_stream);
 	tcase_add_test(tc, test_outage_spools_then_delivers);
 	tcase_add_test(tc, test_child_restart);
+	tcase_add_test(tc, test_sigterm_during_stream);
 	tcase_add_test(tc, test_garbage_closes_only_that_connection);
 	tcase_add_test(tc, test_identity_from_certificate_only);
 	tcase_add_test(tc, test_sequence_conflict);
