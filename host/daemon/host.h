@@ -24,6 +24,7 @@
 /* Monitor. */
 #define HOST_CHILD_RESTART_MAX 5	/* deaths within the window before giving up */
 #define HOST_CHILD_RESTART_WINDOW_S 60
+#define HOST_PURGE_INTERVAL_S 3600	/* retention purge: at start, then hourly */
 
 /* The argument that starts the network child (re-exec of /proc/self/exe). */
 #define HOST_CHILD_ARG "--net-child"

@@ -41,6 +41,7 @@ struct monitor {
 	int64_t restart_at;	/* monotonic ms; 0: no restart pending */
 	uint64_t unsealed;	/* records stored since the last checkpoint */
 	int64_t last_cp;	/* monotonic ms of the last checkpoint attempt */
+	int64_t last_purge;	/* monotonic ms of the last retention purge */
 	uint8_t *req;		/* request buffer, PS_MSG_MAX bytes */
 	struct ps_batch *batch;
 	char anchor_path[EG_CONF_PATH + 16];
@@ -221,6 +222,28 @@ checkpoint(struct monitor *m, const char *why)
 		export_anchor(m);
 	}
 	m->unsealed = 0;
+}
+
+/* Retention: purge payloads and identifier HMACs of records older than
+ * retention_days (audit_purge keeps the chain verifiable), then seal. */
+static void
+purge(struct monitor *m)
+{
+	uint64_t n = 0;
+	int64_t before = host_wall_ms() - m->conf->retention_days * 86400000LL;
+	int rc = audit_purge(m->db, before, &n);
+
+	m->last_purge = host_now_ms();
+	if (rc != EG_OK) {
+		EG_LOG(m->lg, EG_LOG_ERROR, "audit.purge_failed", EG_ERRF(rc));
+		return;
+	}
+	if (n > 0) {
+		EG_LOG(m->lg, EG_LOG_NOTICE, "audit.purged", EG_UINT("records", n),
+		    EG_INT("retention_days", m->conf->retention_days));
+		m->unsealed++;
+		checkpoint(m, "purge");
+	}
 }
 
 /* ---- requests ------------------------------------------------------------------ */
@@ -424,6 +447,7 @@ monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *
 	if (open_store(&m) != EG_OK || bind_listener(&m) != EG_OK || spawn_child(&m) != EG_OK)
 		goto out;
 	checkpoint(&m, "startup");	/* seal what a crash left unsealed */
+	purge(&m);
 
 	for (;;) {
 		struct pollfd pf[2] = { { .fd = m.sfd, .events = POLLIN }, { .fd = m.ps, .events = POLLIN } };
@@ -453,6 +477,8 @@ monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *
 		}
 		if (m.unsealed > 0 && now - m.last_cp >= c->checkpoint_interval * 1000)
 			checkpoint(&m, "interval");
+		if (now - m.last_purge >= HOST_PURGE_INTERVAL_S * 1000)
+			purge(&m);
 		if (poll(pf, m.ps >= 0 ? 2 : 1, (int)wait) < 0 && errno != EINTR)
 			goto out;
 		if (pf[0].revents & POLLIN)

@@ -304,6 +304,21 @@ hostfx_wait_log(const struct hostfx *f, int n, int ms, ...)
 	}
 }
 
+/* Event times: ten days before the first call in this process (fixed from
+ * then on, so a resend has the same content), for the retention test. */
+static int64_t
+event_base_ms(void)
+{
+	static int64_t base;
+
+	if (base == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		base = ((int64_t)ts.tv_sec - 10 * 86400) * 1000;
+	}
+	return base;
+}
+
 const Egate__PassageEvent *
 hostfx_event(unsigned i)
 {
@@ -336,7 +351,7 @@ hostfx_event(unsigned i)
 	id.holder_name = name;
 	id.issuing_state = state;
 	id.document_type = type;
-	e.ts_ms = 1795000000000LL + i;
+	e.ts_ms = event_base_ms() + i;
 	e.decision = EGATE__DECISION__DECISION_OPEN;
 	e.reason = reason;
 	e.n_checks = 3;

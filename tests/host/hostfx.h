@@ -48,7 +48,7 @@ int hostfx_log_count(const struct hostfx *f, ...);
 bool hostfx_wait_log(const struct hostfx *f, int n, int ms, ...);
 
 /* hostfx_event — a realistic PassageEvent (static storage, seq 0); the
- * document number differs per i. */
+ * document number and the time differ per i; times are ten days ago. */
 const Egate__PassageEvent *hostfx_event(unsigned i);
 
 /* hostfx_db_count — rows of kiosk in the audit DB (reader mode), and
