@@ -5,6 +5,7 @@
  * privsep.h from the network child it started. docs/host.md.
  */
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -114,26 +115,32 @@ out:
 static int
 bind_listener(struct monitor *m)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)m->conf->port) };
-	int one = 1;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV }, *res = NULL;
+	char port[8];
+	int one = 1, rc = EG_ERR_IO;
 
-	if (inet_pton(AF_INET, m->conf->listen, &a.sin_addr) != 1) {
+	snprintf(port, sizeof(port), "%lld", m->conf->port);
+	if (getaddrinfo(m->conf->listen, port, &hints, &res) != 0 || res == NULL) {
 		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.listen_failed", EG_STR("listen", m->conf->listen),
-		    EG_STR("reason", "not an IPv4 address"));
+		    EG_STR("reason", "not a numeric IPv4 or IPv6 address"));
 		return EG_ERR_CONFIG;
 	}
-	m->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	m->lfd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (m->lfd < 0)
-		return EG_ERR_IO;
+		goto out;
 	setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(m->lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(m->lfd, 512) != 0) {
+	if (bind(m->lfd, res->ai_addr, res->ai_addrlen) != 0 || listen(m->lfd, 512) != 0) {
 		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.listen_failed", EG_STR("listen", m->conf->listen),
 		    EG_INT("port", m->conf->port), EG_STR("reason", strerror(errno)));
-		return EG_ERR_IO;
+		goto out;
 	}
-	EG_LOG(m->lg, EG_LOG_INFO, "monitor.listening", EG_STR("listen", m->conf->listen),
+	EG_LOG(m->lg, EG_LOG_NOTICE, "monitor.listening", EG_STR("listen", m->conf->listen),
 	    EG_INT("port", m->conf->port));
-	return EG_OK;
+	rc = EG_OK;
+out:
+	freeaddrinfo(res);
+	return rc;
 }
 
 /* Fork and re-exec the network child: a fresh address space that never saw

@@ -6,6 +6,7 @@
  * storage goes through the monitor (privsep.h). docs/host.md.
  */
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -601,15 +602,17 @@ static void
 accept_all(struct net *n)
 {
 	for (;;) {
-		struct sockaddr_in a;
+		struct sockaddr_storage a;
 		socklen_t al = sizeof(a);
 		int fd = accept4(n->lfd, (struct sockaddr *)&a, &al, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
 		struct conn *c;
-		char ip[INET_ADDRSTRLEN] = "?";
+		char ip[INET6_ADDRSTRLEN + 2] = "?", port[8] = "?";
 
 		if (fd < 0)
 			return;
-		inet_ntop(AF_INET, &a.sin_addr, ip, sizeof(ip));
+		if (getnameinfo((struct sockaddr *)&a, al, ip, sizeof(ip), port, sizeof(port),
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			snprintf(ip, sizeof(ip), "?");
 		if ((long long)n->nconns >= n->conf.max_kiosks) {
 			EG_LOG(&n->lg, EG_LOG_WARN, "conn.refused", EG_STR("peer", ip),
 			    EG_STR("reason", "max_kiosks connections open"));
@@ -622,7 +625,7 @@ accept_all(struct net *n)
 			continue;
 		}
 		c->fd = fd;
-		snprintf(c->peer, sizeof(c->peer), "%s:%u", ip, ntohs(a.sin_port));
+		snprintf(c->peer, sizeof(c->peer), a.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", ip, port);
 		eg_wbuf_init(&c->out, 4u * 1024u * 1024u, false);
 		c->created_ms = c->last_rx_ms = host_now_ms();
 		if (eg_tls_new(&c->tls, n->tls, fd, NULL) != EG_OK ||

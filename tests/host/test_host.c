@@ -385,6 +385,28 @@ file_has(const char *path, const char *what)
 	return strstr(buf, what) != NULL;
 }
 
+START_TEST(test_ipv6_listen)
+{
+	char cmd[800], addr[64], crt[400], key[400];
+
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^listen = 127.0.0.1/listen = ::1/' '%s'", fx.conf);
+	ck_assert_int_eq(system(cmd), 0);
+	hostfx_start(&fx);
+	snprintf(addr, sizeof(addr), "[::1]:%d", fx.port);
+	snprintf(crt, sizeof(crt), "%s/k01.crt", fx.dir);
+	snprintf(key, sizeof(key), "%s/k01.key", fx.dir);
+	{
+		FILE *f = fopen(hostfx_path(&fx, "empty"), "w");
+		fclose(f);
+	}
+	char *argv[] = { "openssl", "s_client", "-connect", addr, "-tls1_2", "-quiet",
+		"-CAfile", (char *)(uintptr_t)hostfx_path(&fx, "ca/ca.crt"), "-cert", crt, "-key", key, NULL };
+	run_quiet(argv, hostfx_path(&fx, "empty"), hostfx_path(&fx, "s_client.out"), 10);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "tls.accepted", "peer=[::1]:", "cn=K01", NULL));
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+}
+END_TEST
+
 static void
 uplink_vs_s_server(const char *cert, struct uplink_stats *st, bool want_up)
 {
@@ -896,6 +918,7 @@ make_suite(void)
 	tcase_add_test(tc, test_check_config_and_usage);
 	tcase_add_test(tc, test_openssl_client_vs_host);
 	tcase_add_test(tc, test_uplink_vs_openssl_server);
+	tcase_add_test(tc, test_ipv6_listen);
 	tcase_add_test(tc, test_end_to_end);
 	tcase_add_test(tc, test_kill9_during_stream);
 	tcase_add_test(tc, test_outage_spools_then_delivers);
