@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/landlock.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -725,6 +727,92 @@ drain(struct net *n)
 	    EG_UINT("stored", n->stored));
 }
 
+/* Can this process open path for reading? (sandbox self-check) */
+static bool
+readable(const char *path)
+{
+	int fd = path[0] != '\0' ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static void
+allow_read_beneath(int ruleset, const char *dir)
+{
+	struct landlock_path_beneath_attr pb = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
+	};
+
+	pb.parent_fd = open(dir, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return;
+	(void)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	close(pb.parent_fd);
+}
+
+/*
+ * Landlock: after the TLS key is loaded the child may only read beneath the
+ * CRL's folder (SIGHUP reload) and /proc (sanitizer runtimes); it cannot
+ * open the audit keys or the database, nor write anywhere, even though it
+ * runs under the monitor's uid. Then a self-check tries to open the keys
+ * and the database and logs the verdict. Without Landlock (kernel < 5.13)
+ * the child runs unconfined and says so.
+ */
+static void
+sandbox_fs(struct net *n)
+{
+	struct landlock_ruleset_attr ra = { .handled_access_fs = (1ULL << 13) - 1 };	/* ABI 1 */
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	char crldir[EG_CONF_PATH];
+	bool keys;
+	int rs;
+
+	if (abi < 1) {
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "none"),
+		    EG_STR("reason", "Landlock not available"));
+		return;
+	}
+	if (abi >= 2)
+		ra.handled_access_fs |= 1ULL << 13;	/* REFER */
+	if (abi >= 3)
+		ra.handled_access_fs |= 1ULL << 14;	/* TRUNCATE */
+	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0)) < 0) {
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "none"), EG_STR("reason", strerror(errno)));
+		return;
+	}
+	if (n->conf.crl[0] != '\0') {
+		char *slash;
+		snprintf(crldir, sizeof(crldir), "%s", n->conf.crl);
+		slash = strrchr(crldir, '/');
+		if (slash == NULL)
+			snprintf(crldir, sizeof(crldir), ".");
+		else if (slash == crldir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		allow_read_beneath(rs, crldir);
+	}
+	allow_read_beneath(rs, "/proc");
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (syscall(SYS_landlock_restrict_self, rs, 0) != 0) {
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "none"), EG_STR("reason", strerror(errno)));
+		close(rs);
+		return;
+	}
+	close(rs);
+	keys = readable(n->conf.signing_key) || readable(n->conf.hmac_key) || readable(n->conf.db);
+	if (keys)
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "landlock"), EG_INT("abi", abi),
+		    EG_BOOL("keys_readable", true),
+		    EG_STR("hint", "keep the audit keys and database outside the CRL's folder"));
+	else
+		EG_LOG(&n->lg, EG_LOG_NOTICE, "net.sandbox", EG_STR("fs", "landlock"), EG_INT("abi", abi),
+		    EG_BOOL("keys_readable", false));
+}
+
 int
 net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 {
@@ -757,6 +845,7 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 	if (n->resp == NULL)
 		goto out;
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	sandbox_fs(n);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
