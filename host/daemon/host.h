@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * host.h — internals of egate-host shared by its two processes: the monitor
+ * (monitor.c: audit database, signing and HMAC keys) and the network child
+ * (net.c: TLS, frames, protobuf). Architecture: docs/host.md.
+ */
+#ifndef EGATE_HOST_H
+#define EGATE_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "egate/conf.h"
+#include "egate/log.h"
+
+/* Batching of PassageEvents from all connections into one APPEND_BATCH. */
+#define HOST_BATCH_MAX 256		/* events */
+#define HOST_BATCH_WINDOW_MS 1		/* oldest event waits at most this long */
+/* Connections. */
+#define HOST_HANDSHAKE_TIMEOUT_MS 10000
+#define HOST_IDLE_TIMEOUT_MS 30000	/* PROTOCOL.md: three missed heartbeats */
+#define HOST_FRAME_MAX (256u * 1024u)	/* largest frame a kiosk may send */
+#define HOST_SHUTDOWN_DRAIN_MS 3000	/* SIGTERM: time to flush the last acks */
+/* Monitor. */
+#define HOST_CHILD_RESTART_MAX 5	/* deaths within the window before giving up */
+#define HOST_CHILD_RESTART_WINDOW_S 60
+#define HOST_PURGE_INTERVAL_S 3600	/* retention purge: at start, then hourly */
+
+/* The argument that starts the network child (re-exec of /proc/self/exe). */
+#define HOST_CHILD_ARG "--net-child"
+
+/* host_log_setup — logger for one of the two processes from the config. */
+void host_log_setup(struct eg_log *lg, const char *component, const struct eg_host_conf *c);
+
+/* host_now_ms — CLOCK_MONOTONIC in ms (timeouts); host_wall_ms — Unix ms. */
+int64_t host_now_ms(void);
+int64_t host_wall_ms(void);
+
+/*
+ * monitor_run — the privileged side: opens the audit store, binds the
+ * listening socket, starts the network child and answers its requests until
+ * SIGTERM/SIGINT. Returns the process exit status (0 after a clean stop).
+ */
+int monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *lg);
+
+/*
+ * net_child_run — the network child after re-exec: ps_fd is its end of the
+ * request socket, listen_fd the listening socket. Returns the exit status.
+ */
+int net_child_run(const char *conf_path, int ps_fd, int listen_fd);
+
+#endif

@@ -1,0 +1,937 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * net.c — the network child of egate-host: one epoll loop over the
+ * listening socket and every kiosk connection (TLS, frames, protobuf). It
+ * holds the TLS key but no database handle and no signing or HMAC key;
+ * storage goes through the monitor (privsep.h). docs/host.md.
+ */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/landlock.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "egate/error.h"
+#include "egate/secure.h"
+#include "egate/tls.h"
+#include "explain.h"
+#include "frame.h"
+#include "host.h"
+#include "privsep.h"
+
+enum conn_state { C_HANDSHAKE, C_HELLO, C_READY, C_CLOSING };
+
+static const char *const conn_state_names[] = { "handshake", "hello", "ready", "closing" };
+
+struct conn {
+	int fd;
+	struct eg_tls *tls;
+	struct frame_dec *dec;
+	enum conn_state st;
+	char peer[64];			/* address:port */
+	char cn[AUDIT_KIOSK_ID_MAX + 1];
+	char ou[16];
+	struct eg_wbuf out;		/* framed messages not yet written */
+	size_t wpending;		/* length of a TLS write that returned BUSY */
+	uint32_t evmask;		/* registered epoll events */
+	int64_t created_ms, last_rx_ms, close_at_ms;
+	bool ack_blocked;		/* an event got no Ack: later ones must not be acked */
+	uint64_t events, acks, last_acked;
+	char hb_state[32];
+	uint32_t hb_pending;
+	struct conn *prev, *next;
+};
+
+struct pending {
+	struct conn *c;			/* NULL once the connection closed */
+	uint64_t seq;
+};
+
+struct net {
+	struct eg_host_conf conf;
+	struct eg_log lg;
+	struct eg_tls_conf *tls;
+	int ep, lfd, sfd, ps;
+	struct conn *conns;
+	size_t nconns;
+	bool stopping;
+	/* the batch being collected */
+	struct eg_wbuf batch;
+	struct pending pend[HOST_BATCH_MAX];
+	size_t npend;
+	struct pending infl[HOST_BATCH_MAX];	/* the batch the monitor is committing */
+	size_t ninfl;
+	bool busy;
+	int64_t batch_first_ms;
+	uint8_t *resp;
+	uint64_t batches, stored;
+};
+
+#define RESP_MAX (64 + PS_BATCH_MAX)
+
+/* ---- connection bookkeeping ------------------------------------------------- */
+
+static void
+set_events(struct net *n, struct conn *c, uint32_t ev)
+{
+	struct epoll_event e = { .events = ev, .data.ptr = c };
+
+	if (ev == c->evmask)
+		return;
+	if (epoll_ctl(n->ep, EPOLL_CTL_MOD, c->fd, &e) == 0)
+		c->evmask = ev;
+}
+
+static void
+conn_free(struct net *n, struct conn *c, const char *reason)
+{
+	if (c->st >= C_HELLO || reason != NULL)
+		EG_LOG(&n->lg, c->st == C_CLOSING || reason == NULL ? EG_LOG_INFO : EG_LOG_WARN,
+		    "conn.closed", EG_STR("peer", c->peer), EG_STR("kiosk", c->cn),
+		    EG_STR("state", conn_state_names[c->st]), EG_STR("reason", reason ? reason : "done"),
+		    EG_UINT("events", c->events), EG_UINT("acked", c->last_acked));
+	for (size_t i = 0; i < n->npend; i++)
+		if (n->pend[i].c == c)
+			n->pend[i].c = NULL;
+	for (size_t i = 0; i < n->ninfl; i++)
+		if (n->infl[i].c == c)
+			n->infl[i].c = NULL;
+	epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	eg_tls_free(&c->tls);
+	close(c->fd);
+	frame_dec_free(&c->dec);
+	eg_wbuf_free(&c->out);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		n->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	n->nconns--;
+	free(c);
+}
+
+/* Write as much of c->out as the socket takes. Returns false if c was freed. */
+static bool
+conn_flush(struct net *n, struct conn *c)
+{
+	while (c->out.len > 0) {
+		size_t chunk = c->wpending ? c->wpending : (c->out.len < 16384 ? c->out.len : 16384);
+		size_t put = 0;
+		bool ww = false;
+		int rc = eg_tls_write(c->tls, c->out.data, chunk, &put, &ww);
+
+		if (rc == EG_ERR_BUSY) {
+			c->wpending = chunk;
+			set_events(n, c, EPOLLIN | EPOLLOUT);
+			return true;
+		}
+		if (rc != EG_OK) {
+			conn_free(n, c, eg_tls_error(c->tls));
+			return false;
+		}
+		c->wpending = 0;
+		memmove(c->out.data, c->out.data + put, c->out.len - put);
+		c->out.len -= put;
+	}
+	set_events(n, c, EPOLLIN);
+	if (c->st == C_CLOSING) {
+		eg_tls_close(c->tls);
+		conn_free(n, c, NULL);
+		return false;
+	}
+	return true;
+}
+
+static int
+conn_send(struct net *n, struct conn *c, const Egate__Envelope *env)
+{
+	int rc = proto_msg_encode(env, 0, &c->out);
+
+	if (rc != EG_OK)
+		EG_LOG(&n->lg, EG_LOG_ERROR, "conn.encode_failed", EG_STR("kiosk", c->cn), EG_ERRF(rc));
+	return rc;
+}
+
+/* Queue Error{code}, and if fatal close after it is written. The reason is
+ * logged with the peer. */
+static void
+conn_error(struct net *n, struct conn *c, Egate__ErrorCode code, bool fatal, uint64_t seq,
+    const char *reason)
+{
+	Egate__Envelope env;
+	Egate__Error e;
+
+	egate__envelope__init(&env);
+	egate__error__init(&e);
+	e.code = code;
+	e.detail = (char *)(uintptr_t)reason;
+	e.seq = seq;
+	e.fatal = fatal;
+	env.body_case = EGATE__ENVELOPE__BODY_ERROR;
+	env.error = &e;
+	EG_LOG(&n->lg, fatal ? EG_LOG_WARN : EG_LOG_ERROR, fatal ? "conn.refused" : "conn.error",
+	    EG_STR("peer", c->peer), EG_STR("kiosk", c->cn), EG_INT("code", code),
+	    EG_UINT("seq", seq), EG_STR("reason", reason));
+	(void)conn_send(n, c, &env);
+	if (fatal) {
+		c->st = C_CLOSING;
+		c->close_at_ms = host_now_ms() + 2000;
+	}
+}
+
+/* ---- the monitor ----------------------------------------------------------------- */
+
+static void
+monitor_lost(struct net *n, int rc)
+{
+	/* the monitor is gone or broken: nothing can be stored any more */
+	EG_LOG(&n->lg, EG_LOG_ERROR, "net.monitor_lost", EG_ERRF(rc));
+	exit(2);
+}
+
+/* Wait for the monitor's next answer (it answers in request order). */
+static int
+ps_recv(struct net *n, uint8_t type, struct eg_rbuf *resp)
+{
+	ssize_t got;
+	uint8_t t;
+	uint32_t rc;
+
+	do
+		got = recv(n->ps, n->resp, RESP_MAX, 0);
+	while (got < 0 && errno == EINTR);
+	if (got <= 0)
+		return EG_ERR_IO;
+	*resp = eg_rbuf_init(n->resp, (size_t)got);
+	if (eg_rbuf_u8(resp, &t) != EG_OK || t != type || eg_rbuf_be32(resp, &rc) != EG_OK)
+		return EG_ERR_PROTOCOL;
+	return (int)rc;
+}
+
+static int
+ps_send(struct net *n, const void *req, size_t len)
+{
+	return send(n->ps, req, len, MSG_NOSIGNAL) == (ssize_t)len ? EG_OK : EG_ERR_IO;
+}
+
+static void
+ack(struct net *n, struct conn *c, uint64_t seq, bool duplicate)
+{
+	Egate__Envelope env;
+	Egate__Ack a;
+
+	egate__envelope__init(&env);
+	egate__ack__init(&a);
+	a.seq = seq;
+	a.durable = true;
+	a.duplicate = duplicate;
+	env.body_case = EGATE__ENVELOPE__BODY_ACK;
+	env.ack = &a;
+	if (conn_send(n, c, &env) == EG_OK) {
+		c->acks++;
+		c->last_acked = seq;
+	}
+}
+
+/* Hand the collected events to the monitor; their answer comes later
+ * (batch_answer). One batch is in flight at a time, so the next one is
+ * collected while the monitor commits (group commit). */
+static void
+batch_send(struct net *n)
+{
+	int rc;
+
+	if (n->busy || n->npend == 0)
+		return;
+	ps_batch_set_count(&n->batch, (uint16_t)n->npend);
+	rc = ps_send(n, n->batch.data, n->batch.len);
+	eg_memzero(n->batch.data, n->batch.len);	/* clear identifiers */
+	eg_wbuf_reset(&n->batch);
+	if (rc != EG_OK)
+		monitor_lost(n, rc);
+	memcpy(n->infl, n->pend, n->npend * sizeof(n->pend[0]));
+	n->ninfl = n->npend;
+	n->npend = 0;
+	n->busy = true;
+}
+
+/* Wait for the answer to the batch in flight and queue the Acks (written
+ * at the next safe point, flush_all: no connection is freed here). */
+static void
+batch_answer(struct net *n)
+{
+	struct eg_rbuf r;
+	uint16_t cnt = 0;
+	int rc;
+
+	if (!n->busy)
+		return;
+	rc = ps_recv(n, PS_APPEND_BATCH, &r);
+	if (rc == EG_OK && (eg_rbuf_be16(&r, &cnt) != EG_OK || cnt != n->ninfl ||
+	    eg_rbuf_left(&r) != cnt))
+		rc = EG_ERR_PROTOCOL;
+	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL)
+		monitor_lost(n, rc);
+	n->busy = false;
+	n->batches++;
+	for (size_t i = 0; i < n->ninfl; i++) {
+		struct conn *c = n->infl[i].c;
+		uint8_t res = AUDIT_INVALID;
+		uint64_t seq = n->infl[i].seq;
+
+		if (rc == EG_OK)
+			eg_rbuf_u8(&r, &res);
+		if (c == NULL || c->st == C_CLOSING)
+			continue;
+		if (rc != EG_OK) {
+			/* no Ack: the kiosk keeps the event and resends after reconnecting */
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_STORAGE, true, seq, "audit store failed");
+			continue;
+		}
+		switch (res) {
+		case AUDIT_STORED:
+		case AUDIT_DUPLICATE:
+			if (res == AUDIT_STORED)
+				n->stored++;
+			if (!c->ack_blocked)
+				ack(n, c, seq, res == AUDIT_DUPLICATE);
+			break;
+		case AUDIT_CONFLICT:
+			c->ack_blocked = true;
+			EG_LOG(&n->lg, EG_LOG_ERROR, "alarm.sequence_conflict", EG_STR("kiosk", c->cn),
+			    EG_UINT("seq", seq));
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_SEQUENCE, false, seq,
+			    "seq already stored with different content");
+			break;
+		default:
+			c->ack_blocked = true;
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_BAD_MESSAGE, true, seq,
+			    "event rejected by the audit store");
+			break;
+		}
+	}
+	n->ninfl = 0;
+}
+
+/* Make everything received so far durable and answered, synchronously. */
+static void
+batch_flush(struct net *n)
+{
+	batch_answer(n);
+	if (n->npend > 0) {
+		batch_send(n);
+		batch_answer(n);
+	}
+}
+
+/* Write queued output of every connection (a safe point: may free them). */
+static void
+flush_all(struct net *n)
+{
+	for (struct conn *c = n->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		if (c->out.len > 0 && c->wpending == 0)
+			(void)conn_flush(n, c);
+	}
+}
+
+/* ---- messages ----------------------------------------------------------------------- */
+
+static void
+on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
+{
+	Egate__Envelope env;
+	Egate__HelloAck ha;
+	struct eg_rbuf r;
+	uint8_t req[8 + AUDIT_KIOSK_ID_MAX];
+	struct eg_wbuf w;
+	uint64_t last = 0;
+	uint32_t ver;
+	int rc;
+
+	if (strcmp(c->ou, "kiosk") != 0) {
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_UNEXPECTED, true, 0,
+		    "only kiosk certificates speak this protocol (officer console: not in v1)");
+		return;
+	}
+	if ((ver = proto_version_choose(h->version_min, h->version_max)) == 0) {
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_VERSION, true, 0, "no common protocol version");
+		return;
+	}
+	if (h->kiosk_id_claimed != NULL && h->kiosk_id_claimed[0] != '\0' &&
+	    strcmp(h->kiosk_id_claimed, c->cn) != 0) {
+		EG_LOG(&n->lg, EG_LOG_WARN, "alarm.identity_mismatch", EG_STR("peer", c->peer),
+		    EG_STR("certificate", c->cn), EG_STR("claimed", h->kiosk_id_claimed));
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_IDENTITY, true, 0,
+		    "claimed kiosk id differs from the certificate");
+		return;
+	}
+	/* one connection per kiosk: a new one replaces a stale one */
+	for (struct conn *o = n->conns, *next; o != NULL; o = next) {
+		next = o->next;
+		if (o != c && o->st == C_READY && strcmp(o->cn, c->cn) == 0) {
+			EG_LOG(&n->lg, EG_LOG_NOTICE, "conn.replaced", EG_STR("kiosk", c->cn),
+			    EG_STR("old_peer", o->peer), EG_STR("new_peer", c->peer));
+			conn_free(n, o, "replaced by a new connection");
+		}
+	}
+	batch_flush(n);		/* last_durable_seq must include what is in flight */
+	eg_wbuf_init_fixed(&w, req, sizeof(req), false);
+	eg_wbuf_u8(&w, PS_LAST_SEQ);
+	ps_put_str(&w, c->cn);
+	if ((rc = ps_send(n, w.data, w.len)) == EG_OK)
+		rc = ps_recv(n, PS_LAST_SEQ, &r);
+	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL)
+		monitor_lost(n, rc);
+	if (rc != EG_OK || ps_get_u64(&r, &last) != EG_OK) {
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_STORAGE, true, 0, "cannot read the last seq");
+		return;
+	}
+	egate__envelope__init(&env);
+	egate__hello_ack__init(&ha);
+	ha.version = ver;
+	ha.host_time_ms = host_wall_ms();
+	ha.config_version = h->config_version;	/* no configuration management yet */
+	ha.last_durable_seq = last;
+	ha.kiosk_id = c->cn;
+	env.body_case = EGATE__ENVELOPE__BODY_HELLO_ACK;
+	env.hello_ack = &ha;
+	if (conn_send(n, c, &env) != EG_OK) {
+		c->st = C_CLOSING;
+		return;
+	}
+	c->st = C_READY;
+	EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.online", EG_STR("kiosk", c->cn), EG_STR("peer", c->peer),
+	    EG_STR("firmware", h->firmware_version), EG_UINT("last_durable_seq", last),
+	    EG_UINT("kiosk_last_seq", h->last_seq), EG_BOOL("resumed", eg_tls_resumed(c->tls)));
+}
+
+static void
+on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
+{
+	struct audit_record rec = { 0 };
+	char *json = NULL;
+	size_t jlen = 0;
+	int rc;
+
+	if ((rc = proto_passage_payload(e, &json, &jlen)) != EG_OK) {
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_INTERNAL, true, e->seq, "cannot build payload");
+		return;
+	}
+	rec.kiosk_id = c->cn;		/* from the certificate, never the message */
+	rec.seq = e->seq;
+	rec.ts_ms = e->ts_ms;
+	rec.type = "passage";
+	rec.decision = proto_decision_name(e->decision);
+	rec.reason = e->reason;
+	rec.officer = e->officer_id != NULL && e->officer_id[0] != '\0' ? e->officer_id : NULL;
+	if (e->identifiers != NULL) {
+		const char *d = e->identifiers->document_number, *h = e->identifiers->holder_name;
+		rec.document_number = d != NULL && d[0] != '\0' ? d : NULL;
+		rec.holder_name = h != NULL && h[0] != '\0' ? h : NULL;
+	}
+	rec.payload = json;
+	if (n->npend == 0) {
+		n->batch_first_ms = host_now_ms();
+		rc = ps_batch_begin(&n->batch);
+	}
+	if (rc == EG_OK)
+		rc = ps_record_put(&n->batch, &rec);
+	free(json);
+	if (rc != EG_OK) {
+		/* cannot happen below PS_MSG_MAX / 2 per batch; be safe */
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_INTERNAL, true, e->seq, "batch encoding failed");
+		return;
+	}
+	n->pend[n->npend].c = c;
+	n->pend[n->npend].seq = e->seq;
+	n->npend++;
+	c->events++;
+	if (n->npend >= HOST_BATCH_MAX || n->batch.len > PS_MSG_MAX / 2) {
+		batch_answer(n);	/* the monitor is still on the previous batch */
+		batch_send(n);
+	}
+}
+
+static void
+on_message(struct net *n, struct conn *c, const Egate__Envelope *env)
+{
+	Egate__Envelope__BodyCase bc = env->body_case;
+
+	if (c->st == C_HELLO) {
+		if (bc != EGATE__ENVELOPE__BODY_HELLO)
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_UNEXPECTED, true, 0, "first message must be Hello");
+		else
+			on_hello(n, c, env->hello);
+		return;
+	}
+	switch (bc) {
+	case EGATE__ENVELOPE__BODY_PASSAGE:
+		on_passage(n, c, env->passage);
+		break;
+	case EGATE__ENVELOPE__BODY_HEARTBEAT:
+		snprintf(c->hb_state, sizeof(c->hb_state), "%s",
+		    env->heartbeat->state ? env->heartbeat->state : "");
+		c->hb_pending = env->heartbeat->pending_events;
+		EG_LOG(&n->lg, EG_LOG_DEBUG, "kiosk.heartbeat", EG_STR("kiosk", c->cn),
+		    EG_STR("state", c->hb_state), EG_UINT("pending", c->hb_pending));
+		break;
+	case EGATE__ENVELOPE__BODY_CONFIG_APPLIED:
+		EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.config_applied", EG_STR("kiosk", c->cn),
+		    EG_UINT("version", env->config_applied->version), EG_BOOL("ok", env->config_applied->ok));
+		break;
+	case EGATE__ENVELOPE__BODY_COMMAND_RESULT:
+		EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.command_result", EG_STR("kiosk", c->cn),
+		    EG_UINT("command_id", env->command_result->command_id),
+		    EG_BOOL("ok", env->command_result->ok));
+		break;
+	case EGATE__ENVELOPE__BODY_ERROR:
+		EG_LOG(&n->lg, EG_LOG_WARN, "kiosk.error", EG_STR("kiosk", c->cn),
+		    EG_INT("code", env->error->code), EG_STR("detail", env->error->detail),
+		    EG_BOOL("fatal", env->error->fatal));
+		if (env->error->fatal) {
+			c->st = C_CLOSING;
+			c->close_at_ms = host_now_ms();
+		}
+		break;
+	default:
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_UNEXPECTED, true, 0, "message not valid from a kiosk");
+		break;
+	}
+}
+
+/* Feed bytes from the wire to the frame decoder; false if c was freed. */
+static bool
+conn_input(struct net *n, struct conn *c, const uint8_t *p, size_t len)
+{
+	while (len > 0 && c->st != C_CLOSING) {
+		const uint8_t *f;
+		size_t used = 0, flen;
+		struct proto_msg *m = NULL;
+		int rc = frame_dec_feed(c->dec, p, len, &used, &f, &flen);
+
+		p += used;
+		len -= used;
+		if (rc == EG_ERR_TRUNCATED)
+			break;
+		if (rc == EG_ERR_OVERFLOW) {
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_TOO_LARGE, true, 0, "frame above the maximum");
+			break;
+		}
+		if (rc != EG_OK) {
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_BAD_MESSAGE, true, 0, "frame of length 0");
+			break;
+		}
+		if ((rc = proto_msg_decode(f, flen, &m)) != EG_OK) {
+			char why[80];
+			snprintf(why, sizeof(why), "undecodable message (%s)", eg_err_name(rc));
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_BAD_MESSAGE, true, 0, why);
+			break;
+		}
+		on_message(n, c, proto_msg_env(m));
+		proto_msg_free(&m);
+	}
+	return conn_flush(n, c);
+}
+
+static void
+conn_readable(struct net *n, struct conn *c)
+{
+	uint8_t buf[16384 + 64];
+
+	c->last_rx_ms = host_now_ms();
+	if (c->st == C_HANDSHAKE) {
+		bool ww = false;
+		int rc = eg_tls_handshake(c->tls, &ww);
+
+		if (rc == EG_ERR_BUSY) {
+			set_events(n, c, ww ? EPOLLOUT : EPOLLIN);
+			return;
+		}
+		if (rc != EG_OK) {
+			EG_LOG(&n->lg, EG_LOG_WARN, "tls.refused", EG_STR("peer", c->peer),
+			    EG_STR("reason", eg_tls_error(c->tls)), EG_ERRF(rc));
+			conn_free(n, c, NULL);
+			return;
+		}
+		if (eg_tls_peer(c->tls, c->cn, sizeof(c->cn), c->ou, sizeof(c->ou)) != EG_OK) {
+			conn_free(n, c, "no usable peer identity");
+			return;
+		}
+		EG_LOG(&n->lg, EG_LOG_INFO, "tls.accepted", EG_STR("peer", c->peer), EG_STR("cn", c->cn),
+		    EG_STR("ou", c->ou), EG_BOOL("resumed", eg_tls_resumed(c->tls)));
+		c->st = C_HELLO;
+		set_events(n, c, EPOLLIN);
+	}
+	for (int i = 0; i < 8; i++) {
+		size_t got = 0;
+		bool ww = false;
+		int rc = eg_tls_read(c->tls, buf, sizeof(buf), &got, &ww);
+
+		if (rc == EG_ERR_BUSY)
+			break;
+		if (rc == EG_ERR_CLOSED) {
+			conn_free(n, c, frame_dec_finish(c->dec) == EG_ERR_TRUNCATED ?
+			    "peer closed inside a frame" : (c->st == C_CLOSING ? NULL : "peer closed"));
+			return;
+		}
+		if (rc != EG_OK) {
+			conn_free(n, c, eg_tls_error(c->tls));
+			return;
+		}
+		if (c->st == C_CLOSING)
+			continue;	/* discard input after a fatal error */
+		if (!conn_input(n, c, buf, got))
+			return;
+	}
+}
+
+static void
+accept_all(struct net *n)
+{
+	for (;;) {
+		struct sockaddr_storage a;
+		socklen_t al = sizeof(a);
+		int fd = accept4(n->lfd, (struct sockaddr *)&a, &al, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+		struct conn *c;
+		char ip[INET6_ADDRSTRLEN + 2] = "?", port[8] = "?";
+
+		if (fd < 0)
+			return;
+		if (getnameinfo((struct sockaddr *)&a, al, ip, sizeof(ip), port, sizeof(port),
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			snprintf(ip, sizeof(ip), "?");
+		if ((long long)n->nconns >= n->conf.max_kiosks) {
+			EG_LOG(&n->lg, EG_LOG_WARN, "conn.refused", EG_STR("peer", ip),
+			    EG_STR("reason", "max_kiosks connections open"));
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		snprintf(c->peer, sizeof(c->peer), a.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", ip, port);
+		eg_wbuf_init(&c->out, 4u * 1024u * 1024u, false);
+		c->created_ms = c->last_rx_ms = host_now_ms();
+		if (eg_tls_new(&c->tls, n->tls, fd, NULL) != EG_OK ||
+		    frame_dec_new(HOST_FRAME_MAX, &c->dec) != EG_OK) {
+			eg_tls_free(&c->tls);
+			frame_dec_free(&c->dec);
+			close(fd);
+			free(c);
+			continue;
+		}
+		struct epoll_event e = { .events = EPOLLIN, .data.ptr = c };
+		c->evmask = EPOLLIN;
+		epoll_ctl(n->ep, EPOLL_CTL_ADD, fd, &e);
+		c->next = n->conns;
+		if (n->conns != NULL)
+			n->conns->prev = c;
+		n->conns = c;
+		n->nconns++;
+		EG_LOG(&n->lg, EG_LOG_DEBUG, "conn.accepted", EG_STR("peer", c->peer));
+	}
+}
+
+static void
+timeouts(struct net *n)
+{
+	int64_t now = host_now_ms();
+
+	for (struct conn *c = n->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		if (c->st == C_HANDSHAKE && now - c->created_ms > HOST_HANDSHAKE_TIMEOUT_MS)
+			conn_free(n, c, "handshake timeout");
+		else if (c->st == C_CLOSING && now >= c->close_at_ms)
+			conn_free(n, c, NULL);
+		else if (c->st != C_HANDSHAKE && now - c->last_rx_ms > HOST_IDLE_TIMEOUT_MS)
+			conn_free(n, c, "idle timeout (no heartbeat)");
+	}
+}
+
+static void
+on_signal(struct net *n)
+{
+	struct signalfd_siginfo si;
+
+	while (read(n->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			int rc = eg_tls_conf_reload_crl(n->tls, n->conf.crl[0] ? n->conf.crl : NULL);
+			EG_LOG(&n->lg, rc == EG_OK ? EG_LOG_NOTICE : EG_LOG_ERROR, "tls.crl_reloaded",
+			    EG_STR("path", n->conf.crl), EG_ERRF(rc));
+		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			n->stopping = true;
+		}
+	}
+}
+
+/* SIGTERM: stop accepting, store what was received, write the last acks. */
+static void
+drain(struct net *n)
+{
+	int64_t end = host_now_ms() + HOST_SHUTDOWN_DRAIN_MS;
+
+	epoll_ctl(n->ep, EPOLL_CTL_DEL, n->lfd, NULL);
+	epoll_ctl(n->ep, EPOLL_CTL_DEL, n->sfd, NULL);
+	epoll_ctl(n->ep, EPOLL_CTL_DEL, n->ps, NULL);
+	close(n->lfd);
+	n->lfd = -1;
+	batch_flush(n);
+	flush_all(n);
+	while (host_now_ms() < end) {
+		struct epoll_event ev[64];
+		bool busy = false;
+		int k;
+
+		/* input is no longer read: wait only for writability */
+		for (struct conn *c = n->conns; c != NULL; c = c->next) {
+			busy |= c->out.len > 0;
+			set_events(n, c, c->out.len > 0 ? EPOLLOUT : 0);
+		}
+		if (!busy)
+			break;
+		k = epoll_wait(n->ep, ev, 64, 50);
+		for (int i = 0; i < k; i++) {
+			void *p = ev[i].data.ptr;
+			struct conn *c = n->conns;
+
+			while (c != NULL && (void *)c != p)
+				c = c->next;
+			if (c != NULL && (ev[i].events & EPOLLOUT))
+				(void)conn_flush(n, c);
+		}
+	}
+	while (n->conns != NULL) {
+		eg_tls_close(n->conns->tls);
+		n->conns->st = C_CLOSING;
+		conn_free(n, n->conns, "host shutting down");
+	}
+	EG_LOG(&n->lg, EG_LOG_NOTICE, "net.stopped", EG_UINT("batches", n->batches),
+	    EG_UINT("stored", n->stored));
+}
+
+/* Can this process open path for reading? (sandbox self-check) */
+static bool
+readable(const char *path)
+{
+	int fd = path[0] != '\0' ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static void
+allow_read_beneath(int ruleset, const char *dir)
+{
+	struct landlock_path_beneath_attr pb = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
+	};
+
+	pb.parent_fd = open(dir, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return;
+	(void)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	close(pb.parent_fd);
+}
+
+/*
+ * Landlock: after the TLS key is loaded the child may only read beneath the
+ * CRL's folder (SIGHUP reload) and /proc (sanitizer runtimes); it cannot
+ * open the audit keys or the database, nor write anywhere, even though it
+ * runs under the monitor's uid. Then a self-check tries to open the keys
+ * and the database and logs the verdict. Without Landlock (kernel < 5.13)
+ * the child runs unconfined and says so.
+ */
+static void
+sandbox_fs(struct net *n)
+{
+	struct landlock_ruleset_attr ra = { .handled_access_fs = (1ULL << 13) - 1 };	/* ABI 1 */
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	char crldir[EG_CONF_PATH];
+	bool keys;
+	int rs;
+
+	if (abi < 1) {
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "none"),
+		    EG_STR("reason", "Landlock not available"));
+		return;
+	}
+	if (abi >= 2)
+		ra.handled_access_fs |= 1ULL << 13;	/* REFER */
+	if (abi >= 3)
+		ra.handled_access_fs |= 1ULL << 14;	/* TRUNCATE */
+	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0)) < 0) {
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "none"), EG_STR("reason", strerror(errno)));
+		return;
+	}
+	if (n->conf.crl[0] != '\0') {
+		char *slash;
+		snprintf(crldir, sizeof(crldir), "%s", n->conf.crl);
+		slash = strrchr(crldir, '/');
+		if (slash == NULL)
+			snprintf(crldir, sizeof(crldir), ".");
+		else if (slash == crldir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		allow_read_beneath(rs, crldir);
+	}
+	allow_read_beneath(rs, "/proc");
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (syscall(SYS_landlock_restrict_self, rs, 0) != 0) {
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "none"), EG_STR("reason", strerror(errno)));
+		close(rs);
+		return;
+	}
+	close(rs);
+	keys = readable(n->conf.signing_key) || readable(n->conf.hmac_key) || readable(n->conf.db);
+	if (keys)
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.sandbox", EG_STR("fs", "landlock"), EG_INT("abi", abi),
+		    EG_BOOL("keys_readable", true),
+		    EG_STR("hint", "keep the audit keys and database outside the CRL's folder"));
+	else
+		EG_LOG(&n->lg, EG_LOG_NOTICE, "net.sandbox", EG_STR("fs", "landlock"), EG_INT("abi", abi),
+		    EG_BOOL("keys_readable", false));
+}
+
+int
+net_child_run(const char *conf_path, int ps_fd, int listen_fd)
+{
+	struct net *n = calloc(1, sizeof(*n));
+	struct eg_cfg_error cerr;
+	char err[256] = "";
+	sigset_t set;
+	int status = 1, rc;
+
+	if (n == NULL)
+		return 1;
+	n->ps = ps_fd;
+	n->lfd = listen_fd;
+	n->ep = n->sfd = -1;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fcntl(ps_fd, F_SETFD, FD_CLOEXEC);
+	fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+	if (eg_host_conf_load(conf_path, &n->conf, &cerr) != EG_OK) {
+		fprintf(stderr, "egate-host: %s\n", eg_cfg_error_str(&cerr, err, sizeof(err)));
+		goto out;
+	}
+	host_log_setup(&n->lg, "egate-host/net", &n->conf);
+	eg_wbuf_init(&n->batch, PS_MSG_MAX, true);
+	n->resp = malloc(RESP_MAX);
+	if ((rc = eg_tls_conf_new(&n->tls, EG_TLS_SERVER, n->conf.ca, n->conf.crl[0] ? n->conf.crl : NULL,
+	    n->conf.cert, n->conf.key, err, sizeof(err))) != EG_OK) {
+		EG_LOG(&n->lg, EG_LOG_ERROR, "net.tls_conf_failed", EG_STR("reason", err), EG_ERRF(rc));
+		goto out;
+	}
+	if (n->resp == NULL)
+		goto out;
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	sandbox_fs(n);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	n->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	n->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (n->sfd < 0 || n->ep < 0)
+		goto out;
+	{
+		struct epoll_event e1 = { .events = EPOLLIN, .data.ptr = NULL };
+		struct epoll_event e2 = { .events = EPOLLIN, .data.ptr = &n->sfd };
+		struct epoll_event e3 = { .events = EPOLLIN, .data.ptr = &n->ps };
+		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->lfd, &e1);
+		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->sfd, &e2);
+		epoll_ctl(n->ep, EPOLL_CTL_ADD, n->ps, &e3);
+	}
+	EG_LOG(&n->lg, EG_LOG_NOTICE, "net.ready", EG_INT("pid", getpid()));
+	int64_t last_tick = host_now_ms();
+	while (!n->stopping) {
+		struct epoll_event ev[64];
+		int timeout = 1000, k;
+
+		if (n->npend > 0 && !n->busy) {
+			int64_t left = n->batch_first_ms + HOST_BATCH_WINDOW_MS - host_now_ms();
+			timeout = left > 0 ? (int)left : 0;
+		}
+		k = epoll_wait(n->ep, ev, 64, timeout);
+		if (k < 0 && errno != EINTR)
+			goto out;
+		for (int i = 0; i < k; i++) {
+			void *p = ev[i].data.ptr;
+
+			if (p == NULL) {
+				accept_all(n);
+			} else if (p == &n->sfd) {
+				on_signal(n);
+			} else if (p == &n->ps) {
+				/* the monitor answered: ack, and hand over what
+				 * was collected meanwhile at once */
+				batch_answer(n);
+				batch_send(n);
+			} else {
+				struct conn *c = p;
+				/* a connection freed earlier in this round cannot be here:
+				 * conn_free removes it from epoll, and ready lists are only
+				 * returned for registered fds — but a pointer in ev[] may
+				 * be stale; guard by looking it up */
+				struct conn *q = n->conns;
+				while (q != NULL && q != c)
+					q = q->next;
+				if (q == NULL)
+					continue;
+				if ((ev[i].events & EPOLLOUT) && c->st != C_HANDSHAKE) {
+					if (!conn_flush(n, c))
+						continue;
+				}
+				if (ev[i].events & (EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLERR))
+					conn_readable(n, c);
+			}
+		}
+		if (n->npend > 0 && !n->busy &&
+		    host_now_ms() - n->batch_first_ms >= HOST_BATCH_WINDOW_MS)
+			batch_send(n);
+		flush_all(n);
+		if (host_now_ms() - last_tick >= 1000) {
+			timeouts(n);
+			last_tick = host_now_ms();
+		}
+	}
+	drain(n);
+	status = 0;
+out:
+	while (n->conns != NULL)
+		conn_free(n, n->conns, "stopping");
+	eg_tls_conf_free(&n->tls);
+	eg_wbuf_free(&n->batch);
+	free(n->resp);
+	if (n->ep >= 0)
+		close(n->ep);
+	if (n->sfd >= 0)
+		close(n->sfd);
+	if (n->lfd >= 0)
+		close(n->lfd);
+	close(n->ps);
+	free(n);
+	return status;
+}

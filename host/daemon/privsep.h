@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * privsep.h — the request table between egate-host's network child and its
+ * monitor (docs/host.md, "Privilege separation").
+ *
+ * The child parses everything that comes from the network and holds the TLS
+ * key; the monitor holds the audit database, the checkpoint signing key and
+ * the HMAC key. They talk over a SOCK_SEQPACKET socketpair, one message per
+ * packet:
+ *
+ *   request  = u8 type ‖ body           (child -> monitor)
+ *   response = u8 type ‖ i32 rc ‖ body  (monitor -> child)
+ *
+ * Requests (the whole table; anything else ends the child):
+ *   PS_APPEND_BATCH  u16 n ‖ n × record   ->  u16 n ‖ n × u8 audit_result
+ *   PS_LAST_SEQ      str kiosk            ->  u64 seq
+ * record = str kiosk ‖ u64 seq ‖ u64 ts_ms ‖ str decision ‖ str reason ‖
+ *          str officer ‖ str document_number ‖ str holder_name ‖ str payload
+ * str    = u32 len ‖ len bytes (no NUL inside); len PS_STR_NULL = absent.
+ * Integers are big-endian. The monitor decodes requests through eg_rbuf with
+ * the limits below: a request is untrusted input (the child may be
+ * compromised).
+ */
+#ifndef EGATE_HOST_PRIVSEP_H
+#define EGATE_HOST_PRIVSEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit.h"
+#include "egate/buf.h"
+
+enum ps_type {
+	PS_APPEND_BATCH = 1,
+	PS_LAST_SEQ = 2,
+};
+
+#define PS_STR_NULL 0xffffffffu
+#define PS_BATCH_MAX 1024u		/* records per APPEND_BATCH */
+/* Largest packet either way: a full batch of maximal payloads would be far
+ * larger, so the child also flushes a batch when its encoding nears this. */
+#define PS_MSG_MAX (8u * 1024u * 1024u)
+
+/* A decoded APPEND_BATCH: records point into one owned arena. */
+struct ps_batch {
+	size_t n;
+	struct audit_record recs[PS_BATCH_MAX];
+	char *arena;			/* all strings, NUL-terminated */
+	size_t arena_len;
+};
+
+/*
+ * ps_record_put — append one record of an APPEND_BATCH body to w (the
+ * caller first writes the type byte and the u16 count, patched later with
+ * ps_batch_set_count). Errors: EG_ERR_OVERFLOW / EG_ERR_NOMEM from w
+ * (w is then left partly written: discard it).
+ */
+int ps_record_put(struct eg_wbuf *w, const struct audit_record *r);
+
+/* ps_batch_begin — type byte and a zero count; ps_batch_set_count patches it. */
+int ps_batch_begin(struct eg_wbuf *w);
+void ps_batch_set_count(struct eg_wbuf *w, uint16_t n);
+
+/*
+ * ps_batch_decode — decode the body of an APPEND_BATCH (after the type
+ * byte) into b (caller storage; free with ps_batch_clear). Every record gets
+ * type "passage". Errors: EG_ERR_TRUNCATED (short), EG_ERR_FORMAT (n = 0 or
+ * above PS_BATCH_MAX, a NUL inside a string, bytes left over, kiosk id
+ * missing, empty, longer than AUDIT_KIOSK_ID_MAX or equal to AUDIT_HOST_ID),
+ * EG_ERR_NOMEM. On error b holds nothing.
+ */
+int ps_batch_decode(const uint8_t *body, size_t len, struct ps_batch *b);
+
+/* ps_batch_clear — wipe (identifiers travel in clear) and free the arena. */
+void ps_batch_clear(struct ps_batch *b);
+
+/*
+ * ps_kiosk_decode — the body of a LAST_SEQ request: one non-empty kiosk id
+ * of at most AUDIT_KIOSK_ID_MAX bytes into out (AUDIT_KIOSK_ID_MAX + 1).
+ * Errors: EG_ERR_TRUNCATED, EG_ERR_FORMAT.
+ */
+int ps_kiosk_decode(const uint8_t *body, size_t len, char out[AUDIT_KIOSK_ID_MAX + 1]);
+
+/* Big-endian 64-bit helpers over eg_rbuf / eg_wbuf. */
+int ps_get_u64(struct eg_rbuf *r, uint64_t *v);
+int ps_put_u64(struct eg_wbuf *w, uint64_t v);
+int ps_put_str(struct eg_wbuf *w, const char *s);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Fuzz target: the monitor's decoding of requests from egate-host's network
+ * child (host/daemon/privsep.h). First byte: request type, as the monitor
+ * dispatches it. A decoded APPEND_BATCH must re-encode to the same bytes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "egate/error.h"
+#include "privsep.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ps_batch b;
+	char kiosk[AUDIT_KIOSK_ID_MAX + 1];
+
+	if (size < 1)
+		return 0;
+	if (data[0] == PS_LAST_SEQ) {
+		(void)ps_kiosk_decode(data + 1, size - 1, kiosk);
+		return 0;
+	}
+	if (data[0] != PS_APPEND_BATCH)
+		return 0;
+	if (ps_batch_decode(data + 1, size - 1, &b) == EG_OK) {
+		struct eg_wbuf w;
+
+		eg_wbuf_init(&w, PS_MSG_MAX, false);
+		if (ps_batch_begin(&w) != EG_OK)
+			abort();
+		for (size_t i = 0; i < b.n; i++)
+			if (ps_record_put(&w, &b.recs[i]) != EG_OK)
+				abort();
+		ps_batch_set_count(&w, (uint16_t)b.n);
+		if (w.len != size || memcmp(w.data, data, size) != 0)
+			abort();
+		eg_wbuf_free(&w);
+		ps_batch_clear(&b);
+	}
+	return 0;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The monitor's request decoder (host/daemon/privsep.h): round trip and refusals. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "egate/error.h"
+#include "eg_check.h"
+#include "privsep.h"
+
+static struct ps_batch b;
+
+static void
+encode(struct eg_wbuf *w, const struct audit_record *r, size_t n)
+{
+	eg_wbuf_init(w, PS_MSG_MAX, false);
+	ck_assert_eg(ps_batch_begin(w), EG_OK);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_eg(ps_record_put(w, &r[i]), EG_OK);
+	ps_batch_set_count(w, (uint16_t)n);
+}
+
+START_TEST(test_round_trip)
+{
+	struct audit_record r[2] = {
+		{ .kiosk_id = "K01", .seq = 1, .ts_ms = 1795000000000LL, .type = "passage",
+		  .decision = "OPEN", .reason = "all_checks_pass", .document_number = "L898902C3",
+		  .holder_name = "ERIKSSON<<ANNA", .payload = "{\"seq\":1}" },
+		{ .kiosk_id = "K02", .seq = UINT64_C(0x7fffffffffffffff), .ts_ms = -5, .type = "officer",
+		  .officer = "officer.kim" },
+	};
+	struct eg_wbuf w;
+
+	encode(&w, r, 2);
+	ck_assert_eg(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_OK);
+	ck_assert_uint_eq(b.n, 2);
+	ck_assert_str_eq(b.recs[0].kiosk_id, "K01");
+	ck_assert_str_eq(b.recs[0].document_number, "L898902C3");
+	ck_assert_str_eq(b.recs[0].payload, "{\"seq\":1}");
+	ck_assert_uint_eq(b.recs[1].seq, UINT64_C(0x7fffffffffffffff));
+	ck_assert_int_eq(b.recs[1].ts_ms, -5);
+	ck_assert_ptr_null(b.recs[1].decision);
+	ck_assert_str_eq(b.recs[1].officer, "officer.kim");
+	/* the child cannot choose the record type: always passage */
+	ck_assert_str_eq(b.recs[1].type, "passage");
+	ps_batch_clear(&b);
+	ck_assert_ptr_null(b.arena);
+	/* every truncation is refused */
+	for (size_t cut = 1; cut < w.len - 1; cut++)
+		ck_assert_int_ne(ps_batch_decode(w.data + 1, cut, &b), EG_OK);
+	eg_wbuf_free(&w);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	struct audit_record r = { .kiosk_id = "host", .seq = 1, .type = "passage" };
+	struct eg_wbuf w;
+	char k[AUDIT_KIOSK_ID_MAX + 1], longid[AUDIT_KIOSK_ID_MAX + 2];
+
+	/* the host's own id, an empty id, no id, an overlong id */
+	encode(&w, &r, 1);
+	ck_assert_eg(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+	r.kiosk_id = "";
+	encode(&w, &r, 1);
+	ck_assert_eg(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+	r.kiosk_id = NULL;
+	encode(&w, &r, 1);
+	ck_assert_eg(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+	memset(longid, 'K', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	r.kiosk_id = longid;
+	encode(&w, &r, 1);
+	ck_assert_eg(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+	/* count says 2, one record; trailing byte; zero records */
+	r.kiosk_id = "K01";
+	encode(&w, &r, 1);
+	ps_batch_set_count(&w, 2);
+	ck_assert_int_ne(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_OK);
+	ps_batch_set_count(&w, 1);
+	ck_assert_eg(eg_wbuf_u8(&w, 0), EG_OK);
+	ck_assert_eg(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_ERR_FORMAT);
+	ps_batch_set_count(&w, 0);
+	ck_assert_eg(ps_batch_decode(w.data + 1, w.len - 1, &b), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+	/* a NUL inside a string */
+	{
+		static const uint8_t nul[] = { 0, 1, 0, 0, 0, 3, 'K', 0, '1' };
+		ck_assert_eg(ps_batch_decode(nul, sizeof(nul), &b), EG_ERR_FORMAT);
+	}
+	/* LAST_SEQ */
+	eg_wbuf_init(&w, 128, false);
+	ck_assert_eg(ps_put_str(&w, "K07"), EG_OK);
+	ck_assert_eg(ps_kiosk_decode(w.data, w.len, k), EG_OK);
+	ck_assert_str_eq(k, "K07");
+	ck_assert_eg(ps_kiosk_decode(w.data, w.len - 1, k), EG_ERR_TRUNCATED);
+	eg_wbuf_reset(&w);
+	ck_assert_eg(ps_put_str(&w, "host"), EG_OK);
+	ck_assert_eg(ps_kiosk_decode(w.data, w.len, k), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("privsep");
+	TCase *tc = tcase_create("decode");
+
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_refusals);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+EG_CHECK_MAIN()
