@@ -1167,13 +1167,13 @@ x_match(struct kiosk *k)
 	struct fcv_image chip = { 0 };
 	struct face_result cr;
 	struct passage_event *ev;
-	const struct doc_file *f = &k->w.doc->file[2];
+	const struct doc_file *f = k->w.doc != NULL ? &k->w.doc->file[2] : NULL;
 	uint64_t t = now_ns();
 	double score = 0.0;
 	int ret = EG_ERR_NOT_FOUND;
 
 	memset(&cr, 0, sizeof(cr));
-	if (f->status == DOC_FILE_READ &&
+	if (f != NULL && f->status == DOC_FILE_READ &&
 	    (ret = face_dg2_parse(f->data.data, f->data.len, &dg2)) == EG_OK &&
 	    (ret = face_img_decode(dg2.image, dg2.image_len, FACE_MAX_DIM, &chip)) == EG_OK &&
 	    (ret = embed_image(k, &chip, &cr)) == EG_OK) {

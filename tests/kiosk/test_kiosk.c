@@ -260,6 +260,26 @@ START_TEST(test_default_pad_threshold_refers)
 }
 END_TEST
 
+/* A state that takes longer than its timeout: the late result is dropped,
+ * the machine sees TIMEOUT and refers; the gate stays shut. */
+START_TEST(test_timeout_refers)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0.01);
+	f.policy.timeout_ms[PS_CHIP_ACCESS] = 1;	/* doc_read takes longer */
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "timeout");
+	ck_assert_ptr_nonnull(strstr(item(&r, "timeout")->detail, "CHIP_ACCESS"));
+	ck_assert_uint_eq(r.gate_openings, 0);
+	f.policy.timeout_ms[PS_CHIP_ACCESS] = 10000;
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	fx_teardown(&f);
+}
+END_TEST
+
 static bool
 contains(const uint8_t *p, size_t n, const void *needle, size_t m)
 {
@@ -426,6 +446,7 @@ make_suite(void)
 	tcase_add_test(tc, test_face_cases);
 	tcase_add_test(tc, test_unplugged_devices_refer);
 	tcase_add_test(tc, test_default_pad_threshold_refers);
+	tcase_add_test(tc, test_timeout_refers);
 	tcase_add_test(tc, test_spool_privacy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scenario");
