@@ -293,7 +293,8 @@ static void
 rm_tmpdir(const char *dir)
 {
 	char path[160];
-	static const char *const names[] = { "scene.txt", "live.jpg", "empty.jpg" };
+	static const char *const names[] = { "scene.txt", "live.jpg", "empty.jpg",
+		"closed.jpg" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -467,6 +468,48 @@ mask_others(struct kiosk *k, struct fcv_image *img, double cx, double cy)
 	return EG_OK;
 }
 
+/* Paint both eyes of the face in img shut: the eye region filled with the
+ * mean colour of the cheek below it, and a dark lid line across. */
+static int
+close_eyes(struct kiosk *k, struct fcv_image *img)
+{
+	static const int corner[2][2] = { { 36, 39 }, { 42, 45 } };
+	struct face_result fr;
+	int ret;
+
+	memset(&fr, 0, sizeof(fr));
+	if ((ret = embed_image(k, img, &fr)) != EG_OK)
+		goto out;
+	for (int e = 0; e < 2; e++) {
+		const float *a = fr.pts.lm68[corner[e][0]], *b = fr.pts.lm68[corner[e][1]];
+		double w = b[0] - a[0], cy = (a[1] + b[1]) / 2, sum[3] = { 0, 0, 0 };
+		int x0 = (int)(a[0] - 0.25 * w), x1 = (int)(b[0] + 0.25 * w);
+		int y0 = (int)(cy - 0.45 * w), y1 = (int)(cy + 0.35 * w);
+		int sy0 = (int)(cy + 0.8 * w), sy1 = (int)(cy + 1.1 * w), cnt = 0;
+
+		if (w < 4 || x0 < 0 || y0 < 0 || x1 >= img->width || sy1 >= img->height) {
+			ret = EG_ERR_NO_FACE;
+			goto out;
+		}
+		for (int y = sy0; y < sy1; y++)
+			for (int x = x0; x < x1; x++, cnt++)
+				for (int c = 0; c < 3; c++)
+					sum[c] += img->data[(size_t)y * img->stride + (size_t)x * 3 + (size_t)c];
+		for (int y = y0; y < y1; y++)
+			for (int x = x0; x < x1; x++)
+				for (int c = 0; c < 3; c++)
+					img->data[(size_t)y * img->stride + (size_t)x * 3 + (size_t)c] =
+					    (uint8_t)(sum[c] / (cnt > 0 ? cnt : 1));
+		for (int y = (int)cy; y < (int)cy + 2 + (int)(w / 12); y++)
+			for (int x = (int)a[0]; x < (int)b[0]; x++)
+				for (int c = 0; c < 3; c++)
+					img->data[(size_t)y * img->stride + (size_t)x * 3 + (size_t)c] = 40;
+	}
+out:
+	face_result_wipe(&fr);
+	return ret;
+}
+
 /*
  * A one-person scene from a (group) test photo: the region around its
  * largest face (2 x 2.5 face heights, the face a little above the centre),
@@ -475,7 +518,8 @@ mask_others(struct kiosk *k, struct fcv_image *img, double cx, double cy)
  * visible paper edge is what the built-in PAD model reacts to, if at all.
  */
 static int
-make_portrait(struct kiosk *k, const char *src, const char *path, bool printed)
+make_portrait(struct kiosk *k, const char *src, const char *path, bool printed,
+    const char *closed_path)
 {
 	struct fcv_image in = { 0 }, por = { 0 }, small = { 0 }, out = { 0 };
 	struct face_result fr;
@@ -501,7 +545,10 @@ make_portrait(struct kiosk *k, const char *src, const char *path, bool printed)
 	    (ret = mask_others(k, &por, W / 2.0, H * 0.45)) != EG_OK)
 		goto out;
 	if (!printed) {
-		ret = encode_to(&por, path);
+		if ((ret = encode_to(&por, path)) != EG_OK || closed_path == NULL)
+			goto out;
+		if ((ret = close_eyes(k, &por)) == EG_OK)
+			ret = encode_to(&por, closed_path);
 		goto out;
 	}
 	r.x = 0;
@@ -620,7 +667,7 @@ set_expiry_td3(char *l2, const char *yymmdd)
 static int
 write_scene(struct kiosk *k, const struct scenario_passage *sp, char *spec, size_t cap)
 {
-	char img[1024], path[160], scene[1400];
+	char img[1024], path[160], scene[2600], closed[160];
 	int ret = EG_OK, n;
 
 	snprintf(path, sizeof(path), "%s/scene.txt", k->tmpdir);
@@ -636,9 +683,12 @@ write_scene(struct kiosk *k, const struct scenario_passage *sp, char *spec, size
 		break;
 	case SC_CAM_PORTRAIT:
 	case SC_CAM_PRINTED:
+	case SC_CAM_EYES_CLOSED:
 		snprintf(scene, sizeof(scene), "%s/%s", k->testdata, sp->camera_arg);
 		snprintf(img, sizeof(img), "%s/live.jpg", k->tmpdir);
-		ret = make_portrait(k, scene, img, sp->camera == SC_CAM_PRINTED);
+		snprintf(closed, sizeof(closed), "%s/closed.jpg", k->tmpdir);
+		ret = make_portrait(k, scene, img, sp->camera == SC_CAM_PRINTED,
+		    sp->camera == SC_CAM_EYES_CLOSED ? closed : NULL);
 		break;
 	case SC_CAM_EMPTY:
 		snprintf(img, sizeof(img), "%s/empty.jpg", k->tmpdir);
@@ -656,6 +706,10 @@ write_scene(struct kiosk *k, const struct scenario_passage *sp, char *spec, size
 			return ret;
 		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\nat 10ms unplug\n",
 		    empty);
+	} else if (sp->camera == SC_CAM_EYES_CLOSED) {
+		/* frames 0 and 1 (0 and 33 ms) closed, from frame 2 open */
+		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\nat 50ms show %s\n",
+		    closed, img);
 	} else {
 		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\n", img);
 	}

@@ -27,6 +27,7 @@ scenario_camera_str(enum scenario_camera c)
 	case SC_CAM_PORTRAIT: return "portrait";
 	case SC_CAM_PRINTED: return "printed";
 	case SC_CAM_EMPTY: return "empty";
+	case SC_CAM_EYES_CLOSED: return "eyes-closed";
 	case SC_CAM_SCENE: return "scene";
 	}
 	return "?";
@@ -117,7 +118,7 @@ parse_camera(struct sc_parse *x, struct scenario_passage *p, const char *v)
 {
 	static const struct { const char *prefix; enum scenario_camera c; } kinds[] = {
 		{ "face:", SC_CAM_FACE }, { "portrait:", SC_CAM_PORTRAIT },
-		{ "printed:", SC_CAM_PRINTED },
+		{ "printed:", SC_CAM_PRINTED }, { "eyes-closed:", SC_CAM_EYES_CLOSED },
 		{ "scene:", SC_CAM_SCENE },
 	};
 
@@ -133,7 +134,7 @@ parse_camera(struct sc_parse *x, struct scenario_passage *p, const char *v)
 			return copy(x, p->camera_arg, sizeof(p->camera_arg), "camera", v + n);
 		}
 	}
-	snprintf(x->msg, sizeof(x->msg), "camera: face:, portrait: or printed:IMAGE, empty or scene:FILE");
+	snprintf(x->msg, sizeof(x->msg), "camera: face:, portrait:, printed: or eyes-closed:IMAGE, empty or scene:FILE");
 	return false;
 }
 

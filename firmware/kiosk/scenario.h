@@ -18,7 +18,7 @@
  *   expiry = 341231              ; replaces the MRZ expiry (TD3), check digits
  *                                ; recomputed
  *   camera = portrait:sample5.jpg ; face:IMG | portrait:IMG | printed:IMG |
- *                                ; empty | scene:FILE
+ *                                ; eyes-closed:IMG | empty | scene:FILE
  *   camera_unplug = no           ; the camera disappears during capture
  *   reader_unplug = no           ; the reader disappears during the chip read
  *   expect = open                ; open | refer | abandoned
@@ -49,6 +49,8 @@ enum scenario_camera {
 	SC_CAM_PRINTED,		/* that portrait as a printed photo held up: on
 				 * white paper in front of a grey background */
 	SC_CAM_EMPTY,		/* nobody in front of the camera (walk-away) */
+	SC_CAM_EYES_CLOSED,	/* the portrait with the eyes painted shut for
+				 * the first two frames, then open */
 	SC_CAM_SCENE,		/* a scene script of the simulated camera */
 };
 

@@ -218,6 +218,12 @@ START_TEST(test_face_cases)
 	run(&f, "watchlist-hit", &r);
 	expect(&r, PO_REFER, "watchlist_hit");
 	ck_assert_str_eq(item(&r, "match_1to1")->result, "pass");
+	/* eyes painted shut on two frames (the eye model gives p(open) 0.00
+	 * there): two retakes, the third attempt passes */
+	run(&f, "eyes-closed-then-open", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_str_eq(item(&r, "face_quality")->detail, "attempt 3 of 3");
+	ck_assert_int_eq(r.capture_frames, 3);
 	fx_teardown(&f);
 }
 END_TEST
