@@ -1538,10 +1538,6 @@ kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
 			if (fx.e[i] == PX_START_TIMER)
 				k->deadline_ns = now_ns() +
 				    (uint64_t)k->o.policy->timeout_ms[k->p.state] * 1000000u;
-		if (k->p.state != PS_IDLE && k->p.x.outcome != PO_NONE && rep->outcome == PO_NONE) {
-			rep->outcome = k->p.x.outcome;
-			snprintf(rep->rule, sizeof(rep->rule), "%s", k->p.x.rule);
-		}
 		for (size_t i = 0; i < fx.n; i++)
 			execute(k, fx.e[i]);
 		if (k->p.state == PS_IDLE)

@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		terminated(p->expect_rule, sizeof(p->expect_rule));
 		terminated(p->expiry, sizeof(p->expiry));
 		if (p->name[0] == '\0' || p->traveller[0] == '\0' ||
-		    (unsigned)p->camera > SC_CAM_EYES_CLOSED || (unsigned)p->expect > SC_EXPECT_ABANDONED ||
+		    (unsigned)p->camera > SC_CAM_SCENE || (unsigned)p->expect > SC_EXPECT_ABANDONED ||
 		    (p->camera != SC_CAM_EMPTY && p->camera_arg[0] == '\0') ||
 		    (p->expiry[0] != '\0' && strlen(p->expiry) != 6))
 			abort();
