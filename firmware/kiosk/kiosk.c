@@ -1468,7 +1468,7 @@ summary(struct kiosk *k, const struct kiosk_report *r)
 	fprintf(o, "== passage '%s' (traveller %s, camera %s%s%s): %s, rule %s\n",
 	    k->sp->name, k->sp->traveller, scenario_camera_str(k->sp->camera),
 	    k->sp->camera_arg[0] ? ":" : "", k->sp->camera_arg, oc, r->rule);
-	fprintf(o, "   failed:");
+	fprintf(o, "   failed or not checked:");
 	for (size_t i = 0; i < r->x.n; i++) {
 		const struct passage_explain_item *it = &r->x.items[i];
 		if (strcmp(it->result, "fail") == 0 || strcmp(it->result, "hit") == 0 ||

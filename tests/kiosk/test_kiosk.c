@@ -266,6 +266,33 @@ START_TEST(test_default_pad_threshold_refers)
 }
 END_TEST
 
+/* The policy's issuer list and minimum age (the specimen holder was born
+ * 1974-08-12; the fixture's configuration is borrowed by the kiosk). */
+START_TEST(test_issuer_and_age_policy)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0.01);
+	snprintf(f.conf.accepted_issuers, sizeof(f.conf.accepted_issuers), "D, FRA");
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "failed:issuer_accepted");
+	snprintf(f.conf.accepted_issuers, sizeof(f.conf.accepted_issuers), "D,UTO:ID");
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "failed:issuer_accepted");
+	snprintf(f.conf.accepted_issuers, sizeof(f.conf.accepted_issuers), "D, UTO:P");
+	f.conf.min_age = 60;	/* the holder is 52 on the demo's date */
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "failed:min_age");
+	f.conf.min_age = 18;
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_str_eq(item(&r, "min_age")->result, "pass");
+	ck_assert_str_eq(item(&r, "issuer_accepted")->result, "pass");
+	fx_teardown(&f);
+}
+END_TEST
+
 /* A state that takes longer than its timeout: the late result is dropped,
  * the machine sees TIMEOUT and refers; the gate stays shut. */
 START_TEST(test_timeout_refers)
@@ -453,6 +480,7 @@ make_suite(void)
 	tcase_add_test(tc, test_unplugged_devices_refer);
 	tcase_add_test(tc, test_default_pad_threshold_refers);
 	tcase_add_test(tc, test_timeout_refers);
+	tcase_add_test(tc, test_issuer_and_age_policy);
 	tcase_add_test(tc, test_spool_privacy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scenario");
