@@ -27,10 +27,14 @@ struct fx {
 	struct passage_policy policy;
 	struct scenario sc;
 	struct kiosk *k;
+	struct eg_log log;	/* to logbuf, debug level, when with_log */
+	FILE *logf;
+	char *logbuf;
+	size_t loglen;
 };
 
 static void
-fx_setup(struct fx *f, double liveness_threshold)
+fx_setup_log(struct fx *f, double liveness_threshold, bool with_log)
 {
 	struct kiosk_opts o;
 	char err[512] = "";
@@ -57,10 +61,24 @@ fx_setup(struct fx *f, double liveness_threshold)
 	o.conf = &f->conf;
 	o.policy = &f->policy;
 	o.out = NULL;
+	if (with_log) {
+		f->logf = open_memstream(&f->logbuf, &f->loglen);
+		ck_assert_ptr_nonnull(f->logf);
+		eg_log_init(&f->log, "kiosk");
+		f->log.out = f->logf;
+		f->log.min_level = EG_LOG_DEBUG;
+		o.log = &f->log;
+	}
 	ret = kiosk_new(&o, &f->k, err, sizeof(err));
 	ck_assert_msg(ret == EG_OK, "kiosk_new: %s: %s", eg_err_name(ret), err);
 	ret = kiosk_set_scenario(f->k, &f->sc, err, sizeof(err));
 	ck_assert_msg(ret == EG_OK, "kiosk_set_scenario: %s", err);
+}
+
+static void
+fx_setup(struct fx *f, double liveness_threshold)
+{
+	fx_setup_log(f, liveness_threshold, false);
 }
 
 static void
@@ -69,6 +87,9 @@ fx_teardown(struct fx *f)
 	char p[192];
 
 	kiosk_free(&f->k);
+	if (f->logf != NULL)
+		fclose(f->logf);
+	free(f->logbuf);
 	ck_assert_ptr_null(f->k);
 	for (const char *suf = ""; suf != NULL; suf = *suf == '\0' ? "-wal" :
 	    strcmp(suf, "-wal") == 0 ? "-shm" : NULL) {
@@ -358,10 +379,18 @@ START_TEST(test_spool_privacy)
 	size_t n = 0, total = 0;
 	char path[192];
 
-	fx_setup(&f, 0.01);
+	fx_setup_log(&f, 0.01, true);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		run(&f, names[i], &r);
 	kiosk_free(&f.k);
+	/* the log (debug level): transitions and steps, nothing personal */
+	ck_assert_int_eq(fflush(f.logf), 0);
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "passage.transition"));
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "kiosk.report"));
+	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+		ck_assert_msg(!contains((const uint8_t *)f.logbuf, f.loglen, banned[i],
+		    strlen(banned[i]) ? strlen(banned[i]) : 1), "the log holds '%s'", banned[i]);
+	ck_assert_ptr_null(strstr(f.logbuf, "7408122"));	/* birth date + check */
 	ck_assert_eg(spool_open(f.spool, &s), EG_OK);
 	ck_assert_eg(spool_pending(s, &pending), EG_OK);
 	ck_assert_uint_eq(pending, sizeof(names) / sizeof(names[0]));
