@@ -10,10 +10,13 @@
 	{ sec, name, EG_CFG_STR, offsetof(st, field), sizeof(((st *)0)->field), 0, 0, NULL, req, help }
 #define INT(sec, name, st, field, lo, hi, help) \
 	{ sec, name, EG_CFG_INT, offsetof(st, field), 0, lo, hi, NULL, false, help }
+#define DBL(sec, name, st, field, lo, hi, help) \
+	{ sec, name, EG_CFG_DOUBLE, offsetof(st, field), 0, lo, hi, NULL, false, help }
 #define ENUM(sec, name, st, field, ch, help) \
 	{ sec, name, EG_CFG_ENUM, offsetof(st, field), 0, 0, 0, ch, false, help }
 
 static const char *const languages[] = { "en", "ko", NULL };
+static const char *const chip_auth_actions[] = { "refer", "accept", NULL };
 static const char *const levels[] = { "debug", "info", "notice", "warn", "error", NULL };
 
 #define K struct eg_kiosk_conf
@@ -35,6 +38,12 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("face", "model_dir", K, model_dir, false, "folder with the face models"),
 	STR("trust", "csca", K, csca, false, "CSCA certificates: a folder of PEM/DER files or an ICAO master list"),
 	STR("trust", "crl_dir", K, crl_dir, false, "folder of CRLs for Document Signer revocation"),
+	STR("policy", "accepted_issuers", K, accepted_issuers, false, "issuing states (UTO) or state:type (UTO:P) accepted, comma-separated; empty: all"),
+	INT("policy", "min_age", K, min_age, 0, 120, "minimum holder age in years (0: no minimum)"),
+	ENUM("policy", "no_chip_auth", K, no_chip_auth, chip_auth_actions, "chip without Active/Chip Authentication: refer or accept"),
+	DBL("policy", "match_threshold", K, match_threshold, 0, 1, "1:1 face cosine at or above which the faces match (0: default 0.50)"),
+	DBL("policy", "liveness_threshold", K, liveness_threshold, 0, 1, "PAD live score below which the PAD alarm fires (0: default 0.50)"),
+	DBL("policy", "watchlist_threshold", K, watchlist_threshold, 0, 1, "watchlist cosine at or above which it is a hit (0: default 0.50)"),
 };
 const size_t eg_kiosk_conf_nkeys = sizeof(eg_kiosk_conf_schema) / sizeof(eg_kiosk_conf_schema[0]);
 #undef K

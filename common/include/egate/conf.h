@@ -39,6 +39,12 @@ struct eg_kiosk_conf {
 	char model_dir[EG_CONF_PATH];	/* [face] model_dir */
 	char csca[EG_CONF_PATH];	/* [trust] csca */
 	char crl_dir[EG_CONF_PATH];	/* [trust] crl_dir */
+	char accepted_issuers[192];	/* [policy] accepted_issuers */
+	long long min_age;		/* [policy] min_age */
+	int no_chip_auth;		/* [policy] no_chip_auth: 0 refer, 1 accept */
+	double match_threshold;		/* [policy] match_threshold, 0 = default */
+	double liveness_threshold;	/* [policy] liveness_threshold */
+	double watchlist_threshold;	/* [policy] watchlist_threshold */
 };
 
 struct eg_host_conf {

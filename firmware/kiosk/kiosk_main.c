@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kiosk_main.c — egate-kiosk (docs/man/egate-kiosk.8, docs/kiosk.md).
+ *
+ *   egate-kiosk --config FILE [--scenario FILE] [--foreground]
+ *
+ * This first version runs passages on simulated devices, locally: with
+ * --scenario, every passage of the scenario in order; without, the one
+ * traveller of `reader = sim:PROFILE` in front of `camera = sim:SCENE`.
+ * Exit: 0 every passage ran (and met its expectation), 1 an expectation
+ * failed, 2 usage or configuration error, 3 a device could not be set up.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "egate/conf.h"
+#include "egate/error.h"
+#include "egate/log.h"
+#include "egate_build.h"
+#include "kiosk.h"
+#include "scenario.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: egate-kiosk --config FILE [--scenario FILE] [--foreground]\n"
+	    "  --config FILE     kiosk configuration (egate-kiosk.conf(5))\n"
+	    "  --scenario FILE   run the simulated travellers of a scenario\n"
+	    "                    (hw/sim/scenarios/*.ini)\n"
+	    "  --foreground      stay in the foreground (the only mode of this version)\n"
+	    "  --version, --help\n");
+}
+
+static bool
+expectation_met(const struct scenario_passage *sp, const struct kiosk_report *r)
+{
+	enum passage_outcome want = sp->expect == SC_EXPECT_OPEN ? PO_OPEN :
+	    sp->expect == SC_EXPECT_REFER ? PO_REFER : PO_ABANDONED;
+
+	if (sp->expect != SC_EXPECT_ANY && r->outcome != want)
+		return false;
+	return sp->expect_rule[0] == '\0' || strcmp(sp->expect_rule, r->rule) == 0;
+}
+
+/* Without a scenario: one passage from reader = sim:PROFILE and
+ * camera = sim:SCENE. */
+static int
+single(const struct eg_kiosk_conf *c, struct scenario *sc)
+{
+	struct scenario_passage *p = &sc->p[0];
+
+	memset(sc, 0, sizeof(*sc));
+	if (strncmp(c->reader, "sim:", 4) != 0 || strncmp(c->camera, "sim:", 4) != 0)
+		return EG_ERR_INVAL;
+	snprintf(sc->name, sizeof(sc->name), "config");
+	snprintf(p->name, sizeof(p->name), "traveller");
+	snprintf(p->traveller, sizeof(p->traveller), "%s", c->reader + 4);
+	p->camera = SC_CAM_SCENE;
+	snprintf(p->camera_arg, sizeof(p->camera_arg), "%s", c->camera + 4);
+	if (strlen(c->reader + 4) >= sizeof(p->traveller) ||
+	    strlen(c->camera + 4) >= sizeof(p->camera_arg) || c->camera[4] != '/')
+		return EG_ERR_INVAL;
+	sc->n = 1;
+	return EG_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = NULL, *scen_path = NULL;
+	struct eg_kiosk_conf conf;
+	struct eg_cfg_error cerr;
+	struct passage_policy policy;
+	struct kiosk_opts ko;
+	struct kiosk *k = NULL;
+	struct scenario *sc = NULL;
+	struct kiosk_report rep;
+	struct eg_log lg;
+	char err[512], eb[512];
+	size_t met = 0;
+	int c, ret = 2;
+
+	while ((c = getopt_long(argc, argv, "c:s:fVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': conf_path = optarg; break;
+		case 's': scen_path = optarg; break;
+		case 'f': break;
+		case 'V': printf("egate-kiosk %s\n", EGATE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || conf_path == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (eg_kiosk_conf_load(conf_path, &conf, &cerr) != EG_OK) {
+		fprintf(stderr, "egate-kiosk: %s\n", eg_cfg_error_str(&cerr, eb, sizeof(eb)));
+		return 2;
+	}
+	eg_log_init(&lg, "kiosk");
+	lg.min_level = (enum eg_log_level)conf.log_level;
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		goto out;
+	if (scen_path != NULL) {
+		if (scenario_load(scen_path, sc, err, sizeof(err)) != EG_OK) {
+			fprintf(stderr, "egate-kiosk: %s\n", err);
+			goto out;
+		}
+	} else if (single(&conf, sc) != EG_OK) {
+		fprintf(stderr, "egate-kiosk: without --scenario, the configuration needs "
+		    "reader = sim:PROFILE and camera = sim:/ABSOLUTE/SCENE\n");
+		goto out;
+	}
+	kiosk_policy_from_conf(&conf, &policy);
+	memset(&ko, 0, sizeof(ko));
+	ko.conf = &conf;
+	ko.policy = &policy;
+	ko.log = &lg;
+	ko.out = stdout;
+	ko.bilingual = true;
+	if (kiosk_new(&ko, &k, err, sizeof(err)) != EG_OK ||
+	    kiosk_set_scenario(k, sc, err, sizeof(err)) != EG_OK) {
+		fprintf(stderr, "egate-kiosk: %s\n", err);
+		ret = 3;
+		goto out;
+	}
+	printf("egate-kiosk %s: kiosk %s, scenario '%s', %zu passage(s)\n", EGATE_VERSION,
+	    conf.id, sc->name, sc->n);
+	for (size_t i = 0; i < sc->n; i++) {
+		if (kiosk_run_passage(k, &sc->p[i], &rep, err, sizeof(err)) != EG_OK) {
+			fprintf(stderr, "egate-kiosk: passage '%s': %s\n", sc->p[i].name, err);
+			ret = 3;
+			goto out;
+		}
+		if (expectation_met(&sc->p[i], &rep)) {
+			met++;
+			printf("   expected %s%s%s: met\n", scenario_expect_str(sc->p[i].expect),
+			    sc->p[i].expect_rule[0] ? " / " : "", sc->p[i].expect_rule);
+		} else {
+			printf("   expected %s%s%s: NOT MET\n", scenario_expect_str(sc->p[i].expect),
+			    sc->p[i].expect_rule[0] ? " / " : "", sc->p[i].expect_rule);
+		}
+	}
+	printf("%zu of %zu passages as expected\n", met, sc->n);
+	ret = met == sc->n ? 0 : 1;
+out:
+	kiosk_free(&k);
+	free(sc);
+	return ret;
+}

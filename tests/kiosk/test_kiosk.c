@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_kiosk.c — egate-kiosk's effect executor on the simulated devices:
+ * the demo scenario (hw/sim/scenarios/demo.ini) passage by passage, the
+ * gate never opening on a referral, unplugged devices, the wipe after every
+ * passage, and the spool (one record per passage, no identifiers, no
+ * biometrics). Needs the face models (scripts/install-deps); without them
+ * the suite fails, it does not skip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eg_check.h"
+#include "egate/conf.h"
+#include "egate/error.h"
+#include "frame.h"
+#include "kiosk.h"
+#include "scenario.h"
+#include "spool.h"
+
+struct fx {
+	char dir[64];
+	char spool[128];
+	struct eg_kiosk_conf conf;
+	struct passage_policy policy;
+	struct scenario sc;
+	struct kiosk *k;
+	struct eg_log log;	/* to logbuf, debug level, when with_log */
+	FILE *logf;
+	char *logbuf;
+	size_t loglen;
+};
+
+static void
+fx_setup_log(struct fx *f, double liveness_threshold, bool with_log)
+{
+	struct kiosk_opts o;
+	char err[512] = "";
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-kiosk.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	snprintf(f->spool, sizeof(f->spool), "%s/spool.db", f->dir);
+	eg_kiosk_conf_defaults(&f->conf);
+	snprintf(f->conf.id, sizeof(f->conf.id), "K-TEST");
+	snprintf(f->conf.spool, sizeof(f->conf.spool), "%s", f->spool);
+	snprintf(f->conf.reader, sizeof(f->conf.reader), "sim");
+	snprintf(f->conf.camera, sizeof(f->conf.camera), "sim");
+	snprintf(f->conf.mrz_reader, sizeof(f->conf.mrz_reader), "sim");
+	snprintf(f->conf.csca, sizeof(f->conf.csca), "sim");
+	snprintf(f->conf.accepted_issuers, sizeof(f->conf.accepted_issuers), "UTO");
+	f->conf.no_chip_auth = 1;
+	f->conf.liveness_threshold = liveness_threshold;
+	kiosk_policy_from_conf(&f->conf, &f->policy);
+	ret = scenario_load(DEMO_SCENARIO, &f->sc, err, sizeof(err));
+	ck_assert_msg(ret == EG_OK, "demo scenario: %s", err);
+	memset(&o, 0, sizeof(o));
+	o.conf = &f->conf;
+	o.policy = &f->policy;
+	o.out = NULL;
+	if (with_log) {
+		f->logf = open_memstream(&f->logbuf, &f->loglen);
+		ck_assert_ptr_nonnull(f->logf);
+		eg_log_init(&f->log, "kiosk");
+		f->log.out = f->logf;
+		f->log.min_level = EG_LOG_DEBUG;
+		o.log = &f->log;
+	}
+	ret = kiosk_new(&o, &f->k, err, sizeof(err));
+	ck_assert_msg(ret == EG_OK, "kiosk_new: %s: %s", eg_err_name(ret), err);
+	ret = kiosk_set_scenario(f->k, &f->sc, err, sizeof(err));
+	ck_assert_msg(ret == EG_OK, "kiosk_set_scenario: %s", err);
+}
+
+static void
+fx_setup(struct fx *f, double liveness_threshold)
+{
+	fx_setup_log(f, liveness_threshold, false);
+}
+
+static void
+fx_teardown(struct fx *f)
+{
+	char p[192];
+
+	kiosk_free(&f->k);
+	if (f->logf != NULL)
+		fclose(f->logf);
+	free(f->logbuf);
+	ck_assert_ptr_null(f->k);
+	for (const char *suf = ""; suf != NULL; suf = *suf == '\0' ? "-wal" :
+	    strcmp(suf, "-wal") == 0 ? "-shm" : NULL) {
+		snprintf(p, sizeof(p), "%s%s", f->spool, suf);
+		(void)unlink(p);
+	}
+	(void)rmdir(f->dir);
+}
+
+static const struct scenario_passage *
+find(const struct fx *f, const char *name)
+{
+	for (size_t i = 0; i < f->sc.n; i++)
+		if (strcmp(f->sc.p[i].name, name) == 0)
+			return &f->sc.p[i];
+	ck_abort_msg("no passage '%s' in the demo", name);
+	return NULL;
+}
+
+static const struct passage_explain_item *
+item(const struct kiosk_report *r, const char *name)
+{
+	for (size_t i = 0; i < r->x.n; i++)
+		if (strcmp(r->x.items[i].name, name) == 0)
+			return &r->x.items[i];
+	return NULL;
+}
+
+static void
+run(struct fx *f, const char *name, struct kiosk_report *r)
+{
+	char err[512] = "";
+	int ret = kiosk_run_passage(f->k, find(f, name), r, err, sizeof(err));
+
+	ck_assert_msg(ret == EG_OK, "%s: %s: %s", name, eg_err_name(ret), err);
+	ck_assert_msg(kiosk_work_wiped(f->k), "%s: work area not wiped", name);
+	ck_assert_int_eq(kiosk_passage(f->k)->state, PS_IDLE);
+	ck_assert_msg(r->reported, "%s: no record spooled", name);
+	if (r->outcome != PO_OPEN)
+		ck_assert_msg(r->gate_openings == 0, "%s: the gate opened on %s", name, r->rule);
+}
+
+static void
+expect(const struct kiosk_report *r, enum passage_outcome o, const char *rule)
+{
+	ck_assert_msg(r->outcome == o && strcmp(r->rule, rule) == 0,
+	    "got outcome %d rule %s, want %d %s", r->outcome, r->rule, o, rule);
+}
+
+/* Every demo passage as the scenario file expects, in order. */
+START_TEST(test_demo_all)
+{
+	struct fx f;
+	struct kiosk_report r;
+	uint64_t pending = 0;
+	struct spool *s = NULL;
+
+	fx_setup(&f, 0.01);
+	for (size_t i = 0; i < f.sc.n; i++) {
+		const struct scenario_passage *sp = &f.sc.p[i];
+		enum passage_outcome want = sp->expect == SC_EXPECT_OPEN ? PO_OPEN :
+		    sp->expect == SC_EXPECT_REFER ? PO_REFER : PO_ABANDONED;
+
+		run(&f, sp->name, &r);
+		ck_assert_msg(sp->expect != SC_EXPECT_ANY, "%s: no expectation", sp->name);
+		ck_assert_msg(r.outcome == want, "%s: outcome %d, want %d (rule %s)",
+		    sp->name, r.outcome, want, r.rule);
+		ck_assert_msg(sp->expect_rule[0] != '\0', "%s: no expected rule", sp->name);
+		ck_assert_msg(strcmp(r.rule, sp->expect_rule) == 0, "%s: rule %s, want %s",
+		    sp->name, r.rule, sp->expect_rule);
+		ck_assert_uint_eq(r.seq, i + 1);
+	}
+	/* one record per passage */
+	kiosk_free(&f.k);
+	ck_assert_eg(spool_open(f.spool, &s), EG_OK);
+	ck_assert_eg(spool_pending(s, &pending), EG_OK);
+	ck_assert_uint_eq(pending, f.sc.n);
+	spool_close(&s);
+	fx_teardown(&f);
+}
+END_TEST
+
+/* The decisions with their explanations, asserted one by one. */
+START_TEST(test_genuine_opens)
+{
+	struct fx f;
+	struct kiosk_report r;
+	const struct passage_explain_item *it;
+
+	fx_setup(&f, 0.01);
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_uint_eq(r.gate_openings, 1);
+	it = item(&r, "match_1to1");
+	ck_assert_ptr_nonnull(it);
+	ck_assert(it->has_value && it->value >= it->threshold && it->threshold == 0.50);
+	ck_assert_ptr_nonnull(item(&r, "passive_auth"));
+	ck_assert_str_eq(item(&r, "passive_auth")->result, "pass");
+	ck_assert_str_eq(item(&r, "chip_auth")->result, "absent");
+	ck_assert_str_eq(item(&r, "not_expired")->result, "pass");
+	ck_assert_str_eq(item(&r, "watchlist")->result, "clear");
+	ck_assert_str_eq(item(&r, "passage_confirmed")->result, "pass");
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(test_impostor_and_documents_refer)
+{
+	struct fx f;
+	struct kiosk_report r;
+	const struct passage_explain_item *it;
+
+	fx_setup(&f, 0.01);
+	run(&f, "impostor", &r);
+	expect(&r, PO_REFER, "biometric_mismatch");
+	it = item(&r, "match_1to1");
+	ck_assert(it != NULL && it->value < it->threshold);
+	run(&f, "expired-passport", &r);
+	expect(&r, PO_REFER, "failed:not_expired");
+	ck_assert_str_eq(item(&r, "passive_auth")->result, "pass");
+	run(&f, "altered-dg1", &r);
+	expect(&r, PO_REFER, "failed:dg_hashes");
+	ck_assert_str_eq(item(&r, "dg1_matches_mrz")->result, "fail");
+	run(&f, "revoked-ds", &r);
+	expect(&r, PO_REFER, "failed:passive_auth");
+	ck_assert_str_eq(item(&r, "dg_hashes")->result, "pass");
+	run(&f, "unreadable-chip", &r);
+	expect(&r, PO_REFER, "chip_unreadable");
+	ck_assert_ptr_null(item(&r, "match_1to1"));	/* never reached the face */
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(test_face_cases)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0.01);
+	run(&f, "two-people", &r);
+	expect(&r, PO_REFER, "more_than_one_person");
+	run(&f, "walk-away", &r);
+	expect(&r, PO_ABANDONED, "abandoned:traveller_left");
+	ck_assert_int_ge(r.capture_frames, 8);
+	run(&f, "printed-photo", &r);
+	expect(&r, PO_REFER, "pad_alarm");
+	run(&f, "watchlist-hit", &r);
+	expect(&r, PO_REFER, "watchlist_hit");
+	ck_assert_str_eq(item(&r, "match_1to1")->result, "pass");
+	/* eyes painted shut on two frames (the eye model gives p(open) 0.00
+	 * there): two retakes, the third attempt passes */
+	run(&f, "eyes-closed-then-open", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_str_eq(item(&r, "face_quality")->detail, "attempt 3 of 3");
+	ck_assert_int_eq(r.capture_frames, 3);
+	fx_teardown(&f);
+}
+END_TEST
+
+/* Unplugged devices mid-passage: a referral, never an open gate. */
+START_TEST(test_unplugged_devices_refer)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0.01);
+	run(&f, "camera-unplugged", &r);
+	expect(&r, PO_REFER, "device_lost");
+	ck_assert_str_eq(item(&r, "device_lost")->detail, "camera gone");
+	ck_assert_uint_eq(r.gate_openings, 0);
+	run(&f, "reader-unplugged", &r);
+	expect(&r, PO_REFER, "device_lost");
+	ck_assert_str_eq(item(&r, "device_lost")->detail, "chip reader gone");
+	ck_assert_uint_eq(r.gate_openings, 0);
+	/* and the kiosk carries on with the next traveller */
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	fx_teardown(&f);
+}
+END_TEST
+
+/* At the default liveness threshold (0.50) the weak PAD model flags the
+ * still test photos: even the genuine traveller is referred. */
+START_TEST(test_default_pad_threshold_refers)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0);
+	ck_assert(f.policy.liveness_threshold == 0.50);
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "pad_alarm");
+	ck_assert_uint_eq(r.gate_openings, 0);
+	fx_teardown(&f);
+}
+END_TEST
+
+/* The policy's issuer list and minimum age (the specimen holder was born
+ * 1974-08-12; the fixture's configuration is borrowed by the kiosk). */
+START_TEST(test_issuer_and_age_policy)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0.01);
+	snprintf(f.conf.accepted_issuers, sizeof(f.conf.accepted_issuers), "D, FRA");
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "failed:issuer_accepted");
+	snprintf(f.conf.accepted_issuers, sizeof(f.conf.accepted_issuers), "D,UTO:ID");
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "failed:issuer_accepted");
+	snprintf(f.conf.accepted_issuers, sizeof(f.conf.accepted_issuers), "D, UTO:P");
+	f.conf.min_age = 60;	/* the holder is 52 on the demo's date */
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "failed:min_age");
+	f.conf.min_age = 18;
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_str_eq(item(&r, "min_age")->result, "pass");
+	ck_assert_str_eq(item(&r, "issuer_accepted")->result, "pass");
+	fx_teardown(&f);
+}
+END_TEST
+
+/* A state that takes longer than its timeout: the late result is dropped,
+ * the machine sees TIMEOUT and refers; the gate stays shut. */
+START_TEST(test_timeout_refers)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0.01);
+	f.policy.timeout_ms[PS_CHIP_ACCESS] = 1;	/* doc_read takes longer */
+	run(&f, "genuine", &r);
+	expect(&r, PO_REFER, "timeout");
+	ck_assert_ptr_nonnull(strstr(item(&r, "timeout")->detail, "CHIP_ACCESS"));
+	ck_assert_uint_eq(r.gate_openings, 0);
+	f.policy.timeout_ms[PS_CHIP_ACCESS] = 10000;
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	fx_teardown(&f);
+}
+END_TEST
+
+static bool
+contains(const uint8_t *p, size_t n, const void *needle, size_t m)
+{
+	for (size_t i = 0; m <= n && i <= n - m; i++)
+		if (memcmp(p + i, needle, m) == 0)
+			return true;
+	return false;
+}
+
+static void
+slurp(const char *path, uint8_t **p, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	long len;
+
+	*p = NULL;
+	*n = 0;
+	if (fp == NULL)
+		return;
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	ck_assert_int_ge(len, 0);
+	rewind(fp);
+	*p = malloc((size_t)len + 1);
+	ck_assert_ptr_nonnull(*p);
+	*n = fread(*p, 1, (size_t)len, fp);
+	fclose(fp);
+}
+
+/* The spool: one record per passage, each a valid PassageEvent with its
+ * explanation, no document number or name, no image, no DG2. */
+START_TEST(test_spool_privacy)
+{
+	static const char *const names[] = { "genuine", "impostor", "two-people",
+		"walk-away", "unreadable-chip" };
+	static const char *const banned[] = { "L898902C3", "ERIKSSON", "ANNA", "JFIF",
+		"FAC\0010\0", "Exif" };
+	struct fx f;
+	struct kiosk_report r;
+	struct spool *s = NULL;
+	uint64_t pending = 0, seq = 0, after = 0;
+	uint8_t *p = NULL;
+	size_t n = 0, total = 0;
+	char path[192];
+
+	fx_setup_log(&f, 0.01, true);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		run(&f, names[i], &r);
+	kiosk_free(&f.k);
+	/* the log (debug level): transitions and steps, nothing personal */
+	ck_assert_int_eq(fflush(f.logf), 0);
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "passage.transition"));
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "kiosk.report"));
+	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+		ck_assert_msg(!contains((const uint8_t *)f.logbuf, f.loglen, banned[i],
+		    strlen(banned[i]) ? strlen(banned[i]) : 1), "the log holds '%s'", banned[i]);
+	ck_assert_ptr_null(strstr(f.logbuf, "7408122"));	/* birth date + check */
+	ck_assert_eg(spool_open(f.spool, &s), EG_OK);
+	ck_assert_eg(spool_pending(s, &pending), EG_OK);
+	ck_assert_uint_eq(pending, sizeof(names) / sizeof(names[0]));
+	while (spool_next(s, after, &seq, &p, &n) == EG_OK) {
+		struct proto_msg *m = NULL;
+		const Egate__PassageEvent *e;
+
+		ck_assert_eg(proto_msg_decode(p, n, &m), EG_OK);
+		e = proto_msg_env(m)->passage;
+		ck_assert_ptr_nonnull(e);
+		ck_assert_uint_eq(e->seq, seq);
+		ck_assert_uint_gt(e->n_checks, 0);
+		ck_assert_str_eq(e->reason, total == 0 ? "all_checks_passed" :
+		    total == 1 ? "biometric_mismatch" : total == 2 ? "more_than_one_person" :
+		    total == 3 ? "abandoned:traveller_left" : "chip_unreadable");
+		if (e->identifiers != NULL) {
+			ck_assert_str_eq(e->identifiers->document_number, "");
+			ck_assert_str_eq(e->identifiers->holder_name, "");
+			ck_assert_str_eq(e->identifiers->issuing_state, "UTO");
+		}
+		ck_assert_uint_lt(n, 4096);	/* an embedding alone is 2 KiB */
+		proto_msg_free(&m);
+		free(p);
+		after = seq;
+		total++;
+	}
+	ck_assert_uint_eq(total, sizeof(names) / sizeof(names[0]));
+	spool_close(&s);
+	/* the database bytes themselves */
+	for (const char *suf = ""; suf != NULL; suf = *suf == '\0' ? "-wal" : NULL) {
+		snprintf(path, sizeof(path), "%s%s", f.spool, suf);
+		slurp(path, &p, &n);
+		for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+			ck_assert_msg(!contains(p, n, banned[i], strlen(banned[i]) ?
+			    strlen(banned[i]) : 1), "%s holds '%s'", path, banned[i]);
+		ck_assert_msg(!contains(p, n, "\xff\xd8\xff", 3), "%s holds a JPEG", path);
+		free(p);
+	}
+	fx_teardown(&f);
+}
+END_TEST
+
+/* ---- scenario parser --------------------------------------------------------- */
+
+static int
+parse(const char *text, char *err, size_t cap, struct scenario *s)
+{
+	return scenario_parse(text, strlen(text), "t.ini", s, err, cap);
+}
+
+START_TEST(test_scenario_parse)
+{
+	static struct scenario s;
+	char err[256];
+
+	ck_assert_eg(parse("[scenario]\nname = x\ntoday = 2026-11-29\n[passage a]\n"
+	    "traveller = genuine-td3\ncamera = portrait:sample5.jpg\nexpiry = 341231\n"
+	    "expect = open\nexpect_rule = all_checks_passed\n", err, sizeof(err), &s), EG_OK);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.p[0].name, "a");
+	ck_assert_int_eq(s.p[0].camera, SC_CAM_PORTRAIT);
+	ck_assert_str_eq(s.p[0].camera_arg, "sample5.jpg");
+	ck_assert_int_eq(s.today_y, 2026);
+	ck_assert_str_eq(s.p[0].expiry, "341231");
+
+	ck_assert_eg(parse("[passage a]\ntraveller = x\ncamera = face:y\ncolour = red\n",
+	    err, sizeof(err), &s), EG_ERR_FORMAT);
+	ck_assert_str_eq(err, "t.ini:4: unknown key 'colour' in a passage");
+	ck_assert_eg(parse("[passage a]\ntraveller = x\n", err, sizeof(err), &s),
+	    EG_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "needs traveller and camera"));
+	ck_assert_eg(parse("[passage a]\ntraveller = x\ncamera = webcam\n", err, sizeof(err),
+	    &s), EG_ERR_FORMAT);
+	ck_assert_eg(parse("[passage a]\ntraveller = x\ncamera = empty\nexpiry = 3412\n",
+	    err, sizeof(err), &s), EG_ERR_FORMAT);
+	ck_assert_eg(parse("[scenario]\ntoday = 2026-13-01\n[passage a]\ntraveller = x\n"
+	    "camera = empty\n", err, sizeof(err), &s), EG_ERR_FORMAT);
+	ck_assert_eg(parse("[bogus]\nx = 1\n", err, sizeof(err), &s), EG_ERR_FORMAT);
+	ck_assert_eg(parse("[scenario]\nname = x\n", err, sizeof(err), &s), EG_ERR_FORMAT);
+	ck_assert_str_eq(err, "t.ini: no [passage NAME] section");
+	ck_assert_eg(scenario_parse("[passage a]\0", 12, "t", &s, err, sizeof(err)),
+	    EG_ERR_FORMAT);
+}
+END_TEST
+
+START_TEST(test_scenario_limits)
+{
+	static struct scenario s;
+	static char text[SCENARIO_MAX_FILE + 2];
+	char err[256];
+	size_t off = 0;
+
+	for (int i = 0; i <= SCENARIO_MAX_PASSAGES; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "[passage p%d]\ntraveller = x\ncamera = empty\n", i);
+	ck_assert_eg(scenario_parse(text, off, "t", &s, err, sizeof(err)), EG_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "more than 32 passages"));
+	memset(text, ';', sizeof(text) - 1);
+	ck_assert_eg(scenario_parse(text, SCENARIO_MAX_FILE + 1, "t", &s, err, sizeof(err)),
+	    EG_ERR_OVERFLOW);
+	ck_assert_eg(scenario_load("/nonexistent/x.ini", &s, err, sizeof(err)), EG_ERR_IO);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("kiosk");
+	TCase *tc = tcase_create("executor");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_demo_all);
+	tcase_add_test(tc, test_genuine_opens);
+	tcase_add_test(tc, test_impostor_and_documents_refer);
+	tcase_add_test(tc, test_face_cases);
+	tcase_add_test(tc, test_unplugged_devices_refer);
+	tcase_add_test(tc, test_default_pad_threshold_refers);
+	tcase_add_test(tc, test_timeout_refers);
+	tcase_add_test(tc, test_issuer_and_age_policy);
+	tcase_add_test(tc, test_spool_privacy);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("scenario");
+	tcase_add_test(tc, test_scenario_parse);
+	tcase_add_test(tc, test_scenario_limits);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+EG_CHECK_MAIN()
