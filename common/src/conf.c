@@ -12,6 +12,8 @@
 	{ sec, name, EG_CFG_INT, offsetof(st, field), 0, lo, hi, NULL, false, help }
 #define DBL(sec, name, st, field, lo, hi, help) \
 	{ sec, name, EG_CFG_DOUBLE, offsetof(st, field), 0, lo, hi, NULL, false, help }
+#define BOOL(sec, name, st, field, help) \
+	{ sec, name, EG_CFG_BOOL, offsetof(st, field), 0, 0, 0, NULL, false, help }
 #define ENUM(sec, name, st, field, ch, help) \
 	{ sec, name, EG_CFG_ENUM, offsetof(st, field), 0, 0, 0, ch, false, help }
 
@@ -31,6 +33,8 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("host", "cert", K, cert, true, "this kiosk's certificate (PEM)"),
 	STR("host", "key", K, key, true, "this kiosk's private key (PEM)"),
 	STR("host", "spool", K, spool, true, "SQLite spool for events not yet acknowledged"),
+	BOOL("host", "connect", K, host_connect, "deliver records to egate-host (false: spool only, e.g. a standalone simulation)"),
+	STR("host", "server_name", K, host_server_name, false, "CN the host certificate must carry (default egate-host)"),
 	STR("devices", "reader", K, reader, false, "chip reader: usb[:VID:PID], vpcd[:PORT] or sim:PROFILE"),
 	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] or sim:SCENE"),
 	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID] or sim"),
@@ -74,6 +78,8 @@ eg_kiosk_conf_defaults(struct eg_kiosk_conf *c)
 	c->language = EG_LANG_EN;
 	c->log_level = EG_CONF_LOG_INFO;
 	c->host_port = 4433;
+	c->host_connect = true;
+	snprintf(c->host_server_name, sizeof(c->host_server_name), "egate-host");
 	snprintf(c->reader, sizeof(c->reader), "usb");
 	snprintf(c->camera, sizeof(c->camera), "uvc");
 	snprintf(c->mrz_reader, sizeof(c->mrz_reader), "acm");

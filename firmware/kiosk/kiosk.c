@@ -34,6 +34,7 @@
 #include "sim_reader.h"
 #include "sim_traveller.h"
 #include "spool.h"
+#include "uplink.h"
 
 #define K_CAPTURE_FRAMES 8	/* frames without a face before "traveller left" */
 #define K_MAX_EVENTS 64		/* events per passage before the loop gives up */
@@ -257,7 +258,7 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 		seterr(err, errlen, "face models: %s%s", fe, "");
 		goto out;
 	}
-	if ((ret = spool_open(o->conf->spool, &k->spool)) != EG_OK) {
+	if (o->uplink == NULL && (ret = spool_open(o->conf->spool, &k->spool)) != EG_OK) {
 		seterr(err, errlen, "spool %s: %s", o->conf->spool, eg_strerror(ret));
 		goto out;
 	}
@@ -1296,9 +1297,9 @@ decision(enum passage_outcome o)
 }
 
 /*
- * PX_REPORT: the passage as a protocol PassageEvent inside an Envelope
- * (packed protobuf, PROTOCOL.md), validated with proto_msg_validate, then
- * spooled. The record carries the explanation, the issuing state and the
+ * PX_REPORT: the passage as a protocol PassageEvent (PROTOCOL.md),
+ * validated with proto_msg_validate, then submitted to the uplink (which
+ * spools and sends it) or, offline, spooled in the uplink's record format. The record carries the explanation, the issuing state and the
  * document type — NOT the document number or the name (see docs/kiosk.md:
  * the spool is on the kiosk's disk; the identifiers wait for the uplink's
  * protected channel) and never biometric data.
@@ -1316,7 +1317,6 @@ x_report(struct kiosk *k)
 	char pa_names[PA_CHECK_COUNT + 2][40];
 	uint8_t *buf = NULL;
 	size_t len, nc = 0, ns = 0;
-	uint64_t last = 0;
 	struct timespec ts;
 	char *end;
 	int ret;
@@ -1356,10 +1356,8 @@ x_report(struct kiosk *k)
 		pchk[nc] = &chk[nc];
 		nc++;
 	}
-	if ((ret = spool_last_seq(k->spool, &last)) != EG_OK)
-		return ret;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	pe.seq = last + 1;	/* the spool assigns the same number */
+	pe.seq = 1;		/* validation wants seq >= 1; the spool assigns it */
 	pe.ts_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	pe.decision = decision(x->outcome);
 	pe.reason = x->rule;
@@ -1384,12 +1382,22 @@ x_report(struct kiosk *k)
 	env.passage = &pe;
 	if ((ret = proto_msg_validate(&env)) != EG_OK)
 		return ret;
-	len = egate__envelope__get_packed_size(&env);
-	if ((buf = malloc(len)) == NULL)
-		return EG_ERR_NOMEM;
-	egate__envelope__pack(&env, buf);
-	ret = spool_append(k->spool, buf, len, &k->rep->seq);
-	free(buf);
+	if (k->o.uplink != NULL) {
+		/* connected: the uplink spools it and sends it (uplink.h) */
+		ret = uplink_submit(k->o.uplink, &pe, &k->rep->seq);
+		len = egate__passage_event__get_packed_size(&pe);
+	} else {
+		/* offline: the same record format as uplink_submit (a packed
+		 * PassageEvent whose seq the uplink sets when sending), so an
+		 * uplink started later delivers what was spooled now */
+		pe.seq = 0;
+		len = egate__passage_event__get_packed_size(&pe);
+		if ((buf = malloc(len ? len : 1)) == NULL)
+			return EG_ERR_NOMEM;
+		egate__passage_event__pack(&pe, buf);
+		ret = spool_append(k->spool, buf, len, &k->rep->seq);
+		free(buf);
+	}
 	if (ret == EG_OK)
 		k->rep->reported = true;
 	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_INFO : EG_LOG_ERROR, "kiosk.report",

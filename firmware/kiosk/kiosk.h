@@ -30,6 +30,8 @@
 
 struct kiosk;
 
+struct uplink;
+
 struct kiosk_opts {
 	const struct eg_kiosk_conf *conf;	/* borrowed; reader/camera/mrz must
 						 * be sim specs in this slice */
@@ -40,6 +42,10 @@ struct kiosk_opts {
 	const char *model_dir;		/* NULL: conf->model_dir, else EGATE_MODEL_DIR */
 	const char *testdata_dir;	/* NULL: sim_testdata_dir() */
 	bool bilingual;			/* display both languages */
+	struct uplink *uplink;		/* borrowed; NULL: offline, spool only.
+					 * When set, records go through
+					 * uplink_submit and the kiosk opens no
+					 * spool of its own. */
 };
 
 /* Stage timings of one passage, wall-clock milliseconds. */

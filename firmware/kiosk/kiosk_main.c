@@ -4,16 +4,22 @@
  *
  *   egate-kiosk --config FILE [--scenario FILE] [--foreground]
  *
- * This first version runs passages on simulated devices, locally: with
- * --scenario, every passage of the scenario in order; without, the one
- * traveller of `reader = sim:PROFILE` in front of `camera = sim:SCENE`.
+ * This version runs passages on simulated devices: with --scenario, every
+ * passage of the scenario in order; without, the one traveller of
+ * `reader = sim:PROFILE` in front of `camera = sim:SCENE`. With
+ * `[host] connect = true` (the default) an uplink thread delivers every
+ * passage record to egate-host over mutual TLS as it is made; at the end
+ * the kiosk waits (up to --drain seconds) until the host has acknowledged
+ * them all. Records not acknowledged stay in the spool for the next run.
  * Exit: 0 every passage ran (and met its expectation), 1 an expectation
  * failed, 2 usage or configuration error, 3 a device could not be set up.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "egate/conf.h"
 #include "egate/error.h"
@@ -21,6 +27,30 @@
 #include "egate_build.h"
 #include "kiosk.h"
 #include "scenario.h"
+#include "uplink.h"
+
+static void *
+uplink_thread(void *u)
+{
+	(void)uplink_run(u);
+	return NULL;
+}
+
+/* Wait until the host acknowledged every record, or `seconds` passed. */
+static bool
+drain(struct uplink *u, int seconds, struct uplink_stats *st)
+{
+	struct timespec t = { 0, 50 * 1000 * 1000 };
+
+	for (int i = 0; i < seconds * 20; i++) {
+		uplink_get_stats(u, st);
+		if (st->pending == 0)
+			return true;
+		nanosleep(&t, NULL);
+	}
+	uplink_get_stats(u, st);
+	return st->pending == 0;
+}
 
 static void
 usage(FILE *f)
@@ -30,6 +60,7 @@ usage(FILE *f)
 	    "  --scenario FILE   run the simulated travellers of a scenario\n"
 	    "                    (hw/sim/scenarios/*.ini)\n"
 	    "  --foreground      stay in the foreground (the only mode of this version)\n"
+	    "  --drain SECONDS   at the end, wait this long for the host's acks (default 30)\n"
 	    "  --version, --help\n");
 }
 
@@ -73,6 +104,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "scenario", required_argument, NULL, 's' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "drain", required_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -88,11 +120,16 @@ main(int argc, char **argv)
 	struct eg_log lg;
 	char err[512], eb[512];
 	size_t met = 0;
-	int c, ret = 2;
+	int c, ret = 2, drain_s = 30;
+	struct uplink *up = NULL;
+	struct uplink_conf uc;
+	pthread_t upt;
+	bool up_running = false;
 
-	while ((c = getopt_long(argc, argv, "c:s:fVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:fd:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
+		case 'd': drain_s = atoi(optarg); break;
 		case 's': scen_path = optarg; break;
 		case 'f': break;
 		case 'V': printf("egate-kiosk %s\n", EGATE_VERSION); return 0;
@@ -123,7 +160,35 @@ main(int argc, char **argv)
 		goto out;
 	}
 	kiosk_policy_from_conf(&conf, &policy);
+	if (conf.host_connect) {
+		memset(&uc, 0, sizeof(uc));
+		uc.host = conf.host_address;
+		uc.port = (uint16_t)conf.host_port;
+		uc.server_name = conf.host_server_name;
+		uc.ca = conf.ca;
+		uc.cert = conf.cert;
+		uc.key = conf.key;
+		uc.spool_path = conf.spool;
+		uc.kiosk_id = conf.id;
+		uc.firmware_version = EGATE_VERSION;
+		uc.backoff_base_ms = 200;
+		uc.backoff_cap_ms = 5000;
+		uc.log = &lg;
+		if (uplink_new(&uc, &up) != EG_OK) {
+			fprintf(stderr, "egate-kiosk: cannot set up the uplink to %s:%lld "
+			    "(see the log; [host] connect = false runs without a host)\n",
+			    conf.host_address, conf.host_port);
+			ret = 3;
+			goto out;
+		}
+		if (pthread_create(&upt, NULL, uplink_thread, up) != 0) {
+			ret = 3;
+			goto out;
+		}
+		up_running = true;
+	}
 	memset(&ko, 0, sizeof(ko));
+	ko.uplink = up;
 	ko.conf = &conf;
 	ko.policy = &policy;
 	ko.log = &lg;
@@ -154,7 +219,24 @@ main(int argc, char **argv)
 	}
 	printf("%zu of %zu passages as expected\n", met, sc->n);
 	ret = met == sc->n ? 0 : 1;
+	if (up != NULL) {
+		struct uplink_stats st;
+		bool all = drain(up, drain_s, &st);
+		printf("uplink: %s; %llu record(s) sent, the host acknowledged every record "
+		    "up to seq %llu as durable, %llu waiting in the spool%s%s\n",
+		    st.connected ? "connected" : "not connected",
+		    (unsigned long long)st.sent, (unsigned long long)st.acked_seq,
+		    (unsigned long long)st.pending, st.last_error[0] ? "; last error: " : "",
+		    st.last_error);
+		if (!all && ret == 0)
+			ret = 1;
+	}
 out:
+	if (up_running) {
+		uplink_stop(up);
+		pthread_join(upt, NULL);
+	}
+	uplink_free(&up);
 	kiosk_free(&k);
 	free(sc);
 	return ret;

@@ -32,6 +32,8 @@ struct eg_kiosk_conf {
 	char cert[EG_CONF_PATH];	/* [host] cert */
 	char key[EG_CONF_PATH];		/* [host] key */
 	char spool[EG_CONF_PATH];	/* [host] spool */
+	bool host_connect;		/* [host] connect */
+	char host_server_name[65];	/* [host] server_name */
 	char reader[128];		/* [devices] reader */
 	char camera[128];		/* [devices] camera */
 	char mrz_reader[128];		/* [devices] mrz */
