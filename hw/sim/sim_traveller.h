@@ -31,7 +31,20 @@
  *   no_emrtd_app = no                  ; SIM_EP_F_NO_APP
  *   no_bac = no                        ; SIM_EP_F_NO_BAC
  *   max_read = 0                       ; > 0: SIM_EP_F_SHORT_READS
+ *   pace = no                          ; no | bp256-aes128 | p256-aes256:
+ *                                      ; EF.CardAccess with that PACEInfo
+ *                                      ; and a chip that answers PACE-GM
+ *   can = 123456                       ; the CAN PACE accepts (empty: none)
+ *   refuse_bac = no                    ; SIM_EP_F_REFUSE_BAC (PACE only)
+ *   chip_auth = no                     ; no | genuine | cloned: DG14 with
+ *                                      ; the chip's CA key (EC P-256,
+ *                                      ; AES-128), or with another key
+ *   active_auth = no                   ; no | ecdsa | rsa | cloned: DG15 with
+ *                                      ; the chip's AA key (P-256 / RSA-1024)
+ *                                      ; or, cloned, another P-256 key
  *
+ * Keys for CA and AA come from a DRBG seeded with the profile name: the
+ * same profile gives the same chip in every run.
  * The loader is the schema-checked INI reader of common (config.h): unknown
  * keys, bad values, overlong lines and oversize files are errors with file
  * and line; the MRZ must parse with valid check digits.
@@ -47,6 +60,9 @@
 #include "sim_epassport.h"
 
 enum sim_signer { SIM_SIGNER_VALID = 0, SIM_SIGNER_EXPIRED, SIM_SIGNER_REVOKED };
+enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256 };
+enum sim_ca { SIM_CA_NO = 0, SIM_CA_GENUINE, SIM_CA_CLONED };
+enum sim_aa { SIM_AA_NO = 0, SIM_AA_ECDSA, SIM_AA_RSA, SIM_AA_CLONED };
 
 struct sim_traveller {
 	char name[64];
@@ -60,6 +76,11 @@ struct sim_traveller {
 	long long wrong_mac_after;
 	bool truncate_responses, mute, no_emrtd_app, no_bac;
 	long long max_read;
+	int pace;			/* enum sim_pace */
+	char can[17];
+	bool refuse_bac;
+	int chip_auth;			/* enum sim_genuine */
+	int active_auth;		/* enum sim_aa */
 };
 
 /* sim_traveller_load_file / _string — parse a profile into *out (defaults
