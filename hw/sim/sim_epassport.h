@@ -66,6 +66,9 @@
 					 * max_read bytes then 6282 */
 #define SIM_EP_F_REFUSE_BAC	0x40u	/* a PACE-only chip: GET CHALLENGE and
 					 * MUTUAL AUTHENTICATE -> 6985 */
+#define SIM_EP_F_IGNORE_CMD_MAC	0x80u	/* a crude clone: protected commands
+					 * are taken whatever their MAC (and
+					 * answered under the chip's keys) */
 
 /* Configuration; copied by sim_epassport_new (strings too). */
 struct sim_epassport_cfg {

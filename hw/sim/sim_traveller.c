@@ -70,6 +70,8 @@ static const struct eg_cfg_key tr_schema[] = {
 	  0, 0, tr_paces, false, "PACE-GM: no, bp256-aes128 or p256-aes256" },
 	S("chip", "can", can, false, "card access number PACE accepts"),
 	B("chip", "refuse_bac", refuse_bac, "PACE only: BAC -> 6985"),
+	B("chip", "ignore_command_mac", ignore_command_mac,
+	  "take protected commands whatever their MAC"),
 	{ "chip", "chip_auth", EG_CFG_ENUM, offsetof(struct sim_traveller, chip_auth),
 	  0, 0, 0, tr_cas, false, "Chip Authentication: no, genuine or cloned" },
 	{ "chip", "active_auth", EG_CFG_ENUM, offsetof(struct sim_traveller,
@@ -641,7 +643,8 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	    (t->no_emrtd_app ? SIM_EP_F_NO_APP : 0) |
 	    (t->no_bac ? SIM_EP_F_NO_BAC : 0) |
 	    (t->max_read > 0 ? SIM_EP_F_SHORT_READS : 0) |
-	    (t->refuse_bac ? SIM_EP_F_REFUSE_BAC : 0);
+	    (t->refuse_bac ? SIM_EP_F_REFUSE_BAC : 0) |
+	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0);
 	if (t->pace != SIM_PACE_NO) {
 		cfg.pace = &keys->pace;
 		cfg.can = t->can[0] != '\0' ? t->can : NULL;

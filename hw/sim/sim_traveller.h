@@ -36,6 +36,8 @@
  *                                      ; and a chip that answers PACE-GM
  *   can = 123456                       ; the CAN PACE accepts (empty: none)
  *   refuse_bac = no                    ; SIM_EP_F_REFUSE_BAC (PACE only)
+ *   ignore_command_mac = no            ; SIM_EP_F_IGNORE_CMD_MAC (a crude
+ *                                      ; clone that answers anything)
  *   chip_auth = no                     ; no | genuine | cloned: DG14 with
  *                                      ; the chip's CA key (EC P-256,
  *                                      ; AES-128), or with another key
@@ -78,7 +80,7 @@ struct sim_traveller {
 	long long max_read;
 	int pace;			/* enum sim_pace */
 	char can[17];
-	bool refuse_bac;
+	bool refuse_bac, ignore_command_mac;
 	int chip_auth;			/* enum sim_genuine */
 	int active_auth;		/* enum sim_aa */
 };

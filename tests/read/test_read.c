@@ -716,6 +716,17 @@ START_TEST(cloned_ca)
 	ck_assert_int_ne(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
 	    PA_PASS);
 	run_free(&x);
+	/* a clone that answers under its own keys: the read fails with
+	 * EG_ERR_MAC, and that too is the clone, not a broken session */
+	run_read(&x, "cloned-ca-lax", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_FAIL,
+	    "read_EF.SOD after CA: EG_ERR_MAC");
+	ck_assert_eg(x.res->err, EG_OK);
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].err, EG_ERR_MAC);
+	ck_assert_int_ne(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
+	ck_assert(!x.res->pa_ran);
+	run_free(&x);
 }
 END_TEST
 
@@ -1181,7 +1192,7 @@ START_TEST(shipped_profiles_load)
 		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered",
 		"aa-offered", "genuine-td1", "genuine-pace", "genuine-pace-p256",
 		"pace-only", "genuine-ca-aa", "genuine-aa-rsa", "cloned-aa",
-		"cloned-ca" };
+		"cloned-ca", "cloned-ca-lax" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
