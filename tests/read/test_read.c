@@ -730,6 +730,23 @@ START_TEST(cloned_ca)
 }
 END_TEST
 
+/* inconclusive is not-checked with the flag: shown, and not a failure */
+START_TEST(inconclusive_status)
+{
+	struct doc_check_result k;
+
+	memset(&k, 0, sizeof(k));
+	ck_assert_str_eq(doc_check_status_str(&k), "not-checked");
+	k.inconclusive = true;
+	ck_assert_str_eq(doc_check_status_str(&k), "inconclusive");
+	k.status = PA_PASS;
+	k.inconclusive = false;
+	ck_assert_str_eq(doc_check_status_str(&k), "pass");
+	k.status = PA_FAIL;
+	ck_assert_str_eq(doc_check_status_str(&k), "fail");
+}
+END_TEST
+
 START_TEST(can_without_pace_is_unreadable)
 {
 	struct sim_traveller t;
@@ -1327,6 +1344,7 @@ make_suite(void)
 	tcase_add_test(tc, aa_rsa);
 	tcase_add_test(tc, cloned_aa);
 	tcase_add_test(tc, cloned_ca);
+	tcase_add_test(tc, inconclusive_status);
 	tcase_add_test(tc, can_without_pace_is_unreadable);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);

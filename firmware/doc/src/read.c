@@ -289,7 +289,8 @@ pace_params(const struct doc_file *ca, struct icao_pace_params *p)
 }
 
 /* PACE with the password given (CAN first, else the MRZ); true when the
- * session is up. On failure reason says why; *transport: card gone. */
+ * session is up. On failure reason says why (a transport error also stops
+ * the read: unreadable). */
 static bool
 run_pace(struct doc_run *d, const struct icao_pace_params *pp,
     const char *bac_info, char *reason, size_t cap)
