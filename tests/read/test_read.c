@@ -636,7 +636,7 @@ START_TEST(genuine_ca_aa)
 	    doc_outcome_str(x.res->outcome));
 	ck_assert_str_eq(x.res->access, "PACE");
 	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_PASS, "CA (AES-128)");
-	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS, "AA (EC");
+	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS, "AA (ECDSA SHA256)");
 	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "then CA AES-128");
 	assert_check(&x, DOC_CHECK_FILES_READ, PA_PASS, NULL);
 	assert_pa_all_pass(&x);
@@ -668,7 +668,7 @@ START_TEST(aa_rsa)
 	run_read(&x, "genuine-aa-rsa", 0, NULL, NULL);
 	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
 	ck_assert_str_eq(x.res->access, "BAC");
-	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS, "AA (RSA)");
+	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS, "AA (RSA, ISO 9796-2)");
 	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED, "no DG14");
 	ck_assert(!x.res->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive);
 	run_free(&x);

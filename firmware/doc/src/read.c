@@ -571,6 +571,7 @@ active_auth(struct doc_run *d)
 	const struct doc_file *dg14 = &r->file[14], *dg15 = &r->file[15];
 	mbedtls_md_type_t md = MBEDTLS_MD_NONE;
 	struct lds_dg15 k;
+	char alg[32];
 	uint16_t sw = 0;
 	int err;
 
@@ -600,9 +601,13 @@ active_auth(struct doc_run *d)
 	step_end(d, "active_auth", err);
 	switch (err) {
 	case EG_OK:
+		if (mbedtls_pk_can_do(&k.pk, MBEDTLS_PK_RSA))
+			snprintf(alg, sizeof(alg), "RSA, ISO 9796-2");
+		else
+			snprintf(alg, sizeof(alg), "ECDSA %s", md == MBEDTLS_MD_NONE ?
+			    "SHA256" : mbedtls_md_get_name(mbedtls_md_info_from_type(md)));
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS,
-		    "AA (%s): the chip signed our challenge with DG15's key",
-		    mbedtls_pk_get_name(&k.pk));
+		    "AA (%s): the chip signed our challenge with DG15's key", alg);
 		break;
 	case EG_ERR_AUTH:
 	case EG_ERR_FORMAT:
