@@ -117,8 +117,10 @@ const unsigned char *sim_pki_crl(const struct sim_pki *p, size_t *len);
 /*
  * sim_traveller_build — the chip of t's passport: DG1 from the MRZ, DG2 from
  * the face image (testdata_dir/face, wrapped with face_dg2_build), DG11/12 if
- * asked, EF.COM, EF.SOD signed by the profile's Document Signer, optional
- * EF.CardAccess, and the chip misbehaviour flags. *out is owned by the
+ * asked, DG14 (Chip Authentication) and DG15 (Active Authentication) with
+ * the profile's keys, EF.COM, EF.SOD signed by the profile's Document
+ * Signer, optional EF.CardAccess (G.1's, or the PACEInfo of `pace`), the
+ * PACE/CA/AA responders, and the chip misbehaviour flags. *out is owned by the
  * caller (sim_epassport_free). Errors: EG_ERR_IO / EG_ERR_IMAGE (face
  * image), EG_ERR_FORMAT (MRZ), and those of testpki and sim_epassport_new.
  */
