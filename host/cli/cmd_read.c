@@ -284,9 +284,9 @@ save_all(const char *dir, const struct doc_result *r)
 /* ---- output ---------------------------------------------------------------- */
 
 static void
-print_check(const char *name, enum pa_status st, const char *reason)
+print_check(const char *name, const char *st, const char *reason)
 {
-	printf("  %-24s %-12s %s\n", name, pa_status_str(st), reason);
+	printf("  %-24s %-12s %s\n", name, st, reason);
 }
 
 static void
@@ -307,15 +307,15 @@ print_text(const char *reader, const struct doc_result *r)
 	printf("%-10s %s\n", "access", r->access);
 	printf("checks\n");
 	for (int c = 0; c <= DOC_CHECK_FILES_READ; c++)
-		print_check(doc_check_str((enum doc_check)c), r->check[c].status,
-		    r->check[c].reason);
+		print_check(doc_check_str((enum doc_check)c),
+		    doc_check_status_str(&r->check[c]), r->check[c].reason);
 	for (int c = 0; c < PA_CHECK_COUNT; c++)
 		print_check(pa_result_str((enum pa_check)c),
-		    r->pa_ran ? r->pa.r[c].status : PA_NOT_CHECKED,
+		    pa_status_str(r->pa_ran ? r->pa.r[c].status : PA_NOT_CHECKED),
 		    r->pa_ran ? r->pa.r[c].reason : "passive authentication not run");
 	for (int c = DOC_CHECK_FILES_READ + 1; c < DOC_CHECK_COUNT; c++)
-		print_check(doc_check_str((enum doc_check)c), r->check[c].status,
-		    r->check[c].reason);
+		print_check(doc_check_str((enum doc_check)c),
+		    doc_check_status_str(&r->check[c]), r->check[c].reason);
 	printf("files\n");
 	for (int i = 0; i < DOC_FILE_COUNT; i++) {
 		const struct doc_file *f = &r->file[i];

@@ -12,13 +12,17 @@
 
 #include <mbedtls/hmac_drbg.h>
 #include <mbedtls/md.h>
+#include <mbedtls/pk.h>
 
 #include "egate/buf.h"
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "egate/tlv.h"
+#include "icao/aa.h"
 #include "icao/bac.h"
+#include "icao/ca.h"
 #include "icao/crypto.h"
+#include "icao/pace.h"
 #include "icao/iso7816.h"
 #include "sim_epassport.h"
 
@@ -62,8 +66,18 @@ struct sim_epassport {
 	bool challenge_valid;
 	uint8_t rnd_ic[ICAO_BAC_RND_LEN];
 	bool sm;
-	uint8_t ksenc[ICAO_BAC_K_LEN], ksmac[ICAO_BAC_K_LEN], ssc[8];
+	enum icao_cipher cipher;	/* of the session: 3DES (BAC) or PACE's */
+	uint8_t ksenc[ICAO_KEY_MAX], ksmac[ICAO_KEY_MAX], ssc[ICAO_BLOCK_MAX];
 	unsigned sm_responses;
+	/* PACE, CA, AA responders (NULL / not ready: the chip lacks them) */
+	struct icao_pace_chip *pace;
+	struct icao_ca_chip *ca;
+	mbedtls_pk_context aa_key;
+	bool have_aa;
+	/* keys agreed by PACE or CA, installed after the current response */
+	bool rekey;
+	enum icao_cipher rk_cipher;
+	uint8_t rk_enc[ICAO_KEY_MAX], rk_mac[ICAO_KEY_MAX];
 	/* work buffers */
 	uint8_t *r;			/* plain response: data + SW */
 	uint8_t *w;			/* protected response */
@@ -74,6 +88,35 @@ struct sim_epassport {
 };
 
 /* ---- life cycle ---------------------------------------------------------- */
+
+static int
+ep_rng(void *ctx, unsigned char *out, size_t len)
+{
+	struct sim_epassport *c = ctx;
+
+	return mbedtls_hmac_drbg_random(&c->drbg, out, len);
+}
+
+/* The PACE, CA and AA responders the configuration asks for. */
+static int
+ep_add_protocols(struct sim_epassport *c, const struct sim_epassport_cfg *cfg)
+{
+	int ret;
+
+	if (cfg->pace != NULL && (ret = icao_pace_chip_new(cfg->pace,
+	    cfg->mrz_info, cfg->can, ep_rng, c, &c->pace)) != EG_OK)
+		return ret;
+	if (cfg->ca != NULL && (ret = icao_ca_chip_new(cfg->ca, cfg->ca_group,
+	    cfg->ca_priv, cfg->ca_priv_len, &c->ca)) != EG_OK)
+		return ret;
+	if (cfg->aa_key_der != NULL) {
+		if (mbedtls_pk_parse_key(&c->aa_key, cfg->aa_key_der,
+		    cfg->aa_key_len, NULL, 0) != 0)
+			return EG_ERR_INVAL;
+		c->have_aa = true;
+	}
+	return EG_OK;
+}
 
 int
 sim_epassport_new(const struct sim_epassport_cfg *cfg, struct sim_epassport **out)
@@ -88,7 +131,8 @@ sim_epassport_new(const struct sim_epassport_cfg *cfg, struct sim_epassport **ou
 	*out = NULL;
 	if ((cfg->flags & SIM_EP_F_SHORT_READS) && cfg->max_read == 0)
 		goto out;
-	if (!(cfg->flags & SIM_EP_F_NO_BAC) && cfg->mrz_info == NULL)
+	if ((!(cfg->flags & SIM_EP_F_NO_BAC) || cfg->pace != NULL) &&
+	    cfg->mrz_info == NULL)
 		goto out;
 	ret = EG_ERR_NOMEM;
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -124,6 +168,9 @@ sim_epassport_new(const struct sim_epassport_cfg *cfg, struct sim_epassport **ou
 		ret = EG_ERR_CRYPTO;
 		goto out;
 	}
+	mbedtls_pk_init(&c->aa_key);
+	if ((ret = ep_add_protocols(c, cfg)) != EG_OK)
+		goto out;
 	*out = c;
 	c = NULL;
 	ret = EG_OK;
@@ -153,8 +200,12 @@ sim_epassport_free(struct sim_epassport **cp)
 	free(c->r);
 	free(c->w);
 	free(c->c);
-	if (c->drbg_ready)
+	if (c->drbg_ready) {
 		mbedtls_hmac_drbg_free(&c->drbg);
+		mbedtls_pk_free(&c->aa_key);
+	}
+	icao_pace_chip_free(&c->pace);
+	icao_ca_chip_free(&c->ca);
 	eg_memzero(c, sizeof(*c));
 	free(c);
 	*cp = NULL;
@@ -237,6 +288,9 @@ static void
 ep_end_session(struct sim_epassport *c)
 {
 	c->sm = false;
+	c->rekey = false;
+	eg_memzero(c->rk_enc, sizeof(c->rk_enc));
+	eg_memzero(c->rk_mac, sizeof(c->rk_mac));
 	eg_memzero(c->ksenc, sizeof(c->ksenc));
 	eg_memzero(c->ksmac, sizeof(c->ksmac));
 	eg_memzero(c->ssc, sizeof(c->ssc));
@@ -375,6 +429,10 @@ ep_mutual_auth(struct sim_epassport *c, const struct icao_apdu *a,
 		rsp_sw(r, EP_SW_NO_REF);
 		return;
 	}
+	if (c->flags & SIM_EP_F_REFUSE_BAC) {
+		rsp_sw(r, ICAO_SW_COND_NOT_SATISFIED);
+		return;
+	}
 	if (!c->challenge_valid) {
 		rsp_sw(r, ICAO_SW_COND_NOT_SATISFIED);
 		return;
@@ -410,6 +468,7 @@ ep_mutual_auth(struct sim_epassport *c, const struct icao_apdu *a,
 		rsp_sw(r, 0x6F00);
 		goto out;
 	}
+	c->cipher = ICAO_CIPHER_3DES;
 	memcpy(c->ssc, c->rnd_ic + 4, 4);
 	memcpy(c->ssc + 4, s + 4, 4);
 	rsp_data(r, resp, sizeof(resp));
@@ -423,6 +482,75 @@ out:
 	eg_memzero(resp, sizeof(resp));
 	if (ok)
 		c->sm = true;	/* the answer itself goes out in the clear */
+}
+
+/* PACE (plain, before any session) or Chip Authentication (under SM):
+ * the icao chip-side responders answer; keys they agree on take effect
+ * after this response (PACE: its last GA goes out in the clear; CA: under
+ * the old keys), with SSC 0. */
+static void
+ep_key_agreement(struct sim_epassport *c, const struct icao_apdu *a,
+    struct ep_rsp *r)
+{
+	struct eg_wbuf w;
+	uint16_t sw = EP_SW_NO_INS;
+	int err;
+
+	eg_wbuf_init_fixed(&w, r->p + r->len, EP_BUF - 2 - r->len, false);
+	if (!c->sm && c->pace != NULL) {
+		err = icao_pace_chip_apdu(c->pace, a, &w, &sw);
+		if (err == EG_OK && sw == ICAO_SW_OK &&
+		    a->ins == ICAO_INS_GENERAL_AUTH &&
+		    (a->cla & ICAO_CLA_CHAIN) == 0 &&
+		    icao_pace_chip_session(c->pace, &c->rk_cipher, c->rk_enc,
+		    c->rk_mac) == EG_OK)
+			c->rekey = true;
+	} else if (c->sm && c->ca != NULL) {
+		err = icao_ca_chip_apdu(c->ca, a, &w, &sw);
+		if (err == EG_OK && sw == ICAO_SW_OK &&
+		    icao_ca_chip_session(c->ca, &c->rk_cipher, c->rk_enc,
+		    c->rk_mac) == EG_OK)
+			c->rekey = true;
+	} else {
+		rsp_sw(r, EP_SW_NO_INS);
+		return;
+	}
+	if (err != EG_OK) {
+		c->rekey = false;
+		rsp_sw(r, 0x6F00);
+		return;
+	}
+	r->len += w.len;
+	rsp_sw(r, sw);
+}
+
+/* Active Authentication: sign the terminal's challenge with the AA key. */
+static void
+ep_internal_auth(struct sim_epassport *c, const struct icao_apdu *a,
+    struct ep_rsp *r)
+{
+	uint8_t sig[ICAO_AA_SIG_MAX];
+	size_t n = 0;
+
+	if (!c->have_aa) {
+		rsp_sw(r, EP_SW_NO_INS);
+		return;
+	}
+	if (!(c->flags & SIM_EP_F_NO_BAC) && !c->sm) {
+		rsp_sw(r, ICAO_SW_SECURITY_STATUS);
+		return;
+	}
+	if (a->lc == 0 || a->lc > 64) {
+		rsp_sw(r, ICAO_SW_WRONG_LENGTH);
+		return;
+	}
+	if (icao_aa_sign(&c->aa_key, MBEDTLS_MD_NONE, a->data, a->lc, ep_rng, c,
+	    sig, sizeof(sig), &n) != EG_OK) {
+		rsp_sw(r, 0x6F00);
+		return;
+	}
+	rsp_data(r, sig, n);
+	rsp_sw(r, ICAO_SW_OK);
 }
 
 static void
@@ -467,6 +595,10 @@ ep_process(struct sim_epassport *c, const struct icao_apdu *a, struct ep_rsp *r)
 			rsp_sw(r, EP_SW_NO_REF);
 			return;
 		}
+		if (c->flags & SIM_EP_F_REFUSE_BAC) {
+			rsp_sw(r, ICAO_SW_COND_NOT_SATISFIED);
+			return;
+		}
 		if (a->le != ICAO_BAC_RND_LEN) {
 			rsp_sw(r, ICAO_SW_WRONG_LENGTH);
 			return;
@@ -484,6 +616,13 @@ ep_process(struct sim_epassport *c, const struct icao_apdu *a, struct ep_rsp *r)
 	case ICAO_INS_EXTERNAL_AUTH:
 		ep_mutual_auth(c, a, r);
 		return;
+	case ICAO_INS_MSE:
+	case ICAO_INS_GENERAL_AUTH:
+		ep_key_agreement(c, a, r);
+		return;
+	case ICAO_INS_INTERNAL_AUTH:
+		ep_internal_auth(c, a, r);
+		return;
 	default:
 		rsp_sw(r, EP_SW_NO_INS);
 	}
@@ -494,9 +633,18 @@ ep_process(struct sim_epassport *c, const struct icao_apdu *a, struct ep_rsp *r)
 static void
 ep_ssc_inc(struct sim_epassport *c)
 {
-	for (size_t i = sizeof(c->ssc); i > 0; i--)
+	for (size_t i = icao_cipher_block_len(c->cipher); i > 0; i--)
 		if (++c->ssc[i - 1] != 0)
 			break;
+}
+
+/* The CBC IV: zero for 3DES, E(KSenc, SSC) for AES (Doc 9303 §9.8.6.1). */
+static bool
+ep_iv(const struct sim_epassport *c, uint8_t iv[ICAO_BLOCK_MAX])
+{
+	memset(iv, 0, ICAO_BLOCK_MAX);
+	return c->cipher == ICAO_CIPHER_3DES ||
+	    icao_ecb_block(c->cipher, c->ksenc, c->ssc, iv) == EG_OK;
 }
 
 /*
@@ -508,28 +656,29 @@ static bool
 ep_sm_in(struct sim_epassport *c, const struct icao_apdu *a,
     struct icao_apdu *plain, uint8_t *dbuf)
 {
-	uint8_t m[EP_CMD_MAX + 64], mac[8];
+	uint8_t m[EP_CMD_MAX + 64], mac[8], iv[ICAO_BLOCK_MAX];
 	struct eg_rbuf b = eg_rbuf_init(a->data, a->lc);
 	struct eg_tlv t, cry = { 0 }, le = { 0 };
-	size_t ml, n;
+	size_t ml, n, bs = icao_cipher_block_len(c->cipher);
 	bool have_cry = false, have_le = false, have_mac = false;
 
 	if (a->lc > EP_CMD_MAX)
 		return false;
 	ep_ssc_inc(c);
-	memcpy(m, c->ssc, 8);
-	m[8] = a->cla; m[9] = a->ins; m[10] = a->p1; m[11] = a->p2;
-	if (icao_pad(m + 8, 4, 8, m + 8, sizeof(m) - 8, &n) != EG_OK)
+	memcpy(m, c->ssc, bs);
+	m[bs] = a->cla; m[bs + 1] = a->ins; m[bs + 2] = a->p1; m[bs + 3] = a->p2;
+	if (icao_pad(m + bs, 4, bs, m + bs, sizeof(m) - bs, &n) != EG_OK)
 		return false;
-	ml = 8 + n;
+	ml = bs + n;
 	while (eg_rbuf_left(&b) > 0) {
 		if (eg_tlv_read(&b, &t) != EG_OK)
 			return false;
 		if (t.tag == ICAO_DO_MAC) {
 			if (eg_rbuf_left(&b) != 0 || eg_rbuf_left(&t.value) != 8)
 				return false;
-			if (icao_mac(ICAO_CIPHER_3DES, c->ksmac, m, ml, mac) != EG_OK ||
-			    !eg_ct_equal(mac, t.value.p, 8))
+			if (icao_mac(c->cipher, c->ksmac, m, ml, mac) != EG_OK ||
+			    (!eg_ct_equal(mac, t.value.p, 8) &&
+			    !(c->flags & SIM_EP_F_IGNORE_CMD_MAC)))
 				return false;
 			have_mac = true;
 			break;
@@ -565,9 +714,9 @@ ep_sm_in(struct sim_epassport *c, const struct icao_apdu *a,
 		    (eg_rbuf_u8(&cv, &ind) != EG_OK || ind != ICAO_PAD_INDICATOR))
 			return false;
 		n = eg_rbuf_left(&cv);
-		if (n == 0 || n % 8 != 0 || n > EP_CMD_MAX ||
-		    icao_cbc(ICAO_CIPHER_3DES, 0, c->ksenc, NULL, cv.p, n,
-		    dbuf) != EG_OK || icao_unpad(dbuf, n, 8, &ul) != EG_OK)
+		if (n == 0 || n % bs != 0 || n > EP_CMD_MAX || !ep_iv(c, iv) ||
+		    icao_cbc(c->cipher, 0, c->ksenc, iv, cv.p, n,
+		    dbuf) != EG_OK || icao_unpad(dbuf, n, bs, &ul) != EG_OK)
 			return false;
 		plain->data = dbuf;
 		plain->lc = ul;
@@ -591,17 +740,18 @@ static size_t
 ep_sm_out(struct sim_epassport *c, bool odd, size_t rl)
 {
 	struct eg_wbuf w;
-	size_t dl = rl - 2, cl;
-	uint8_t mac[8];
+	size_t dl = rl - 2, cl, bs = icao_cipher_block_len(c->cipher);
+	uint8_t mac[8], iv[ICAO_BLOCK_MAX];
 
 	eg_wbuf_init_fixed(&w, c->w, EP_BUF, false);
 	ep_ssc_inc(c);
-	if (eg_wbuf_put(&w, c->ssc, 8) != EG_OK)
+	if (eg_wbuf_put(&w, c->ssc, bs) != EG_OK)
 		return 0;
 	if (dl > 0) {
 		c->c[0] = ICAO_PAD_INDICATOR;
-		if (icao_pad(c->r, dl, 8, c->c + 1, EP_BUF - 1, &cl) != EG_OK ||
-		    icao_cbc(ICAO_CIPHER_3DES, 1, c->ksenc, NULL, c->c + 1, cl,
+		if (icao_pad(c->r, dl, bs, c->c + 1, EP_BUF - 1, &cl) != EG_OK ||
+		    !ep_iv(c, iv) ||
+		    icao_cbc(c->cipher, 1, c->ksenc, iv, c->c + 1, cl,
 		    c->c + 1) != EG_OK)
 			return 0;
 		if (odd ? eg_tlv_put(&w, ICAO_DO_CRYPTO_ODD, c->c + 1, cl) :
@@ -609,7 +759,7 @@ ep_sm_out(struct sim_epassport *c, bool odd, size_t rl)
 			return 0;
 	}
 	if (eg_tlv_put(&w, ICAO_DO_SW, c->r + dl, 2) != EG_OK ||
-	    icao_mac(ICAO_CIPHER_3DES, c->ksmac, w.data, w.len, mac) != EG_OK)
+	    icao_mac(c->cipher, c->ksmac, w.data, w.len, mac) != EG_OK)
 		return 0;
 	c->sm_responses++;
 	if ((c->flags & SIM_EP_F_WRONG_MAC) && c->sm_responses > c->wrong_mac_after)
@@ -617,8 +767,8 @@ ep_sm_out(struct sim_epassport *c, bool odd, size_t rl)
 	if (eg_tlv_put(&w, ICAO_DO_MAC, mac, 8) != EG_OK ||
 	    eg_wbuf_put(&w, c->r + dl, 2) != EG_OK)
 		return 0;
-	memmove(c->w, c->w + 8, w.len - 8);
-	return w.len - 8;
+	memmove(c->w, c->w + bs, w.len - bs);
+	return w.len - bs;
 }
 
 /* ---- the card ------------------------------------------------------------- */
@@ -667,6 +817,17 @@ ep_apdu(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 		rsp_sw(&r, ICAO_SW_SM_INCORRECT);	/* no session */
 	} else {
 		ep_process(c, &a, &r);
+	}
+	if (c->rekey) {
+		/* PACE done, or CA: this answer went out under the old state */
+		c->rekey = false;
+		c->sm = true;
+		c->cipher = c->rk_cipher;
+		memcpy(c->ksenc, c->rk_enc, sizeof(c->ksenc));
+		memcpy(c->ksmac, c->rk_mac, sizeof(c->ksmac));
+		memset(c->ssc, 0, sizeof(c->ssc));
+		eg_memzero(c->rk_enc, sizeof(c->rk_enc));
+		eg_memzero(c->rk_mac, sizeof(c->rk_mac));
 	}
 	if (r.len > cap) {
 		ret = EG_ERR_OVERFLOW;

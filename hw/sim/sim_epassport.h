@@ -14,8 +14,16 @@
  *   MUTUAL AUTHENTICATE 00 82 00 00 28 E.IFD||M.IFD 28  (BAC chip side:
  *                M.IFD verified, RND.IC checked, answer E.IC||M.IC, 3DES
  *                session keys and SSC installed)
+ *   MSE:Set AT / GENERAL AUTHENTICATE  in the clear: PACE (icao_pace_chip;
+ *                after the last GA the PACE session keys, SSC 0); under SM:
+ *                Chip Authentication (icao_ca_chip; the key-agreement
+ *                answer goes out under the old keys, then the CA keys with
+ *                SSC 0 take over)
+ *   INTERNAL AUTHENTICATE 00 88 00 00 challenge: Active Authentication
+ *                (icao_aa_sign with the configured key)
  *
- * After BAC every command must be protected (CLA 0C, DO'87'/'85', DO'97',
+ * Secure messaging is 3DES after BAC, or the cipher of PACE / CA (AES:
+ * 16-byte SSC, IV = E(KSenc, SSC), CMAC). After access control every command must be protected (CLA 0C, DO'87'/'85', DO'97',
  * DO'8E' over SSC||header||DOs); every answer is protected (DO'87'/'85',
  * DO'99', DO'8E'). A command with a bad MAC or malformed SM objects, or a
  * plain command during the session, gets 6988/6987 in the clear and ends
@@ -37,6 +45,8 @@
 #include <stdint.h>
 
 #include "icao/apdu.h"
+#include "icao/ca.h"
+#include "icao/pace.h"
 #include "sim_card.h"
 
 /* Misbehaviour flags (struct sim_epassport_cfg.flags). */
@@ -54,6 +64,11 @@
 					 * readable in the clear */
 #define SIM_EP_F_SHORT_READS	0x20u	/* READ BINARY with Le > cfg.max_read:
 					 * max_read bytes then 6282 */
+#define SIM_EP_F_REFUSE_BAC	0x40u	/* a PACE-only chip: GET CHALLENGE and
+					 * MUTUAL AUTHENTICATE -> 6985 */
+#define SIM_EP_F_IGNORE_CMD_MAC	0x80u	/* a crude clone: protected commands
+					 * are taken whatever their MAC (and
+					 * answered under the chip's keys) */
 
 /* Configuration; copied by sim_epassport_new (strings too). */
 struct sim_epassport_cfg {
@@ -66,6 +81,21 @@ struct sim_epassport_cfg {
 				 * seeded from this string; NULL: "egate sim chip" */
 	const uint8_t *fixed_rnd_ic;	/* 8 bytes, or NULL: from the DRBG */
 	const uint8_t *fixed_k_ic;	/* 16 bytes, or NULL: from the DRBG */
+	/* PACE (icao_pace_chip): the PACEInfo the chip answers to, NULL: no
+	 * PACE (MSE:Set AT -> 6D00); passwords mrz_info and can (NULL: none) */
+	const struct icao_pace_params *pace;
+	const char *can;
+	/* Chip Authentication (icao_ca_chip): NULL: none; else the static
+	 * private key (big endian) on mbedTLS group ca_group */
+	const struct icao_ca_params *ca;
+	int ca_group;
+	const uint8_t *ca_priv;
+	size_t ca_priv_len;
+	/* Active Authentication: the private key as DER (RSA or EC, parsed
+	 * with mbedtls_pk_parse_key), NULL: INTERNAL AUTHENTICATE -> 6D00.
+	 * ECDSA signs SHA-256 (DG14 without ActiveAuthenticationInfo). */
+	const uint8_t *aa_key_der;
+	size_t aa_key_len;
 };
 
 /* Counters for tests. */

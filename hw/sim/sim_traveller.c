@@ -8,7 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <mbedtls/ecp.h>
+#include <mbedtls/hmac_drbg.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 
 #include "docauth/lds.h"
 #include "docauth/testpki.h"
@@ -18,7 +21,9 @@
 #include "egate/secure.h"
 #include "egate/tlv.h"
 #include "face.h"
+#include "icao/ca.h"
 #include "icao/iso7816.h"
+#include "icao/pace.h"
 #include "sim_traveller.h"
 
 #define TR_FACE_MAX	(1u << 20)	/* largest face image we wrap */
@@ -26,6 +31,9 @@
 /* ---- profiles -------------------------------------------------------------- */
 
 static const char *const tr_signers[] = { "valid", "expired", "revoked", NULL };
+static const char *const tr_paces[] = { "no", "bp256-aes128", "p256-aes256", NULL };
+static const char *const tr_cas[] = { "no", "genuine", "cloned", NULL };
+static const char *const tr_aas[] = { "no", "ecdsa", "rsa", "cloned", NULL };
 
 #define S(sec, key, field, req, help) { sec, key, EG_CFG_STR, \
 	offsetof(struct sim_traveller, field), \
@@ -58,6 +66,17 @@ static const struct eg_cfg_key tr_schema[] = {
 	B("chip", "no_emrtd_app", no_emrtd_app, "SELECT eMRTD application -> 6A82"),
 	B("chip", "no_bac", no_bac, "no access control (6A88)"),
 	I("chip", "max_read", max_read, 0, 65536, "> 0: 6282 on reads above this size"),
+	{ "chip", "pace", EG_CFG_ENUM, offsetof(struct sim_traveller, pace), 0,
+	  0, 0, tr_paces, false, "PACE-GM: no, bp256-aes128 or p256-aes256" },
+	S("chip", "can", can, false, "card access number PACE accepts"),
+	B("chip", "refuse_bac", refuse_bac, "PACE only: BAC -> 6985"),
+	B("chip", "ignore_command_mac", ignore_command_mac,
+	  "take protected commands whatever their MAC"),
+	{ "chip", "chip_auth", EG_CFG_ENUM, offsetof(struct sim_traveller, chip_auth),
+	  0, 0, 0, tr_cas, false, "Chip Authentication: no, genuine or cloned" },
+	{ "chip", "active_auth", EG_CFG_ENUM, offsetof(struct sim_traveller,
+	  active_auth), 0, 0, 0, tr_aas, false,
+	  "Active Authentication: no, ecdsa, rsa or cloned" },
 };
 
 static int
@@ -65,8 +84,22 @@ tr_check(struct sim_traveller *t, struct eg_cfg_error *err)
 {
 	struct mrz_result r;
 	char text[160];
+	bool can_ok = true;
 	int ret;
 
+	for (const char *p = t->can; *p; p++)
+		if (*p < '0' || *p > '9')
+			can_ok = false;
+	if (!can_ok) {
+		if (err != NULL) {
+			memset(err, 0, sizeof(*err));
+			snprintf(err->file, sizeof(err->file), "%s", t->name);
+			snprintf(err->section, sizeof(err->section), "chip");
+			snprintf(err->key, sizeof(err->key), "can");
+			snprintf(err->msg, sizeof(err->msg), "the CAN is digits only");
+		}
+		return EG_ERR_CONFIG;
+	}
 	if (sim_traveller_mrz(t, text, sizeof(text)) != EG_OK ||
 	    mrz_parse_text(text, strlen(text), NULL, &r) != EG_OK) {
 		if (err != NULL) {
@@ -351,6 +384,137 @@ tr_dg15(struct sim_pki *pki, struct eg_wbuf *out)
 	return eg_tlv_put(out, LDS_TAG_DG15, spki + sizeof(spki) - n, (size_t)n);
 }
 
+/* ---- PACE, Chip Authentication, Active Authentication ----------------------- */
+
+/* Key material of one chip, from a DRBG seeded with the profile name. */
+struct tr_keys {
+	mbedtls_hmac_drbg_context drbg;
+	struct icao_pace_params pace;
+	struct icao_ca_params ca;
+	uint8_t ca_priv[32];		/* P-256 scalar */
+	struct eg_wbuf card_access;	/* EF.CardAccess contents */
+	uint8_t aa_der[2048];		/* private key DER, at the end */
+	size_t aa_der_len;
+};
+
+static int
+tr_rng(void *ctx, unsigned char *out, size_t len)
+{
+	return mbedtls_hmac_drbg_random(ctx, out, len);
+}
+
+/* An EC P-256 key pair into pk. */
+static int
+tr_ec_key(struct tr_keys *k, mbedtls_pk_context *pk)
+{
+	if (mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
+	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk),
+	    tr_rng, &k->drbg) != 0)
+		return EG_ERR_CRYPTO;
+	return EG_OK;
+}
+
+/* EF.CardAccess: SET { PACEInfo }. */
+static int
+tr_pace(const struct sim_traveller *t, struct tr_keys *k)
+{
+	static const char *const oid[] = { NULL, "0.4.0.127.0.7.2.2.4.2.2",
+		"0.4.0.127.0.7.2.2.4.2.4" };
+	static const long param[] = { 0, 13, 12 };
+	uint8_t tmp[64];
+	struct eg_wbuf in;
+	int ret;
+
+	eg_wbuf_init_fixed(&in, tmp, sizeof(tmp), false);
+	if ((ret = icao_pace_params_init(&k->pace, oid[t->pace],
+	    param[t->pace])) != EG_OK ||
+	    (ret = icao_pace_params_secinfo(&k->pace, &in)) != EG_OK)
+		return ret;
+	return eg_tlv_put(&k->card_access, 0x31, in.data, in.len);
+}
+
+/* DG14 with the CA infos of a P-256 key: the chip's (genuine) or another
+ * one (cloned: the copy's chip does not hold DG14's private key). */
+static int
+tr_dg14(const struct sim_traveller *t, struct tr_keys *k, struct eg_wbuf *out)
+{
+	mbedtls_pk_context pk, other;
+	struct icao_ca_chip *chip = NULL;
+	uint8_t tmp[512], settmp[600], priv2[32];
+	struct eg_wbuf in, set;
+	int ret;
+
+	mbedtls_pk_init(&pk);
+	mbedtls_pk_init(&other);
+	eg_wbuf_init_fixed(&in, tmp, sizeof(tmp), false);
+	if ((ret = icao_ca_params_init(&k->ca, "0.4.0.127.0.7.2.2.3.2.2", 1)) != EG_OK ||
+	    (ret = tr_ec_key(k, &pk)) != EG_OK ||
+	    (ret = tr_ec_key(k, &other)) != EG_OK)
+		goto out;
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_mpi_write_binary(&mbedtls_pk_ec(pk)->d, k->ca_priv,
+	    sizeof(k->ca_priv)) != 0 ||
+	    mbedtls_mpi_write_binary(&mbedtls_pk_ec(other)->d, priv2,
+	    sizeof(priv2)) != 0)
+		goto out;
+	if ((ret = icao_ca_chip_new(&k->ca, MBEDTLS_ECP_DP_SECP256R1,
+	    t->chip_auth == SIM_CA_CLONED ? priv2 : k->ca_priv, sizeof(priv2),
+	    &chip)) != EG_OK || (ret = icao_ca_chip_secinfos(chip, &in)) != EG_OK)
+		goto out;
+	/* DG14 = 6E { 31 { SecurityInfo... } } */
+	eg_wbuf_init_fixed(&set, settmp, sizeof(settmp), false);
+	if ((ret = eg_tlv_put(&set, 0x31, in.data, in.len)) == EG_OK)
+		ret = eg_tlv_put(out, LDS_TAG_DG14, set.data, set.len);
+out:
+	icao_ca_chip_free(&chip);
+	eg_memzero(priv2, sizeof(priv2));
+	mbedtls_pk_free(&pk);
+	mbedtls_pk_free(&other);
+	return ret;
+}
+
+/* DG15 with the AA public key and the chip's private key (DER in k). */
+static int
+tr_dg15_aa(const struct sim_traveller *t, struct tr_keys *k, struct eg_wbuf *out)
+{
+	mbedtls_pk_context key, other;
+	uint8_t spki[512];
+	int n, ret;
+
+	mbedtls_pk_init(&key);
+	mbedtls_pk_init(&other);
+	if (t->active_auth == SIM_AA_RSA) {
+		ret = EG_ERR_CRYPTO;
+		if (mbedtls_pk_setup(&key, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) != 0 ||
+		    mbedtls_rsa_gen_key(mbedtls_pk_rsa(key), tr_rng, &k->drbg, 1024,
+		    65537) != 0)
+			goto out;
+	} else if ((ret = tr_ec_key(k, &key)) != EG_OK) {
+		goto out;
+	}
+	if (t->active_auth == SIM_AA_CLONED && (ret = tr_ec_key(k, &other)) != EG_OK)
+		goto out;
+	ret = EG_ERR_CRYPTO;
+	n = mbedtls_pk_write_pubkey_der(t->active_auth == SIM_AA_CLONED ? &other :
+	    &key, spki, sizeof(spki));
+	if (n <= 0)
+		goto out;
+	if ((ret = eg_tlv_put(out, LDS_TAG_DG15, spki + sizeof(spki) - n,
+	    (size_t)n)) != EG_OK)
+		goto out;
+	ret = EG_ERR_CRYPTO;
+	n = mbedtls_pk_write_key_der(&key, k->aa_der, sizeof(k->aa_der));
+	if (n <= 0)
+		goto out;
+	memmove(k->aa_der, k->aa_der + sizeof(k->aa_der) - n, (size_t)n);
+	k->aa_der_len = (size_t)n;
+	ret = EG_OK;
+out:
+	mbedtls_pk_free(&key);
+	mbedtls_pk_free(&other);
+	return ret;
+}
+
 /* DG12: issuing authority and date of issue. */
 static int
 tr_dg12(struct eg_wbuf *out)
@@ -379,12 +543,17 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	enum face_img_fmt fmt;
 	uint32_t w, h, mask = 0;
 	size_t k = 0;
+	struct tr_keys *keys = NULL;
 	int ret;
 
 	if (t == NULL || pki == NULL || testdata_dir == NULL || out == NULL)
 		return EG_ERR_INVAL;
 	*out = NULL;
 	memset(&m, 0, sizeof(m));
+	if ((keys = calloc(1, sizeof(*keys))) == NULL)
+		return EG_ERR_NOMEM;
+	mbedtls_hmac_drbg_init(&keys->drbg);
+	eg_wbuf_init(&keys->card_access, 256, false);
 	eg_wbuf_init(&img, TR_FACE_MAX, true);
 	for (int i = 0; i <= LDS_MAX_DG; i++)
 		eg_wbuf_init(&dg[i], TR_FACE_MAX + 4096, true);
@@ -423,8 +592,21 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 		goto out;
 	if (t->dg12 && (ret = tr_dg12(&dg[12])) != EG_OK)
 		goto out;
-	if (t->dg15 && (ret = tr_dg15(pki, &dg[15])) != EG_OK)
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_hmac_drbg_seed_buf(&keys->drbg,
+	    mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	    (const unsigned char *)t->name, strlen(t->name)) != 0)
 		goto out;
+	if (t->pace != SIM_PACE_NO && (ret = tr_pace(t, keys)) != EG_OK)
+		goto out;
+	if (t->chip_auth != SIM_CA_NO && (ret = tr_dg14(t, keys, &dg[14])) != EG_OK)
+		goto out;
+	if (t->active_auth != SIM_AA_NO) {
+		if ((ret = tr_dg15_aa(t, keys, &dg[15])) != EG_OK)
+			goto out;
+	} else if (t->dg15 && (ret = tr_dg15(pki, &dg[15])) != EG_OK) {
+		goto out;
+	}
 	/* EF.COM and EF.SOD over the exact DG bytes */
 	memset(&sp, 0, sizeof(sp));
 	sp.ds = t->signer == SIM_SIGNER_EXPIRED ? &pki->ds_expired :
@@ -460,7 +642,23 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	    (t->mute ? SIM_EP_F_MUTE : 0) |
 	    (t->no_emrtd_app ? SIM_EP_F_NO_APP : 0) |
 	    (t->no_bac ? SIM_EP_F_NO_BAC : 0) |
-	    (t->max_read > 0 ? SIM_EP_F_SHORT_READS : 0);
+	    (t->max_read > 0 ? SIM_EP_F_SHORT_READS : 0) |
+	    (t->refuse_bac ? SIM_EP_F_REFUSE_BAC : 0) |
+	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0);
+	if (t->pace != SIM_PACE_NO) {
+		cfg.pace = &keys->pace;
+		cfg.can = t->can[0] != '\0' ? t->can : NULL;
+	}
+	if (t->chip_auth != SIM_CA_NO) {
+		cfg.ca = &keys->ca;
+		cfg.ca_group = MBEDTLS_ECP_DP_SECP256R1;
+		cfg.ca_priv = keys->ca_priv;
+		cfg.ca_priv_len = sizeof(keys->ca_priv);
+	}
+	if (keys->aa_der_len > 0) {
+		cfg.aa_key_der = keys->aa_der;
+		cfg.aa_key_len = keys->aa_der_len;
+	}
 	if ((ret = sim_epassport_new(&cfg, out)) != EG_OK)
 		goto out;
 	if ((ret = sim_epassport_add_file(*out, ICAO_FID_EF_COM, 0x1E, com.data,
@@ -473,10 +671,19 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 		    (uint16_t)(0x0100 + i), (uint8_t)i, dg[i].data,
 		    dg[i].len)) != EG_OK)
 			goto out;
-	if (t->card_access)
+	if (keys->card_access.len > 0)
+		ret = sim_epassport_add_file(*out, ICAO_FID_EF_CARDACCESS, 0x1C,
+		    keys->card_access.data, keys->card_access.len);
+	else if (t->card_access)
 		ret = sim_epassport_add_file(*out, ICAO_FID_EF_CARDACCESS, 0x1C,
 		    tr_card_access, sizeof(tr_card_access));
 out:
+	if (keys != NULL) {
+		mbedtls_hmac_drbg_free(&keys->drbg);
+		eg_wbuf_free(&keys->card_access);
+		eg_memzero(keys, sizeof(*keys));
+		free(keys);
+	}
 	if (ret != EG_OK)
 		sim_epassport_free(out);
 	mrz_result_clear(&m);

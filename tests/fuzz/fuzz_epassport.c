@@ -5,13 +5,21 @@
  * answer must carry a status word and fit the buffer. Mode bit 0 set: the
  * eMRTD application is selected and BAC done first with the values of Doc
  * 9303 Part 11 App. D, so the APDUs reach the secure-messaging path with
- * the App. D session keys (seeds: the protected APDUs of App. D.4). */
+ * the App. D session keys (seeds: the protected APDUs of App. D.4). Mode
+ * bit 1 set: the chip also answers PACE-GM (brainpoolP256r1, AES-128) and
+ * Chip Authentication (P-256, AES-128), so MSE:Set AT and GENERAL
+ * AUTHENTICATE reach the icao chip-side responders (in the clear: PACE;
+ * under the BAC session of bit 0: CA). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <mbedtls/ecp.h>
+
 #include "egate/error.h"
+#include "icao/ca.h"
+#include "icao/pace.h"
 #include "sim_epassport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -54,9 +62,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *r = malloc(65536 + 64), atr[40];
 	size_t off = 1, n, rl, al;
 	bool sm = size > 0 && (data[0] & 1);
+	bool protos = size > 0 && (data[0] & 2);
+	struct icao_pace_params pp;
+	struct icao_ca_params cp;
+	static const uint8_t ca_priv[32] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+		0x77, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09 };
 
 	if (r == NULL)
 		abort();
+	if (protos) {
+		if (icao_pace_params_init(&pp, "0.4.0.127.0.7.2.2.4.2.2", 13) != EG_OK ||
+		    icao_ca_params_init(&cp, "0.4.0.127.0.7.2.2.3.2.2", 1) != EG_OK)
+			abort();
+		cfg.pace = &pp;
+		cfg.can = "123456";
+		cfg.ca = &cp;
+		cfg.ca_group = MBEDTLS_ECP_DP_SECP256R1;
+		cfg.ca_priv = ca_priv;
+		cfg.ca_priv_len = sizeof(ca_priv);
+	}
 	if (sm)
 		cfg.flags = 0;	/* App. D.4 reads 4 + 18 bytes in full */
 	if (sim_epassport_new(&cfg, &c) != EG_OK)

@@ -81,10 +81,11 @@ struct run {
 	unsigned rng_n;
 };
 
-/* Read traveller `name` through reader profile `ri` (full CCID path). */
+/* Read traveller `name` through reader profile `ri` (full CCID path), with
+ * the MRZ (NULL: Anna's) or, when can is not NULL, with that CAN only. */
 static void
 run_read(struct run *x, const char *name, size_t ri, const char *mrz,
-    const struct doc_hooks *hooks)
+    const char *can)
 {
 	struct sim_traveller t;
 	struct doc_card card;
@@ -98,12 +99,11 @@ run_read(struct run *x, const char *name, size_t ri, const char *mrz,
 	x->store = make_store(true);
 	doc_card_ccid(sim_reader_ccid(x->rdr), &card);
 	memset(&o, 0, sizeof(o));
-	o.mrz = mrz != NULL ? mrz : MRZ_ANNA;
+	o.mrz = can != NULL ? NULL : mrz != NULL ? mrz : MRZ_ANNA;
+	o.can = can;
 	o.store = x->store;
 	o.rng = test_rng;
 	o.rng_ctx = &x->rng_n;
-	if (hooks != NULL)
-		o.hooks = *hooks;
 	ck_assert_eg(doc_read(&card, &o, &x->res), EG_OK);
 	ck_assert_ptr_nonnull(x->res);
 }
@@ -489,150 +489,261 @@ START_TEST(log_without_personal_data)
 }
 END_TEST
 
-/* ---- PACE / CA / AA hooks ------------------------------------------------ */
+/* ---- PACE, Chip Authentication, Active Authentication --------------------- */
 
-struct hook_log {
-	unsigned pace_calls;
-	size_t ca_len;
-	enum doc_password pw;
-};
-
-static int
-fake_pace(void *ctx, struct icao_chan *ch, const uint8_t *card_access,
-    size_t len, enum doc_password pw_type, const char *password,
-    struct icao_sm *sm, char *reason, size_t cap)
+static void
+assert_check(const struct run *x, enum doc_check c, enum pa_status st,
+    const char *in_reason)
 {
-	struct hook_log *h = ctx;
+	const struct doc_check_result *k = &x->res->check[c];
 
-	(void)ch;
-	(void)card_access;
-	(void)password;
-	(void)sm;
-	h->pace_calls++;
-	h->ca_len = len;
-	h->pw = pw_type;
-	snprintf(reason, cap, "fake PACE refused");
-	return EG_ERR_AUTH;
+	ck_assert_msg(k->status == st, "%s: %s (%s)", doc_check_str(c),
+	    doc_check_status_str(k), k->reason);
+	if (in_reason != NULL)
+		ck_assert_msg(strstr(k->reason, in_reason) != NULL,
+		    "%s: no '%s' in '%s'", doc_check_str(c), in_reason, k->reason);
 }
 
-START_TEST(pace_offered_hook_then_bac)
+static bool
+has_step(const struct run *x, const char *name)
+{
+	for (size_t i = 0; i < x->res->n_steps; i++)
+		if (strcmp(x->res->steps[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* genuine-pace on every reader: PACE with the MRZ, AES secure messaging */
+START_TEST(genuine_pace_every_reader)
 {
 	struct run x;
-	struct hook_log h = { 0 };
-	struct doc_hooks hooks = { .pace = fake_pace, .ctx = &h };
 
-	/* without a PACE implementation: BAC, and the reason says why */
-	run_read(&x, "pace-offered", 0, NULL, NULL);
-	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
-	ck_assert_str_eq(x.res->access, "BAC");
-	ck_assert_int_eq(x.res->file[DOC_FILE_CARDACCESS].status, DOC_FILE_READ);
-	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACCESS_CONTROL].reason,
-	    "PACE offered but not available"));
-	run_free(&x);
-	/* with a PACE hook: it is called with EF.CardAccess and the MRZ
-	 * password; when it fails, BAC follows */
-	run_read(&x, "pace-offered", 0, NULL, &hooks);
-	ck_assert_uint_eq(h.pace_calls, 1);
-	ck_assert_uint_eq(h.ca_len, 22);
-	ck_assert_int_eq(h.pw, DOC_PW_MRZ);
-	ck_assert_str_eq(x.res->access, "BAC");
-	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
-	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACCESS_CONTROL].reason,
-	    "fake PACE refused"));
-	run_free(&x);
-	/* a CAN the chip refuses through PACE: access control fails */
-	{
-		struct sim_traveller t;
-		struct sim_reader *rdr;
-		struct doc_card card;
-		struct doc_read_opts o;
-		struct doc_result *res;
-		unsigned n = 0;
-
-		load_traveller("pace-offered", &t);
-		ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles,
-		    &profiles.p[0], &rdr), EG_OK);
-		doc_card_ccid(sim_reader_ccid(rdr), &card);
-		memset(&o, 0, sizeof(o));
-		o.can = "123456";
-		o.rng = test_rng;
-		o.rng_ctx = &n;
-		o.hooks = hooks;
-		ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
-		ck_assert_int_eq(h.pw, DOC_PW_CAN);
-		ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
-		ck_assert_int_eq(res->check[DOC_CHECK_ACCESS_CONTROL].status, PA_FAIL);
-		ck_assert(!res->pa_ran);
-		doc_result_free(&res);
-		sim_reader_free(&rdr);
-	}
-	/* a genuine chip without EF.CardAccess never calls the hook */
-	h.pace_calls = 0;
-	run_read(&x, "genuine-td3", 0, NULL, &hooks);
-	ck_assert_uint_eq(h.pace_calls, 0);
+	run_read(&x, "genuine-pace", (size_t)_i, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	ck_assert_str_eq(x.res->access, "PACE");
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS,
+	    "PACE-GM (AES-128, brainpoolP256r1)");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "AES-128");
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_PASS, NULL);
+	assert_pa_all_pass(&x);
+	ck_assert(has_step(&x, "access_control_pace"));
+	ck_assert(!has_step(&x, "access_control_bac"));
+	ck_assert_str_eq(x.res->holder.primary_id, "ERIKSSON");
 	run_free(&x);
 }
 END_TEST
 
-struct aa_log {
-	unsigned calls;
-	size_t len;
-	uint8_t tag;
-	int answer;
-};
-
-static int
-fake_aa(void *ctx, struct icao_chan *ch, const uint8_t *dg15, size_t len,
-    char *reason, size_t cap)
-{
-	struct aa_log *a = ctx;
-
-	(void)ch;
-	a->calls++;
-	a->len = len;
-	a->tag = dg15[0];
-	snprintf(reason, cap, "fake AA %s", a->answer == EG_OK ? "ok" : "refused");
-	return a->answer;
-}
-
-START_TEST(aa_hook_with_dg15)
+START_TEST(pace_p256_aes256)
 {
 	struct run x;
-	struct aa_log a = { .answer = EG_OK };
-	struct doc_hooks hooks = { .active_auth = fake_aa, .ctx = &a };
 
-	/* DG15 present, no AA in this build: not checked, still a pass */
-	run_read(&x, "aa-offered", 0, NULL, NULL);
+	run_read(&x, "genuine-pace-p256", 0, NULL, NULL);
 	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
-	ck_assert_int_eq(x.res->file[15].status, DOC_FILE_READ);
-	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
-	    PA_NOT_CHECKED);
-	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason,
-	    "not available"));
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS,
+	    "PACE-GM (AES-256, NIST P-256)");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "AES-256");
+	assert_pa_all_pass(&x);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(pace_with_can)
+{
+	struct run x;
+
+	/* the right CAN: PACE, and PA without a printed MRZ to compare */
+	run_read(&x, "genuine-pace", 0, NULL, "123456");
+	ck_assert_str_eq(x.res->access, "PACE");
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "PACE-GM");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "AES-128");
+	ck_assert_int_eq(pa(&x, PA_SOD_SIGNATURE), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_DG_HASHES), PA_PASS);
+	ck_assert(x.res->holder_valid);
+	run_free(&x);
+	/* a wrong CAN: access control fails, nothing is read, no BAC */
+	run_read(&x, "genuine-pace", 0, NULL, "654321");
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "wrong CAN");
+	ck_assert(!x.res->pa_ran);
+	ck_assert(!has_step(&x, "access_control_bac"));
+	ck_assert_int_eq(x.res->file[1].status, DOC_FILE_NOT_LISTED);
+	run_free(&x);
+	/* a CAN for a chip that has none: it refuses the password reference */
+	run_read(&x, "genuine-pace-p256", 0, NULL, "123456");
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "PACE: ");
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "SW 6A80");
+	run_free(&x);
+}
+END_TEST
+
+#define MRZ_OTHER "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n" \
+		  "L898902C<3UTO7408122F1204159ZE184226B<<<<<16"
+
+START_TEST(pace_wrong_mrz)
+{
+	struct run x;
+
+	/* PACE refused, BAC with the same MRZ refused too: a clean failure */
+	run_read(&x, "genuine-pace", 0, MRZ_OTHER, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "PACE refused: wrong MRZ");
+	ck_assert(has_step(&x, "access_control_pace"));
+	ck_assert(has_step(&x, "access_control_bac"));
+	ck_assert(!x.res->pa_ran);
+	run_free(&x);
+	/* a PACE-only chip: the right MRZ passes over PACE, a wrong one fails
+	 * and BAC is refused (6985) */
+	run_read(&x, "pace-only", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_str_eq(x.res->access, "PACE");
+	run_free(&x);
+	run_read(&x, "pace-only", 0, MRZ_OTHER, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "SW 6985");
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "PACE refused");
+	run_free(&x);
+}
+END_TEST
+
+/* EF.CardAccess offers PACE, the chip does not answer it: BAC */
+START_TEST(pace_offered_falls_back_to_bac)
+{
+	struct run x;
+
+	run_read(&x, "pace-offered", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_str_eq(x.res->access, "BAC");
+	ck_assert_int_eq(x.res->file[DOC_FILE_CARDACCESS].status, DOC_FILE_READ);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "BAC (PACE: ");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "3DES");
+	run_free(&x);
+	/* with a CAN: PACE is the only way and it fails */
+	run_read(&x, "pace-offered", 0, NULL, "123456");
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "PACE");
+	ck_assert(!x.res->pa_ran);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(genuine_ca_aa)
+{
+	struct run x;
+
+	run_read(&x, "genuine-ca-aa", (size_t)_i, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	ck_assert_str_eq(x.res->access, "PACE");
+	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_PASS, "CA (AES-128)");
+	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS, "AA (ECDSA SHA256)");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "then CA AES-128");
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_PASS, NULL);
+	assert_pa_all_pass(&x);
+	/* CA right after DG14, before EF.SOD and the other files */
+	{
+		size_t i14 = 0, ica = 0, isod = 0, idg1 = 0;
+
+		for (size_t i = 0; i < x.res->n_steps; i++) {
+			const char *n = x.res->steps[i].name;
+
+			if (strcmp(n, "read_DG14") == 0) i14 = i;
+			if (strcmp(n, "chip_auth") == 0) ica = i;
+			if (strcmp(n, "read_EF.SOD") == 0) isod = i;
+			if (strcmp(n, "read_DG1") == 0) idg1 = i;
+		}
+		ck_assert_uint_gt(i14, 0);
+		ck_assert_uint_eq(ica, i14 + 1);
+		ck_assert_uint_eq(isod, ica + 1);
+		ck_assert_uint_gt(idg1, isod);
+	}
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(aa_rsa)
+{
+	struct run x;
+
+	run_read(&x, "genuine-aa-rsa", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_str_eq(x.res->access, "BAC");
+	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS, "AA (RSA, ISO 9796-2)");
+	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED, "no DG14");
+	ck_assert(!x.res->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(cloned_aa)
+{
+	struct run x;
+
+	run_read(&x, "cloned-aa", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL, "cloned chip");
+	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_PASS, NULL);
+	/* everything else is genuine: the files are the issuer's */
+	assert_pa_all_pass(&x);
+	ck_assert_eg(x.res->err, EG_OK);
+	run_free(&x);
+	/* DG15 with a key, and the chip cannot answer: also a failure */
+	run_read(&x, "aa-offered", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL, "6D00");
 	assert_pa_all_pass(&x);	/* DG15's hash is in EF.SOD */
 	run_free(&x);
-	/* the hook gets DG15 as read and decides the check */
-	run_read(&x, "aa-offered", 0, NULL, &hooks);
-	ck_assert_uint_eq(a.calls, 1);
-	ck_assert_uint_eq(a.tag, 0x6F);
-	ck_assert_uint_eq(a.len, x.res->file[15].data.len);
-	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status, PA_PASS);
-	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
-	run_free(&x);
-	a.answer = EG_ERR_AUTH;
-	run_read(&x, "aa-offered", 0, NULL, &hooks);
-	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status, PA_FAIL);
-	ck_assert_str_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason,
-	    "fake AA refused");
+}
+END_TEST
+
+START_TEST(cloned_ca)
+{
+	struct run x;
+
+	run_read(&x, "cloned-ca", 0, NULL, NULL);
 	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	/* the read after the key switch fails, and that is the clone */
+	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_FAIL, "cloned chip");
+	ck_assert_msg(strstr(x.res->check[DOC_CHECK_CHIP_AUTHENTICATION].reason,
+	    "read_EF.SOD") != NULL, "%s",
+	    x.res->check[DOC_CHECK_CHIP_AUTHENTICATION].reason);
+	ck_assert_eg(x.res->err, EG_OK);	/* not a generic error */
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "PACE");
+	ck_assert_int_ne(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].status, DOC_FILE_ERROR);
+	ck_assert_int_eq(x.res->file[1].status, DOC_FILE_NOT_LISTED);
+	ck_assert(!x.res->pa_ran);
+	ck_assert_int_ne(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
+	    PA_PASS);
 	run_free(&x);
-	/* no DG15: the hook is not called */
-	a.calls = 0;
-	run_read(&x, "genuine-td3", 0, NULL, &hooks);
-	ck_assert_uint_eq(a.calls, 0);
-	ck_assert_int_eq(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
-	    PA_NOT_CHECKED);
+	/* a clone that answers under its own keys: the read fails with
+	 * EG_ERR_MAC, and that too is the clone, not a broken session */
+	run_read(&x, "cloned-ca-lax", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_CHIP_AUTHENTICATION, PA_FAIL,
+	    "read_EF.SOD after CA: EG_ERR_MAC");
+	ck_assert_eg(x.res->err, EG_OK);
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].err, EG_ERR_MAC);
+	ck_assert_int_ne(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
+	ck_assert(!x.res->pa_ran);
 	run_free(&x);
+}
+END_TEST
+
+/* inconclusive is not-checked with the flag: shown, and not a failure */
+START_TEST(inconclusive_status)
+{
+	struct doc_check_result k;
+
+	memset(&k, 0, sizeof(k));
+	ck_assert_str_eq(doc_check_status_str(&k), "not-checked");
+	k.inconclusive = true;
+	ck_assert_str_eq(doc_check_status_str(&k), "inconclusive");
+	k.status = PA_PASS;
+	k.inconclusive = false;
+	ck_assert_str_eq(doc_check_status_str(&k), "pass");
+	k.status = PA_FAIL;
+	ck_assert_str_eq(doc_check_status_str(&k), "fail");
 }
 END_TEST
 
@@ -1096,7 +1207,9 @@ START_TEST(shipped_profiles_load)
 	static const char *const names[] = { "genuine-td3", "expired", "altered-dg1",
 		"revoked-ds", "bad-sod-signature", "unreadable", "big-reads-6282",
 		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered",
-		"aa-offered", "genuine-td1" };
+		"aa-offered", "genuine-td1", "genuine-pace", "genuine-pace-p256",
+		"pace-only", "genuine-ca-aa", "genuine-aa-rsa", "cloned-aa",
+		"cloned-ca", "cloned-ca-lax" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1222,9 +1335,17 @@ make_suite(void)
 	tcase_add_test(tc, truncated_responses);
 	tcase_add_test(tc, no_bac_chip);
 	tcase_add_test(tc, wrong_mrz_fails_bac);
-	tcase_add_test(tc, pace_offered_hook_then_bac);
+	tcase_add_loop_test(tc, genuine_pace_every_reader, 0, (int)profiles.n);
+	tcase_add_test(tc, pace_p256_aes256);
+	tcase_add_test(tc, pace_with_can);
+	tcase_add_test(tc, pace_wrong_mrz);
+	tcase_add_test(tc, pace_offered_falls_back_to_bac);
+	tcase_add_loop_test(tc, genuine_ca_aa, 0, (int)profiles.n);
+	tcase_add_test(tc, aa_rsa);
+	tcase_add_test(tc, cloned_aa);
+	tcase_add_test(tc, cloned_ca);
+	tcase_add_test(tc, inconclusive_status);
 	tcase_add_test(tc, can_without_pace_is_unreadable);
-	tcase_add_test(tc, aa_hook_with_dg15);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);
 	tcase_add_test(tc, withheld_files_fail);

@@ -52,9 +52,52 @@ read_one wrong-mac 1 '"outcome":"fail"' '"error":"EG_ERR_MAC"' \
 	'"name":"secure_messaging","status":"fail"'
 read_one truncated 1 '"outcome":"fail"' '"name":"secure_messaging","status":"fail"'
 read_one no-bac 0 '"outcome":"pass"' '"access":"none"'
-read_one aa-offered 0 '"outcome":"pass"' '"file":"DG15","status":"read"' \
-	'"name":"active_authentication","status":"not-checked"'
+read_one aa-offered 1 '"outcome":"fail"' '"file":"DG15","status":"read"' \
+	'"name":"active_authentication","status":"fail"'
 read_one pace-offered 0 '"outcome":"pass"' '"access":"BAC"' '"file":"EF.CardAccess","status":"read"'
+read_one genuine-pace 0 '"outcome":"pass"' '"access":"PACE"' \
+	'"name":"access_control","status":"pass","reason":"PACE-GM (AES-128, brainpoolP256r1)"' \
+	'"name":"secure_messaging","status":"pass","reason":"every protected response verified (AES-128)"' \
+	'"name":"sod_signature","status":"pass"' '"name":"dg_hashes","status":"pass"' \
+	'"step":"access_control_pace"'
+read_one pace-only 0 '"outcome":"pass"' '"access":"PACE"'
+read_one genuine-ca-aa 0 '"outcome":"pass"' '"name":"chip_authentication","status":"pass"' \
+	'"name":"active_authentication","status":"pass"' '"step":"chip_auth"' '"step":"active_auth"'
+read_one cloned-aa 1 '"outcome":"fail"' '"name":"active_authentication","status":"fail","reason":"cloned chip'
+read_one cloned-ca 1 '"outcome":"fail"' '"name":"chip_authentication","status":"fail","reason":"cloned chip'
+read_one cloned-ca-lax 1 '"outcome":"fail"' '"name":"chip_authentication","status":"fail","reason":"cloned chip' \
+	'EG_ERR_MAC'
+if ! "$egate" read --reader sim:cloned-ca --sim-pki "$tmp/pki" --mrz "$mrz" --json 2>/dev/null |
+	python3 -c 'import json,sys; sys.exit("error" in json.load(sys.stdin))'; then
+	echo "FAIL: sim:cloned-ca reported as an error, not as the clone"; fail=1
+fi
+
+# PACE with a CAN: the right one reads, a wrong one fails access control
+out=$("$egate" read --reader sim:genuine-pace --sim-pki "$tmp/pki" --can 123456 --json 2>"$tmp/err"); rc=$?
+if [ $rc != 0 ] || ! echo "$out" | grep -q '"access":"PACE"' ||
+	! echo "$out" | grep -q '"surname":"ERIKSSON"'; then
+	echo "FAIL: sim:genuine-pace --can exit $rc: $out"; cat "$tmp/err"; fail=1
+else
+	echo "ok: sim:genuine-pace --can exit 0"
+fi
+out=$("$egate" read --reader sim:genuine-pace --sim-pki "$tmp/pki" --can 654321 --json 2>"$tmp/err"); rc=$?
+if [ $rc != 1 ] || ! echo "$out" | grep -q '"name":"access_control","status":"fail","reason":"PACE refused: wrong CAN'; then
+	echo "FAIL: sim:genuine-pace wrong --can exit $rc: $out"; cat "$tmp/err"; fail=1
+else
+	echo "ok: sim:genuine-pace wrong --can exit 1"
+fi
+# a wrong MRZ under PACE: fails cleanly (PACE, then BAC, both refused)
+expect_rc_early() {
+	"$egate" read --reader sim:genuine-pace --sim-pki "$tmp/pki" --json \
+		--mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C<3UTO7408122F1204159ZE184226B<<<<<16' >"$tmp/out.json" 2>"$tmp/err"
+}
+expect_rc_early; rc=$?
+if [ $rc != 1 ] || ! grep -q '"name":"access_control","status":"fail"' "$tmp/out.json"; then
+	echo "FAIL: sim:genuine-pace wrong MRZ exit $rc"; cat "$tmp/out.json" "$tmp/err"; fail=1
+else
+	echo "ok: sim:genuine-pace wrong MRZ exit 1"
+fi
+rm -f "$tmp/out.json"
 
 # the text output, and --out saves the files and the face image
 if ! "$egate" read --reader sim:genuine-td3 --csca "$tmp/pki" --crl "$tmp/pki/crl" \

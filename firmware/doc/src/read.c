@@ -9,7 +9,10 @@
 #include "doc/read.h"
 #include "egate/error.h"
 #include "egate/secure.h"
+#include "icao/aa.h"
+#include "icao/ca.h"
 #include "icao/iso7816.h"
+#include "icao/pace.h"
 
 #define DOC_SW_NO_REF	0x6A88	/* chip without BAC */
 #define DOC_SW_NO_INS	0x6D00
@@ -58,6 +61,12 @@ doc_file_name(int idx)
 	return idx >= 0 && idx < DOC_FILE_COUNT ? dg[idx] : "unknown";
 }
 
+const char *
+doc_check_status_str(const struct doc_check_result *c)
+{
+	return c->inconclusive ? "inconclusive" : pa_status_str(c->status);
+}
+
 bool
 doc_result_passed(const struct doc_result *r)
 {
@@ -88,6 +97,9 @@ struct doc_run {
 	const struct doc_read_opts *o;
 	struct timespec t0, step_t0;
 	bool stop;		/* reading cannot go on */
+	enum icao_cipher ac_cipher;	/* of the access-control session */
+	bool ca_pending;	/* CA keys in use: the next read judges CA */
+	bool ca_failed;		/* the chip failed CA: a clone */
 };
 
 static double
@@ -131,6 +143,7 @@ set_check(struct doc_result *r, enum doc_check c, enum pa_status st,
 	va_list ap;
 
 	r->check[c].status = st;
+	r->check[c].inconclusive = false;
 	va_start(ap, fmt);
 	vsnprintf(r->check[c].reason, sizeof(r->check[c].reason), fmt, ap);
 	va_end(ap);
@@ -180,6 +193,36 @@ file_sfi(int idx)
 	return (uint8_t)idx;	/* DGn has SFI n */
 }
 
+/* ca_judge — the first protected command after Chip Authentication decides
+ * it (icao_ca_judge). A fail is the clone and stops reading: the rest could
+ * not be read under keys the chip does not have. True when reading stops. */
+static bool
+ca_judge(struct doc_run *d, const char *what, int err, uint16_t sw)
+{
+	struct doc_result *r = d->r;
+
+	switch (icao_ca_judge(err, sw)) {
+	case ICAO_CA_PASS:
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_PASS,
+		    "CA (%s): the chip holds DG14's private key",
+		    icao_cipher_name(icao_sm_cipher(d->sm)));
+		return false;
+	case ICAO_CA_FAIL:
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_FAIL,
+		    "cloned chip: it does not hold DG14's private key (%s after "
+		    "CA: %s, SW %04X)", what, eg_err_name(err), sw);
+		d->ca_failed = true;
+		d->stop = true;
+		return true;
+	case ICAO_CA_INCONCLUSIVE:
+		break;
+	}
+	set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
+	    "%s after CA: %s (SW %04X)", what, eg_err_name(err), sw);
+	r->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive = true;
+	return false;
+}
+
 /* read_file — read one EF by SFI into r->file[idx]; handles the error
  * classes (card status: recorded; SM: stop; transport: unreadable). */
 static void
@@ -201,6 +244,14 @@ read_file(struct doc_run *d, int idx)
 	f->err = err;
 	f->commands = st.commands;
 	f->final_chunk = st.final_chunk;
+	if (d->ca_pending) {
+		d->ca_pending = false;
+		if (ca_judge(d, name, err, sw)) {
+			f->status = DOC_FILE_ERROR;
+			eg_wbuf_reset(&f->data);
+			return;
+		}
+	}
 	if (err == EG_OK) {
 		f->status = DOC_FILE_READ;
 		return;
@@ -216,17 +267,59 @@ read_file(struct doc_run *d, int idx)
 
 /* ---- access control ----------------------------------------------------- */
 
-static bool
-offers_pace(const struct doc_file *ca)
+/* The first PACEInfo of EF.CardAccess that icao_pace supports: EG_OK;
+ * EG_ERR_NOT_FOUND: no PACE offered; EG_ERR_UNSUPPORTED: none usable. */
+static int
+pace_params(const struct doc_file *ca, struct icao_pace_params *p)
 {
 	struct lds_secinfos si;
+	int ret = EG_ERR_NOT_FOUND;
 
 	if (ca->status != DOC_FILE_READ ||
 	    lds_cardaccess_parse(ca->data.data, ca->data.len, &si) != EG_OK)
+		return EG_ERR_NOT_FOUND;
+	for (size_t i = 0; i < si.n; i++) {
+		if (si.si[i].kind != LDS_SI_PACE_INFO)
+			continue;
+		ret = EG_ERR_UNSUPPORTED;
+		if (icao_pace_params_init(p, si.si[i].oid, si.si[i].param_id) == EG_OK)
+			return EG_OK;
+	}
+	return ret;
+}
+
+/* PACE with the password given (CAN first, else the MRZ); true when the
+ * session is up. On failure reason says why (a transport error also stops
+ * the read: unreadable). */
+static bool
+run_pace(struct doc_run *d, const struct icao_pace_params *pp,
+    const char *bac_info, char *reason, size_t cap)
+{
+	uint16_t sw = 0;
+	int err;
+
+	step_begin(d);
+	err = icao_pace_run(d->ch, pp, d->o->can != NULL ? ICAO_PACE_PW_CAN :
+	    ICAO_PACE_PW_MRZ, d->o->can != NULL ? d->o->can : bac_info,
+	    d->o->rng, d->o->rng_ctx, d->sm, &sw);
+	step_end(d, "access_control_pace", err);
+	if (err == EG_OK && icao_sm_state(d->sm) == ICAO_SM_READY) {
+		snprintf(reason, cap, "PACE-GM (%s, %s)",
+		    icao_cipher_name(pp->cipher), icao_pace_curve_name(pp->param_id));
+		return true;
+	}
+	icao_chan_set_sm(d->ch, NULL);
+	if (is_transport(err)) {
+		stop_unreadable(d, err, sw);
 		return false;
-	for (size_t i = 0; i < si.n; i++)
-		if (si.si[i].kind == LDS_SI_PACE_INFO)
-			return true;
+	}
+	if (err == EG_ERR_AUTH)
+		snprintf(reason, cap, "PACE refused: wrong %s (SW %04X)",
+		    d->o->can != NULL ? "CAN" : "MRZ", sw);
+	else if (err == EG_ERR_CARD_STATUS)
+		snprintf(reason, cap, "PACE: %s (SW %04X)", icao_sw_str(sw), sw);
+	else
+		snprintf(reason, cap, "PACE: %s", eg_err_name(err));
 	return false;
 }
 
@@ -257,8 +350,8 @@ static void
 access_control(struct doc_run *d, const char *bac_info)
 {
 	struct doc_result *r = d->r;
-	const struct doc_hooks *h = &d->o->hooks;
-	char reason[160] = "";
+	struct icao_pace_params pp;
+	char reason[160] = "", pace_ok[64] = "", swtxt[32] = "";
 	bool pace_done = false, pace_failed = false;
 	uint16_t sw = 0;
 	int err;
@@ -274,40 +367,27 @@ access_control(struct doc_run *d, const char *bac_info)
 		if (r->n_steps > 0)
 			r->steps[r->n_steps - 1].err = EG_OK;
 	}
-	if (offers_pace(&r->file[DOC_FILE_CARDACCESS])) {
-		if (h->pace == NULL) {
-			snprintf(reason, sizeof(reason),
-			    "PACE offered but not available in this build");
+	err = pace_params(&r->file[DOC_FILE_CARDACCESS], &pp);
+	if (err == EG_ERR_UNSUPPORTED) {
+		snprintf(reason, sizeof(reason),
+		    "PACE offered with unsupported parameters");
+		pace_failed = true;
+	} else if (err == EG_OK) {
+		pace_done = run_pace(d, &pp, bac_info, pace_ok, sizeof(pace_ok));
+		if (d->stop)
+			return;
+		if (pace_done) {
+			snprintf(r->access, sizeof(r->access), "PACE");
 		} else {
-			icao_chan_set_sm(d->ch, d->sm);
-			step_begin(d);
-			err = h->pace(h->ctx, d->ch,
-			    r->file[DOC_FILE_CARDACCESS].data.data,
-			    r->file[DOC_FILE_CARDACCESS].data.len,
-			    d->o->can != NULL ? DOC_PW_CAN : DOC_PW_MRZ,
-			    d->o->can != NULL ? d->o->can : bac_info, d->sm,
-			    reason, sizeof(reason));
-			step_end(d, "access_control_pace", err);
-			if (err == EG_OK && icao_sm_state(d->sm) == ICAO_SM_READY) {
-				pace_done = true;
-				snprintf(r->access, sizeof(r->access), "PACE");
-			} else {
-				icao_chan_set_sm(d->ch, NULL);
-				if (is_transport(err)) {
-					stop_unreadable(d, err, 0);
-					return;
-				}
-				if (reason[0] == '\0')
-					snprintf(reason, sizeof(reason), "PACE: %s",
-					    eg_err_name(err));
-				pace_failed = true;
-			}
+			snprintf(reason, sizeof(reason), "%s", pace_ok);
+			pace_failed = true;
 		}
 	}
 	if (select_app(d) != EG_OK)
 		return;
 	if (pace_done) {
-		set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "PACE");
+		d->ac_cipher = icao_sm_cipher(d->sm);
+		set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "%s", pace_ok);
 		return;
 	}
 	if (bac_info == NULL && pace_failed) {
@@ -327,6 +407,7 @@ access_control(struct doc_run *d, const char *bac_info)
 	err = icao_bac_run(d->ch, bac_info, d->o->rng, d->o->rng_ctx, d->sm, &sw);
 	step_end(d, "access_control_bac", err);
 	if (err == EG_OK) {
+		d->ac_cipher = icao_sm_cipher(d->sm);
 		snprintf(r->access, sizeof(r->access), "BAC");
 		if (reason[0])
 			set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "BAC (%s)",
@@ -347,10 +428,14 @@ access_control(struct doc_run *d, const char *bac_info)
 		stop_unreadable(d, err, sw);
 		return;
 	}
-	set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "BAC: %s%s%s",
+	if (err == EG_ERR_CARD_STATUS)
+		snprintf(swtxt, sizeof(swtxt), " (SW %04X%s)", sw,
+		    sw == 0x6300 ? ": wrong MRZ?" : "");
+	set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_FAIL, "BAC: %s%s%s%s%s%s",
 	    err == EG_ERR_CARD_STATUS ? icao_sw_str(sw) : eg_strerror(err),
-	    err == EG_ERR_CARD_STATUS ? " (wrong MRZ?)" : "",
-	    err == EG_ERR_MAC ? " (chip's answer does not verify)" : "");
+	    swtxt,
+	    err == EG_ERR_MAC ? " (chip's answer does not verify)" : "",
+	    reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
 	r->err = err;
 	r->sw = sw;
 	d->stop = true;
@@ -403,44 +488,148 @@ run_pa(struct doc_run *d)
 	r->pa_ran = true;
 }
 
+/* chip_auth — Chip Authentication with DG14's key, right after DG14 was
+ * read (Doc 9303 Part 11 §6.2): the next protected read judges it. */
 static void
-run_auth_hooks(struct doc_run *d)
+chip_auth(struct doc_run *d)
 {
 	struct doc_result *r = d->r;
-	const struct doc_hooks *h = &d->o->hooks;
-	const struct doc_file *dg14 = &r->file[14], *dg15 = &r->file[15];
-	char reason[160] = "";
+	const struct doc_file *dg14 = &r->file[14];
+	const struct lds_secinfo *info = NULL, *pk = NULL;
+	struct lds_secinfos si;
+	struct icao_ca_params p;
+	uint16_t sw = 0;
 	int err;
 
 	if (dg14->status != DOC_FILE_READ) {
 		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
-		    "no DG14 on the chip");
-	} else if (h->chip_auth == NULL) {
-		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
-		    "DG14 present; Chip Authentication not available in this build");
-	} else {
-		step_begin(d);
-		err = h->chip_auth(h->ctx, d->ch, dg14->data.data, dg14->data.len,
-		    d->sm, reason, sizeof(reason));
-		step_end(d, "chip_auth", err);
-		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, err == EG_OK ? PA_PASS :
-		    PA_FAIL, "%s", reason[0] ? reason : eg_err_name(err));
+		    "DG14 not read");
+		return;
 	}
-	reason[0] = '\0';
+	if (lds_dg14_parse(dg14->data.data, dg14->data.len, &si) != EG_OK) {
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
+		    "DG14 does not parse");
+		r->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive = true;
+		return;
+	}
+	for (size_t i = 0; i < si.n; i++)
+		if (si.si[i].kind == LDS_SI_CA_INFO && info == NULL)
+			info = &si.si[i];
+	for (size_t i = 0; info != NULL && i < si.n; i++)
+		if (si.si[i].kind == LDS_SI_CA_PUBKEY && pk == NULL &&
+		    (info->key_id < 0 || si.si[i].key_id < 0 ||
+		    si.si[i].key_id == info->key_id))
+			pk = &si.si[i];
+	if (info == NULL || pk == NULL) {
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
+		    "DG14 offers no Chip Authentication");
+		return;
+	}
+	if (icao_ca_params_init(&p, info->oid, info->key_id) != EG_OK) {
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
+		    "Chip Authentication %s not supported", info->oid);
+		r->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive = true;
+		return;
+	}
+	step_begin(d);
+	err = icao_ca_run(d->ch, &p, pk->spki, pk->spki_len, d->o->rng,
+	    d->o->rng_ctx, &sw);
+	step_end(d, "chip_auth", err);
+	if (err == EG_OK) {
+		d->ca_pending = true;
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
+		    "no protected command after CA");
+		r->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive = true;
+		return;
+	}
+	if (is_transport(err)) {
+		stop_unreadable(d, err, sw);
+		return;
+	}
+	if (icao_sm_state(d->sm) != ICAO_SM_READY) {
+		stop_sm(d, "chip_auth", err, sw);
+		return;
+	}
+	if (err == EG_ERR_CARD_STATUS) {
+		/* DG14 announces CA and the chip will not do it */
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_FAIL,
+		    "the chip refuses the Chip Authentication DG14 announces "
+		    "(SW %04X)", sw);
+		return;
+	}
+	set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
+	    "CA: %s (SW %04X)", eg_err_name(err), sw);
+	r->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive = true;
+}
+
+/* active_auth — Active Authentication with DG15's key; the ECDSA hash from
+ * DG14's ActiveAuthenticationInfo (SHA-256 without one). */
+static void
+active_auth(struct doc_run *d)
+{
+	struct doc_result *r = d->r;
+	const struct doc_file *dg14 = &r->file[14], *dg15 = &r->file[15];
+	mbedtls_md_type_t md = MBEDTLS_MD_NONE;
+	struct lds_dg15 k;
+	char alg[32];
+	uint16_t sw = 0;
+	int err;
+
 	if (dg15->status != DOC_FILE_READ) {
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
 		    "no DG15 on the chip");
-	} else if (h->active_auth == NULL) {
-		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
-		    "DG15 present; Active Authentication not available in this build");
-	} else {
-		step_begin(d);
-		err = h->active_auth(h->ctx, d->ch, dg15->data.data, dg15->data.len,
-		    reason, sizeof(reason));
-		step_end(d, "active_auth", err);
-		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, err == EG_OK ? PA_PASS :
-		    PA_FAIL, "%s", reason[0] ? reason : eg_err_name(err));
+		return;
 	}
+	memset(&k, 0, sizeof(k));
+	mbedtls_pk_init(&k.pk);
+	if (lds_dg15_parse(dg15->data.data, dg15->data.len, &k) != EG_OK) {
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
+		    "DG15 does not parse");
+		r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].inconclusive = true;
+		goto out;
+	}
+	if (dg14->status == DOC_FILE_READ &&
+	    (err = icao_aa_md_from_dg14(dg14->data.data, dg14->data.len,
+	    &md)) != EG_OK) {
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
+		    "DG14's ActiveAuthenticationInfo: %s", eg_err_name(err));
+		r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].inconclusive = true;
+		goto out;
+	}
+	step_begin(d);
+	err = icao_aa_run(d->ch, &k.pk, md, d->o->rng, d->o->rng_ctx, &sw);
+	step_end(d, "active_auth", err);
+	switch (err) {
+	case EG_OK:
+		if (mbedtls_pk_can_do(&k.pk, MBEDTLS_PK_RSA))
+			snprintf(alg, sizeof(alg), "RSA, ISO 9796-2");
+		else
+			snprintf(alg, sizeof(alg), "ECDSA %s", md == MBEDTLS_MD_NONE ?
+			    "SHA256" : mbedtls_md_get_name(mbedtls_md_info_from_type(md)));
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_PASS,
+		    "AA (%s): the chip signed our challenge with DG15's key", alg);
+		break;
+	case EG_ERR_AUTH:
+	case EG_ERR_FORMAT:
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL,
+		    "cloned chip: its signature does not verify with DG15's key "
+		    "(%s)", eg_err_name(err));
+		break;
+	case EG_ERR_CARD_STATUS:
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL,
+		    "DG15 holds a key but the chip refuses INTERNAL AUTHENTICATE "
+		    "(SW %04X)", sw);
+		break;
+	default:
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
+		    "AA: %s (SW %04X)", eg_err_name(err), sw);
+		r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].inconclusive = true;
+		if (icao_chan_sm(d->ch) != NULL &&
+		    icao_sm_state(d->sm) == ICAO_SM_FAILED)
+			stop_sm(d, "active_auth", err, sw);
+	}
+out:
+	lds_dg15_free(&k);
 }
 
 static void
@@ -457,9 +646,21 @@ read_files(struct doc_run *d)
 	    lds_com_parse(r->file[DOC_FILE_COM].data.data,
 	    r->file[DOC_FILE_COM].data.len, &com) == EG_OK)
 		mask = com.dg_mask;
+	/* DG14 and Chip Authentication first, so the rest proves the chip */
+	if (mask & (1u << 14)) {
+		read_file(d, 14);
+		if (d->stop)
+			return;
+		chip_auth(d);
+		if (d->stop)
+			return;
+	} else {
+		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
+		    "no DG14 on the chip");
+	}
 	read_file(d, DOC_FILE_SOD);
 	for (int i = 1; i <= LDS_MAX_DG && !d->stop; i++) {
-		if (!(mask & (1u << i)))
+		if (!(mask & (1u << i)) || i == 14)
 			continue;
 		if (i == 3 || i == 4) {
 			/* fingerprints, iris: Extended Access Control only */
@@ -588,25 +789,39 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 		access_control(&d, o->mrz != NULL ? info : NULL);
 	if (!d.stop)
 		read_files(&d);
+	if (!d.stop)
+		active_auth(&d);
+	else if (r->file[15].status == DOC_FILE_READ)
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
+		    "reading stopped before Active Authentication");
 	if (r->outcome != DOC_OUTCOME_UNREADABLE) {
 		if (r->check[DOC_CHECK_SECURE_MESSAGING].status != PA_FAIL) {
 			if (strcmp(r->access, "none") == 0)
 				set_check(r, DOC_CHECK_SECURE_MESSAGING, PA_NOT_CHECKED,
 				    r->check[DOC_CHECK_ACCESS_CONTROL].status == PA_FAIL ?
 				    "no session" : "chip without secure messaging");
+			else if (d.ca_failed)
+				set_check(r, DOC_CHECK_SECURE_MESSAGING, PA_PASS,
+				    "every protected response under the %s session "
+				    "verified; see chip_authentication",
+				    icao_cipher_name(d.ac_cipher));
 			else
 				set_check(r, DOC_CHECK_SECURE_MESSAGING, PA_PASS,
-				    "every protected response verified (%s)",
-				    icao_cipher_name(icao_sm_cipher(d.sm)));
+				    "every protected response verified (%s%s%s)",
+				    icao_cipher_name(d.ac_cipher),
+				    r->check[DOC_CHECK_CHIP_AUTHENTICATION].status ==
+				    PA_PASS ? ", then CA " : "",
+				    r->check[DOC_CHECK_CHIP_AUTHENTICATION].status ==
+				    PA_PASS ? icao_cipher_name(icao_sm_cipher(d.sm)) : "");
 		}
 		check_files(&d);
 		parse_holder(r);
-		/* PA needs files read under an intact session (or none) */
+		/* PA needs files read under an intact session (or none) from
+		 * a chip that is not a proven clone */
 		if (r->check[DOC_CHECK_ACCESS_CONTROL].status != PA_FAIL &&
-		    r->check[DOC_CHECK_SECURE_MESSAGING].status != PA_FAIL) {
+		    r->check[DOC_CHECK_SECURE_MESSAGING].status != PA_FAIL &&
+		    !d.ca_failed)
 			run_pa(&d);
-			run_auth_hooks(&d);
-		}
 	}
 	decide(&d);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -630,11 +845,11 @@ out:
 /* ---- JSON ------------------------------------------------------------------ */
 
 static void
-json_check(struct eg_json *j, const char *name, enum pa_status st, const char *reason)
+json_check(struct eg_json *j, const char *name, const char *st, const char *reason)
 {
 	eg_json_obj_begin(j);
 	eg_json_key_str(j, "name", name);
-	eg_json_key_str(j, "status", pa_status_str(st));
+	eg_json_key_str(j, "status", st);
 	eg_json_key_str(j, "reason", reason);
 	eg_json_obj_end(j);
 }
@@ -679,23 +894,23 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 	eg_json_key(j, "checks");
 	eg_json_arr_begin(j);
 	json_check(j, doc_check_str(DOC_CHECK_ACCESS_CONTROL),
-	    r->check[DOC_CHECK_ACCESS_CONTROL].status,
+	    doc_check_status_str(&r->check[DOC_CHECK_ACCESS_CONTROL]),
 	    r->check[DOC_CHECK_ACCESS_CONTROL].reason);
 	json_check(j, doc_check_str(DOC_CHECK_SECURE_MESSAGING),
-	    r->check[DOC_CHECK_SECURE_MESSAGING].status,
+	    doc_check_status_str(&r->check[DOC_CHECK_SECURE_MESSAGING]),
 	    r->check[DOC_CHECK_SECURE_MESSAGING].reason);
 	json_check(j, doc_check_str(DOC_CHECK_FILES_READ),
-	    r->check[DOC_CHECK_FILES_READ].status,
+	    doc_check_status_str(&r->check[DOC_CHECK_FILES_READ]),
 	    r->check[DOC_CHECK_FILES_READ].reason);
 	for (int c = 0; c < PA_CHECK_COUNT; c++)
 		json_check(j, pa_result_str((enum pa_check)c),
-		    r->pa_ran ? r->pa.r[c].status : PA_NOT_CHECKED,
+		    pa_status_str(r->pa_ran ? r->pa.r[c].status : PA_NOT_CHECKED),
 		    r->pa_ran ? r->pa.r[c].reason : "passive authentication not run");
 	json_check(j, doc_check_str(DOC_CHECK_CHIP_AUTHENTICATION),
-	    r->check[DOC_CHECK_CHIP_AUTHENTICATION].status,
+	    doc_check_status_str(&r->check[DOC_CHECK_CHIP_AUTHENTICATION]),
 	    r->check[DOC_CHECK_CHIP_AUTHENTICATION].reason);
 	json_check(j, doc_check_str(DOC_CHECK_ACTIVE_AUTHENTICATION),
-	    r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
+	    doc_check_status_str(&r->check[DOC_CHECK_ACTIVE_AUTHENTICATION]),
 	    r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason);
 	eg_json_arr_end(j);
 	if (r->pa_ran) {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * read.h — reading an eMRTD end to end (docs/reading.md): power on, access
- * control (PACE through a hook when EF.CardAccess offers it, else BAC),
- * EF.COM, EF.SOD and every listed data group over secure messaging,
- * passive authentication (docauth pa_verify), and Chip/Active
- * Authentication through hooks. Works over any transport: the caller gives
+ * control (PACE-GM when EF.CardAccess offers supported parameters, BAC
+ * when PACE is not offered or fails and an MRZ is given), EF.COM, DG14
+ * and Chip Authentication, EF.SOD and every other listed data group over
+ * secure messaging (3DES or AES), Active Authentication with DG15, and
+ * passive authentication (docauth pa_verify). Works over any transport: the caller gives
  * a struct icao_card_ops (CCID, vpcd, the simulated chip).
  *
  * The result holds every check with a status and a reason, the holder data
@@ -40,13 +41,17 @@ enum doc_check {
 	DOC_CHECK_FILES_READ,		/* EF.COM, EF.SOD, DG1, DG2 and every DG
 					 * EF.COM lists were read (DG3/DG4:
 					 * need EAC, exempt) */
-	DOC_CHECK_CHIP_AUTHENTICATION,	/* CA with DG14 (hook) */
-	DOC_CHECK_ACTIVE_AUTHENTICATION,	/* AA with DG15 (hook) */
+	DOC_CHECK_CHIP_AUTHENTICATION,	/* CA with DG14's key; judged by the
+					 * first read under the CA keys */
+	DOC_CHECK_ACTIVE_AUTHENTICATION,	/* AA with DG15's key */
 	DOC_CHECK_COUNT
 };
 
 struct doc_check_result {
 	enum pa_status status;	/* PA_NOT_CHECKED / PA_PASS / PA_FAIL */
+	bool inconclusive;	/* with PA_NOT_CHECKED: the check ran and
+				 * could not decide (transport, status,
+				 * unsupported parameters); not a failure */
 	char reason[160];
 };
 
@@ -111,26 +116,6 @@ struct doc_result {
 /* doc_result_free — wipe (personal data, face) and free; *r = NULL. */
 void doc_result_free(struct doc_result **r);
 
-/*
- * Hooks for the protocols implemented elsewhere (PACE, Chip Authentication,
- * Active Authentication). A NULL hook means "not available": the step is
- * skipped and its check reported not-checked with the reason. A hook returns
- * EG_OK for success, an eg_err otherwise, and may write a reason (cap
- * bytes, no personal data). On success pace/chip_auth must leave fresh
- * session keys in sm (it is attached to the channel already).
- */
-enum doc_password { DOC_PW_MRZ = 1, DOC_PW_CAN = 2 };
-struct doc_hooks {
-	int (*pace)(void *ctx, struct icao_chan *ch, const uint8_t *card_access,
-	    size_t len, enum doc_password pw_type, const char *password,
-	    struct icao_sm *sm, char *reason, size_t cap);
-	int (*chip_auth)(void *ctx, struct icao_chan *ch, const uint8_t *dg14,
-	    size_t len, struct icao_sm *sm, char *reason, size_t cap);
-	int (*active_auth)(void *ctx, struct icao_chan *ch, const uint8_t *dg15,
-	    size_t len, char *reason, size_t cap);
-	void *ctx;
-};
-
 /* The card: an APDU transport and, optionally, a power-on (cold reset). */
 struct doc_card {
 	const struct icao_card_ops *ops;
@@ -147,7 +132,6 @@ struct doc_read_opts {
 	icao_rng_fn rng;	/* terminal randomness (required) */
 	void *rng_ctx;
 	struct icao_read_opts read;	/* chunking; zero: defaults */
-	struct doc_hooks hooks;
 	/* Optional logger (borrowed, may be NULL): one line per step
 	 * ("doc.step": name, ms, err, sw) and one with the outcome. Never
 	 * the MRZ, keys, holder data or file contents. */
@@ -170,6 +154,8 @@ bool doc_result_passed(const struct doc_result *r);
 /* doc_check_str — "access_control", "secure_messaging", "files_read",
  * "chip_authentication", "active_authentication"; static. */
 const char *doc_check_str(enum doc_check c);
+/* doc_check_status_str — "pass", "fail", "not-checked" or "inconclusive". */
+const char *doc_check_status_str(const struct doc_check_result *c);
 const char *doc_outcome_str(enum doc_outcome o);
 const char *doc_file_status_str(enum doc_file_status s);
 
