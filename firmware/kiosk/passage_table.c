@@ -292,18 +292,25 @@ a_refer_document(struct passage *p, const struct passage_event *ev, struct passa
 	char rule[48] = "document_check_failed";
 
 	record_checks(p, ev);
-	/* name the first check that made the document unacceptable */
-	for (int c = 0; c < PDC_COUNT; c++) {
-		enum passage_check_result r = ev->checks[c];
-		bool mandatory = (p->policy->mandatory >> c) & 1u;
-		if (r == PCR_FAIL || (mandatory && r != PCR_PASS &&
-		    !(c == PDC_CHIP_AUTH && r == PCR_ABSENT &&
-		    p->policy->no_chip_auth == PASSAGE_ABSENT_ACCEPT))) {
-			lower_name(rule, sizeof(rule), r == PCR_FAIL ? "failed:" : "missing:",
-			    passage_doc_check_str((enum passage_doc_check)c));
-			break;
+	/* name the check that made the document unacceptable: a failed check
+	 * first (it is evidence), else the first mandatory one not passed (a
+	 * failure can stop later checks from running at all) */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int c = 0; c < PDC_COUNT; c++) {
+			enum passage_check_result r = ev->checks[c];
+			bool mandatory = (p->policy->mandatory >> c) & 1u;
+			bool hit = pass == 0 ? r == PCR_FAIL :
+			    (mandatory && r != PCR_PASS &&
+			    !(c == PDC_CHIP_AUTH && r == PCR_ABSENT &&
+			    p->policy->no_chip_auth == PASSAGE_ABSENT_ACCEPT));
+			if (hit) {
+				lower_name(rule, sizeof(rule), pass == 0 ? "failed:" : "missing:",
+				    passage_doc_check_str((enum passage_doc_check)c));
+				goto named;
+			}
 		}
 	}
+named:
 	refer(p, fx, rule);
 }
 

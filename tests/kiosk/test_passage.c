@@ -214,6 +214,28 @@ START_TEST(test_document_failures)
 }
 END_TEST
 
+/* A cloned chip stops the reading: later checks never run. The rule must
+ * name the failed check, not the first one that is merely missing. */
+START_TEST(test_failed_check_named_before_missing_ones)
+{
+	struct run r;
+	struct passage_event c = ev(PE_CHECKS_DONE);
+
+	for (int i = 0; i < PDC_COUNT; i++)
+		c.checks[i] = PCR_NOT_CHECKED;
+	c.checks[PDC_MRZ_VALID] = PCR_PASS;
+	c.checks[PDC_CHIP_ACCESS] = PCR_PASS;
+	c.checks[PDC_CHIP_AUTH] = PCR_FAIL;
+	start(&r);
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	feed(&r, ok(PE_CHIP_OPENED));
+	feed(&r, c);
+	assert_referred(&r, "failed:chip_auth");
+	ck_assert_str_eq(item(&r.p, "passive_auth")->result, "not_checked");
+}
+END_TEST
+
 START_TEST(test_chip_without_aa_ca)
 {
 	struct run r;
@@ -544,6 +566,7 @@ make_suite(void)
 	tcase_add_test(tc, test_genuine_traveller);
 	tcase_add_test(tc, test_impostor);
 	tcase_add_test(tc, test_document_failures);
+	tcase_add_test(tc, test_failed_check_named_before_missing_ones);
 	tcase_add_test(tc, test_chip_without_aa_ca);
 	tcase_add_test(tc, test_unreadable_chip_and_bad_mrz);
 	tcase_add_test(tc, test_eyes_closed_then_open);
