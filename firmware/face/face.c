@@ -796,11 +796,54 @@ face_result_wipe(struct face_result *r)
 }
 
 int
+face_analyse_stages(struct face_ctx *ctx, const struct fcv_image *img,
+    const struct face_opts *opts, struct face_result *out)
+{
+	struct fcv_image aligned = { 0 };
+	double t;
+	int ret;
+
+	t = now_ms();
+	ret = face_landmarks(ctx, img, &out->box, &out->pts);
+	out->ms[FACE_T_LANDMARK] = now_ms() - t;
+	if (ret != EG_OK)
+		goto out;
+	t = now_ms();
+	ret = face_align(img, &out->pts, &aligned);
+	out->ms[FACE_T_ALIGN] = now_ms() - t;
+	if (ret != EG_OK)
+		goto out;
+	t = now_ms();
+	ret = face_embed(ctx, &aligned, out->emb, FACE_EMB_MAX, &out->emb_len);
+	out->ms[FACE_T_EMBED] = now_ms() - t;
+	if (ret != EG_OK)
+		goto out;
+	if (opts->quality) {
+		t = now_ms();
+		ret = face_quality_check(ctx, img, &out->box, &out->pts, &out->quality);
+		out->ms[FACE_T_QUALITY] = now_ms() - t;
+		if (ret != EG_OK)
+			goto out;
+		out->has_quality = true;
+	}
+	if (opts->pad != NULL) {
+		t = now_ms();
+		ret = opts->pad->check(opts->pad_self, img, &out->box, &out->pad);
+		out->ms[FACE_T_LIVENESS] = now_ms() - t;
+		if (ret != EG_OK)
+			goto out;
+		out->has_pad = true;
+	}
+out:
+	fcv_image_free(&aligned);	/* wipes the aligned face */
+	return ret;
+}
+
+int
 face_analyse(struct face_ctx *ctx, const struct fcv_image *img, const struct face_opts *opts,
     struct face_result *out)
 {
 	struct face_box boxes[FACE_MAX_FACES];
-	struct fcv_image aligned = { 0 };
 	size_t n = 0;
 	double t;
 	int idx, ret;
@@ -822,43 +865,8 @@ face_analyse(struct face_ctx *ctx, const struct fcv_image *img, const struct fac
 		goto out;
 	}
 	out->box = boxes[idx];
-
-	t = now_ms();
-	ret = face_landmarks(ctx, img, &out->box, &out->pts);
-	out->ms[FACE_T_LANDMARK] = now_ms() - t;
-	if (ret != EG_OK)
-		goto out;
-
-	t = now_ms();
-	ret = face_align(img, &out->pts, &aligned);
-	out->ms[FACE_T_ALIGN] = now_ms() - t;
-	if (ret != EG_OK)
-		goto out;
-
-	t = now_ms();
-	ret = face_embed(ctx, &aligned, out->emb, FACE_EMB_MAX, &out->emb_len);
-	out->ms[FACE_T_EMBED] = now_ms() - t;
-	if (ret != EG_OK)
-		goto out;
-
-	if (opts->quality) {
-		t = now_ms();
-		ret = face_quality_check(ctx, img, &out->box, &out->pts, &out->quality);
-		out->ms[FACE_T_QUALITY] = now_ms() - t;
-		if (ret != EG_OK)
-			goto out;
-		out->has_quality = true;
-	}
-	if (opts->pad != NULL) {
-		t = now_ms();
-		ret = opts->pad->check(opts->pad_self, img, &out->box, &out->pad);
-		out->ms[FACE_T_LIVENESS] = now_ms() - t;
-		if (ret != EG_OK)
-			goto out;
-		out->has_pad = true;
-	}
+	ret = face_analyse_stages(ctx, img, opts, out);
 out:
-	fcv_image_free(&aligned);
 	eg_memzero(boxes, sizeof(boxes));
 	if (ret != EG_OK && ret != EG_ERR_NO_FACE) {
 		size_t keep_n = out->nfaces;

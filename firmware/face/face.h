@@ -286,6 +286,16 @@ struct face_result {
 int face_analyse(struct face_ctx *ctx, const struct fcv_image *img, const struct face_opts *opts,
     struct face_result *out);
 
+/*
+ * face_analyse_stages — everything after detection for the face already in
+ * out->box: landmarks, align, embed, and (per opts) quality and PAD, with
+ * their timings. face_analyse and the gallery functions (face_gallery.h)
+ * share it. Errors: those of the stages; *out is then partly filled and
+ * the caller wipes it.
+ */
+int face_analyse_stages(struct face_ctx *ctx, const struct fcv_image *img,
+    const struct face_opts *opts, struct face_result *out);
+
 /* face_result_wipe — zero the whole result (embedding and landmarks). */
 void face_result_wipe(struct face_result *r);
 

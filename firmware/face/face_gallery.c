@@ -56,52 +56,6 @@ cmp_pos(const void *a, const void *b)
 	return (cx > cy) - (cx < cy);
 }
 
-/* Landmarks, alignment, embedding, and per opts quality and PAD, for the
- * face in out->box. */
-static int
-analyse_stages(struct face_ctx *ctx, const struct fcv_image *img, const struct face_opts *opts,
-    struct face_result *out)
-{
-	struct fcv_image aligned = { 0 };
-	double t;
-	int ret;
-
-	t = now_ms();
-	ret = face_landmarks(ctx, img, &out->box, &out->pts);
-	out->ms[FACE_T_LANDMARK] = now_ms() - t;
-	if (ret != EG_OK)
-		goto out;
-	t = now_ms();
-	ret = face_align(img, &out->pts, &aligned);
-	out->ms[FACE_T_ALIGN] = now_ms() - t;
-	if (ret != EG_OK)
-		goto out;
-	t = now_ms();
-	ret = face_embed(ctx, &aligned, out->emb, FACE_EMB_MAX, &out->emb_len);
-	out->ms[FACE_T_EMBED] = now_ms() - t;
-	if (ret != EG_OK)
-		goto out;
-	if (opts->quality) {
-		t = now_ms();
-		ret = face_quality_check(ctx, img, &out->box, &out->pts, &out->quality);
-		out->ms[FACE_T_QUALITY] = now_ms() - t;
-		if (ret != EG_OK)
-			goto out;
-		out->has_quality = true;
-	}
-	if (opts->pad != NULL) {
-		t = now_ms();
-		ret = opts->pad->check(opts->pad_self, img, &out->box, &out->pad);
-		out->ms[FACE_T_LIVENESS] = now_ms() - t;
-		if (ret != EG_OK)
-			goto out;
-		out->has_pad = true;
-	}
-out:
-	fcv_image_free(&aligned);
-	return ret;
-}
-
 int
 face_analyse_box(struct face_ctx *ctx, const struct fcv_image *img, const struct face_box *box,
     const struct face_opts *opts, struct face_result *out)
@@ -112,7 +66,7 @@ face_analyse_box(struct face_ctx *ctx, const struct fcv_image *img, const struct
 		return EG_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
 	out->box = *box;
-	if ((ret = analyse_stages(ctx, img, opts, out)) != EG_OK)
+	if ((ret = face_analyse_stages(ctx, img, opts, out)) != EG_OK)
 		face_result_wipe(out);
 	return ret;
 }
@@ -148,7 +102,7 @@ face_analyse_nth(struct face_ctx *ctx, const struct fcv_image *img, unsigned nth
 	}
 	qsort(boxes, n, sizeof(boxes[0]), cmp_pos);
 	out->box = boxes[nth - 1];
-	ret = analyse_stages(ctx, img, opts, out);
+	ret = face_analyse_stages(ctx, img, opts, out);
 out:
 	eg_memzero(boxes, sizeof(boxes));
 	if (ret != EG_OK && ret != EG_ERR_NO_FACE) {
