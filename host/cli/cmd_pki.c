@@ -17,6 +17,7 @@ help(FILE *f)
 	fprintf(f,
 	    "usage: egate pki init   --dir CA [--name NAME] [--days N]\n"
 	    "       egate pki key    --out KEY\n"
+	    "       egate pki secret --out FILE [--bytes N]\n"
 	    "       egate pki csr    --key KEY --cn CN --role ROLE --out CSR\n"
 	    "       egate pki sign   --dir CA --csr CSR --role ROLE --out CRT [--days N]\n"
 	    "       egate pki issue  --dir CA --cn CN --role ROLE --key-out KEY --out CRT [--days N]\n"
@@ -27,6 +28,8 @@ help(FILE *f)
 	    "'key' and 'csr' run on the device, so its key never leaves it; 'sign'\n"
 	    "runs on the CA side. 'issue' does all three at once (for the host, tests\n"
 	    "and demos). 'revoke' adds certificates to the CA's CRL (CA/ca.crl).\n"
+	    "'secret' writes N (default 32) random bytes as hex, mode 0600: the host's\n"
+	    "key for HMACs of personal identifiers ([audit] hmac_key).\n"
 	    "\n"
 	    "exit: 0 done, 1 refused (bad CSR, wrong role, not issued by this CA),\n"
 	    "      2 usage, 3 cannot read or write a file\n");
@@ -66,12 +69,14 @@ cmd_pki(int argc, char **argv)
 		{ "cn", required_argument, NULL, 'c' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "csr", required_argument, NULL, 's' },
+		{ "bytes", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *name = "egate deployment CA", *out = NULL, *key = NULL;
 	const char *key_out = NULL, *cn = NULL, *role_s = NULL, *csr = NULL, *verb;
 	int days = -1, back = 0, c, r;
+	long nbytes = 32;
 	enum pki_role role = PKI_ROLE_KIOSK;
 	struct pki_ca *ca = NULL;
 	char *end;
@@ -105,6 +110,13 @@ cmd_pki(int argc, char **argv)
 			*(c == 'D' ? &days : &back) = (int)v;
 			break;
 		}
+		case 'b':
+			nbytes = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || nbytes < 16 || nbytes > 256) {
+				cli_err("pki", "--bytes wants 16 to 256");
+				return EGATE_EXIT_USAGE;
+			}
+			break;
 		case 'h': help(stdout); return EGATE_EXIT_OK;
 		default: return EGATE_EXIT_USAGE;
 		}
@@ -124,6 +136,10 @@ cmd_pki(int argc, char **argv)
 	if (strcmp(verb, "key") == 0) {
 		NEED(out, "--out");
 		return done(out, pki_key_create(out));
+	}
+	if (strcmp(verb, "secret") == 0) {
+		NEED(out, "--out");
+		return done(out, pki_secret_create(out, (size_t)nbytes));
 	}
 	if (strcmp(verb, "csr") == 0) {
 		NEED(key, "--key"); NEED(cn, "--cn"); NEED(role_s, "--role"); NEED(out, "--out");

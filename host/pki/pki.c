@@ -178,6 +178,35 @@ out:
 	return ret;
 }
 
+int
+pki_secret_create(const char *path, size_t len)
+{
+	static const char hx[] = "0123456789abcdef";
+	struct pki_rng rng;
+	unsigned char key[256];
+	char text[2 * 256 + 2];
+	int ret;
+
+	if (len < 16 || len > sizeof(key))
+		return EG_ERR_INVAL;
+	if ((ret = pki_rng_init(&rng)) != EG_OK)
+		goto out;
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_ctr_drbg_random(&rng.drbg, key, len) != 0)
+		goto out;
+	for (size_t i = 0; i < len; i++) {
+		text[2 * i] = hx[key[i] >> 4];
+		text[2 * i + 1] = hx[key[i] & 15];
+	}
+	text[2 * len] = '\n';
+	ret = pki_write_file(path, text, 2 * len + 1, 0600, true);
+out:
+	eg_memzero(key, sizeof(key));
+	eg_memzero(text, sizeof(text));
+	pki_rng_free(&rng);
+	return ret;
+}
+
 static int
 random_serial(mbedtls_mpi *serial, struct pki_rng *rng)
 {

@@ -62,6 +62,14 @@ void pki_ca_free(struct pki_ca **ca);
 int pki_key_create(const char *path);
 
 /*
+ * pki_secret_create — write `len` random bytes (16..256) as hex text to path
+ * with mode 0600, never overwriting (EG_ERR_STATE): the host's key for the
+ * HMACs of personal identifiers ([audit] hmac_key). Errors: EG_ERR_INVAL,
+ * EG_ERR_IO, EG_ERR_CRYPTO.
+ */
+int pki_secret_create(const char *path, size_t len);
+
+/*
  * pki_csr_create — write a certificate signing request for the key at
  * key_path with subject CN=cn, OU=role. This runs on the device: the key
  * never leaves it. Errors: EG_ERR_IO, EG_ERR_CRYPTO, EG_ERR_INVAL (bad cn).

@@ -7,11 +7,9 @@ h="$demo/host"
 mkdir -p "$h/keys" "$h/crl" "$h/db"
 chmod 700 "$h/keys"
 cp "$pki/ca/ca.crl" "$h/crl/ca.crl"
-[ -f "$h/keys/checkpoint.key" ] || egate pki key --out "$h/keys/checkpoint.key"
+[ -f "$h/keys/checkpoint.key" ] || run egate pki key --out "$h/keys/checkpoint.key"
 openssl pkey -in "$h/keys/checkpoint.key" -pubout -out "$h/checkpoint.pub" 2>/dev/null
-if [ ! -f "$h/keys/identifier.hmac" ]; then
-  (umask 077; openssl rand -hex 32 > "$h/keys/identifier.hmac")
-fi
+[ -f "$h/keys/identifier.hmac" ] || run egate pki secret --out "$h/keys/identifier.hmac"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$h/host.conf" <<CONF
 [host]

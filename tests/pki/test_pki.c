@@ -14,6 +14,8 @@
 
 #include "egate/error.h"
 #include "eg_check.h"
+#include "audit.h"
+#include "egate/secure.h"
 #include "pki.h"
 
 static char dir[256];
@@ -207,6 +209,43 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* The identifier HMAC key: hex, 0600, never overwritten, and loadable by
+ * the audit store that uses it. */
+START_TEST(test_secret_for_audit)
+{
+	struct stat st;
+	uint8_t *key = NULL;
+	size_t len = 0;
+	FILE *f;
+	char text[200];
+	size_t n;
+
+	ck_assert_eg(pki_secret_create(P(1, "identifier.hmac"), 32), EG_OK);
+	ck_assert_eg(pki_secret_create(P(1, "identifier.hmac"), 32), EG_ERR_STATE);
+	ck_assert_eg(pki_secret_create(P(2, "short"), 8), EG_ERR_INVAL);
+	ck_assert_int_eq(stat(P(1, "identifier.hmac"), &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	f = fopen(P(1, "identifier.hmac"), "r");
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	ck_assert_uint_eq(n, 65);	/* 64 hex digits and a newline */
+	ck_assert_eg(audit_hmac_key_load(P(1, "identifier.hmac"), &key, &len), EG_OK);
+	ck_assert_uint_eq(len, 32);
+	eg_secret_free(&key, len);
+	/* two keys differ */
+	ck_assert_eg(pki_secret_create(P(3, "other.hmac"), 32), EG_OK);
+	ck_assert_eg(audit_hmac_key_load(P(3, "other.hmac"), &key, &len), EG_OK);
+	{
+		uint8_t *k1 = NULL;
+		size_t l1;
+		ck_assert_eg(audit_hmac_key_load(P(1, "identifier.hmac"), &k1, &l1), EG_OK);
+		ck_assert(!eg_ct_equal(k1, key, 32));
+		eg_secret_free(&k1, l1);
+	}
+	eg_secret_free(&key, len);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -219,6 +258,7 @@ make_suite(void)
 	tcase_add_test(tc, test_revocation_seen_by_mbedtls_and_openssl);
 	tcase_add_test(tc, test_expired_certificate);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_secret_for_audit);
 	suite_add_tcase(s, tc);
 	return s;
 }
