@@ -1085,6 +1085,40 @@ keep_facts(struct kiosk *k, const struct doc_result *r)
 	}
 }
 
+/* Counting shim between the reading flow and the card transport: the
+ * report keeps how many APDUs and bytes crossed the reader, so a
+ * benchmark can model a real contactless link. Content is not looked at. */
+struct count_card {
+	const struct icao_card_ops *ops;
+	void *ctx;
+	int (*power_on)(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len);
+	struct kiosk_report *rep;
+};
+
+static int
+count_power_on(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len)
+{
+	struct count_card *c = ctx;
+
+	return c->power_on(c->ctx, atr, cap, atr_len);
+}
+
+static int
+count_transmit(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
+    size_t rcap, size_t *rlen)
+{
+	struct count_card *c = ctx;
+	int r = c->ops->transmit(c->ctx, capdu, clen, rapdu, rcap, rlen);
+
+	c->rep->chip_apdus++;
+	c->rep->chip_bytes_out += clen;
+	if (r == EG_OK)
+		c->rep->chip_bytes_in += *rlen;
+	return r;
+}
+
+static const struct icao_card_ops count_ops = { .transmit = count_transmit };
+
 /* PX_OPEN_CHIP: doc_read does access control, reading and passive
  * authentication in one go; CHIP_OPENED says whether the chip could be
  * accessed, and the result waits in the work area for PX_RUN_CHECKS. */
@@ -1092,6 +1126,7 @@ static void
 x_open_chip(struct kiosk *k)
 {
 	struct doc_card card;
+	struct count_card cc;
 	struct doc_read_opts o;
 	struct passage_event *ev;
 	uint64_t t = now_ns();
@@ -1099,6 +1134,13 @@ x_open_chip(struct kiosk *k)
 	int ret;
 
 	doc_card_ccid(sim_reader_ccid(k->reader), &card);
+	cc.ops = card.ops;
+	cc.ctx = card.ctx;
+	cc.power_on = card.power_on;
+	cc.rep = k->rep;
+	card.ops = &count_ops;
+	card.ctx = &cc;
+	card.power_on = card.power_on != NULL ? count_power_on : NULL;
 	memset(&o, 0, sizeof(o));
 	o.mrz = k->w.mrz;
 	o.store = k->store;

@@ -63,6 +63,11 @@ struct kiosk_report {
 	double ms[KS_COUNT];
 	double total_ms;
 	int capture_frames;		/* frames taken from the camera */
+	/* chip traffic, counted at the APDU transport (for modelling a real
+	 * reader's link time: bench/bench_passage.c) */
+	unsigned chip_apdus;		/* command/response pairs */
+	size_t chip_bytes_out;		/* command APDU bytes */
+	size_t chip_bytes_in;		/* response APDU bytes */
 };
 
 /*
