@@ -351,31 +351,40 @@ out:
 	return r;
 }
 
-int
-icao_pace_map_pub(struct icao_pace *pc, uint8_t *out, size_t cap, size_t *len)
+/* The mapping and the ephemeral step are the same operation on a different
+ * generator: a fresh key pair, its public point kept in pub and copied out. */
+static int
+pace_keypair(struct icao_pace *pc, const mbedtls_ecp_point *gen, mbedtls_mpi *sk,
+    mbedtls_ecp_point *pk, uint8_t *pub, size_t pubsz, uint8_t *out, size_t cap,
+    size_t *len)
 {
-	int r = EG_ERR_INVAL;
+	int r;
 
-	if (pc == NULL || out == NULL || len == NULL)
-		goto out;
-	r = EG_ERR_STATE;
-	if (pc->step != ST_NONCE || pc->have_map_key)
-		goto out;
-	if ((r = icao_ec_keygen(&pc->grp, &pc->grp.G, pc->rng, pc->rng_ctx,
-	    &pc->map_sk, &pc->map_pk)) != EG_OK ||
-	    (r = icao_ec_point_write(&pc->grp, &pc->map_pk, pc->map_pub,
-	    sizeof(pc->map_pub), len)) != EG_OK)
+	if ((r = icao_ec_keygen(&pc->grp, gen, pc->rng, pc->rng_ctx, sk, pk)) != EG_OK ||
+	    (r = icao_ec_point_write(&pc->grp, pk, pub, pubsz, len)) != EG_OK)
 		goto fail;
 	r = EG_ERR_OVERFLOW;
 	if (cap < *len)
 		goto fail;
-	memcpy(out, pc->map_pub, *len);
-	pc->have_map_key = true;
-	r = EG_OK;
-	goto out;
+	memcpy(out, pub, *len);
+	return EG_OK;
 fail:
 	pace_fail(pc);
-out:
+	return r;
+}
+
+int
+icao_pace_map_pub(struct icao_pace *pc, uint8_t *out, size_t cap, size_t *len)
+{
+	int r;
+
+	if (pc == NULL || out == NULL || len == NULL)
+		return EG_ERR_INVAL;
+	if (pc->step != ST_NONCE || pc->have_map_key)
+		return EG_ERR_STATE;
+	if ((r = pace_keypair(pc, &pc->grp.G, &pc->map_sk, &pc->map_pk, pc->map_pub,
+	    sizeof(pc->map_pub), out, cap, len)) == EG_OK)
+		pc->have_map_key = true;
 	return r;
 }
 
@@ -440,28 +449,15 @@ out:
 int
 icao_pace_eph_pub(struct icao_pace *pc, uint8_t *out, size_t cap, size_t *len)
 {
-	int r = EG_ERR_INVAL;
+	int r;
 
 	if (pc == NULL || out == NULL || len == NULL)
-		goto out;
-	r = EG_ERR_STATE;
+		return EG_ERR_INVAL;
 	if (pc->step != ST_MAPPED || pc->have_eph_key)
-		goto out;
-	if ((r = icao_ec_keygen(&pc->grp, &pc->gmap, pc->rng, pc->rng_ctx,
-	    &pc->eph_sk, &pc->eph_pk)) != EG_OK ||
-	    (r = icao_ec_point_write(&pc->grp, &pc->eph_pk, pc->eph_pub,
-	    sizeof(pc->eph_pub), len)) != EG_OK)
-		goto fail;
-	r = EG_ERR_OVERFLOW;
-	if (cap < *len)
-		goto fail;
-	memcpy(out, pc->eph_pub, *len);
-	pc->have_eph_key = true;
-	r = EG_OK;
-	goto out;
-fail:
-	pace_fail(pc);
-out:
+		return EG_ERR_STATE;
+	if ((r = pace_keypair(pc, &pc->gmap, &pc->eph_sk, &pc->eph_pk, pc->eph_pub,
+	    sizeof(pc->eph_pub), out, cap, len)) == EG_OK)
+		pc->have_eph_key = true;
 	return r;
 }
 
