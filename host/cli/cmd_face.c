@@ -50,6 +50,21 @@ struct input {
 	const char *what;	/* stage that failed */
 };
 
+/* --threshold: a cosine from -1 to 1; 0 on success, -1 (said) otherwise. */
+static int
+parse_threshold(const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(*out >= -1.0) || !(*out <= 1.0)) {
+		cli_err("face", "--threshold must be a number from -1 to 1");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 help(FILE *f)
 {
@@ -354,7 +369,7 @@ verify(int argc, char **argv)
 	double threshold = 0, score = 0, load_ms = 0, t;
 	bool have_threshold = false, json = false, match = false;
 	const char *dump_dir = NULL;
-	char errbuf[512], *end;
+	char errbuf[512];
 	int c, ret = FACE_EXIT_ERROR, err;
 
 	memset(in, 0, sizeof(in));
@@ -364,13 +379,8 @@ verify(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "t:jp:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			errno = 0;
-			threshold = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' || !(threshold >= -1.0) ||
-			    !(threshold <= 1.0)) {
-				cli_err("face", "--threshold must be a number from -1 to 1");
+			if (parse_threshold(optarg, &threshold) != 0)
 				return FACE_EXIT_ERROR;
-			}
 			have_threshold = true;
 			break;
 		case 'j':
@@ -856,13 +866,8 @@ search(int argc, char **argv)
 			}
 			break;
 		case 't':
-			errno = 0;
-			threshold = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' || !(threshold >= -1.0) ||
-			    !(threshold <= 1.0)) {
-				cli_err("face", "--threshold must be a number from -1 to 1");
+			if (parse_threshold(optarg, &threshold) != 0)
 				return FACE_EXIT_ERROR;
-			}
 			have_threshold = true;
 			break;
 		case 'j':
