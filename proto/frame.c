@@ -3,6 +3,7 @@
  * frame.c — framing (4-byte big-endian length + payload) and the envelope
  * codec of the kiosk <-> host protocol. See frame.h and PROTOCOL.md.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,14 +373,22 @@ validate_passage(const Egate__PassageEvent *e)
 		if (!str_ok(id->document_number) || !str_ok(id->holder_name) ||
 		    !str_ok(id->issuing_state) || !str_ok(id->document_type))
 			return 0;
+		/* sealed identifiers replace the clear ones, never both */
+		if (e->sealed_identifiers.len > 0 &&
+		    ((id->document_number != NULL && id->document_number[0] != '\0') ||
+			(id->holder_name != NULL && id->holder_name[0] != '\0')))
+			return 0;
 	}
+	if (e->sealed_identifiers.len > PROTO_SEALED_MAX)
+		return 0;
 	return 1;
 }
 
 static int
 validate_heartbeat(const Egate__Heartbeat *h)
 {
-	if (!str_ok(h->state) || h->n_devices > PROTO_REPEATED_MAX)
+	if (!str_ok(h->state) || h->n_devices > PROTO_REPEATED_MAX ||
+	    !str_ok(h->last_decision) || !str_ok(h->last_reason))
 		return 0;
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const Egate__DeviceStatus *s = h->devices[i];
@@ -408,7 +417,85 @@ validate_config_push(const Egate__ConfigPush *c)
 		if (t == NULL || !nonempty(t->name) || t->value != t->value)
 			return 0;
 	}
+	if (c->n_settings > PROTO_REPEATED_MAX)
+		return 0;
+	for (size_t i = 0; i < c->n_settings; i++) {
+		const Egate__Setting *st = c->settings[i];
+
+		if (st == NULL || !nonempty(st->name) || !str_ok(st->value))
+			return 0;
+	}
 	return 1;
+}
+
+static int
+error_code_ok(int v)
+{
+	return enum_ok(v, EGATE__ERROR_CODE__ERROR_VERSION, EGATE__ERROR_CODE__ERROR_INTERNAL);
+}
+
+static int
+validate_result(const Egate__CommandResult *r)
+{
+	return r->command_id >= 1 && str_ok(r->detail) &&
+	    (r->ok ? r->error == 0 : error_code_ok((int)r->error));
+}
+
+static int
+validate_error(const Egate__Error *e)
+{
+	return error_code_ok((int)e->code) && str_ok(e->detail);
+}
+
+static int
+is_override(int action)
+{
+	return action == EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_OPEN ||
+	    action == EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT;
+}
+
+static int
+validate_officer_request(const Egate__OfficerRequest *q)
+{
+	bool has_query = q->query != EGATE__OFFICER_QUERY__OFFICER_QUERY_UNSPECIFIED;
+	bool has_action = q->action != EGATE__OFFICER_ACTION__OFFICER_ACTION_UNSPECIFIED;
+
+	if (q->request_id == 0 || has_query == has_action || !str_ok(q->kiosk_id) ||
+	    !str_ok(q->reason))
+		return 0;
+	if (has_query)
+		return enum_ok((int)q->query, EGATE__OFFICER_QUERY__OFFICER_QUERY_STATUS,
+		    EGATE__OFFICER_QUERY__OFFICER_QUERY_QUEUE);
+	if (!enum_ok((int)q->action, EGATE__OFFICER_ACTION__OFFICER_OPEN,
+		EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT) ||
+	    !nonempty(q->kiosk_id) || !nonempty(q->reason))
+		return 0;
+	return !is_override((int)q->action) || q->passage_seq >= 1;
+}
+
+static int
+validate_officer_reply(const Egate__OfficerReply *r)
+{
+	if (r->request_id == 0 || r->n_kiosks > PROTO_REPEATED_MAX ||
+	    r->n_referrals > PROTO_REPEATED_MAX)
+		return 0;
+	for (size_t i = 0; i < r->n_kiosks; i++) {
+		const Egate__KioskStatus *k = r->kiosks[i];
+
+		if (k == NULL || !nonempty(k->kiosk_id) || !str_ok(k->firmware_version) ||
+		    (k->heartbeat != NULL && !validate_heartbeat(k->heartbeat)))
+			return 0;
+	}
+	for (size_t i = 0; i < r->n_referrals; i++) {
+		const Egate__Referral *f = r->referrals[i];
+
+		if (f == NULL || !nonempty(f->kiosk_id) || f->seq == 0 || !str_ok(f->reason) ||
+		    !str_ok(f->explanation))
+			return 0;
+	}
+	if (r->result != NULL && !validate_result(r->result))
+		return 0;
+	return r->error == NULL || validate_error(r->error);
 }
 
 /*
@@ -461,12 +548,6 @@ unknown_ok(const ProtobufCMessage *m, int depth)
 	return 1;
 }
 
-static int
-error_code_ok(int v)
-{
-	return enum_ok(v, EGATE__ERROR_CODE__ERROR_VERSION, EGATE__ERROR_CODE__ERROR_INTERNAL);
-}
-
 int
 proto_msg_validate(const Egate__Envelope *env)
 {
@@ -512,21 +593,22 @@ proto_msg_validate(const Egate__Envelope *env)
 		    enum_ok((int)c->action, EGATE__OFFICER_ACTION__OFFICER_OPEN,
 			EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT) &&
 		    nonempty(c->officer_id) && nonempty(c->reason);
-		if (ok && (c->action == EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_OPEN ||
-			c->action == EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT))
+		if (ok && is_override((int)c->action))
 			ok = c->passage_seq >= 1;
 		break;
 	}
-	case EGATE__ENVELOPE__BODY_COMMAND_RESULT: {
-		const Egate__CommandResult *r = env->command_result;
-
-		ok = r != NULL && r->command_id >= 1 && str_ok(r->detail) &&
-		    (r->ok ? r->error == 0 : error_code_ok((int)r->error));
+	case EGATE__ENVELOPE__BODY_COMMAND_RESULT:
+		ok = env->command_result != NULL && validate_result(env->command_result);
 		break;
-	}
 	case EGATE__ENVELOPE__BODY_ERROR:
-		ok = env->error != NULL && error_code_ok((int)env->error->code) &&
-		    str_ok(env->error->detail);
+		ok = env->error != NULL && validate_error(env->error);
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_REQUEST:
+		ok = env->officer_request != NULL &&
+		    validate_officer_request(env->officer_request);
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_REPLY:
+		ok = env->officer_reply != NULL && validate_officer_reply(env->officer_reply);
 		break;
 	default:
 		ok = 0;
@@ -552,6 +634,8 @@ proto_body_name(Egate__Envelope__BodyCase c)
 	case EGATE__ENVELOPE__BODY_OFFICER_COMMAND: return "officer_command";
 	case EGATE__ENVELOPE__BODY_COMMAND_RESULT: return "command_result";
 	case EGATE__ENVELOPE__BODY_ERROR: return "error";
+	case EGATE__ENVELOPE__BODY_OFFICER_REQUEST: return "officer_request";
+	case EGATE__ENVELOPE__BODY_OFFICER_REPLY: return "officer_reply";
 	default: break;
 	}
 	return "unknown";
@@ -625,6 +709,20 @@ proto_config_digest(const Egate__ConfigPush *const *parts, size_t nparts, uint8_
 
 			memcpy(&bits, &th->value, sizeof(bits));
 			if (sha_item(&c, name, strlen(name)) != EG_OK || sha_u64(&c, bits) != EG_OK)
+				goto out;
+		}
+	}
+	if (sha_put(&c, &end, 1) != EG_OK)
+		goto out;
+	/* settings: item(name) ‖ item(value) each, then 0x00 */
+	for (size_t i = 0; i < nparts; i++) {
+		for (size_t t = 0; t < parts[i]->n_settings; t++) {
+			const Egate__Setting *st = parts[i]->settings[t];
+			const char *name = st->name != NULL ? st->name : "";
+			const char *val = st->value != NULL ? st->value : "";
+
+			if (sha_item(&c, name, strlen(name)) != EG_OK ||
+			    sha_item(&c, val, strlen(val)) != EG_OK)
 				goto out;
 		}
 	}

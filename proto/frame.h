@@ -47,6 +47,8 @@
 #define PROTO_STR_MAX 4096u
 /* Most elements in any repeated field accepted by proto_msg_validate(). */
 #define PROTO_REPEATED_MAX 4096u
+/* Largest PassageEvent.sealed_identifiers accepted (PROTOCOL.md). */
+#define PROTO_SEALED_MAX 1024u
 
 /* ---- framing -------------------------------------------------------------- */
 

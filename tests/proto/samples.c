@@ -9,6 +9,7 @@ const Egate__Envelope__BodyCase sample_cases[] = {
 	EGATE__ENVELOPE__BODY_HEARTBEAT, EGATE__ENVELOPE__BODY_CONFIG_PUSH,
 	EGATE__ENVELOPE__BODY_CONFIG_APPLIED, EGATE__ENVELOPE__BODY_OFFICER_COMMAND,
 	EGATE__ENVELOPE__BODY_COMMAND_RESULT, EGATE__ENVELOPE__BODY_ERROR,
+	EGATE__ENVELOPE__BODY_OFFICER_REQUEST, EGATE__ENVELOPE__BODY_OFFICER_REPLY,
 };
 const size_t sample_ncases = sizeof(sample_cases) / sizeof(sample_cases[0]);
 
@@ -141,6 +142,12 @@ sample_fill(struct sample *s, Egate__Envelope__BodyCase c)
 		s->config_push.sha256.data = s->digest;
 		s->config_push.sha256.len = 32;
 		s->config_push.parts = 1;
+		egate__setting__init(&s->set[0]);
+		s->set[0].name = (char *)(uintptr_t)"accepted_states";
+		s->set[0].value = (char *)(uintptr_t)"UTO,D,KOR";
+		s->setp[0] = &s->set[0];
+		s->config_push.n_settings = 1;
+		s->config_push.settings = s->setp;
 		s->env.config_push = &s->config_push;
 		break;
 	case EGATE__ENVELOPE__BODY_CONFIG_APPLIED:
@@ -166,6 +173,39 @@ sample_fill(struct sample *s, Egate__Envelope__BodyCase c)
 		s->command_result.error = EGATE__ERROR_CODE__ERROR_COMMAND_REJECTED;
 		s->command_result.detail = (char *)(uintptr_t)"gate_busy";
 		s->env.command_result = &s->command_result;
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_REQUEST:
+		egate__officer_request__init(&s->officer_request);
+		s->officer_request.request_id = 3;
+		s->officer_request.action = EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT;
+		s->officer_request.kiosk_id = (char *)(uintptr_t)"K01";
+		s->officer_request.reason = (char *)(uintptr_t)"visa missing";
+		s->officer_request.passage_seq = 42;
+		s->env.officer_request = &s->officer_request;
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_REPLY:
+		egate__officer_reply__init(&s->officer_reply);
+		egate__kiosk_status__init(&s->kst[0]);
+		s->kst[0].kiosk_id = (char *)(uintptr_t)"K01";
+		s->kst[0].connected = 1;
+		s->kst[0].last_seen_ms = 1795000003000;
+		s->kst[0].config_version = 8;
+		s->kst[0].events = 12;
+		s->kstp[0] = &s->kst[0];
+		egate__referral__init(&s->ref[0]);
+		s->ref[0].kiosk_id = (char *)(uintptr_t)"K01";
+		s->ref[0].seq = 42;
+		s->ref[0].ts_ms = 1795000000123;
+		s->ref[0].reason = (char *)(uintptr_t)"face_below_threshold";
+		s->ref[0].explanation = (char *)(uintptr_t)"{\"seq\":42}";
+		s->refp[0] = &s->ref[0];
+		s->officer_reply.request_id = 3;
+		s->officer_reply.n_kiosks = 1;
+		s->officer_reply.kiosks = s->kstp;
+		s->officer_reply.n_referrals = 1;
+		s->officer_reply.referrals = s->refp;
+		s->officer_reply.command_id = 9;
+		s->env.officer_reply = &s->officer_reply;
 		break;
 	case EGATE__ENVELOPE__BODY_ERROR:
 	default:

@@ -30,6 +30,14 @@ struct sample {
 	Egate__OfficerCommand officer_command;
 	Egate__CommandResult command_result;
 	Egate__Error error;
+	Egate__Setting set[1];
+	Egate__Setting *setp[1];
+	Egate__OfficerRequest officer_request;
+	Egate__OfficerReply officer_reply;
+	Egate__KioskStatus kst[1];
+	Egate__KioskStatus *kstp[1];
+	Egate__Referral ref[1];
+	Egate__Referral *refp[1];
 };
 
 /* Every body case, in order. */

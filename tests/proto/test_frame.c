@@ -271,6 +271,47 @@ START_TEST(semantic_rules)
 	s.hello.version_min = 3;
 	s.hello.version_max = 2;
 	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	/* sealed identifiers replace the clear ones, never both; size cap */
+	uint8_t sealed[PROTO_SEALED_MAX + 1] = { 0 };
+	sample_fill(&s, EGATE__ENVELOPE__BODY_PASSAGE);
+	s.passage.sealed_identifiers.data = sealed;
+	s.passage.sealed_identifiers.len = 100;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	s.ids.document_number = NULL;
+	s.ids.holder_name = (char *)(uintptr_t)"";
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_OK);
+	w.len = 0;
+	s.passage.sealed_identifiers.len = sizeof(sealed);
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	/* an officer request is a query or an action, not both, not neither */
+	sample_fill(&s, EGATE__ENVELOPE__BODY_OFFICER_REQUEST);
+	s.officer_request.query = EGATE__OFFICER_QUERY__OFFICER_QUERY_STATUS;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	s.officer_request.action = EGATE__OFFICER_ACTION__OFFICER_ACTION_UNSPECIFIED;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_OK);
+	w.len = 0;
+	s.officer_request.query = EGATE__OFFICER_QUERY__OFFICER_QUERY_UNSPECIFIED;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	/* an action needs a kiosk and a reason; an override a passage */
+	sample_fill(&s, EGATE__ENVELOPE__BODY_OFFICER_REQUEST);
+	s.officer_request.reason = (char *)(uintptr_t)"";
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	sample_fill(&s, EGATE__ENVELOPE__BODY_OFFICER_REQUEST);
+	s.officer_request.kiosk_id = NULL;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	sample_fill(&s, EGATE__ENVELOPE__BODY_OFFICER_REQUEST);
+	s.officer_request.passage_seq = 0;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	s.officer_request.action = EGATE__OFFICER_ACTION__OFFICER_HOLD;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_OK);
+	w.len = 0;
+	/* a reply's referrals name their kiosk and seq */
+	sample_fill(&s, EGATE__ENVELOPE__BODY_OFFICER_REPLY);
+	s.ref[0].seq = 0;
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
+	sample_fill(&s, EGATE__ENVELOPE__BODY_CONFIG_PUSH);
+	s.set[0].name = (char *)(uintptr_t)"";
+	ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_ERR_PROTOCOL);
 
 	/* an unknown enum value on the wire is refused by the receiver too:
 	 * Ack{seq=1} is fine, Error{code=77} is not */
@@ -361,6 +402,7 @@ START_TEST(config_digest)
 	p1.config_push.thresholds = t1;
 	p1.config_push.n_thresholds = 1;
 	p1.config_push.n_csca_master_lists = 0;
+	p1.config_push.n_settings = 0;
 	p1.config_push.gallery.data = p1.blob + 10;
 	p1.config_push.gallery.len = 6;
 	two[0] = &p0.config_push;
@@ -376,6 +418,10 @@ START_TEST(config_digest)
 	ck_assert_eg(proto_config_digest(one, 1, c), EG_OK);
 	ck_assert_mem_ne(a, c, 32);
 	s.blob[40] ^= 1;
+	s.set[0].value = (char *)(uintptr_t)"UTO,D";
+	ck_assert_eg(proto_config_digest(one, 1, c), EG_OK);
+	ck_assert_mem_ne(a, c, 32);
+	s.set[0].value = (char *)(uintptr_t)"UTO,D,KOR";
 	s.config_push.version = 9;
 	ck_assert_eg(proto_config_digest(one, 1, c), EG_OK);
 	ck_assert_mem_ne(a, c, 32);
