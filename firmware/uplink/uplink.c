@@ -47,7 +47,18 @@ struct uplink {
 	size_t wpending;
 	uint64_t sent_upto, acked;
 	int64_t last_tx, last_ack_progress;
+	/* the kiosk's side (under mu) */
+	uplink_msg_fn on_message;
+	void *on_message_ctx;
+	struct uplink_status status;
+	bool status_changed;
+	int64_t last_status_hb;
+	uint8_t *live[UPLINK_LIVE_MAX];	/* packed frames, FIFO */
+	size_t live_len[UPLINK_LIVE_MAX];
+	size_t nlive;
 };
+
+#define UPLINK_STATUS_MIN_MS 200	/* status heartbeats at most this often */
 
 static int64_t
 now_ms(void)
@@ -98,6 +109,9 @@ uplink_new(const struct uplink_conf *c, struct uplink **out)
 	u->lg = c->log;
 	u->heartbeat_ms = c->heartbeat_ms ? c->heartbeat_ms : 10000;
 	u->window = c->window ? c->window : 256;
+	u->on_message = c->on_message;
+	u->on_message_ctx = c->on_message_ctx;
+	snprintf(u->status.state, sizeof(u->status.state), "starting");
 	eg_wbuf_init(&u->out, FRAME_MAX_HARD * 2u, false);
 	seed = c->seed;
 	if (seed == 0) {
@@ -158,6 +172,8 @@ uplink_free(struct uplink **up)
 		close(u->wake[0]);
 	if (u->wake[1] >= 0)
 		close(u->wake[1]);
+	for (size_t i = 0; i < u->nlive; i++)
+		free(u->live[i]);
 	pthread_mutex_destroy(&u->mu);
 	free(u->host);
 	free(u->server_name);
@@ -224,6 +240,65 @@ uplink_submit(struct uplink *u, const Egate__PassageEvent *e, uint64_t *seq)
 		}
 	}
 	return rc;
+}
+
+static void
+wake(struct uplink *u, char why)
+{
+	if (write(u->wake[1], &why, 1) < 0) {
+		/* a wake-up is pending already */
+	}
+}
+
+int
+uplink_send(struct uplink *u, const Egate__Envelope *env)
+{
+	struct eg_wbuf w;
+	uint8_t *copy = NULL;
+	int rc;
+
+	if (u == NULL || env == NULL)
+		return EG_ERR_INVAL;
+	eg_wbuf_init(&w, FRAME_MAX_HARD + FRAME_HDR_LEN, false);
+	if ((rc = proto_msg_encode(env, 0, &w)) != EG_OK)
+		goto out;
+	rc = EG_ERR_NOMEM;
+	if ((copy = malloc(w.len)) == NULL)
+		goto out;
+	memcpy(copy, w.data, w.len);
+	pthread_mutex_lock(&u->mu);
+	if (u->nlive >= UPLINK_LIVE_MAX) {
+		rc = EG_ERR_OVERFLOW;
+	} else {
+		u->live[u->nlive] = copy;
+		u->live_len[u->nlive++] = w.len;
+		copy = NULL;
+		rc = EG_OK;
+	}
+	pthread_mutex_unlock(&u->mu);
+	if (rc == EG_OK)
+		wake(u, 'l');
+out:
+	free(copy);
+	eg_wbuf_free(&w);
+	return rc;
+}
+
+void
+uplink_set_status(struct uplink *u, const struct uplink_status *s)
+{
+	if (u == NULL || s == NULL)
+		return;
+	pthread_mutex_lock(&u->mu);
+	if (strcmp(u->status.state, s->state) != 0 || u->status.referral_seq != s->referral_seq ||
+	    u->status.held != s->held || u->status.config_version != s->config_version)
+		u->status_changed = true;
+	u->status = *s;
+	u->status.state[sizeof(u->status.state) - 1] = '\0';
+	u->status.last_decision[sizeof(u->status.last_decision) - 1] = '\0';
+	u->status.last_reason[sizeof(u->status.last_reason) - 1] = '\0';
+	pthread_mutex_unlock(&u->mu);
+	wake(u, 'h');
 }
 
 /* ---- waiting ---------------------------------------------------------------- */
@@ -456,9 +531,12 @@ on_session_msg(struct uplink *u, const Egate__Envelope *env)
 		return on_error_msg(u, env->error);
 	case EGATE__ENVELOPE__BODY_CONFIG_PUSH:
 	case EGATE__ENVELOPE__BODY_OFFICER_COMMAND:
-		/* configuration and officer commands belong to the kiosk state
-		 * machine (later work); logged, not acted upon */
-		EG_LOG(u->lg, EG_LOG_NOTICE, "uplink.ignored", EG_STR("message", proto_body_name(env->body_case)));
+		/* configuration and officer commands belong to the kiosk */
+		if (u->on_message != NULL)
+			u->on_message(u->on_message_ctx, env);
+		else
+			EG_LOG(u->lg, EG_LOG_NOTICE, "uplink.ignored",
+			    EG_STR("message", proto_body_name(env->body_case)));
 		return EG_OK;
 	default:
 		set_error(u, "protocol", "unexpected message from the host");
@@ -525,6 +603,9 @@ send_hello(struct uplink *u)
 	h.kiosk_id_claimed = u->kiosk_id ? u->kiosk_id : empty;
 	h.firmware_version = u->firmware ? u->firmware : empty;
 	h.last_seq = last;
+	pthread_mutex_lock(&u->mu);
+	h.config_version = u->status.config_version;
+	pthread_mutex_unlock(&u->mu);
 	env.body_case = EGATE__ENVELOPE__BODY_HELLO;
 	env.hello = &h;
 	return send_env(u, &env);
@@ -579,19 +660,61 @@ heartbeat(struct uplink *u)
 	Egate__Envelope env;
 	Egate__Heartbeat hb;
 	uint64_t pending = 0;
-	char state[] = "uplink";
+	struct uplink_status st;
 
 	pthread_mutex_lock(&u->mu);
 	spool_pending(u->spool, &pending);
+	st = u->status;
+	u->status_changed = false;
+	u->last_status_hb = now_ms();
 	pthread_mutex_unlock(&u->mu);
 	egate__envelope__init(&env);
 	egate__heartbeat__init(&hb);
 	hb.ts_ms = (int64_t)time(NULL) * 1000;
-	hb.state = state;
+	hb.state = st.state;
 	hb.pending_events = pending > UINT32_MAX ? UINT32_MAX : (uint32_t)pending;
+	hb.referral_seq = st.referral_seq;
+	hb.held = st.held;
+	hb.config_version = st.config_version;
+	hb.last_decision = st.last_decision;
+	hb.last_reason = st.last_reason;
+	hb.last_ts_ms = st.last_ts_ms;
 	env.body_case = EGATE__ENVELOPE__BODY_HEARTBEAT;
 	env.heartbeat = &hb;
 	return send_env(u, &env);
+}
+
+/* Move the kiosk's live messages into the output buffer. */
+static int
+take_live(struct uplink *u)
+{
+	int rc = EG_OK;
+	size_t i;
+
+	pthread_mutex_lock(&u->mu);
+	for (i = 0; i < u->nlive; i++) {
+		if ((rc = eg_wbuf_put(&u->out, u->live[i], u->live_len[i])) != EG_OK)
+			break;
+		free(u->live[i]);
+	}
+	memmove(u->live, u->live + i, (u->nlive - i) * sizeof(u->live[0]));
+	memmove(u->live_len, u->live_len + i, (u->nlive - i) * sizeof(u->live_len[0]));
+	u->nlive -= i;
+	pthread_mutex_unlock(&u->mu);
+	if (rc != EG_OK)
+		set_error(u, "live", eg_err_name(rc));
+	return rc;
+}
+
+static bool
+status_due(struct uplink *u, int64_t now)
+{
+	bool due;
+
+	pthread_mutex_lock(&u->mu);
+	due = u->status_changed && now - u->last_status_hb >= UPLINK_STATUS_MIN_MS;
+	pthread_mutex_unlock(&u->mu);
+	return due;
 }
 
 /* One session: from connect to the first failure (or stop). */
@@ -631,14 +754,15 @@ session(struct uplink *u)
 		int64_t now;
 		int wait;
 
-		if (fill(u) != EG_OK || flush_out(u, &blocked) != EG_OK)
+		if (take_live(u) != EG_OK || fill(u) != EG_OK || flush_out(u, &blocked) != EG_OK)
 			return;
 		now = now_ms();
 		if (u->sent_upto > u->acked && now - u->last_ack_progress > UPLINK_ACK_TIMEOUT_MS) {
 			set_error(u, "ack", "no acknowledgement in time");
 			return;
 		}
-		if (!blocked && u->out.len == 0 && now - u->last_tx >= u->heartbeat_ms) {
+		if (!blocked && u->out.len == 0 &&
+		    (now - u->last_tx >= u->heartbeat_ms || status_due(u, now))) {
 			if (heartbeat(u) != EG_OK)
 				return;
 			continue;
@@ -648,6 +772,8 @@ session(struct uplink *u)
 			wait = 1;
 		if (wait > 1000)
 			wait = 1000;
+		if (wait > UPLINK_STATUS_MIN_MS && status_due(u, now + UPLINK_STATUS_MIN_MS))
+			wait = UPLINK_STATUS_MIN_MS;
 		short re = wait_fd(u, (short)(POLLIN | (blocked ? POLLOUT : 0)), wait);
 		if ((re & (POLLIN | POLLHUP | POLLERR)) && read_some(u, on_session_msg) != EG_OK)
 			return;

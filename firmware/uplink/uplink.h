@@ -31,6 +31,25 @@
 
 struct uplink;
 
+/*
+ * Host -> kiosk messages that the kiosk itself handles (OfficerCommand,
+ * ConfigPush). Called in the uplink thread with a validated envelope that
+ * is freed when the call returns: copy what you keep, and hand the work to
+ * the kiosk's own thread (never block here).
+ */
+typedef void (*uplink_msg_fn)(void *ctx, const Egate__Envelope *env);
+
+/* What the kiosk reports in every Heartbeat (PROTOCOL.md). */
+struct uplink_status {
+	char state[32];			/* passage machine state name */
+	uint64_t referral_seq;		/* referral waiting for an officer, 0 = none */
+	bool held;
+	uint64_t config_version;	/* applied now */
+	char last_decision[16];		/* "OPEN", "REFER", ... ; "" = none yet */
+	char last_reason[48];
+	int64_t last_ts_ms;
+};
+
 struct uplink_conf {
 	const char *host;		/* address or name of egate-host */
 	uint16_t port;
@@ -45,6 +64,8 @@ struct uplink_conf {
 	uint32_t window;		/* events in flight without Ack; 0: 256 */
 	uint64_t seed;			/* backoff jitter seed; 0: derived from the kiosk id */
 	struct eg_log *log;		/* may be NULL */
+	uplink_msg_fn on_message;	/* may be NULL: such messages are logged and dropped */
+	void *on_message_ctx;
 };
 
 struct uplink_stats {
@@ -88,6 +109,26 @@ void uplink_stop(struct uplink *u);
  * EG_ERR_DB, EG_ERR_NOMEM.
  */
 int uplink_submit(struct uplink *u, const Egate__PassageEvent *e, uint64_t *seq);
+
+/*
+ * uplink_send — queue one live message for the host (CommandResult,
+ * ConfigApplied): validated, packed and sent as soon as a session is up.
+ * Live messages are not spooled: a message still queued when the session
+ * ends is dropped (the host times the command out; the kiosk reports its
+ * configuration again in the next Hello). At most UPLINK_LIVE_MAX queued.
+ * Thread-safe; env is borrowed.
+ * Errors: EG_ERR_PROTOCOL (invalid), EG_ERR_OVERFLOW (queue full),
+ * EG_ERR_NOMEM.
+ */
+#define UPLINK_LIVE_MAX 32
+int uplink_send(struct uplink *u, const Egate__Envelope *env);
+
+/*
+ * uplink_set_status — what the next Heartbeat says. A change of state,
+ * referral_seq, held or config_version sends a Heartbeat at once (at most
+ * one per 200 ms). Thread-safe; s is copied.
+ */
+void uplink_set_status(struct uplink *u, const struct uplink_status *s);
 
 /* uplink_get_stats — a consistent copy of the counters (thread-safe). */
 void uplink_get_stats(struct uplink *u, struct uplink_stats *s);
