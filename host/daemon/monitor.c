@@ -314,6 +314,36 @@ do_last_seq(struct monitor *m, const uint8_t *body, size_t len)
 	return answer(m, &w);
 }
 
+static int
+do_officer(struct monitor *m, const uint8_t *body, size_t len)
+{
+	struct audit_record rec;
+	enum audit_result res = AUDIT_INVALID;
+	uint8_t store[16];
+	struct eg_wbuf w;
+	char *arena;
+	int rc;
+
+	if ((arena = malloc(len + 8)) == NULL)
+		return EG_ERR_NOMEM;
+	eg_wbuf_init_fixed(&w, store, sizeof(store), false);
+	if ((rc = ps_officer_decode(body, len, arena, len + 8, &rec)) != EG_OK)
+		goto out;
+	rc = audit_append_batch(m->db, &rec, 1, &res);
+	if (rc == EG_OK && res != AUDIT_STORED)
+		rc = EG_ERR_DB;
+	if (rc == EG_OK)
+		m->unsealed++;
+	EG_LOG(m->lg, rc == EG_OK ? EG_LOG_NOTICE : EG_LOG_ERROR, "audit.officer",
+	    EG_STR("type", rec.type), EG_STR("officer", rec.officer), EG_STR("action", rec.decision),
+	    EG_ERRF(rc));
+	resp_head(&w, PS_OFFICER, rc);
+	rc = answer(m, &w);
+out:
+	free(arena);
+	return rc;
+}
+
 /* One request from the child. A malformed or unknown request means the
  * child is broken or compromised: it is killed (and restarted). */
 static void
@@ -339,6 +369,9 @@ handle_request(struct monitor *m)
 		break;
 	case PS_LAST_SEQ:
 		rc = do_last_seq(m, m->req + 1, (size_t)n - 1);
+		break;
+	case PS_OFFICER:
+		rc = do_officer(m, m->req + 1, (size_t)n - 1);
 		break;
 	default:
 		rc = EG_ERR_PROTOCOL;

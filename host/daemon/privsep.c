@@ -197,3 +197,55 @@ ps_kiosk_decode(const uint8_t *body, size_t len, char out[AUDIT_KIOSK_ID_MAX + 1
 		return EG_ERR_FORMAT;
 	return EG_OK;
 }
+
+int
+ps_officer_put(struct eg_wbuf *w, enum ps_officer_kind kind, int64_t ts_ms,
+    const char *officer, const char *action, const char *reason, const char *payload)
+{
+	int rc;
+
+	if (officer == NULL || action == NULL || reason == NULL ||
+	    (kind != PS_OFFICER_ACTION && kind != PS_OFFICER_RESULT))
+		return EG_ERR_INVAL;
+	if ((rc = eg_wbuf_u8(w, PS_OFFICER)) != EG_OK || (rc = eg_wbuf_u8(w, (uint8_t)kind)) != EG_OK ||
+	    (rc = ps_put_u64(w, (uint64_t)ts_ms)) != EG_OK || (rc = ps_put_str(w, officer)) != EG_OK ||
+	    (rc = ps_put_str(w, action)) != EG_OK || (rc = ps_put_str(w, reason)) != EG_OK ||
+	    (rc = ps_put_str(w, payload)) != EG_OK)
+		return rc;
+	return EG_OK;
+}
+
+static int
+short_ok(const char *s)
+{
+	return s != NULL && s[0] != '\0' && strlen(s) <= AUDIT_SHORT_MAX;
+}
+
+int
+ps_officer_decode(const uint8_t *body, size_t len, char *arena, size_t cap,
+    struct audit_record *out)
+{
+	struct eg_rbuf r = eg_rbuf_init(body, len);
+	size_t off = 0;
+	uint8_t kind;
+	uint64_t ts;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = eg_rbuf_u8(&r, &kind)) != EG_OK || (rc = ps_get_u64(&r, &ts)) != EG_OK ||
+	    (rc = get_str(&r, arena, cap, &off, &out->officer)) != EG_OK ||
+	    (rc = get_str(&r, arena, cap, &off, &out->decision)) != EG_OK ||
+	    (rc = get_str(&r, arena, cap, &off, &out->reason)) != EG_OK ||
+	    (rc = get_str(&r, arena, cap, &off, &out->payload)) != EG_OK)
+		return rc == EG_ERR_TRUNCATED ? rc : EG_ERR_FORMAT;
+	if (eg_rbuf_left(&r) != 0 || (kind != PS_OFFICER_ACTION && kind != PS_OFFICER_RESULT) ||
+	    !short_ok(out->officer) || !short_ok(out->decision) || !short_ok(out->reason)) {
+		memset(out, 0, sizeof(*out));
+		return EG_ERR_FORMAT;
+	}
+	out->kiosk_id = AUDIT_HOST_ID;
+	out->seq = 0;
+	out->ts_ms = (int64_t)ts;
+	out->type = kind == PS_OFFICER_ACTION ? "officer" : "officer_result";
+	return EG_OK;
+}

@@ -14,6 +14,12 @@
  * Requests (the whole table; anything else ends the child):
  *   PS_APPEND_BATCH  u16 n ‖ n × record   ->  u16 n ‖ n × u8 audit_result
  *   PS_LAST_SEQ      str kiosk            ->  u64 seq
+ *   PS_OFFICER       u8 kind ‖ u64 ts_ms ‖ str officer ‖ str action ‖
+ *                    str reason ‖ str payload   ->  (rc only)
+ *                    an officer action (kind 0) or a kiosk's answer to it
+ *                    (kind 1), appended as a host record (kiosk "host",
+ *                    type "officer" / "officer_result") BEFORE the command
+ *                    is forwarded (PROTOCOL.md, OfficerCommand)
  * record = str kiosk ‖ u64 seq ‖ u64 ts_ms ‖ str decision ‖ str reason ‖
  *          str officer ‖ str document_number ‖ str holder_name ‖ str payload
  * str    = u32 len ‖ len bytes (no NUL inside); len PS_STR_NULL = absent.
@@ -33,7 +39,10 @@
 enum ps_type {
 	PS_APPEND_BATCH = 1,
 	PS_LAST_SEQ = 2,
+	PS_OFFICER = 3,
 };
+
+enum ps_officer_kind { PS_OFFICER_ACTION = 0, PS_OFFICER_RESULT = 1 };
 
 #define PS_STR_NULL 0xffffffffu
 #define PS_BATCH_MAX 1024u		/* records per APPEND_BATCH */
@@ -80,6 +89,25 @@ void ps_batch_clear(struct ps_batch *b);
  * Errors: EG_ERR_TRUNCATED, EG_ERR_FORMAT.
  */
 int ps_kiosk_decode(const uint8_t *body, size_t len, char out[AUDIT_KIOSK_ID_MAX + 1]);
+
+/*
+ * ps_officer_put — a whole PS_OFFICER request (type byte included) into w.
+ * officer, action and reason are mandatory, payload may be NULL.
+ * Errors: EG_ERR_INVAL, EG_ERR_OVERFLOW / EG_ERR_NOMEM from w.
+ */
+int ps_officer_put(struct eg_wbuf *w, enum ps_officer_kind kind, int64_t ts_ms,
+    const char *officer, const char *action, const char *reason, const char *payload);
+
+/*
+ * ps_officer_decode — the body of a PS_OFFICER request (after the type byte)
+ * into *out: a host record (kiosk AUDIT_HOST_ID, seq 0 = assigned by the
+ * store) whose strings live in arena (cap bytes; at least len + 8).
+ * Errors: EG_ERR_TRUNCATED, EG_ERR_FORMAT (unknown kind, a mandatory string
+ * missing or empty, officer/action/reason above AUDIT_SHORT_MAX, bytes left
+ * over, arena too small).
+ */
+int ps_officer_decode(const uint8_t *body, size_t len, char *arena, size_t cap,
+    struct audit_record *out);
 
 /* Big-endian 64-bit helpers over eg_rbuf / eg_wbuf. */
 int ps_get_u64(struct eg_rbuf *r, uint64_t *v);

@@ -25,6 +25,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)ps_kiosk_decode(data + 1, size - 1, kiosk);
 		return 0;
 	}
+	if (data[0] == PS_OFFICER) {
+		struct audit_record r;
+		char *arena = malloc(size + 8);
+
+		if (arena != NULL && ps_officer_decode(data + 1, size - 1, arena, size + 8, &r) == EG_OK) {
+			struct eg_wbuf w;
+
+			/* a decoded request re-encodes to the same bytes */
+			eg_wbuf_init(&w, PS_MSG_MAX, false);
+			if (ps_officer_put(&w, strcmp(r.type, "officer") == 0 ? PS_OFFICER_ACTION :
+			    PS_OFFICER_RESULT, r.ts_ms, r.officer, r.decision, r.reason, r.payload) != EG_OK ||
+			    w.len != size || memcmp(w.data, data, size) != 0)
+				abort();
+			eg_wbuf_free(&w);
+		}
+		free(arena);
+		return 0;
+	}
 	if (data[0] != PS_APPEND_BATCH)
 		return 0;
 	if (ps_batch_decode(data + 1, size - 1, &b) == EG_OK) {

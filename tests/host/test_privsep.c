@@ -51,6 +51,42 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+START_TEST(test_officer_record)
+{
+	struct eg_wbuf w;
+	struct audit_record r;
+	char arena[512];
+
+	eg_wbuf_init(&w, PS_MSG_MAX, false);
+	ck_assert_eg(ps_officer_put(&w, PS_OFFICER_ACTION, 1795000000000LL, "officer.kim",
+	    "OVERRIDE_OPEN", "visa checked by hand", "{\"kiosk\":\"K01\"}"), EG_OK);
+	ck_assert_int_eq(w.data[0], PS_OFFICER);
+	ck_assert_eg(ps_officer_decode(w.data + 1, w.len - 1, arena, sizeof(arena), &r), EG_OK);
+	/* always a host record: the child cannot name a kiosk or a seq */
+	ck_assert_str_eq(r.kiosk_id, AUDIT_HOST_ID);
+	ck_assert_uint_eq(r.seq, 0);
+	ck_assert_str_eq(r.type, "officer");
+	ck_assert_str_eq(r.officer, "officer.kim");
+	ck_assert_str_eq(r.decision, "OVERRIDE_OPEN");
+	ck_assert_str_eq(r.reason, "visa checked by hand");
+	ck_assert_int_eq(r.ts_ms, 1795000000000LL);
+	for (size_t cut = 1; cut < w.len - 1; cut++)
+		ck_assert_int_ne(ps_officer_decode(w.data + 1, cut, arena, sizeof(arena), &r), EG_OK);
+	/* an unknown kind, an empty reason */
+	w.data[1] = 7;
+	ck_assert_eg(ps_officer_decode(w.data + 1, w.len - 1, arena, sizeof(arena), &r), EG_ERR_FORMAT);
+	eg_wbuf_reset(&w);
+	ck_assert_eg(ps_officer_put(&w, PS_OFFICER_RESULT, 1, "officer.kim", "OPEN", "", NULL), EG_OK);
+	ck_assert_eg(ps_officer_decode(w.data + 1, w.len - 1, arena, sizeof(arena), &r), EG_ERR_FORMAT);
+	eg_wbuf_reset(&w);
+	ck_assert_eg(ps_officer_put(&w, PS_OFFICER_RESULT, 1, "officer.kim", "OPEN", "ok", NULL), EG_OK);
+	ck_assert_eg(ps_officer_decode(w.data + 1, w.len - 1, arena, sizeof(arena), &r), EG_OK);
+	ck_assert_str_eq(r.type, "officer_result");
+	ck_assert_ptr_null(r.payload);
+	eg_wbuf_free(&w);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	struct audit_record r = { .kiosk_id = "host", .seq = 1, .type = "passage" };
@@ -112,6 +148,7 @@ make_suite(void)
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_officer_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
