@@ -120,6 +120,8 @@ proto_passage_payload(const Egate__PassageEvent *e, char **json, size_t *len)
 	key_str(&j, "officer_id", e->officer_id);
 	eg_json_key(&j, "command_id");
 	eg_json_uint(&j, e->command_id);
+	eg_json_key(&j, "overrides_seq");
+	eg_json_uint(&j, e->overrides_seq);
 	eg_json_obj_end(&j);
 	ret = eg_json_finish(&j);
 	if (fclose(f) != 0 && ret == EG_OK)

@@ -16,8 +16,8 @@
  * a fixed key order and no whitespace (layout: PROTOCOL.md, "Audit payload"):
  * seq, ts_ms, decision, reason, checks, scores, model_version,
  * config_version, issuing_state, document_type, duration_ms, officer_id,
- * command_id. The holder's identifiers (document number, name) are NEVER in
- * it: the host stores them only as HMACs. Doubles are written with 17
+ * command_id, overrides_seq. The holder's identifiers (document number,
+ * name) are NEVER in it: the host stores them only as HMACs. Doubles are written with 17
  * significant digits, so values survive exactly.
  * On success *json is a NUL-terminated heap string of *len bytes that the
  * caller frees with free(). Errors: EG_ERR_INVAL (NULL), EG_ERR_NOMEM,

@@ -30,55 +30,10 @@
 #include "explain.h"
 #include "frame.h"
 #include "host.h"
+#include "net_int.h"
 #include "privsep.h"
 
-enum conn_state { C_HANDSHAKE, C_HELLO, C_READY, C_CLOSING };
-
 static const char *const conn_state_names[] = { "handshake", "hello", "ready", "closing" };
-
-struct conn {
-	int fd;
-	struct eg_tls *tls;
-	struct frame_dec *dec;
-	enum conn_state st;
-	char peer[64];			/* address:port */
-	char cn[AUDIT_KIOSK_ID_MAX + 1];
-	char ou[16];
-	struct eg_wbuf out;		/* framed messages not yet written */
-	size_t wpending;		/* length of a TLS write that returned BUSY */
-	uint32_t evmask;		/* registered epoll events */
-	int64_t created_ms, last_rx_ms, close_at_ms;
-	bool ack_blocked;		/* an event got no Ack: later ones must not be acked */
-	uint64_t events, acks, last_acked;
-	char hb_state[32];
-	uint32_t hb_pending;
-	struct conn *prev, *next;
-};
-
-struct pending {
-	struct conn *c;			/* NULL once the connection closed */
-	uint64_t seq;
-};
-
-struct net {
-	struct eg_host_conf conf;
-	struct eg_log lg;
-	struct eg_tls_conf *tls;
-	int ep, lfd, sfd, ps;
-	struct conn *conns;
-	size_t nconns;
-	bool stopping;
-	/* the batch being collected */
-	struct eg_wbuf batch;
-	struct pending pend[HOST_BATCH_MAX];
-	size_t npend;
-	struct pending infl[HOST_BATCH_MAX];	/* the batch the monitor is committing */
-	size_t ninfl;
-	bool busy;
-	int64_t batch_first_ms;
-	uint8_t *resp;
-	uint64_t batches, stored;
-};
 
 #define RESP_MAX (64 + PS_BATCH_MAX)
 
@@ -103,6 +58,7 @@ conn_free(struct net *n, struct conn *c, const char *reason)
 		    "conn.closed", EG_STR("peer", c->peer), EG_STR("kiosk", c->cn),
 		    EG_STR("state", conn_state_names[c->st]), EG_STR("reason", reason ? reason : "done"),
 		    EG_UINT("events", c->events), EG_UINT("acked", c->last_acked));
+	console_conn_gone(n, c);
 	for (size_t i = 0; i < n->npend; i++)
 		if (n->pend[i].c == c)
 			n->pend[i].c = NULL;
@@ -156,7 +112,7 @@ conn_flush(struct net *n, struct conn *c)
 	return true;
 }
 
-static int
+int
 conn_send(struct net *n, struct conn *c, const Egate__Envelope *env)
 {
 	int rc = proto_msg_encode(env, 0, &c->out);
@@ -168,7 +124,7 @@ conn_send(struct net *n, struct conn *c, const Egate__Envelope *env)
 
 /* Queue Error{code}, and if fatal close after it is written. The reason is
  * logged with the peer. */
-static void
+void
 conn_error(struct net *n, struct conn *c, Egate__ErrorCode code, bool fatal, uint64_t seq,
     const char *reason)
 {
@@ -338,6 +294,19 @@ batch_flush(struct net *n)
 	}
 }
 
+int
+net_monitor_call(struct net *n, const void *req, size_t len, uint8_t type, struct eg_rbuf *resp)
+{
+	int rc;
+
+	batch_flush(n);		/* the monitor answers in request order */
+	if ((rc = ps_send(n, req, len)) == EG_OK)
+		rc = ps_recv(n, type, resp);
+	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL)
+		monitor_lost(n, rc);
+	return rc;
+}
+
 /* Write queued output of every connection (a safe point: may free them). */
 static void
 flush_all(struct net *n)
@@ -363,13 +332,32 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 	uint32_t ver;
 	int rc;
 
-	if (strcmp(c->ou, "kiosk") != 0) {
+	if (strcmp(c->ou, "kiosk") != 0 && strcmp(c->ou, "officer") != 0) {
 		conn_error(n, c, EGATE__ERROR_CODE__ERROR_UNEXPECTED, true, 0,
-		    "only kiosk certificates speak this protocol (officer console: not in v1)");
+		    "only kiosk and officer certificates speak this protocol");
 		return;
 	}
 	if ((ver = proto_version_choose(h->version_min, h->version_max)) == 0) {
 		conn_error(n, c, EGATE__ERROR_CODE__ERROR_VERSION, true, 0, "no common protocol version");
+		return;
+	}
+	if (strcmp(c->ou, "officer") == 0) {
+		/* an officer's console: no events, no seq; identity = the CN */
+		egate__envelope__init(&env);
+		egate__hello_ack__init(&ha);
+		ha.version = ver;
+		ha.host_time_ms = host_wall_ms();
+		ha.kiosk_id = c->cn;
+		env.body_case = EGATE__ENVELOPE__BODY_HELLO_ACK;
+		env.hello_ack = &ha;
+		if (conn_send(n, c, &env) != EG_OK) {
+			c->st = C_CLOSING;
+			return;
+		}
+		c->officer = true;
+		c->st = C_READY;
+		EG_LOG(&n->lg, EG_LOG_NOTICE, "officer.online", EG_STR("officer", c->cn),
+		    EG_STR("peer", c->peer));
 		return;
 	}
 	if (h->kiosk_id_claimed != NULL && h->kiosk_id_claimed[0] != '\0' &&
@@ -415,6 +403,7 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 		return;
 	}
 	c->st = C_READY;
+	console_kiosk_online(n, c, h);
 	EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.online", EG_STR("kiosk", c->cn), EG_STR("peer", c->peer),
 	    EG_STR("firmware", h->firmware_version), EG_UINT("last_durable_seq", last),
 	    EG_UINT("kiosk_last_seq", h->last_seq), EG_BOOL("resumed", eg_tls_resumed(c->tls)));
@@ -451,6 +440,8 @@ on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 	}
 	if (rc == EG_OK)
 		rc = ps_record_put(&n->batch, &rec);
+	if (rc == EG_OK)
+		console_passage(n, c, e, json);
 	free(json);
 	if (rc != EG_OK) {
 		/* cannot happen below PS_MSG_MAX / 2 per batch; be safe */
@@ -479,6 +470,15 @@ on_message(struct net *n, struct conn *c, const Egate__Envelope *env)
 			on_hello(n, c, env->hello);
 		return;
 	}
+	if (c->officer) {
+		/* an officer's console sends requests and nothing else */
+		if (bc == EGATE__ENVELOPE__BODY_OFFICER_REQUEST)
+			console_officer_request(n, c, env->officer_request);
+		else
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_UNEXPECTED, true, 0,
+			    "message not valid from an officer");
+		return;
+	}
 	switch (bc) {
 	case EGATE__ENVELOPE__BODY_PASSAGE:
 		on_passage(n, c, env->passage);
@@ -489,15 +489,18 @@ on_message(struct net *n, struct conn *c, const Egate__Envelope *env)
 		c->hb_pending = env->heartbeat->pending_events;
 		EG_LOG(&n->lg, EG_LOG_DEBUG, "kiosk.heartbeat", EG_STR("kiosk", c->cn),
 		    EG_STR("state", c->hb_state), EG_UINT("pending", c->hb_pending));
+		console_heartbeat(n, c, env->heartbeat);
 		break;
 	case EGATE__ENVELOPE__BODY_CONFIG_APPLIED:
 		EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.config_applied", EG_STR("kiosk", c->cn),
 		    EG_UINT("version", env->config_applied->version), EG_BOOL("ok", env->config_applied->ok));
+		console_config_applied(n, c, env->config_applied);
 		break;
 	case EGATE__ENVELOPE__BODY_COMMAND_RESULT:
 		EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.command_result", EG_STR("kiosk", c->cn),
 		    EG_UINT("command_id", env->command_result->command_id),
 		    EG_BOOL("ok", env->command_result->ok));
+		console_command_result(n, c, env->command_result);
 		break;
 	case EGATE__ENVELOPE__BODY_ERROR:
 		EG_LOG(&n->lg, EG_LOG_WARN, "kiosk.error", EG_STR("kiosk", c->cn),
@@ -837,12 +840,13 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 	host_log_setup(&n->lg, "egate-host/net", &n->conf);
 	eg_wbuf_init(&n->batch, PS_MSG_MAX, true);
 	n->resp = malloc(RESP_MAX);
+	n->con = console_new();
 	if ((rc = eg_tls_conf_new(&n->tls, EG_TLS_SERVER, n->conf.ca, n->conf.crl[0] ? n->conf.crl : NULL,
 	    n->conf.cert, n->conf.key, err, sizeof(err))) != EG_OK) {
 		EG_LOG(&n->lg, EG_LOG_ERROR, "net.tls_conf_failed", EG_STR("reason", err), EG_ERRF(rc));
 		goto out;
 	}
-	if (n->resp == NULL)
+	if (n->resp == NULL || n->con == NULL)
 		goto out;
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	sandbox_fs(n);
@@ -914,6 +918,7 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		flush_all(n);
 		if (host_now_ms() - last_tick >= 1000) {
 			timeouts(n);
+			console_tick(n);
 			last_tick = host_now_ms();
 		}
 	}
@@ -924,6 +929,7 @@ out:
 		conn_free(n, n->conns, "stopping");
 	eg_tls_conf_free(&n->tls);
 	eg_wbuf_free(&n->batch);
+	console_free(&n->con);
 	free(n->resp);
 	if (n->ep >= 0)
 		close(n->ep);

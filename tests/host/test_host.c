@@ -813,10 +813,13 @@ START_TEST(test_identity_from_certificate_only)
 	raw_close(&r);
 	ck_assert(hostfx_wait_log(&fx, 1, 5000, "alarm.identity_mismatch", "certificate=K02",
 	    "claimed=K01", NULL));
-	/* an officer certificate does not speak the kiosk protocol */
+	/* an officer certificate opens a console session but cannot send
+	 * passage events */
 	raw_open(&r, "officer");
 	ck_assert_eg(r.hs, EG_OK);
 	raw_hello(&r, NULL);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_HELLO_ACK, NULL), EGATE__ENVELOPE__BODY_HELLO_ACK);
+	raw_event(&r, 1);
 	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_ERROR, &code), EGATE__ENVELOPE__BODY_ERROR);
 	ck_assert_uint_eq(code, EGATE__ERROR_CODE__ERROR_UNEXPECTED);
 	raw_close(&r);
