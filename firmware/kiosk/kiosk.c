@@ -27,6 +27,7 @@
 #include "explain.h"
 #include "face.h"
 #include "frame.h"
+#include "inbox.h"
 #include "kiosk.h"
 #include "outputs.h"
 #include "sim_ccid.h"
@@ -92,6 +93,15 @@ struct kiosk {
 	size_t qn, qhead;
 	char detail[64];	/* storage for the detail of queued events */
 	char detail2[64];
+	/* officer commands (inbox.h) */
+	struct kiosk_command cmd;	/* the one being carried out; storage for
+					 * the officer and reason of its event */
+	uint64_t referral_seq;		/* record of the open referral, 0 = none */
+	char referral_rule[48];		/* the rule that referred */
+	uint64_t command_id;		/* the command that decided it */
+	/* last decision, for the heartbeat */
+	char last_decision[16], last_rule[48];
+	int64_t last_ts_ms;
 };
 
 static uint64_t
@@ -1334,6 +1344,7 @@ decision(enum passage_outcome o)
 	case PO_OPEN: return EGATE__DECISION__DECISION_OPEN;
 	case PO_REFER: return EGATE__DECISION__DECISION_REFER;
 	case PO_ABANDONED: return EGATE__DECISION__DECISION_ABORTED;
+	case PO_REJECT: return EGATE__DECISION__DECISION_REJECT;
 	default: return EGATE__DECISION__DECISION_FAULT;
 	}
 }
@@ -1362,6 +1373,9 @@ x_report(struct kiosk *k)
 	struct timespec ts;
 	char *end;
 	int ret;
+
+	if (k->rep == NULL)
+		return EG_ERR_STATE;	/* no passage: nothing to report */
 
 	egate__envelope__init(&env);
 	egate__passage_event__init(&pe);
@@ -1420,6 +1434,11 @@ x_report(struct kiosk *k)
 	}
 	pe.duration_ms = (uint32_t)(ms_since(k->t0_ns));
 	pe.officer_id = x->officer;
+	if (x->officer[0] != '\0' && k->referral_seq != 0 && x->outcome != PO_REFER) {
+		/* an officer's decision on the open referral */
+		pe.overrides_seq = k->referral_seq;
+		pe.command_id = k->command_id;
+	}
 	env.body_case = EGATE__ENVELOPE__BODY_PASSAGE;
 	env.passage = &pe;
 	if ((ret = proto_msg_validate(&env)) != EG_OK)
@@ -1440,8 +1459,17 @@ x_report(struct kiosk *k)
 		ret = spool_append(k->spool, buf, len, &k->rep->seq);
 		free(buf);
 	}
-	if (ret == EG_OK)
+	if (ret == EG_OK) {
 		k->rep->reported = true;
+		if (x->outcome == PO_REFER && k->referral_seq == 0) {
+			k->referral_seq = k->rep->referral_seq = k->rep->seq;
+			snprintf(k->referral_rule, sizeof(k->referral_rule), "%s", x->rule);
+		}
+		snprintf(k->last_decision, sizeof(k->last_decision), "%s",
+		    proto_decision_name(pe.decision));
+		snprintf(k->last_rule, sizeof(k->last_rule), "%s", x->rule);
+		k->last_ts_ms = pe.ts_ms;
+	}
 	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_INFO : EG_LOG_ERROR, "kiosk.report",
 	    EG_STR("rule", x->rule), EG_INT("seq", (long long)k->rep->seq),
 	    EG_INT("bytes", (long long)len), EG_STR("err", eg_err_name(ret)));
@@ -1471,8 +1499,9 @@ static void
 x_notify(struct kiosk *k)
 {
 	if (k->o.out != NULL)
-		fprintf(k->o.out, "[officer] referral: %s (simulated officer closes it)\n",
-		    k->p.x.rule);
+		fprintf(k->o.out, "[officer] referral: %s, record seq %llu (%s)\n", k->p.x.rule,
+		    (unsigned long long)k->referral_seq, k->o.officer_wait_ms > 0 && k->o.inbox != NULL ?
+		    "waiting for an officer's decision" : "the simulated officer closes it");
 	EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.referral", EG_STR("rule", k->p.x.rule));
 }
 
@@ -1546,7 +1575,202 @@ summary(struct kiosk *k, const struct kiosk_report *r)
 	if (r->reported)
 		fprintf(o, " (seq %llu)", (unsigned long long)r->seq);
 	fprintf(o, "\n");
+	if (r->officer_outcome != PO_NONE)
+		fprintf(o, "   officer %s decided the referral (seq %llu): %s\n", r->officer,
+		    (unsigned long long)r->referral_seq,
+		    r->officer_outcome == PO_OPEN ? "OPEN (override)" : "REJECT");
 	fflush(o);
+}
+
+/* ---- the host: status and officer commands ---------------------------------------- */
+
+/* What the next heartbeat tells the host (uplink.h). */
+static void
+status_update(struct kiosk *k)
+{
+	struct uplink_status st;
+	char *end;
+
+	if (k->o.uplink == NULL)
+		return;
+	memset(&st, 0, sizeof(st));
+	snprintf(st.state, sizeof(st.state), "%s", passage_state_str(k->p.state));
+	st.referral_seq = k->p.state == PS_REFERRED ? k->referral_seq : 0;
+	st.held = k->p.state == PS_HOLD;
+	st.config_version = strtoull(k->o.policy->version, &end, 10);
+	if (*end != '\0')
+		st.config_version = 0;
+	snprintf(st.last_decision, sizeof(st.last_decision), "%s", k->last_decision);
+	snprintf(st.last_reason, sizeof(st.last_reason), "%s", k->last_rule);
+	st.last_ts_ms = k->last_ts_ms;
+	uplink_set_status(k->o.uplink, &st);
+}
+
+/* Tell the host how a command ended (a live message: not spooled). */
+static void
+command_result(struct kiosk *k, const struct kiosk_command *c, bool ok, const char *detail)
+{
+	Egate__Envelope env;
+	Egate__CommandResult r;
+
+	EG_LOG(k->o.log, ok ? EG_LOG_NOTICE : EG_LOG_WARN, "kiosk.officer_command",
+	    EG_UINT("command_id", c->id), EG_STR("action", proto_officer_action_name(c->action)),
+	    EG_STR("officer", c->officer), EG_UINT("passage_seq", c->passage_seq),
+	    EG_BOOL("ok", ok), EG_STR("detail", detail));
+	if (k->o.out != NULL)
+		fprintf(k->o.out, "[officer] %s: %s by %s%s%s\n", proto_officer_action_name(c->action),
+		    ok ? "carried out" : "refused", c->officer, detail[0] ? ": " : "", detail);
+	if (k->o.uplink == NULL)
+		return;
+	egate__envelope__init(&env);
+	egate__command_result__init(&r);
+	r.command_id = c->id;
+	r.ok = ok;
+	r.error = ok ? EGATE__ERROR_CODE__ERROR_UNSPECIFIED : EGATE__ERROR_CODE__ERROR_COMMAND_REJECTED;
+	r.detail = (char *)(uintptr_t)detail;
+	env.body_case = EGATE__ENVELOPE__BODY_COMMAND_RESULT;
+	env.command_result = &r;
+	(void)uplink_send(k->o.uplink, &env);
+}
+
+/*
+ * The passage event an officer command stands for in the current state, or
+ * PE_COUNT (refused, *why says why). The kiosk rules of PROTOCOL.md:
+ * overrides only for the open referral, OPEN only with a traveller at the
+ * gate (referred or held), RELEASE only when held, HOLD not twice.
+ */
+static enum passage_event_type
+command_event(const struct kiosk *k, const struct kiosk_command *c, bool in_passage,
+    const char **why)
+{
+	enum passage_state st = k->p.state;
+
+	switch (c->action) {
+	case EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_OPEN:
+	case EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT:
+		if (st != PS_REFERRED || c->passage_seq != k->referral_seq) {
+			*why = "no_such_referral";
+			return PE_COUNT;
+		}
+		return c->action == EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_OPEN ?
+		    PE_OFFICER_OPEN : PE_OFFICER_RELEASE;
+	case EGATE__OFFICER_ACTION__OFFICER_OPEN:
+		if (!in_passage || (st != PS_REFERRED && st != PS_HOLD)) {
+			*why = "no_traveller_at_the_gate";
+			return PE_COUNT;
+		}
+		return PE_OFFICER_OPEN;
+	case EGATE__OFFICER_ACTION__OFFICER_HOLD:
+		if (st == PS_HOLD) {
+			*why = "already_held";
+			return PE_COUNT;
+		}
+		return PE_OFFICER_HOLD;
+	case EGATE__OFFICER_ACTION__OFFICER_RELEASE:
+		if (st != PS_HOLD) {
+			*why = "not_held";
+			return PE_COUNT;
+		}
+		return PE_OFFICER_RELEASE;
+	default:
+		*why = "unknown_action";
+		return PE_COUNT;
+	}
+}
+
+/* Take one command from the inbox (waiting up to wait_ms) and queue its
+ * event; refused commands are answered at once. Returns true when an event
+ * was queued. */
+static bool
+take_command(struct kiosk *k, int wait_ms, bool in_passage)
+{
+	struct passage_event *ev;
+	enum passage_event_type t;
+	const char *why = "";
+
+	if (k->o.inbox == NULL || !kiosk_inbox_take(k->o.inbox, wait_ms, &k->cmd))
+		return false;
+	if ((t = command_event(k, &k->cmd, in_passage, &why)) == PE_COUNT) {
+		command_result(k, &k->cmd, false, why);
+		return false;
+	}
+	if ((ev = push(k, t)) == NULL) {
+		command_result(k, &k->cmd, false, "busy");
+		return false;
+	}
+	ev->officer = k->cmd.officer;
+	ev->reason = k->cmd.reason;
+	if (t == PE_OFFICER_OPEN || (t == PE_OFFICER_RELEASE && k->p.state == PS_REFERRED))
+		k->command_id = k->cmd.id;
+	command_result(k, &k->cmd, true, "");
+	return true;
+}
+
+/* A referral or a hold with nothing else to do: wait for an officer (up to
+ * officer_wait_ms in total), else the simulated officer closes it. */
+static void
+await_officer(struct kiosk *k)
+{
+	uint64_t end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;
+
+	while (k->o.officer_wait_ms > 0 && k->o.inbox != NULL && now_ns() < end) {
+		int left = (int)((end - now_ns()) / 1000000u) + 1;
+
+		if (k->o.out != NULL && k->p.state == PS_REFERRED)
+			fflush(k->o.out);
+		if (take_command(k, left < 1000 ? left : 1000, true))
+			return;
+	}
+	if (k->o.officer_wait_ms > 0)
+		EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.officer_timeout",
+		    EG_STR("state", passage_state_str(k->p.state)),
+		    EG_INT("waited_ms", k->o.officer_wait_ms));
+	push(k, PE_OFFICER_RELEASE);	/* the simulated officer */
+}
+
+int
+kiosk_idle(struct kiosk *k, int wait_ms)
+{
+	struct passage_effects fx;
+	uint64_t end, hold_end = 0;
+
+	if (k == NULL || (k->p.state != PS_IDLE && k->p.state != PS_HOLD))
+		return EG_ERR_STATE;
+	end = now_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
+	if (k->p.state == PS_HOLD)
+		hold_end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;
+	k->qn = k->qhead = 0;
+	for (;;) {
+		uint64_t now = now_ns(), until = k->p.state == PS_HOLD ? hold_end : end;
+		int left = until > now ? (int)((until - now) / 1000000u) : 0;
+
+		if (k->qhead >= k->qn && !take_command(k, left < 1000 ? left : 1000, false)) {
+			if (now_ns() < until)
+				continue;
+			if (k->p.state != PS_HOLD)
+				break;
+			/* nobody released the hold in time: the simulated officer */
+			EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.officer_timeout",
+			    EG_STR("state", "HOLD"), EG_INT("waited_ms", k->o.officer_wait_ms));
+			push(k, PE_OFFICER_RELEASE);
+		}
+		while (k->qhead < k->qn) {
+			struct passage_event ev = k->q[k->qhead++];
+
+			if (passage_handle(&k->p, &ev, &fx) != EG_OK)
+				continue;
+			for (size_t i = 0; i < fx.n; i++)
+				execute(k, fx.e[i]);
+			status_update(k);
+			if (k->p.state == PS_HOLD && ev.type == PE_OFFICER_HOLD)
+				hold_end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;
+		}
+		k->qn = k->qhead = 0;
+		if (k->p.state == PS_IDLE && now_ns() >= end)
+			break;
+	}
+	status_update(k);
+	return EG_OK;
 }
 
 /* ---- one passage ------------------------------------------------------------------- */
@@ -1572,6 +1796,7 @@ kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
 	k->sp = sp;
 	k->qn = k->qhead = 0;
 	k->deadline_ns = 0;
+	k->referral_seq = k->command_id = 0;
 	if ((ret = devices_open(k, sp, err, errlen)) != EG_OK)
 		goto out;
 	openings0 = k->gate.openings;
@@ -1590,20 +1815,31 @@ kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
 				    (uint64_t)k->o.policy->timeout_ms[k->p.state] * 1000000u;
 		for (size_t i = 0; i < fx.n; i++)
 			execute(k, fx.e[i]);
+		status_update(k);
 		if (k->p.state == PS_IDLE)
 			break;
+		/* an officer may act at any step (a hold mid-passage) */
+		(void)take_command(k, 0, true);
 		if (k->qhead < k->qn)
 			continue;
 		/* the simulated people: the traveller walks through an open gate;
-		 * an officer closes a referral without overriding it */
+		 * a real officer (through the host) or the simulated one closes
+		 * a referral */
 		if (k->p.state == PS_GATE_OPEN)
 			push(k, PE_PASSED);
 		else if (k->p.state == PS_REFERRED || k->p.state == PS_HOLD)
-			push(k, PE_OFFICER_RELEASE);
+			await_officer(k);
 	}
 	rep->total_ms = ms_since(k->t0_ns);
 	rep->outcome = k->p.x.outcome;
 	snprintf(rep->rule, sizeof(rep->rule), "%s", k->p.x.rule);
+	if (rep->referral_seq != 0 && k->p.x.officer[0] != '\0' && k->p.x.outcome != PO_REFER) {
+		/* the automated decision was the referral; the officer decided */
+		rep->officer_outcome = k->p.x.outcome;
+		snprintf(rep->officer, sizeof(rep->officer), "%s", k->p.x.officer);
+		rep->outcome = PO_REFER;
+		snprintf(rep->rule, sizeof(rep->rule), "%s", k->referral_rule);
+	}
 	rep->x = k->p.x;
 	rep->gate_openings = k->gate.openings - openings0;
 	ret = EG_OK;

@@ -31,6 +31,7 @@
 struct kiosk;
 
 struct uplink;
+struct kiosk_inbox;
 
 struct kiosk_opts {
 	const struct eg_kiosk_conf *conf;	/* borrowed; reader/camera/mrz must
@@ -46,6 +47,11 @@ struct kiosk_opts {
 					 * When set, records go through
 					 * uplink_submit and the kiosk opens no
 					 * spool of its own. */
+	struct kiosk_inbox *inbox;	/* borrowed; officer commands from the
+					 * host (inbox.h); NULL: none */
+	int officer_wait_ms;		/* a referral or hold waits this long for
+					 * an officer's command; 0: the simulated
+					 * officer closes it at once */
 };
 
 /* Stage timings of one passage, wall-clock milliseconds. */
@@ -59,7 +65,11 @@ struct kiosk_report {
 	struct passage_explanation x;	/* a copy (no personal data in it) */
 	unsigned gate_openings;		/* gate openings during this passage */
 	bool reported;			/* a record went to the spool */
-	uint64_t seq;			/* its spool sequence number */
+	uint64_t seq;			/* the spool sequence number of the last one */
+	uint64_t referral_seq;		/* the referral's record, 0 = no referral */
+	enum passage_outcome officer_outcome;	/* an officer's decision on the
+					 * referral (PO_OPEN / PO_REJECT), else PO_NONE */
+	char officer[64];		/* who decided */
 	double ms[KS_COUNT];
 	double total_ms;
 	int capture_frames;		/* frames taken from the camera */
@@ -104,6 +114,16 @@ int kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
  * keys of the configuration applied (thresholds of 0 keep the default).
  * Cannot fail. */
 void kiosk_policy_from_conf(const struct eg_kiosk_conf *c, struct passage_policy *p);
+
+/*
+ * kiosk_idle — between passages: carry out officer commands from the inbox
+ * (HOLD takes the gate out of service until RELEASE; OPEN, overrides and
+ * RELEASE without a hold are refused), waiting up to wait_ms for the first
+ * one. While held it waits up to opts.officer_wait_ms for the release, then
+ * releases by itself (logged). Answers every command to the host.
+ * Returns EG_OK, or EG_ERR_STATE if a passage is in progress.
+ */
+int kiosk_idle(struct kiosk *k, int wait_ms);
 
 /* kiosk_work_wiped — true when every buffer of the work area (MRZ, chip
  * data, frames, embeddings) is zero / released. */

@@ -25,9 +25,30 @@
 #include "egate/error.h"
 #include "egate/log.h"
 #include "egate_build.h"
+#include "inbox.h"
 #include "kiosk.h"
 #include "scenario.h"
 #include "uplink.h"
+
+struct dispatch {
+	struct kiosk_inbox *inbox;
+	struct eg_log *log;
+};
+
+/* Host -> kiosk messages, in the uplink thread: hand each to its owner. */
+static void
+on_host_message(void *ctx, const Egate__Envelope *env)
+{
+	struct dispatch *d = ctx;
+
+	if (env->body_case == EGATE__ENVELOPE__BODY_OFFICER_COMMAND) {
+		int rc = kiosk_inbox_post(d->inbox, env->officer_command);
+
+		if (rc != EG_OK)
+			EG_LOG(d->log, EG_LOG_WARN, "kiosk.command_dropped",
+			    EG_UINT("command_id", env->officer_command->command_id), EG_ERRF(rc));
+	}
+}
 
 static void *
 uplink_thread(void *u)
@@ -61,6 +82,10 @@ usage(FILE *f)
 	    "                    (hw/sim/scenarios/*.ini)\n"
 	    "  --foreground      stay in the foreground (the only mode of this version)\n"
 	    "  --drain SECONDS   at the end, wait this long for the host's acks (default 30)\n"
+	    "  --officer-wait SECONDS\n"
+	    "                    a referral or hold waits this long for an officer's\n"
+	    "                    command through the host (egate officer); 0 (default):\n"
+	    "                    the simulated officer closes it at once\n"
 	    "  --version, --help\n");
 }
 
@@ -105,6 +130,7 @@ main(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "drain", required_argument, NULL, 'd' },
+		{ "officer-wait", required_argument, NULL, 'o' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -125,10 +151,21 @@ main(int argc, char **argv)
 	struct uplink_conf uc;
 	pthread_t upt;
 	bool up_running = false;
+	struct kiosk_inbox *inbox = NULL;
+	struct dispatch disp;
+	int officer_wait_s = 0;
+	char *end;
 
-	while ((c = getopt_long(argc, argv, "c:s:fd:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:fd:o:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
+		case 'o':
+			officer_wait_s = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || officer_wait_s < 0 || officer_wait_s > 86400) {
+				fprintf(stderr, "egate-kiosk: --officer-wait: 0 to 86400 seconds\n");
+				return 2;
+			}
+			break;
 		case 'd': drain_s = atoi(optarg); break;
 		case 's': scen_path = optarg; break;
 		case 'f': break;
@@ -160,6 +197,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	kiosk_policy_from_conf(&conf, &policy);
+	if (kiosk_inbox_new(&inbox) != EG_OK)
+		goto out;
+	disp.inbox = inbox;
+	disp.log = &lg;
 	if (conf.host_connect) {
 		memset(&uc, 0, sizeof(uc));
 		uc.host = conf.host_address;
@@ -174,6 +215,8 @@ main(int argc, char **argv)
 		uc.backoff_base_ms = 200;
 		uc.backoff_cap_ms = 5000;
 		uc.log = &lg;
+		uc.on_message = on_host_message;
+		uc.on_message_ctx = &disp;
 		if (uplink_new(&uc, &up) != EG_OK) {
 			fprintf(stderr, "egate-kiosk: cannot set up the uplink to %s:%lld "
 			    "(see the log; [host] connect = false runs without a host)\n",
@@ -194,6 +237,8 @@ main(int argc, char **argv)
 	ko.log = &lg;
 	ko.out = stdout;
 	ko.bilingual = true;
+	ko.inbox = inbox;
+	ko.officer_wait_ms = officer_wait_s * 1000;
 	if (kiosk_new(&ko, &k, err, sizeof(err)) != EG_OK ||
 	    kiosk_set_scenario(k, sc, err, sizeof(err)) != EG_OK) {
 		fprintf(stderr, "egate-kiosk: %s\n", err);
@@ -203,6 +248,7 @@ main(int argc, char **argv)
 	printf("egate-kiosk %s: kiosk %s, scenario '%s', %zu passage(s)\n", EGATE_VERSION,
 	    conf.id, sc->name, sc->n);
 	for (size_t i = 0; i < sc->n; i++) {
+		(void)kiosk_idle(k, 0);	/* officer commands between travellers (a hold) */
 		if (kiosk_run_passage(k, &sc->p[i], &rep, err, sizeof(err)) != EG_OK) {
 			fprintf(stderr, "egate-kiosk: passage '%s': %s\n", sc->p[i].name, err);
 			ret = 3;
@@ -238,6 +284,7 @@ out:
 	}
 	uplink_free(&up);
 	kiosk_free(&k);
+	kiosk_inbox_free(&inbox);
 	free(sc);
 	return ret;
 }

@@ -156,7 +156,7 @@ struct passage_explain_item {
 	char detail[64];
 };
 
-enum passage_outcome { PO_NONE = 0, PO_OPEN, PO_REFER, PO_ABANDONED };
+enum passage_outcome { PO_NONE = 0, PO_OPEN, PO_REFER, PO_ABANDONED, PO_REJECT };
 
 struct passage_explanation {
 	enum passage_outcome outcome;

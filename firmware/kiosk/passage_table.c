@@ -255,7 +255,9 @@ a_open(struct passage *p, const struct passage_event *ev, struct passage_effects
 	fx_add(fx, PX_PROMPT_PROCEED);
 }
 
-/* A referral: the officer is told why; the traveller sees "see an officer". */
+/* A referral: the automated decision is reported at once (the officer's
+ * queue shows it with its explanation and seq); the traveller sees "see an
+ * officer". An officer's later decision on it is a second record. */
 static void
 refer(struct passage *p, struct passage_effects *fx, const char *rule)
 {
@@ -263,6 +265,7 @@ refer(struct passage *p, struct passage_effects *fx, const char *rule)
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_GATE_CLOSE);
 	fx_add(fx, PX_PROMPT_SEE_OFFICER);
+	fx_add(fx, PX_REPORT);
 	fx_add(fx, PX_NOTIFY_OFFICER);
 }
 
@@ -417,22 +420,33 @@ a_override_open(struct passage *p, const struct passage_event *ev, struct passag
 	explain(p, "officer_override", "open");
 	if (p->x.outcome == PO_NONE)	/* no passage: the officer opened the gate by hand */
 		decide(p, PO_OPEN, "officer_manual_open");
-	else
-		p->x.outcome = PO_OPEN;	/* the rule that referred stays on record */
+	else	/* the referral's own record keeps the rule that referred */
+		decide(p, PO_OPEN, "officer_override_open");
 	fx_add(fx, PX_GATE_OPEN);
 	fx_add(fx, PX_PROMPT_PROCEED);
 }
 
+/* An officer closes a referral or ends a hold. The referral (or the hold
+ * that ended a passage) is on record already; an officer who closes a
+ * referral decides it: a second record, REJECT, with the officer's
+ * identity. Without an identity (the simulated officer of a scenario run)
+ * nothing is decided and nothing more is reported. */
 static void
 a_officer_close(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
+	bool decided = ev->officer != NULL && p->state == PS_REFERRED;
+
 	if (ev->officer != NULL) {
 		snprintf(p->x.officer, sizeof(p->x.officer), "%s", ev->officer);
 		if (ev->reason != NULL)
 			snprintf(p->x.officer_reason, sizeof(p->x.officer_reason), "%s", ev->reason);
 	}
+	if (decided) {
+		explain(p, "officer_override", "reject");
+		decide(p, PO_REJECT, "officer_override_reject");
+	}
 	fx_add(fx, PX_GATE_CLOSE);
-	if (p->x.outcome != PO_NONE)
+	if (decided)
 		fx_add(fx, PX_REPORT);
 	fx_add(fx, PX_PROMPT_PLACE_DOC);
 	if (p->x.outcome != PO_NONE)
@@ -442,17 +456,24 @@ a_officer_close(struct passage *p, const struct passage_event *ev, struct passag
 static void
 a_hold(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
+	bool reported = false;
+
 	if (p->state == PS_IDLE) {	/* no traveller: a fresh record */
 		memset(&p->x, 0, sizeof(p->x));
 		snprintf(p->x.config_version, sizeof(p->x.config_version), "%s", p->policy->version);
 	} else if (p->x.outcome == PO_NONE) {
+		/* a traveller in the middle of a passage: it ends as a referral,
+		 * reported at once like every referral */
 		decide(p, PO_REFER, "officer_hold");
+		reported = true;
 	}
 	if (ev->officer != NULL)
 		snprintf(p->x.officer, sizeof(p->x.officer), "%s", ev->officer);
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_GATE_CLOSE);
 	fx_add(fx, PX_PROMPT_SEE_OFFICER);
+	if (reported)
+		fx_add(fx, PX_REPORT);
 }
 
 static void

@@ -17,6 +17,7 @@ struct run {
 	struct passage p;
 	bool gate_opened;
 	bool reported;
+	int reports;
 	bool officer_notified;
 	bool wiped;
 	int captures;
@@ -40,6 +41,7 @@ feed(struct run *r, struct passage_event ev)
 	for (size_t i = 0; i < fx.n; i++) {
 		r->gate_opened |= fx.e[i] == PX_GATE_OPEN;
 		r->reported |= fx.e[i] == PX_REPORT;
+		r->reports += fx.e[i] == PX_REPORT;
 		r->officer_notified |= fx.e[i] == PX_NOTIFY_OFFICER;
 		r->wiped |= fx.e[i] == PX_WIPE;
 		r->captures += fx.e[i] == PX_CAPTURE_FACE;
@@ -126,6 +128,8 @@ assert_referred(struct run *r, const char *rule)
 	ck_assert(!r->gate_opened);
 	ck_assert(r->officer_notified);
 	ck_assert(r->wiped);
+	/* the automated referral is on record at once, before any officer */
+	ck_assert_int_eq(r->reports, 1);
 }
 
 START_TEST(test_genuine_traveller)
@@ -408,13 +412,53 @@ START_TEST(test_officer_override_needs_identity_and_reason)
 	ck_assert_int_eq(r.p.state, PS_GATE_OPEN);
 	ck_assert(r.gate_opened);
 	ck_assert_int_eq(r.p.x.outcome, PO_OPEN);
-	ck_assert_str_eq(r.p.x.rule, "biometric_mismatch");	/* what the machine said stays */
+	/* the officer's decision is its own rule; the referral's record (already
+	 * reported) keeps what the machine said */
+	ck_assert_str_eq(r.p.x.rule, "officer_override_open");
+	ck_assert_str_eq(item(&r.p, "match_1to1")->result, "fail");
 	ck_assert_str_eq(r.p.x.officer, "officer.kim");
 	ck_assert_str_eq(r.p.x.officer_reason, "checked passport by hand");
 	ck_assert_str_eq(item(&r.p, "officer_override")->result, "open");
+	ck_assert_int_eq(r.reports, 1);
 	feed(&r, ev(PE_PASSED));
-	ck_assert(r.reported);
+	ck_assert_int_eq(r.reports, 2);	/* the officer's decision, after the passage */
 	ck_assert_int_eq(r.p.state, PS_IDLE);
+}
+END_TEST
+
+/* An officer who closes a referral decides it: REJECT, a second record. The
+ * simulated officer of a scenario run (no identity) decides nothing. */
+START_TEST(test_officer_reject_and_simulated_close)
+{
+	struct run r;
+	struct passage_event o = ev(PE_OFFICER_RELEASE);
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	feed(&r, score(PE_LIVENESS_DONE, 0.9));
+	feed(&r, score(PE_MATCH_DONE, 0.3));
+	assert_referred(&r, "biometric_mismatch");
+	o.officer = "officer.kim";
+	o.reason = "not the holder";
+	ck_assert_eg(feed(&r, o), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert_int_eq(r.p.x.outcome, PO_REJECT);
+	ck_assert_str_eq(r.p.x.rule, "officer_override_reject");
+	ck_assert_str_eq(item(&r.p, "officer_override")->result, "reject");
+	ck_assert_int_eq(r.reports, 2);
+	ck_assert(!r.gate_opened);
+
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	feed(&r, score(PE_LIVENESS_DONE, 0.9));
+	feed(&r, score(PE_MATCH_DONE, 0.3));
+	assert_referred(&r, "biometric_mismatch");
+	ck_assert_eg(feed(&r, ev(PE_OFFICER_RELEASE)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert_int_eq(r.p.x.outcome, PO_REFER);
+	ck_assert_int_eq(r.reports, 1);
 }
 END_TEST
 
@@ -574,6 +618,7 @@ make_suite(void)
 	tcase_add_test(tc, test_printed_photo_and_tailgating_and_watchlist);
 	tcase_add_test(tc, test_walks_away_and_document_pulled);
 	tcase_add_test(tc, test_officer_override_needs_identity_and_reason);
+	tcase_add_test(tc, test_officer_reject_and_simulated_close);
 	tcase_add_test(tc, test_officer_hold_and_release);
 	tcase_add_test(tc, test_cancel_paths_from_every_active_state);
 	tcase_add_test(tc, test_host_unreachable);
