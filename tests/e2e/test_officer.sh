@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Officer oversight end to end (issue 7 acceptance): egate-host and
+# egate-kiosk over mutual TLS, the kiosk running hw/sim/scenarios/officer.ini
+# with --officer-wait, and an officer using `egate officer` with an officer
+# certificate. Checks what the officer sees (status, queue with the
+# explanation), what is refused (a wrong passage, a kiosk certificate, no
+# reason), what the kiosk does (gate opened only by the override), and what
+# the audit log holds (the officer's action logged before the kiosk's
+# decision record, which names the officer and the referral it decides).
+set -euo pipefail
+build=$1 root=$2
+egate="$build/host/cli/egate"
+hostd="$build/host/daemon/egate-host"
+kioskd="$build/firmware/kiosk/egate-kiosk"
+t=$(mktemp -d /tmp/egate-officer-e2e.XXXXXX)
+host_pid= kiosk_pid=
+cleanup() {
+  [ -n "$kiosk_pid" ] && kill "$kiosk_pid" 2>/dev/null || true
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- kiosk output:" >&2; cat "$t/kiosk.out" >&2 || true
+  echo "--- host log (officer lines):" >&2; grep -E 'officer|refused|error' "$t/host.log" >&2 || true; exit 1; }
+
+# ---- PKI, as an integrator provisions it
+pki="$t/pki"
+"$egate" pki init --dir "$pki/ca" --name "E2E CA" >/dev/null
+"$egate" pki issue --dir "$pki/ca" --role host --cn egate-host --key-out "$pki/host.key" --out "$pki/host.crt" >/dev/null
+"$egate" pki issue --dir "$pki/ca" --role kiosk --cn K01 --key-out "$pki/K01.key" --out "$pki/K01.crt" >/dev/null
+"$egate" pki issue --dir "$pki/ca" --role officer --cn officer.kim --key-out "$pki/officer.key" --out "$pki/officer.crt" >/dev/null
+"$egate" pki key --out "$t/checkpoint.key" >/dev/null
+"$egate" pki secret --out "$t/identifier.hmac" >/dev/null
+openssl pkey -in "$t/checkpoint.key" -pubout -out "$t/checkpoint.pub" 2>/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$t/host.conf" <<CONF
+[host]
+listen = 127.0.0.1
+port = $port
+[tls]
+ca = $pki/ca/ca.crt
+cert = $pki/host.crt
+key = $pki/host.key
+crl = $pki/ca/ca.crl
+[audit]
+db = $t/audit.db
+signing_key = $t/checkpoint.key
+hmac_key = $t/identifier.hmac
+CONF
+cat > "$t/K01.conf" <<CONF
+[kiosk]
+id = K01
+log_level = notice
+[host]
+address = 127.0.0.1
+port = $port
+ca = $pki/ca/ca.crt
+cert = $pki/K01.crt
+key = $pki/K01.key
+spool = $t/K01.spool
+[devices]
+reader = sim
+camera = sim
+mrz = sim
+[trust]
+csca = sim
+[policy]
+accepted_issuers = UTO
+no_chip_auth = accept
+liveness_threshold = 0.01
+CONF
+"$hostd" --config "$t/host.conf" --foreground 2>"$t/host.log" & host_pid=$!
+for _ in $(seq 1 100); do
+  python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$port)))" 2>/dev/null && break
+  sleep 0.1
+done
+
+export EGATE_HOST=127.0.0.1 EGATE_PORT=$port EGATE_CA="$pki/ca/ca.crt"
+export EGATE_OFFICER_CERT="$pki/officer.crt" EGATE_OFFICER_KEY="$pki/officer.key"
+officer() { "$egate" officer "$@"; }
+
+# nothing is waiting yet; an action on an unknown kiosk is refused
+[ "$(officer queue --json)" = "[]" ] || fail "queue not empty before any kiosk"
+rc=0; officer hold --kiosk K09 --reason "test" 2>/dev/null || rc=$?
+[ "$rc" = 1 ] || fail "an action on an unknown kiosk: exit $rc, want 1"
+# a kiosk certificate is not an officer
+rc=0; "$egate" officer --cert "$pki/K01.crt" --key "$pki/K01.key" status >/dev/null 2>&1 || rc=$?
+[ "$rc" != 0 ] || fail "a kiosk certificate was served as an officer"
+# usage errors never reach the host
+rc=0; officer override --kiosk K01 --passage 2 --open 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "override without a reason: exit $rc, want 2"
+
+"$kioskd" --config "$t/K01.conf" --scenario "$root/hw/sim/scenarios/officer.ini" \
+  --officer-wait 60 --drain 30 >"$t/kiosk.out" 2>"$t/kiosk.log" & kiosk_pid=$!
+
+# wait for a referral in the queue; print "seq reason"
+next_referral() {
+  local q
+  for _ in $(seq 1 600); do
+    q=$(officer queue --json 2>/dev/null || true)
+    if [ -n "$q" ] && [ "$q" != "[]" ]; then
+      python3 -c 'import json,sys; r=json.loads(sys.argv[1])[0]; e=json.loads(r["explanation"]) if r["explanation"] else {}; print(r["seq"], r["reason"], r["kiosk"], e.get("decision",""))' "$q"
+      return 0
+    fi
+    kill -0 "$kiosk_pid" 2>/dev/null || fail "kiosk exited while waiting for a referral"
+    sleep 0.2
+  done
+  fail "no referral appeared"
+}
+
+# 1. the impostor: referred for a biometric mismatch; the officer rejects
+read -r seq1 reason1 kiosk1 dec1 < <(next_referral)
+[ "$reason1" = biometric_mismatch ] || fail "first referral is '$reason1'"
+[ "$kiosk1" = K01 ] && [ "$dec1" = REFER ] || fail "referral from '$kiosk1' decision '$dec1'"
+officer status --json | python3 -c '
+import json,sys
+k={x["kiosk"]:x for x in json.load(sys.stdin)}["K01"]
+assert k["connected"] and k["state"]=="REFERRED" and k["referral_seq"]>0, k
+assert k["last_decision"]=="REFER" and k["last_reason"]=="biometric_mismatch", k
+' || fail "status does not show K01 referred"
+officer status | grep -q "^K01 *online *REFERRED" || fail "status table"
+# the queue explains the decision: the failed 1:1 score and its threshold
+officer queue | grep -q '"match_1to1"' || officer queue | grep -q 'face_similarity\|match_1to1' || fail "queue without explanation"
+# a wrong passage is refused by the kiosk; the gate stays shut
+rc=0; officer override --kiosk K01 --passage $((seq1 + 100)) --open --reason "wrong one" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "override of a passage that is not the referral: exit $rc, want 1"
+officer override --kiosk K01 --passage "$seq1" --reject --reason "not the passport holder" \
+  | grep -q "override K01: done" || fail "override --reject not done"
+
+# 2. the unreadable chip: the officer inspects the passport and opens
+read -r seq2 reason2 _ _ < <(next_referral)
+[ "$reason2" = chip_unreadable ] || fail "second referral is '$reason2'"
+[ "$seq2" -gt "$seq1" ] || fail "seq did not increase"
+officer override --json --kiosk K01 --passage "$seq2" --open --reason "passport inspected by hand" \
+  | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["ok"] and r["command_id"]>0, r' \
+  || fail "override --open not done"
+
+rc=0; wait "$kiosk_pid" || rc=$?
+kiosk_pid=
+[ "$rc" = 0 ] || fail "egate-kiosk exit $rc"
+grep -q "officer officer.kim decided the referral (seq $seq1): REJECT" "$t/kiosk.out" || fail "kiosk did not report the rejection"
+grep -q "officer officer.kim decided the referral (seq $seq2): OPEN (override)" "$t/kiosk.out" || fail "kiosk did not report the override"
+grep -q "refused by officer.kim: no_such_referral" "$t/kiosk.out" || fail "kiosk did not refuse the wrong passage"
+kill -TERM "$host_pid"; wait "$host_pid" || true; host_pid=
+
+# ---- the audit log
+db="$t/audit.db"
+"$egate" audit --db "$db" query --json > "$t/audit.json"
+python3 - "$t/audit.json" "$seq1" "$seq2" <<'PY' || fail "audit records"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+if len(rows) == 1 and isinstance(rows[0], list):
+    rows = rows[0]
+seq1, seq2 = int(sys.argv[2]), int(sys.argv[3])
+def one(**kw):
+    m = [r for r in rows if all(r.get(k) == v for k, v in kw.items())]
+    assert len(m) == 1, (kw, m)
+    return m[0]
+k01 = [r for r in rows if r["kiosk_id"] == "K01"]
+assert [r["decision"] for r in k01] == ["OPEN", "REFER", "REJECT", "REFER", "OPEN"], [r["decision"] for r in k01]
+one(kiosk_id="K01", seq=seq1, decision="REFER", reason="biometric_mismatch")
+rej = one(kiosk_id="K01", decision="REJECT", reason="officer_override_reject")
+opn = one(kiosk_id="K01", decision="OPEN", reason="officer_override_open")
+for rec, ref in ((rej, seq1), (opn, seq2)):
+    assert rec["officer"] == "officer.kim", rec
+    p = json.loads(rec["payload"])
+    assert p["overrides_seq"] == ref and p["command_id"] > 0, p
+# the officer's actions are host records, logged before the kiosk's decision
+acts = [r for r in rows if r["kiosk_id"] == "host" and r["type"] == "officer"]
+res = [r for r in rows if r["kiosk_id"] == "host" and r["type"] == "officer_result"]
+assert [a["decision"] for a in acts] == ["OVERRIDE_OPEN", "OVERRIDE_REJECT", "OVERRIDE_OPEN"], acts
+assert [a["reason"] for a in acts] == ["wrong one", "not the passport holder", "passport inspected by hand"], acts
+assert all(a["officer"] == "officer.kim" for a in acts + res)
+assert [r["decision"] for r in res] == ["refused", "ok", "ok"], res
+assert res[0]["reason"] == "no_such_referral", res[0]
+ids = {json.loads(a["payload"])["command_id"]: a for a in acts}
+for rec in (rej, opn):
+    act = ids[json.loads(rec["payload"])["command_id"]]
+    assert act["id"] < rec["id"], (act, rec)   # logged before the decision
+print("audit: %d records; officer actions %d, results %d" % (len(rows), len(acts), len(res)))
+PY
+"$egate" audit --db "$db" query --officer officer.kim | grep -q officer_override_open || fail "query --officer"
+"$egate" audit --db "$db" verify --pubkey "$t/checkpoint.pub" --anchor "$db.anchor" >/dev/null || fail "audit verify"
+echo "officer e2e: ok ($t)"
+rm -rf "$t"
