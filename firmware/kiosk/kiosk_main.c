@@ -65,7 +65,9 @@ drain(struct uplink *u, int seconds, struct uplink_stats *st)
 
 	for (int i = 0; i < seconds * 20; i++) {
 		uplink_get_stats(u, st);
-		if (st->pending == 0)
+		/* every record acknowledged, the last state and answers sent */
+		if (st->pending == 0 && ((!st->status_pending && st->live_pending == 0) ||
+		    !st->connected))
 			return true;
 		nanosleep(&t, NULL);
 	}
@@ -263,6 +265,7 @@ main(int argc, char **argv)
 			    sc->p[i].expect_rule[0] ? " / " : "", sc->p[i].expect_rule);
 		}
 	}
+	(void)kiosk_idle(k, 0);		/* commands that came late; the final state */
 	printf("%zu of %zu passages as expected\n", met, sc->n);
 	ret = met == sc->n ? 0 : 1;
 	if (up != NULL) {

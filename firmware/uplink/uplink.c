@@ -200,6 +200,8 @@ uplink_get_stats(struct uplink *u, struct uplink_stats *s)
 	pthread_mutex_lock(&u->mu);
 	if (spool_pending(u->spool, &pending) == EG_OK)
 		u->st.pending = pending;
+	u->st.status_pending = u->status_changed;
+	u->st.live_pending = (uint32_t)u->nlive;
 	*s = u->st;
 	pthread_mutex_unlock(&u->mu);
 }

@@ -76,6 +76,8 @@ struct uplink_stats {
 	uint64_t sent;			/* PassageEvents written (resends included) */
 	uint64_t acked_seq;		/* highest seq acknowledged as durable */
 	uint64_t pending;		/* events in the spool waiting for an Ack */
+	bool status_pending;		/* a status change not yet sent in a Heartbeat */
+	uint32_t live_pending;		/* live messages (uplink_send) not yet written */
 	char last_error[160];		/* why the last attempt or session ended */
 };
 

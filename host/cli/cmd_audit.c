@@ -265,7 +265,7 @@ row_out(void *arg, const struct audit_row *r)
 	case OUT_TABLE:
 	default:
 		format_time(r->ts_ms, t, sizeof(t));
-		printf("%-6" PRId64 " %-24s %-10s %-6" PRId64 " %-8s %-8s %-24s %-12s %.16s\n", r->id, t,
+		printf("%-6" PRId64 " %-24s %-10s %-6" PRId64 " %-14s %-15s %-24s %-12s %.16s\n", r->id, t,
 		    dash(r->kiosk_id), r->seq, dash(r->type), dash(r->decision), dash(r->reason),
 		    dash(r->officer), r->purged ? "(purged)" : dash(r->doc_hmac));
 		break;
@@ -288,7 +288,7 @@ run_query(struct audit_db *db, const struct audit_filter *f, enum out_fmt fmt)
 		printf("id,time,kiosk_id,seq,type,decision,reason,officer,doc_hmac,name_hmac,purged,"
 		    "hash,payload\n");
 	} else if (fmt == OUT_TABLE) {
-		printf("%-6s %-24s %-10s %-6s %-8s %-8s %-24s %-12s %s\n", "ID", "TIME", "KIOSK",
+		printf("%-6s %-24s %-10s %-6s %-14s %-15s %-24s %-12s %s\n", "ID", "TIME", "KIOSK",
 		    "SEQ", "TYPE", "DECISION", "REASON", "OFFICER", "DOCUMENT");
 	}
 	rc = audit_query(db, f, row_out, &o);

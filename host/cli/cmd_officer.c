@@ -371,7 +371,7 @@ print_status(const Egate__OfficerReply *r, bool json)
 		putchar('\n');
 		return;
 	}
-	printf("%-10s %-8s %-14s %-5s %-8s %-26s %-6s %s\n", "KIOSK", "LINK", "STATE", "HELD",
+	printf("%-10s %-8s %-14s %-5s %-8s %-36s %-6s %s\n", "KIOSK", "LINK", "STATE", "HELD",
 	    "REFERRAL", "LAST DECISION", "CONFIG", "DEVICES");
 	for (size_t i = 0; i < r->n_kiosks; i++) {
 		const Egate__KioskStatus *k = r->kiosks[i];
@@ -381,7 +381,7 @@ print_status(const Egate__OfficerReply *r, bool json)
 		snprintf(last, sizeof(last), "%s%s%s", h && h->last_decision[0] ? h->last_decision : "-",
 		    h && h->last_reason[0] ? " " : "", h ? h->last_reason : "");
 		snprintf(ref, sizeof(ref), "%" PRIu64, h ? h->referral_seq : 0);
-		printf("%-10s %-8s %-14s %-5s %-8s %-26s %-6" PRIu64 " ", k->kiosk_id,
+		printf("%-10s %-8s %-14s %-5s %-8s %-36s %-6" PRIu64 " ", k->kiosk_id,
 		    k->connected ? "online" : "offline", h ? h->state : "-",
 		    h && h->held ? "yes" : "no", h && h->referral_seq ? ref : "-", last,
 		    k->config_version);

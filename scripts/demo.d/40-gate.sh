@@ -75,14 +75,43 @@ echo
 echo "Both kiosks run at once; each line of output is prefixed with its kiosk."
 echo "A passage ends with a summary line '== passage ...': decision, rule, failed checks,"
 echo "scores against their thresholds, and the time of each stage."
+echo "K01's referrals wait for border officer officer.kim, who works from the console"
+echo "(egate officer queue / override, lines prefixed [officer.kim]); K02's are closed by"
+echo "a simulated officer without a decision."
 echo
+export EGATE_HOST=127.0.0.1 EGATE_PORT=$port EGATE_CA="$pki/ca/ca.crt"
+export EGATE_OFFICER_CERT="$pki/officer.crt" EGATE_OFFICER_KEY="$pki/officer.key"
+# The officer: decides every referral of K01 as it appears in the queue.
+officer_console() {
+  local q seq rule kiosk how why
+  while :; do
+    q=$(egate officer queue --json 2>/dev/null) || { sleep 0.3; continue; }
+    read -r kiosk seq rule < <(python3 -c 'import json,sys
+q=json.loads(sys.argv[1]); print(*(q and [q[0]["kiosk"], q[0]["seq"], q[0]["reason"]] or ["-", 0, "-"]))' "$q")
+    if [ "$seq" = 0 ] || [ "$kiosk" != K01 ]; then sleep 0.3; continue; fi
+    case $rule in
+      chip_unreadable) how=--open; why="passport inspected by hand, visa checked" ;;
+      failed:not_expired) how=--reject; why="passport expired: sent to the counter" ;;
+      *) how=--reject; why="$rule confirmed at secondary inspection" ;;
+    esac
+    echo "[officer.kim] referral K01 seq $seq ($rule): override $how, reason: $why"
+    egate officer override --kiosk K01 --passage "$seq" $how --reason "$why" | sed 's/^/[officer.kim] /'
+  done
+}
+officer_console & officer_pid=$!
+trap 'kill $host_pid $officer_pid 2>/dev/null || true' EXIT
 rc1=0; rc2=0
-( "$kioskd" --config "$demo/K01.conf" --scenario "$root/hw/sim/scenarios/demo.ini" 2>"$demo/K01.log" \
-    | sed -u 's/^/[K01] /' ) & k1=$!
+( "$kioskd" --config "$demo/K01.conf" --scenario "$root/hw/sim/scenarios/demo.ini" --officer-wait 30 \
+    2>"$demo/K01.log" | sed -u 's/^/[K01] /' ) & k1=$!
 ( "$kioskd" --config "$demo/K02.conf" --scenario "$root/hw/sim/scenarios/demo-k02.ini" 2>"$demo/K02.log" \
     | sed -u 's/^/[K02] /' ) & k2=$!
 wait $k1 || rc1=$?
 wait $k2 || rc2=$?
+kill $officer_pid 2>/dev/null || true
+wait $officer_pid 2>/dev/null || true
+echo
+echo "What the officer's console shows now:"
+run egate officer status
 echo
 echo "kiosks done (exit status K01=$rc1 K02=$rc2); stopping the host (SIGTERM: final signed checkpoint)"
 kill -TERM $host_pid
@@ -91,7 +120,10 @@ trap - EXIT
 grep -c 'event=' "$h/host.log" | xargs -I{} echo "host log: {} lines in $h/host.log"
 
 step "6. The audit trail, as an auditor sees it"
-run egate audit --db "$h/db/audit.db" query --limit 40
+run egate audit --db "$h/db/audit.db" query --limit 80
+echo
+echo "Every officer action and its outcome, as an auditor finds them:"
+run egate audit --db "$h/db/audit.db" query --officer officer.kim
 echo
 echo "Verify the hash chain, every signed checkpoint, and the anchor the host exported:"
 run egate audit --db "$h/db/audit.db" verify --pubkey "$h/checkpoint.pub" --anchor "$h/db/audit.db.anchor"

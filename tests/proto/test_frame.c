@@ -453,7 +453,7 @@ START_TEST(passage_payload)
 	    "{\"name\":\"pad_liveness\",\"value\":0.96999999999999997,\"threshold\":0.5,"
 	    "\"passed\":true}],\"model_version\":\"arcface-r100:1a2b3c4d\",\"config_version\":7,"
 	    "\"issuing_state\":\"UTO\",\"document_type\":\"P\",\"duration_ms\":7400,"
-	    "\"officer_id\":\"\",\"command_id\":0}";
+	    "\"officer_id\":\"\",\"command_id\":0,\"overrides_seq\":0}";
 
 	sample_fill(&s, EGATE__ENVELOPE__BODY_PASSAGE);
 	ck_assert_eg(proto_passage_payload(&s.passage, &json, &len), EG_OK);
