@@ -35,6 +35,7 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("host", "spool", K, spool, true, "SQLite spool for events not yet acknowledged"),
 	BOOL("host", "connect", K, host_connect, "deliver records to egate-host (false: spool only, e.g. a standalone simulation)"),
 	STR("host", "server_name", K, host_server_name, false, "CN the host certificate must carry (default egate-host)"),
+	INT("host", "offline_limit", K, host_offline_limit, 0, 86400, "seconds without the host after which the kiosk takes no new traveller until it is back (0: never; default 300)"),
 	STR("devices", "reader", K, reader, false, "chip reader: usb[:VID:PID], vpcd[:PORT] or sim:PROFILE"),
 	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] or sim:SCENE"),
 	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID] or sim"),
@@ -79,6 +80,7 @@ eg_kiosk_conf_defaults(struct eg_kiosk_conf *c)
 	c->log_level = EG_CONF_LOG_INFO;
 	c->host_port = 4433;
 	c->host_connect = true;
+	c->host_offline_limit = 300;
 	snprintf(c->host_server_name, sizeof(c->host_server_name), "egate-host");
 	snprintf(c->reader, sizeof(c->reader), "usb");
 	snprintf(c->camera, sizeof(c->camera), "uvc");

@@ -1728,6 +1728,57 @@ await_officer(struct kiosk *k)
 	push(k, PE_OFFICER_RELEASE);	/* the simulated officer */
 }
 
+/* Feed one event to the machine and carry out its effects (no traveller). */
+static void
+idle_event(struct kiosk *k, enum passage_event_type t)
+{
+	struct passage_event ev;
+	struct passage_effects fx;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = t;
+	if (passage_handle(&k->p, &ev, &fx) != EG_OK)
+		return;
+	for (size_t i = 0; i < fx.n; i++)
+		execute(k, fx.e[i]);
+	status_update(k);
+}
+
+/*
+ * The host unreachable for longer than [host] offline_limit: no new
+ * traveller (OUT_OF_SERVICE) until it is back. Without the host no officer
+ * can decide a referral, so the kiosk must not keep producing them; records
+ * made before stay in the spool and are delivered later.
+ */
+static void
+check_host(struct kiosk *k)
+{
+	struct uplink_stats st;
+	struct timespec pause = { 0, 200 * 1000 * 1000 };
+	int64_t now_ms = (int64_t)(now_ns() / 1000000u), limit_ms;
+
+	if (k->o.uplink == NULL || k->o.conf->host_offline_limit <= 0 || k->p.state != PS_IDLE)
+		return;
+	limit_ms = (int64_t)k->o.conf->host_offline_limit * 1000;
+	uplink_get_stats(k->o.uplink, &st);
+	if (st.connected || st.down_since_ms == 0 || now_ms - st.down_since_ms < limit_ms)
+		return;
+	EG_LOG(k->o.log, EG_LOG_WARN, "kiosk.out_of_service",
+	    EG_INT("host_down_ms", now_ms - st.down_since_ms), EG_STR("reason", st.last_error));
+	if (k->o.out != NULL)
+		fprintf(k->o.out, "[kiosk] host unreachable for %lld s: out of service until it is back\n",
+		    (long long)((now_ms - st.down_since_ms) / 1000));
+	idle_event(k, PE_HOST_DOWN);
+	do {
+		nanosleep(&pause, NULL);
+		uplink_get_stats(k->o.uplink, &st);
+	} while (!st.connected);
+	EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.back_in_service");
+	if (k->o.out != NULL)
+		fprintf(k->o.out, "[kiosk] host reachable again: back in service\n");
+	idle_event(k, PE_HOST_UP);
+}
+
 int
 kiosk_idle(struct kiosk *k, int wait_ms)
 {
@@ -1736,6 +1787,7 @@ kiosk_idle(struct kiosk *k, int wait_ms)
 
 	if (k == NULL || (k->p.state != PS_IDLE && k->p.state != PS_HOLD))
 		return EG_ERR_STATE;
+	check_host(k);
 	end = now_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
 	if (k->p.state == PS_HOLD)
 		hold_end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;

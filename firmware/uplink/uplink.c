@@ -112,6 +112,7 @@ uplink_new(const struct uplink_conf *c, struct uplink **out)
 	u->on_message = c->on_message;
 	u->on_message_ctx = c->on_message_ctx;
 	snprintf(u->status.state, sizeof(u->status.state), "starting");
+	u->st.down_since_ms = now_ms();
 	eg_wbuf_init(&u->out, FRAME_MAX_HARD * 2u, false);
 	seed = c->seed;
 	if (seed == 0) {
@@ -153,6 +154,8 @@ disconnect(struct uplink *u)
 	eg_wbuf_reset(&u->out);
 	u->wpending = 0;
 	pthread_mutex_lock(&u->mu);
+	if (u->st.connected || u->st.down_since_ms == 0)
+		u->st.down_since_ms = now_ms();
 	u->st.connected = false;
 	pthread_mutex_unlock(&u->mu);
 }
@@ -575,6 +578,7 @@ on_hello_msg(struct uplink *u, const Egate__Envelope *env)
 		u->st.sessions++;
 		u->st.resumed += eg_tls_resumed(u->t);
 		u->st.connected = true;
+		u->st.down_since_ms = 0;
 	}
 	pthread_mutex_unlock(&u->mu);
 	if (rc != EG_OK) {

@@ -70,6 +70,9 @@ struct uplink_conf {
 
 struct uplink_stats {
 	bool connected;			/* a session (HelloAck received) is up */
+	int64_t down_since_ms;		/* CLOCK_MONOTONIC ms since when no session is
+					 * up (uplink_new counts as a start); 0 while
+					 * connected */
 	uint64_t sessions;		/* HelloAcks received */
 	uint64_t resumed;		/* of which over a resumed TLS session */
 	uint64_t tls_failures;		/* handshakes refused or failed */

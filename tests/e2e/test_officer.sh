@@ -9,74 +9,11 @@
 # decision record, which names the officer and the referral it decides).
 set -euo pipefail
 build=$1 root=$2
-egate="$build/host/cli/egate"
-hostd="$build/host/daemon/egate-host"
-kioskd="$build/firmware/kiosk/egate-kiosk"
-t=$(mktemp -d /tmp/egate-officer-e2e.XXXXXX)
-host_pid= kiosk_pid=
-cleanup() {
-  [ -n "$kiosk_pid" ] && kill "$kiosk_pid" 2>/dev/null || true
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- kiosk output:" >&2; cat "$t/kiosk.out" >&2 || true
-  echo "--- host log (officer lines):" >&2; grep -E 'officer|refused|error' "$t/host.log" >&2 || true; exit 1; }
-
-# ---- PKI, as an integrator provisions it
-pki="$t/pki"
-"$egate" pki init --dir "$pki/ca" --name "E2E CA" >/dev/null
-"$egate" pki issue --dir "$pki/ca" --role host --cn egate-host --key-out "$pki/host.key" --out "$pki/host.crt" >/dev/null
-"$egate" pki issue --dir "$pki/ca" --role kiosk --cn K01 --key-out "$pki/K01.key" --out "$pki/K01.crt" >/dev/null
-"$egate" pki issue --dir "$pki/ca" --role officer --cn officer.kim --key-out "$pki/officer.key" --out "$pki/officer.crt" >/dev/null
-"$egate" pki key --out "$t/checkpoint.key" >/dev/null
-"$egate" pki secret --out "$t/identifier.hmac" >/dev/null
-openssl pkey -in "$t/checkpoint.key" -pubout -out "$t/checkpoint.pub" 2>/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$t/host.conf" <<CONF
-[host]
-listen = 127.0.0.1
-port = $port
-[tls]
-ca = $pki/ca/ca.crt
-cert = $pki/host.crt
-key = $pki/host.key
-crl = $pki/ca/ca.crl
-[audit]
-db = $t/audit.db
-signing_key = $t/checkpoint.key
-hmac_key = $t/identifier.hmac
-CONF
-cat > "$t/K01.conf" <<CONF
-[kiosk]
-id = K01
-log_level = notice
-[host]
-address = 127.0.0.1
-port = $port
-ca = $pki/ca/ca.crt
-cert = $pki/K01.crt
-key = $pki/K01.key
-spool = $t/K01.spool
-[devices]
-reader = sim
-camera = sim
-mrz = sim
-[trust]
-csca = sim
-[policy]
-accepted_issuers = UTO
-no_chip_auth = accept
-liveness_threshold = 0.01
-CONF
-"$hostd" --config "$t/host.conf" --foreground 2>"$t/host.log" & host_pid=$!
-for _ in $(seq 1 100); do
-  python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$port)))" 2>/dev/null && break
-  sleep 0.1
-done
-
-export EGATE_HOST=127.0.0.1 EGATE_PORT=$port EGATE_CA="$pki/ca/ca.crt"
-export EGATE_OFFICER_CERT="$pki/officer.crt" EGATE_OFFICER_KEY="$pki/officer.key"
+# shellcheck source=tests/e2e/lib.sh
+. "$root/tests/e2e/lib.sh"
+e2e_pki K01
+e2e_kiosk_conf K01
+e2e_host_start
 officer() { "$egate" officer "$@"; }
 
 # nothing is waiting yet; an action on an unknown kiosk is refused
@@ -135,18 +72,34 @@ officer override --json --kiosk K01 --passage "$seq2" --open --reason "passport 
   | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["ok"] and r["command_id"]>0, r' \
   || fail "override --open not done"
 
+# 3. a held gate: release refused while not held; hold; release
+read -r seq3 reason3 _ _ < <(next_referral)
+[ "$seq3" -gt "$seq2" ] || fail "third referral seq"
+rc=0; officer release --kiosk K01 --reason "nothing to release" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "release while not held: exit $rc, want 1"
+officer hold --kiosk K01 --reason "lane closed for cleaning" >/dev/null || fail "hold"
+for _ in $(seq 1 50); do
+  officer status --json | python3 -c '
+import json,sys
+k={x["kiosk"]:x for x in json.load(sys.stdin)}["K01"]
+sys.exit(0 if k["held"] and k["state"]=="HOLD" else 1)' && break
+  sleep 0.1
+done || true
+officer status | grep -q "^K01 *online *HOLD *yes" || fail "status does not show the hold"
+officer release --kiosk K01 --reason "lane open again" >/dev/null || fail "release"
+
 rc=0; wait "$kiosk_pid" || rc=$?
 kiosk_pid=
 [ "$rc" = 0 ] || fail "egate-kiosk exit $rc"
 grep -q "officer officer.kim decided the referral (seq $seq1): REJECT" "$t/kiosk.out" || fail "kiosk did not report the rejection"
 grep -q "officer officer.kim decided the referral (seq $seq2): OPEN (override)" "$t/kiosk.out" || fail "kiosk did not report the override"
 grep -q "refused by officer.kim: no_such_referral" "$t/kiosk.out" || fail "kiosk did not refuse the wrong passage"
-kill -TERM "$host_pid"; wait "$host_pid" || true; host_pid=
+e2e_host_stop
 
 # ---- the audit log
 db="$t/audit.db"
 "$egate" audit --db "$db" query --json > "$t/audit.json"
-python3 - "$t/audit.json" "$seq1" "$seq2" <<'PY' || fail "audit records"
+python3 - "$t/audit.json" "$seq1" "$seq2" "$seq3" <<'PY' || fail "audit records"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 if len(rows) == 1 and isinstance(rows[0], list):
@@ -157,7 +110,8 @@ def one(**kw):
     assert len(m) == 1, (kw, m)
     return m[0]
 k01 = [r for r in rows if r["kiosk_id"] == "K01"]
-assert [r["decision"] for r in k01] == ["OPEN", "REFER", "REJECT", "REFER", "OPEN"], [r["decision"] for r in k01]
+assert [r["decision"] for r in k01] == ["OPEN", "REFER", "REJECT", "REFER", "OPEN", "REFER"], [r["decision"] for r in k01]
+one(kiosk_id="K01", seq=int(sys.argv[4]), decision="REFER", officer=None)
 one(kiosk_id="K01", seq=seq1, decision="REFER", reason="biometric_mismatch")
 rej = one(kiosk_id="K01", decision="REJECT", reason="officer_override_reject")
 opn = one(kiosk_id="K01", decision="OPEN", reason="officer_override_open")
@@ -168,10 +122,13 @@ for rec, ref in ((rej, seq1), (opn, seq2)):
 # the officer's actions are host records, logged before the kiosk's decision
 acts = [r for r in rows if r["kiosk_id"] == "host" and r["type"] == "officer"]
 res = [r for r in rows if r["kiosk_id"] == "host" and r["type"] == "officer_result"]
-assert [a["decision"] for a in acts] == ["OVERRIDE_OPEN", "OVERRIDE_REJECT", "OVERRIDE_OPEN"], acts
-assert [a["reason"] for a in acts] == ["wrong one", "not the passport holder", "passport inspected by hand"], acts
+assert [a["decision"] for a in acts] == ["OVERRIDE_OPEN", "OVERRIDE_REJECT", "OVERRIDE_OPEN",
+                                        "RELEASE", "HOLD", "RELEASE"], acts
+assert [a["reason"] for a in acts] == ["wrong one", "not the passport holder", "passport inspected by hand",
+                                      "nothing to release", "lane closed for cleaning", "lane open again"], acts
 assert all(a["officer"] == "officer.kim" for a in acts + res)
-assert [r["decision"] for r in res] == ["refused", "ok", "ok"], res
+assert [r["decision"] for r in res] == ["refused", "ok", "ok", "refused", "ok", "ok"], res
+assert res[3]["reason"] == "not_held", res[3]
 assert res[0]["reason"] == "no_such_referral", res[0]
 ids = {json.loads(a["payload"])["command_id"]: a for a in acts}
 for rec in (rej, opn):
