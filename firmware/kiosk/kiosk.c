@@ -98,6 +98,7 @@ struct kiosk {
 					 * the officer and reason of its event */
 	uint64_t referral_seq;		/* record of the open referral, 0 = none */
 	char referral_rule[48];		/* the rule that referred */
+	char model_version[48];		/* face model name-version:sha-prefix */
 	uint64_t command_id;		/* the command that decided it */
 	/* last decision, for the heartbeat */
 	char last_decision[16], last_rule[48];
@@ -288,7 +289,15 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 	k->disp.prefix = "[display] ";
 	k->disp.last = PROMPT_COUNT;
 	k->lang = o->conf->language == EG_LANG_KO ? LANG_KO : LANG_EN;
-	passage_init(&k->p, o->policy, face_ctx_profile(k->face)->version, o->log);
+	{
+		/* model name, version and the embedding network's hash prefix:
+		 * which weights made every score */
+		const struct face_profile *fp = face_ctx_profile(k->face);
+
+		snprintf(k->model_version, sizeof(k->model_version), "%.20s-%.12s:%.8s", fp->name,
+		    fp->version, fp->net[FACE_NET_FEATURE].sha256);
+	}
+	passage_init(&k->p, o->policy, k->model_version, o->log);
 	*out = k;
 	k = NULL;
 	ret = EG_OK;
@@ -1322,7 +1331,7 @@ item_result(const char *r)
 {
 	if (strcmp(r, "pass") == 0 || strcmp(r, "clear") == 0 || strcmp(r, "open") == 0)
 		return EGATE__CHECK_RESULT__CHECK_PASS;
-	if (strcmp(r, "fail") == 0 || strcmp(r, "hit") == 0)
+	if (strcmp(r, "fail") == 0 || strcmp(r, "hit") == 0 || strcmp(r, "reject") == 0)
 		return EGATE__CHECK_RESULT__CHECK_FAIL;
 	return EGATE__CHECK_RESULT__CHECK_SKIPPED;
 }

@@ -415,9 +415,13 @@ a_finish(struct passage *p, const struct passage_event *ev, struct passage_effec
 static void
 a_override_open(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
+	struct passage_explain_item *it;
+
 	snprintf(p->x.officer, sizeof(p->x.officer), "%s", ev->officer);
 	snprintf(p->x.officer_reason, sizeof(p->x.officer_reason), "%s", ev->reason);
-	explain(p, "officer_override", "open");
+	it = explain(p, "officer_override", "open");
+	if (it != NULL)
+		snprintf(it->detail, sizeof(it->detail), "let through by the officer");
 	if (p->x.outcome == PO_NONE)	/* no passage: the officer opened the gate by hand */
 		decide(p, PO_OPEN, "officer_manual_open");
 	else	/* the referral's own record keeps the rule that referred */
@@ -442,7 +446,10 @@ a_officer_close(struct passage *p, const struct passage_event *ev, struct passag
 			snprintf(p->x.officer_reason, sizeof(p->x.officer_reason), "%s", ev->reason);
 	}
 	if (decided) {
-		explain(p, "officer_override", "reject");
+		struct passage_explain_item *it = explain(p, "officer_override", "reject");
+
+		if (it != NULL)
+			snprintf(it->detail, sizeof(it->detail), "refused by the officer");
 		decide(p, PO_REJECT, "officer_override_reject");
 	}
 	fx_add(fx, PX_GATE_CLOSE);

@@ -11,10 +11,14 @@ set -euo pipefail
 build=$1 root=$2
 # shellcheck source=tests/e2e/lib.sh
 . "$root/tests/e2e/lib.sh"
-e2e_pki K01
+e2e_pki K01 K02
 e2e_kiosk_conf K01 "offline_limit = 1"
+e2e_kiosk_conf K02
 e2e_host_start "$t/host1.log"
 
+# K02 (PACE, chip and active authentication, cloned chips) runs beside K01
+"$kioskd" --config "$t/K02.conf" --scenario "$root/hw/sim/scenarios/demo-k02.ini" --drain 60 \
+  >"$t/kiosk-k02.out" 2>"$t/kiosk-k02.log" & k02_pid=$!
 "$kioskd" --config "$t/K01.conf" --scenario "$root/hw/sim/scenarios/demo.ini" --drain 60 \
   >"$t/kiosk.out" 2>"$t/kiosk.log" & kiosk_pid=$!
 # kill the host once three passages are decided (mid-queue, while the next
@@ -31,6 +35,8 @@ e2e_host_start "$t/host2.log"
 rc=0; wait "$kiosk_pid" || rc=$?
 kiosk_pid=
 [ "$rc" = 0 ] || fail "egate-kiosk exit $rc (a decision differed from the scenario, or records were not delivered)"
+rc=0; wait "$k02_pid" || rc=$?
+[ "$rc" = 0 ] || fail "K02 exit $rc"
 decided=$(grep -c '^== passage' "$t/kiosk.out")
 last_seq=$(grep -o 'record spooled (seq [0-9]*)' "$t/kiosk.out" | tail -1 | grep -o '[0-9]*')
 [ "$decided" = 13 ] || fail "$decided passages decided, want 13"
@@ -51,6 +57,53 @@ kiosk_open = len(re.findall(r"^== passage .*: OPEN, rule", out, re.M))
 audit_open = sum(1 for r in rows if r["decision"] == "OPEN")
 assert kiosk_open == audit_open == 2, (kiosk_open, audit_open)
 print("outage: %d records delivered exactly once; %d gate openings" % (len(rows), audit_open))
+PY
+# every scenario through the real processes: each record's decision, rule
+# and explanation against what the scenario files expect
+"$egate" audit --db "$t/audit.db" query --json > "$t/all.json"
+python3 - "$t/all.json" "$root/hw/sim/scenarios/demo.ini" "$root/hw/sim/scenarios/demo-k02.ini" <<'PY' \
+  || fail "decisions and explanations"
+import configparser, json, sys
+rows = json.load(open(sys.argv[1]))
+want = {"open": "OPEN", "refer": "REFER", "abandoned": "ABORTED"}
+for kiosk, ini in (("K01", sys.argv[2]), ("K02", sys.argv[3])):
+    cp = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    cp.read(ini)
+    passages = [cp[s] for s in cp.sections() if s.startswith("passage ")]
+    recs = [r for r in rows if r["kiosk_id"] == kiosk]
+    assert len(recs) == len(passages), (kiosk, len(recs), len(passages))
+    for sec, r in zip(passages, recs):
+        name = sec.name
+        assert r["decision"] == want[sec["expect"]], (kiosk, name, r["decision"])
+        assert r["reason"] == sec["expect_rule"], (kiosk, name, r["reason"])
+        p = json.loads(r["payload"])
+        assert p["model_version"].startswith("faceplugin-"), p["model_version"]
+        checks = {c["name"]: c for c in p["checks"]}
+        scores = {s["name"]: s for s in p["scores"]}
+        for s in scores.values():   # every score with the threshold in force
+            # a watchlist score passes below its threshold (no hit)
+            hit = s["value"] >= s["threshold"]
+            assert s["passed"] == (not hit if s["name"] == "watchlist" else hit), (name, s)
+        rule = r["reason"]
+        if r["decision"] == "OPEN":
+            assert all(s["passed"] for s in scores.values()), (name, scores)
+            assert {"face_similarity", "pad_liveness", "watchlist"} <= scores.keys(), (name, scores)
+            assert not any(c["result"] == "fail" for c in p["checks"]), (name, p["checks"])
+        elif rule == "biometric_mismatch":
+            assert not scores["face_similarity"]["passed"], (name, scores)
+        elif rule == "pad_alarm":
+            assert not scores["pad_liveness"]["passed"], (name, scores)
+        elif rule == "watchlist_hit":
+            assert scores["watchlist"]["value"] >= scores["watchlist"]["threshold"], (name, scores)
+        elif rule.startswith("failed:"):
+            assert checks[rule[7:]]["result"] == "fail", (name, checks)
+        elif rule == "chip_unreadable":
+            assert checks["chip_access"]["result"] == "fail", (name, checks)
+        elif rule == "device_lost":
+            assert checks["device_lost"]["result"] == "fail" and checks["device_lost"]["detail"], (name, checks)
+        elif rule == "more_than_one_person":
+            assert checks["one_person"]["result"] == "fail", (name, checks)
+    print("%s: %d passages, decisions and explanations as the scenario says" % (kiosk, len(recs)))
 PY
 "$egate" audit --db "$t/audit.db" verify --pubkey "$t/checkpoint.pub" --anchor "$t/audit.db.anchor" \
   || fail "audit verify after the outage"
