@@ -173,6 +173,36 @@ out:
 	return ret;
 }
 
+int
+seal_cert_cn(const char *cert_path, char *cn, size_t cap)
+{
+	mbedtls_x509_crt crt;
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_x509_crt_init(&crt);
+	if (cert_path == NULL || cn == NULL || cap == 0)
+		goto out;
+	cn[0] = '\0';
+	ret = EG_ERR_IO;
+	if (mbedtls_x509_crt_parse_file(&crt, cert_path) != 0)
+		goto out;
+	ret = EG_ERR_NOT_FOUND;
+	for (const mbedtls_x509_name *a = &crt.subject; a != NULL; a = a->next) {
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &a->oid) != 0)
+			continue;
+		ret = a->val.len >= cap ? EG_ERR_OVERFLOW : EG_ERR_FORMAT;
+		if (a->val.len >= cap || memchr(a->val.p, 0, a->val.len) != NULL)
+			goto out;
+		memcpy(cn, a->val.p, a->val.len);
+		cn[a->val.len] = '\0';
+		ret = EG_OK;
+		break;
+	}
+out:
+	mbedtls_x509_crt_free(&crt);
+	return ret;
+}
+
 /* Take the key pair out of a parsed pk and seed the blinding RNG. */
 static int
 key_from_pk(const mbedtls_pk_context *pk, struct seal_key **out)

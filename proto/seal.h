@@ -59,6 +59,15 @@ int seal_key_from_cert(const char *cert_path, const char *ca_path, const char *c
     struct seal_key **out, char *err, size_t errlen);
 
 /*
+ * seal_cert_cn — the subject CN of the certificate in cert_path (PEM or
+ * DER) into cn (cap bytes, NUL-terminated): the kiosk id the host takes
+ * from a kiosk's TLS certificate, which the kiosk must seal for. Errors:
+ * EG_ERR_INVAL, EG_ERR_IO (unreadable), EG_ERR_NOT_FOUND (no CN),
+ * EG_ERR_OVERFLOW (longer than cap - 1), EG_ERR_FORMAT (a NUL inside).
+ */
+int seal_cert_cn(const char *cert_path, char *cn, size_t cap);
+
+/*
  * seal_key_from_private — the host's key pair from its private key file
  * (PEM or DER, unencrypted; the TLS key). Seeds the key's own blinding RNG
  * from the system entropy source. *out is owned by the caller. Errors:

@@ -194,10 +194,10 @@ main(int argc, char **argv)
 	ko.log = &lg;
 	ko.out = stdout;
 	ko.bilingual = true;
-	if (kiosk_new(&ko, &k, err, sizeof(err)) != EG_OK ||
+	if ((c = kiosk_new(&ko, &k, err, sizeof(err))) != EG_OK ||
 	    kiosk_set_scenario(k, sc, err, sizeof(err)) != EG_OK) {
 		fprintf(stderr, "egate-kiosk: %s\n", err);
-		ret = 3;
+		ret = c == EG_ERR_CONFIG ? 2 : 3;	/* e.g. [host] seal_cert refused */
 		goto out;
 	}
 	printf("egate-kiosk %s: kiosk %s, scenario '%s', %zu passage(s)\n", EGATE_VERSION,

@@ -34,6 +34,7 @@ struct eg_kiosk_conf {
 	char spool[EG_CONF_PATH];	/* [host] spool */
 	bool host_connect;		/* [host] connect */
 	char host_server_name[65];	/* [host] server_name */
+	char seal_cert[EG_CONF_PATH];	/* [host] seal_cert */
 	char reader[128];		/* [devices] reader */
 	char camera[128];		/* [devices] camera */
 	char mrz_reader[128];		/* [devices] mrz */
