@@ -35,7 +35,7 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("host", "spool", K, spool, true, "SQLite spool for events not yet acknowledged"),
 	BOOL("host", "connect", K, host_connect, "deliver records to egate-host (false: spool only, e.g. a standalone simulation)"),
 	STR("host", "server_name", K, host_server_name, false, "CN the host certificate must carry (default egate-host)"),
-	STR("host", "seal_cert", K, seal_cert, false, "host certificate (PEM) whose key seals document numbers and names in the spool; must chain to ca with CN = server_name (empty: none are recorded)"),
+	STR("host", "seal_cert", K, seal_cert, false, "host certificate (PEM): document numbers and names are sealed to its key; must chain to ca with CN = server_name (empty: records carry neither)"),
 	STR("devices", "reader", K, reader, false, "chip reader: usb[:VID:PID], vpcd[:PORT] or sim:PROFILE"),
 	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] or sim:SCENE"),
 	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID] or sim"),
