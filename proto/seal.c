@@ -437,17 +437,17 @@ get_varint(struct eg_rbuf *r, uint32_t *v)
 	return EG_ERR_FORMAT;
 }
 
-/*
- * The plaintext: a packed Identifiers with document_number (1) and
- * holder_name (2) only — each at most once, length-delimited, no NUL;
- * any other field is refused (a new field needs a new version byte).
- */
-static int
-parse_plain(const uint8_t *p, size_t len, char *doc, size_t doc_cap, char *name,
+/* The plaintext (seal.h): fields 1 and 2 only, each at most once. */
+int
+seal_plain_parse(const uint8_t *p, size_t len, char *doc, size_t doc_cap, char *name,
     size_t name_cap)
 {
 	struct eg_rbuf r = eg_rbuf_init(p, len);
 	bool seen[3] = { false, false, false };
+
+	if ((p == NULL && len > 0) || doc == NULL || name == NULL || doc_cap == 0 || name_cap == 0)
+		return EG_ERR_INVAL;
+	doc[0] = name[0] = '\0';
 
 	while (eg_rbuf_left(&r) > 0) {
 		uint32_t key, n;
@@ -535,7 +535,7 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	}
 	if (rc != 0)
 		goto out;
-	ret = parse_plain(plain, clen, doc, doc_cap, name, name_cap);
+	ret = seal_plain_parse(plain, clen, doc, doc_cap, name, name_cap);
 out:
 	if (ret != EG_OK) {
 		eg_memzero(doc, doc_cap);

@@ -119,4 +119,17 @@ int seal_identifiers(const struct seal_key *hk, seal_rng_fn rng, void *rng_ctx,
 int seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
     size_t len, char *doc, size_t doc_cap, char *name, size_t name_cap);
 
+/*
+ * seal_plain_parse — the strict parser of an opened blob's plaintext
+ * (seal_open uses it; public for the fuzz target seal_plain): a packed
+ * Identifiers with document_number (1) and holder_name (2) only, each at
+ * most once, length-delimited, no NUL inside; an absent field is "".
+ * doc and name get NUL-terminated copies (may be partly written on error:
+ * wipe them). Errors: EG_ERR_INVAL, EG_ERR_FORMAT (another field, a
+ * repeated one, a bad varint, a length past the end, a NUL),
+ * EG_ERR_OVERFLOW (longer than SEAL_FIELD_MAX or its buffer).
+ */
+int seal_plain_parse(const uint8_t *p, size_t len, char *doc, size_t doc_cap, char *name,
+    size_t name_cap);
+
 #endif

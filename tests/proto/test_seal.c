@@ -353,6 +353,49 @@ START_TEST(seal_arguments)
 }
 END_TEST
 
+/* The strict plaintext parser: fields 1 and 2 only, once each, no NUL. */
+START_TEST(plaintext_rules)
+{
+	static const struct { const char *p; size_t n; int want; const char *doc, *name; } c[] = {
+		{ "\x0a\x03" "ABC\x12\x02" "NN", 9, EG_OK, "ABC", "NN" },
+		{ "\x12\x02" "NN\x0a\x03" "ABC", 9, EG_OK, "ABC", "NN" },	/* any order */
+		{ "", 0, EG_OK, "", "" },
+		{ "\x0a\x03" "ABC\x1a\x03" "UTO", 10, EG_ERR_FORMAT, "", "" },	/* issuing_state */
+		{ "\x0a\x03" "ABC\x0a\x03" "DEF", 10, EG_ERR_FORMAT, "", "" },	/* twice */
+		{ "\x0a\x03" "A\0C", 5, EG_ERR_FORMAT, "", "" },		/* NUL */
+		{ "\x0a\x09" "ABC", 5, EG_ERR_FORMAT, "", "" },		/* past the end */
+		{ "\x0a\x80", 2, EG_ERR_FORMAT, "", "" },			/* varint cut */
+		{ "\x0a\xff\xff\xff\xff\xff\x01", 7, EG_ERR_FORMAT, "", "" },	/* > 32 bits */
+		{ "\x08\x05", 2, EG_ERR_FORMAT, "", "" },			/* wire type 0 */
+	};
+	char doc[SEAL_FIELD_MAX + 1], name[SEAL_FIELD_MAX + 1];
+	uint8_t big[3 + SEAL_FIELD_MAX + 1];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int rc = seal_plain_parse((const uint8_t *)c[i].p, c[i].n, doc, sizeof(doc), name,
+		    sizeof(name));
+
+		ck_assert_msg(rc == c[i].want, "case %zu: %s", i, eg_err_name(rc));
+		if (rc == EG_OK) {
+			ck_assert_str_eq(doc, c[i].doc);
+			ck_assert_str_eq(name, c[i].name);
+		}
+	}
+	/* 256 bytes: one more than a field may hold */
+	big[0] = 0x0a;
+	big[1] = 0x80;
+	big[2] = 0x02;
+	memset(big + 3, 'D', SEAL_FIELD_MAX + 1);
+	ck_assert_eg(seal_plain_parse(big, sizeof(big), doc, sizeof(doc), name, sizeof(name)),
+	    EG_ERR_OVERFLOW);
+	big[1] = 0xff;
+	big[2] = 0x01;
+	ck_assert_eg(seal_plain_parse(big, sizeof(big) - 1, doc, sizeof(doc), name, sizeof(name)),
+	    EG_OK);
+	ck_assert_uint_eq(strlen(doc), SEAL_FIELD_MAX);
+}
+END_TEST
+
 /* A host certificate chained to the CA, with the right CN: accepted; its
  * key seals blobs the private key opens. Wrong CN, another CA, expired:
  * refused with EG_ERR_CERT. */
@@ -433,6 +476,7 @@ make_suite(void)
 	tcase_add_test(t, refused_truncated_or_extended);
 	tcase_add_test(t, refused_version_and_bad_points);
 	tcase_add_test(t, seal_arguments);
+	tcase_add_test(t, plaintext_rules);
 	tcase_add_test(t, host_certificate);
 	suite_add_tcase(s, t);
 	return s;
