@@ -1148,6 +1148,8 @@ static void
 seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from)
 {
 	char name[2 * sizeof(m->primary_id) + 2];
+	uint8_t blob[SEAL_BLOB_MAX];
+	size_t n = 0;
 	int ret;
 
 	if (k->seal == NULL)
@@ -1157,10 +1159,14 @@ seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from)
 		if (*c == ' ')
 			*c = '<';
 	ret = seal_identifiers(k->seal, k_rng, &k->drbg, k->seal_id, m->document_number, name,
-	    k->facts.sealed, sizeof(k->facts.sealed), &k->facts.sealed_len);
+	    blob, sizeof(blob), &n);
 	eg_memzero(name, sizeof(name));
+	if (ret == EG_OK) {	/* on failure an earlier seal (the MRZ's) stays */
+		memcpy(k->facts.sealed, blob, n);
+		k->facts.sealed_len = n;
+	}
 	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_DEBUG : EG_LOG_ERROR, "kiosk.sealed",
-	    EG_STR("from", from), EG_INT("bytes", (long long)k->facts.sealed_len), EG_ERRF(ret));
+	    EG_STR("from", from), EG_INT("bytes", (long long)n), EG_ERRF(ret));
 }
 
 /* Counting shim between the reading flow and the card transport: the
