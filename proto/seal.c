@@ -489,11 +489,11 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	uint8_t ver;
 	int ret = EG_ERR_INVAL, rc;
 
+	if (doc == NULL || name == NULL || doc_cap == 0 || name_cap == 0)
+		return EG_ERR_INVAL;	/* nothing to clean up yet */
+	doc[0] = name[0] = '\0';
 	mbedtls_ecp_point_init(&ep);
 	mbedtls_gcm_init(&gcm);
-	if (doc == NULL || name == NULL || doc_cap == 0 || name_cap == 0)
-		return EG_ERR_INVAL;
-	doc[0] = name[0] = '\0';
 	if (hk == NULL || !hk->has_private || kiosk_id == NULL || (blob == NULL && len > 0))
 		goto out;
 	if ((aad_len = make_aad(kiosk_id, aad)) == 0)

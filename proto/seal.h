@@ -79,6 +79,8 @@ int seal_key_from_private(const char *key_path, struct seal_key **out, char *err
 /*
  * seal_key_parse_private — as seal_key_from_private from memory: len bytes
  * of DER, or of PEM including its terminating NUL (mbedTLS's rule).
+ * Errors: EG_ERR_INVAL, EG_ERR_FORMAT (not a key), EG_ERR_UNSUPPORTED,
+ * EG_ERR_CRYPTO, EG_ERR_NOMEM.
  */
 int seal_key_parse_private(const uint8_t *key, size_t len, struct seal_key **out);
 
