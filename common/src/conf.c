@@ -36,6 +36,7 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	BOOL("host", "connect", K, host_connect, "deliver records to egate-host (false: spool only, e.g. a standalone simulation)"),
 	STR("host", "server_name", K, host_server_name, false, "CN the host certificate must carry (default egate-host)"),
 	INT("host", "offline_limit", K, host_offline_limit, 0, 86400, "seconds without the host after which the kiosk takes no new traveller until it is back (0: never; default 300)"),
+	STR("host", "seal_cert", K, seal_cert, false, "host certificate (PEM): document numbers and names are sealed to its key; must chain to ca with CN = server_name (empty: records carry neither)"),
 	STR("devices", "reader", K, reader, false, "chip reader: usb[:VID:PID], vpcd[:PORT] or sim:PROFILE"),
 	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] or sim:SCENE"),
 	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID] or sim"),

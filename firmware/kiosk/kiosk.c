@@ -30,6 +30,7 @@
 #include "inbox.h"
 #include "kiosk.h"
 #include "outputs.h"
+#include "seal.h"
 #include "sim_ccid.h"
 #include "sim_mrz.h"
 #include "sim_reader.h"
@@ -44,6 +45,10 @@
 struct k_facts {
 	char issuing_state[4];
 	char document_type[3];
+	/* the document number and name sealed to the host's key (seal.h):
+	 * ciphertext only the host can open, so it may outlive the wipe */
+	uint8_t sealed[SEAL_BLOB_MAX];
+	size_t sealed_len;
 	size_t n_pa;
 	struct { char name[32]; enum pa_status st; } pa[PA_CHECK_COUNT + 2];
 };
@@ -68,6 +73,8 @@ struct kiosk {
 	struct spool *spool;
 	struct usb_profile_table *pt;
 	struct match_gallery *watch;
+	struct seal_key *seal;		/* [host] seal_cert's key; NULL: none */
+	char seal_id[SEAL_KIOSK_ID_MAX + 1];	/* our certificate's CN */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	struct sim_gate gate;
@@ -222,6 +229,46 @@ load_trust(struct kiosk *k, char *err, size_t errlen)
 	return EG_OK;
 }
 
+/*
+ * [host] seal_cert: the host's certificate, accepted only if it chains to
+ * [host] ca and carries CN = [host] server_name; and [kiosk] id must be
+ * our certificate's CN (the host opens with the CN it sees). Without
+ * seal_cert the records carry no document number and no name (a warning).
+ */
+static int
+load_seal(struct kiosk *k, char *err, size_t errlen)
+{
+	const struct eg_kiosk_conf *c = k->o.conf;
+	const char *host_cn = c->host_server_name[0] != '\0' ? c->host_server_name : "egate-host";
+	char why[300] = "";
+	int ret;
+
+	if (c->seal_cert[0] == '\0') {
+		EG_LOG(k->o.log, EG_LOG_WARN, "kiosk.no_seal_cert",
+		    EG_STR("effect", "records carry no document number and no name"),
+		    EG_STR("hint", "set [host] seal_cert to the host's certificate"));
+		return EG_OK;
+	}
+	if ((ret = seal_key_from_cert(c->seal_cert, c->ca, host_cn, &k->seal, why,
+	    sizeof(why))) != EG_OK) {
+		seterr(err, errlen, "[host] seal_cert: %s", why);
+		return ret == EG_ERR_NOMEM ? ret : EG_ERR_CONFIG;
+	}
+	if ((ret = seal_cert_cn(c->cert, k->seal_id, sizeof(k->seal_id))) != EG_OK) {
+		seterr(err, errlen, "[host] cert %s: no usable CN (%s); sealing needs it",
+		    c->cert, eg_strerror(ret));
+		return EG_ERR_CONFIG;
+	}
+	if (strcmp(k->seal_id, c->id) != 0) {
+		seterr(err, errlen, "[kiosk] id '%s' is not the CN '%s' of [host] cert: the host "
+		    "could not open the sealed identifiers", c->id, k->seal_id);
+		return EG_ERR_CONFIG;
+	}
+	EG_LOG(k->o.log, EG_LOG_INFO, "kiosk.seal_ready", EG_STR("host_cn", host_cn),
+	    EG_STR("kiosk", k->seal_id));
+	return EG_OK;
+}
+
 int
 kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errlen)
 {
@@ -251,6 +298,8 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 	    (const unsigned char *)"egate-kiosk", 11) != 0)
 		goto out;
 	if ((ret = sim_pki_new(&k->pki)) != EG_OK || (ret = load_trust(k, err, errlen)) != EG_OK)
+		goto out;
+	if ((ret = load_seal(k, err, errlen)) != EG_OK)
 		goto out;
 	ret = EG_ERR_NOMEM;
 	if ((k->pt = calloc(1, sizeof(*k->pt))) == NULL)
@@ -308,6 +357,7 @@ out:
 
 static void work_wipe(struct kiosk *k);
 static void devices_close(struct kiosk *k);
+static void seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from);
 
 static void
 rm_tmpdir(const char *dir)
@@ -337,6 +387,7 @@ kiosk_free(struct kiosk **kp)
 	sim_pki_free(&k->pki);
 	spool_close(&k->spool);
 	match_gallery_free(&k->watch);
+	seal_key_free(&k->seal);
 	free(k->pt);
 	mbedtls_ctr_drbg_free(&k->drbg);
 	mbedtls_entropy_free(&k->entropy);
@@ -922,6 +973,8 @@ x_read_mrz(struct kiosk *k)
 			tp = &today;
 		}
 		ret = mrz_parse_text(k->w.mrz, strlen(k->w.mrz), tp, &k->w.mrz_parsed);
+		if (ret == EG_OK)
+			seal_holder(k, &k->w.mrz_parsed, "mrz");
 	}
 	eg_memzero(&d, sizeof(d));
 	k->rep->ms[KS_MRZ] += ms_since(t);
@@ -1104,6 +1157,37 @@ keep_facts(struct kiosk *k, const struct doc_result *r)
 	}
 }
 
+/*
+ * Seal the holder's document number and name (primary<<secondary as in the
+ * MRZ) to the host's key as soon as they are read — the printed MRZ first,
+ * DG1 when the chip gives it — so that only the sealed blob outlives
+ * PX_WIPE. The clear name is built on the stack and wiped here.
+ */
+static void
+seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from)
+{
+	char name[2 * sizeof(m->primary_id) + 2];
+	uint8_t blob[SEAL_BLOB_MAX];
+	size_t n = 0;
+	int ret;
+
+	if (k->seal == NULL)
+		return;
+	snprintf(name, sizeof(name), "%s<<%s", m->primary_id, m->secondary_id);
+	for (char *c = name; *c != '\0'; c++)
+		if (*c == ' ')
+			*c = '<';
+	ret = seal_identifiers(k->seal, k_rng, &k->drbg, k->seal_id, m->document_number, name,
+	    blob, sizeof(blob), &n);
+	eg_memzero(name, sizeof(name));
+	if (ret == EG_OK) {	/* on failure an earlier seal (the MRZ's) stays */
+		memcpy(k->facts.sealed, blob, n);
+		k->facts.sealed_len = n;
+	}
+	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_DEBUG : EG_LOG_ERROR, "kiosk.sealed",
+	    EG_STR("from", from), EG_INT("bytes", (long long)n), EG_ERRF(ret));
+}
+
 /* Counting shim between the reading flow and the card transport: the
  * report keeps how many APDUs and bytes crossed the reader, so a
  * benchmark can model a real contactless link. Content is not looked at. */
@@ -1180,6 +1264,8 @@ x_open_chip(struct kiosk *k)
 	k->rep->ms[KS_CHIP] += ms_since(t);
 	if (ret == EG_OK)
 		keep_facts(k, k->w.doc);
+	if (ret == EG_OK && k->w.doc->holder_valid)
+		seal_holder(k, &k->w.doc->holder, "dg1");
 	if (ret == EG_OK && k->w.doc->err == EG_ERR_NO_DEVICE) {
 		if ((ev = result(k, PE_DEVICE_LOST)) != NULL)
 			ev->detail = "chip reader gone";
@@ -1361,10 +1447,11 @@ decision(enum passage_outcome o)
 /*
  * PX_REPORT: the passage as a protocol PassageEvent (PROTOCOL.md),
  * validated with proto_msg_validate, then submitted to the uplink (which
- * spools and sends it) or, offline, spooled in the uplink's record format. The record carries the explanation, the issuing state and the
- * document type — NOT the document number or the name (see docs/kiosk.md:
- * the spool is on the kiosk's disk; the identifiers wait for the uplink's
- * protected channel) and never biometric data.
+ * spools and sends it) or, offline, spooled in the uplink's record format.
+ * The record carries the explanation, the issuing state and the document
+ * type in clear, the document number and the name only sealed to the
+ * host's key (sealed_identifiers, when [host] seal_cert is set: the spool
+ * is on the kiosk's disk, docs/kiosk.md), and never biometric data.
  */
 static int
 x_report(struct kiosk *k)
@@ -1440,6 +1527,10 @@ x_report(struct kiosk *k)
 		ids.issuing_state = k->facts.issuing_state;
 		ids.document_type = k->facts.document_type;
 		pe.identifiers = &ids;
+	}
+	if (k->facts.sealed_len > 0) {
+		pe.sealed_identifiers.data = k->facts.sealed;
+		pe.sealed_identifiers.len = k->facts.sealed_len;
 	}
 	pe.duration_ms = (uint32_t)(ms_since(k->t0_ns));
 	pe.officer_id = x->officer;

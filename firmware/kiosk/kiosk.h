@@ -14,7 +14,9 @@
  * Privacy: the MRZ, the chip's data (DG1, DG2), decoded frames and
  * embeddings live only in the kiosk's work area, in memory; PX_WIPE zeroes
  * it (kiosk_work_wiped tells). The spooled record (PX_REPORT) holds the
- * explanation and no identifier and no biometric data.
+ * explanation, the issuing state and document type, the document number
+ * and name only sealed to the host's key ([host] seal_cert, proto/seal.h;
+ * sealed as soon as they are read, before the wipe), and no biometric data.
  */
 #ifndef EGATE_KIOSK_H
 #define EGATE_KIOSK_H
@@ -83,9 +85,12 @@ struct kiosk_report {
 /*
  * kiosk_new — load the trust anchors (the simulated PKI when
  * conf->csca is empty or "sim"), the face models, the reader profiles,
- * open the spool (conf->spool), and set up the gate and display.
+ * open the spool (conf->spool), load the host's sealing key
+ * (conf->seal_cert, checked against conf->ca and conf->host_server_name;
+ * conf->id must be the CN of conf->cert), and set up the gate and display.
  * *out is owned by the caller (kiosk_free). err (may be NULL) gets one
  * line. Errors: EG_ERR_INVAL, EG_ERR_UNSUPPORTED (a non-sim device spec),
+ * EG_ERR_CONFIG (seal_cert refused, or id is not the certificate's CN),
  * EG_ERR_DB (spool), those of face_ctx_new, csca_store_*, EG_ERR_NOMEM.
  */
 int kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errlen);

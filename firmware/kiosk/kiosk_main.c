@@ -241,10 +241,10 @@ main(int argc, char **argv)
 	ko.bilingual = true;
 	ko.inbox = inbox;
 	ko.officer_wait_ms = officer_wait_s * 1000;
-	if (kiosk_new(&ko, &k, err, sizeof(err)) != EG_OK ||
+	if ((c = kiosk_new(&ko, &k, err, sizeof(err))) != EG_OK ||
 	    kiosk_set_scenario(k, sc, err, sizeof(err)) != EG_OK) {
 		fprintf(stderr, "egate-kiosk: %s\n", err);
-		ret = 3;
+		ret = c == EG_ERR_CONFIG ? 2 : 3;	/* e.g. [host] seal_cert refused */
 		goto out;
 	}
 	printf("egate-kiosk %s: kiosk %s, scenario '%s', %zu passage(s)\n", EGATE_VERSION,

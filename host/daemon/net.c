@@ -31,6 +31,7 @@
 #include "frame.h"
 #include "host.h"
 #include "net_int.h"
+#include "net_seal.h"
 #include "privsep.h"
 
 static const char *const conn_state_names[] = { "handshake", "hello", "ready", "closing" };
@@ -413,11 +414,14 @@ static void
 on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 {
 	struct audit_record rec = { 0 };
+	struct net_ids ids;
 	char *json = NULL;
 	size_t jlen = 0;
 	int rc;
 
-	if ((rc = proto_passage_payload(e, &json, &jlen)) != EG_OK) {
+	net_seal_open(n->seal, &n->lg, c->cn, e, &ids);	/* clear or sealed; net_seal.h */
+	if ((rc = net_seal_payload(e, &ids, &json, &jlen)) != EG_OK) {
+		net_ids_wipe(&ids);
 		conn_error(n, c, EGATE__ERROR_CODE__ERROR_INTERNAL, true, e->seq, "cannot build payload");
 		return;
 	}
@@ -428,18 +432,16 @@ on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 	rec.decision = proto_decision_name(e->decision);
 	rec.reason = e->reason;
 	rec.officer = e->officer_id != NULL && e->officer_id[0] != '\0' ? e->officer_id : NULL;
-	if (e->identifiers != NULL) {
-		const char *d = e->identifiers->document_number, *h = e->identifiers->holder_name;
-		rec.document_number = d != NULL && d[0] != '\0' ? d : NULL;
-		rec.holder_name = h != NULL && h[0] != '\0' ? h : NULL;
-	}
+	rec.document_number = ids.doc;
+	rec.holder_name = ids.name;
 	rec.payload = json;
 	if (n->npend == 0) {
 		n->batch_first_ms = host_now_ms();
 		rc = ps_batch_begin(&n->batch);
 	}
 	if (rc == EG_OK)
-		rc = ps_record_put(&n->batch, &rec);
+		rc = ps_record_put(&n->batch, &rec);	/* the batch is wiped once sent */
+	net_ids_wipe(&ids);
 	if (rc == EG_OK)
 		console_passage(n, c, e, json);
 	free(json);
@@ -846,6 +848,9 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		EG_LOG(&n->lg, EG_LOG_ERROR, "net.tls_conf_failed", EG_STR("reason", err), EG_ERRF(rc));
 		goto out;
 	}
+	if ((rc = seal_key_from_private(n->conf.key, &n->seal, err, sizeof(err))) != EG_OK)
+		EG_LOG(&n->lg, EG_LOG_WARN, "net.seal_key", EG_STR("reason", err), EG_ERRF(rc),
+		    EG_STR("effect", "sealed identifiers cannot be opened"));
 	if (n->resp == NULL || n->con == NULL)
 		goto out;
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -928,6 +933,7 @@ out:
 	while (n->conns != NULL)
 		conn_free(n, n->conns, "stopping");
 	eg_tls_conf_free(&n->tls);
+	seal_key_free(&n->seal);
 	eg_wbuf_free(&n->batch);
 	console_free(&n->con);
 	free(n->resp);

@@ -19,6 +19,7 @@
 #include "host.h"
 
 struct console;
+struct seal_key;
 
 enum conn_state { C_HANDSHAKE, C_HELLO, C_READY, C_CLOSING };
 
@@ -51,6 +52,7 @@ struct net {
 	struct eg_host_conf conf;
 	struct eg_log lg;
 	struct eg_tls_conf *tls;
+	struct seal_key *seal;		/* the TLS key, to open sealed identifiers */
 	int ep, lfd, sfd, ps;
 	struct conn *conns;
 	size_t nconns;

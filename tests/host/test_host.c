@@ -5,6 +5,8 @@
  * durability across kill -9 and outages, hostile input, identity, CRL reload.
  */
 #include <arpa/inet.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,6 +28,8 @@
 #include "frame.h"
 #include "hostfx.h"
 #include "audit.h"
+#include "egate/secure.h"
+#include "seal.h"
 #include "uplink.h"
 
 static struct hostfx fx;
@@ -540,6 +544,127 @@ START_TEST(test_end_to_end)
 }
 END_TEST
 
+/*
+ * Sealed identifiers over the real processes: the uplink sends events whose
+ * document number and name are sealed to the host certificate's key (as
+ * egate-kiosk does with [host] seal_cert); the network child opens them, the
+ * monitor stores their HMACs, and a query by the document's HMAC finds the
+ * record. A blob sealed for another kiosk id, or garbage, is stored anyway
+ * without identifiers, with the unsealable check, and logged.
+ */
+struct sealed_rows {
+	int n, unsealable;
+	int64_t seq;
+};
+
+static int
+sealed_row(void *arg, const struct audit_row *row)
+{
+	struct sealed_rows *r = arg;
+
+	r->n++;
+	r->seq = row->seq;
+	if (row->doc_hmac == NULL && row->name_hmac == NULL && row->payload != NULL &&
+	    strstr(row->payload, "{\"name\":\"sealed_identifiers\",\"result\":\"error\","
+	    "\"detail\":\"unsealable\"}]") != NULL)
+		r->unsealable++;
+	return 0;
+}
+
+static int
+doc_query(struct audit_db *db, const uint8_t *key, size_t klen, const char *doc,
+    struct sealed_rows *r)
+{
+	char h[AUDIT_HMAC_HEX_LEN + 1];
+	struct audit_filter flt = { .kiosk_id = "K01", .doc_hmac = h };
+
+	memset(r, 0, sizeof(*r));
+	ck_assert_eg(audit_hmac_hex(key, klen, AUDIT_IDENT_DOCUMENT, doc, h), EG_OK);
+	return audit_query(db, &flt, sealed_row, r);
+}
+
+START_TEST(test_sealed_identifiers)
+{
+	static const struct { const char *kiosk, *doc; bool garbage; } ev[] = {
+		{ "K01", "S1234567", false }, { "K01", "S7654321", false },
+		{ "K02", "S5555555", false }, { "K01", NULL, true },
+	};
+	struct kiosk k;
+	struct seal_key *hk = NULL;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	struct audit_db *db = NULL;
+	struct audit_filter flt = { .kiosk_id = "K01" };
+	struct sealed_rows r;
+	uint8_t blob[4][SEAL_BLOB_MAX], *key = NULL;
+	size_t klen = 0;
+	char err[256] = "", empty[] = "";
+
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0), 0);
+	ck_assert_msg(seal_key_from_cert(hostfx_path(&fx, "host.crt"), hostfx_path(&fx, "ca/ca.crt"),
+	    "egate-host", &hk, err, sizeof(err)) == EG_OK, "%s", err);
+	hostfx_start(&fx);
+	kiosk_start(&k, "k01", "spool-k01");
+	for (unsigned i = 0; i < 4; i++) {
+		Egate__PassageEvent e = *hostfx_event(i + 1);
+		Egate__Identifiers id = *e.identifiers;
+		size_t n = 0;
+		uint64_t seq = 0;
+
+		if (ev[i].garbage) {
+			n = SEAL_OVERHEAD + 20;
+			ck_assert_int_eq(mbedtls_ctr_drbg_random(&drbg, blob[i], n), 0);
+			blob[i][0] = SEAL_VERSION;
+		} else {
+			ck_assert_eg(seal_identifiers(hk, mbedtls_ctr_drbg_random, &drbg, ev[i].kiosk,
+			    ev[i].doc, "SEALED<<HOLDER", blob[i], sizeof(blob[i]), &n), EG_OK);
+		}
+		id.document_number = empty;	/* never both (PROTOCOL.md) */
+		id.holder_name = empty;
+		e.identifiers = &id;
+		e.sealed_identifiers.data = blob[i];
+		e.sealed_identifiers.len = n;
+		ck_assert_eg(uplink_submit(k.u, &e, &seq), EG_OK);
+		ck_assert_uint_eq(seq, i + 1);
+	}
+	ck_assert(wait_acked(&k, 4, 10000));
+	kiosk_stop(&k);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	seal_key_free(&hk);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+
+	/* the log: the two unsealable ones, by kiosk and seq, no content */
+	ck_assert_int_eq(hostfx_log_count(&fx, "net.unsealable", "kiosk=K01", NULL), 2);
+	ck_assert_int_eq(hostfx_log_count(&fx, "net.unsealable", "seq=3", "EG_ERR_AUTH", NULL), 1);
+	ck_assert_int_eq(hostfx_log_count(&fx, "net.unsealable", "seq=4", NULL), 1);
+	ck_assert_int_eq(hostfx_log_count(&fx, "S1234567", NULL), 0);
+	ck_assert_int_eq(hostfx_log_count(&fx, "SEALED", NULL), 0);
+
+	ck_assert_eg(audit_hmac_key_load(hostfx_path(&fx, "identifier.hmac"), &key, &klen), EG_OK);
+	ck_assert_eg(audit_open(fx.db, NULL, &db), EG_OK);
+	/* the query by document number finds exactly the kiosk's record */
+	ck_assert_eg(doc_query(db, key, klen, "S1234567", &r), EG_OK);
+	ck_assert_int_eq(r.n, 1);
+	ck_assert_int_eq(r.seq, 1);
+	ck_assert_eg(doc_query(db, key, klen, "s7654321", &r), EG_OK);	/* normalised */
+	ck_assert_int_eq(r.n, 1);
+	ck_assert_int_eq(r.seq, 2);
+	ck_assert_eg(doc_query(db, key, klen, "S5555555", &r), EG_OK);	/* sealed for K02 */
+	ck_assert_int_eq(r.n, 0);
+	/* all four stored; the two that did not open carry the check */
+	memset(&r, 0, sizeof(r));
+	ck_assert_eg(audit_query(db, &flt, sealed_row, &r), EG_OK);
+	ck_assert_int_eq(r.n, 4);
+	ck_assert_int_eq(r.unsealable, 2);
+	audit_close(&db);
+	eg_secret_free(&key, klen);
+	ck_assert(hostfx_verify(&fx, NULL));
+}
+END_TEST
+
 /* Retention: records older than retention_days lose payload and
  * identifier HMACs at the next start; the chain still verifies. */
 static int
@@ -931,6 +1056,7 @@ make_suite(void)
 	tcase_add_test(tc, test_uplink_vs_openssl_server);
 	tcase_add_test(tc, test_ipv6_listen);
 	tcase_add_test(tc, test_end_to_end);
+	tcase_add_test(tc, test_sealed_identifiers);
 	tcase_add_test(tc, test_kill9_during_stream);
 	tcase_add_test(tc, test_outage_spools_then_delivers);
 	tcase_add_test(tc, test_child_restart);

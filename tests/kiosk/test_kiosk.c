@@ -17,7 +17,9 @@
 #include "egate/error.h"
 #include "frame.h"
 #include "kiosk.h"
+#include "pki.h"
 #include "scenario.h"
+#include "seal.h"
 #include "spool.h"
 
 struct fx {
@@ -33,10 +35,11 @@ struct fx {
 	size_t loglen;
 };
 
+static int fx_start(struct fx *f, bool with_log, char *err, size_t errlen);
+
 static void
-fx_setup_log(struct fx *f, double liveness_threshold, bool with_log)
+fx_prepare(struct fx *f, double liveness_threshold)
 {
-	struct kiosk_opts o;
 	char err[512] = "";
 	int ret;
 
@@ -57,6 +60,15 @@ fx_setup_log(struct fx *f, double liveness_threshold, bool with_log)
 	kiosk_policy_from_conf(&f->conf, &f->policy);
 	ret = scenario_load(DEMO_SCENARIO, &f->sc, err, sizeof(err));
 	ck_assert_msg(ret == EG_OK, "demo scenario: %s", err);
+}
+
+/* kiosk_new with f->conf as it is now; EG_OK or its error. */
+static int
+fx_start(struct fx *f, bool with_log, char *err, size_t errlen)
+{
+	struct kiosk_opts o;
+	int ret;
+
 	memset(&o, 0, sizeof(o));
 	o.conf = &f->conf;
 	o.policy = &f->policy;
@@ -69,10 +81,22 @@ fx_setup_log(struct fx *f, double liveness_threshold, bool with_log)
 		f->log.min_level = EG_LOG_DEBUG;
 		o.log = &f->log;
 	}
-	ret = kiosk_new(&o, &f->k, err, sizeof(err));
-	ck_assert_msg(ret == EG_OK, "kiosk_new: %s: %s", eg_err_name(ret), err);
-	ret = kiosk_set_scenario(f->k, &f->sc, err, sizeof(err));
+	if ((ret = kiosk_new(&o, &f->k, err, errlen)) != EG_OK)
+		return ret;
+	ret = kiosk_set_scenario(f->k, &f->sc, err, errlen);
 	ck_assert_msg(ret == EG_OK, "kiosk_set_scenario: %s", err);
+	return EG_OK;
+}
+
+static void
+fx_setup_log(struct fx *f, double liveness_threshold, bool with_log)
+{
+	char err[512] = "";
+	int ret;
+
+	fx_prepare(f, liveness_threshold);
+	ret = fx_start(f, with_log, err, sizeof(err));
+	ck_assert_msg(ret == EG_OK, "kiosk_new: %s: %s", eg_err_name(ret), err);
 }
 
 static void
@@ -432,6 +456,164 @@ START_TEST(test_spool_privacy)
 }
 END_TEST
 
+/* ---- sealed identifiers ------------------------------------------------------ */
+
+/* A deployment PKI in dir: ca/, host.key/.crt (CN egate-host), kiosk.key/.crt
+ * (CN K-TEST). */
+static void
+seal_pki(const char *dir)
+{
+	struct pki_ca *ca = NULL;
+	char p[4][256];
+	static const char *const who[][2] = { { "host", "egate-host" }, { "kiosk", "K-TEST" } };
+
+	snprintf(p[0], sizeof(p[0]), "%s/ca", dir);
+	ck_assert_eg(pki_ca_create(p[0], "Test CA", 30), EG_OK);
+	ck_assert_eg(pki_ca_open(p[0], &ca), EG_OK);
+	for (int i = 0; i < 2; i++) {
+		enum pki_role r = i == 0 ? PKI_ROLE_HOST : PKI_ROLE_KIOSK;
+
+		snprintf(p[1], sizeof(p[1]), "%s/%s.key", dir, who[i][0]);
+		snprintf(p[2], sizeof(p[2]), "%s/%s.csr", dir, who[i][0]);
+		snprintf(p[3], sizeof(p[3]), "%s/%s.crt", dir, who[i][0]);
+		ck_assert_eg(pki_key_create(p[1]), EG_OK);
+		ck_assert_eg(pki_csr_create(p[1], who[i][1], r, p[2]), EG_OK);
+		ck_assert_eg(pki_ca_sign(ca, p[2], r, 30, 0, p[3]), EG_OK);
+	}
+	pki_ca_free(&ca);
+}
+
+static void
+rm_rf(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/*
+ * With [host] seal_cert: every record of a passage whose MRZ was read
+ * carries a sealed blob that opens with the host's private key to the
+ * traveller's document number and name (from DG1 when the chip was read,
+ * from the printed MRZ when it was not), for this kiosk's id only; the
+ * spool's bytes and the log hold neither in clear.
+ */
+START_TEST(test_spool_sealed)
+{
+	static const char *const names[] = { "genuine", "unreadable-chip", "walk-away" };
+	static const char *const banned[] = { "L898902C3", "ERIKSSON", "ANNA", "MARIA" };
+	char dir[] = "/tmp/test-kiosk-seal.XXXXXX", path[300], err[512] = "";
+	struct fx f;
+	struct kiosk_report r;
+	struct spool *s = NULL;
+	struct seal_key *hk = NULL;
+	uint64_t seq = 0, after = 0;
+	uint8_t *p = NULL;
+	size_t n = 0, total = 0, sealed = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	seal_pki(dir);
+	fx_prepare(&f, 0.01);
+	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
+	snprintf(f.conf.cert, sizeof(f.conf.cert), "%s/kiosk.crt", dir);
+	snprintf(f.conf.seal_cert, sizeof(f.conf.seal_cert), "%s/host.crt", dir);
+	ck_assert_msg(fx_start(&f, true, err, sizeof(err)) == EG_OK, "kiosk_new: %s", err);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		run(&f, names[i], &r);
+	kiosk_free(&f.k);
+	ck_assert_int_eq(fflush(f.logf), 0);
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "kiosk.seal_ready"));
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "from=dg1"));
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "from=mrz"));
+	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+		ck_assert_msg(!contains((const uint8_t *)f.logbuf, f.loglen, banned[i],
+		    strlen(banned[i])), "the log holds '%s'", banned[i]);
+
+	snprintf(path, sizeof(path), "%s/host.key", dir);
+	ck_assert_eg(seal_key_from_private(path, &hk, err, sizeof(err)), EG_OK);
+	ck_assert_eg(spool_open(f.spool, &s), EG_OK);
+	while (spool_next(s, after, &seq, &p, &n) == EG_OK) {
+		Egate__PassageEvent *e = egate__passage_event__unpack(NULL, n, p);
+		char doc[SEAL_FIELD_MAX + 1], name[SEAL_FIELD_MAX + 1];
+
+		ck_assert_ptr_nonnull(e);
+		if (e->identifiers != NULL) {
+			ck_assert_str_eq(e->identifiers->document_number, "");
+			ck_assert_str_eq(e->identifiers->holder_name, "");
+		}
+		/* every one of these passages got past the MRZ reader */
+		ck_assert_msg(e->sealed_identifiers.len > 0, "record %zu: no sealed identifiers", total);
+		ck_assert_uint_le(e->sealed_identifiers.len, PROTO_SEALED_MAX);
+		ck_assert_eg(seal_open(hk, "K-TEST", e->sealed_identifiers.data,
+		    e->sealed_identifiers.len, doc, sizeof(doc), name, sizeof(name)), EG_OK);
+		ck_assert_str_eq(doc, "L898902C3");
+		ck_assert_str_eq(name, "ERIKSSON<<ANNA<MARIA");
+		ck_assert_eg(seal_open(hk, "K-OTHER", e->sealed_identifiers.data,
+		    e->sealed_identifiers.len, doc, sizeof(doc), name, sizeof(name)), EG_ERR_AUTH);
+		sealed++;
+		egate__passage_event__free_unpacked(e, NULL);
+		free(p);
+		after = seq;
+		total++;
+	}
+	ck_assert_uint_eq(total, sizeof(names) / sizeof(names[0]));
+	ck_assert_uint_eq(sealed, total);
+	spool_close(&s);
+	seal_key_free(&hk);
+	for (const char *suf = ""; suf != NULL; suf = *suf == '\0' ? "-wal" : NULL) {
+		snprintf(path, sizeof(path), "%s%s", f.spool, suf);
+		slurp(path, &p, &n);
+		for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+			ck_assert_msg(!contains(p, n, banned[i], strlen(banned[i])),
+			    "%s holds '%s'", path, banned[i]);
+		free(p);
+	}
+	fx_teardown(&f);
+	rm_rf(dir);
+}
+END_TEST
+
+/* A seal_cert that is not the host's (wrong CN), one from outside the CA,
+ * or an id that is not the kiosk certificate's CN: the kiosk does not start. */
+START_TEST(test_seal_cert_refused)
+{
+	char dir[] = "/tmp/test-kiosk-seal.XXXXXX", err[512];
+	struct fx f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	seal_pki(dir);
+	fx_prepare(&f, 0.01);
+	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
+	snprintf(f.conf.cert, sizeof(f.conf.cert), "%s/kiosk.crt", dir);
+	/* the kiosk's own certificate: chains, but CN is not egate-host */
+	snprintf(f.conf.seal_cert, sizeof(f.conf.seal_cert), "%s/kiosk.crt", dir);
+	err[0] = '\0';
+	ck_assert_eg(fx_start(&f, false, err, sizeof(err)), EG_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "seal_cert"));
+	ck_assert_ptr_null(f.k);
+	/* the host's certificate checked against another CA (its own cert) */
+	snprintf(f.conf.seal_cert, sizeof(f.conf.seal_cert), "%s/host.crt", dir);
+	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/kiosk.crt", dir);
+	ck_assert_eg(fx_start(&f, false, err, sizeof(err)), EG_ERR_CONFIG);
+	/* right host certificate, server_name says otherwise */
+	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
+	snprintf(f.conf.host_server_name, sizeof(f.conf.host_server_name), "other-host");
+	ck_assert_eg(fx_start(&f, false, err, sizeof(err)), EG_ERR_CONFIG);
+	snprintf(f.conf.host_server_name, sizeof(f.conf.host_server_name), "egate-host");
+	/* [kiosk] id differs from the certificate's CN */
+	snprintf(f.conf.id, sizeof(f.conf.id), "K-OTHER");
+	err[0] = '\0';
+	ck_assert_eg(fx_start(&f, false, err, sizeof(err)), EG_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err, "K-TEST"));
+	/* all right */
+	snprintf(f.conf.id, sizeof(f.conf.id), "K-TEST");
+	ck_assert_msg(fx_start(&f, false, err, sizeof(err)) == EG_OK, "%s", err);
+	fx_teardown(&f);
+	rm_rf(dir);
+}
+END_TEST
+
 /* ---- scenario parser --------------------------------------------------------- */
 
 static int
@@ -510,6 +692,8 @@ make_suite(void)
 	tcase_add_test(tc, test_timeout_refers);
 	tcase_add_test(tc, test_issuer_and_age_policy);
 	tcase_add_test(tc, test_spool_privacy);
+	tcase_add_test(tc, test_spool_sealed);
+	tcase_add_test(tc, test_seal_cert_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scenario");
 	tcase_add_test(tc, test_scenario_parse);

@@ -35,6 +35,7 @@ struct eg_kiosk_conf {
 	bool host_connect;		/* [host] connect */
 	char host_server_name[65];	/* [host] server_name */
 	long long host_offline_limit;	/* [host] offline_limit, seconds; 0 = never */
+	char seal_cert[EG_CONF_PATH];	/* [host] seal_cert */
 	char reader[128];		/* [devices] reader */
 	char camera[128];		/* [devices] camera */
 	char mrz_reader[128];		/* [devices] mrz */

@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * seal.c — sealed identifiers (seal.h, PROTOCOL.md "Sealed identifiers"):
+ * ECIES on P-256 with mbedTLS (ecdh, hkdf, gcm).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdh.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/gcm.h>
+#include <mbedtls/hkdf.h>
+#include <mbedtls/md.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+
+#include "egate.pb-c.h"
+#include "egate/buf.h"
+#include "egate/error.h"
+#include "egate/secure.h"
+#include "frame.h"
+#include "seal.h"
+
+#define LABEL_LEN (sizeof(SEAL_LABEL) - 1)
+#define INFO_LEN (LABEL_LEN + 2 * SEAL_POINT_LEN)
+#define AAD_MAX (LABEL_LEN + 1 + SEAL_KIOSK_ID_MAX + 1)
+#define PLAIN_MAX (SEAL_BLOB_MAX - SEAL_OVERHEAD)
+
+_Static_assert(SEAL_BLOB_MAX == PROTO_SEALED_MAX, "the blob limit is the protocol's");
+
+struct seal_key {
+	mbedtls_ecp_keypair kp;		/* grp = P-256, Q always, d if has_private */
+	bool has_private;
+	/* blinding of the scalar multiplication with d (opening) */
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
+};
+
+static void seterr(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || cap == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+}
+
+static struct seal_key *
+key_alloc(void)
+{
+	struct seal_key *k = calloc(1, sizeof(*k));
+
+	if (k == NULL)
+		return NULL;
+	mbedtls_ecp_keypair_init(&k->kp);
+	mbedtls_entropy_init(&k->entropy);
+	mbedtls_ctr_drbg_init(&k->drbg);
+	return k;
+}
+
+void
+seal_key_free(struct seal_key **kp)
+{
+	struct seal_key *k;
+
+	if (kp == NULL || (k = *kp) == NULL)
+		return;
+	mbedtls_ecp_keypair_free(&k->kp);	/* zeroizes d */
+	mbedtls_ctr_drbg_free(&k->drbg);
+	mbedtls_entropy_free(&k->entropy);
+	eg_memzero(k, sizeof(*k));
+	free(k);
+	*kp = NULL;
+}
+
+/* Copy the P-256 public key (and the private one if want_d) of pk into k. */
+static int
+key_take(struct seal_key *k, const mbedtls_pk_context *pk, bool want_d)
+{
+	const mbedtls_ecp_keypair *src;
+
+	if (!mbedtls_pk_can_do(pk, MBEDTLS_PK_ECKEY))
+		return EG_ERR_UNSUPPORTED;
+	src = mbedtls_pk_ec(*pk);
+	if (src == NULL || src->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+		return EG_ERR_UNSUPPORTED;
+	if (mbedtls_ecp_group_load(&k->kp.grp, MBEDTLS_ECP_DP_SECP256R1) != 0 ||
+	    mbedtls_ecp_copy(&k->kp.Q, &src->Q) != 0 ||
+	    (want_d && mbedtls_mpi_copy(&k->kp.d, &src->d) != 0))
+		return EG_ERR_NOMEM;
+	if (mbedtls_ecp_check_pubkey(&k->kp.grp, &k->kp.Q) != 0)
+		return EG_ERR_UNSUPPORTED;
+	k->has_private = want_d;
+	return EG_OK;
+}
+
+/* Subject CN of crt equals cn exactly. */
+static bool
+cn_is(const mbedtls_x509_crt *crt, const char *cn)
+{
+	size_t n = strlen(cn);
+
+	for (const mbedtls_x509_name *a = &crt->subject; a != NULL; a = a->next) {
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &a->oid) == 0)
+			return a->val.len == n && memcmp(a->val.p, cn, n) == 0;
+	}
+	return false;
+}
+
+int
+seal_key_from_cert(const char *cert_path, const char *ca_path, const char *cn,
+    struct seal_key **out, char *err, size_t errlen)
+{
+	mbedtls_x509_crt ca, crt;
+	struct seal_key *k = NULL;
+	uint32_t flags = 0;
+	char why[200];
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_x509_crt_init(&ca);
+	mbedtls_x509_crt_init(&crt);
+	if (out == NULL)
+		goto out;
+	*out = NULL;
+	if (cert_path == NULL || ca_path == NULL || cn == NULL)
+		goto out;
+	ret = EG_ERR_IO;
+	if (mbedtls_x509_crt_parse_file(&ca, ca_path) != 0) {
+		seterr(err, errlen, "cannot read the CA certificate %s", ca_path);
+		goto out;
+	}
+	if (mbedtls_x509_crt_parse_file(&crt, cert_path) != 0) {
+		seterr(err, errlen, "cannot read the host certificate %s", cert_path);
+		goto out;
+	}
+	ret = EG_ERR_CERT;
+	if (mbedtls_x509_crt_verify(&crt, &ca, NULL, NULL, &flags, NULL, NULL) != 0) {
+		if (mbedtls_x509_crt_verify_info(why, sizeof(why), "", flags) < 0)
+			snprintf(why, sizeof(why), "flags 0x%x", (unsigned)flags);
+		why[strcspn(why, "\n")] = '\0';
+		seterr(err, errlen, "%s does not verify against %s: %s", cert_path, ca_path, why);
+		goto out;
+	}
+	if (!cn_is(&crt, cn)) {
+		seterr(err, errlen, "%s is not the host's certificate (CN is not '%s')", cert_path, cn);
+		goto out;
+	}
+	ret = EG_ERR_NOMEM;
+	if ((k = key_alloc()) == NULL)
+		goto out;
+	if ((ret = key_take(k, &crt.pk, false)) != EG_OK) {
+		seterr(err, errlen, "%s: the key is not a P-256 key", cert_path);
+		goto out;
+	}
+	*out = k;
+	k = NULL;
+out:
+	seal_key_free(&k);
+	mbedtls_x509_crt_free(&crt);
+	mbedtls_x509_crt_free(&ca);
+	return ret;
+}
+
+int
+seal_cert_cn(const char *cert_path, char *cn, size_t cap)
+{
+	mbedtls_x509_crt crt;
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_x509_crt_init(&crt);
+	if (cert_path == NULL || cn == NULL || cap == 0)
+		goto out;
+	cn[0] = '\0';
+	ret = EG_ERR_IO;
+	if (mbedtls_x509_crt_parse_file(&crt, cert_path) != 0)
+		goto out;
+	ret = EG_ERR_NOT_FOUND;
+	for (const mbedtls_x509_name *a = &crt.subject; a != NULL; a = a->next) {
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &a->oid) != 0)
+			continue;
+		ret = a->val.len >= cap ? EG_ERR_OVERFLOW : EG_ERR_FORMAT;
+		if (a->val.len >= cap || memchr(a->val.p, 0, a->val.len) != NULL)
+			goto out;
+		memcpy(cn, a->val.p, a->val.len);
+		cn[a->val.len] = '\0';
+		ret = EG_OK;
+		break;
+	}
+out:
+	mbedtls_x509_crt_free(&crt);
+	return ret;
+}
+
+/* Take the key pair out of a parsed pk and seed the blinding RNG. */
+static int
+key_from_pk(const mbedtls_pk_context *pk, struct seal_key **out)
+{
+	static const char pers[] = "egate-seal-open";
+	struct seal_key *k = key_alloc();
+	int ret = EG_ERR_NOMEM;
+
+	if (k == NULL)
+		goto out;
+	if ((ret = key_take(k, pk, true)) != EG_OK)
+		goto out;
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_ctr_drbg_seed(&k->drbg, mbedtls_entropy_func, &k->entropy,
+	    (const unsigned char *)pers, sizeof(pers) - 1) != 0)
+		goto out;
+	*out = k;
+	k = NULL;
+	ret = EG_OK;
+out:
+	seal_key_free(&k);
+	return ret;
+}
+
+int
+seal_key_parse_private(const uint8_t *key, size_t len, struct seal_key **out)
+{
+	mbedtls_pk_context pk;
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_pk_init(&pk);
+	if (out == NULL)
+		goto out;
+	*out = NULL;
+	if (key == NULL)
+		goto out;
+	ret = EG_ERR_FORMAT;
+	if (mbedtls_pk_parse_key(&pk, key, len, NULL, 0) != 0)
+		goto out;
+	ret = key_from_pk(&pk, out);
+out:
+	mbedtls_pk_free(&pk);
+	return ret;
+}
+
+int
+seal_key_from_private(const char *key_path, struct seal_key **out, char *err, size_t errlen)
+{
+	mbedtls_pk_context pk;
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_pk_init(&pk);
+	if (out == NULL)
+		goto out;
+	*out = NULL;
+	if (key_path == NULL)
+		goto out;
+	ret = EG_ERR_IO;
+	if (mbedtls_pk_parse_keyfile(&pk, key_path, NULL) != 0) {
+		seterr(err, errlen, "cannot read the private key %s", key_path);
+		goto out;
+	}
+	if ((ret = key_from_pk(&pk, out)) != EG_OK)
+		seterr(err, errlen, "%s: %s", key_path, ret == EG_ERR_UNSUPPORTED ?
+		    "not a P-256 key" : eg_strerror(ret));
+out:
+	mbedtls_pk_free(&pk);
+	return ret;
+}
+
+int
+seal_key_public(const struct seal_key *k, uint8_t out[SEAL_POINT_LEN])
+{
+	size_t olen = 0;
+
+	if (k == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	if (mbedtls_ecp_point_write_binary(&k->kp.grp, &k->kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED,
+	    &olen, out, SEAL_POINT_LEN) != 0 || olen != SEAL_POINT_LEN)
+		return EG_ERR_CRYPTO;
+	return EG_OK;
+}
+
+/* ---- the common steps ---------------------------------------------------------- */
+
+/* K ‖ N = HKDF-SHA-256(salt = empty, IKM = Z, info = label ‖ E ‖ H, 44). */
+static int
+derive(const uint8_t z[32], const uint8_t e[SEAL_POINT_LEN], const uint8_t h[SEAL_POINT_LEN],
+    uint8_t okm[SEAL_KEY_LEN + SEAL_NONCE_LEN])
+{
+	uint8_t info[INFO_LEN];
+
+	memcpy(info, SEAL_LABEL, LABEL_LEN);
+	memcpy(info + LABEL_LEN, e, SEAL_POINT_LEN);
+	memcpy(info + LABEL_LEN + SEAL_POINT_LEN, h, SEAL_POINT_LEN);
+	if (mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), NULL, 0, z, 32,
+	    info, sizeof(info), okm, SEAL_KEY_LEN + SEAL_NONCE_LEN) != 0)
+		return EG_ERR_CRYPTO;
+	return EG_OK;
+}
+
+/* AAD = label ‖ 0x00 ‖ kiosk_id ‖ 0x00 into aad[AAD_MAX]; 0 if the id is
+ * empty or too long. */
+static size_t
+make_aad(const char *kiosk_id, uint8_t *aad)
+{
+	size_t n = strnlen(kiosk_id, SEAL_KIOSK_ID_MAX + 1);
+
+	if (n == 0 || n > SEAL_KIOSK_ID_MAX)
+		return 0;
+	memcpy(aad, SEAL_LABEL, LABEL_LEN);
+	aad[LABEL_LEN] = 0x00;
+	memcpy(aad + LABEL_LEN + 1, kiosk_id, n);
+	aad[LABEL_LEN + 1 + n] = 0x00;
+	return LABEL_LEN + n + 2;
+}
+
+/* Z = x-coordinate of d·Q as 32 bytes big-endian. */
+static int
+ecdh_x(mbedtls_ecp_group *grp, const mbedtls_ecp_point *q, const mbedtls_mpi *d,
+    seal_rng_fn rng, void *rng_ctx, uint8_t z[32])
+{
+	mbedtls_mpi zm;
+	int ret = EG_ERR_CRYPTO;
+
+	mbedtls_mpi_init(&zm);
+	if (mbedtls_ecdh_compute_shared(grp, &zm, q, d, rng, rng_ctx) != 0 ||
+	    mbedtls_mpi_write_binary(&zm, z, 32) != 0)
+		goto out;
+	ret = EG_OK;
+out:
+	mbedtls_mpi_free(&zm);	/* zeroizes */
+	return ret;
+}
+
+/* ---- sealing ------------------------------------------------------------------ */
+
+int
+seal_identifiers(const struct seal_key *hk, seal_rng_fn rng, void *rng_ctx,
+    const char *kiosk_id, const char *document_number, const char *holder_name,
+    uint8_t *out, size_t cap, size_t *out_len)
+{
+	mbedtls_ecp_group grp;
+	mbedtls_mpi e;
+	mbedtls_ecp_point ep;
+	mbedtls_gcm_context gcm;
+	Egate__Identifiers ids;
+	uint8_t z[32], okm[SEAL_KEY_LEN + SEAL_NONCE_LEN], h[SEAL_POINT_LEN];
+	uint8_t aad[AAD_MAX], plain[PLAIN_MAX];
+	size_t aad_len, plen = 0, olen = 0, need;
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_mpi_init(&e);
+	mbedtls_ecp_point_init(&ep);
+	mbedtls_gcm_init(&gcm);
+	if (out_len != NULL)
+		*out_len = 0;
+	if (hk == NULL || rng == NULL || kiosk_id == NULL || document_number == NULL ||
+	    holder_name == NULL || out == NULL || out_len == NULL)
+		goto out;
+	if ((aad_len = make_aad(kiosk_id, aad)) == 0)
+		goto out;
+	ret = EG_ERR_OVERFLOW;
+	if (strlen(document_number) > SEAL_FIELD_MAX || strlen(holder_name) > SEAL_FIELD_MAX)
+		goto out;
+	/* the plaintext: a packed Identifiers with fields 1 and 2 only */
+	egate__identifiers__init(&ids);
+	ids.document_number = (char *)(uintptr_t)document_number;
+	ids.holder_name = (char *)(uintptr_t)holder_name;
+	plen = egate__identifiers__get_packed_size(&ids);
+	need = SEAL_OVERHEAD + plen;
+	if (plen > sizeof(plain) || need > cap)
+		goto out;
+	egate__identifiers__pack(&ids, plain);
+	/* E = fresh ephemeral key; Z = x(e·H) */
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) != 0 ||
+	    mbedtls_ecp_gen_keypair(&grp, &e, &ep, rng, rng_ctx) != 0)
+		goto out;
+	out[0] = SEAL_VERSION;
+	if (mbedtls_ecp_point_write_binary(&grp, &ep, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
+	    out + 1, SEAL_POINT_LEN) != 0 || olen != SEAL_POINT_LEN)
+		goto out;
+	if ((ret = seal_key_public(hk, h)) != EG_OK ||
+	    (ret = ecdh_x(&grp, &hk->kp.Q, &e, rng, rng_ctx, z)) != EG_OK ||
+	    (ret = derive(z, out + 1, h, okm)) != EG_OK)
+		goto out;
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, okm, SEAL_KEY_LEN * 8) != 0 ||
+	    mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, plen, okm + SEAL_KEY_LEN,
+		SEAL_NONCE_LEN, aad, aad_len, plain, out + 1 + SEAL_POINT_LEN, SEAL_TAG_LEN,
+		out + 1 + SEAL_POINT_LEN + plen) != 0)
+		goto out;
+	*out_len = need;
+	ret = EG_OK;
+out:
+	eg_memzero(z, sizeof(z));
+	eg_memzero(okm, sizeof(okm));
+	eg_memzero(plain, sizeof(plain));
+	mbedtls_gcm_free(&gcm);
+	mbedtls_mpi_free(&e);		/* the ephemeral private key: zeroized */
+	mbedtls_ecp_point_free(&ep);
+	mbedtls_ecp_group_free(&grp);
+	return ret;
+}
+
+/* ---- opening ------------------------------------------------------------------ */
+
+/* A protobuf varint of at most 32 bits. */
+static int
+get_varint(struct eg_rbuf *r, uint32_t *v)
+{
+	struct eg_rbuf save = *r;
+	uint32_t x = 0;
+	uint8_t b;
+
+	for (int shift = 0; shift < 35; shift += 7) {
+		if (eg_rbuf_u8(r, &b) != EG_OK) {
+			*r = save;
+			return EG_ERR_FORMAT;
+		}
+		if (shift == 28 && (b & 0xf0) != 0)
+			break;		/* above 32 bits */
+		x |= (uint32_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0) {
+			*v = x;
+			return EG_OK;
+		}
+	}
+	*r = save;
+	return EG_ERR_FORMAT;
+}
+
+/* The plaintext (seal.h): fields 1 and 2 only, each at most once. */
+int
+seal_plain_parse(const uint8_t *p, size_t len, char *doc, size_t doc_cap, char *name,
+    size_t name_cap)
+{
+	struct eg_rbuf r = eg_rbuf_init(p, len);
+	bool seen[3] = { false, false, false };
+
+	if ((p == NULL && len > 0) || doc == NULL || name == NULL || doc_cap == 0 || name_cap == 0)
+		return EG_ERR_INVAL;
+	doc[0] = name[0] = '\0';
+
+	while (eg_rbuf_left(&r) > 0) {
+		uint32_t key, n;
+		const uint8_t *s;
+		char *dst;
+		size_t dcap;
+
+		if (get_varint(&r, &key) != EG_OK || (key != 0x0a && key != 0x12))
+			return EG_ERR_FORMAT;
+		if (seen[key >> 3])
+			return EG_ERR_FORMAT;
+		seen[key >> 3] = true;
+		if (get_varint(&r, &n) != EG_OK || eg_rbuf_ptr(&r, n, &s) != EG_OK)
+			return EG_ERR_FORMAT;
+		if (memchr(s, 0, n) != NULL)
+			return EG_ERR_FORMAT;
+		dst = key == 0x0a ? doc : name;
+		dcap = key == 0x0a ? doc_cap : name_cap;
+		if (n > SEAL_FIELD_MAX || n >= dcap)
+			return EG_ERR_OVERFLOW;
+		memcpy(dst, s, n);
+		dst[n] = '\0';
+	}
+	return EG_OK;
+}
+
+int
+seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
+    size_t len, char *doc, size_t doc_cap, char *name, size_t name_cap)
+{
+	struct seal_key *k = hk;	/* its RNG advances */
+	struct eg_rbuf r;
+	mbedtls_ecp_point ep;
+	mbedtls_gcm_context gcm;
+	const uint8_t *e, *ct, *tag;
+	uint8_t z[32], okm[SEAL_KEY_LEN + SEAL_NONCE_LEN], h[SEAL_POINT_LEN];
+	uint8_t aad[AAD_MAX], plain[PLAIN_MAX];
+	size_t aad_len, clen = 0;
+	uint8_t ver;
+	int ret = EG_ERR_INVAL, rc;
+
+	if (doc == NULL || name == NULL || doc_cap == 0 || name_cap == 0)
+		return EG_ERR_INVAL;	/* nothing to clean up yet */
+	doc[0] = name[0] = '\0';
+	mbedtls_ecp_point_init(&ep);
+	mbedtls_gcm_init(&gcm);
+	if (hk == NULL || !hk->has_private || kiosk_id == NULL || (blob == NULL && len > 0))
+		goto out;
+	if ((aad_len = make_aad(kiosk_id, aad)) == 0)
+		goto out;
+	ret = EG_ERR_OVERFLOW;
+	if (len > SEAL_BLOB_MAX)
+		goto out;
+	ret = EG_ERR_TRUNCATED;
+	if (len < SEAL_OVERHEAD)
+		goto out;
+	clen = len - SEAL_OVERHEAD;
+	r = eg_rbuf_init(blob, len);
+	if (eg_rbuf_u8(&r, &ver) != EG_OK || eg_rbuf_ptr(&r, SEAL_POINT_LEN, &e) != EG_OK ||
+	    eg_rbuf_ptr(&r, clen, &ct) != EG_OK || eg_rbuf_ptr(&r, SEAL_TAG_LEN, &tag) != EG_OK ||
+	    eg_rbuf_left(&r) != 0)
+		goto out;
+	ret = EG_ERR_UNSUPPORTED;
+	if (ver != SEAL_VERSION)
+		goto out;
+	/* E: an uncompressed point on P-256 (read_binary also takes the
+	 * 1-byte point at infinity; check_pubkey refuses it) */
+	ret = EG_ERR_FORMAT;
+	if (e[0] != 0x04 ||
+	    mbedtls_ecp_point_read_binary(&k->kp.grp, &ep, e, SEAL_POINT_LEN) != 0 ||
+	    mbedtls_ecp_check_pubkey(&k->kp.grp, &ep) != 0)
+		goto out;
+	if ((ret = seal_key_public(hk, h)) != EG_OK ||
+	    (ret = ecdh_x(&k->kp.grp, &ep, &k->kp.d, mbedtls_ctr_drbg_random, &k->drbg, z)) != EG_OK ||
+	    (ret = derive(z, e, h, okm)) != EG_OK)
+		goto out;
+	ret = EG_ERR_CRYPTO;
+	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, okm, SEAL_KEY_LEN * 8) != 0)
+		goto out;
+	rc = mbedtls_gcm_auth_decrypt(&gcm, clen, okm + SEAL_KEY_LEN, SEAL_NONCE_LEN, aad,
+	    aad_len, tag, SEAL_TAG_LEN, ct, plain);
+	if (rc == MBEDTLS_ERR_GCM_AUTH_FAILED) {
+		ret = EG_ERR_AUTH;
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	ret = seal_plain_parse(plain, clen, doc, doc_cap, name, name_cap);
+out:
+	if (ret != EG_OK) {
+		eg_memzero(doc, doc_cap);
+		eg_memzero(name, name_cap);
+	}
+	eg_memzero(z, sizeof(z));
+	eg_memzero(okm, sizeof(okm));
+	eg_memzero(plain, sizeof(plain));
+	mbedtls_gcm_free(&gcm);
+	mbedtls_ecp_point_free(&ep);
+	return ret;
+}

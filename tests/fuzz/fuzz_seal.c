@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fuzz_seal — PassageEvent.sealed_identifiers through seal_open (the host's
+ * network child opens what any kiosk sends). The input is the blob, opened
+ * for kiosk "K01" with the fixed host key below. What opens must hold two
+ * NUL-free strings that seal again and open to the same values.
+ *
+ * Seeds (corpus/seal_open/): blobs sealed to this key with tests/proto/
+ * seal-tool (valid ones for K01 and K02, long fields, no document number)
+ * and damaged copies (truncated, wrong version, bad point, flipped tag).
+ */
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "egate/error.h"
+#include "seal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The fuzz host key. Test key only. */
+static const char host_key_pem[] =
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHcCAQEEIF0QPeS0JQCeaP6M4E84Vr3jFC+yaA+xjACs3w/X9fqSoAoGCCqGSM49\n"
+    "AwEHoUQDQgAEa9Qv59KLK3ljzaOd/u07gnOxkOAzKH69p/xscyEA0xfjDkAhYJ59\n"
+    "TxyAz+3KSkEVFs48CJ1TKj/VdthnndPcAA==\n"
+    "-----END EC PRIVATE KEY-----\n";
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct seal_key *k = NULL;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	char doc[SEAL_FIELD_MAX + 1], name[SEAL_FIELD_MAX + 1];
+	char doc2[SEAL_FIELD_MAX + 1], name2[SEAL_FIELD_MAX + 1];
+	uint8_t again[SEAL_BLOB_MAX];
+	size_t n = 0;
+	int rc;
+
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	if (seal_key_parse_private((const uint8_t *)host_key_pem, sizeof(host_key_pem), &k) != EG_OK)
+		abort();
+	rc = seal_open(k, "K01", data, size, doc, sizeof(doc), name, sizeof(name));
+	if (rc != EG_OK) {
+		if (doc[0] != '\0' || name[0] != '\0')
+			abort();	/* a refused blob leaves nothing behind */
+		goto out;
+	}
+	if (strlen(doc) > SEAL_FIELD_MAX || strlen(name) > SEAL_FIELD_MAX)
+		abort();
+	if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0) != 0 ||
+	    seal_identifiers(k, mbedtls_ctr_drbg_random, &drbg, "K01", doc, name, again,
+		sizeof(again), &n) != EG_OK ||
+	    seal_open(k, "K01", again, n, doc2, sizeof(doc2), name2, sizeof(name2)) != EG_OK ||
+	    strcmp(doc, doc2) != 0 || strcmp(name, name2) != 0)
+		abort();
+	/* bound to the kiosk: the same blob does not open for another */
+	if (seal_open(k, "K02", data, size, doc2, sizeof(doc2), name2, sizeof(name2)) != EG_ERR_AUTH)
+		abort();
+out:
+	seal_key_free(&k);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+	return 0;
+}

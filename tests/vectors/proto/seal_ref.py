@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+# seal_ref.py — an implementation of PROTOCOL.md "Sealed identifiers" written
+# from the spec alone, with Python 'cryptography' (ECDH, HKDF, AES-GCM) and a
+# hand-written protobuf encoder, independent of proto/seal.c.
+#
+#   seal_ref.py vector > tests/vectors/proto/seal_v1.txt
+#       the known-answer vector (fixed host key and ephemeral key); the
+#       C unit test (tests/proto/test_seal.c) must reproduce its blob
+#   seal_ref.py interop TOOL VECTOR
+#       the meson test 'seal-interop': recompute VECTOR, then a fresh host
+#       key; TOOL (tests/proto/seal-tool) seals and Python opens, Python
+#       seals and TOOL opens, tampered blobs are refused by TOOL
+import os
+import subprocess
+import sys
+import tempfile
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+LABEL = b'egate-seal/v1'
+CURVE = ec.SECP256R1()
+
+
+def point(pub):
+    return pub.public_bytes(serialization.Encoding.X962,
+                            serialization.PublicFormat.UncompressedPoint)
+
+
+def pb_string(field, s):
+    b = s.encode()
+    if not b:
+        return b''		# proto3 leaves empty strings out
+    n, v = len(b), b''
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        v += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            break
+    return bytes([field << 3 | 2]) + v + b
+
+
+def pb_parse(p):
+    out, i = {}, 0
+    while i < len(p):
+        key = p[i]; i += 1
+        n, shift = 0, 0
+        while True:
+            b = p[i]; i += 1
+            n |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        assert key in (0x0A, 0x12) and key not in out
+        out[key] = p[i:i + n].decode()
+        i += n
+    return out.get(0x0A, ''), out.get(0x12, '')
+
+
+def kdf(z, e, h):
+    okm = HKDF(algorithm=hashes.SHA256(), length=44, salt=None,
+               info=LABEL + e + h).derive(z)
+    return okm[:32], okm[32:]
+
+
+def aad(kiosk):
+    return LABEL + b'\x00' + kiosk.encode() + b'\x00'
+
+
+def seal(host_pub, kiosk, doc, name, eph=None):
+    eph = eph or ec.generate_private_key(CURVE)
+    e, h = point(eph.public_key()), point(host_pub)
+    z = eph.exchange(ec.ECDH(), host_pub)
+    k, n = kdf(z, e, h)
+    plain = pb_string(1, doc) + pb_string(2, name)
+    return bytes([1]) + e + AESGCM(k).encrypt(n, plain, aad(kiosk))
+
+
+def open_(host_priv, kiosk, blob):
+    assert blob[0] == 1 and len(blob) >= 82
+    e = blob[1:66]
+    epub = ec.EllipticCurvePublicKey.from_encoded_point(CURVE, e)
+    z = host_priv.exchange(ec.ECDH(), epub)
+    k, n = kdf(z, e, point(host_priv.public_key()))
+    return pb_parse(AESGCM(k).decrypt(n, blob[66:], aad(kiosk)))
+
+
+# The known-answer vector: fixed scalars (any value in [1, n-1] will do).
+VEC_HOST_D = 0x6C5A2BB3C3B5F3E1D1C0E8A0F5B47D2E9A0C1F3B6D4E5A79880123456789ABCD
+VEC_EPH_D = 0x1F2E3D4C5B6A79880123456789ABCDEF0FEDCBA9876543210A1B2C3D4E5F6071
+VEC = dict(kiosk_id='K01', document_number='L898902C3', holder_name='ERIKSSON<<ANNA<MARIA')
+
+
+def vector_lines():
+    host = ec.derive_private_key(VEC_HOST_D, CURVE)
+    eph = ec.derive_private_key(VEC_EPH_D, CURVE)
+    der = host.private_bytes(serialization.Encoding.DER,
+                             serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption())
+    blob = seal(host.public_key(), VEC['kiosk_id'], VEC['document_number'],
+                VEC['holder_name'], eph)
+    return ['# Sealed identifiers (PROTOCOL.md) made by tests/vectors/proto/seal_ref.py',
+            '# (Python cryptography), independent of proto/seal.c. host_key: SEC1 DER;',
+            '# ephemeral_d: the ephemeral private scalar, big-endian.',
+            'host_key = ' + der.hex().upper(),
+            'host_point = ' + point(host.public_key()).hex().upper(),
+            'kiosk_id = ' + VEC['kiosk_id'],
+            'document_number = ' + VEC['document_number'],
+            'holder_name = ' + VEC['holder_name'],
+            'ephemeral_d = ' + '%064X' % VEC_EPH_D,
+            'blob = ' + blob.hex().upper()]
+
+
+def tool(exe, *args, check=True):
+    r = subprocess.run([exe, *args], capture_output=True, text=True)
+    if check and r.returncode != 0:
+        sys.exit('seal-interop: %s %s failed: %s' % (exe, args[0], r.stderr.strip()))
+    return r
+
+
+def interop(exe, vecfile):
+    with open(vecfile) as f:
+        have = [l.rstrip('\n') for l in f]
+    if have != vector_lines():
+        sys.exit('seal-interop: %s differs from what seal_ref.py computes' % vecfile)
+    print('ok: the known-answer vector recomputes')
+    host = ec.generate_private_key(CURVE)
+    cases = [('K01', 'L898902C3', 'ERIKSSON<<ANNA<MARIA'),
+             ('kiosk-with-a-long-name-0123456789', 'D23145890123', 'MUSTERMANN<<ERIKA'),
+             ('K02', '', 'ONLY<<NAME'), ('K03', 'X' * 200, 'N' * 255)]
+    with tempfile.TemporaryDirectory() as d:
+        kp = os.path.join(d, 'host.key')
+        with open(kp, 'wb') as f:
+            f.write(host.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+        for kiosk, doc, name in cases:
+            blob = bytes.fromhex(tool(exe, 'seal', kp, kiosk, doc, name).stdout.strip())
+            if open_(host, kiosk, blob) != (doc, name):
+                sys.exit('seal-interop: Python opened a C blob to other values')
+            blob = seal(host.public_key(), kiosk, doc, name)
+            got = tool(exe, 'open', kp, kiosk, blob.hex()).stdout.split('\n')
+            if got[:2] != [doc, name]:
+                sys.exit('seal-interop: C opened a Python blob to other values')
+            # refused: another kiosk id, a flipped bit in E / ciphertext / tag
+            for bad_kiosk, bad in [(kiosk + 'x', blob),
+                                   (kiosk, blob[:5] + bytes([blob[5] ^ 1]) + blob[6:]),
+                                   (kiosk, blob[:-1] + bytes([blob[-1] ^ 0x80]))]:
+                if tool(exe, 'open', kp, bad_kiosk, bad.hex(), check=False).returncode == 0:
+                    sys.exit('seal-interop: C opened a tampered blob')
+        print('ok: %d cases both ways, tampered blobs refused' % len(cases))
+
+
+if __name__ == '__main__':
+    if sys.argv[1:] == ['vector']:
+        print('\n'.join(vector_lines()))
+    elif len(sys.argv) == 4 and sys.argv[1] == 'interop':
+        interop(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit('usage: seal_ref.py vector | interop SEAL-TOOL VECTOR-FILE')
