@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <mbedtls/ctr_drbg.h>
@@ -295,6 +296,31 @@ eg_tls_conf_free(struct eg_tls_conf **cp)
 	*cp = NULL;
 }
 
+/*
+ * The send callback: mbedtls_net_send() uses write(), so a peer that went
+ * away raises SIGPIPE and kills the process (found when the host was killed
+ * under a kiosk: tests/e2e/test_host_outage.sh). send(MSG_NOSIGNAL) turns it
+ * into an error for this connection only, whatever the process's signal
+ * disposition.
+ */
+static int
+send_nosignal(void *ctx, const unsigned char *buf, size_t len)
+{
+	int fd = ((mbedtls_net_context *)ctx)->fd;
+	ssize_t r;
+
+	if (fd < 0)
+		return MBEDTLS_ERR_NET_INVALID_CONTEXT;
+	r = send(fd, buf, len, MSG_NOSIGNAL);
+	if (r >= 0)
+		return (int)r;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	if (errno == EPIPE || errno == ECONNRESET)
+		return MBEDTLS_ERR_NET_CONN_RESET;
+	return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
 int
 eg_tls_new(struct eg_tls **out, struct eg_tls_conf *c, int fd, const char *server_name)
 {
@@ -315,7 +341,7 @@ eg_tls_new(struct eg_tls **out, struct eg_tls_conf *c, int fd, const char *serve
 		eg_tls_free(&t);
 		return EG_ERR_TLS;
 	}
-	mbedtls_ssl_set_bio(&t->ssl, &t->net, mbedtls_net_send, mbedtls_net_recv, NULL);
+	mbedtls_ssl_set_bio(&t->ssl, &t->net, send_nosignal, mbedtls_net_recv, NULL);
 	*out = t;
 	return EG_OK;
 }

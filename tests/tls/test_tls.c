@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,8 @@ struct client_arg {
 	int ret;
 	bool resumed;
 	bool save;
+	bool write_after_close;	/* keep writing once the server has gone */
+	int late_write;		/* the result of those writes */
 	char reply[16];
 	char why[160];
 };
@@ -202,6 +205,15 @@ client_thread(void *p)
 			if (eg_tls_write(t, "ping\n", 5, &n, NULL) == EG_OK &&
 			    eg_tls_read(t, a->reply, sizeof(a->reply) - 1, &n, NULL) == EG_OK)
 				a->reply[n] = '\0';
+			if (a->write_after_close) {
+				static const char junk[4096];
+				struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+				nanosleep(&pause, NULL);	/* the server has closed */
+				a->late_write = EG_OK;
+				for (int i = 0; i < 64 && a->late_write == EG_OK; i++)
+					a->late_write = eg_tls_write(t, junk, sizeof(junk), &n, NULL);
+			}
 			eg_tls_close(t);
 		}
 		eg_tls_free(&t);
@@ -272,6 +284,25 @@ START_TEST(test_ours_mutual_and_resumption)
 	ck_assert(a.resumed);
 	ck_assert_str_eq(s.cn, "K01");
 	ck_assert_str_eq(a.reply, "pong\n");
+	eg_tls_conf_free(&cli);
+	eg_tls_conf_free(&srv);
+}
+END_TEST
+
+/* Writing to a peer that went away is an error for that connection, never
+ * SIGPIPE for the process (this test runs with the default disposition:
+ * the signal would kill it). */
+START_TEST(test_write_to_closed_peer_is_an_error)
+{
+	struct eg_tls_conf *srv = server_conf(), *cli = client_conf("k01", F("ca/ca.crt"));
+	struct served s;
+	struct client_arg a = { .write_after_close = true };
+
+	signal(SIGPIPE, SIG_DFL);
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert_eg(a.ret, EG_OK);
+	ck_assert_str_eq(a.reply, "pong\n");
+	ck_assert_int_ne(a.late_write, EG_OK);
 	eg_tls_conf_free(&cli);
 	eg_tls_conf_free(&srv);
 }
@@ -513,6 +544,7 @@ make_suite(void)
 	tcase_add_unchecked_fixture(tc, make_pki, remove_pki);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ours_mutual_and_resumption);
+	tcase_add_test(tc, test_write_to_closed_peer_is_an_error);
 	tcase_add_test(tc, test_revoked_after_session_cannot_resume);
 	tcase_add_test(tc, test_client_refuses_wrong_host);
 	tcase_add_test(tc, test_conf_errors);
