@@ -1615,6 +1615,7 @@ execute(struct kiosk *k, enum passage_effect e)
 	case PX_PROMPT_PROCEED: show(k, PROMPT_PROCEED); break;
 	case PX_PROMPT_SEE_OFFICER: show(k, PROMPT_SEE_OFFICER); break;
 	case PX_PROMPT_ONE_PERSON: show(k, PROMPT_ONE_PERSON); break;
+	case PX_PROMPT_CLOSED: show(k, PROMPT_OUT_OF_SERVICE); break;
 	case PX_READ_MRZ: x_read_mrz(k); break;
 	case PX_OPEN_CHIP: x_open_chip(k); break;
 	case PX_RUN_CHECKS: x_run_checks(k); break;

@@ -74,6 +74,7 @@ passage_effect_str(enum passage_effect e)
 		[PX_PROMPT_PROCEED] = "prompt_proceed",
 		[PX_PROMPT_SEE_OFFICER] = "prompt_see_officer",
 		[PX_PROMPT_ONE_PERSON] = "prompt_one_person",
+		[PX_PROMPT_CLOSED] = "prompt_closed",
 		[PX_READ_MRZ] = "read_mrz",
 		[PX_OPEN_CHIP] = "open_chip",
 		[PX_RUN_CHECKS] = "run_checks",

@@ -177,6 +177,7 @@ enum passage_effect {
 	PX_PROMPT_PROCEED,	/* display: please proceed */
 	PX_PROMPT_SEE_OFFICER,	/* display: please see an officer */
 	PX_PROMPT_ONE_PERSON,	/* display: one person at a time */
+	PX_PROMPT_CLOSED,	/* display: this gate is closed */
 	PX_READ_MRZ,
 	PX_OPEN_CHIP,
 	PX_RUN_CHECKS,

@@ -463,9 +463,9 @@ a_officer_close(struct passage *p, const struct passage_event *ev, struct passag
 static void
 a_hold(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	bool reported = false;
+	bool reported = false, was_idle = p->state == PS_IDLE;
 
-	if (p->state == PS_IDLE) {	/* no traveller: a fresh record */
+	if (was_idle) {	/* no traveller: a fresh record */
 		memset(&p->x, 0, sizeof(p->x));
 		snprintf(p->x.config_version, sizeof(p->x.config_version), "%s", p->policy->version);
 	} else if (p->x.outcome == PO_NONE) {
@@ -478,7 +478,7 @@ a_hold(struct passage *p, const struct passage_event *ev, struct passage_effects
 		snprintf(p->x.officer, sizeof(p->x.officer), "%s", ev->officer);
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_GATE_CLOSE);
-	fx_add(fx, PX_PROMPT_SEE_OFFICER);
+	fx_add(fx, was_idle ? PX_PROMPT_CLOSED : PX_PROMPT_SEE_OFFICER);
 	if (reported)
 		fx_add(fx, PX_REPORT);
 }
@@ -488,7 +488,7 @@ a_out_of_service(struct passage *p, const struct passage_event *ev, struct passa
 {
 	(void)p;
 	(void)ev;
-	fx_add(fx, PX_PROMPT_SEE_OFFICER);
+	fx_add(fx, PX_PROMPT_CLOSED);
 }
 
 static void

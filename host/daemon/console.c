@@ -442,7 +442,7 @@ console_officer_request(struct net *n, struct conn *c, const Egate__OfficerReque
 	Egate__Envelope env;
 	Egate__OfficerCommand oc;
 	const char *action;
-	uint64_t id;
+	uint64_t id, passage_seq;
 	int rc;
 
 	if (con == NULL) {
@@ -474,9 +474,12 @@ console_officer_request(struct net *n, struct conn *c, const Egate__OfficerReque
 		return;
 	}
 	id = ++con->next_command_id;
+	passage_seq = q->passage_seq;
+	if (q->action == EGATE__OFFICER_ACTION__OFFICER_OPEN && passage_seq == 0)
+		passage_seq = k->referral_seq;	/* opening a referred gate decides it */
 	/* logged before it is sent: no action happens unlogged */
 	rc = log_officer(n, PS_OFFICER_ACTION, c->cn, action, q->reason, id, k->id,
-	    q->passage_seq, NULL);
+	    passage_seq, NULL);
 	if (rc != EG_OK) {
 		reply_error(n, c, q->request_id, id, EGATE__ERROR_CODE__ERROR_STORAGE,
 		    "the action could not be logged; not sent");
@@ -490,7 +493,7 @@ console_officer_request(struct net *n, struct conn *c, const Egate__OfficerReque
 	oc.action = q->action;
 	oc.officer_id = c->cn;		/* from the certificate */
 	oc.reason = q->reason;
-	oc.passage_seq = q->passage_seq;
+	oc.passage_seq = passage_seq;
 	oc.ts_ms = host_wall_ms();
 	env.body_case = EGATE__ENVELOPE__BODY_OFFICER_COMMAND;
 	env.officer_command = &oc;
@@ -509,7 +512,7 @@ console_officer_request(struct net *n, struct conn *c, const Egate__OfficerReque
 	cmd->deadline_ms = host_now_ms() + CONSOLE_COMMAND_TIMEOUT_MS;
 	EG_LOG(&n->lg, EG_LOG_NOTICE, "officer.command", EG_STR("officer", c->cn),
 	    EG_STR("kiosk", k->id), EG_STR("action", action), EG_UINT("command_id", id),
-	    EG_UINT("passage_seq", q->passage_seq));
+	    EG_UINT("passage_seq", passage_seq));
 }
 
 void

@@ -90,7 +90,7 @@ officer_console() {
   while :; do
     q=$(egate officer queue --json 2>/dev/null) || { sleep 0.3; continue; }
     read -r kiosk seq rule < <(python3 -c 'import json,sys
-q=json.loads(sys.argv[1]); print(*(q and [q[0]["kiosk"], q[0]["seq"], q[0]["reason"]] or ["-", 0, "-"]))' "$q")
+q=json.loads(sys.argv[1]); print(*(q and [q[0]["kiosk"], q[0]["seq"], q[0]["reason"]] or ["-", 0, "-"]))' "$q" 2>/dev/null)
     if [ "$seq" = 0 ] || [ "$kiosk" != K01 ]; then sleep 0.3; continue; fi
     case $rule in
       chip_unreadable) how=--open; why="passport inspected by hand, visa checked" ;;
