@@ -16,6 +16,7 @@
 #include "camera.h"
 #include "doc/card.h"
 #include "doc/read.h"
+#include "egate/ccid_proto.h"
 #include "egate/error.h"
 #include "egate/match.h"
 #include "egate/mrz.h"
@@ -1225,6 +1226,18 @@ static const struct icao_card_ops count_ops = { .transmit = count_transmit };
 /* PX_OPEN_CHIP: doc_read does access control, reading and passive
  * authentication in one go; CHIP_OPENED says whether the chip could be
  * accessed, and the result waits in the work area for PX_RUN_CHECKS. */
+/* After a failed read: is the reader's slot empty (the document was taken
+ * away) rather than holding a mute chip? Asked through the CCID driver. */
+static bool
+doc_taken_away(struct kiosk *k)
+{
+	struct ccid_status st;
+
+	memset(&st, 0, sizeof(st));
+	return ccid_slot_status(sim_reader_ccid(k->reader), &st) == EG_OK &&
+	    st.icc == CCID_ICC_ABSENT;
+}
+
 static void
 x_open_chip(struct kiosk *k)
 {
@@ -1260,6 +1273,8 @@ x_open_chip(struct kiosk *k)
 	}
 	if (k->sp->reader_unplug)
 		sim_ccid_arm(sim_reader_sim_ccid(k->reader), SIM_CCID_FAULT_UNPLUG, 0, 0);
+	else if (k->sp->doc_removed)
+		sim_ccid_arm(sim_reader_sim_ccid(k->reader), SIM_CCID_FAULT_REMOVE_CARD, 0, 0);
 	ret = doc_read(&card, &o, &k->w.doc);
 	k->rep->ms[KS_CHIP] += ms_since(t);
 	if (ret == EG_OK)
@@ -1269,6 +1284,12 @@ x_open_chip(struct kiosk *k)
 	if (ret == EG_OK && k->w.doc->err == EG_ERR_NO_DEVICE) {
 		if ((ev = result(k, PE_DEVICE_LOST)) != NULL)
 			ev->detail = "chip reader gone";
+		return;
+	}
+	if ((ret != EG_OK || k->w.doc->outcome == DOC_OUTCOME_UNREADABLE) && doc_taken_away(k)) {
+		/* not an unreadable chip: the traveller took the passport */
+		if ((ev = result(k, PE_DOC_REMOVED)) != NULL)
+			ev->detail = "passport taken off the reader";
 		return;
 	}
 	if ((ev = result(k, PE_CHIP_OPENED)) == NULL)

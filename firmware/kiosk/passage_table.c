@@ -389,6 +389,12 @@ a_abandon(struct passage *p, const struct passage_event *ev, struct passage_effe
 	char rule[48];
 
 	lower_name(rule, sizeof(rule), "abandoned:", passage_event_str(ev->type));
+	if (ev->detail != NULL) {
+		struct passage_explain_item *it = explain(p, rule + strlen("abandoned:"), "fail");
+
+		if (it != NULL)
+			snprintf(it->detail, sizeof(it->detail), "%s", ev->detail);
+	}
 	decide(p, PO_ABANDONED, rule);
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_REPORT);

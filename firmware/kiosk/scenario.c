@@ -182,6 +182,8 @@ passage_key(struct sc_parse *x, const char *key, const char *v)
 		return parse_bool(x, key, v, &p->camera_unplug);
 	if (strcmp(key, "reader_unplug") == 0)
 		return parse_bool(x, key, v, &p->reader_unplug);
+	if (strcmp(key, "doc_removed") == 0)
+		return parse_bool(x, key, v, &p->doc_removed);
 	if (strcmp(key, "expect") == 0)
 		return parse_expect(x, p, v);
 	if (strcmp(key, "expect_rule") == 0)

@@ -21,6 +21,8 @@
  *                                ; eyes-closed:IMG | empty | scene:FILE
  *   camera_unplug = no           ; the camera disappears during capture
  *   reader_unplug = no           ; the reader disappears during the chip read
+ *   doc_removed = no             ; the traveller takes the passport off the
+ *                                ; reader during the chip read
  *   expect = open                ; open | refer | abandoned
  *   expect_rule = all_checks_passed
  *
@@ -66,6 +68,7 @@ struct scenario_passage {
 	char camera_arg[SCENARIO_MAX_PATH];	/* image or scene file */
 	bool camera_unplug;
 	bool reader_unplug;
+	bool doc_removed;
 	enum scenario_expect expect;
 	char expect_rule[SCENARIO_MAX_NAME];	/* "" = not checked */
 };
