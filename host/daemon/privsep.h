@@ -14,6 +14,8 @@
  * Requests (the whole table; anything else ends the child):
  *   PS_APPEND_BATCH  u16 n ‖ n × record   ->  u16 n ‖ n × u8 audit_result
  *   PS_LAST_SEQ      str kiosk            ->  u64 seq
+ *   PS_CONFIG_GET    u64 offset           ->  u64 version ‖ u64 total ‖ chunk
+ *                    (the pushed configuration, confpush.h)
  * record = str kiosk ‖ u64 seq ‖ u64 ts_ms ‖ str decision ‖ str reason ‖
  *          str officer ‖ str document_number ‖ str holder_name ‖ str payload
  * str    = u32 len ‖ len bytes (no NUL inside); len PS_STR_NULL = absent.
@@ -33,6 +35,7 @@
 enum ps_type {
 	PS_APPEND_BATCH = 1,
 	PS_LAST_SEQ = 2,
+	PS_CONFIG_GET = 3,		/* confpush.h */
 };
 
 #define PS_STR_NULL 0xffffffffu
