@@ -334,6 +334,28 @@ kiosk_passage(const struct kiosk *k)
 	return &k->p;
 }
 
+/* ---- hooks for a pushed policy (policy_apply.c) ------------------------------ */
+
+uint32_t
+kiosk_embedding_dim(const struct kiosk *k)
+{
+	return (uint32_t)face_ctx_profile(k->face)->embedding_size;
+}
+
+void
+kiosk_swap_watchlist(struct kiosk *k, struct match_gallery **g)
+{
+	match_gallery_free(&k->watch);
+	k->watch = *g;
+	*g = NULL;
+}
+
+struct csca_store *
+kiosk_trust_store(struct kiosk *k)
+{
+	return k->store;
+}
+
 /* ---- images ---------------------------------------------------------------- */
 
 static int

@@ -25,9 +25,34 @@
 #include "egate/error.h"
 #include "egate/log.h"
 #include "egate_build.h"
+#include "frame.h"
 #include "kiosk.h"
+#include "policy_apply.h"
 #include "scenario.h"
 #include "uplink.h"
+
+/* Host -> kiosk messages, in the uplink thread: a small dispatcher. Each
+ * handler copies what it keeps and hands the work to the kiosk's thread. */
+struct host_msgs {
+	struct policy_apply *pa;
+	struct eg_log *lg;
+};
+
+static void
+on_host_message(void *ctx, const Egate__Envelope *env)
+{
+	struct host_msgs *h = ctx;
+
+	switch (env->body_case) {
+	case EGATE__ENVELOPE__BODY_CONFIG_PUSH:
+		policy_apply_on_push(h->pa, env->config_push);
+		break;
+	default:	/* OfficerCommand: the officer command code */
+		EG_LOG(h->lg, EG_LOG_NOTICE, "kiosk.message_ignored",
+		    EG_STR("message", proto_body_name(env->body_case)));
+		break;
+	}
+}
 
 static void *
 uplink_thread(void *u)
@@ -61,6 +86,8 @@ usage(FILE *f)
 	    "                    (hw/sim/scenarios/*.ini)\n"
 	    "  --foreground      stay in the foreground (the only mode of this version)\n"
 	    "  --drain SECONDS   at the end, wait this long for the host's acks (default 30)\n"
+	    "  --config-wait SECONDS  at start, wait this long for the host's policy\n"
+	    "                    (default 0: start with the policy in force)\n"
 	    "  --version, --help\n");
 }
 
@@ -105,6 +132,7 @@ main(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "drain", required_argument, NULL, 'd' },
+		{ "config-wait", required_argument, NULL, 'w' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -120,16 +148,21 @@ main(int argc, char **argv)
 	struct eg_log lg;
 	char err[512], eb[512];
 	size_t met = 0;
-	int c, ret = 2, drain_s = 30;
+	int c, ret = 2, drain_s = 30, config_wait_s = 0;
+	struct policy_apply *pa = NULL;
+	struct policy_apply_opts pao;
+	struct host_msgs hm = { NULL };
+	char config_path[sizeof(conf.spool) + 8];
 	struct uplink *up = NULL;
 	struct uplink_conf uc;
 	pthread_t upt;
 	bool up_running = false;
 
-	while ((c = getopt_long(argc, argv, "c:s:fd:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:fd:w:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
 		case 'd': drain_s = atoi(optarg); break;
+		case 'w': config_wait_s = atoi(optarg); break;
 		case 's': scen_path = optarg; break;
 		case 'f': break;
 		case 'V': printf("egate-kiosk %s\n", EGATE_VERSION); return 0;
@@ -160,6 +193,19 @@ main(int argc, char **argv)
 		goto out;
 	}
 	kiosk_policy_from_conf(&conf, &policy);
+	/* a policy pushed by the host (policy_apply.h) replaces it between
+	 * passages; the last one applied is kept next to the spool */
+	snprintf(config_path, sizeof(config_path), "%s.config", conf.spool);
+	memset(&pao, 0, sizeof(pao));
+	pao.policy = &policy;
+	pao.conf = &conf;
+	pao.path = config_path;
+	pao.log = &lg;
+	pao.out = stdout;
+	if (policy_apply_new(&pao, &pa) != EG_OK)
+		goto out;
+	hm.pa = pa;
+	hm.lg = &lg;
 	if (conf.host_connect) {
 		memset(&uc, 0, sizeof(uc));
 		uc.host = conf.host_address;
@@ -174,6 +220,8 @@ main(int argc, char **argv)
 		uc.backoff_base_ms = 200;
 		uc.backoff_cap_ms = 5000;
 		uc.log = &lg;
+		uc.on_message = on_host_message;
+		uc.on_message_ctx = &hm;
 		if (uplink_new(&uc, &up) != EG_OK) {
 			fprintf(stderr, "egate-kiosk: cannot set up the uplink to %s:%lld "
 			    "(see the log; [host] connect = false runs without a host)\n",
@@ -181,11 +229,7 @@ main(int argc, char **argv)
 			ret = 3;
 			goto out;
 		}
-		if (pthread_create(&upt, NULL, uplink_thread, up) != 0) {
-			ret = 3;
-			goto out;
-		}
-		up_running = true;
+		policy_apply_set_uplink(pa, up);
 	}
 	memset(&ko, 0, sizeof(ko));
 	ko.uplink = up;
@@ -200,9 +244,21 @@ main(int argc, char **argv)
 		ret = 3;
 		goto out;
 	}
+	/* the persisted configuration before the first Hello reports it */
+	(void)policy_apply_load(pa, k);
+	if (up != NULL) {
+		if (pthread_create(&upt, NULL, uplink_thread, up) != 0) {
+			ret = 3;
+			goto out;
+		}
+		up_running = true;
+		if (config_wait_s > 0)
+			(void)policy_apply_sync(pa, k, config_wait_s);
+	}
 	printf("egate-kiosk %s: kiosk %s, scenario '%s', %zu passage(s)\n", EGATE_VERSION,
 	    conf.id, sc->name, sc->n);
 	for (size_t i = 0; i < sc->n; i++) {
+		(void)policy_apply_pending(pa, k);	/* between passages only */
 		if (kiosk_run_passage(k, &sc->p[i], &rep, err, sizeof(err)) != EG_OK) {
 			fprintf(stderr, "egate-kiosk: passage '%s': %s\n", sc->p[i].name, err);
 			ret = 3;
@@ -238,6 +294,7 @@ out:
 	}
 	uplink_free(&up);
 	kiosk_free(&k);
+	policy_apply_free(&pa);
 	free(sc);
 	return ret;
 }
