@@ -255,8 +255,8 @@ in_force(struct policy_apply *pa, const struct config_rx_item *it, const char *h
 	    EG_STR("how", how), EG_STR("sha256_prefix", hex),
 	    EG_DBL("match_threshold", it->policy.threshold[POLICY_T_MATCH]));
 	if (pa->o.out != NULL)
-		fprintf(pa->o.out, "config version %" PRIu64 " applied (%s; match threshold %.2f, "
-		    "liveness %.2f, watchlist %.2f)\n", it->policy.version, how,
+		fprintf(pa->o.out, "config version %" PRIu64 " applied (%s; match threshold %g, "
+		    "liveness %g, watchlist %g)\n", it->policy.version, how,
 		    it->policy.threshold[POLICY_T_MATCH], it->policy.threshold[POLICY_T_LIVENESS],
 		    it->policy.threshold[POLICY_T_WATCHLIST]);
 	if (pa->up != NULL)
