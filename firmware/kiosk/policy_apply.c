@@ -293,14 +293,11 @@ policy_apply_pending(struct policy_apply *pa, struct kiosk *k)
 	char detail[256] = "";
 	int rc;
 
-	if (pa == NULL || k == NULL || (it = config_rx_take(pa->rx)) == NULL)
+	/* only between passages: in any other state (a passage, a referral
+	 * waiting, a hold) the configuration stays pending */
+	if (pa == NULL || k == NULL || kiosk_passage(k)->state != PS_IDLE ||
+	    (it = config_rx_take(pa->rx)) == NULL)
 		return false;
-	if (kiosk_passage(k)->state != PS_IDLE) {
-		/* not between passages: keep it for later (cannot happen with
-		 * the kiosk loop calling us between passages; be safe) */
-		config_rx_item_free(&it);
-		return false;
-	}
 	if ((rc = apply_item(pa, k, it, detail, sizeof(detail))) != EG_OK) {
 		EG_LOG(pa->o.log, EG_LOG_ERROR, "config.refused", EG_UINT("version", it->policy.version),
 		    EG_STR("reason", detail), EG_STR("running", pa->o.policy->version), EG_ERRF(rc));
