@@ -231,8 +231,26 @@ run_kiosk 0
 grep -q 'config version 4 applied (pushed' "$t/kiosk.out" || fail "version 4 not applied"
 [ "$(q "SELECT group_concat(version) FROM config_versions ORDER BY version")" = "2,3,4" ] ||
 	fail "config_versions is not 2,3,4"
+grep -q 'config version 4 applied (pushed; match threshold 0.3,' "$t/kiosk.out" || fail "threshold 0.3 not shown"
 [ "$(q "SELECT COUNT(*) FROM records WHERE kiosk_id = 'K01' AND payload LIKE '%\"config_version\":4,%' AND decision = 'OPEN'")" = 1 ] ||
 	fail "the genuine traveller was not let through under version 4"
+
+# ---- 8. a watchlist gallery in the bundle replaces the kiosk's watchlist:
+# the genuine traveller's face enrolled, they are now a watchlist hit
+testdata=${EGATE_TESTDATA:-$HOME/.cache/egate/testdata}
+"$egate" face enroll --gallery "$t/watch.gallery" --format f32 "$testdata/sample5.jpg" >/dev/null ||
+	fail "cannot enrol the watchlist face"
+bundle 5 0.30 "watchlist_gallery = watch.gallery" > "$t/policy.ini"
+kill -HUP "$host_pid"
+for _ in $(seq 1 50); do
+	grep -q 'config.loaded.*version=5' "$t/host.log" && break
+	sleep 0.1
+done
+sed -i 's/^expect = open/expect = refer/; s/^expect_rule = .*/expect_rule = watchlist_hit/' "$t/genuine.ini"
+run_kiosk 0
+grep -q 'config version 5 applied (pushed' "$t/kiosk.out" || fail "version 5 not applied"
+[ "$(q "SELECT COUNT(*) FROM records WHERE kiosk_id = 'K01' AND payload LIKE '%\"config_version\":5,%' AND reason = 'watchlist_hit'")" = 1 ] ||
+	fail "the pushed watchlist was not searched"
 
 kill -TERM "$host_pid"
 wait "$host_pid" || true
