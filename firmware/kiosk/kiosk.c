@@ -279,6 +279,12 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 	k->disp.last = PROMPT_COUNT;
 	k->lang = o->conf->language == EG_LANG_KO ? LANG_KO : LANG_EN;
 	passage_init(&k->p, o->policy, face_ctx_profile(k->face)->version, o->log);
+	/* one threshold decides: the policy's (pushed or [policy]); the face
+	 * profile's calibration value serves `egate face verify` only */
+	EG_LOG(o->log, EG_LOG_INFO, "kiosk.match_threshold",
+	    EG_DBL("policy", o->policy->match_threshold),
+	    EG_DBL("face_profile", face_ctx_profile(k->face)->match_threshold),
+	    EG_STR("decides", "policy"));
 	*out = k;
 	k = NULL;
 	ret = EG_OK;

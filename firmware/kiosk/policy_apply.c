@@ -298,7 +298,16 @@ policy_apply_pending(struct policy_apply *pa, struct kiosk *k)
 	if (pa == NULL || k == NULL || kiosk_passage(k)->state != PS_IDLE ||
 	    (it = config_rx_take(pa->rx)) == NULL)
 		return false;
-	if ((rc = apply_item(pa, k, it, detail, sizeof(detail))) != EG_OK) {
+	if (it->policy.version < pa->version) {
+		/* versions only increase (PROTOCOL.md): a host that goes back
+		 * is misconfigured or not ours to trust on this */
+		snprintf(detail, sizeof(detail), "version %" PRIu64 " is older than version %"
+		    PRIu64 " in force", it->policy.version, pa->version);
+		rc = EG_ERR_STATE;
+	} else {
+		rc = apply_item(pa, k, it, detail, sizeof(detail));
+	}
+	if (rc != EG_OK) {
 		EG_LOG(pa->o.log, EG_LOG_ERROR, "config.refused", EG_UINT("version", it->policy.version),
 		    EG_STR("reason", detail), EG_STR("running", pa->o.policy->version), EG_ERRF(rc));
 		answer(pa, it->policy.version, false, detail);

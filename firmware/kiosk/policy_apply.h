@@ -17,6 +17,7 @@
  *   - the watchlist gallery, when the push has one;
  *   - and adds the pushed CSCA master lists (verified against the trust
  *     anchors in force) and CRLs to the trust store, when it has them;
+ * (a version older than the one in force is refused: versions only increase);
  * persists it atomically (`<spool>.config`), answers ConfigApplied{ok} and
  * reports the version in the uplink status (Heartbeat, next Hello). If
  * anything fails, nothing changes and ConfigApplied{ok = false} says why.

@@ -255,6 +255,26 @@ grep -q 'config version 5 applied (pushed' "$t/kiosk.out" || fail "version 5 not
 kill -TERM "$host_pid"
 wait "$host_pid" || true
 host_pid=
+# ---- 9. a host that goes back (a fresh audit database serving version 1)
+# is refused by the kiosk: versions only increase; version 5 stays
+sed -i "s|^db = .*|db = $t/audit-new.db|" "$t/host.conf"
+bundle 1 0.30 > "$t/policy.ini"
+: > "$t/host.log"
+start_host
+run_kiosk 0
+grep -q 'config.refused.*version=1.*older than version 5 in force' "$t/kiosk.log" ||
+	fail "kiosk accepted version 1 after 5"
+for _ in $(seq 1 50); do
+	grep -q 'config.rejected.*kiosk=K01.*version=1' "$t/host.log" && break
+	sleep 0.1
+done
+grep -q 'config.rejected.*kiosk=K01.*version=1 ok=false error=8' "$t/host.log" ||
+	fail "the new host did not log the refusal"
+kill -TERM "$host_pid"
+wait "$host_pid" || true
+host_pid=
+sed -i "s|^db = .*|db = $t/audit.db|" "$t/host.conf"
+
 openssl pkey -in "$t/checkpoint.key" -pubout -out "$t/checkpoint.pub" 2>/dev/null
 "$egate" audit --db "$t/audit.db" verify --pubkey "$t/checkpoint.pub" --anchor "$t/audit.db.anchor" \
 	>/dev/null || fail "audit trail does not verify"
