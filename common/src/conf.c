@@ -69,6 +69,7 @@ const struct eg_cfg_key eg_host_conf_schema[] = {
 	STR("audit", "hmac_key", H, hmac_key, true, "file with the key for HMACs of personal identifiers"),
 	INT("audit", "checkpoint_interval", H, checkpoint_interval, 1, 3600, "seconds between signed checkpoints while records arrive"),
 	INT("audit", "retention_days", H, retention_days, 1, 36500, "days before record payloads are purged"),
+	STR("policy", "file", H, policy_file, false, "policy bundle pushed to every kiosk (docs/host.md); empty: none, kiosks keep their own [policy]"),
 };
 const size_t eg_host_conf_nkeys = sizeof(eg_host_conf_schema) / sizeof(eg_host_conf_schema[0]);
 #undef H

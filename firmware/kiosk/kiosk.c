@@ -348,6 +348,12 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 		    fp->version, fp->net[FACE_NET_FEATURE].sha256);
 	}
 	passage_init(&k->p, o->policy, k->model_version, o->log);
+	/* one threshold decides: the policy's (pushed or [policy]); the face
+	 * profile's calibration value serves `egate face verify` only */
+	EG_LOG(o->log, EG_LOG_INFO, "kiosk.match_threshold",
+	    EG_DBL("policy", o->policy->match_threshold),
+	    EG_DBL("face_profile", face_ctx_profile(k->face)->match_threshold),
+	    EG_STR("decides", "policy"));
 	*out = k;
 	k = NULL;
 	ret = EG_OK;
@@ -403,6 +409,28 @@ const struct passage *
 kiosk_passage(const struct kiosk *k)
 {
 	return &k->p;
+}
+
+/* ---- hooks for a pushed policy (policy_apply.c) ------------------------------ */
+
+uint32_t
+kiosk_embedding_dim(const struct kiosk *k)
+{
+	return (uint32_t)face_ctx_profile(k->face)->embedding_size;
+}
+
+void
+kiosk_swap_watchlist(struct kiosk *k, struct match_gallery **g)
+{
+	match_gallery_free(&k->watch);
+	k->watch = *g;
+	*g = NULL;
+}
+
+struct csca_store *
+kiosk_trust_store(struct kiosk *k)
+{
+	return k->store;
 }
 
 /* ---- images ---------------------------------------------------------------- */

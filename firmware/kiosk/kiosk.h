@@ -137,4 +137,15 @@ bool kiosk_work_wiped(const struct kiosk *k);
 /* kiosk_passage — the machine (borrowed; for tests and status). */
 const struct passage *kiosk_passage(const struct kiosk *k);
 
+/* Hooks for a pushed policy (policy_apply.h), called between passages. */
+struct match_gallery;
+struct csca_store;
+/* kiosk_embedding_dim — dimension of this kiosk's face embeddings. */
+uint32_t kiosk_embedding_dim(const struct kiosk *k);
+/* kiosk_swap_watchlist — *g becomes the watchlist (the kiosk owns it; the
+ * old one is freed); *g is set to NULL. */
+void kiosk_swap_watchlist(struct kiosk *k, struct match_gallery **g);
+/* kiosk_trust_store — the CSCA/CRL store in force (borrowed). */
+struct csca_store *kiosk_trust_store(struct kiosk *k);
+
 #endif

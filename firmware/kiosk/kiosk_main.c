@@ -26,27 +26,39 @@
 #include "egate/log.h"
 #include "egate_build.h"
 #include "inbox.h"
+#include "frame.h"
 #include "kiosk.h"
+#include "policy_apply.h"
 #include "scenario.h"
 #include "uplink.h"
 
-struct dispatch {
-	struct kiosk_inbox *inbox;
-	struct eg_log *log;
+/* Host -> kiosk messages, in the uplink thread: a small dispatcher. Each
+ * handler copies what it keeps and hands the work to the kiosk's thread. */
+struct host_msgs {
+	struct policy_apply *pa;	/* ConfigPush (policy_apply.h) */
+	struct kiosk_inbox *inbox;	/* OfficerCommand (inbox.h) */
+	struct eg_log *lg;
 };
 
-/* Host -> kiosk messages, in the uplink thread: hand each to its owner. */
 static void
 on_host_message(void *ctx, const Egate__Envelope *env)
 {
-	struct dispatch *d = ctx;
+	struct host_msgs *h = ctx;
+	int rc;
 
-	if (env->body_case == EGATE__ENVELOPE__BODY_OFFICER_COMMAND) {
-		int rc = kiosk_inbox_post(d->inbox, env->officer_command);
-
-		if (rc != EG_OK)
-			EG_LOG(d->log, EG_LOG_WARN, "kiosk.command_dropped",
+	switch (env->body_case) {
+	case EGATE__ENVELOPE__BODY_CONFIG_PUSH:
+		policy_apply_on_push(h->pa, env->config_push);
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_COMMAND:
+		if ((rc = kiosk_inbox_post(h->inbox, env->officer_command)) != EG_OK)
+			EG_LOG(h->lg, EG_LOG_WARN, "kiosk.command_dropped",
 			    EG_UINT("command_id", env->officer_command->command_id), EG_ERRF(rc));
+		break;
+	default:
+		EG_LOG(h->lg, EG_LOG_NOTICE, "kiosk.message_ignored",
+		    EG_STR("message", proto_body_name(env->body_case)));
+		break;
 	}
 }
 
@@ -88,6 +100,8 @@ usage(FILE *f)
 	    "                    a referral or hold waits this long for an officer's\n"
 	    "                    command through the host (egate officer); 0 (default):\n"
 	    "                    the simulated officer closes it at once\n"
+	    "  --config-wait SECONDS  at start, wait this long for the host's policy\n"
+	    "                    (default 0: start with the policy in force)\n"
 	    "  --version, --help\n");
 }
 
@@ -133,6 +147,7 @@ main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "drain", required_argument, NULL, 'd' },
 		{ "officer-wait", required_argument, NULL, 'o' },
+		{ "config-wait", required_argument, NULL, 'w' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -148,17 +163,20 @@ main(int argc, char **argv)
 	struct eg_log lg;
 	char err[512], eb[512];
 	size_t met = 0;
-	int c, ret = 2, drain_s = 30;
+	int c, ret = 2, drain_s = 30, config_wait_s = 0;
+	struct policy_apply *pa = NULL;
+	struct policy_apply_opts pao;
+	struct host_msgs hm = { NULL };
+	char config_path[sizeof(conf.spool) + 8];
 	struct uplink *up = NULL;
 	struct uplink_conf uc;
 	pthread_t upt;
 	bool up_running = false;
 	struct kiosk_inbox *inbox = NULL;
-	struct dispatch disp;
 	int officer_wait_s = 0;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "c:s:fd:o:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:fd:o:w:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
 		case 'o':
@@ -169,6 +187,7 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'd': drain_s = atoi(optarg); break;
+		case 'w': config_wait_s = atoi(optarg); break;
 		case 's': scen_path = optarg; break;
 		case 'f': break;
 		case 'V': printf("egate-kiosk %s\n", EGATE_VERSION); return 0;
@@ -201,8 +220,20 @@ main(int argc, char **argv)
 	kiosk_policy_from_conf(&conf, &policy);
 	if (kiosk_inbox_new(&inbox) != EG_OK)
 		goto out;
-	disp.inbox = inbox;
-	disp.log = &lg;
+	/* a policy pushed by the host (policy_apply.h) replaces it between
+	 * passages; the last one applied is kept next to the spool */
+	snprintf(config_path, sizeof(config_path), "%s.config", conf.spool);
+	memset(&pao, 0, sizeof(pao));
+	pao.policy = &policy;
+	pao.conf = &conf;
+	pao.path = config_path;
+	pao.log = &lg;
+	pao.out = stdout;
+	if (policy_apply_new(&pao, &pa) != EG_OK)
+		goto out;
+	hm.pa = pa;
+	hm.lg = &lg;
+	hm.inbox = inbox;
 	if (conf.host_connect) {
 		memset(&uc, 0, sizeof(uc));
 		uc.host = conf.host_address;
@@ -218,7 +249,7 @@ main(int argc, char **argv)
 		uc.backoff_cap_ms = 5000;
 		uc.log = &lg;
 		uc.on_message = on_host_message;
-		uc.on_message_ctx = &disp;
+		uc.on_message_ctx = &hm;
 		if (uplink_new(&uc, &up) != EG_OK) {
 			fprintf(stderr, "egate-kiosk: cannot set up the uplink to %s:%lld "
 			    "(see the log; [host] connect = false runs without a host)\n",
@@ -226,11 +257,7 @@ main(int argc, char **argv)
 			ret = 3;
 			goto out;
 		}
-		if (pthread_create(&upt, NULL, uplink_thread, up) != 0) {
-			ret = 3;
-			goto out;
-		}
-		up_running = true;
+		policy_apply_set_uplink(pa, up);
 	}
 	memset(&ko, 0, sizeof(ko));
 	ko.uplink = up;
@@ -247,10 +274,22 @@ main(int argc, char **argv)
 		ret = c == EG_ERR_CONFIG ? 2 : 3;	/* e.g. [host] seal_cert refused */
 		goto out;
 	}
+	/* the persisted configuration before the first Hello reports it */
+	(void)policy_apply_load(pa, k);
+	if (up != NULL) {
+		if (pthread_create(&upt, NULL, uplink_thread, up) != 0) {
+			ret = 3;
+			goto out;
+		}
+		up_running = true;
+		if (config_wait_s > 0)
+			(void)policy_apply_sync(pa, k, config_wait_s);
+	}
 	printf("egate-kiosk %s: kiosk %s, scenario '%s', %zu passage(s)\n", EGATE_VERSION,
 	    conf.id, sc->name, sc->n);
 	for (size_t i = 0; i < sc->n; i++) {
 		(void)kiosk_idle(k, 0);	/* officer commands between travellers (a hold) */
+		(void)policy_apply_pending(pa, k);	/* between passages only */
 		if (kiosk_run_passage(k, &sc->p[i], &rep, err, sizeof(err)) != EG_OK) {
 			fprintf(stderr, "egate-kiosk: passage '%s': %s\n", sc->p[i].name, err);
 			ret = 3;
@@ -287,6 +326,7 @@ out:
 	uplink_free(&up);
 	kiosk_free(&k);
 	kiosk_inbox_free(&inbox);
+	policy_apply_free(&pa);
 	free(sc);
 	return ret;
 }

@@ -290,6 +290,19 @@ out:
 }
 
 void
+uplink_set_config_version(struct uplink *u, uint64_t version)
+{
+	if (u == NULL)
+		return;
+	pthread_mutex_lock(&u->mu);
+	if (u->status.config_version != version)
+		u->status_changed = true;
+	u->status.config_version = version;
+	pthread_mutex_unlock(&u->mu);
+	wake(u, 'h');
+}
+
+void
 uplink_set_status(struct uplink *u, const struct uplink_status *s)
 {
 	if (u == NULL || s == NULL)
@@ -456,10 +469,17 @@ send_env(struct uplink *u, const Egate__Envelope *env)
  * decoded, for the HelloAck wait. */
 typedef int (*msg_fn)(struct uplink *u, const Egate__Envelope *env);
 
+static int on_session_msg(struct uplink *u, const Egate__Envelope *env);
+
+/* When fn returns EG_ERR_CANCELLED (HelloAck: the session is up), the rest
+ * of what was read (a ConfigPush right behind the HelloAck, often in the
+ * same TLS record) goes to on_session_msg, and EG_ERR_CANCELLED is
+ * returned at the end. */
 static int
 read_some(struct uplink *u, msg_fn fn)
 {
 	uint8_t buf[16384 + 64];
+	bool up = false;
 
 	for (int i = 0; i < 8; i++) {
 		size_t got = 0;
@@ -468,7 +488,7 @@ read_some(struct uplink *u, msg_fn fn)
 		int rc = eg_tls_read(u->t, buf, sizeof(buf), &got, &ww);
 
 		if (rc == EG_ERR_BUSY)
-			return EG_OK;
+			return up ? EG_ERR_CANCELLED : EG_OK;
 		if (rc != EG_OK) {
 			set_error(u, "read", rc == EG_ERR_CLOSED ? "host closed the connection" : eg_tls_error(u->t));
 			return rc;
@@ -489,11 +509,18 @@ read_some(struct uplink *u, msg_fn fn)
 			}
 			rc = fn(u, proto_msg_env(m));
 			proto_msg_free(&m);
+			if (rc == EG_ERR_CANCELLED && !up) {
+				up = true;
+				fn = on_session_msg;
+				continue;
+			}
 			if (rc != EG_OK)
 				return rc;
 		}
+		if (up)
+			return EG_ERR_CANCELLED;
 	}
-	return EG_OK;
+	return up ? EG_ERR_CANCELLED : EG_OK;
 }
 
 static int
@@ -575,6 +602,7 @@ on_hello_msg(struct uplink *u, const Egate__Envelope *env)
 			u->st.acked_seq = durable;
 	}
 	if (rc == EG_OK) {
+		u->st.host_config_version = env->hello_ack->config_version;
 		u->st.sessions++;
 		u->st.resumed += eg_tls_resumed(u->t);
 		u->st.connected = true;

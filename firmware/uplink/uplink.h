@@ -81,6 +81,7 @@ struct uplink_stats {
 	uint64_t pending;		/* events in the spool waiting for an Ack */
 	bool status_pending;		/* a status change not yet sent in a Heartbeat */
 	uint32_t live_pending;		/* live messages (uplink_send) not yet written */
+	uint64_t host_config_version;	/* HelloAck.config_version of the last session */
 	char last_error[160];		/* why the last attempt or session ended */
 };
 
@@ -134,6 +135,14 @@ int uplink_send(struct uplink *u, const Egate__Envelope *env);
  * one per 200 ms). Thread-safe; s is copied.
  */
 void uplink_set_status(struct uplink *u, const struct uplink_status *s);
+
+/*
+ * uplink_set_config_version — only the status's config_version (the
+ * configuration applied now; Heartbeat and the next Hello carry it), the
+ * rest of the status unchanged. A change sends a Heartbeat at once.
+ * Thread-safe.
+ */
+void uplink_set_config_version(struct uplink *u, uint64_t version);
 
 /* uplink_get_stats — a consistent copy of the counters (thread-safe). */
 void uplink_get_stats(struct uplink *u, struct uplink_stats *s);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "confpush.h"
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "host.h"
@@ -46,6 +47,7 @@ struct monitor {
 	uint8_t *req;		/* request buffer, PS_MSG_MAX bytes */
 	struct ps_batch *batch;
 	char anchor_path[EG_CONF_PATH + 16];
+	struct confpush_mon cfg;	/* the policy bundle served to the child */
 };
 
 void
@@ -344,6 +346,20 @@ out:
 	return rc;
 }
 
+static int
+do_config_get(struct monitor *m, const uint8_t *body, size_t len)
+{
+	struct eg_wbuf w;
+	int rc;
+
+	eg_wbuf_init(&w, PS_CONFIG_CHUNK + 64, false);
+	resp_head(&w, PS_CONFIG_GET, EG_OK);
+	if ((rc = confpush_mon_answer(&m->cfg, body, len, &w)) == EG_OK)
+		rc = answer(m, &w);
+	eg_wbuf_free(&w);
+	return rc;
+}
+
 /* One request from the child. A malformed or unknown request means the
  * child is broken or compromised: it is killed (and restarted). */
 static void
@@ -372,6 +388,9 @@ handle_request(struct monitor *m)
 		break;
 	case PS_OFFICER:
 		rc = do_officer(m, m->req + 1, (size_t)n - 1);
+		break;
+	case PS_CONFIG_GET:
+		rc = do_config_get(m, m->req + 1, (size_t)n - 1);
 		break;
 	default:
 		rc = EG_ERR_PROTOCOL;
@@ -448,7 +467,12 @@ on_signal(struct monitor *m)
 				kill(m->child, SIGTERM);
 			break;
 		case SIGHUP:
-			EG_LOG(m->lg, EG_LOG_INFO, "monitor.reload", EG_STR("what", "crl"));
+			EG_LOG(m->lg, EG_LOG_INFO, "monitor.reload", EG_STR("what",
+			    m->conf->policy_file[0] ? "crl, policy bundle" : "crl"));
+			/* logged in the audit store before the child (told
+			 * next) can push it to any kiosk */
+			if (m->conf->policy_file[0] != '\0')
+				(void)confpush_mon_load(&m->cfg, m->conf->policy_file, m->db, m->lg);
 			if (m->child > 0)
 				kill(m->child, SIGHUP);
 			break;
@@ -484,7 +508,12 @@ monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *
 	if (m.sfd < 0 || m.req == NULL || m.batch == NULL)
 		goto out;
 	m.batch->arena = NULL;
-	if (open_store(&m) != EG_OK || bind_listener(&m) != EG_OK || spawn_child(&m) != EG_OK)
+	if (open_store(&m) != EG_OK)
+		goto out;
+	if (c->policy_file[0] != '\0' &&
+	    confpush_mon_load(&m.cfg, c->policy_file, m.db, lg) != EG_OK)
+		goto out;	/* a bad bundle at start: refuse to run (logged) */
+	if (bind_listener(&m) != EG_OK || spawn_child(&m) != EG_OK)
 		goto out;
 	checkpoint(&m, "startup");	/* seal what a crash left unsealed */
 	purge(&m);
@@ -544,5 +573,6 @@ out:
 		close(m.sfd);
 	free(m.req);
 	free(m.batch);
+	confpush_mon_clear(&m.cfg);
 	return status;
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "confpush.h"
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "egate/tls.h"
@@ -394,7 +395,7 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 	egate__hello_ack__init(&ha);
 	ha.version = ver;
 	ha.host_time_ms = host_wall_ms();
-	ha.config_version = h->config_version;	/* no configuration management yet */
+	ha.config_version = confpush_hello_version(&n->cfg, h->config_version);
 	ha.last_durable_seq = last;
 	ha.kiosk_id = c->cn;
 	env.body_case = EGATE__ENVELOPE__BODY_HELLO_ACK;
@@ -405,6 +406,8 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 	}
 	c->st = C_READY;
 	console_kiosk_online(n, c, h);
+	confpush_reported(&n->cfg, c->cn, h->config_version);
+	(void)confpush_offer(&n->cfg, c->cn, h->config_version, &c->out, NULL);
 	EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.online", EG_STR("kiosk", c->cn), EG_STR("peer", c->peer),
 	    EG_STR("firmware", h->firmware_version), EG_UINT("last_durable_seq", last),
 	    EG_UINT("kiosk_last_seq", h->last_seq), EG_BOOL("resumed", eg_tls_resumed(c->tls)));
@@ -489,13 +492,13 @@ on_message(struct net *n, struct conn *c, const Egate__Envelope *env)
 		snprintf(c->hb_state, sizeof(c->hb_state), "%s",
 		    env->heartbeat->state ? env->heartbeat->state : "");
 		c->hb_pending = env->heartbeat->pending_events;
+		confpush_reported(&n->cfg, c->cn, env->heartbeat->config_version);
 		EG_LOG(&n->lg, EG_LOG_DEBUG, "kiosk.heartbeat", EG_STR("kiosk", c->cn),
 		    EG_STR("state", c->hb_state), EG_UINT("pending", c->hb_pending));
 		console_heartbeat(n, c, env->heartbeat);
 		break;
 	case EGATE__ENVELOPE__BODY_CONFIG_APPLIED:
-		EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.config_applied", EG_STR("kiosk", c->cn),
-		    EG_UINT("version", env->config_applied->version), EG_BOOL("ok", env->config_applied->ok));
+		confpush_applied(&n->cfg, c->cn, env->config_applied);
 		console_config_applied(n, c, env->config_applied);
 		break;
 	case EGATE__ENVELOPE__BODY_COMMAND_RESULT:
@@ -671,6 +674,32 @@ timeouts(struct net *n)
 	}
 }
 
+/* Get the configuration the monitor serves; on a new version, push it to
+ * every kiosk online (after the monitor logged it: it did before it
+ * signalled us). */
+static void
+config_reload(struct net *n)
+{
+	bool changed = false;
+	int rc;
+
+	batch_flush(n);		/* the monitor's next answer must be ours */
+	if ((rc = confpush_fetch(&n->cfg, n->ps, &changed)) == EG_ERR_IO || rc == EG_ERR_PROTOCOL)
+		monitor_lost(n, rc);
+	if (rc != EG_OK) {
+		EG_LOG(&n->lg, EG_LOG_ERROR, "config.fetch_failed", EG_ERRF(rc));
+		return;
+	}
+	if (!changed)
+		return;
+	for (struct conn *c = n->conns; c != NULL; c = c->next) {
+		const struct confpush_kiosk *k = confpush_kiosk_get(&n->cfg, c->cn);
+
+		if (c->st == C_READY && strcmp(c->ou, "kiosk") == 0)
+			(void)confpush_offer(&n->cfg, c->cn, k != NULL ? k->applied : 0, &c->out, NULL);
+	}
+}
+
 static void
 on_signal(struct net *n)
 {
@@ -681,6 +710,7 @@ on_signal(struct net *n)
 			int rc = eg_tls_conf_reload_crl(n->tls, n->conf.crl[0] ? n->conf.crl : NULL);
 			EG_LOG(&n->lg, rc == EG_OK ? EG_LOG_NOTICE : EG_LOG_ERROR, "tls.crl_reloaded",
 			    EG_STR("path", n->conf.crl), EG_ERRF(rc));
+			config_reload(n);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			n->stopping = true;
 		}
@@ -853,6 +883,8 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		    EG_STR("effect", "sealed identifiers cannot be opened"));
 	if (n->resp == NULL || n->con == NULL)
 		goto out;
+	n->cfg.lg = &n->lg;
+	config_reload(n);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	sandbox_fs(n);
 	sigemptyset(&set);
@@ -936,6 +968,7 @@ out:
 	seal_key_free(&n->seal);
 	eg_wbuf_free(&n->batch);
 	console_free(&n->con);
+	confpush_clear(&n->cfg);
 	free(n->resp);
 	if (n->ep >= 0)
 		close(n->ep);

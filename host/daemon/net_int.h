@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "audit.h"
+#include "confpush.h"
 #include "egate/buf.h"
 #include "egate/conf.h"
 #include "egate/log.h"
@@ -68,6 +69,7 @@ struct net {
 	uint8_t *resp;
 	uint64_t batches, stored;
 	struct console *con;		/* kiosk status and officer commands (console.c) */
+	struct confpush cfg;		/* the pushed policy (confpush.h) */
 };
 
 /* net.c: queue a message on c (written at the next safe point). */

@@ -20,6 +20,8 @@
  *                    (kind 1), appended as a host record (kiosk "host",
  *                    type "officer" / "officer_result") BEFORE the command
  *                    is forwarded (PROTOCOL.md, OfficerCommand)
+ *   PS_CONFIG_GET    u64 offset           ->  u64 version ‖ u64 total ‖ chunk
+ *                    (the pushed configuration, confpush.h)
  * record = str kiosk ‖ u64 seq ‖ u64 ts_ms ‖ str decision ‖ str reason ‖
  *          str officer ‖ str document_number ‖ str holder_name ‖ str payload
  * str    = u32 len ‖ len bytes (no NUL inside); len PS_STR_NULL = absent.
@@ -40,6 +42,7 @@ enum ps_type {
 	PS_APPEND_BATCH = 1,
 	PS_LAST_SEQ = 2,
 	PS_OFFICER = 3,
+	PS_CONFIG_GET = 4,		/* confpush.h */
 };
 
 enum ps_officer_kind { PS_OFFICER_ACTION = 0, PS_OFFICER_RESULT = 1 };

@@ -5,6 +5,7 @@
 
 #include "egate/error.h"
 #include "eg_check.h"
+#include "confpush.h"
 #include "privsep.h"
 
 static struct ps_batch b;
@@ -140,6 +141,51 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* CONFIG_GET: the served blob in chunks, bounded requests. */
+START_TEST(test_config_get)
+{
+	struct confpush_mon cm = { 0 };
+	uint8_t req[16] = { 0 }, *blob = malloc(PS_CONFIG_CHUNK + 100), *back = calloc(1, PS_CONFIG_CHUNK + 100);
+	struct eg_wbuf rq, w;
+	struct eg_rbuf r;
+	uint64_t v = 0, total = 0, off = 0;
+
+	for (size_t i = 0; i < PS_CONFIG_CHUNK + 100; i++)
+		blob[i] = (uint8_t)(i * 13);
+	cm.version = 4;
+	cm.blob = blob;
+	cm.blob_len = PS_CONFIG_CHUNK + 100;
+	while (off < cm.blob_len) {
+		eg_wbuf_init_fixed(&rq, req, sizeof(req), false);
+		ck_assert_eg(ps_put_u64(&rq, off), EG_OK);
+		eg_wbuf_init(&w, PS_CONFIG_CHUNK + 64, false);
+		ck_assert_eg(confpush_mon_answer(&cm, rq.data, rq.len, &w), EG_OK);
+		r = eg_rbuf_init(w.data, w.len);
+		ck_assert_eg(ps_get_u64(&r, &v), EG_OK);
+		ck_assert_eg(ps_get_u64(&r, &total), EG_OK);
+		ck_assert_uint_eq(v, 4);
+		ck_assert_uint_eq(total, cm.blob_len);
+		ck_assert_uint_gt(eg_rbuf_left(&r), 0);
+		ck_assert_uint_le(eg_rbuf_left(&r), PS_CONFIG_CHUNK);
+		memcpy(back + off, r.p, eg_rbuf_left(&r));
+		off += eg_rbuf_left(&r);
+		eg_wbuf_free(&w);
+	}
+	ck_assert_mem_eq(back, blob, cm.blob_len);
+	/* past the end: an empty chunk; short or long requests: refused */
+	eg_wbuf_init_fixed(&rq, req, sizeof(req), false);
+	ps_put_u64(&rq, 1u << 30);
+	eg_wbuf_init(&w, PS_CONFIG_CHUNK + 64, false);
+	ck_assert_eg(confpush_mon_answer(&cm, rq.data, rq.len, &w), EG_OK);
+	ck_assert_uint_eq(w.len, 16);
+	ck_assert_eg(confpush_mon_answer(&cm, rq.data, 7, &w), EG_ERR_TRUNCATED);
+	ck_assert_eg(confpush_mon_answer(&cm, req, 9, &w), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+	confpush_mon_clear(&cm);
+	free(back);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -149,6 +195,7 @@ make_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_officer_record);
+	tcase_add_test(tc, test_config_get);
 	suite_add_tcase(s, tc);
 	return s;
 }

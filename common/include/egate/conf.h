@@ -65,6 +65,7 @@ struct eg_host_conf {
 	char hmac_key[EG_CONF_PATH];	/* [audit] hmac_key */
 	long long checkpoint_interval;	/* [audit] checkpoint_interval, seconds */
 	long long retention_days;	/* [audit] retention_days */
+	char policy_file[EG_CONF_PATH];	/* [policy] file: bundle pushed to kiosks */
 };
 
 /* eg_kiosk_conf_defaults / eg_host_conf_defaults — fill in the defaults
