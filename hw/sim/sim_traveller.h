@@ -14,6 +14,12 @@
  *   mrz3 =                             ; TD1 only
  *   face = sample1.jpg                 ; relative to the test-data folder
  *   [document]
+ *   dg2 = jpeg                         ; jpeg | jp2: the portrait an issuer
+ *                                      ; makes from `face` (sim_portrait.h:
+ *                                      ; token frame 240 x 320 within
+ *                                      ; dg2_budget bytes); photo: the
+ *                                      ; whole image file (a large DG2)
+ *   dg2_budget = 20480                 ; bytes, 4096..262144
  *   dg11 = yes                         ; additional personal details
  *   dg12 = yes                         ; additional document details
  *   card_access = no                   ; EF.CardAccess offering PACE (G.1)
@@ -60,6 +66,7 @@
 
 #include "egate/config.h"
 #include "sim_epassport.h"
+#include "sim_portrait.h"
 
 enum sim_signer { SIM_SIGNER_VALID = 0, SIM_SIGNER_EXPIRED, SIM_SIGNER_REVOKED };
 enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256 };
@@ -71,6 +78,8 @@ struct sim_traveller {
 	char description[160];
 	char mrz1[48], mrz2[48], mrz3[48];
 	char face[128];
+	int dg2;			/* enum sim_dg2 */
+	long long dg2_budget;
 	bool dg11, dg12, card_access, dg15;
 	int signer;			/* enum sim_signer */
 	bool bad_sod_signature, alter_dg1;
@@ -102,7 +111,9 @@ int sim_traveller_mrz(const struct sim_traveller *t, char *out, size_t cap);
  * Signer, an expired one (2010-2015) and a revoked one, the CSCA's CRL
  * revoking it, and an EC P-256 key for DG15. Generated from a fixed seed, so every run (and every
  * process) gets the same certificates: `egate read --sim-pki DIR` writes
- * them for --csca/--crl.
+ * them for --csca/--crl. It also keeps the simulation's cache of DG2
+ * portraits (sim_portrait.h), so one sim_pki shared by many passages makes
+ * each portrait once.
  */
 struct sim_pki;
 int sim_pki_new(struct sim_pki **out);
@@ -116,13 +127,16 @@ const unsigned char *sim_pki_crl(const struct sim_pki *p, size_t *len);
 
 /*
  * sim_traveller_build — the chip of t's passport: DG1 from the MRZ, DG2 from
- * the face image (testdata_dir/face, wrapped with face_dg2_build), DG11/12 if
+ * the face image (testdata_dir/face: the portrait made from it per t->dg2,
+ * kept in pki's portrait cache, or the whole file; wrapped with
+ * face_dg2_build), DG11/12 if
  * asked, DG14 (Chip Authentication) and DG15 (Active Authentication) with
  * the profile's keys, EF.COM, EF.SOD signed by the profile's Document
  * Signer, optional EF.CardAccess (G.1's, or the PACEInfo of `pace`), the
  * PACE/CA/AA responders, and the chip misbehaviour flags. *out is owned by the
  * caller (sim_epassport_free). Errors: EG_ERR_IO / EG_ERR_IMAGE (face
- * image), EG_ERR_FORMAT (MRZ), and those of testpki and sim_epassport_new.
+ * image), EG_ERR_FORMAT (MRZ), those of sim_portraits_get (face models,
+ * no face found), testpki and sim_epassport_new.
  */
 int sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
     const char *testdata_dir, struct sim_epassport **out);
