@@ -35,6 +35,7 @@ static const char *const tr_paces[] = { "no", "bp256-aes128", "p256-aes256", NUL
 static const char *const tr_cas[] = { "no", "genuine", "cloned", NULL };
 static const char *const tr_aas[] = { "no", "ecdsa", "rsa", "cloned", NULL };
 static const char *const tr_dg2s[] = { "jpeg", "jp2", "photo", NULL };
+static const char *const tr_exts[] = { "no", "atr", "atr_info", NULL };
 
 #define S(sec, key, field, req, help) { sec, key, EG_CFG_STR, \
 	offsetof(struct sim_traveller, field), \
@@ -82,6 +83,12 @@ static const struct eg_cfg_key tr_schema[] = {
 	{ "chip", "active_auth", EG_CFG_ENUM, offsetof(struct sim_traveller,
 	  active_auth), 0, 0, 0, tr_aas, false,
 	  "Active Authentication: no, ecdsa, rsa or cloned" },
+	{ "chip", "extended_length", EG_CFG_ENUM, offsetof(struct sim_traveller,
+	  extended_length), 0, 0, 0, tr_exts, false,
+	  "extended Lc/Le: no, atr (announced in the ATR) or atr_info (and "
+	  "the limit in EF.ATR/INFO)" },
+	I("chip", "max_response", max_response, 64, 65544,
+	  "largest response APDU the chip sends with extended length (bytes)"),
 };
 
 static int
@@ -130,6 +137,8 @@ tr_defaults(struct sim_traveller *t)
 	memset(t, 0, sizeof(*t));
 	t->wrong_mac_after = 2;
 	t->dg2_budget = SIM_PORTRAIT_BUDGET;
+	t->extended_length = SIM_EXT_ATR_INFO;
+	t->max_response = 2048;
 }
 
 int
@@ -662,6 +671,10 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	    (t->max_read > 0 ? SIM_EP_F_SHORT_READS : 0) |
 	    (t->refuse_bac ? SIM_EP_F_REFUSE_BAC : 0) |
 	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0);
+	if (t->extended_length != SIM_EXT_NO) {
+		cfg.ext_max_rapdu = (size_t)t->max_response;
+		cfg.ext_info = t->extended_length == SIM_EXT_ATR_INFO;
+	}
 	if (t->pace != SIM_PACE_NO) {
 		cfg.pace = &keys->pace;
 		cfg.can = t->can[0] != '\0' ? t->can : NULL;

@@ -50,6 +50,13 @@
  *   active_auth = no                   ; no | ecdsa | rsa | cloned: DG15 with
  *                                      ; the chip's AA key (P-256 / RSA-1024)
  *                                      ; or, cloned, another P-256 key
+ *   extended_length = atr_info         ; no | atr | atr_info: extended Lc/Le
+ *                                      ; announced in the ATR (and the limit
+ *                                      ; in EF.ATR/INFO); see
+ *                                      ; sim_epassport_cfg.ext_max_rapdu
+ *   max_response = 2048                ; the chip's response APDU limit,
+ *                                      ; 64..65544 bytes (an assumption:
+ *                                      ; real chips differ)
  *
  * Keys for CA and AA come from a DRBG seeded with the profile name: the
  * same profile gives the same chip in every run.
@@ -72,6 +79,7 @@ enum sim_signer { SIM_SIGNER_VALID = 0, SIM_SIGNER_EXPIRED, SIM_SIGNER_REVOKED }
 enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256 };
 enum sim_ca { SIM_CA_NO = 0, SIM_CA_GENUINE, SIM_CA_CLONED };
 enum sim_aa { SIM_AA_NO = 0, SIM_AA_ECDSA, SIM_AA_RSA, SIM_AA_CLONED };
+enum sim_ext { SIM_EXT_NO = 0, SIM_EXT_ATR, SIM_EXT_ATR_INFO };
 
 struct sim_traveller {
 	char name[64];
@@ -92,6 +100,8 @@ struct sim_traveller {
 	bool refuse_bac, ignore_command_mac;
 	int chip_auth;			/* enum sim_genuine */
 	int active_auth;		/* enum sim_aa */
+	int extended_length;		/* enum sim_ext */
+	long long max_response;
 };
 
 /* sim_traveller_load_file / _string — parse a profile into *out (defaults

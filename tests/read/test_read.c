@@ -22,6 +22,7 @@
 #include "eg_check.h"
 #include "egate/error.h"
 #include "egate/hex.h"
+#include "icao/extlen.h"
 #include "icao/iso7816.h"
 #include "egate_build.h"
 #include "face.h"
@@ -136,6 +137,33 @@ assert_pa_all_pass(const struct run *x)
 		    pa_status_str(x->res->pa.r[c].status), x->res->pa.r[c].reason);
 }
 
+/* Extended-length reads on reader profile ri: the reader's limit is one
+ * CCID message, the chip's 2048 (EF.ATR/INFO of the default profile); the
+ * files come with the largest READ BINARY that fits the smaller one under
+ * the session's cipher (block), and the chip never refused a length. */
+static void
+assert_ext_reads(const struct run *x, size_t ri, size_t block)
+{
+	struct sim_epassport_stats st;
+	size_t rmax = profiles.p[ri].max_message - 10;
+	size_t lim = rmax < 2048 ? rmax : 2048;
+
+	ck_assert_uint_eq(x->res->rsize.reader_max, rmax);
+	ck_assert(x->res->rsize.chip_ext);
+	ck_assert(x->res->rsize.chip_info);
+	ck_assert_uint_eq(x->res->rsize.chip_max, 2048);
+	ck_assert_uint_eq(x->res->rsize.limit, lim);
+	ck_assert(x->res->file[2].extended);
+	ck_assert_uint_eq(x->res->file[2].final_chunk, icao_read_chunk_fit(lim, block));
+	ck_assert_uint_gt(x->res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	/* DG2 in that many commands (header first, then full chunks) */
+	ck_assert_uint_eq(x->res->file[2].commands, 1 + (x->res->file[2].data.len - 4 +
+	    x->res->file[2].final_chunk - 1) / x->res->file[2].final_chunk);
+	sim_epassport_stats(sim_reader_chip(x->rdr), &st);
+	ck_assert_uint_eq(st.ext_refused, 0);
+	ck_assert_uint_gt(st.ext_commands, 0);
+}
+
 /* ---- the genuine traveller on every reader ------------------------------- */
 
 START_TEST(genuine_every_reader)
@@ -181,6 +209,7 @@ START_TEST(genuine_every_reader)
 	}
 	ck_assert(seen_read);
 	ck_assert_str_eq(x.res->steps[x.res->n_steps - 1].name, "passive_auth");
+	assert_ext_reads(&x, (size_t)_i, 8);	/* BAC: 3DES */
 	run_free(&x);
 }
 END_TEST
@@ -385,7 +414,7 @@ START_TEST(card_removed_mid_dg2)
 	struct doc_read_opts o;
 	struct doc_result *res;
 	struct csca_store *s = make_store(true);
-	struct pull p = { .after = 40 };
+	struct pull p = { .after = 20 };	/* within DG2 on every reader */
 	unsigned n = 0;
 
 	load_traveller("genuine-td3", &t);
@@ -533,6 +562,7 @@ START_TEST(genuine_pace_every_reader)
 	ck_assert(has_step(&x, "access_control_pace"));
 	ck_assert(!has_step(&x, "access_control_bac"));
 	ck_assert_str_eq(x.res->holder.primary_id, "ERIKSSON");
+	assert_ext_reads(&x, (size_t)_i, 16);	/* PACE: AES */
 	run_free(&x);
 }
 END_TEST
@@ -1203,6 +1233,70 @@ START_TEST(appendix_d_over_ccid)
 }
 END_TEST
 
+/* ---- extended length: chips that do not, or only partly ------------------- */
+
+START_TEST(short_only_chip)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "short-only", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert(!x.res->rsize.chip_ext);
+	ck_assert_uint_eq(x.res->rsize.limit, 0);
+	ck_assert(!has_step(&x, "read_EF.ATR/INFO"));
+	ck_assert(!x.res->file[2].extended);
+	ck_assert_uint_eq(x.res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_eq(st.ext_commands, 0);
+	ck_assert_uint_le(st.max_le_seen, ICAO_READ_CHUNK_DEFAULT);
+	run_free(&x);
+}
+END_TEST
+
+/* The ATR says "extended", EF.ATR/INFO is missing: the reader's 512 bytes
+ * are tried, the chip (300 at most) answers 6700, reading goes on short. */
+START_TEST(ext_atr_only_falls_back)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "ext-atr-only", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	assert_pa_all_pass(&x);
+	ck_assert(x.res->rsize.chip_ext);
+	ck_assert(!x.res->rsize.chip_info);
+	ck_assert_uint_eq(x.res->rsize.limit, 512);
+	ck_assert(!x.res->file[2].extended);
+	ck_assert_uint_eq(x.res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_ge(st.ext_refused, 1);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_PASS);
+	run_free(&x);
+}
+END_TEST
+
+/* EF.ATR/INFO gives 400 bytes, below the reader's 512: 400 is the limit
+ * and the chip refuses nothing. */
+START_TEST(ext_chip_limit_below_reader)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "ext-small-chip", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert(has_step(&x, "read_EF.ATR/INFO"));
+	ck_assert_uint_eq(x.res->rsize.chip_max, 400);
+	ck_assert_uint_eq(x.res->rsize.limit, 400);
+	ck_assert(x.res->file[2].extended);
+	/* 3DES: pad <= 400 - 21 = 379 -> 376 -> data + 4 <= 375 */
+	ck_assert_uint_eq(x.res->file[2].final_chunk, 371);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_eq(st.ext_refused, 0);
+	run_free(&x);
+}
+END_TEST
+
 /* ---- DG2 portraits (sim_portrait.h) ---------------------------------------- */
 
 static uint8_t *
@@ -1381,7 +1475,8 @@ START_TEST(shipped_profiles_load)
 		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered",
 		"aa-offered", "genuine-td1", "genuine-pace", "genuine-pace-p256",
 		"pace-only", "genuine-ca-aa", "genuine-aa-rsa", "cloned-aa",
-		"cloned-ca", "cloned-ca-lax", "genuine-jp2", "big-dg2" };
+		"cloned-ca", "cloned-ca-lax", "genuine-jp2", "big-dg2", "short-only",
+		"ext-atr-only", "ext-small-chip" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1537,6 +1632,9 @@ make_suite(void)
 	tcase_add_test(tc, portrait_sizes_and_match);
 	tcase_add_test(tc, portrait_errors);
 	tcase_add_test(tc, dg2_jp2_and_photo);
+	tcase_add_test(tc, short_only_chip);
+	tcase_add_test(tc, ext_atr_only_falls_back);
+	tcase_add_test(tc, ext_chip_limit_below_reader);
 	tcase_add_test(tc, json_output);
 	suite_add_tcase(s, tc);
 	return s;
