@@ -1476,7 +1476,8 @@ START_TEST(shipped_profiles_load)
 		"aa-offered", "genuine-td1", "genuine-pace", "genuine-pace-p256",
 		"pace-only", "genuine-ca-aa", "genuine-aa-rsa", "cloned-aa",
 		"cloned-ca", "cloned-ca-lax", "genuine-jp2", "big-dg2", "short-only",
-		"ext-atr-only", "ext-small-chip" };
+		"ext-atr-only", "ext-small-chip", "genuine-td3-short", "genuine-td3-photo",
+		"genuine-ca-aa-photo" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
