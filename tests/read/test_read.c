@@ -20,6 +20,7 @@
 #include "doc/read.h"
 #include "docauth/testpki.h"
 #include "eg_check.h"
+#include "egate/ccid_proto.h"
 #include "egate/error.h"
 #include "egate/hex.h"
 #include "icao/extlen.h"
@@ -1297,6 +1298,57 @@ START_TEST(ext_chip_limit_below_reader)
 }
 END_TEST
 
+/* A reader at the short-APDU level cannot carry extended APDUs: however
+ * much the chip takes, the files are read in short chunks. */
+START_TEST(short_level_reader_reads_short)
+{
+	struct sim_traveller t;
+	struct sim_epassport *chip;
+	struct sim_epassport_stats st;
+	struct sim_ccid *rdr;
+	struct usb_sim_bus *bus;
+	struct usb_transport tr;
+	struct ccid_dev *d;
+	struct usb_match m = { .vid = profiles.p[0].vid, .pid = profiles.p[0].pid };
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	struct csca_store *s = make_store(true);
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_traveller_build(&t, pki, TESTDATA, &chip), EG_OK);
+	ck_assert_eg(sim_ccid_new(&rdr, &profiles.p[0]), EG_OK);
+	sim_ccid_set_features(rdr, CCID_FEAT_LEVEL_SHORT | 0x000000BEu);
+	ck_assert_eg(usb_sim_bus_new(&bus), EG_OK);
+	ck_assert_eg(usb_sim_bus_add(bus, &sim_ccid_device_ops, rdr), EG_OK);
+	tr = usb_sim_bus_transport(bus);
+	ck_assert_eg(ccid_open(&d, &tr, &m, &profiles, NULL), EG_OK);
+	sim_ccid_insert(rdr, &sim_epassport_card_ops, chip);
+	doc_card_ccid(d, &card);
+	ck_assert_uint_eq(card.max_rapdu, 0);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = s;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_PASS);
+	ck_assert(res->rsize.chip_ext);		/* the chip would */
+	ck_assert_uint_eq(res->rsize.limit, 0);	/* the reader cannot */
+	ck_assert(!res->file[2].extended);
+	ck_assert_uint_eq(res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	sim_epassport_stats(chip, &st);
+	ck_assert_uint_eq(st.ext_commands, 0);
+	doc_result_free(&res);
+	ccid_free(&d);
+	usb_sim_bus_free(&bus);
+	sim_ccid_free(&rdr);
+	sim_epassport_free(&chip);
+	csca_store_free(&s);
+}
+END_TEST
+
 /* ---- DG2 portraits (sim_portrait.h) ---------------------------------------- */
 
 static uint8_t *
@@ -1636,6 +1688,7 @@ make_suite(void)
 	tcase_add_test(tc, short_only_chip);
 	tcase_add_test(tc, ext_atr_only_falls_back);
 	tcase_add_test(tc, ext_chip_limit_below_reader);
+	tcase_add_test(tc, short_level_reader_reads_short);
 	tcase_add_test(tc, json_output);
 	suite_add_tcase(s, tc);
 	return s;

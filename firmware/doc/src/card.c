@@ -2,7 +2,6 @@
 /* card.c — doc_card adapters for CCID and vpcd (see card.h). */
 #include "doc/card.h"
 #include "egate/ccid_proto.h"
-#include "icao/iso7816.h"
 
 static int
 ccid_tx(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
@@ -26,10 +25,12 @@ doc_card_ccid(struct ccid_dev *d, struct doc_card *out)
 	size_t m;
 
 	ccid_get_info(d, &info);
-	/* one DataBlock, no chaining: its abData holds the response APDU */
+	/* one DataBlock, no chaining: its abData holds the response APDU; a
+	 * reader at the short-APDU level cannot carry an extended command at
+	 * all (the driver refuses it), so it reports no limit: short reads */
 	m = info.max_message > CCID_HDR_LEN ? info.max_message - CCID_HDR_LEN : 0;
-	if (info.level != CCID_EXCHANGE_EXTENDED_APDU && m > ICAO_SHORT_LE_MAX + 2)
-		m = ICAO_SHORT_LE_MAX + 2;
+	if (info.level != CCID_EXCHANGE_EXTENDED_APDU)
+		m = 0;
 	out->ops = &doc_ccid_ops;
 	out->ctx = d;
 	out->power_on = ccid_on;
