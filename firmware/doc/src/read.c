@@ -275,7 +275,9 @@ read_size(struct doc_run *d, const uint8_t *atr, size_t atr_len)
 			err = icao_read_file(d->ch, &ro, &info, &sw, NULL);
 		if (err == EG_OK)
 			err = icao_atr_info_parse(info.data, info.len, &mc, &mr);
-		step_end(d, "read_EF.ATR/INFO", err);
+		/* announced but absent (6A82): no limit given, no error */
+		step_end(d, "read_EF.ATR/INFO", err == EG_ERR_CARD_STATUS &&
+		    sw == ICAO_SW_FILE_NOT_FOUND ? EG_OK : err);
 		eg_wbuf_free(&info);
 		if (is_transport(err)) {
 			stop_unreadable(d, err, sw);
