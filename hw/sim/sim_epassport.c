@@ -36,10 +36,21 @@
 #define EP_SW_WRONG_DATA 0x6A80
 
 static const uint8_t ep_atr[] = {
-	/* 3B 88 80 01 + "EPASSSIM" historical bytes + TCK */
+	/* 3B 88 80 01 + "EPASSSIM" historical bytes (proprietary) + TCK */
 	0x3B, 0x88, 0x80, 0x01, 0x45, 0x50, 0x41, 0x53, 0x53, 0x53, 0x49, 0x4D,
 	0x00,
 };
+/* With extended length: 3B 8E 80 01, historical bytes in COMPACT-TLV
+ * (category 80; card capabilities 73 00 00 xx; pre-issuing data
+ * 68 "EPASSSIM"), TCK; xx is completed in ep_make_atr. */
+static const uint8_t ep_atr_ext[] = {
+	0x3B, 0x8E, 0x80, 0x01, 0x80, 0x73, 0x00, 0x00, 0x00,
+	0x68, 0x45, 0x50, 0x41, 0x53, 0x53, 0x53, 0x49, 0x4D, 0x00,
+};
+#define EP_ATR_CAPS3	8	/* index of the third capability byte */
+#define EP_ATR_MAX	sizeof(ep_atr_ext)
+#define EP_EXT_MIN	64u
+#define EP_EXT_MAX	65544u
 
 struct ep_file {
 	uint16_t fid;
@@ -55,6 +66,9 @@ struct sim_epassport {
 	unsigned flags;
 	unsigned wrong_mac_after;
 	size_t max_read;
+	size_t ext_max;			/* 0: short APDUs only */
+	uint8_t atr[EP_ATR_MAX];
+	size_t atr_len;
 	uint8_t kenc[ICAO_BAC_K_LEN], kmac[ICAO_BAC_K_LEN];
 	uint8_t fixed_rnd_ic[ICAO_BAC_RND_LEN], fixed_k_ic[ICAO_BAC_K_LEN];
 	bool have_fixed_rnd, have_fixed_k;
@@ -118,6 +132,46 @@ ep_add_protocols(struct sim_epassport *c, const struct sim_epassport_cfg *cfg)
 	return EG_OK;
 }
 
+/* The ATR: the old proprietary one for a short-only chip, else COMPACT-TLV
+ * card capabilities announcing extended Lc/Le (and EF.ATR/INFO). */
+static int
+ep_make_atr(struct sim_epassport *c, const struct sim_epassport_cfg *cfg)
+{
+	uint8_t tck = 0;
+
+	if (cfg->ext_max_rapdu == 0) {
+		if (cfg->ext_info)
+			return EG_ERR_INVAL;
+		memcpy(c->atr, ep_atr, sizeof(ep_atr));
+		c->atr_len = sizeof(ep_atr);
+		return EG_OK;
+	}
+	if (cfg->ext_max_rapdu < EP_EXT_MIN || cfg->ext_max_rapdu > EP_EXT_MAX)
+		return EG_ERR_INVAL;
+	c->ext_max = cfg->ext_max_rapdu;
+	memcpy(c->atr, ep_atr_ext, sizeof(ep_atr_ext));
+	c->atr[EP_ATR_CAPS3] = (uint8_t)(0x40 | (cfg->ext_info ? 0x20 : 0));
+	for (size_t i = 1; i + 1 < sizeof(ep_atr_ext); i++)
+		tck ^= c->atr[i];
+	c->atr[sizeof(ep_atr_ext) - 1] = tck;
+	c->atr_len = sizeof(ep_atr_ext);
+	return EG_OK;
+}
+
+/* EF.ATR/INFO: DO'7F66' with the chip's limit for commands and responses. */
+static int
+ep_add_atr_info(struct sim_epassport *c, const struct sim_epassport_cfg *cfg)
+{
+	uint8_t f[] = { 0x7F, 0x66, 0x08, 0x02, 0x02, 0, 0, 0x02, 0x02, 0, 0 };
+	size_t m = cfg->ext_max_rapdu > 0xFFFF ? 0xFFFF : cfg->ext_max_rapdu;
+
+	if (!cfg->ext_info)
+		return EG_OK;
+	f[5] = f[9] = (uint8_t)(m >> 8);
+	f[6] = f[10] = (uint8_t)m;
+	return sim_epassport_add_file(c, ICAO_FID_EF_ATR_INFO, 0, f, sizeof(f));
+}
+
 int
 sim_epassport_new(const struct sim_epassport_cfg *cfg, struct sim_epassport **out)
 {
@@ -143,6 +197,8 @@ sim_epassport_new(const struct sim_epassport_cfg *cfg, struct sim_epassport **ou
 	c->wrong_mac_after = cfg->wrong_mac_after;
 	c->max_read = cfg->max_read;
 	c->cur = -1;
+	if ((ret = ep_make_atr(c, cfg)) != EG_OK)
+		goto out;
 	if (!(cfg->flags & SIM_EP_F_NO_BAC)) {
 		if ((ret = icao_bac_kseed(cfg->mrz_info, kseed)) != EG_OK ||
 		    (ret = icao_kdf(kseed, sizeof(kseed), ICAO_KDF_ENC,
@@ -169,7 +225,8 @@ sim_epassport_new(const struct sim_epassport_cfg *cfg, struct sim_epassport **ou
 		goto out;
 	}
 	mbedtls_pk_init(&c->aa_key);
-	if ((ret = ep_add_protocols(c, cfg)) != EG_OK)
+	if ((ret = ep_add_protocols(c, cfg)) != EG_OK ||
+	    (ret = ep_add_atr_info(c, cfg)) != EG_OK)
 		goto out;
 	*out = c;
 	c = NULL;
@@ -231,7 +288,7 @@ sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
 	f->len = len;
 	f->fid = fid;
 	f->sfi = sfi;
-	f->in_mf = fid == ICAO_FID_EF_CARDACCESS;
+	f->in_mf = fid == ICAO_FID_EF_CARDACCESS || fid == ICAO_FID_EF_ATR_INFO;
 	c->nf++;
 	return EG_OK;
 }
@@ -323,6 +380,21 @@ ep_len_size(size_t n)
 	return n < 0x80 ? 1 : n < 0x100 ? 2 : 3;
 }
 
+/* The response APDU (SW included) that n data bytes make: plain, or
+ * protected under the session's cipher (DO'87' with the padding indicator,
+ * DO'99', DO'8E'). The chip's own count, independent of icao/extlen.c. */
+static size_t
+ep_rsp_len(const struct sim_epassport *c, size_t n)
+{
+	size_t bs, body;
+
+	if (!c->sm)
+		return n + 2;
+	bs = icao_cipher_block_len(c->cipher);
+	body = 1 + (n / bs + 1) * bs;
+	return 1 + ep_len_size(body) + body + 4 + 10 + 2;
+}
+
 /* READ BINARY of the current EF at off: Le bytes (B1: Le covers DO'53'). */
 static void
 ep_read(struct sim_epassport *c, size_t off, uint32_t le, bool odd,
@@ -351,6 +423,12 @@ ep_read(struct sim_epassport *c, size_t off, uint32_t le, bool odd,
 		return;
 	}
 	want = le == 0 ? 256 : le;
+	if (c->ext_max != 0 && ep_rsp_len(c, want) > c->ext_max) {
+		/* Ne could overflow the chip's response buffer */
+		c->st.ext_refused++;
+		rsp_sw(r, ICAO_SW_WRONG_LENGTH);
+		return;
+	}
 	if (odd) {
 		want = want >= 2 ? want - 2 : 0;
 		while (want > 0 && want + 1 + ep_len_size(want) > le)
@@ -783,10 +861,19 @@ ep_apdu(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 	uint8_t dbuf[EP_CMD_MAX];
 	const uint8_t *out = c->r;
 	size_t olen;
+	bool ext;
 	int ret = EG_OK;
 
 	c->st.apdus++;
+	ext = clen >= 7 && capdu[4] == 0x00;	/* Lc or Le in 3 / 2 bytes */
+	if (ext)
+		c->st.ext_commands++;
 	if (icao_apdu_decode(capdu, clen, &a) != EG_OK) {
+		rsp_sw(&r, ICAO_SW_WRONG_LENGTH);
+	} else if (ext && c->ext_max == 0) {
+		/* cannot parse it: refused before secure messaging */
+		ep_end_session(c);
+		c->st.ext_refused++;
 		rsp_sw(&r, ICAO_SW_WRONG_LENGTH);
 	} else if (c->sm) {
 		if ((a.cla & ICAO_CLA_SM) != ICAO_CLA_SM) {
@@ -854,10 +941,10 @@ ep_power_on(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len)
 	c->cur = -1;
 	c->challenge_valid = false;
 	c->sm_responses = 0;
-	if (cap < sizeof(ep_atr))
+	if (cap < c->atr_len)
 		return EG_ERR_OVERFLOW;
-	memcpy(atr, ep_atr, sizeof(ep_atr));
-	*atr_len = sizeof(ep_atr);
+	memcpy(atr, c->atr, c->atr_len);
+	*atr_len = c->atr_len;
 	return EG_OK;
 }
 

@@ -3,7 +3,8 @@
  * sim_epassport.h — a simulated ePassport chip (ICAO Doc 9303 Parts 10/11),
  * chip side. TEST AND SIMULATION ONLY.
  *
- * File system: the MF holds EF.CardAccess (011C, SFI 1C) when given; the
+ * File system: the MF holds EF.CardAccess (011C, SFI 1C) when given and
+ * EF.ATR/INFO (2F01) when the chip announces its extended-length limits; the
  * eMRTD application (AID A0 00 00 02 47 10 01) holds EF.COM (011E, SFI 1E),
  * EF.SOD (011D, SFI 1D) and DGn (0100+n, SFI n). Commands:
  *
@@ -96,6 +97,16 @@ struct sim_epassport_cfg {
 	 * ECDSA signs SHA-256 (DG14 without ActiveAuthenticationInfo). */
 	const uint8_t *aa_key_der;
 	size_t aa_key_len;
+	/* Extended length (ISO 7816-4 §5.1, §8.1.1): ext_max_rapdu 0: the
+	 * chip takes short APDUs only (its ATR says nothing; an extended
+	 * command APDU gets 6700 in the clear, which ends an SM session).
+	 * Else its ATR's card capabilities announce extended Lc/Le, and a
+	 * READ BINARY whose Le could make the response APDU (protected, if
+	 * under SM) longer than ext_max_rapdu gets 6700 (protected). With
+	 * ext_info the ATR also points to EF.ATR/INFO (2F01 in the MF), which
+	 * the chip then holds: DO'7F66' { 02 ext_max_rapdu, 02 ext_max_rapdu }. */
+	size_t ext_max_rapdu;	/* 0, or 64..65544 */
+	bool ext_info;
 };
 
 /* Counters for tests. */
@@ -103,6 +114,9 @@ struct sim_epassport_stats {
 	unsigned apdus;		/* command APDUs taken */
 	unsigned reads;		/* READ BINARY commands (B0/B1) */
 	unsigned short_reads;	/* answered 6282 because of max_read */
+	unsigned ext_refused;	/* 6700: extended APDU to a short-only chip,
+				 * or Le over ext_max_rapdu */
+	unsigned ext_commands;	/* command APDUs in the extended form */
 	unsigned sm_errors;	/* commands refused with 6987/6988 */
 	unsigned bac_ok;	/* successful MUTUAL AUTHENTICATEs */
 	size_t max_le_seen;
@@ -116,9 +130,11 @@ typedef void (*sim_epassport_trace_fn)(void *ctx, const uint8_t *capdu,
     size_t clen, const uint8_t *rapdu, size_t rlen);
 
 /*
- * sim_epassport_new — a chip with no files. *out is owned by the caller
- * (sim_epassport_free). Errors: EG_ERR_INVAL (mrz_info missing or not
- * accepted by icao_bac_kseed, max_read 0 with SIM_EP_F_SHORT_READS),
+ * sim_epassport_new — a chip with no files (but EF.ATR/INFO with
+ * ext_info). *out is owned by the caller (sim_epassport_free).
+ * Errors: EG_ERR_INVAL (mrz_info missing or not accepted by
+ * icao_bac_kseed, max_read 0 with SIM_EP_F_SHORT_READS, ext_max_rapdu
+ * outside 64..65544, ext_info without ext_max_rapdu),
  * EG_ERR_NOMEM, EG_ERR_CRYPTO.
  */
 int sim_epassport_new(const struct sim_epassport_cfg *cfg,
@@ -127,8 +143,8 @@ int sim_epassport_new(const struct sim_epassport_cfg *cfg,
 void sim_epassport_free(struct sim_epassport **c);
 
 /*
- * sim_epassport_add_file — add an EF (contents copied). fid 011C goes in the
- * MF, every other one in the eMRTD application; sfi 1..31 or 0 (none).
+ * sim_epassport_add_file — add an EF (contents copied). fid 011C and 2F01
+ * go in the MF, every other one in the eMRTD application; sfi 1..31 or 0 (none).
  * Errors: EG_ERR_INVAL (duplicate fid, len 0), EG_ERR_OVERFLOW (more than
  * 20 files or a file over 1 MiB), EG_ERR_NOMEM.
  */

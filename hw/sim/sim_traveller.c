@@ -34,6 +34,8 @@ static const char *const tr_signers[] = { "valid", "expired", "revoked", NULL };
 static const char *const tr_paces[] = { "no", "bp256-aes128", "p256-aes256", NULL };
 static const char *const tr_cas[] = { "no", "genuine", "cloned", NULL };
 static const char *const tr_aas[] = { "no", "ecdsa", "rsa", "cloned", NULL };
+static const char *const tr_dg2s[] = { "jpeg", "jp2", "photo", NULL };
+static const char *const tr_exts[] = { "no", "atr", "atr_info", NULL };
 
 #define S(sec, key, field, req, help) { sec, key, EG_CFG_STR, \
 	offsetof(struct sim_traveller, field), \
@@ -50,6 +52,10 @@ static const struct eg_cfg_key tr_schema[] = {
 	S("traveller", "mrz2", mrz2, true, "MRZ line 2"),
 	S("traveller", "mrz3", mrz3, false, "MRZ line 3 (TD1)"),
 	S("traveller", "face", face, true, "face image, relative to the test-data folder"),
+	{ "document", "dg2", EG_CFG_ENUM, offsetof(struct sim_traveller, dg2), 0,
+	  0, 0, tr_dg2s, false, "DG2 portrait: jpeg, jp2 or photo (the whole image)" },
+	I("document", "dg2_budget", dg2_budget, SIM_PORTRAIT_MIN_BUDGET, 262144,
+	  "largest DG2 portrait image in bytes"),
 	B("document", "dg11", dg11, "DG11 additional personal details"),
 	B("document", "dg12", dg12, "DG12 additional document details"),
 	B("document", "card_access", card_access, "EF.CardAccess offering PACE"),
@@ -77,6 +83,12 @@ static const struct eg_cfg_key tr_schema[] = {
 	{ "chip", "active_auth", EG_CFG_ENUM, offsetof(struct sim_traveller,
 	  active_auth), 0, 0, 0, tr_aas, false,
 	  "Active Authentication: no, ecdsa, rsa or cloned" },
+	{ "chip", "extended_length", EG_CFG_ENUM, offsetof(struct sim_traveller,
+	  extended_length), 0, 0, 0, tr_exts, false,
+	  "extended Lc/Le: no, atr (announced in the ATR) or atr_info (and "
+	  "the limit in EF.ATR/INFO)" },
+	I("chip", "max_response", max_response, 64, 65544,
+	  "largest response APDU the chip sends with extended length (bytes)"),
 };
 
 static int
@@ -124,6 +136,9 @@ tr_defaults(struct sim_traveller *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->wrong_mac_after = 2;
+	t->dg2_budget = SIM_PORTRAIT_BUDGET;
+	t->extended_length = SIM_EXT_ATR_INFO;
+	t->max_response = 2048;
 }
 
 int
@@ -197,6 +212,7 @@ struct sim_pki {
 	struct tpki *t;
 	struct tpki_cred csca, ds, ds_expired, ds_revoked, aa;
 	struct eg_wbuf crl;
+	struct sim_portraits *portraits;	/* DG2 portraits made so far */
 };
 
 #define PKI_SEED "egate simulated passports (hw/sim/sim_traveller.c)"
@@ -215,6 +231,7 @@ sim_pki_free(struct sim_pki **pp)
 	tpki_cred_free(&p->aa);
 	eg_wbuf_free(&p->crl);
 	tpki_free(&p->t);
+	sim_portraits_free(&p->portraits);
 	free(p);
 	*pp = NULL;
 }
@@ -237,6 +254,8 @@ sim_pki_new(struct sim_pki **out)
 	tpki_cred_init(&p->ds_revoked);
 	tpki_cred_init(&p->aa);
 	eg_wbuf_init(&p->crl, 1 << 16, false);
+	if ((ret = sim_portraits_new(&p->portraits)) != EG_OK)
+		goto out;
 	/* always the same order from the same seed: the same certificates */
 	if ((ret = tpki_new(&p->t, PKI_SEED)) != EG_OK ||
 	    (ret = tpki_cred_make(p->t, TPKI_KEY_EC_P256,
@@ -542,6 +561,7 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	char text[160], flat[100], info[MRZ_BAC_INFO_MAX], path[4096];
 	enum face_img_fmt fmt;
 	uint32_t w, h, mask = 0;
+	uint16_t w16 = 0, h16 = 0;
 	size_t k = 0;
 	struct tr_keys *keys = NULL;
 	int ret;
@@ -578,15 +598,21 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 		ret = EG_ERR_OVERFLOW;
 		goto out;
 	}
-	if ((ret = tr_read_file(path, &img)) != EG_OK)
-		goto out;
-	if (face_img_probe(img.data, img.len, &fmt, &w, &h) != EG_OK ||
-	    w > 0xFFFF || h > 0xFFFF) {
-		ret = EG_ERR_IMAGE;
+	if (t->dg2 == SIM_DG2_PHOTO) {
+		if ((ret = tr_read_file(path, &img)) != EG_OK)
+			goto out;
+		if (face_img_probe(img.data, img.len, &fmt, &w, &h) != EG_OK ||
+		    w > 0xFFFF || h > 0xFFFF) {
+			ret = EG_ERR_IMAGE;
+			goto out;
+		}
+		w16 = (uint16_t)w;
+		h16 = (uint16_t)h;
+	} else if ((ret = sim_portraits_get(pki->portraits, path, (enum sim_dg2)t->dg2,
+	    (size_t)t->dg2_budget, &img, &w16, &h16)) != EG_OK) {
 		goto out;
 	}
-	if ((ret = face_dg2_build(img.data, img.len, (uint16_t)w, (uint16_t)h,
-	    &dg[2])) != EG_OK)
+	if ((ret = face_dg2_build(img.data, img.len, w16, h16, &dg[2])) != EG_OK)
 		goto out;
 	if (t->dg11 && (ret = tr_dg11(&m, &dg[11])) != EG_OK)
 		goto out;
@@ -645,6 +671,10 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	    (t->max_read > 0 ? SIM_EP_F_SHORT_READS : 0) |
 	    (t->refuse_bac ? SIM_EP_F_REFUSE_BAC : 0) |
 	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0);
+	if (t->extended_length != SIM_EXT_NO) {
+		cfg.ext_max_rapdu = (size_t)t->max_response;
+		cfg.ext_info = t->extended_length == SIM_EXT_ATR_INFO;
+	}
 	if (t->pace != SIM_PACE_NO) {
 		cfg.pace = &keys->pace;
 		cfg.can = t->can[0] != '\0' ? t->can : NULL;

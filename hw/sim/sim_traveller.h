@@ -14,6 +14,12 @@
  *   mrz3 =                             ; TD1 only
  *   face = sample1.jpg                 ; relative to the test-data folder
  *   [document]
+ *   dg2 = jpeg                         ; jpeg | jp2: the portrait an issuer
+ *                                      ; makes from `face` (sim_portrait.h:
+ *                                      ; token frame 240 x 320 within
+ *                                      ; dg2_budget bytes); photo: the
+ *                                      ; whole image file (a large DG2)
+ *   dg2_budget = 20480                 ; bytes, 4096..262144
  *   dg11 = yes                         ; additional personal details
  *   dg12 = yes                         ; additional document details
  *   card_access = no                   ; EF.CardAccess offering PACE (G.1)
@@ -44,6 +50,13 @@
  *   active_auth = no                   ; no | ecdsa | rsa | cloned: DG15 with
  *                                      ; the chip's AA key (P-256 / RSA-1024)
  *                                      ; or, cloned, another P-256 key
+ *   extended_length = atr_info         ; no | atr | atr_info: extended Lc/Le
+ *                                      ; announced in the ATR (and the limit
+ *                                      ; in EF.ATR/INFO); see
+ *                                      ; sim_epassport_cfg.ext_max_rapdu
+ *   max_response = 2048                ; the chip's response APDU limit,
+ *                                      ; 64..65544 bytes (an assumption:
+ *                                      ; real chips differ)
  *
  * Keys for CA and AA come from a DRBG seeded with the profile name: the
  * same profile gives the same chip in every run.
@@ -60,17 +73,21 @@
 
 #include "egate/config.h"
 #include "sim_epassport.h"
+#include "sim_portrait.h"
 
 enum sim_signer { SIM_SIGNER_VALID = 0, SIM_SIGNER_EXPIRED, SIM_SIGNER_REVOKED };
 enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256 };
 enum sim_ca { SIM_CA_NO = 0, SIM_CA_GENUINE, SIM_CA_CLONED };
 enum sim_aa { SIM_AA_NO = 0, SIM_AA_ECDSA, SIM_AA_RSA, SIM_AA_CLONED };
+enum sim_ext { SIM_EXT_NO = 0, SIM_EXT_ATR, SIM_EXT_ATR_INFO };
 
 struct sim_traveller {
 	char name[64];
 	char description[160];
 	char mrz1[48], mrz2[48], mrz3[48];
 	char face[128];
+	int dg2;			/* enum sim_dg2 */
+	long long dg2_budget;
 	bool dg11, dg12, card_access, dg15;
 	int signer;			/* enum sim_signer */
 	bool bad_sod_signature, alter_dg1;
@@ -83,6 +100,8 @@ struct sim_traveller {
 	bool refuse_bac, ignore_command_mac;
 	int chip_auth;			/* enum sim_genuine */
 	int active_auth;		/* enum sim_aa */
+	int extended_length;		/* enum sim_ext */
+	long long max_response;
 };
 
 /* sim_traveller_load_file / _string — parse a profile into *out (defaults
@@ -102,7 +121,9 @@ int sim_traveller_mrz(const struct sim_traveller *t, char *out, size_t cap);
  * Signer, an expired one (2010-2015) and a revoked one, the CSCA's CRL
  * revoking it, and an EC P-256 key for DG15. Generated from a fixed seed, so every run (and every
  * process) gets the same certificates: `egate read --sim-pki DIR` writes
- * them for --csca/--crl.
+ * them for --csca/--crl. It also keeps the simulation's cache of DG2
+ * portraits (sim_portrait.h), so one sim_pki shared by many passages makes
+ * each portrait once.
  */
 struct sim_pki;
 int sim_pki_new(struct sim_pki **out);
@@ -116,13 +137,16 @@ const unsigned char *sim_pki_crl(const struct sim_pki *p, size_t *len);
 
 /*
  * sim_traveller_build — the chip of t's passport: DG1 from the MRZ, DG2 from
- * the face image (testdata_dir/face, wrapped with face_dg2_build), DG11/12 if
+ * the face image (testdata_dir/face: the portrait made from it per t->dg2,
+ * kept in pki's portrait cache, or the whole file; wrapped with
+ * face_dg2_build), DG11/12 if
  * asked, DG14 (Chip Authentication) and DG15 (Active Authentication) with
  * the profile's keys, EF.COM, EF.SOD signed by the profile's Document
  * Signer, optional EF.CardAccess (G.1's, or the PACEInfo of `pace`), the
  * PACE/CA/AA responders, and the chip misbehaviour flags. *out is owned by the
  * caller (sim_epassport_free). Errors: EG_ERR_IO / EG_ERR_IMAGE (face
- * image), EG_ERR_FORMAT (MRZ), and those of testpki and sim_epassport_new.
+ * image), EG_ERR_FORMAT (MRZ), those of sim_portraits_get (face models,
+ * no face found), testpki and sim_epassport_new.
  */
 int sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
     const char *testdata_dir, struct sim_epassport **out);

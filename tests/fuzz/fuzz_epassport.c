@@ -9,7 +9,8 @@
  * bit 1 set: the chip also answers PACE-GM (brainpoolP256r1, AES-128) and
  * Chip Authentication (P-256, AES-128), so MSE:Set AT and GENERAL
  * AUTHENTICATE reach the icao chip-side responders (in the clear: PACE;
- * under the BAC session of bit 0: CA). */
+ * under the BAC session of bit 0: CA). Mode bit 2 set: the chip announces
+ * extended length with a 300-byte response limit and EF.ATR/INFO. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +84,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (sm)
 		cfg.flags = 0;	/* App. D.4 reads 4 + 18 bytes in full */
+	if (size > 0 && (data[0] & 4)) {
+		cfg.ext_max_rapdu = 300;
+		cfg.ext_info = true;
+	}
 	if (sim_epassport_new(&cfg, &c) != EG_OK)
 		abort();
 	if (sim_epassport_add_file(c, 0x011E, 0x1E, sm ? com_d : com,

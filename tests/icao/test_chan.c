@@ -12,6 +12,7 @@
 #include "egate/error.h"
 #include "egate/hex.h"
 #include "icao/chan.h"
+#include "icao/extlen.h"
 #include "icao/iso7816.h"
 #include "icao/sm.h"
 #include "eg_check.h"
@@ -320,6 +321,109 @@ START_TEST(test_sm_reads_all_ciphers)
 		st = read_ok(&g, NULL);
 		ck_assert_uint_eq(st.final_chunk, 0x90);
 		ck_assert_int_eq(icao_sm_state(g.sm), ICAO_SM_READY);
+		rig_down(&g);
+	}
+}
+END_TEST
+
+/* Extended-length reads: a meter under the channel records the largest
+ * response APDU and how many commands went out in the extended form. */
+struct meter {
+	struct simchip *sim;
+	size_t max_rlen;
+	unsigned ext, cmds;
+};
+
+static int
+meter_transmit(void *ctx, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+    size_t *rlen)
+{
+	struct meter *m = ctx;
+	int ret = simchip_ops.transmit(m->sim, c, clen, r, rcap, rlen);
+
+	m->cmds++;
+	if (clen >= 7 && c[4] == 0x00)
+		m->ext++;
+	if (ret == EG_OK && *rlen > m->max_rlen)
+		m->max_rlen = *rlen;
+	return ret;
+}
+
+static const struct icao_card_ops meter_ops = { .transmit = meter_transmit };
+
+/* Under 3DES and AES, with the chunk icao_read_chunk_fit() gives for a
+ * 512-byte reader: every READ BINARY is extended (DO'97' with two bytes,
+ * Lc and Le in the extended form), the chip (simchip: its own SM code)
+ * answers with protected responses of up to 512 bytes, and the file comes
+ * out whole — also from offsets above 32767 (B1). */
+START_TEST(test_sm_extended_reads)
+{
+	static const enum icao_cipher cs[] = { ICAO_CIPHER_3DES, ICAO_CIPHER_AES128,
+		ICAO_CIPHER_AES256 };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct rig g;
+		struct meter m = { 0 };
+		struct icao_read_stats st;
+		struct icao_read_opts o = { 0 };
+		size_t block = cs[i] == ICAO_CIPHER_3DES ? 8 : 16;
+
+		rig_up(&g, 40 * 1024);
+		icao_chan_free(&g.ch);
+		m.sim = g.sim;
+		ck_assert_eg(icao_chan_new(&meter_ops, &m, &g.ch), EG_OK);
+		rig_sm(&g, cs[i]);
+		o.max_chunk = icao_read_chunk_fit(512, block);
+		o.extended = true;
+		ck_assert_uint_eq(o.max_chunk, block == 8 ? 483 : 475);
+		st = read_ok(&g, &o);
+		ck_assert(st.extended);
+		ck_assert_uint_eq(st.final_chunk, o.max_chunk);
+		ck_assert_uint_eq(st.commands, expected_cmds(g.flen, o.max_chunk));
+		/* SELECT is short, every READ BINARY extended */
+		ck_assert_uint_eq(m.ext, st.commands);
+		ck_assert_uint_eq(m.cmds, st.commands + 1);
+		ck_assert_uint_le(m.max_rlen, 512);
+		ck_assert_uint_gt(m.max_rlen, 256);	/* a short APDU could not */
+		/* B1 carries Le = n + 4 (DO'53' header) */
+		ck_assert_uint_eq(g.sim->max_le_seen, o.max_chunk + 4);
+		/* the last command: CLA 0C, B1, extended Lc (00 00 xx), DO'97'
+		 * with a 2-byte Le, extended Le 00 00 at the end */
+		ck_assert_uint_eq(g.sim->last_capdu[0], 0x0C);
+		ck_assert_uint_eq(g.sim->last_capdu[1], ICAO_INS_READ_BINARY_ODD);
+		ck_assert_uint_eq(g.sim->last_capdu[4], 0x00);
+		ck_assert_uint_eq(g.sim->last_capdu[g.sim->last_clen - 1], 0x00);
+		ck_assert_uint_eq(g.sim->last_capdu[g.sim->last_clen - 2], 0x00);
+		ck_assert_int_eq(icao_sm_state(g.sm), ICAO_SM_READY);
+		rig_down(&g);
+	}
+}
+END_TEST
+
+/* 6700 to an extended read: back to short reads of at most 223 bytes,
+ * plain and protected, and the session stays usable. */
+START_TEST(test_extended_6700_falls_back)
+{
+	for (int prot = 0; prot < 2; prot++) {
+		struct rig g;
+		struct icao_read_stats st;
+		struct icao_read_opts o = { 0 };
+
+		rig_up(&g, 8000);
+		if (prot)
+			rig_sm(&g, ICAO_CIPHER_AES128);
+		g.sim->quirk = SIM_Q_6700;
+		g.sim->max_le = 300;
+		o.max_chunk = 475;
+		o.extended = true;
+		st = read_ok(&g, &o);
+		ck_assert(!st.extended);
+		ck_assert_uint_eq(st.final_chunk, 223);
+		/* header (4 bytes, fine), one refused 475, then 223s */
+		ck_assert_uint_eq(st.commands, expected_cmds(g.flen, 223) + 1);
+		ck_assert_uint_eq(g.sim->last_capdu[4] == 0x00 && g.sim->last_clen >= 7, 0);
+		if (prot)
+			ck_assert_int_eq(icao_sm_state(g.sm), ICAO_SM_READY);
 		rig_down(&g);
 	}
 }
@@ -648,6 +752,8 @@ make_suite(void)
 	tcase_add_test(tc, test_sfi_and_get_response);
 	tcase_add_test(tc, test_small_and_bad_files);
 	tcase_add_test(tc, test_sm_reads_all_ciphers);
+	tcase_add_test(tc, test_sm_extended_reads);
+	tcase_add_test(tc, test_extended_6700_falls_back);
 	tcase_add_test(tc, test_sm_mac_failure_stops_traffic);
 	tcase_add_test(tc, test_sm_chip_rejects_command);
 	tcase_add_test(tc, test_sm_bare_status_during_read);

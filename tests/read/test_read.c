@@ -20,11 +20,16 @@
 #include "doc/read.h"
 #include "docauth/testpki.h"
 #include "eg_check.h"
+#include "egate/ccid_proto.h"
 #include "egate/error.h"
 #include "egate/hex.h"
+#include "icao/extlen.h"
 #include "icao/iso7816.h"
+#include "egate_build.h"
+#include "face.h"
 #include "sim_ccid.h"
 #include "sim_epassport.h"
+#include "sim_portrait.h"
 #include "sim_reader.h"
 #include "sim_traveller.h"
 #include "../icao/vec.h"
@@ -133,6 +138,33 @@ assert_pa_all_pass(const struct run *x)
 		    pa_status_str(x->res->pa.r[c].status), x->res->pa.r[c].reason);
 }
 
+/* Extended-length reads on reader profile ri: the reader's limit is one
+ * CCID message, the chip's 2048 (EF.ATR/INFO of the default profile); the
+ * files come with the largest READ BINARY that fits the smaller one under
+ * the session's cipher (block), and the chip never refused a length. */
+static void
+assert_ext_reads(const struct run *x, size_t ri, size_t block)
+{
+	struct sim_epassport_stats st;
+	size_t rmax = profiles.p[ri].max_message - 10;
+	size_t lim = rmax < 2048 ? rmax : 2048;
+
+	ck_assert_uint_eq(x->res->rsize.reader_max, rmax);
+	ck_assert(x->res->rsize.chip_ext);
+	ck_assert(x->res->rsize.chip_info);
+	ck_assert_uint_eq(x->res->rsize.chip_max, 2048);
+	ck_assert_uint_eq(x->res->rsize.limit, lim);
+	ck_assert(x->res->file[2].extended);
+	ck_assert_uint_eq(x->res->file[2].final_chunk, icao_read_chunk_fit(lim, block));
+	ck_assert_uint_gt(x->res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	/* DG2 in that many commands (header first, then full chunks) */
+	ck_assert_uint_eq(x->res->file[2].commands, 1 + (x->res->file[2].data.len - 4 +
+	    x->res->file[2].final_chunk - 1) / x->res->file[2].final_chunk);
+	sim_epassport_stats(sim_reader_chip(x->rdr), &st);
+	ck_assert_uint_eq(st.ext_refused, 0);
+	ck_assert_uint_gt(st.ext_commands, 0);
+}
+
 /* ---- the genuine traveller on every reader ------------------------------- */
 
 START_TEST(genuine_every_reader)
@@ -178,6 +210,7 @@ START_TEST(genuine_every_reader)
 	}
 	ck_assert(seen_read);
 	ck_assert_str_eq(x.res->steps[x.res->n_steps - 1].name, "passive_auth");
+	assert_ext_reads(&x, (size_t)_i, 8);	/* BAC: 3DES */
 	run_free(&x);
 }
 END_TEST
@@ -382,7 +415,7 @@ START_TEST(card_removed_mid_dg2)
 	struct doc_read_opts o;
 	struct doc_result *res;
 	struct csca_store *s = make_store(true);
-	struct pull p = { .after = 40 };
+	struct pull p = { .after = 20 };	/* within DG2 on every reader */
 	unsigned n = 0;
 
 	load_traveller("genuine-td3", &t);
@@ -530,6 +563,7 @@ START_TEST(genuine_pace_every_reader)
 	ck_assert(has_step(&x, "access_control_pace"));
 	ck_assert(!has_step(&x, "access_control_bac"));
 	ck_assert_str_eq(x.res->holder.primary_id, "ERIKSSON");
+	assert_ext_reads(&x, (size_t)_i, 16);	/* PACE: AES */
 	run_free(&x);
 }
 END_TEST
@@ -1200,6 +1234,290 @@ START_TEST(appendix_d_over_ccid)
 }
 END_TEST
 
+/* ---- extended length: chips that do not, or only partly ------------------- */
+
+START_TEST(short_only_chip)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "short-only", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert(!x.res->rsize.chip_ext);
+	ck_assert_uint_eq(x.res->rsize.limit, 0);
+	ck_assert(!has_step(&x, "read_EF.ATR/INFO"));
+	ck_assert(!x.res->file[2].extended);
+	ck_assert_uint_eq(x.res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_eq(st.ext_commands, 0);
+	ck_assert_uint_le(st.max_le_seen, ICAO_READ_CHUNK_DEFAULT);
+	run_free(&x);
+}
+END_TEST
+
+/* The ATR says "extended", EF.ATR/INFO is missing: the reader's 512 bytes
+ * are tried, the chip (300 at most) answers 6700, reading goes on short. */
+START_TEST(ext_atr_only_falls_back)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "ext-atr-only", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	assert_pa_all_pass(&x);
+	ck_assert(x.res->rsize.chip_ext);
+	ck_assert(!x.res->rsize.chip_info);
+	ck_assert_uint_eq(x.res->rsize.limit, 512);
+	ck_assert(!x.res->file[2].extended);
+	ck_assert_uint_eq(x.res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_ge(st.ext_refused, 1);
+	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_PASS);
+	run_free(&x);
+}
+END_TEST
+
+/* EF.ATR/INFO gives 400 bytes, below the reader's 512: 400 is the limit
+ * and the chip refuses nothing. */
+START_TEST(ext_chip_limit_below_reader)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "ext-small-chip", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert(has_step(&x, "read_EF.ATR/INFO"));
+	ck_assert_uint_eq(x.res->rsize.chip_max, 400);
+	ck_assert_uint_eq(x.res->rsize.limit, 400);
+	ck_assert(x.res->file[2].extended);
+	/* 3DES: pad <= 400 - 21 = 379 -> 376 -> data + 4 <= 375 */
+	ck_assert_uint_eq(x.res->file[2].final_chunk, 371);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_eq(st.ext_refused, 0);
+	run_free(&x);
+}
+END_TEST
+
+/* A reader at the short-APDU level cannot carry extended APDUs: however
+ * much the chip takes, the files are read in short chunks. */
+START_TEST(short_level_reader_reads_short)
+{
+	struct sim_traveller t;
+	struct sim_epassport *chip;
+	struct sim_epassport_stats st;
+	struct sim_ccid *rdr;
+	struct usb_sim_bus *bus;
+	struct usb_transport tr;
+	struct ccid_dev *d;
+	struct usb_match m = { .vid = profiles.p[0].vid, .pid = profiles.p[0].pid };
+	struct doc_card card;
+	struct doc_read_opts o;
+	struct doc_result *res;
+	struct csca_store *s = make_store(true);
+	unsigned n = 0;
+
+	load_traveller("genuine-td3", &t);
+	ck_assert_eg(sim_traveller_build(&t, pki, TESTDATA, &chip), EG_OK);
+	ck_assert_eg(sim_ccid_new(&rdr, &profiles.p[0]), EG_OK);
+	sim_ccid_set_features(rdr, CCID_FEAT_LEVEL_SHORT | 0x000000BEu);
+	ck_assert_eg(usb_sim_bus_new(&bus), EG_OK);
+	ck_assert_eg(usb_sim_bus_add(bus, &sim_ccid_device_ops, rdr), EG_OK);
+	tr = usb_sim_bus_transport(bus);
+	ck_assert_eg(ccid_open(&d, &tr, &m, &profiles, NULL), EG_OK);
+	sim_ccid_insert(rdr, &sim_epassport_card_ops, chip);
+	doc_card_ccid(d, &card);
+	ck_assert_uint_eq(card.max_rapdu, 0);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = s;
+	o.rng = test_rng;
+	o.rng_ctx = &n;
+	ck_assert_eg(doc_read(&card, &o, &res), EG_OK);
+	ck_assert_int_eq(res->outcome, DOC_OUTCOME_PASS);
+	ck_assert(res->rsize.chip_ext);		/* the chip would */
+	ck_assert_uint_eq(res->rsize.limit, 0);	/* the reader cannot */
+	ck_assert(!res->file[2].extended);
+	ck_assert_uint_eq(res->file[2].final_chunk, ICAO_READ_CHUNK_DEFAULT);
+	sim_epassport_stats(chip, &st);
+	ck_assert_uint_eq(st.ext_commands, 0);
+	doc_result_free(&res);
+	ccid_free(&d);
+	usb_sim_bus_free(&bus);
+	sim_ccid_free(&rdr);
+	sim_epassport_free(&chip);
+	csca_store_free(&s);
+}
+END_TEST
+
+/* ---- DG2 portraits (sim_portrait.h) ---------------------------------------- */
+
+static uint8_t *
+slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_gt(n, 0);
+	rewind(f);
+	p = malloc((size_t)n);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(fread(p, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+/* The embedding of the face the kiosk would take from an encoded image. */
+static void
+embed_of(struct face_ctx *fc, const uint8_t *img, size_t len, struct face_result *r)
+{
+	struct fcv_image im = { 0 };
+	struct face_opts fo = { 0 };
+
+	ck_assert_eg(face_img_decode(img, len, FACE_MAX_DIM, &im), EG_OK);
+	ck_assert_eg(face_analyse(fc, &im, &fo, r), EG_OK);
+	fcv_image_free(&im);
+}
+
+START_TEST(portrait_sizes_and_match)
+{
+	struct sim_portraits *pc;
+	struct face_ctx *fc;
+	struct face_result ra, rb;
+	struct eg_wbuf a, b, c;
+	enum face_img_fmt fmt;
+	uint32_t pw, ph;
+	uint16_t w = 0, h = 0;
+	uint8_t *photo;
+	size_t plen;
+	char path[1024], err[256];
+
+	snprintf(path, sizeof(path), "%s/sample1.jpg", TESTDATA);
+	eg_wbuf_init(&a, 1 << 20, true);
+	eg_wbuf_init(&b, 1 << 20, true);
+	eg_wbuf_init(&c, 1 << 20, true);
+	ck_assert_eg(sim_portraits_new(&pc), EG_OK);
+	/* JPEG within the default budget, in the token frame */
+	ck_assert_eg(sim_portraits_get(pc, path, SIM_DG2_JPEG, SIM_PORTRAIT_BUDGET, &a,
+	    &w, &h), EG_OK);
+	ck_assert_uint_le(a.len, SIM_PORTRAIT_BUDGET);
+	ck_assert_uint_gt(a.len, 6000);		/* not a thumbnail either */
+	ck_assert_eg(face_img_probe(a.data, a.len, &fmt, &pw, &ph), EG_OK);
+	ck_assert_int_eq(fmt, FACE_IMG_JPEG);
+	ck_assert_uint_eq(pw, SIM_PORTRAIT_W);
+	ck_assert_uint_eq(ph, SIM_PORTRAIT_H);
+	ck_assert_uint_eq(w, SIM_PORTRAIT_W);
+	ck_assert_uint_eq(h, SIM_PORTRAIT_H);
+	/* the second time from the cache: the same bytes */
+	ck_assert_eg(sim_portraits_get(pc, path, SIM_DG2_JPEG, SIM_PORTRAIT_BUDGET, &b,
+	    &w, &h), EG_OK);
+	ck_assert_uint_eq(a.len, b.len);
+	ck_assert(memcmp(a.data, b.data, a.len) == 0);
+	/* JPEG 2000 within 15,000 bytes; a tighter JPEG budget is kept too */
+	eg_wbuf_reset(&b);
+	ck_assert_eg(sim_portraits_get(pc, path, SIM_DG2_JP2, 15000, &b, &w, &h), EG_OK);
+	ck_assert_uint_le(b.len, 15000);
+	ck_assert_eg(face_img_probe(b.data, b.len, &fmt, &pw, &ph), EG_OK);
+	ck_assert_int_eq(fmt, FACE_IMG_JP2);
+	ck_assert_uint_eq(pw, SIM_PORTRAIT_W);
+	ck_assert_eg(sim_portraits_get(pc, path, SIM_DG2_JPEG, 8000, &c, &w, &h), EG_OK);
+	ck_assert_uint_le(c.len, 8000);
+	ck_assert_uint_lt(c.len, a.len);
+	/* the face pipeline finds one face in the portrait and it is the
+	 * photo's chosen face (same person, same picture: far above the
+	 * profile's threshold) */
+	ck_assert_eg(face_ctx_new(FACE_PROFILE_SRC, EGATE_MODEL_DIR, &fc, err, sizeof(err)),
+	    EG_OK);
+	photo = slurp_file(path, &plen);
+	memset(&ra, 0, sizeof(ra));
+	memset(&rb, 0, sizeof(rb));
+	embed_of(fc, photo, plen, &ra);
+	embed_of(fc, a.data, a.len, &rb);
+	ck_assert_uint_eq(rb.nfaces, 1);
+	ck_assert_uint_eq(ra.emb_len, rb.emb_len);
+	ck_assert_double_ge(face_cosine(ra.emb, rb.emb, ra.emb_len), 0.9);
+	face_result_wipe(&rb);
+	embed_of(fc, b.data, b.len, &rb);
+	ck_assert_double_ge(face_cosine(ra.emb, rb.emb, ra.emb_len), 0.9);
+	face_result_wipe(&ra);
+	face_result_wipe(&rb);
+	free(photo);
+	face_ctx_free(&fc);
+	eg_wbuf_free(&a);
+	eg_wbuf_free(&b);
+	eg_wbuf_free(&c);
+	sim_portraits_free(&pc);
+	ck_assert_ptr_null(pc);
+}
+END_TEST
+
+START_TEST(portrait_errors)
+{
+	struct sim_portraits *pc;
+	struct face_ctx *fc;
+	struct fcv_image blank = { 0 };
+	struct eg_wbuf out;
+	uint8_t *enc = NULL;
+	size_t elen = 0;
+	uint16_t w, h;
+	char path[1024], err[256];
+
+	eg_wbuf_init(&out, 1 << 20, true);
+	ck_assert_eg(sim_portraits_new(&pc), EG_OK);
+	snprintf(path, sizeof(path), "%s/no-such-image.jpg", TESTDATA);
+	ck_assert_eg(sim_portraits_get(pc, path, SIM_DG2_JPEG, SIM_PORTRAIT_BUDGET, &out,
+	    &w, &h), EG_ERR_IO);
+	ck_assert_eg(face_ctx_new(FACE_PROFILE_SRC, EGATE_MODEL_DIR, &fc, err, sizeof(err)),
+	    EG_OK);
+	/* a grey picture has no face to crop */
+	ck_assert_eg(fcv_image_alloc(320, 240, &blank), EG_OK);
+	memset(blank.data, 128, blank.stride * 240);
+	ck_assert_eg(fcv_image_encode(&blank, ".jpg", 90, &enc, &elen), EG_OK);
+	ck_assert_eg(sim_portrait_make(fc, enc, elen, SIM_DG2_JPEG, SIM_PORTRAIT_BUDGET,
+	    &out, &w, &h), EG_ERR_NO_FACE);
+	/* not a portrait kind, a budget too small, no image */
+	ck_assert_eg(sim_portrait_make(fc, enc, elen, SIM_DG2_PHOTO, SIM_PORTRAIT_BUDGET,
+	    &out, &w, &h), EG_ERR_INVAL);
+	ck_assert_eg(sim_portrait_make(fc, enc, elen, SIM_DG2_JPEG, 100, &out, &w, &h),
+	    EG_ERR_INVAL);
+	ck_assert_eg(sim_portrait_make(fc, enc, 10, SIM_DG2_JPEG, SIM_PORTRAIT_BUDGET,
+	    &out, &w, &h), EG_ERR_TRUNCATED);
+	ck_assert_uint_eq(out.len, 0);
+	free(enc);
+	fcv_image_free(&blank);
+	face_ctx_free(&fc);
+	eg_wbuf_free(&out);
+	sim_portraits_free(&pc);
+}
+END_TEST
+
+/* DG2 as JPEG 2000, and DG2 as the whole photo (past offset 32767: B1). */
+START_TEST(dg2_jp2_and_photo)
+{
+	struct run x;
+	struct face_dg2 d;
+
+	run_read(&x, "genuine-jp2", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_eg(face_dg2_parse(x.res->file[2].data.data, x.res->file[2].data.len, &d),
+	    EG_OK);
+	ck_assert_int_eq(d.fmt, FACE_IMG_JP2);
+	ck_assert_uint_le(d.image_len, 15000);
+	run_free(&x);
+	run_read(&x, "big-dg2", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	ck_assert_uint_gt(x.res->file[2].data.len, 100000);
+	ck_assert_eg(face_dg2_parse(x.res->file[2].data.data, x.res->file[2].data.len, &d),
+	    EG_OK);
+	ck_assert_int_eq(d.fmt, FACE_IMG_JPEG);
+	run_free(&x);
+}
+END_TEST
+
 /* ---- profiles and the PKI ------------------------------------------------ */
 
 START_TEST(shipped_profiles_load)
@@ -1209,7 +1527,9 @@ START_TEST(shipped_profiles_load)
 		"wrong-mac", "truncated", "no-bac", "no-emrtd-app", "pace-offered",
 		"aa-offered", "genuine-td1", "genuine-pace", "genuine-pace-p256",
 		"pace-only", "genuine-ca-aa", "genuine-aa-rsa", "cloned-aa",
-		"cloned-ca", "cloned-ca-lax" };
+		"cloned-ca", "cloned-ca-lax", "genuine-jp2", "big-dg2", "short-only",
+		"ext-atr-only", "ext-small-chip", "genuine-td3-short", "genuine-td3-photo",
+		"genuine-ca-aa-photo" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1238,6 +1558,13 @@ START_TEST(profile_errors)
 		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
 		"mrz2=L898902C36UTO7408122F1204159ZE184226B<<<<<10\nface=a.jpg\n"
 		"[chip]\nmax_read=-1\n",
+		/* DG2 kind and budget */
+		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+		"mrz2=L898902C36UTO7408122F1204159ZE184226B<<<<<10\nface=a.jpg\n"
+		"[document]\ndg2=png\n",
+		"[traveller]\nname=x\nmrz1=P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+		"mrz2=L898902C36UTO7408122F1204159ZE184226B<<<<<10\nface=a.jpg\n"
+		"[document]\ndg2_budget=100\n",
 	};
 	struct sim_traveller t;
 	struct eg_cfg_error err;
@@ -1355,6 +1682,13 @@ make_suite(void)
 	tcase_add_test(tc, profile_errors);
 	tcase_add_test(tc, missing_face_image);
 	tcase_add_test(tc, pki_is_deterministic);
+	tcase_add_test(tc, portrait_sizes_and_match);
+	tcase_add_test(tc, portrait_errors);
+	tcase_add_test(tc, dg2_jp2_and_photo);
+	tcase_add_test(tc, short_only_chip);
+	tcase_add_test(tc, ext_atr_only_falls_back);
+	tcase_add_test(tc, ext_chip_limit_below_reader);
+	tcase_add_test(tc, short_level_reader_reads_short);
 	tcase_add_test(tc, json_output);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* card.c — doc_card adapters for CCID and vpcd (see card.h). */
 #include "doc/card.h"
+#include "egate/ccid_proto.h"
 
 static int
 ccid_tx(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
@@ -20,9 +21,20 @@ static const struct icao_card_ops doc_ccid_ops = { .transmit = ccid_tx };
 void
 doc_card_ccid(struct ccid_dev *d, struct doc_card *out)
 {
+	struct ccid_info info;
+	size_t m;
+
+	ccid_get_info(d, &info);
+	/* one DataBlock, no chaining: its abData holds the response APDU; a
+	 * reader at the short-APDU level cannot carry an extended command at
+	 * all (the driver refuses it), so it reports no limit: short reads */
+	m = info.max_message > CCID_HDR_LEN ? info.max_message - CCID_HDR_LEN : 0;
+	if (info.level != CCID_EXCHANGE_EXTENDED_APDU)
+		m = 0;
 	out->ops = &doc_ccid_ops;
 	out->ctx = d;
 	out->power_on = ccid_on;
+	out->max_rapdu = m;
 }
 
 static int
@@ -46,4 +58,5 @@ doc_card_vpcd(struct vpcd *v, struct doc_card *out)
 	out->ops = &doc_vpcd_ops;
 	out->ctx = v;
 	out->power_on = vpcd_on;
+	out->max_rapdu = 0;
 }

@@ -11,6 +11,7 @@
 #include "egate/secure.h"
 #include "icao/aa.h"
 #include "icao/ca.h"
+#include "icao/extlen.h"
 #include "icao/iso7816.h"
 #include "icao/pace.h"
 
@@ -100,6 +101,7 @@ struct doc_run {
 	enum icao_cipher ac_cipher;	/* of the access-control session */
 	bool ca_pending;	/* CA keys in use: the next read judges CA */
 	bool ca_failed;		/* the chip failed CA: a clone */
+	size_t card_max;	/* doc_card.max_rapdu */
 };
 
 static double
@@ -223,6 +225,76 @@ ca_judge(struct doc_run *d, const char *what, int err, uint16_t sw)
 	return false;
 }
 
+/* read_size_opts — with no chunk size forced by the caller and a response
+ * limit known (read_size), the largest READ BINARY that fits it under the
+ * current protection, in the extended form; when that is not more than the
+ * short default, the default. */
+static void
+read_size_opts(struct doc_run *d, struct icao_read_opts *ro)
+{
+	size_t block = 0, n;
+
+	if (ro->max_chunk != 0 || d->r->rsize.limit == 0)
+		return;
+	if (icao_chan_sm(d->ch) != NULL)
+		block = icao_cipher_block_len(icao_sm_cipher(d->sm));
+	n = icao_read_chunk_fit(d->r->rsize.limit, block);
+	if (n > ICAO_READ_CHUNK_DEFAULT) {
+		ro->max_chunk = n;
+		ro->extended = true;
+	}
+}
+
+/* read_size — after power-on: does the chip take extended-length APDUs
+ * (ATR), and up to what size (EF.ATR/INFO, in the MF, read in the clear
+ * before access control)? The limit is the reader's, lowered to the
+ * chip's when it gives one. Any trouble here only means short reads. */
+static void
+read_size(struct doc_run *d, const uint8_t *atr, size_t atr_len)
+{
+	struct doc_read_size *rs = &d->r->rsize;
+	struct icao_atr_caps caps;
+	struct icao_read_opts ro;
+	struct eg_wbuf info;
+	size_t mc = 0, mr = 0;
+	uint16_t sw = 0;
+	int err;
+
+	rs->reader_max = d->card_max;
+	if (atr == NULL || icao_atr_caps_parse(atr, atr_len, &caps) != EG_OK ||
+	    !caps.ext_length)
+		return;
+	rs->chip_ext = true;
+	if (caps.ext_info) {
+		eg_wbuf_init(&info, 1024, false);
+		memset(&ro, 0, sizeof(ro));
+		ro.max_file = 1024;
+		step_begin(d);
+		err = icao_select_fid(d->ch, ICAO_FID_EF_ATR_INFO, &sw);
+		if (err == EG_OK)
+			err = icao_read_file(d->ch, &ro, &info, &sw, NULL);
+		if (err == EG_OK)
+			err = icao_atr_info_parse(info.data, info.len, &mc, &mr);
+		/* announced but absent (6A82): no limit given, no error */
+		step_end(d, "read_EF.ATR/INFO", err == EG_ERR_CARD_STATUS &&
+		    sw == ICAO_SW_FILE_NOT_FOUND ? EG_OK : err);
+		eg_wbuf_free(&info);
+		if (is_transport(err)) {
+			stop_unreadable(d, err, sw);
+			return;
+		}
+		if (err == EG_OK) {
+			rs->chip_info = true;
+			rs->chip_max = mr;
+		}
+	}
+	rs->limit = rs->reader_max;
+	if (rs->chip_max != 0 && rs->chip_max < rs->limit)
+		rs->limit = rs->chip_max;
+	EG_LOG(d->o->log, EG_LOG_INFO, "doc.read_size", EG_UINT("reader_max", rs->reader_max),
+	    EG_UINT("chip_max", rs->chip_max), EG_UINT("limit", rs->limit));
+}
+
 /* read_file — read one EF by SFI into r->file[idx]; handles the error
  * classes (card status: recorded; SM: stop; transport: unreadable). */
 static void
@@ -237,6 +309,7 @@ read_file(struct doc_run *d, int idx)
 
 	snprintf(name, sizeof(name), "read_%s", doc_file_name(idx));
 	ro.sfi = file_sfi(idx);
+	read_size_opts(d, &ro);
 	step_begin(d);
 	err = icao_read_file(d->ch, &ro, &f->data, &sw, &st);
 	step_end(d, name, err);
@@ -244,6 +317,7 @@ read_file(struct doc_run *d, int idx)
 	f->err = err;
 	f->commands = st.commands;
 	f->final_chunk = st.final_chunk;
+	f->extended = st.extended;
 	if (d->ca_pending) {
 		d->ca_pending = false;
 		if (ca_judge(d, name, err, sw)) {
@@ -774,6 +848,7 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 		goto out;
 	d.r = r;
 	d.o = o;
+	d.card_max = card->max_rapdu;
 	clock_gettime(CLOCK_MONOTONIC, &d.t0);
 	if (card->power_on != NULL) {
 		step_begin(&d);
@@ -783,6 +858,8 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 			set_check(r, DOC_CHECK_ACCESS_CONTROL, PA_NOT_CHECKED,
 			    "power-on failed: %s", eg_strerror(err));
 			stop_unreadable(&d, err, 0);
+		} else {
+			read_size(&d, atr, atr_len);
 		}
 	}
 	if (!d.stop)
@@ -917,6 +994,13 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 		eg_json_key_str(j, "ds_subject", r->pa.ds_subject);
 		eg_json_key_str(j, "csca_subject", r->pa.csca_subject);
 	}
+	eg_json_key(j, "read_size");
+	eg_json_obj_begin(j);
+	eg_json_key_int(j, "reader_max", (long long)r->rsize.reader_max);
+	eg_json_key_bool(j, "chip_extended", r->rsize.chip_ext);
+	eg_json_key_int(j, "chip_max", (long long)r->rsize.chip_max);
+	eg_json_key_int(j, "limit", (long long)r->rsize.limit);
+	eg_json_obj_end(j);
 	eg_json_key(j, "files");
 	eg_json_arr_begin(j);
 	for (int i = 0; i < DOC_FILE_COUNT; i++) {
@@ -935,6 +1019,8 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 		if (f->status == DOC_FILE_READ) {
 			eg_json_key_int(j, "commands", f->commands);
 			eg_json_key_int(j, "chunk", (long long)f->final_chunk);
+			if (f->extended)
+				eg_json_key_bool(j, "extended", true);
 		}
 		eg_json_obj_end(j);
 	}

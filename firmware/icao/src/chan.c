@@ -225,11 +225,12 @@ out:
 	return r;
 }
 
-int
-icao_read_binary(struct icao_chan *ch, size_t offset, size_t n,
+/* READ BINARY at offset, B0 or B1; ext: the extended form whatever Le. */
+static int
+read_binary(struct icao_chan *ch, size_t offset, size_t n, bool ext,
     struct eg_wbuf *out, uint16_t *sw)
 {
-	struct icao_apdu a = { .cla = ICAO_CLA_PLAIN };
+	struct icao_apdu a = { .cla = ICAO_CLA_PLAIN, .force_extended = ext };
 	uint8_t d[5];
 
 	if (sw != NULL)
@@ -267,13 +268,20 @@ icao_read_binary(struct icao_chan *ch, size_t offset, size_t n,
 }
 
 int
-icao_read_binary_sfi(struct icao_chan *ch, uint8_t sfi, uint8_t offset,
-    size_t n, struct eg_wbuf *out, uint16_t *sw)
+icao_read_binary(struct icao_chan *ch, size_t offset, size_t n,
+    struct eg_wbuf *out, uint16_t *sw)
+{
+	return read_binary(ch, offset, n, false, out, sw);
+}
+
+static int
+read_binary_sfi(struct icao_chan *ch, uint8_t sfi, uint8_t offset, size_t n,
+    bool ext, struct eg_wbuf *out, uint16_t *sw)
 {
 	struct icao_apdu a = {
 		.cla = ICAO_CLA_PLAIN, .ins = ICAO_INS_READ_BINARY,
 		.p1 = (uint8_t)(ICAO_READ_P1_SFI | sfi), .p2 = offset,
-		.le = (uint32_t)n,
+		.le = (uint32_t)n, .force_extended = ext,
 	};
 
 	if (sw != NULL)
@@ -282,6 +290,13 @@ icao_read_binary_sfi(struct icao_chan *ch, uint8_t sfi, uint8_t offset,
 	    out == NULL)
 		return EG_ERR_INVAL;
 	return read_common(ch, &a, n, false, out, sw);
+}
+
+int
+icao_read_binary_sfi(struct icao_chan *ch, uint8_t sfi, uint8_t offset,
+    size_t n, struct eg_wbuf *out, uint16_t *sw)
+{
+	return read_binary_sfi(ch, sfi, offset, n, false, out, sw);
 }
 
 int
@@ -375,9 +390,10 @@ icao_read_file(struct icao_chan *ch, const struct icao_read_opts *opts,
 		before = out->len;
 		cmds++;
 		if (first && o.sfi != 0)
-			r = icao_read_binary_sfi(ch, o.sfi, (uint8_t)off, n, out, &s);
+			r = read_binary_sfi(ch, o.sfi, (uint8_t)off, n, o.extended,
+			    out, &s);
 		else
-			r = icao_read_binary(ch, off, n, out, &s);
+			r = read_binary(ch, off, n, o.extended, out, &s);
 		*sw = s;
 		got = out->len - before;
 		if (r == EG_OK && got > 0) {
@@ -403,6 +419,15 @@ icao_read_file(struct icao_chan *ch, const struct icao_read_opts *opts,
 					goto out;
 				}
 				chunk = n / 2;
+			} else if (s == ICAO_SW_WRONG_LENGTH && o.extended) {
+				/* the chip (or the path to it) does not take
+				 * this length: back to short reads */
+				trim(out, before);
+				o.extended = false;
+				chunk = n / 2 < ICAO_READ_CHUNK_DEFAULT ? n / 2 :
+				    ICAO_READ_CHUNK_DEFAULT;
+				if (chunk == 0)
+					goto out;	/* CARD_STATUS, sw set */
 			} else if (s == ICAO_SW_WRONG_LENGTH) {
 				trim(out, before);
 				if (n == 1)
@@ -449,6 +474,7 @@ out:
 	if (stats != NULL) {
 		stats->commands = cmds;
 		stats->final_chunk = chunk;
+		stats->extended = o.extended;
 	}
 	return r;
 }

@@ -78,6 +78,7 @@ struct doc_file {
 	struct eg_wbuf data;	/* the file exactly as read (secret wbuf) */
 	unsigned commands;	/* READ BINARY commands */
 	size_t final_chunk;
+	bool extended;		/* read with extended-length APDUs to the end */
 };
 
 /* Files by index: 0 = EF.COM, 1..16 = DGn, 17 = EF.SOD, 18 = EF.CardAccess. */
@@ -97,6 +98,16 @@ struct doc_step {
 	int err;		/* eg_err of the step */
 };
 
+/* How large a READ BINARY may be (docs/reading.md, "Read size"). */
+struct doc_read_size {
+	size_t reader_max;	/* response APDU bytes the reader passes in one
+				 * exchange (doc_card.max_rapdu); 0: unknown */
+	bool chip_ext;		/* the ATR announces extended Lc/Le */
+	bool chip_info;		/* ... and EF.ATR/INFO was read */
+	size_t chip_max;	/* EF.ATR/INFO's max response APDU; 0: not given */
+	size_t limit;		/* response APDU limit used; 0: short APDUs */
+};
+
 struct doc_result {
 	enum doc_outcome outcome;
 	int err;		/* the error that stopped reading, EG_OK if none */
@@ -108,6 +119,7 @@ struct doc_result {
 	bool holder_valid;	/* DG1 read and parsed */
 	struct mrz_result holder;	/* from DG1 */
 	struct doc_file file[DOC_FILE_COUNT];
+	struct doc_read_size rsize;
 	size_t n_steps;
 	struct doc_step steps[DOC_MAX_STEPS];
 	double total_ms;
@@ -116,11 +128,17 @@ struct doc_result {
 /* doc_result_free — wipe (personal data, face) and free; *r = NULL. */
 void doc_result_free(struct doc_result **r);
 
-/* The card: an APDU transport and, optionally, a power-on (cold reset). */
+/* The card: an APDU transport and, optionally, a power-on (cold reset).
+ * max_rapdu is the largest response APDU (data + SW1SW2) the transport
+ * passes in one exchange, 0 if unknown: only then, and only when the chip's
+ * ATR announces extended Lc/Le, are files read with extended-length READ
+ * BINARY commands (limited by the smaller of the two, and by EF.ATR/INFO
+ * when the chip gives its own limit there). */
 struct doc_card {
 	const struct icao_card_ops *ops;
 	void *ctx;
 	int (*power_on)(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len);
+	size_t max_rapdu;
 };
 
 struct doc_read_opts {
@@ -131,7 +149,10 @@ struct doc_read_opts {
 	time_t check_time;	/* 0: now */
 	icao_rng_fn rng;	/* terminal randomness (required) */
 	void *rng_ctx;
-	struct icao_read_opts read;	/* chunking; zero: defaults */
+	struct icao_read_opts read;	/* chunking; zero: defaults, and the
+					 * extended-length size when reader
+					 * and chip allow it (a max_chunk
+					 * given here is used as it is) */
 	/* Optional logger (borrowed, may be NULL): one line per step
 	 * ("doc.step": name, ms, err, sw) and one with the outcome. Never
 	 * the MRZ, keys, holder data or file contents. */

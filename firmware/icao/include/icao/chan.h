@@ -84,6 +84,11 @@ struct icao_read_opts {
 	size_t max_file;	/* refuse larger files; 0: ICAO_FILE_MAX */
 	uint8_t sfi;		/* 1..31: first read by SFI; 0: current EF */
 	bool no_odd_ins;	/* never use B1 (offsets > 32767 then fail) */
+	bool extended;		/* send every READ BINARY in the extended
+				 * form (2-byte Le), for a max_chunk chosen
+				 * with icao_read_chunk_fit() (extlen.h): a
+				 * protected response may then exceed 256
+				 * bytes even when Le does not */
 };
 
 #define ICAO_READ_CHUNK_DEFAULT	223u
@@ -94,6 +99,7 @@ struct icao_read_opts {
 struct icao_read_stats {
 	unsigned commands;	/* READ BINARY commands sent */
 	size_t final_chunk;	/* chunk size after adaptation */
+	bool extended;		/* still reading in the extended form at the end */
 };
 
 /*
@@ -101,9 +107,11 @@ struct icao_read_stats {
  * CardAccess). The header is read first (4 bytes, more if the tag or
  * length needs them) to learn the total length, then the rest in chunks of
  * at most max_chunk bytes. The chunk adapts: 6Cxx sets it to xx; 6700
- * halves it; 6282 keeps the bytes the chip gave and sets it to their count
- * (halves it if there were none). The whole file (exactly header + length
- * bytes) is appended to out.
+ * halves it — and to an extended read (opts->extended) it means the chip or
+ * the path cannot take that length, so reading falls back to the short form
+ * with at most ICAO_READ_CHUNK_DEFAULT bytes; 6282 keeps the bytes the chip
+ * gave and sets it to their count (halves it if there were none). The whole
+ * file (exactly header + length bytes) is appended to out.
  * Errors: EG_ERR_FORMAT (not a TLV), EG_ERR_OVERFLOW (over max_file),
  * EG_ERR_TRUNCATED (the chip reports end of file before the TLV ends),
  * EG_ERR_UNSUPPORTED (offset > 32767 with no_odd_ins), EG_ERR_PROTOCOL (no

@@ -91,6 +91,22 @@
 #define ICAO_FID_EF_SOD		0x011D
 #define ICAO_FID_EF_DG1		0x0101
 #define ICAO_FID_EF_CARDACCESS	0x011C
+#define ICAO_FID_EF_ATR_INFO	0x2F01	/* in the MF (ISO 7816-4 §8.2.1.1) */
+
+/* Extended length (ISO 7816-4 §5.1, §8.1.1, §8.2.1.1; Doc 9303 Part 10):
+ * the historical bytes of the ATR (or, contactless, the ATS the reader puts
+ * in the ATR) in COMPACT-TLV after category indicator 00 or 80; their card
+ * capabilities (tag 7) third byte says whether the chip takes extended Lc/Le
+ * and whether EF.ATR/INFO holds DO'7F66' with its limits. */
+#define ICAO_ATR_CAT_COMPACT		0x80	/* COMPACT-TLV, no status at the end */
+#define ICAO_ATR_CAT_COMPACT_STATUS	0x00	/* COMPACT-TLV, last 3 bytes status */
+#define ICAO_ATR_TAG_CAPS		0x7	/* card capabilities, 1..3 bytes */
+#define ICAO_ATR_TAG_SERVICE		0x3	/* card service data, 1 byte */
+#define ICAO_ATR_CAPS3_EXT_LEN		0x40	/* 3rd byte b7: extended Lc and Le */
+#define ICAO_ATR_CAPS3_EXT_INFO		0x20	/* 3rd byte b6: ext. length info in EF.ATR/INFO */
+#define ICAO_ATR_SERVICE_ATR_INFO	0x10	/* b5: DOs available in EF.ATR/INFO */
+#define ICAO_DO_EXT_LEN_INFO		0x7F66	/* { 02 max command, 02 max response } */
+#define ICAO_DO_INTEGER			0x02
 
 /* BAC sizes (Doc 9303 Part 11 §9.7.4 / App. D) */
 #define ICAO_BAC_RND_LEN	8
