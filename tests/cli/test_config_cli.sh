@@ -24,6 +24,14 @@ expect 0 "" -- config check --kind kiosk "$examples/kiosk.conf"
 expect 0 "" -- config check --kind host "$examples/host.conf"
 expect 3 "$tmp/missing.conf: cannot open: No such file or directory" -- config check "$tmp/missing.conf"
 
+# policy bundles: the host's own reader
+expect 0 "" -- config check --kind policy "$examples/policy.ini"
+sed 's/^match_threshold = 0.50/match_threshold = 1.5/' "$examples/policy.ini" >"$tmp/policy-range.ini"
+expect 1 "match_threshold" -- config check --kind policy "$tmp/policy-range.ini"
+sed 's/^no_chip_auth = refer/no_chip_auth = sometimes/' "$examples/policy.ini" >"$tmp/policy-enum.ini"
+expect 1 "no_chip_auth" -- config check --kind policy "$tmp/policy-enum.ini"
+expect 2 "--kind must be kiosk, host or policy" -- config check --kind gallery "$examples/policy.ini"
+
 sed 's/^port = 4433/prot = 4433/' "$examples/kiosk.conf" >"$tmp/unknown.conf"
 expect 1 "unknown.conf:12: [host] prot: unknown key" -- config check "$tmp/unknown.conf"
 
@@ -40,7 +48,7 @@ expect 1 "long.conf:$longline: line too long (more than 198 bytes)" -- config ch
 grep -v '^id = ' "$examples/kiosk.conf" >"$tmp/noid.conf"
 expect 1 "noid.conf: [kiosk] id: required key is missing" -- config check "$tmp/noid.conf"
 
-expect 2 "--kind must be kiosk or host" -- config check --kind toaster "$examples/kiosk.conf"
+expect 2 "--kind must be kiosk, host or policy" -- config check --kind toaster "$examples/kiosk.conf"
 expect 2 "not a command" -- frobnicate
 
 "$egate" config keys --kind host --json | python3 -c 'import json,sys; k=json.load(sys.stdin); assert any(x["key"]=="checkpoint_interval" for x in k)' \
