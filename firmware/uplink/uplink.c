@@ -783,6 +783,12 @@ session(struct uplink *u)
 		(void)wait_fd(u, (short)(POLLIN | (blocked ? POLLOUT : 0)), (int)(end - now_ms()));
 	}
 	backoff_reset(&u->bo);
+	/* a new session: tell the host at once where the kiosk stands (a
+	 * restarted host knows nothing of a referral waiting for an officer) */
+	pthread_mutex_lock(&u->mu);
+	u->status_changed = true;
+	u->last_status_hb = 0;
+	pthread_mutex_unlock(&u->mu);
 	u->last_tx = u->last_ack_progress = now_ms();
 	while (!u->stop) {
 		int64_t now;

@@ -776,6 +776,8 @@ audit_query(struct audit_db *a, const struct audit_filter *f, audit_row_fn fn, v
 	for (int i = 0; i < 6; i++)
 		if (texts[i] != NULL)
 			len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND %s = ?", cols[i]);
+	if (f->seq > 0)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND seq = ?");
 	len += (size_t)snprintf(sql + len, sizeof(sql) - len, " ORDER BY id");
 	if (f->limit > 0)
 		snprintf(sql + len, sizeof(sql) - len, " LIMIT ?");
@@ -788,6 +790,8 @@ audit_query(struct audit_db *a, const struct audit_filter *f, audit_row_fn fn, v
 	for (int i = 0; i < 6; i++)
 		if (texts[i] != NULL)
 			sqlite3_bind_text(st, bi++, texts[i], -1, SQLITE_STATIC);
+	if (f->seq > 0)
+		sqlite3_bind_int64(st, bi++, f->seq > INT64_MAX ? INT64_MAX : (int64_t)f->seq);
 	if (f->limit > 0)
 		sqlite3_bind_int64(st, bi++, f->limit > INT64_MAX ? INT64_MAX : (int64_t)f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

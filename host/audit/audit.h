@@ -237,6 +237,7 @@ struct audit_filter {
 	const char *reason;
 	const char *officer;
 	const char *doc_hmac;		/* lower-case hex (audit_hmac_hex) */
+	uint64_t seq;			/* 0: any */
 	uint64_t limit;			/* 0: no limit */
 };
 

@@ -36,7 +36,8 @@ help(FILE *f)
 	    "\n"
 	    "filters: --from TIME --to TIME (ISO-8601, UTC unless an offset is given;\n"
 	    "         from inclusive, to exclusive), --kiosk ID, --type TYPE,\n"
-	    "         --decision D, --reason R, --officer ID, --limit N,\n"
+	    "         --decision D, --reason R, --officer ID, --seq N (with --kiosk:\n"
+	    "         one kiosk's passage, e.g. a referral), --limit N,\n"
 	    "         --document NUMBER --hmac-key FILE (the number is turned into its\n"
 	    "         HMAC with the key; the log never holds it in clear)\n"
 	    "\n"
@@ -407,7 +408,7 @@ int
 cmd_audit(int argc, char **argv)
 {
 	enum { O_FROM = 256, O_TO, O_KIOSK, O_TYPE, O_DECISION, O_REASON, O_OFFICER, O_DOCUMENT,
-		O_HMAC_KEY, O_LIMIT, O_FORMAT, O_PUBKEY, O_ANCHOR };
+		O_HMAC_KEY, O_LIMIT, O_FORMAT, O_PUBKEY, O_ANCHOR, O_SEQ };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
@@ -422,6 +423,7 @@ cmd_audit(int argc, char **argv)
 		{ "document", required_argument, NULL, O_DOCUMENT },
 		{ "hmac-key", required_argument, NULL, O_HMAC_KEY },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "seq", required_argument, NULL, O_SEQ },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "pubkey", required_argument, NULL, O_PUBKEY },
 		{ "anchor", required_argument, NULL, O_ANCHOR },
@@ -470,17 +472,22 @@ cmd_audit(int argc, char **argv)
 		case O_OFFICER: f.officer = optarg; filters++; break;
 		case O_DOCUMENT: document = optarg; filters++; break;
 		case O_HMAC_KEY: hmac_key = optarg; break;
-		case O_LIMIT: {
+		case O_LIMIT:
+		case O_SEQ: {
 			char *end;
 			unsigned long long v;
 
 			errno = 0;
 			v = strtoull(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || end == optarg || v == 0 || optarg[0] == '-') {
-				cli_err("audit", "--limit needs a positive number");
+				cli_err("audit", "%s needs a positive number",
+				    c == O_SEQ ? "--seq" : "--limit");
 				return EGATE_EXIT_USAGE;
 			}
-			f.limit = v;
+			if (c == O_SEQ)
+				f.seq = v;
+			else
+				f.limit = v;
 			filters++;
 			break;
 		}

@@ -330,6 +330,42 @@ out:
 	free(dsp);
 }
 
+/*
+ * A referral the console has no explanation for (the host restarted since
+ * it was made): read its record's payload from the audit store through the
+ * monitor and keep it like a fresh one. NULL if it is not stored (yet).
+ */
+static const struct referral *
+fetch_referral(struct net *n, struct kiosk_entry *e)
+{
+	struct eg_wbuf w;
+	struct eg_rbuf r;
+	uint8_t req[16 + AUDIT_KIOSK_ID_MAX];
+	struct referral *ref;
+	uint32_t plen;
+	const uint8_t *p;
+	char *payload;
+
+	eg_wbuf_init_fixed(&w, req, sizeof(req), false);
+	if (eg_wbuf_u8(&w, PS_PAYLOAD) != EG_OK || ps_put_str(&w, e->id) != EG_OK ||
+	    ps_put_u64(&w, e->referral_seq) != EG_OK)
+		return NULL;
+	if (net_monitor_call(n, w.data, w.len, PS_PAYLOAD, &r) != EG_OK ||
+	    eg_rbuf_be32(&r, &plen) != EG_OK || plen == PS_STR_NULL ||
+	    eg_rbuf_ptr(&r, plen, &p) != EG_OK || (payload = strndup((const char *)p, plen)) == NULL)
+		return NULL;
+	ref = &e->ref[e->ref_next];
+	e->ref_next = (e->ref_next + 1) % CONSOLE_REFERRALS;
+	free(ref->payload);
+	ref->payload = payload;
+	ref->seq = e->referral_seq;
+	ref->ts_ms = e->last_ts_ms;
+	copy(ref->reason, sizeof(ref->reason), e->last_reason);
+	EG_LOG(&n->lg, EG_LOG_INFO, "officer.referral_from_store", EG_STR("kiosk", e->id),
+	    EG_UINT("seq", e->referral_seq));
+	return ref;
+}
+
 static void
 reply_queue(struct net *n, struct conn *c, uint64_t request_id)
 {
@@ -357,6 +393,8 @@ reply_queue(struct net *n, struct conn *c, uint64_t request_id)
 		egate__referral__init(&rf[k]);
 		rf[k].kiosk_id = e->id;
 		rf[k].seq = e->referral_seq;
+		if (ref == NULL)
+			ref = fetch_referral(n, e);
 		if (ref != NULL) {
 			rf[k].ts_ms = ref->ts_ms;
 			rf[k].reason = (char *)(uintptr_t)ref->reason;

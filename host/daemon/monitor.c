@@ -298,6 +298,58 @@ do_append(struct monitor *m, const uint8_t *body, size_t len)
 	return answer(m, &w);
 }
 
+struct payload_found {
+	struct eg_wbuf *w;
+	bool found;
+};
+
+static int
+payload_row(void *arg, const struct audit_row *row)
+{
+	struct payload_found *pf = arg;
+
+	if (pf->found || row->payload == NULL || row->purged)
+		return 0;
+	pf->found = true;
+	return ps_put_str(pf->w, row->payload) == EG_OK ? 0 : EG_ERR_OVERFLOW;
+}
+
+/* The explanation of one stored passage (the console's queue after a
+ * restart); a passage not stored, or purged, has none. */
+static int
+do_payload(struct monitor *m, const uint8_t *body, size_t len)
+{
+	char kiosk[AUDIT_KIOSK_ID_MAX + 1];
+	struct audit_filter f;
+	struct payload_found pf;
+	struct eg_wbuf w;
+	uint64_t seq;
+	int rc;
+
+	if ((rc = ps_payload_decode(body, len, kiosk, &seq)) != EG_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.kiosk_id = kiosk;
+	f.seq = seq;
+	f.type = "passage";
+	f.limit = 1;
+	eg_wbuf_init(&w, 64 + AUDIT_PAYLOAD_MAX, false);
+	resp_head(&w, PS_PAYLOAD, EG_OK);
+	pf.w = &w;
+	pf.found = false;
+	rc = audit_query(m->db, &f, payload_row, &pf);
+	if (rc == EG_OK && !pf.found)
+		rc = ps_put_str(&w, NULL);
+	if (rc != EG_OK) {	/* answer the failure, keep the child */
+		eg_wbuf_reset(&w);
+		resp_head(&w, PS_PAYLOAD, rc);
+		ps_put_str(&w, NULL);
+	}
+	rc = answer(m, &w);
+	eg_wbuf_free(&w);
+	return rc;
+}
+
 static int
 do_last_seq(struct monitor *m, const uint8_t *body, size_t len)
 {
@@ -388,6 +440,9 @@ handle_request(struct monitor *m)
 		break;
 	case PS_OFFICER:
 		rc = do_officer(m, m->req + 1, (size_t)n - 1);
+		break;
+	case PS_PAYLOAD:
+		rc = do_payload(m, m->req + 1, (size_t)n - 1);
 		break;
 	case PS_CONFIG_GET:
 		rc = do_config_get(m, m->req + 1, (size_t)n - 1);

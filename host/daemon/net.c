@@ -37,7 +37,8 @@
 
 static const char *const conn_state_names[] = { "handshake", "hello", "ready", "closing" };
 
-#define RESP_MAX (64 + PS_BATCH_MAX)
+/* the largest answer: a batch's results, or one payload (PS_PAYLOAD) */
+#define RESP_MAX (64 + PS_BATCH_MAX + AUDIT_PAYLOAD_MAX)
 
 /* ---- connection bookkeeping ------------------------------------------------- */
 

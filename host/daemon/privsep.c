@@ -249,3 +249,20 @@ ps_officer_decode(const uint8_t *body, size_t len, char *arena, size_t cap,
 	out->type = kind == PS_OFFICER_ACTION ? "officer" : "officer_result";
 	return EG_OK;
 }
+
+int
+ps_payload_decode(const uint8_t *body, size_t len, char kiosk[AUDIT_KIOSK_ID_MAX + 1],
+    uint64_t *seq)
+{
+	struct eg_rbuf r = eg_rbuf_init(body, len);
+	size_t off = 0;
+	const char *k;
+	int rc;
+
+	if ((rc = get_str(&r, kiosk, AUDIT_KIOSK_ID_MAX + 1, &off, &k)) != EG_OK ||
+	    (rc = ps_get_u64(&r, seq)) != EG_OK)
+		return rc == EG_ERR_TRUNCATED ? rc : EG_ERR_FORMAT;
+	if (eg_rbuf_left(&r) != 0 || !valid_kiosk(k) || *seq == 0 || *seq > INT64_MAX)
+		return EG_ERR_FORMAT;
+	return EG_OK;
+}

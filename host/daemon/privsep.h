@@ -20,6 +20,9 @@
  *                    (kind 1), appended as a host record (kiosk "host",
  *                    type "officer" / "officer_result") BEFORE the command
  *                    is forwarded (PROTOCOL.md, OfficerCommand)
+ *   PS_PAYLOAD       str kiosk ‖ u64 seq  ->  str payload (PS_STR_NULL: none)
+ *                    the explanation of a stored passage, for the officer
+ *                    console's queue when it lost its memory (a restart)
  *   PS_CONFIG_GET    u64 offset           ->  u64 version ‖ u64 total ‖ chunk
  *                    (the pushed configuration, confpush.h)
  * record = str kiosk ‖ u64 seq ‖ u64 ts_ms ‖ str decision ‖ str reason ‖
@@ -42,6 +45,7 @@ enum ps_type {
 	PS_APPEND_BATCH = 1,
 	PS_LAST_SEQ = 2,
 	PS_OFFICER = 3,
+	PS_PAYLOAD = 5,			/* the officer console, after a restart */
 	PS_CONFIG_GET = 4,		/* confpush.h */
 };
 
@@ -111,6 +115,13 @@ int ps_officer_put(struct eg_wbuf *w, enum ps_officer_kind kind, int64_t ts_ms,
  */
 int ps_officer_decode(const uint8_t *body, size_t len, char *arena, size_t cap,
     struct audit_record *out);
+
+/*
+ * ps_payload_decode — the body of a PS_PAYLOAD request: kiosk id (as
+ * ps_kiosk_decode) and seq >= 1. Errors: EG_ERR_TRUNCATED, EG_ERR_FORMAT.
+ */
+int ps_payload_decode(const uint8_t *body, size_t len, char kiosk[AUDIT_KIOSK_ID_MAX + 1],
+    uint64_t *seq);
 
 /* Big-endian 64-bit helpers over eg_rbuf / eg_wbuf. */
 int ps_get_u64(struct eg_rbuf *r, uint64_t *v);

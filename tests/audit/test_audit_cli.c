@@ -178,6 +178,11 @@ START_TEST(query_and_export)
 	ck_assert_ptr_null(strstr(out, "L898902C3"));
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --json --limit 2", f.db), 0);
 	ck_assert_int_eq(count(out, "\"id\":"), 2);
+	/* one kiosk's passage by its seq */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --json --kiosk K01 --seq 2", f.db), 0);
+	ck_assert_int_eq(count(out, "\"id\":"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "\"seq\":2,"));
+	ck_assert_int_ne(run(out, sizeof(out), "--db '%s' query --seq 0", f.db), 0);
 
 	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' export --format csv", f.db), 0);
 	ck_assert_int_eq(count(out, "\n"), 11);

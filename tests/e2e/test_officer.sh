@@ -75,6 +75,22 @@ officer override --json --kiosk K01 --passage "$seq2" --open --reason "passport 
 # 3. a held gate: release refused while not held; hold; release
 read -r seq3 reason3 _ _ < <(next_referral)
 [ "$seq3" -gt "$seq2" ] || fail "third referral seq"
+# the host dies while this referral waits; restarted, it shows the referral
+# again with its explanation (read back from the audit log)
+kill -KILL "$host_pid"; wait "$host_pid" 2>/dev/null || true; host_pid=
+e2e_host_start "$t/host2.log"
+shown=no
+for _ in $(seq 1 150); do
+  if officer queue --json 2>/dev/null | python3 -c '
+import json,sys
+r=[x for x in json.load(sys.stdin) if x["seq"]==int(sys.argv[1])]
+sys.exit(0 if r and json.loads(r[0]["explanation"])["decision"]=="REFER" else 1)' "$seq3"; then
+    shown=yes; break
+  fi
+  sleep 0.2
+done
+[ "$shown" = yes ] || fail "after a host restart the queue lost the referral or its explanation"
+grep -q 'officer.referral_from_store' "$t/host2.log" || fail "explanation not read from the audit log"
 rc=0; officer release --kiosk K01 --reason "nothing to release" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "release while not held: exit $rc, want 1"
 officer hold --kiosk K01 --reason "lane closed for cleaning" >/dev/null || fail "hold"

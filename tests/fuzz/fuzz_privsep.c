@@ -25,6 +25,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)ps_kiosk_decode(data + 1, size - 1, kiosk);
 		return 0;
 	}
+	if (data[0] == PS_PAYLOAD) {
+		uint64_t seq;
+
+		if (ps_payload_decode(data + 1, size - 1, kiosk, &seq) == EG_OK &&
+		    (seq == 0 || kiosk[0] == '\0'))
+			abort();
+		return 0;
+	}
 	if (data[0] == PS_OFFICER) {
 		struct audit_record r;
 		char *arena = malloc(size + 8);

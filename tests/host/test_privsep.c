@@ -88,6 +88,38 @@ START_TEST(test_officer_record)
 }
 END_TEST
 
+START_TEST(test_payload_request)
+{
+	struct eg_wbuf w;
+	char k[AUDIT_KIOSK_ID_MAX + 1];
+	uint64_t seq = 0;
+
+	eg_wbuf_init(&w, 256, false);
+	ck_assert_eg(ps_put_str(&w, "K01"), EG_OK);
+	ck_assert_eg(ps_put_u64(&w, 42), EG_OK);
+	ck_assert_eg(ps_payload_decode(w.data, w.len, k, &seq), EG_OK);
+	ck_assert_str_eq(k, "K01");
+	ck_assert_uint_eq(seq, 42);
+	for (size_t cut = 0; cut < w.len; cut++)
+		ck_assert_int_ne(ps_payload_decode(w.data, cut, k, &seq), EG_OK);
+	/* seq 0, the host's own id, trailing bytes */
+	eg_wbuf_reset(&w);
+	ps_put_str(&w, "K01");
+	ps_put_u64(&w, 0);
+	ck_assert_eg(ps_payload_decode(w.data, w.len, k, &seq), EG_ERR_FORMAT);
+	eg_wbuf_reset(&w);
+	ps_put_str(&w, AUDIT_HOST_ID);
+	ps_put_u64(&w, 1);
+	ck_assert_eg(ps_payload_decode(w.data, w.len, k, &seq), EG_ERR_FORMAT);
+	eg_wbuf_reset(&w);
+	ps_put_str(&w, "K01");
+	ps_put_u64(&w, 1);
+	eg_wbuf_u8(&w, 0);
+	ck_assert_eg(ps_payload_decode(w.data, w.len, k, &seq), EG_ERR_FORMAT);
+	eg_wbuf_free(&w);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	struct audit_record r = { .kiosk_id = "host", .seq = 1, .type = "passage" };
@@ -195,6 +227,7 @@ make_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_officer_record);
+	tcase_add_test(tc, test_payload_request);
 	tcase_add_test(tc, test_config_get);
 	suite_add_tcase(s, tc);
 	return s;
