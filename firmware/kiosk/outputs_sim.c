@@ -74,9 +74,9 @@ text_show(void *ctx, enum prompt_id id, enum prompt_lang lang)
 	if (t == NULL)
 		return EG_ERR_INVAL;
 	d->last = id;
-	if (d->bilingual)
-		fprintf(d->out, "%s%s / %s\n", d->prefix ? d->prefix : "",
-		    prompt_text(id, LANG_EN), prompt_text(id, LANG_KO));
+	if (d->bilingual)	/* the kiosk's language first, then the other */
+		fprintf(d->out, "%s%s / %s\n", d->prefix ? d->prefix : "", t,
+		    prompt_text(id, lang == LANG_KO ? LANG_EN : LANG_KO));
 	else
 		fprintf(d->out, "%s%s\n", d->prefix ? d->prefix : "", t);
 	return ferror(d->out) ? EG_ERR_IO : EG_OK;

@@ -73,10 +73,13 @@ START_TEST(test_text_display)
 	ck_assert_eg(text_display_ops.show(&d, PROMPT_LOOK, LANG_KO), EG_OK);
 	d.bilingual = true;
 	ck_assert_eg(text_display_ops.show(&d, PROMPT_PROCEED, LANG_EN), EG_OK);
+	/* both languages, the kiosk's own first */
+	ck_assert_eg(text_display_ops.show(&d, PROMPT_PROCEED, LANG_KO), EG_OK);
 	ck_assert_eg(text_display_ops.show(&d, PROMPT_COUNT, LANG_EN), EG_ERR_INVAL);
 	fclose(f);
 	ck_assert_str_eq(buf, "[K01] 카메라를 바라봐 주십시오.\n"
-	    "[K01] Thank you. Please proceed through the gate. / 감사합니다. 게이트를 통과해 주십시오.\n");
+	    "[K01] Thank you. Please proceed through the gate. / 감사합니다. 게이트를 통과해 주십시오.\n"
+	    "[K01] 감사합니다. 게이트를 통과해 주십시오. / Thank you. Please proceed through the gate.\n");
 	free(buf);
 }
 END_TEST
