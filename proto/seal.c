@@ -775,11 +775,11 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	ret = EG_ERR_OVERFLOW;
 	if (len > SEAL_BLOB_MAX)
 		goto out;
-	ret = EG_ERR_TRUNCATED;
-	if (len == 0)
-		goto out;
 	/* the version byte picks the layout (PROTOCOL.md) */
-	ver = blob[0];
+	r = eg_rbuf_init(blob, len);
+	ret = EG_ERR_TRUNCATED;
+	if (eg_rbuf_u8(&r, &ver) != EG_OK)
+		goto out;
 	ret = EG_ERR_UNSUPPORTED;
 	if (ver != SEAL_VERSION && ver != SEAL_VERSION_2)
 		goto out;
@@ -789,8 +789,7 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	if (len < overhead)
 		goto out;
 	clen = len - overhead;
-	r = eg_rbuf_init(blob, len);
-	if (eg_rbuf_skip(&r, 1) != EG_OK || eg_rbuf_ptr(&r, SEAL_POINT_LEN, &e) != EG_OK ||
+	if (eg_rbuf_ptr(&r, SEAL_POINT_LEN, &e) != EG_OK ||
 	    (ver == SEAL_VERSION_2 && eg_rbuf_ptr(&r, SEAL_NONCE_LEN, &nonce) != EG_OK) ||
 	    eg_rbuf_ptr(&r, clen, &ct) != EG_OK || eg_rbuf_ptr(&r, SEAL_TAG_LEN, &tag) != EG_OK ||
 	    eg_rbuf_left(&r) != 0)
