@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * seal.c — sealed identifiers (seal.h, PROTOCOL.md "Sealed identifiers"):
- * ECIES on P-256 with mbedTLS (ecdh, hkdf, gcm).
+ * ECIES on P-256 with mbedTLS (ecdh, hkdf, gcm). Version 1: one ephemeral
+ * key per seal. Version 2: one per kiosk epoch (struct seal_epoch), and the
+ * host's key pair caches the epoch keys it derived (struct seal_cache).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,8 +33,20 @@
 #define INFO_LEN (LABEL_LEN + 2 * SEAL_POINT_LEN)
 #define AAD_MAX (LABEL_LEN + 1 + SEAL_KIOSK_ID_MAX + 1)
 #define PLAIN_MAX (SEAL_BLOB_MAX - SEAL_OVERHEAD)
+#define CACHE_MAX (1u << 20)
 
 _Static_assert(SEAL_BLOB_MAX == PROTO_SEALED_MAX, "the blob limit is the protocol's");
+_Static_assert(sizeof(SEAL_LABEL_2) == sizeof(SEAL_LABEL), "both labels are 13 bytes");
+_Static_assert(SEAL_OVERHEAD_2 > SEAL_OVERHEAD, "v2 carries the nonce");
+
+/* One cached v2 epoch key: (kiosk id, E) -> K. */
+struct cache_entry {
+	uint64_t used;			/* last use (key's tick); 0: empty */
+	uint8_t id_len;
+	char id[SEAL_KIOSK_ID_MAX];
+	uint8_t e[SEAL_POINT_LEN];
+	uint8_t k[SEAL_KEY_LEN];
+};
 
 struct seal_key {
 	mbedtls_ecp_keypair kp;		/* grp = P-256, Q always, d if has_private */
@@ -40,6 +54,21 @@ struct seal_key {
 	/* blinding of the scalar multiplication with d (opening) */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
+	/* the v2 key cache: cache_n entries in sets of SEAL_CACHE_WAYS,
+	 * allocated at the first v2 open (NULL before, or when cache_n = 0) */
+	struct cache_entry *cache;
+	size_t cache_n;
+	uint64_t tick;
+	struct seal_stats stats;
+};
+
+struct seal_epoch {
+	bool live;			/* e, k hold the current epoch */
+	uint8_t e[SEAL_POINT_LEN];	/* E */
+	uint8_t h[SEAL_POINT_LEN];	/* the host key it was made for */
+	uint8_t k[SEAL_KEY_LEN];	/* K: secret */
+	uint32_t seals, max_seals, max_seconds;
+	uint64_t start;			/* now_s at the epoch's start */
 };
 
 static void seterr(char *err, size_t cap, const char *fmt, ...)
@@ -78,6 +107,8 @@ seal_key_free(struct seal_key **kp)
 	if (kp == NULL || (k = *kp) == NULL)
 		return;
 	mbedtls_ecp_keypair_free(&k->kp);	/* zeroizes d */
+	if (k->cache != NULL)
+		eg_secret_free(&k->cache, k->cache_n * sizeof(*k->cache));
 	mbedtls_ctr_drbg_free(&k->drbg);
 	mbedtls_entropy_free(&k->entropy);
 	eg_memzero(k, sizeof(*k));
@@ -215,6 +246,7 @@ key_from_pk(const mbedtls_pk_context *pk, struct seal_key **out)
 		goto out;
 	if ((ret = key_take(k, pk, true)) != EG_OK)
 		goto out;
+	k->cache_n = SEAL_CACHE_DEFAULT;
 	ret = EG_ERR_CRYPTO;
 	if (mbedtls_ctr_drbg_seed(&k->drbg, mbedtls_entropy_func, &k->entropy,
 	    (const unsigned char *)pers, sizeof(pers) - 1) != 0)
@@ -288,18 +320,19 @@ seal_key_public(const struct seal_key *k, uint8_t out[SEAL_POINT_LEN])
 
 /* ---- the common steps ---------------------------------------------------------- */
 
-/* K ‖ N = HKDF-SHA-256(salt = empty, IKM = Z, info = label ‖ E ‖ H, 44). */
+/* OKM = HKDF-SHA-256(salt = empty, IKM = Z, info = label ‖ E ‖ H, okm_len):
+ * v1 K ‖ N (44 bytes, SEAL_LABEL), v2 K (32 bytes, SEAL_LABEL_2). */
 static int
-derive(const uint8_t z[32], const uint8_t e[SEAL_POINT_LEN], const uint8_t h[SEAL_POINT_LEN],
-    uint8_t okm[SEAL_KEY_LEN + SEAL_NONCE_LEN])
+derive(const char *label, const uint8_t z[32], const uint8_t e[SEAL_POINT_LEN],
+    const uint8_t h[SEAL_POINT_LEN], uint8_t *okm, size_t okm_len)
 {
 	uint8_t info[INFO_LEN];
 
-	memcpy(info, SEAL_LABEL, LABEL_LEN);
+	memcpy(info, label, LABEL_LEN);
 	memcpy(info + LABEL_LEN, e, SEAL_POINT_LEN);
 	memcpy(info + LABEL_LEN + SEAL_POINT_LEN, h, SEAL_POINT_LEN);
 	if (mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), NULL, 0, z, 32,
-	    info, sizeof(info), okm, SEAL_KEY_LEN + SEAL_NONCE_LEN) != 0)
+	    info, sizeof(info), okm, okm_len) != 0)
 		return EG_ERR_CRYPTO;
 	return EG_OK;
 }
@@ -307,13 +340,13 @@ derive(const uint8_t z[32], const uint8_t e[SEAL_POINT_LEN], const uint8_t h[SEA
 /* AAD = label ‖ 0x00 ‖ kiosk_id ‖ 0x00 into aad[AAD_MAX]; 0 if the id is
  * empty or too long. */
 static size_t
-make_aad(const char *kiosk_id, uint8_t *aad)
+make_aad(const char *label, const char *kiosk_id, uint8_t *aad)
 {
 	size_t n = strnlen(kiosk_id, SEAL_KIOSK_ID_MAX + 1);
 
 	if (n == 0 || n > SEAL_KIOSK_ID_MAX)
 		return 0;
-	memcpy(aad, SEAL_LABEL, LABEL_LEN);
+	memcpy(aad, label, LABEL_LEN);
 	aad[LABEL_LEN] = 0x00;
 	memcpy(aad + LABEL_LEN + 1, kiosk_id, n);
 	aad[LABEL_LEN + 1 + n] = 0x00;
@@ -338,6 +371,26 @@ out:
 	return ret;
 }
 
+/* The plaintext: a packed Identifiers with fields 1 and 2 only, into
+ * plain[PLAIN_MAX]. EG_ERR_OVERFLOW if a field is too long. */
+static int
+pack_plain(const char *document_number, const char *holder_name, uint8_t *plain, size_t *len)
+{
+	Egate__Identifiers ids;
+
+	*len = 0;
+	if (strlen(document_number) > SEAL_FIELD_MAX || strlen(holder_name) > SEAL_FIELD_MAX)
+		return EG_ERR_OVERFLOW;
+	egate__identifiers__init(&ids);
+	ids.document_number = (char *)(uintptr_t)document_number;
+	ids.holder_name = (char *)(uintptr_t)holder_name;
+	*len = egate__identifiers__get_packed_size(&ids);
+	if (*len > PLAIN_MAX)
+		return EG_ERR_OVERFLOW;
+	egate__identifiers__pack(&ids, plain);
+	return EG_OK;
+}
+
 /* ---- sealing ------------------------------------------------------------------ */
 
 int
@@ -349,7 +402,6 @@ seal_identifiers(const struct seal_key *hk, seal_rng_fn rng, void *rng_ctx,
 	mbedtls_mpi e;
 	mbedtls_ecp_point ep;
 	mbedtls_gcm_context gcm;
-	Egate__Identifiers ids;
 	uint8_t z[32], okm[SEAL_KEY_LEN + SEAL_NONCE_LEN], h[SEAL_POINT_LEN];
 	uint8_t aad[AAD_MAX], plain[PLAIN_MAX];
 	size_t aad_len, plen = 0, olen = 0, need;
@@ -364,20 +416,14 @@ seal_identifiers(const struct seal_key *hk, seal_rng_fn rng, void *rng_ctx,
 	if (hk == NULL || rng == NULL || kiosk_id == NULL || document_number == NULL ||
 	    holder_name == NULL || out == NULL || out_len == NULL)
 		goto out;
-	if ((aad_len = make_aad(kiosk_id, aad)) == 0)
+	if ((aad_len = make_aad(SEAL_LABEL, kiosk_id, aad)) == 0)
+		goto out;
+	if ((ret = pack_plain(document_number, holder_name, plain, &plen)) != EG_OK)
 		goto out;
 	ret = EG_ERR_OVERFLOW;
-	if (strlen(document_number) > SEAL_FIELD_MAX || strlen(holder_name) > SEAL_FIELD_MAX)
-		goto out;
-	/* the plaintext: a packed Identifiers with fields 1 and 2 only */
-	egate__identifiers__init(&ids);
-	ids.document_number = (char *)(uintptr_t)document_number;
-	ids.holder_name = (char *)(uintptr_t)holder_name;
-	plen = egate__identifiers__get_packed_size(&ids);
 	need = SEAL_OVERHEAD + plen;
-	if (plen > sizeof(plain) || need > cap)
+	if (need > cap)
 		goto out;
-	egate__identifiers__pack(&ids, plain);
 	/* E = fresh ephemeral key; Z = x(e·H) */
 	ret = EG_ERR_CRYPTO;
 	if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) != 0 ||
@@ -389,7 +435,7 @@ seal_identifiers(const struct seal_key *hk, seal_rng_fn rng, void *rng_ctx,
 		goto out;
 	if ((ret = seal_key_public(hk, h)) != EG_OK ||
 	    (ret = ecdh_x(&grp, &hk->kp.Q, &e, rng, rng_ctx, z)) != EG_OK ||
-	    (ret = derive(z, out + 1, h, okm)) != EG_OK)
+	    (ret = derive(SEAL_LABEL, z, out + 1, h, okm, sizeof(okm))) != EG_OK)
 		goto out;
 	ret = EG_ERR_CRYPTO;
 	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, okm, SEAL_KEY_LEN * 8) != 0 ||
@@ -408,6 +454,232 @@ out:
 	mbedtls_ecp_point_free(&ep);
 	mbedtls_ecp_group_free(&grp);
 	return ret;
+}
+
+/* ---- sealing, version 2: the kiosk's epoch ------------------------------------ */
+
+int
+seal_epoch_new(uint32_t max_seals, uint32_t max_seconds, struct seal_epoch **out)
+{
+	struct seal_epoch *ep;
+
+	if (out == NULL)
+		return EG_ERR_INVAL;
+	*out = NULL;
+	if (max_seals > SEAL_EPOCH_MAX_SEALS || max_seconds > SEAL_EPOCH_MAX_SECONDS)
+		return EG_ERR_INVAL;
+	if ((ep = calloc(1, sizeof(*ep))) == NULL)
+		return EG_ERR_NOMEM;
+	ep->max_seals = max_seals != 0 ? max_seals : SEAL_EPOCH_MAX_SEALS;
+	ep->max_seconds = max_seconds != 0 ? max_seconds : SEAL_EPOCH_MAX_SECONDS;
+	*out = ep;
+	return EG_OK;
+}
+
+/* End the epoch: wipe K and E, keep the limits. */
+static void
+epoch_end(struct seal_epoch *ep)
+{
+	eg_memzero(ep->k, sizeof(ep->k));
+	eg_memzero(ep->e, sizeof(ep->e));
+	eg_memzero(ep->h, sizeof(ep->h));
+	ep->live = false;
+	ep->seals = 0;
+	ep->start = 0;
+}
+
+void
+seal_epoch_free(struct seal_epoch **pep)
+{
+	if (pep == NULL || *pep == NULL)
+		return;
+	eg_secret_free(pep, sizeof(**pep));
+}
+
+/* A new epoch for host key h: (e, E) from rng, K = HKDF(x(e·H)); e and Z
+ * are wiped before return, E and K kept in ep. */
+static int
+epoch_start(struct seal_epoch *ep, const struct seal_key *hk, const uint8_t h[SEAL_POINT_LEN],
+    seal_rng_fn rng, void *rng_ctx, uint64_t now_s)
+{
+	mbedtls_ecp_group grp;
+	mbedtls_mpi e;
+	mbedtls_ecp_point ep_pt;
+	uint8_t z[32];
+	size_t olen = 0;
+	int ret = EG_ERR_CRYPTO;
+
+	epoch_end(ep);
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_mpi_init(&e);
+	mbedtls_ecp_point_init(&ep_pt);
+	if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) != 0 ||
+	    mbedtls_ecp_gen_keypair(&grp, &e, &ep_pt, rng, rng_ctx) != 0 ||
+	    mbedtls_ecp_point_write_binary(&grp, &ep_pt, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
+		ep->e, SEAL_POINT_LEN) != 0 || olen != SEAL_POINT_LEN)
+		goto out;
+	if ((ret = ecdh_x(&grp, &hk->kp.Q, &e, rng, rng_ctx, z)) != EG_OK ||
+	    (ret = derive(SEAL_LABEL_2, z, ep->e, h, ep->k, SEAL_KEY_LEN)) != EG_OK)
+		goto out;
+	memcpy(ep->h, h, SEAL_POINT_LEN);
+	ep->start = now_s;
+	ep->seals = 0;
+	ep->live = true;
+out:
+	eg_memzero(z, sizeof(z));
+	mbedtls_mpi_free(&e);		/* the ephemeral private key: zeroized */
+	mbedtls_ecp_point_free(&ep_pt);
+	mbedtls_ecp_group_free(&grp);
+	if (ret != EG_OK)
+		epoch_end(ep);
+	return ret;
+}
+
+int
+seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rng,
+    void *rng_ctx, uint64_t now_s, const char *kiosk_id, const char *document_number,
+    const char *holder_name, uint8_t *out, size_t cap, size_t *out_len)
+{
+	mbedtls_gcm_context gcm;
+	uint8_t h[SEAL_POINT_LEN], aad[AAD_MAX], plain[PLAIN_MAX], *nonce, *ct;
+	size_t aad_len, plen = 0, need;
+	int ret = EG_ERR_INVAL;
+
+	mbedtls_gcm_init(&gcm);
+	if (out_len != NULL)
+		*out_len = 0;
+	if (ep == NULL || hk == NULL || rng == NULL || kiosk_id == NULL ||
+	    document_number == NULL || holder_name == NULL || out == NULL || out_len == NULL)
+		goto out;
+	if ((aad_len = make_aad(SEAL_LABEL_2, kiosk_id, aad)) == 0)
+		goto out;
+	if ((ret = pack_plain(document_number, holder_name, plain, &plen)) != EG_OK)
+		goto out;
+	ret = EG_ERR_OVERFLOW;
+	need = SEAL_OVERHEAD_2 + plen;
+	if (need > cap)
+		goto out;
+	if ((ret = seal_key_public(hk, h)) != EG_OK)
+		goto out;
+	/* a new epoch when there is none, it is full or old, or the host key changed */
+	if (!ep->live || ep->seals >= ep->max_seals || now_s < ep->start ||
+	    now_s - ep->start >= ep->max_seconds || memcmp(ep->h, h, SEAL_POINT_LEN) != 0) {
+		if ((ret = epoch_start(ep, hk, h, rng, rng_ctx, now_s)) != EG_OK)
+			goto out;
+	}
+	out[0] = SEAL_VERSION_2;
+	memcpy(out + 1, ep->e, SEAL_POINT_LEN);
+	nonce = out + 1 + SEAL_POINT_LEN;
+	ct = nonce + SEAL_NONCE_LEN;
+	ret = EG_ERR_CRYPTO;
+	if (rng(rng_ctx, nonce, SEAL_NONCE_LEN) != 0 ||
+	    mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, ep->k, SEAL_KEY_LEN * 8) != 0 ||
+	    mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, plen, nonce, SEAL_NONCE_LEN,
+		aad, aad_len, plain, ct, SEAL_TAG_LEN, ct + plen) != 0) {
+		epoch_end(ep);
+		goto out;
+	}
+	ep->seals++;
+	*out_len = need;
+	ret = EG_OK;
+out:
+	eg_memzero(plain, sizeof(plain));
+	mbedtls_gcm_free(&gcm);
+	return ret;
+}
+
+/* ---- the host's v2 key cache ------------------------------------------------- */
+
+int
+seal_key_set_cache(struct seal_key *k, size_t entries)
+{
+	if (k == NULL || !k->has_private || entries > CACHE_MAX)
+		return EG_ERR_INVAL;
+	if (k->cache != NULL)
+		eg_secret_free(&k->cache, k->cache_n * sizeof(*k->cache));
+	k->cache_n = (entries + SEAL_CACHE_WAYS - 1) / SEAL_CACHE_WAYS * SEAL_CACHE_WAYS;
+	return EG_OK;
+}
+
+void
+seal_key_stats(const struct seal_key *k, struct seal_stats *st)
+{
+	if (st == NULL)
+		return;
+	memset(st, 0, sizeof(*st));
+	if (k != NULL)
+		*st = k->stats;
+}
+
+/* The first entry of the set of (id, E): FNV-1a over the id and X. E is
+ * chosen by an authenticated kiosk, which can cost the host an ECDH per
+ * blob anyway (a fresh E each time); colliding sets cost no more. */
+static struct cache_entry *
+cache_set(struct seal_key *k, const char *id, size_t id_len, const uint8_t *e)
+{
+	uint32_t x = 2166136261u;
+
+	for (size_t i = 0; i < id_len; i++)
+		x = (x ^ (uint8_t)id[i]) * 16777619u;
+	x = (x ^ 0xffu) * 16777619u;
+	for (size_t i = 1; i < 1 + 32; i++)
+		x = (x ^ e[i]) * 16777619u;
+	return &k->cache[(x % (k->cache_n / SEAL_CACHE_WAYS)) * SEAL_CACHE_WAYS];
+}
+
+/* K for (id, E) into key if cached; true on a hit. */
+static bool
+cache_get(struct seal_key *k, const char *id, size_t id_len, const uint8_t *e, uint8_t *key)
+{
+	struct cache_entry *set;
+
+	if (k->cache == NULL)
+		return false;
+	set = cache_set(k, id, id_len, e);
+	for (size_t w = 0; w < SEAL_CACHE_WAYS; w++) {
+		struct cache_entry *c = &set[w];
+
+		if (c->used != 0 && c->id_len == id_len && memcmp(c->id, id, id_len) == 0 &&
+		    memcmp(c->e, e, SEAL_POINT_LEN) == 0) {
+			c->used = ++k->tick;
+			memcpy(key, c->k, SEAL_KEY_LEN);
+			k->stats.cache_hits++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Remember K for (id, E): an empty way of its set, else the least recently
+ * used one (wiped first). Without memory for the table: not cached. */
+static void
+cache_put(struct seal_key *k, const char *id, size_t id_len, const uint8_t *e,
+    const uint8_t *key)
+{
+	struct cache_entry *set, *c;
+
+	if (k->cache_n == 0)
+		return;
+	if (k->cache == NULL && (k->cache = calloc(k->cache_n, sizeof(*k->cache))) == NULL)
+		return;
+	set = cache_set(k, id, id_len, e);
+	c = &set[0];
+	for (size_t w = 0; w < SEAL_CACHE_WAYS; w++) {
+		if (set[w].used == 0) {
+			c = &set[w];
+			break;
+		}
+		if (set[w].used < c->used)
+			c = &set[w];
+	}
+	if (c->used != 0)
+		k->stats.cache_evictions++;
+	eg_memzero(c, sizeof(*c));
+	c->used = ++k->tick;
+	c->id_len = (uint8_t)id_len;
+	memcpy(c->id, id, id_len);
+	memcpy(c->e, e, SEAL_POINT_LEN);
+	memcpy(c->k, key, SEAL_KEY_LEN);
 }
 
 /* ---- opening ------------------------------------------------------------------ */
@@ -478,14 +750,15 @@ int
 seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
     size_t len, char *doc, size_t doc_cap, char *name, size_t name_cap)
 {
-	struct seal_key *k = hk;	/* its RNG advances */
+	struct seal_key *k = hk;	/* its RNG, cache and counters advance */
 	struct eg_rbuf r;
 	mbedtls_ecp_point ep;
 	mbedtls_gcm_context gcm;
-	const uint8_t *e, *ct, *tag;
+	const uint8_t *e, *nonce = NULL, *ct, *tag;
 	uint8_t z[32], okm[SEAL_KEY_LEN + SEAL_NONCE_LEN], h[SEAL_POINT_LEN];
 	uint8_t aad[AAD_MAX], plain[PLAIN_MAX];
-	size_t aad_len, clen = 0;
+	size_t aad_len, clen = 0, id_len = 0, overhead;
+	bool cached = false;
 	uint8_t ver;
 	int ret = EG_ERR_INVAL, rc;
 
@@ -496,38 +769,61 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	mbedtls_gcm_init(&gcm);
 	if (hk == NULL || !hk->has_private || kiosk_id == NULL || (blob == NULL && len > 0))
 		goto out;
-	if ((aad_len = make_aad(kiosk_id, aad)) == 0)
+	id_len = strnlen(kiosk_id, SEAL_KIOSK_ID_MAX + 1);
+	if (id_len == 0 || id_len > SEAL_KIOSK_ID_MAX)
 		goto out;
 	ret = EG_ERR_OVERFLOW;
 	if (len > SEAL_BLOB_MAX)
 		goto out;
-	ret = EG_ERR_TRUNCATED;
-	if (len < SEAL_OVERHEAD)
-		goto out;
-	clen = len - SEAL_OVERHEAD;
+	/* the version byte picks the layout (PROTOCOL.md) */
 	r = eg_rbuf_init(blob, len);
-	if (eg_rbuf_u8(&r, &ver) != EG_OK || eg_rbuf_ptr(&r, SEAL_POINT_LEN, &e) != EG_OK ||
+	ret = EG_ERR_TRUNCATED;
+	if (eg_rbuf_u8(&r, &ver) != EG_OK)
+		goto out;
+	ret = EG_ERR_UNSUPPORTED;
+	if (ver != SEAL_VERSION && ver != SEAL_VERSION_2)
+		goto out;
+	aad_len = make_aad(ver == SEAL_VERSION ? SEAL_LABEL : SEAL_LABEL_2, kiosk_id, aad);
+	overhead = ver == SEAL_VERSION ? SEAL_OVERHEAD : SEAL_OVERHEAD_2;
+	ret = EG_ERR_TRUNCATED;
+	if (len < overhead)
+		goto out;
+	clen = len - overhead;
+	if (eg_rbuf_ptr(&r, SEAL_POINT_LEN, &e) != EG_OK ||
+	    (ver == SEAL_VERSION_2 && eg_rbuf_ptr(&r, SEAL_NONCE_LEN, &nonce) != EG_OK) ||
 	    eg_rbuf_ptr(&r, clen, &ct) != EG_OK || eg_rbuf_ptr(&r, SEAL_TAG_LEN, &tag) != EG_OK ||
 	    eg_rbuf_left(&r) != 0)
 		goto out;
-	ret = EG_ERR_UNSUPPORTED;
-	if (ver != SEAL_VERSION)
-		goto out;
-	/* E: an uncompressed point on P-256 (read_binary also takes the
-	 * 1-byte point at infinity; check_pubkey refuses it) */
-	ret = EG_ERR_FORMAT;
-	if (e[0] != 0x04 ||
-	    mbedtls_ecp_point_read_binary(&k->kp.grp, &ep, e, SEAL_POINT_LEN) != 0 ||
-	    mbedtls_ecp_check_pubkey(&k->kp.grp, &ep) != 0)
-		goto out;
-	if ((ret = seal_key_public(hk, h)) != EG_OK ||
-	    (ret = ecdh_x(&k->kp.grp, &ep, &k->kp.d, mbedtls_ctr_drbg_random, &k->drbg, z)) != EG_OK ||
-	    (ret = derive(z, e, h, okm)) != EG_OK)
-		goto out;
+	/* v2: an epoch key this host already derived for this kiosk and E
+	 * (the cache is keyed by both: E cached for another kiosk misses) */
+	if (ver == SEAL_VERSION_2)
+		cached = cache_get(k, kiosk_id, id_len, e, okm);
+	if (!cached) {
+		/* E: an uncompressed point on P-256 (read_binary also takes the
+		 * 1-byte point at infinity; check_pubkey refuses it) */
+		ret = EG_ERR_FORMAT;
+		if (e[0] != 0x04 ||
+		    mbedtls_ecp_point_read_binary(&k->kp.grp, &ep, e, SEAL_POINT_LEN) != 0 ||
+		    mbedtls_ecp_check_pubkey(&k->kp.grp, &ep) != 0)
+			goto out;
+		k->stats.ecdh++;
+		if ((ret = seal_key_public(hk, h)) != EG_OK ||
+		    (ret = ecdh_x(&k->kp.grp, &ep, &k->kp.d, mbedtls_ctr_drbg_random, &k->drbg,
+			z)) != EG_OK)
+			goto out;
+		if (ver == SEAL_VERSION)
+			ret = derive(SEAL_LABEL, z, e, h, okm, SEAL_KEY_LEN + SEAL_NONCE_LEN);
+		else
+			ret = derive(SEAL_LABEL_2, z, e, h, okm, SEAL_KEY_LEN);
+		if (ret != EG_OK)
+			goto out;
+	}
+	if (ver == SEAL_VERSION)
+		nonce = okm + SEAL_KEY_LEN;
 	ret = EG_ERR_CRYPTO;
 	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, okm, SEAL_KEY_LEN * 8) != 0)
 		goto out;
-	rc = mbedtls_gcm_auth_decrypt(&gcm, clen, okm + SEAL_KEY_LEN, SEAL_NONCE_LEN, aad,
+	rc = mbedtls_gcm_auth_decrypt(&gcm, clen, nonce, SEAL_NONCE_LEN, aad,
 	    aad_len, tag, SEAL_TAG_LEN, ct, plain);
 	if (rc == MBEDTLS_ERR_GCM_AUTH_FAILED) {
 		ret = EG_ERR_AUTH;
@@ -535,6 +831,9 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	}
 	if (rc != 0)
 		goto out;
+	/* only a key that opened a blob of this kiosk is remembered */
+	if (ver == SEAL_VERSION_2 && !cached)
+		cache_put(k, kiosk_id, id_len, e, okm);
 	ret = seal_plain_parse(plain, clen, doc, doc_cap, name, name_cap);
 out:
 	if (ret != EG_OK) {

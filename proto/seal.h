@@ -7,15 +7,27 @@
  * network child, which holds the matching private key, opens them.
  *
  *   kiosk:  seal_key_from_cert(seal_cert, ca, "egate-host", &hk, err, sizeof(err));
- *           seal_identifiers(hk, rng, drbg, kiosk_id, docnum, name, blob, sizeof(blob), &n);
+ *           seal_epoch_new(0, 0, &ep);
+ *           seal_epoch_seal(ep, hk, rng, drbg, now_s, kiosk_id, docnum, name,
+ *               blob, sizeof(blob), &n);                       (version 2)
  *   host:   seal_key_from_private(tls_key, &hk, err, sizeof(err));
  *           seal_open(hk, cn, blob, n, doc, sizeof(doc), name, sizeof(name));
  *
- *   blob = 0x01 ‖ E (65, uncompressed) ‖ AES-256-GCM ciphertext ‖ tag (16)
+ *   v1 blob = 0x01 ‖ E (65) ‖ AES-256-GCM ciphertext ‖ tag (16)
+ *             one ephemeral key per seal: one ECDH per seal and per open
+ *   v2 blob = 0x02 ‖ E (65) ‖ N (12) ‖ AES-256-GCM ciphertext ‖ tag (16)
+ *             one ephemeral key per epoch (at most SEAL_EPOCH_MAX_SEALS
+ *             seals, SEAL_EPOCH_MAX_SECONDS seconds, RAM only); the host
+ *             caches K per (kiosk id, E), so one ECDH per epoch
  *
- * All intermediate secrets (the ephemeral private key, Z, K, N, the
- * plaintext) are wiped before return. A seal_key is not thread-safe (the
- * private key's blinding RNG lives in it): one per thread.
+ * seal_open opens both versions. seal_identifiers still writes version 1
+ * (older firmware, the tests' compatibility cases); the kiosk seals with
+ * seal_epoch_seal. All intermediate secrets (the ephemeral private key, Z,
+ * the plaintext; in v1 also K and N) are wiped before return; a v2 epoch
+ * key lives only in the seal_epoch (kiosk) and in the host key's cache,
+ * and is wiped when the epoch ends, on eviction and on free. A seal_key
+ * and a seal_epoch are not thread-safe (the private key's blinding RNG and
+ * the cache live in the key): one per thread.
  */
 #ifndef EGATE_PROTO_SEAL_H
 #define EGATE_PROTO_SEAL_H
@@ -25,12 +37,24 @@
 
 #define SEAL_VERSION 0x01u
 #define SEAL_LABEL "egate-seal/v1"	/* HKDF info prefix and AAD prefix */
+#define SEAL_VERSION_2 0x02u
+#define SEAL_LABEL_2 "egate-seal/v2"	/* the same for version 2 */
 #define SEAL_POINT_LEN 65u		/* uncompressed P-256 point: 0x04 ‖ X ‖ Y */
 #define SEAL_TAG_LEN 16u
 #define SEAL_KEY_LEN 32u		/* AES-256 key */
 #define SEAL_NONCE_LEN 12u
-/* Bytes a blob adds to the plaintext: version, E, tag. */
+/* Bytes a v1 blob adds to the plaintext: version, E, tag. */
 #define SEAL_OVERHEAD (1u + SEAL_POINT_LEN + SEAL_TAG_LEN)
+/* Bytes a v2 blob adds to the plaintext: version, E, N, tag. */
+#define SEAL_OVERHEAD_2 (1u + SEAL_POINT_LEN + SEAL_NONCE_LEN + SEAL_TAG_LEN)
+/* The kiosk's epoch limits (v2): a new ephemeral key after this many seals
+ * or seconds, whichever comes first (PROTOCOL.md says why these). */
+#define SEAL_EPOCH_MAX_SEALS 1024u
+#define SEAL_EPOCH_MAX_SECONDS 3600u
+/* Entries of the host's v2 key cache (kiosk id, E) -> K by default, and the
+ * ways of each of its sets (least recently used replaced). */
+#define SEAL_CACHE_DEFAULT 4096u
+#define SEAL_CACHE_WAYS 4u
 /* Longest kiosk id bound into the AAD (the audit log's limit). */
 #define SEAL_KIOSK_ID_MAX 64u
 /* Longest document number and holder name a blob may carry. */
@@ -40,8 +64,18 @@
 #define SEAL_BLOB_MAX 1024u
 
 /* A host P-256 key: public only (kiosk, for sealing) or a key pair (host,
- * for opening). Opaque. */
+ * for opening, with its v2 key cache). Opaque. */
 struct seal_key;
+
+/* The kiosk's current v2 epoch: (E, K) in RAM only. Opaque. */
+struct seal_epoch;
+
+/* What a host key pair has done when opening (seal_key_stats). */
+struct seal_stats {
+	uint64_t ecdh;		/* scalar multiplications with the host key */
+	uint64_t cache_hits;	/* v2 blobs opened with a cached K */
+	uint64_t cache_evictions;	/* cached K replaced (and wiped) */
+};
 
 /* An RNG as mbedTLS wants it (mbedtls_ctr_drbg_random and its context). */
 typedef int (*seal_rng_fn)(void *ctx, unsigned char *out, size_t len);
@@ -88,8 +122,21 @@ int seal_key_parse_private(const uint8_t *key, size_t len, struct seal_key **out
  * out[SEAL_POINT_LEN]. Errors: EG_ERR_INVAL, EG_ERR_CRYPTO. */
 int seal_key_public(const struct seal_key *k, uint8_t out[SEAL_POINT_LEN]);
 
-/* seal_key_free — wipe and free the key, set *k to NULL; safe on NULL. */
+/* seal_key_free — wipe and free the key (and its cache), set *k to NULL;
+ * safe on NULL. */
 void seal_key_free(struct seal_key **k);
+
+/*
+ * seal_key_set_cache — size the v2 key cache of a key pair: entries is
+ * rounded up to a multiple of SEAL_CACHE_WAYS; 0 turns the cache off (every
+ * v2 open then costs an ECDH). Wipes what the cache held. A new key pair
+ * has SEAL_CACHE_DEFAULT entries, allocated at the first v2 open. Errors:
+ * EG_ERR_INVAL (NULL, a public key only, entries above 1 << 20).
+ */
+int seal_key_set_cache(struct seal_key *k, size_t entries);
+
+/* seal_key_stats — the counters of k since it was made (zeros for NULL). */
+void seal_key_stats(const struct seal_key *k, struct seal_stats *st);
 
 /*
  * seal_identifiers — seal document_number and holder_name (NUL-terminated,
@@ -106,13 +153,41 @@ int seal_identifiers(const struct seal_key *hk, seal_rng_fn rng, void *rng_ctx,
     uint8_t *out, size_t cap, size_t *out_len);
 
 /*
+ * seal_epoch_new — an empty epoch (the first seal draws its key) that ends
+ * after max_seals seals or max_seconds seconds (0: SEAL_EPOCH_MAX_SEALS,
+ * SEAL_EPOCH_MAX_SECONDS). *out is owned by the caller (seal_epoch_free).
+ * Errors: EG_ERR_INVAL (NULL, a limit above its maximum), EG_ERR_NOMEM.
+ */
+int seal_epoch_new(uint32_t max_seals, uint32_t max_seconds, struct seal_epoch **out);
+
+/* seal_epoch_free — wipe K and E, free, set *ep to NULL; safe on NULL. */
+void seal_epoch_free(struct seal_epoch **ep);
+
+/*
+ * seal_epoch_seal — seal as seal_identifiers does, as version 2 in epoch ep:
+ * if ep is empty, full (max_seals), older than max_seconds at now_s (any
+ * monotonic clock in seconds; a clock going back also ends the epoch) or was
+ * made for another host key, a new ephemeral (e, E) is drawn from rng,
+ * K = HKDF(x(e·H)) derived and e and Z wiped at once; then a fresh 12-byte
+ * nonce from rng. Writes the blob to out (cap bytes), its length to
+ * *out_len. Errors as seal_identifiers; after EG_ERR_CRYPTO the epoch is
+ * ended (wiped). On error *out_len is 0.
+ */
+int seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rng,
+    void *rng_ctx, uint64_t now_s, const char *kiosk_id, const char *document_number,
+    const char *holder_name, uint8_t *out, size_t cap, size_t *out_len);
+
+/*
  * seal_open — open a blob (untrusted: parsed through eg_rbuf, never trusted
  * further than its tag) sealed for kiosk_id with the host key pair hk. On
  * success doc and name hold NUL-terminated clear text the caller must wipe
- * (eg_memzero) after use. Errors: EG_ERR_INVAL (NULL; hk without a private
- * key), EG_ERR_TRUNCATED (shorter than SEAL_OVERHEAD), EG_ERR_OVERFLOW
- * (longer than SEAL_BLOB_MAX, or a field does not fit its buffer),
- * EG_ERR_UNSUPPORTED (version byte not SEAL_VERSION), EG_ERR_FORMAT (E is
+ * (eg_memzero) after use. The first byte picks the version (1 or 2); a v2
+ * blob's K is looked up in hk's cache under (kiosk_id, E) and stored there
+ * after its tag verified. Errors: EG_ERR_INVAL (NULL; hk without a private
+ * key), EG_ERR_TRUNCATED (empty, or shorter than SEAL_OVERHEAD (v1) or
+ * SEAL_OVERHEAD_2 (v2)), EG_ERR_OVERFLOW (longer than SEAL_BLOB_MAX, or a
+ * field does not fit its buffer), EG_ERR_UNSUPPORTED (version byte neither
+ * SEAL_VERSION nor SEAL_VERSION_2), EG_ERR_FORMAT (E is
  * not a valid P-256 point, or the plaintext is not an Identifiers message
  * with only fields 1 and 2, each once, without NUL bytes), EG_ERR_AUTH (the
  * tag does not verify: another kiosk id, another host key, any bit

@@ -75,6 +75,7 @@ struct kiosk {
 	struct usb_profile_table *pt;
 	struct match_gallery *watch;
 	struct seal_key *seal;		/* [host] seal_cert's key; NULL: none */
+	struct seal_epoch *epoch;	/* the v2 epoch key (E, K): RAM only */
 	char seal_id[SEAL_KIOSK_ID_MAX + 1];	/* our certificate's CN */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
@@ -265,6 +266,12 @@ load_seal(struct kiosk *k, char *err, size_t errlen)
 		    "could not open the sealed identifiers", c->id, k->seal_id);
 		return EG_ERR_CONFIG;
 	}
+	/* version 2: a new ephemeral key every SEAL_EPOCH_MAX_SEALS seals or
+	 * SEAL_EPOCH_MAX_SECONDS, never written anywhere (seal.h) */
+	if ((ret = seal_epoch_new(0, 0, &k->epoch)) != EG_OK) {
+		seterr(err, errlen, "sealing: %s", eg_strerror(ret));
+		return ret;
+	}
 	EG_LOG(k->o.log, EG_LOG_INFO, "kiosk.seal_ready", EG_STR("host_cn", host_cn),
 	    EG_STR("kiosk", k->seal_id));
 	return EG_OK;
@@ -394,6 +401,7 @@ kiosk_free(struct kiosk **kp)
 	sim_pki_free(&k->pki);
 	spool_close(&k->spool);
 	match_gallery_free(&k->watch);
+	seal_epoch_free(&k->epoch);	/* wipes the epoch key */
 	seal_key_free(&k->seal);
 	free(k->pt);
 	mbedtls_ctr_drbg_free(&k->drbg);
@@ -1200,14 +1208,14 @@ seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from)
 	size_t n = 0;
 	int ret;
 
-	if (k->seal == NULL)
+	if (k->seal == NULL || k->epoch == NULL)
 		return;
 	snprintf(name, sizeof(name), "%s<<%s", m->primary_id, m->secondary_id);
 	for (char *c = name; *c != '\0'; c++)
 		if (*c == ' ')
 			*c = '<';
-	ret = seal_identifiers(k->seal, k_rng, &k->drbg, k->seal_id, m->document_number, name,
-	    blob, sizeof(blob), &n);
+	ret = seal_epoch_seal(k->epoch, k->seal, k_rng, &k->drbg, now_ns() / 1000000000u,
+	    k->seal_id, m->document_number, name, blob, sizeof(blob), &n);
 	eg_memzero(name, sizeof(name));
 	if (ret == EG_OK) {	/* on failure an earlier seal (the MRZ's) stays */
 		memcpy(k->facts.sealed, blob, n);

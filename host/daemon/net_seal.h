@@ -4,7 +4,9 @@
  * "Sealed identifiers"; proto/seal.h): it opens a PassageEvent's
  * sealed_identifiers with the host's TLS key for the kiosk id of the
  * connection's certificate, so the document number and name reach the
- * monitor (which stores only their HMACs) like clear ones would. A blob
+ * monitor (which stores only their HMACs) like clear ones would. Version 2
+ * blobs reuse the epoch key the key pair's cache holds for (kiosk, E), so
+ * only an epoch's first blob costs an ECDH (seal.h). A blob
  * that does not open is logged (net.unsealable: kiosk and seq, no content)
  * and the record is stored anyway, without identifiers and with an extra
  * check sealed_identifiers = error "unsealable" in its payload.

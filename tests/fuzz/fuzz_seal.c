@@ -3,11 +3,14 @@
  * fuzz_seal — PassageEvent.sealed_identifiers through seal_open (the host's
  * network child opens what any kiosk sends). The input is the blob, opened
  * for kiosk "K01" with the fixed host key below. What opens must hold two
- * NUL-free strings that seal again and open to the same values.
+ * NUL-free strings that seal again (v1 and v2) and open to the same values;
+ * a v2 blob that opened opens again from the key's cache (no ECDH) to the
+ * same values, and a refused one stays refused the same way.
  *
  * Seeds (corpus/seal_open/): blobs sealed to this key with tests/proto/
- * seal-tool (valid ones for K01 and K02, long fields, no document number)
- * and damaged copies (truncated, wrong version, bad point, flipped tag).
+ * seal-tool (valid ones for K01 and K02, long fields, no document number;
+ * v2_*: version 2 from seal-tool seal2) and damaged copies (truncated,
+ * wrong version, bad point, flipped tag or nonce).
  */
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -31,6 +34,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct seal_key *k = NULL;
+	struct seal_epoch *ep = NULL;
+	struct seal_stats st0, st1;
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
 	char doc[SEAL_FIELD_MAX + 1], name[SEAL_FIELD_MAX + 1];
@@ -44,6 +49,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (seal_key_parse_private((const uint8_t *)host_key_pem, sizeof(host_key_pem), &k) != EG_OK)
 		abort();
 	rc = seal_open(k, "K01", data, size, doc, sizeof(doc), name, sizeof(name));
+	/* again: the same answer; an opened v2 blob now without an ECDH */
+	seal_key_stats(k, &st0);
+	if (seal_open(k, "K01", data, size, doc2, sizeof(doc2), name2, sizeof(name2)) != rc ||
+	    strcmp(doc, doc2) != 0 || strcmp(name, name2) != 0)
+		abort();
+	seal_key_stats(k, &st1);
+	if (rc == EG_OK && data[0] == SEAL_VERSION_2 &&
+	    (st1.ecdh != st0.ecdh || st1.cache_hits != st0.cache_hits + 1))
+		abort();
 	if (rc != EG_OK) {
 		if (doc[0] != '\0' || name[0] != '\0')
 			abort();	/* a refused blob leaves nothing behind */
@@ -57,10 +71,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    seal_open(k, "K01", again, n, doc2, sizeof(doc2), name2, sizeof(name2)) != EG_OK ||
 	    strcmp(doc, doc2) != 0 || strcmp(name, name2) != 0)
 		abort();
+	if (seal_epoch_new(0, 0, &ep) != EG_OK ||
+	    seal_epoch_seal(ep, k, mbedtls_ctr_drbg_random, &drbg, 0, "K01", doc, name, again,
+		sizeof(again), &n) != EG_OK ||
+	    seal_open(k, "K01", again, n, doc2, sizeof(doc2), name2, sizeof(name2)) != EG_OK ||
+	    strcmp(doc, doc2) != 0 || strcmp(name, name2) != 0)
+		abort();
 	/* bound to the kiosk: the same blob does not open for another */
 	if (seal_open(k, "K02", data, size, doc2, sizeof(doc2), name2, sizeof(name2)) != EG_ERR_AUTH)
 		abort();
 out:
+	seal_epoch_free(&ep);
 	seal_key_free(&k);
 	mbedtls_ctr_drbg_free(&drbg);
 	mbedtls_entropy_free(&ent);

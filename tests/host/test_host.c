@@ -585,12 +585,14 @@ doc_query(struct audit_db *db, const uint8_t *key, size_t klen, const char *doc,
 
 START_TEST(test_sealed_identifiers)
 {
-	static const struct { const char *kiosk, *doc; bool garbage; } ev[] = {
-		{ "K01", "S1234567", false }, { "K01", "S7654321", false },
-		{ "K02", "S5555555", false }, { "K01", NULL, true },
+	/* seal version 1 (older firmware) and 2 (egate-kiosk now: one epoch) */
+	static const struct { const char *kiosk, *doc; bool garbage; int v; } ev[] = {
+		{ "K01", "S1234567", false, 1 }, { "K01", "S7654321", false, 2 },
+		{ "K02", "S5555555", false, 2 }, { "K01", NULL, true, 1 },
 	};
 	struct kiosk k;
 	struct seal_key *hk = NULL;
+	struct seal_epoch *epoch = NULL;
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
 	struct audit_db *db = NULL;
@@ -605,6 +607,7 @@ START_TEST(test_sealed_identifiers)
 	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0), 0);
 	ck_assert_msg(seal_key_from_cert(hostfx_path(&fx, "host.crt"), hostfx_path(&fx, "ca/ca.crt"),
 	    "egate-host", &hk, err, sizeof(err)) == EG_OK, "%s", err);
+	ck_assert_eg(seal_epoch_new(0, 0, &epoch), EG_OK);
 	hostfx_start(&fx);
 	kiosk_start(&k, "k01", "spool-k01");
 	for (unsigned i = 0; i < 4; i++) {
@@ -617,9 +620,14 @@ START_TEST(test_sealed_identifiers)
 			n = SEAL_OVERHEAD + 20;
 			ck_assert_int_eq(mbedtls_ctr_drbg_random(&drbg, blob[i], n), 0);
 			blob[i][0] = SEAL_VERSION;
-		} else {
+		} else if (ev[i].v == 1) {
 			ck_assert_eg(seal_identifiers(hk, mbedtls_ctr_drbg_random, &drbg, ev[i].kiosk,
 			    ev[i].doc, "SEALED<<HOLDER", blob[i], sizeof(blob[i]), &n), EG_OK);
+		} else {
+			ck_assert_eg(seal_epoch_seal(epoch, hk, mbedtls_ctr_drbg_random, &drbg, 0,
+			    ev[i].kiosk, ev[i].doc, "SEALED<<HOLDER", blob[i], sizeof(blob[i]), &n),
+			    EG_OK);
+			ck_assert_uint_eq(blob[i][0], SEAL_VERSION_2);
 		}
 		id.document_number = empty;	/* never both (PROTOCOL.md) */
 		id.holder_name = empty;
@@ -632,6 +640,7 @@ START_TEST(test_sealed_identifiers)
 	ck_assert(wait_acked(&k, 4, 10000));
 	kiosk_stop(&k);
 	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	seal_epoch_free(&epoch);
 	seal_key_free(&hk);
 	mbedtls_ctr_drbg_free(&drbg);
 	mbedtls_entropy_free(&ent);

@@ -4,6 +4,9 @@
  * with the independent Python implementation (tests/vectors/proto/seal_ref.py):
  *
  *   seal-tool seal KEYFILE KIOSK DOCNUM NAME   -> blob as hex on stdout
+ *   seal-tool seal2 KEYFILE KIOSK DOCNUM NAME [DOCNUM NAME ...]
+ *                                              -> version 2 blobs, one epoch,
+ *                                                 one hex line each
  *   seal-tool open KEYFILE KIOSK HEX           -> DOCNUM\nNAME\n on stdout
  *
  * KEYFILE is the host's private key (PEM); sealing uses its public half.
@@ -27,6 +30,7 @@ main(int argc, char **argv)
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
 	struct seal_key *k = NULL;
+	struct seal_epoch *ep = NULL;
 	uint8_t blob[SEAL_BLOB_MAX];
 	char hex[2 * SEAL_BLOB_MAX + 1], doc[SEAL_FIELD_MAX + 1], name[SEAL_FIELD_MAX + 1];
 	char err[256] = "";
@@ -37,8 +41,11 @@ main(int argc, char **argv)
 	mbedtls_ctr_drbg_init(&drbg);
 	if (argc < 5 || (strcmp(argv[1], "seal") == 0 && argc != 6) ||
 	    (strcmp(argv[1], "open") == 0 && argc != 5) ||
-	    (strcmp(argv[1], "seal") != 0 && strcmp(argv[1], "open") != 0)) {
+	    (strcmp(argv[1], "seal2") == 0 && (argc < 6 || argc % 2 != 0)) ||
+	    (strcmp(argv[1], "seal") != 0 && strcmp(argv[1], "open") != 0 &&
+	    strcmp(argv[1], "seal2") != 0)) {
 		fprintf(stderr, "usage: seal-tool seal KEYFILE KIOSK DOCNUM NAME | "
+		    "seal2 KEYFILE KIOSK DOCNUM NAME [DOCNUM NAME ...] | "
 		    "open KEYFILE KIOSK HEX\n");
 		goto out;
 	}
@@ -55,6 +62,20 @@ main(int argc, char **argv)
 		    (rc = eg_hex_encode(blob, n, hex, sizeof(hex))) != EG_OK)
 			goto out;
 		printf("%s\n", hex);
+	} else if (strcmp(argv[1], "seal2") == 0) {
+		if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0) != 0) {
+			rc = EG_ERR_CRYPTO;
+			goto out;
+		}
+		if ((rc = seal_epoch_new(0, 0, &ep)) != EG_OK)
+			goto out;
+		for (int i = 4; i + 1 < argc; i += 2) {
+			if ((rc = seal_epoch_seal(ep, k, mbedtls_ctr_drbg_random, &drbg, 0, argv[3],
+			    argv[i], argv[i + 1], blob, sizeof(blob), &n)) != EG_OK ||
+			    (rc = eg_hex_encode(blob, n, hex, sizeof(hex))) != EG_OK)
+				goto out;
+			printf("%s\n", hex);
+		}
 	} else {
 		if ((rc = eg_hex_decode(argv[4], blob, sizeof(blob), &n)) != EG_OK ||
 		    (rc = seal_open(k, argv[3], blob, n, doc, sizeof(doc), name,
@@ -68,6 +89,7 @@ main(int argc, char **argv)
 out:
 	if (ret == 1)
 		fprintf(stderr, "seal-tool: %s%s%s\n", eg_err_name(rc), err[0] ? ": " : "", err);
+	seal_epoch_free(&ep);
 	seal_key_free(&k);
 	mbedtls_ctr_drbg_free(&drbg);
 	mbedtls_entropy_free(&ent);

@@ -2,8 +2,10 @@
 /*
  * test_seal — sealed identifiers (proto/seal.c): the known-answer vector
  * made by the independent Python implementation (tests/vectors/proto/
- * seal_v1.txt), round trips, and every way a blob must be refused; the
- * host certificate checks of seal_key_from_cert with a PKI made by host/pki.
+ * seal_v1.txt, seal_v2.txt), round trips, and every way a blob must be
+ * refused; version 2's epochs (shared E, rotation) and the host's key cache
+ * (ECDHs counted by seal_key_stats); the host certificate checks of
+ * seal_key_from_cert with a PKI made by host/pki.
  */
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -306,6 +308,11 @@ START_TEST(refused_version_and_bad_points)
 		if (v == SEAL_VERSION)
 			continue;
 		blob[0] = (uint8_t)v;
+		if (v == SEAL_VERSION_2) {	/* read as v2: E ‖ N ‖ … does not verify */
+			ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name,
+			    sizeof(name)), EG_ERR_AUTH);
+			continue;
+		}
 		ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)),
 		    EG_ERR_UNSUPPORTED);
 	}
@@ -459,6 +466,381 @@ START_TEST(host_certificate)
 }
 END_TEST
 
+/* ---- version 2 ---- */
+
+struct vector2 {
+	uint8_t host_key[256], eph_d[32], epoch_key[SEAL_KEY_LEN];
+	uint8_t nonce[2][SEAL_NONCE_LEN], blob[2][SEAL_BLOB_MAX];
+	size_t host_key_len, blob_len[2];
+	char kiosk_id[80], doc[2][80], name[2][80];
+};
+
+static void
+vector2_load(struct vector2 *v)
+{
+	char path[1024], line[4096];
+	FILE *f;
+	size_t n;
+	int fields = 0;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(path, sizeof(path), "%s/proto/seal_v2.txt", VECTORS_DIR);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *eq = strstr(line, " = "), *val;
+		int i;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || eq == NULL)
+			continue;
+		*eq = '\0';
+		val = eq + 3;
+		fields++;
+		i = line[strlen(line) - 1] == '2';
+		if (strcmp(line, "host_key") == 0)
+			ck_assert_eg(eg_hex_decode(val, v->host_key, sizeof(v->host_key),
+			    &v->host_key_len), EG_OK);
+		else if (strcmp(line, "ephemeral_d") == 0)
+			ck_assert_eg(eg_hex_decode(val, v->eph_d, sizeof(v->eph_d), &n), EG_OK);
+		else if (strcmp(line, "epoch_key") == 0)
+			ck_assert_eg(eg_hex_decode(val, v->epoch_key, sizeof(v->epoch_key), &n), EG_OK);
+		else if (strcmp(line, "kiosk_id") == 0)
+			snprintf(v->kiosk_id, sizeof(v->kiosk_id), "%s", val);
+		else if (strncmp(line, "nonce_", 6) == 0)
+			ck_assert_eg(eg_hex_decode(val, v->nonce[i], SEAL_NONCE_LEN, &n), EG_OK);
+		else if (strncmp(line, "blob_", 5) == 0)
+			ck_assert_eg(eg_hex_decode(val, v->blob[i], SEAL_BLOB_MAX, &v->blob_len[i]),
+			    EG_OK);
+		else if (strncmp(line, "document_number_", 16) == 0)
+			snprintf(v->doc[i], sizeof(v->doc[i]), "%s", val);
+		else if (strncmp(line, "holder_name_", 12) == 0)
+			snprintf(v->name[i], sizeof(v->name[i]), "%s", val);
+		else
+			fields--;
+	}
+	fclose(f);
+	ck_assert_int_eq(fields, 12);
+}
+
+/* The vector's RNG for v2: the ephemeral scalar at the first 32-byte draw,
+ * the vector's nonces at the 12-byte draws, blinding bytes otherwise. */
+struct fixed_rng2 {
+	const uint8_t *first;
+	const uint8_t (*nonce)[SEAL_NONCE_LEN];
+	int used, nonces;
+	mbedtls_ctr_drbg_context *rest;
+};
+
+static int
+fixed_rng2(void *ctx, unsigned char *out, size_t len)
+{
+	struct fixed_rng2 *r = ctx;
+
+	if (r->used == 0 && len == 32) {
+		memcpy(out, r->first, 32);
+		r->used = 1;
+		return 0;
+	}
+	if (len == SEAL_NONCE_LEN && r->nonces < 2) {
+		memcpy(out, r->nonce[r->nonces++], SEAL_NONCE_LEN);
+		return 0;
+	}
+	return mbedtls_ctr_drbg_random(r->rest, out, len);
+}
+
+static size_t
+do_seal2(struct seal_epoch *ep, struct seal_key *k, uint64_t now, const char *kiosk,
+    const char *doc, const char *name, uint8_t *blob)
+{
+	size_t n = 0;
+
+	ck_assert_eg(seal_epoch_seal(ep, k, mbedtls_ctr_drbg_random, &drbg, now, kiosk, doc, name,
+	    blob, SEAL_BLOB_MAX, &n), EG_OK);
+	ck_assert_uint_eq(blob[0], SEAL_VERSION_2);
+	return n;
+}
+
+static void
+open_ok(struct seal_key *k, const char *kiosk, const uint8_t *blob, size_t n, const char *want_doc,
+    const char *want_name)
+{
+	char doc[SEAL_FIELD_MAX + 1], name[SEAL_FIELD_MAX + 1];
+
+	ck_assert_eg(seal_open(k, kiosk, blob, n, doc, sizeof(doc), name, sizeof(name)), EG_OK);
+	ck_assert_str_eq(doc, want_doc);
+	ck_assert_str_eq(name, want_name);
+}
+
+static uint64_t
+ecdh_count(const struct seal_key *k)
+{
+	struct seal_stats st;
+
+	seal_key_stats(k, &st);
+	return st.ecdh;
+}
+
+START_TEST(v2_vector_opens)
+{
+	struct vector2 v;
+	struct seal_stats st;
+
+	vector2_load(&v);
+	open_ok(key_a, v.kiosk_id, v.blob[0], v.blob_len[0], v.doc[0], v.name[0]);
+	open_ok(key_a, v.kiosk_id, v.blob[1], v.blob_len[1], v.doc[1], v.name[1]);
+	seal_key_stats(key_a, &st);
+	ck_assert_uint_eq(st.ecdh, 1);		/* one epoch: one ECDH */
+	ck_assert_uint_eq(st.cache_hits, 1);
+}
+END_TEST
+
+START_TEST(v2_vector_seals_byte_exact)
+{
+	struct vector2 v;
+	struct fixed_rng2 r;
+	struct seal_epoch *ep = NULL;
+	uint8_t blob[SEAL_BLOB_MAX];
+	size_t n = 0;
+
+	vector2_load(&v);
+	memset(&r, 0, sizeof(r));
+	r.first = v.eph_d;
+	r.nonce = (const uint8_t (*)[SEAL_NONCE_LEN])v.nonce;
+	r.rest = &drbg;
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_eg(seal_epoch_seal(ep, key_a, fixed_rng2, &r, 100, v.kiosk_id, v.doc[i],
+		    v.name[i], blob, sizeof(blob), &n), EG_OK);
+		ck_assert_uint_eq(n, v.blob_len[i]);
+		ck_assert_mem_eq(blob, v.blob[i], n);
+	}
+	ck_assert_int_eq(r.used, 1);
+	ck_assert_int_eq(r.nonces, 2);
+	seal_epoch_free(&ep);
+	ck_assert_ptr_null(ep);
+}
+END_TEST
+
+/* One epoch: every seal carries the same E, a fresh nonce, and opens; the
+ * host does one ECDH for all of them. */
+START_TEST(v2_epoch_shares_e)
+{
+	static uint8_t blobs[SEAL_EPOCH_MAX_SEALS][128];
+	struct seal_epoch *ep = NULL;
+	struct seal_stats st;
+	size_t len[SEAL_EPOCH_MAX_SEALS];
+	char doc[16];
+
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	for (unsigned i = 0; i < SEAL_EPOCH_MAX_SEALS; i++) {
+		uint8_t blob[SEAL_BLOB_MAX];
+
+		snprintf(doc, sizeof(doc), "D%08u", i);
+		len[i] = do_seal2(ep, key_a, 5, "K01", doc, "ERIKSSON<<ANNA", blob);
+		ck_assert_uint_le(len[i], sizeof(blobs[i]));
+		ck_assert_uint_eq(len[i], SEAL_OVERHEAD_2 + 2 + 9 + 2 + 14);
+		memcpy(blobs[i], blob, len[i]);
+		ck_assert_mem_eq(blobs[i] + 1, blobs[0] + 1, SEAL_POINT_LEN);
+		if (i > 0)	/* nonces differ (a repeat would break GCM) */
+			ck_assert(memcmp(blobs[i] + 1 + SEAL_POINT_LEN,
+			    blobs[i - 1] + 1 + SEAL_POINT_LEN, SEAL_NONCE_LEN) != 0);
+	}
+	for (unsigned i = 0; i < SEAL_EPOCH_MAX_SEALS; i++) {
+		snprintf(doc, sizeof(doc), "D%08u", i);
+		open_ok(key_a, "K01", blobs[i], len[i], doc, "ERIKSSON<<ANNA");
+	}
+	seal_key_stats(key_a, &st);
+	ck_assert_uint_eq(st.ecdh, 1);
+	ck_assert_uint_eq(st.cache_hits, SEAL_EPOCH_MAX_SEALS - 1);
+	seal_epoch_free(&ep);
+}
+END_TEST
+
+/* A new E after max_seals seals, after max_seconds, when the clock goes
+ * back, and for another host key; limits above the maxima are refused. */
+START_TEST(v2_epoch_rotation)
+{
+	struct seal_epoch *ep = NULL;
+	uint8_t a[SEAL_BLOB_MAX], b[SEAL_BLOB_MAX];
+	size_t na, nb;
+
+	ck_assert_eg(seal_epoch_new(SEAL_EPOCH_MAX_SEALS + 1, 0, &ep), EG_ERR_INVAL);
+	ck_assert_eg(seal_epoch_new(0, SEAL_EPOCH_MAX_SECONDS + 1, &ep), EG_ERR_INVAL);
+	ck_assert_ptr_null(ep);
+	ck_assert_eg(seal_epoch_new(3, 10, &ep), EG_OK);
+	/* by count: seals 1..3 share E, the 4th starts a new epoch */
+	na = do_seal2(ep, key_a, 1000, "K01", "A", "B", a);
+	for (int i = 0; i < 2; i++) {
+		nb = do_seal2(ep, key_a, 1000, "K01", "A", "B", b);
+		ck_assert_mem_eq(a + 1, b + 1, SEAL_POINT_LEN);
+	}
+	nb = do_seal2(ep, key_a, 1000, "K01", "A", "B", b);
+	ck_assert(memcmp(a + 1, b + 1, SEAL_POINT_LEN) != 0);
+	open_ok(key_a, "K01", a, na, "A", "B");
+	open_ok(key_a, "K01", b, nb, "A", "B");
+	ck_assert_uint_eq(ecdh_count(key_a), 2);
+	/* by time: that epoch began at 1000; 1009 still in it, 1010 not */
+	memcpy(a, b, nb);
+	na = nb;
+	nb = do_seal2(ep, key_a, 1009, "K01", "A", "B", b);
+	ck_assert_mem_eq(a + 1, b + 1, SEAL_POINT_LEN);
+	nb = do_seal2(ep, key_a, 1010, "K01", "A", "B", b);
+	ck_assert(memcmp(a + 1, b + 1, SEAL_POINT_LEN) != 0);
+	/* a clock going back ends the epoch too */
+	memcpy(a, b, nb);
+	nb = do_seal2(ep, key_a, 5, "K01", "A", "B", b);
+	ck_assert(memcmp(a + 1, b + 1, SEAL_POINT_LEN) != 0);
+	/* another host key: a new epoch, which that key opens and key_a not */
+	memcpy(a, b, nb);
+	nb = do_seal2(ep, key_b, 5, "K01", "A", "B", b);
+	ck_assert(memcmp(a + 1, b + 1, SEAL_POINT_LEN) != 0);
+	open_ok(key_b, "K01", b, nb, "A", "B");
+	{
+		char doc[8], name[8];
+
+		ck_assert_eg(seal_open(key_a, "K01", b, nb, doc, sizeof(doc), name, sizeof(name)),
+		    EG_ERR_AUTH);
+	}
+	seal_epoch_free(&ep);
+	seal_epoch_free(&ep);	/* safe on NULL */
+}
+END_TEST
+
+START_TEST(v2_refused)
+{
+	struct seal_epoch *ep = NULL;
+	uint8_t blob[SEAL_BLOB_MAX + 8];
+	char doc[64], name[64];
+	size_t n;
+
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	n = do_seal2(ep, key_a, 0, "K01", "L898902C3", "ERIKSSON<<ANNA", blob);
+	open_ok(key_a, "K01", blob, n, "L898902C3", "ERIKSSON<<ANNA");	/* now cached */
+	/* another kiosk id, another host key */
+	ck_assert_eg(seal_open(key_a, "K02", blob, n, doc, sizeof(doc), name, sizeof(name)), EG_ERR_AUTH);
+	ck_assert_eg(seal_open(key_a, "K01x", blob, n, doc, sizeof(doc), name, sizeof(name)), EG_ERR_AUTH);
+	ck_assert_eg(seal_open(key_b, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)), EG_ERR_AUTH);
+	ck_assert_str_eq(doc, "");
+	ck_assert_str_eq(name, "");
+	/* every flipped bit (E cached or not) */
+	for (size_t i = 0; i < n; i++) {
+		for (int b = 0; b < 8; b++) {
+			int rc;
+
+			blob[i] ^= (uint8_t)(1u << b);
+			rc = seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name));
+			blob[i] ^= (uint8_t)(1u << b);
+			if (i == 0)	/* 0x03, 0x00, 0x06, …: unknown; never 0x01 */
+				ck_assert_eg(rc, EG_ERR_UNSUPPORTED);
+			else if (i == 1)
+				ck_assert_eg(rc, EG_ERR_FORMAT);
+			else if (i < 1 + SEAL_POINT_LEN)
+				ck_assert_msg(rc == EG_ERR_FORMAT || rc == EG_ERR_AUTH,
+				    "byte %zu bit %d: %s", i, b, eg_err_name(rc));
+			else		/* nonce, ciphertext, tag */
+				ck_assert_eg(rc, EG_ERR_AUTH);
+			ck_assert_str_eq(doc, "");
+		}
+	}
+	/* truncated, extended */
+	for (size_t len = 0; len < n; len++) {
+		int rc = seal_open(key_a, "K01", blob, len, doc, sizeof(doc), name, sizeof(name));
+
+		ck_assert_eg(rc, len < SEAL_OVERHEAD_2 ? EG_ERR_TRUNCATED : EG_ERR_AUTH);
+	}
+	blob[n] = 0;
+	ck_assert_eg(seal_open(key_a, "K01", blob, n + 1, doc, sizeof(doc), name, sizeof(name)),
+	    EG_ERR_AUTH);
+	/* other version bytes: v1 reads it as E ‖ ciphertext and fails its tag */
+	blob[0] = SEAL_VERSION;
+	ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)), EG_ERR_AUTH);
+	blob[0] = 0x03;
+	ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)),
+	    EG_ERR_UNSUPPORTED);
+	blob[0] = SEAL_VERSION_2;
+	open_ok(key_a, "K01", blob, n, "L898902C3", "ERIKSSON<<ANNA");
+	/* the arguments */
+	ck_assert_eg(seal_epoch_seal(ep, key_a, mbedtls_ctr_drbg_random, &drbg, 0, "", "A", "B",
+	    blob, SEAL_BLOB_MAX, &n), EG_ERR_INVAL);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_eg(seal_epoch_seal(NULL, key_a, mbedtls_ctr_drbg_random, &drbg, 0, "K01", "A",
+	    "B", blob, SEAL_BLOB_MAX, &n), EG_ERR_INVAL);
+	ck_assert_eg(seal_epoch_seal(ep, key_a, mbedtls_ctr_drbg_random, &drbg, 0, "K01", "A", "B",
+	    blob, SEAL_OVERHEAD_2 + 5, &n), EG_ERR_OVERFLOW);
+	ck_assert_eg(seal_epoch_seal(ep, key_a, mbedtls_ctr_drbg_random, &drbg, 0, "K01", "A", "B",
+	    blob, SEAL_OVERHEAD_2 + 6, &n), EG_OK);
+	ck_assert_uint_eq(n, SEAL_OVERHEAD_2 + 6);
+	seal_epoch_free(&ep);
+}
+END_TEST
+
+/* The host's cache: the second blob of an epoch costs no ECDH; evicted
+ * epochs still open (with a new ECDH); an E cached for kiosk B is not
+ * used for kiosk A; no cache: one ECDH per blob; v1 never cached. */
+START_TEST(v2_host_cache)
+{
+	struct seal_epoch *ep[6] = { NULL };
+	struct seal_stats st;
+	uint8_t blob[6][SEAL_BLOB_MAX], x[SEAL_BLOB_MAX];
+	size_t n[6], nx;
+	char kid[8], doc[64], name[64];
+
+	for (int i = 0; i < 6; i++)
+		ck_assert_eg(seal_epoch_new(0, 0, &ep[i]), EG_OK);
+	/* second blob of an epoch: a hit, no ECDH */
+	n[0] = do_seal2(ep[0], key_a, 0, "K00", "D0", "N0", blob[0]);
+	nx = do_seal2(ep[0], key_a, 0, "K00", "D0b", "N0b", x);
+	open_ok(key_a, "K00", blob[0], n[0], "D0", "N0");
+	ck_assert_uint_eq(ecdh_count(key_a), 1);
+	open_ok(key_a, "K00", x, nx, "D0b", "N0b");
+	ck_assert_uint_eq(ecdh_count(key_a), 1);
+
+	/* E cached for K00; the same blob presented as kiosk K01 misses the
+	 * cache (an ECDH) and fails its tag */
+	ck_assert_eg(seal_open(key_a, "K01", x, nx, doc, sizeof(doc), name, sizeof(name)),
+	    EG_ERR_AUTH);
+	ck_assert_uint_eq(ecdh_count(key_a), 2);
+	/* a blob really sealed for K01 with that same E opens, without using
+	 * K00's entry (a miss: its own ECDH) */
+	nx = do_seal2(ep[0], key_a, 0, "K01", "D1", "N1", x);
+	ck_assert_mem_eq(x + 1, blob[0] + 1, SEAL_POINT_LEN);
+	open_ok(key_a, "K01", x, nx, "D1", "N1");
+	ck_assert_uint_eq(ecdh_count(key_a), 3);
+
+	/* a tiny cache (one set of 4): six epochs evict, all still open */
+	ck_assert_eg(seal_key_set_cache(key_a, 3), EG_OK);	/* rounds up to 4 */
+	for (int i = 0; i < 6; i++) {
+		snprintf(kid, sizeof(kid), "K%02d", i);
+		n[i] = do_seal2(ep[i], key_a, 0, kid, "D", kid, blob[i]);
+		open_ok(key_a, kid, blob[i], n[i], "D", kid);
+	}
+	seal_key_stats(key_a, &st);
+	ck_assert_uint_eq(st.ecdh, 3 + 6);
+	ck_assert_uint_eq(st.cache_evictions, 2);
+	open_ok(key_a, "K05", blob[5], n[5], "D", "K05");	/* recent: a hit */
+	ck_assert_uint_eq(ecdh_count(key_a), 9);
+	open_ok(key_a, "K00", blob[0], n[0], "D", "K00");	/* evicted: ECDH again */
+	ck_assert_uint_eq(ecdh_count(key_a), 10);
+
+	/* no cache: every open derives */
+	ck_assert_eg(seal_key_set_cache(key_a, 0), EG_OK);
+	open_ok(key_a, "K05", blob[5], n[5], "D", "K05");
+	open_ok(key_a, "K05", blob[5], n[5], "D", "K05");
+	ck_assert_uint_eq(ecdh_count(key_a), 12);
+	ck_assert_eg(seal_key_set_cache(key_a, SEAL_CACHE_DEFAULT), EG_OK);
+	ck_assert_eg(seal_key_set_cache(key_a, (1u << 20) + 1), EG_ERR_INVAL);
+	ck_assert_eg(seal_key_set_cache(NULL, 4), EG_ERR_INVAL);
+
+	/* version 1 blobs open as before, one ECDH each */
+	nx = do_seal(key_a, "K01", "L898902C3", "ERIKSSON<<ANNA", x);
+	open_ok(key_a, "K01", x, nx, "L898902C3", "ERIKSSON<<ANNA");
+	open_ok(key_a, "K01", x, nx, "L898902C3", "ERIKSSON<<ANNA");
+	ck_assert_uint_eq(ecdh_count(key_a), 14);
+	for (int i = 0; i < 6; i++)
+		seal_epoch_free(&ep[i]);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -478,6 +860,12 @@ make_suite(void)
 	tcase_add_test(t, seal_arguments);
 	tcase_add_test(t, plaintext_rules);
 	tcase_add_test(t, host_certificate);
+	tcase_add_test(t, v2_vector_opens);
+	tcase_add_test(t, v2_vector_seals_byte_exact);
+	tcase_add_test(t, v2_epoch_shares_e);
+	tcase_add_test(t, v2_epoch_rotation);
+	tcase_add_test(t, v2_refused);
+	tcase_add_test(t, v2_host_cache);
 	suite_add_tcase(s, t);
 	return s;
 }

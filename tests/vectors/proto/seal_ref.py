@@ -6,10 +6,14 @@
 #   seal_ref.py vector > tests/vectors/proto/seal_v1.txt
 #       the known-answer vector (fixed host key and ephemeral key); the
 #       C unit test (tests/proto/test_seal.c) must reproduce its blob
-#   seal_ref.py interop TOOL VECTOR
-#       the meson test 'seal-interop': recompute VECTOR, then a fresh host
-#       key; TOOL (tests/proto/seal-tool) seals and Python opens, Python
-#       seals and TOOL opens, tampered blobs are refused by TOOL
+#   seal_ref.py vector2 > tests/vectors/proto/seal_v2.txt
+#       version 2 (epoch key): two seals in one epoch with a fixed
+#       ephemeral key and fixed nonces; the C test reproduces both blobs
+#   seal_ref.py interop TOOL VECTOR [VECTOR2]
+#       the meson test 'seal-interop': recompute the vectors, then a fresh
+#       host key; TOOL (tests/proto/seal-tool) seals (v1 and v2) and Python
+#       opens, Python seals (v1 and v2) and TOOL opens, tampered blobs are
+#       refused by TOOL
 import os
 import subprocess
 import sys
@@ -21,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 LABEL = b'egate-seal/v1'
+LABEL2 = b'egate-seal/v2'
 CURVE = ec.SECP256R1()
 
 
@@ -66,8 +71,8 @@ def kdf(z, e, h):
     return okm[:32], okm[32:]
 
 
-def aad(kiosk):
-    return LABEL + b'\x00' + kiosk.encode() + b'\x00'
+def aad(kiosk, label=LABEL):
+    return label + b'\x00' + kiosk.encode() + b'\x00'
 
 
 def seal(host_pub, kiosk, doc, name, eph=None):
@@ -79,12 +84,34 @@ def seal(host_pub, kiosk, doc, name, eph=None):
     return bytes([1]) + e + AESGCM(k).encrypt(n, plain, aad(kiosk))
 
 
+def epoch_key(host_pub, eph):
+    """Version 2: (E, K) of an epoch, K = HKDF(x(e*H), info = v2 label || E || H)."""
+    e, h = point(eph.public_key()), point(host_pub)
+    z = eph.exchange(ec.ECDH(), host_pub)
+    k = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+             info=LABEL2 + e + h).derive(z)
+    return e, k
+
+
+def seal2(epoch, kiosk, doc, name, nonce=None):
+    e, k = epoch
+    nonce = nonce or os.urandom(12)
+    plain = pb_string(1, doc) + pb_string(2, name)
+    return bytes([2]) + e + nonce + AESGCM(k).encrypt(nonce, plain, aad(kiosk, LABEL2))
+
+
 def open_(host_priv, kiosk, blob):
-    assert blob[0] == 1 and len(blob) >= 82
     e = blob[1:66]
     epub = ec.EllipticCurvePublicKey.from_encoded_point(CURVE, e)
     z = host_priv.exchange(ec.ECDH(), epub)
-    k, n = kdf(z, e, point(host_priv.public_key()))
+    h = point(host_priv.public_key())
+    if blob[0] == 2:
+        assert len(blob) >= 1 + 65 + 12 + 16
+        k = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                 info=LABEL2 + e + h).derive(z)
+        return pb_parse(AESGCM(k).decrypt(blob[66:78], blob[78:], aad(kiosk, LABEL2)))
+    assert blob[0] == 1 and len(blob) >= 82
+    k, n = kdf(z, e, h)
     return pb_parse(AESGCM(k).decrypt(n, blob[66:], aad(kiosk)))
 
 
@@ -114,6 +141,33 @@ def vector_lines():
             'blob = ' + blob.hex().upper()]
 
 
+VEC2_NONCES = ['000102030405060708090A0B', 'F0E1D2C3B4A5968778695A4B']
+VEC2 = [('L898902C3', 'ERIKSSON<<ANNA<MARIA'), ('D23145890', 'MUSTERMANN<<ERIKA')]
+
+
+def vector2_lines():
+    host = ec.derive_private_key(VEC_HOST_D, CURVE)
+    eph = ec.derive_private_key(VEC_EPH_D, CURVE)
+    der = host.private_bytes(serialization.Encoding.DER,
+                             serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption())
+    epoch = epoch_key(host.public_key(), eph)
+    lines = ['# Sealed identifiers version 2 (PROTOCOL.md: one ephemeral key per epoch)',
+             '# made by tests/vectors/proto/seal_ref.py (Python cryptography), independent',
+             '# of proto/seal.c: two seals in one epoch. host_key: SEC1 DER; ephemeral_d:',
+             '# the epoch\'s ephemeral private scalar; epoch_key: K; nonce_i: N of seal i.',
+             'host_key = ' + der.hex().upper(),
+             'host_point = ' + point(host.public_key()).hex().upper(),
+             'kiosk_id = ' + VEC['kiosk_id'],
+             'ephemeral_d = ' + '%064X' % VEC_EPH_D,
+             'epoch_key = ' + epoch[1].hex().upper()]
+    for i, ((doc, name), nonce) in enumerate(zip(VEC2, VEC2_NONCES), 1):
+        blob = seal2(epoch, VEC['kiosk_id'], doc, name, bytes.fromhex(nonce))
+        lines += ['document_number_%d = %s' % (i, doc), 'holder_name_%d = %s' % (i, name),
+                  'nonce_%d = %s' % (i, nonce), 'blob_%d = %s' % (i, blob.hex().upper())]
+    return lines
+
+
 def tool(exe, *args, check=True):
     r = subprocess.run([exe, *args], capture_output=True, text=True)
     if check and r.returncode != 0:
@@ -121,12 +175,15 @@ def tool(exe, *args, check=True):
     return r
 
 
-def interop(exe, vecfile):
-    with open(vecfile) as f:
-        have = [l.rstrip('\n') for l in f]
-    if have != vector_lines():
-        sys.exit('seal-interop: %s differs from what seal_ref.py computes' % vecfile)
-    print('ok: the known-answer vector recomputes')
+def interop(exe, vecfile, vec2file=None):
+    for path, want in [(vecfile, vector_lines), (vec2file, vector2_lines)]:
+        if path is None:
+            continue
+        with open(path) as f:
+            have = [l.rstrip('\n') for l in f]
+        if have != want():
+            sys.exit('seal-interop: %s differs from what seal_ref.py computes' % path)
+        print('ok: the known-answer vector %s recomputes' % os.path.basename(path))
     host = ec.generate_private_key(CURVE)
     cases = [('K01', 'L898902C3', 'ERIKSSON<<ANNA<MARIA'),
              ('kiosk-with-a-long-name-0123456789', 'D23145890123', 'MUSTERMANN<<ERIKA'),
@@ -152,12 +209,42 @@ def interop(exe, vecfile):
                 if tool(exe, 'open', kp, bad_kiosk, bad.hex(), check=False).returncode == 0:
                     sys.exit('seal-interop: C opened a tampered blob')
         print('ok: %d cases both ways, tampered blobs refused' % len(cases))
+        # version 2: C seals all cases for one kiosk in one epoch (one E)
+        for kiosk in ('K01', 'kiosk-with-a-long-name-0123456789'):
+            args = [a for _, doc, name in cases for a in (doc, name)]
+            blobs = [bytes.fromhex(l) for l in
+                     tool(exe, 'seal2', kp, kiosk, *args).stdout.split()]
+            if len(blobs) != len(cases) or len({b[1:66] for b in blobs}) != 1 or \
+                    len({b[66:78] for b in blobs}) != len(cases) or \
+                    any(b[0] != 2 for b in blobs):
+                sys.exit('seal-interop: C v2 blobs are not one epoch with fresh nonces')
+            for (_, doc, name), blob in zip(cases, blobs):
+                if open_(host, kiosk, blob) != (doc, name):
+                    sys.exit('seal-interop: Python opened a C v2 blob to other values')
+            # Python seals v2 in one epoch; C opens each
+            epoch = epoch_key(host.public_key(), ec.generate_private_key(CURVE))
+            for _, doc, name in cases:
+                blob = seal2(epoch, kiosk, doc, name)
+                got = tool(exe, 'open', kp, kiosk, blob.hex()).stdout.split('\n')
+                if got[:2] != [doc, name]:
+                    sys.exit('seal-interop: C opened a Python v2 blob to other values')
+                for bad_kiosk, bad in [(kiosk + 'x', blob),
+                                       (kiosk, bytes([3]) + blob[1:]),
+                                       (kiosk, blob[:70] + bytes([blob[70] ^ 1]) + blob[71:]),
+                                       (kiosk, blob[:-1] + bytes([blob[-1] ^ 0x80])),
+                                       (kiosk, blob[:93])]:
+                    if tool(exe, 'open', kp, bad_kiosk, bad.hex(),
+                            check=False).returncode == 0:
+                        sys.exit('seal-interop: C opened a tampered v2 blob')
+        print('ok: version 2 both ways, one E per epoch, tampered blobs refused')
 
 
 if __name__ == '__main__':
     if sys.argv[1:] == ['vector']:
         print('\n'.join(vector_lines()))
-    elif len(sys.argv) == 4 and sys.argv[1] == 'interop':
-        interop(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:] == ['vector2']:
+        print('\n'.join(vector2_lines()))
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == 'interop':
+        interop(*sys.argv[2:])
     else:
-        sys.exit('usage: seal_ref.py vector | interop SEAL-TOOL VECTOR-FILE')
+        sys.exit('usage: seal_ref.py vector | vector2 | interop SEAL-TOOL VECTOR [VECTOR2]')
