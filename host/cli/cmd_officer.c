@@ -69,6 +69,8 @@ struct session {
 	struct frame_dec *dec;
 	int64_t deadline_ms;
 	struct proto_msg *msg;		/* the last message read */
+	uint8_t buf[16384];		/* bytes read, not yet fed to the decoder */
+	size_t have, pos;
 };
 
 static int64_t
@@ -157,17 +159,15 @@ out:
 static int
 recv_env(struct session *s, const Egate__Envelope **env)
 {
-	static uint8_t buf[16384];
-	static size_t have, pos;
-
 	proto_msg_free(&s->msg);
 	for (;;) {
-		while (pos < have) {
+		while (s->pos < s->have) {
 			const uint8_t *f;
 			size_t used = 0, flen = 0;
-			int rc = frame_dec_feed(s->dec, buf + pos, have - pos, &used, &f, &flen);
+			int rc = frame_dec_feed(s->dec, s->buf + s->pos, s->have - s->pos, &used, &f,
+			    &flen);
 
-			pos += used;
+			s->pos += used;
 			if (rc == EG_ERR_TRUNCATED)
 				continue;
 			if (rc != EG_OK)
@@ -179,7 +179,7 @@ recv_env(struct session *s, const Egate__Envelope **env)
 		}
 		size_t got = 0;
 		bool ww = false;
-		int rc = eg_tls_read(s->tls, buf, sizeof(buf), &got, &ww);
+		int rc = eg_tls_read(s->tls, s->buf, sizeof(s->buf), &got, &ww);
 
 		if (rc == EG_ERR_BUSY) {
 			if (!wait_io(s, ww))
@@ -188,8 +188,8 @@ recv_env(struct session *s, const Egate__Envelope **env)
 		}
 		if (rc != EG_OK)
 			return rc;
-		have = got;
-		pos = 0;
+		s->have = got;
+		s->pos = 0;
 	}
 }
 
