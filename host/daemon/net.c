@@ -718,6 +718,28 @@ on_signal(struct net *n)
 	}
 }
 
+/*
+ * The opening key's counters (seal.h), once a minute when they changed and
+ * at shutdown: ECDHs per sealed event show whether the epoch-key cache
+ * works (a rising eviction count means more kiosk epochs interleave than it
+ * holds, e.g. while many spools drain at once).
+ */
+static void
+seal_stats_log(struct net *n, bool force)
+{
+	struct seal_stats st;
+
+	if (n->seal == NULL || (!force && host_now_ms() - n->seal_log_ms < 60000))
+		return;
+	n->seal_log_ms = host_now_ms();
+	seal_key_stats(n->seal, &st);
+	if (!force && st.ecdh == n->seal_logged.ecdh && st.cache_hits == n->seal_logged.cache_hits)
+		return;
+	n->seal_logged = st;
+	EG_LOG(&n->lg, EG_LOG_INFO, "net.seal_stats", EG_UINT("ecdh", st.ecdh),
+	    EG_UINT("cache_hits", st.cache_hits), EG_UINT("cache_evictions", st.cache_evictions));
+}
+
 /* SIGTERM: stop accepting, store what was received, write the last acks. */
 static void
 drain(struct net *n)
@@ -759,6 +781,7 @@ drain(struct net *n)
 		n->conns->st = C_CLOSING;
 		conn_free(n, n->conns, "host shutting down");
 	}
+	seal_stats_log(n, true);
 	EG_LOG(&n->lg, EG_LOG_NOTICE, "net.stopped", EG_UINT("batches", n->batches),
 	    EG_UINT("stored", n->stored));
 }
@@ -957,6 +980,7 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		if (host_now_ms() - last_tick >= 1000) {
 			timeouts(n);
 			console_tick(n);
+			seal_stats_log(n, false);
 			last_tick = host_now_ms();
 		}
 	}

@@ -18,6 +18,7 @@
 #include "egate/tls.h"
 #include "frame.h"
 #include "host.h"
+#include "seal.h"
 
 struct console;
 struct seal_key;
@@ -54,6 +55,8 @@ struct net {
 	struct eg_log lg;
 	struct eg_tls_conf *tls;
 	struct seal_key *seal;		/* the TLS key, to open sealed identifiers */
+	struct seal_stats seal_logged;	/* its counters as last logged */
+	int64_t seal_log_ms;
 	int ep, lfd, sfd, ps;
 	struct conn *conns;
 	size_t nconns;

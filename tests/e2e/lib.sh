@@ -69,6 +69,7 @@ ca = $pki/ca/ca.crt
 cert = $pki/$1.crt
 key = $pki/$1.key
 spool = $t/$1.spool
+seal_cert = $pki/host.crt
 ${2:-}
 [devices]
 reader = sim

@@ -111,6 +111,16 @@ PY
 "$egate" audit --db "$t/audit.db" verify --pubkey "$t/checkpoint.pub" --anchor "$t/audit.db.anchor" \
   || fail "audit verify after the outage"
 grep -q 'uplink.error' "$t/kiosk.log" || fail "the kiosk never noticed the outage"
+# identifiers arrived sealed and were opened: the audit log finds the
+# travellers by document number, with a handful of ECDHs (one per kiosk
+# epoch and host start), not one per record
+found=$("$egate" audit --db "$t/audit.db" query --document L898902C3 --hmac-key "$t/identifier.hmac" --json \
+  | grep -o '"kiosk_id"' | wc -l)
+[ "$found" -ge 15 ] || fail "only $found records found by document number"
+if grep -q L898902C3 "$t/audit.db" "$t"/K0*.spool* 2>/dev/null; then fail "a document number in clear on disk"; fi
+ecdh=$(grep -ho 'event=net.seal_stats ecdh=[0-9]*' "$t"/host*.log | awk -F= '{s += $NF} END {print s + 0}')
+echo "sealed identifiers: $found records found by document number, $ecdh ECDHs on the host"
+[ -n "$ecdh" ] && [ "$ecdh" -le 8 ] || fail "ECDHs for sealed identifiers: '$ecdh' (want one per kiosk epoch and host start)"
 # more than offline_limit without the host: no new traveller until it was back
 grep -q 'out of service until it is back' "$t/kiosk.out" || fail "no out-of-service period"
 grep -q 'back in service' "$t/kiosk.out" || fail "never back in service"
