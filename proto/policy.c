@@ -2,7 +2,6 @@
 /* policy.c — the pushed decision policy: names, checks, ConfigPush encoding
  * and decoding, the host's bundle file (see policy.h). */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,21 +34,6 @@ static const char *const check_names[POLICY_C_COUNT] = {
 	POLICY_DOC_CHECKS(X_)
 #undef X_
 };
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || cap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 const char *
 policy_threshold_name(enum policy_threshold t)
@@ -139,16 +123,16 @@ policy_threshold_set(struct policy *p, const char *name, double v, char *err, si
 	if (p == NULL || name == NULL)
 		return EG_ERR_INVAL;
 	if ((t = find_threshold(name)) < 0) {
-		seterr(err, errlen, "unknown threshold '%.64s'", name);
+		eg_errbuf(err, errlen, "unknown threshold '%.64s'", name);
 		return EG_ERR_NOT_FOUND;
 	}
 	if (!isfinite(v) || v < thresholds[t].min || v > thresholds[t].max) {
-		seterr(err, errlen, "%s: value %g is out of range (%g to %g)", name, v,
+		eg_errbuf(err, errlen, "%s: value %g is out of range (%g to %g)", name, v,
 		    thresholds[t].min, thresholds[t].max);
 		return EG_ERR_CONFIG;
 	}
 	if (thresholds[t].integer && v != floor(v)) {
-		seterr(err, errlen, "%s: value %g is not a whole number", name, v);
+		eg_errbuf(err, errlen, "%s: value %g is not a whole number", name, v);
 		return EG_ERR_CONFIG;
 	}
 	p->threshold[t] = v;
@@ -181,7 +165,7 @@ each_item(struct policy *p, const char *list, item_fn fn, char *err, size_t errl
 		while (n > 0 && s[n - 1] == ' ')
 			n--;
 		if (n == 0) {
-			seterr(err, errlen, "empty item in the list '%.64s'", list);
+			eg_errbuf(err, errlen, "empty item in the list '%.64s'", list);
 			return EG_ERR_CONFIG;
 		}
 		memcpy(item, s, n);
@@ -203,7 +187,7 @@ check_item(struct policy *p, const char *item, char *err, size_t errlen)
 			return EG_OK;
 		}
 	}
-	seterr(err, errlen, "mandatory_checks: unknown check '%.48s'", item);
+	eg_errbuf(err, errlen, "mandatory_checks: unknown check '%.48s'", item);
 	return EG_ERR_CONFIG;
 }
 
@@ -227,7 +211,7 @@ issuer_item(struct policy *p, const char *item, char *err, size_t errlen)
 	(void)p;
 	if (!icao_code(item, sl) || (colon != NULL && (strlen(colon + 1) > 2 ||
 	    !icao_code(colon + 1, strlen(colon + 1))))) {
-		seterr(err, errlen, "accepted_issuers: '%.32s' is not STATE or STATE:TYPE "
+		eg_errbuf(err, errlen, "accepted_issuers: '%.32s' is not STATE or STATE:TYPE "
 		    "(ICAO codes, upper case)", item);
 		return EG_ERR_CONFIG;
 	}
@@ -244,11 +228,11 @@ policy_setting_set(struct policy *p, const char *name, const char *value, char *
 	if (p == NULL || name == NULL || value == NULL)
 		return EG_ERR_INVAL;
 	if ((s = find_setting(name)) < 0) {
-		seterr(err, errlen, "unknown setting '%.64s'", name);
+		eg_errbuf(err, errlen, "unknown setting '%.64s'", name);
 		return EG_ERR_NOT_FOUND;
 	}
 	if (strlen(value) > POLICY_SETTING_MAX) {
-		seterr(err, errlen, "%s: value longer than %u bytes", name, POLICY_SETTING_MAX);
+		eg_errbuf(err, errlen, "%s: value longer than %u bytes", name, POLICY_SETTING_MAX);
 		return EG_ERR_OVERFLOW;
 	}
 	switch ((enum policy_setting)s) {
@@ -269,7 +253,7 @@ policy_setting_set(struct policy *p, const char *name, const char *value, char *
 		else
 			rc = EG_ERR_CONFIG;
 		if (rc != EG_OK)
-			seterr(err, errlen, "no_chip_auth: '%.32s' is neither refer nor accept", value);
+			eg_errbuf(err, errlen, "no_chip_auth: '%.32s' is neither refer nor accept", value);
 		break;
 	case POLICY_S_WATCHLIST_ACTION:
 		if (strcmp(value, "refer") == 0)
@@ -279,7 +263,7 @@ policy_setting_set(struct policy *p, const char *name, const char *value, char *
 		else
 			rc = EG_ERR_CONFIG;
 		if (rc != EG_OK)
-			seterr(err, errlen, "watchlist_action: '%.32s' is neither refer nor "
+			eg_errbuf(err, errlen, "watchlist_action: '%.32s' is neither refer nor "
 			    "refer_silent", value);
 		break;
 	default:
@@ -295,12 +279,12 @@ bool
 policy_complete(const struct policy *p, char *err, size_t errlen)
 {
 	if (p->version == 0) {
-		seterr(err, errlen, "%s", "version missing (must be >= 1)");
+		eg_errbuf(err, errlen, "%s", "version missing (must be >= 1)");
 		return false;
 	}
 	for (size_t i = 0; i < POLICY_T_COUNT; i++) {
 		if (isnan(p->threshold[i])) {
-			seterr(err, errlen, "threshold %s missing", thresholds[i].name);
+			eg_errbuf(err, errlen, "threshold %s missing", thresholds[i].name);
 			return false;
 		}
 	}
@@ -309,7 +293,7 @@ policy_complete(const struct policy *p, char *err, size_t errlen)
 	for (size_t i = 0; i < POLICY_S_COUNT; i++) {
 		if (p->setting[i][0] == '\0' && i != POLICY_S_MANDATORY_CHECKS &&
 		    i != POLICY_S_ACCEPTED_ISSUERS) {
-			seterr(err, errlen, "setting %s missing", setting_names[i]);
+			eg_errbuf(err, errlen, "setting %s missing", setting_names[i]);
 			return false;
 		}
 	}
@@ -509,36 +493,36 @@ decode_split(const Egate__ConfigPush *const *parts, size_t n, uint8_t digest[32]
 		if (cp == NULL)
 			return EG_ERR_INVAL;
 		if (cp->version == 0 || cp->version != parts[0]->version) {
-			seterr(err, errlen, "part %zu: version %llu differs from part 0 (%llu)", i,
+			eg_errbuf(err, errlen, "part %zu: version %llu differs from part 0 (%llu)", i,
 			    (unsigned long long)cp->version, (unsigned long long)parts[0]->version);
 			return EG_ERR_FORMAT;
 		}
 		if (cp->part != i || (n > 1 ? cp->parts != n : cp->parts > 1)) {
-			seterr(err, errlen, "part %zu: says part %u of %u", i, cp->part, cp->parts);
+			eg_errbuf(err, errlen, "part %zu: says part %u of %u", i, cp->part, cp->parts);
 			return EG_ERR_FORMAT;
 		}
 		if (cp->sha256.len != 0 && cp->sha256.len != 32) {
-			seterr(err, errlen, "part %zu: sha256 of %zu bytes", i, cp->sha256.len);
+			eg_errbuf(err, errlen, "part %zu: sha256 of %zu bytes", i, cp->sha256.len);
 			return EG_ERR_FORMAT;
 		}
 		if (cp->sha256.len == 32) {
 			if (sha != NULL && memcmp(sha->data, cp->sha256.data, 32) != 0) {
-				seterr(err, errlen, "part %zu: sha256 differs from an earlier part", i);
+				eg_errbuf(err, errlen, "part %zu: sha256 differs from an earlier part", i);
 				return EG_ERR_MAC;
 			}
 			sha = &cp->sha256;
 		}
 	}
 	if (sha == NULL) {
-		seterr(err, errlen, "%s", "no sha256: the digest is mandatory");
+		eg_errbuf(err, errlen, "%s", "no sha256: the digest is mandatory");
 		return EG_ERR_MAC;
 	}
 	if ((rc = proto_config_digest(parts, n, want)) != EG_OK) {
-		seterr(err, errlen, "digest: %s", eg_strerror(rc));
+		eg_errbuf(err, errlen, "digest: %s", eg_strerror(rc));
 		return rc;
 	}
 	if (!eg_ct_equal(want, sha->data, 32)) {
-		seterr(err, errlen, "%s", "digest mismatch: the configuration is not what the "
+		eg_errbuf(err, errlen, "%s", "digest mismatch: the configuration is not what the "
 		    "host signed off");
 		return EG_ERR_MAC;
 	}
@@ -559,7 +543,7 @@ policy_decode(const Egate__ConfigPush *const *parts, size_t n, struct policy *ou
 		return EG_ERR_INVAL;
 	policy_clear(out);
 	if (parts == NULL || n == 0 || n > POLICY_PARTS_MAX) {
-		seterr(err, errlen, "%zu parts", n);
+		eg_errbuf(err, errlen, "%zu parts", n);
 		goto out;
 	}
 	if ((rc = decode_split(parts, n, digest, err, errlen)) != EG_OK)
@@ -573,7 +557,7 @@ policy_decode(const Egate__ConfigPush *const *parts, size_t n, struct policy *ou
 			int k = find_threshold(name);
 
 			if (k >= 0 && seen_t[k]) {
-				seterr(err, errlen, "threshold %s given twice", name);
+				eg_errbuf(err, errlen, "threshold %s given twice", name);
 				rc = EG_ERR_FORMAT;
 				goto out;
 			}
@@ -588,7 +572,7 @@ policy_decode(const Egate__ConfigPush *const *parts, size_t n, struct policy *ou
 			int k = find_setting(name);
 
 			if (k >= 0 && seen_s[k]) {
-				seterr(err, errlen, "setting %s given twice", name);
+				eg_errbuf(err, errlen, "setting %s given twice", name);
 				rc = EG_ERR_FORMAT;
 				goto out;
 			}
@@ -604,7 +588,7 @@ policy_decode(const Egate__ConfigPush *const *parts, size_t n, struct policy *ou
 			total += cp->crls[m].len;
 		if (out->n_master_lists + cp->n_csca_master_lists > POLICY_BLOBS_MAX ||
 		    out->n_crls + cp->n_crls > POLICY_BLOBS_MAX || total > POLICY_TOTAL_MAX) {
-			seterr(err, errlen, "more than %u master lists or CRLs, or more than %u "
+			eg_errbuf(err, errlen, "more than %u master lists or CRLs, or more than %u "
 			    "bytes", POLICY_BLOBS_MAX, POLICY_TOTAL_MAX);
 			rc = EG_ERR_OVERFLOW;
 			goto out;
@@ -620,14 +604,14 @@ policy_decode(const Egate__ConfigPush *const *parts, size_t n, struct policy *ou
 	}
 	for (size_t t = 0; t < POLICY_T_COUNT; t++) {
 		if (!seen_t[t]) {
-			seterr(err, errlen, "threshold %s missing", thresholds[t].name);
+			eg_errbuf(err, errlen, "threshold %s missing", thresholds[t].name);
 			rc = EG_ERR_FORMAT;
 			goto out;
 		}
 	}
 	for (size_t s = 0; s < POLICY_S_COUNT; s++) {
 		if (!seen_s[s]) {
-			seterr(err, errlen, "setting %s missing", setting_names[s]);
+			eg_errbuf(err, errlen, "setting %s missing", setting_names[s]);
 			rc = EG_ERR_FORMAT;
 			goto out;
 		}
@@ -753,12 +737,12 @@ load_list(struct policy *p, const char *list, struct load_ctx *lc)
 		if (*tok == '\0')
 			continue;
 		if (*n >= POLICY_BLOBS_MAX) {
-			seterr(lc->err, lc->errlen, "more than %u files in one list", POLICY_BLOBS_MAX);
+			eg_errbuf(lc->err, lc->errlen, "more than %u files in one list", POLICY_BLOBS_MAX);
 			return EG_ERR_OVERFLOW;
 		}
 		resolve(path, sizeof(path), lc->dir, tok);
 		if ((rc = read_whole(path, &arr[*n], lc->budget)) != EG_OK) {
-			seterr(lc->err, lc->errlen, "%s: %s", path, eg_strerror(rc));
+			eg_errbuf(lc->err, lc->errlen, "%s: %s", path, eg_strerror(rc));
 			return rc;
 		}
 		lc->budget -= arr[*n].len;
@@ -785,14 +769,14 @@ policy_bundle_load(const char *path, struct policy *out, char *err, size_t errle
 	memset(&ce, 0, sizeof(ce));
 	if ((rc = eg_cfg_load_file(path, bundle_schema, sizeof(bundle_schema) /
 	    sizeof(bundle_schema[0]), raw, &ce)) != EG_OK) {
-		seterr(err, errlen, "%s", eg_cfg_error_str(&ce, buf, sizeof(buf)));
+		eg_errbuf(err, errlen, "%s", eg_cfg_error_str(&ce, buf, sizeof(buf)));
 		goto out;
 	}
 	out->version = (uint64_t)raw->version;
 	for (size_t i = 0; i < POLICY_T_COUNT; i++) {
 		if ((rc = policy_threshold_set(out, thresholds[i].name, raw->t[i], buf,
 		    sizeof(buf))) != EG_OK) {
-			seterr(err, errlen, "%s: [thresholds] %s", path, buf);
+			eg_errbuf(err, errlen, "%s: [thresholds] %s", path, buf);
 			rc = EG_ERR_CONFIG;
 			goto out;
 		}
@@ -800,7 +784,7 @@ policy_bundle_load(const char *path, struct policy *out, char *err, size_t errle
 	for (size_t i = 0; i < POLICY_S_COUNT; i++) {
 		if ((rc = policy_setting_set(out, setting_names[i], raw->s[i], buf,
 		    sizeof(buf))) != EG_OK) {
-			seterr(err, errlen, "%s: [settings] %s", path, buf);
+			eg_errbuf(err, errlen, "%s: [settings] %s", path, buf);
 			rc = EG_ERR_CONFIG;
 			goto out;
 		}
@@ -822,7 +806,7 @@ policy_bundle_load(const char *path, struct policy *out, char *err, size_t errle
 	if (raw->gallery[0] != '\0') {
 		resolve(gpath, sizeof(gpath), dir, raw->gallery);
 		if ((rc = read_whole(gpath, &out->gallery, lc.budget)) != EG_OK) {
-			seterr(err, errlen, "%s: %s", gpath, eg_strerror(rc));
+			eg_errbuf(err, errlen, "%s: %s", gpath, eg_strerror(rc));
 			goto out;
 		}
 	}

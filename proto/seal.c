@@ -5,7 +5,6 @@
  * key per seal. Version 2: one per kiosk epoch (struct seal_epoch), and the
  * host's key pair caches the epoch keys it derived (struct seal_cache).
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,21 +69,6 @@ struct seal_epoch {
 	uint32_t seals, max_seals, max_seconds;
 	uint64_t start;			/* now_s at the epoch's start */
 };
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || cap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 static struct seal_key *
 key_alloc(void)
@@ -169,11 +153,11 @@ seal_key_from_cert(const char *cert_path, const char *ca_path, const char *cn,
 		goto out;
 	ret = EG_ERR_IO;
 	if (mbedtls_x509_crt_parse_file(&ca, ca_path) != 0) {
-		seterr(err, errlen, "cannot read the CA certificate %s", ca_path);
+		eg_errbuf(err, errlen, "cannot read the CA certificate %s", ca_path);
 		goto out;
 	}
 	if (mbedtls_x509_crt_parse_file(&crt, cert_path) != 0) {
-		seterr(err, errlen, "cannot read the host certificate %s", cert_path);
+		eg_errbuf(err, errlen, "cannot read the host certificate %s", cert_path);
 		goto out;
 	}
 	ret = EG_ERR_CERT;
@@ -181,18 +165,18 @@ seal_key_from_cert(const char *cert_path, const char *ca_path, const char *cn,
 		if (mbedtls_x509_crt_verify_info(why, sizeof(why), "", flags) < 0)
 			snprintf(why, sizeof(why), "flags 0x%x", (unsigned)flags);
 		why[strcspn(why, "\n")] = '\0';
-		seterr(err, errlen, "%s does not verify against %s: %s", cert_path, ca_path, why);
+		eg_errbuf(err, errlen, "%s does not verify against %s: %s", cert_path, ca_path, why);
 		goto out;
 	}
 	if (!cn_is(&crt, cn)) {
-		seterr(err, errlen, "%s is not the host's certificate (CN is not '%s')", cert_path, cn);
+		eg_errbuf(err, errlen, "%s is not the host's certificate (CN is not '%s')", cert_path, cn);
 		goto out;
 	}
 	ret = EG_ERR_NOMEM;
 	if ((k = key_alloc()) == NULL)
 		goto out;
 	if ((ret = key_take(k, &crt.pk, false)) != EG_OK) {
-		seterr(err, errlen, "%s: the key is not a P-256 key", cert_path);
+		eg_errbuf(err, errlen, "%s: the key is not a P-256 key", cert_path);
 		goto out;
 	}
 	*out = k;
@@ -294,11 +278,11 @@ seal_key_from_private(const char *key_path, struct seal_key **out, char *err, si
 		goto out;
 	ret = EG_ERR_IO;
 	if (mbedtls_pk_parse_keyfile(&pk, key_path, NULL) != 0) {
-		seterr(err, errlen, "cannot read the private key %s", key_path);
+		eg_errbuf(err, errlen, "cannot read the private key %s", key_path);
 		goto out;
 	}
 	if ((ret = key_from_pk(&pk, out)) != EG_OK)
-		seterr(err, errlen, "%s: %s", key_path, ret == EG_ERR_UNSUPPORTED ?
+		eg_errbuf(err, errlen, "%s: %s", key_path, ret == EG_ERR_UNSUPPORTED ?
 		    "not a P-256 key" : eg_strerror(ret));
 out:
 	mbedtls_pk_free(&pk);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "egate/error.h"
 
 const char *
@@ -23,4 +26,16 @@ eg_err_name(int err)
 	default:
 		return "EG_ERR_UNKNOWN";
 	}
+}
+
+void
+eg_errbuf(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || cap == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
 }

@@ -14,6 +14,8 @@
 #ifndef EGATE_ERROR_H
 #define EGATE_ERROR_H
 
+#include <stddef.h>
+
 #define EG_ERRORS(X) \
 	X(EG_OK,              0,  "success") \
 	X(EG_ERR_NOMEM,      -1,  "out of memory") \
@@ -65,5 +67,12 @@ const char *eg_strerror(int err);
  * and machine-readable output. Never returns NULL; static string.
  */
 const char *eg_err_name(int err);
+
+/*
+ * eg_errbuf — printf into a caller's one-line reason buffer (the
+ * `char *err, size_t errlen` pair many functions take). Does nothing when
+ * err is NULL or cap is 0; truncates to cap - 1 bytes. Cannot fail.
+ */
+void eg_errbuf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
