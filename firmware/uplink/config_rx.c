@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "config_rx.h"
 #include "egate/buf.h"
 #include "egate/error.h"
+#include "egate/fileio.h"
 
 struct config_rx {
 	pthread_mutex_t mu;		/* pending */
@@ -25,21 +25,6 @@ struct config_rx {
 	size_t len[POLICY_PARTS_MAX];
 	size_t total;
 };
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || cap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 int
 config_rx_new(struct config_rx **out)
@@ -109,7 +94,7 @@ item_make(uint8_t **parts, const size_t *lens, size_t n, struct config_rx_item *
 	int rc = EG_ERR_NOMEM;
 
 	if (n == 0 || n > POLICY_PARTS_MAX) {
-		seterr(err, errlen, "%zu parts", n);
+		eg_errbuf(err, errlen, "%zu parts", n);
 		return EG_ERR_FORMAT;
 	}
 	if ((cp = calloc(n, sizeof(*cp))) == NULL || (it = calloc(1, sizeof(*it))) == NULL ||
@@ -120,7 +105,7 @@ item_make(uint8_t **parts, const size_t *lens, size_t n, struct config_rx_item *
 	rc = EG_ERR_FORMAT;
 	for (size_t i = 0; i < n; i++) {
 		if ((cp[i] = egate__config_push__unpack(NULL, lens[i], parts[i])) == NULL) {
-			seterr(err, errlen, "part %zu does not decode", i);
+			eg_errbuf(err, errlen, "part %zu does not decode", i);
 			goto out;
 		}
 	}
@@ -162,7 +147,7 @@ config_rx_feed(struct config_rx *rx, const Egate__ConfigPush *cp, uint64_t *vers
 	if (cp->part == 0) {
 		assembly_reset(rx);	/* a new configuration replaces a partial one */
 		if (parts > POLICY_PARTS_MAX) {
-			seterr(detail, cap, "%u parts (at most %u)", parts, POLICY_PARTS_MAX);
+			eg_errbuf(detail, cap, "%u parts (at most %u)", parts, POLICY_PARTS_MAX);
 			rc = EG_ERR_OVERFLOW;
 			goto fail;
 		}
@@ -170,7 +155,7 @@ config_rx_feed(struct config_rx *rx, const Egate__ConfigPush *cp, uint64_t *vers
 		rx->parts = parts;
 	} else if (rx->parts == 0 || cp->version != rx->version || cp->part != rx->next ||
 	    parts != rx->parts) {
-		seterr(detail, cap, "part %u of %u of version %llu out of order (expected part "
+		eg_errbuf(detail, cap, "part %u of %u of version %llu out of order (expected part "
 		    "%u of version %llu)", cp->part, parts, (unsigned long long)cp->version,
 		    rx->next, (unsigned long long)rx->version);
 		rc = EG_ERR_FORMAT;
@@ -178,7 +163,7 @@ config_rx_feed(struct config_rx *rx, const Egate__ConfigPush *cp, uint64_t *vers
 	}
 	len = egate__config_push__get_packed_size(cp);
 	if (rx->total + len > CONFIG_RX_MAX) {
-		seterr(detail, cap, "configuration above %u bytes", CONFIG_RX_MAX);
+		eg_errbuf(detail, cap, "configuration above %u bytes", CONFIG_RX_MAX);
 		rc = EG_ERR_OVERFLOW;
 		goto fail;
 	}
@@ -220,29 +205,11 @@ config_rx_take(struct config_rx *rx)
 /* ---- the file ----------------------------------------------------------------- */
 
 static int
-write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return EG_ERR_IO;
-		b += w;
-		n -= (size_t)w;
-	}
-	return EG_OK;
-}
-
-static int
 put_be32(int fd, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
 
-	return write_all(fd, b, 4);
+	return eg_write_all(fd, b, 4);
 }
 
 int
@@ -258,11 +225,11 @@ config_rx_persist(const struct config_rx_item *it, const char *path)
 	rc = EG_ERR_IO;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return EG_ERR_IO;
-	if (write_all(fd, CONFIG_RX_MAGIC, 8) != EG_OK || put_be32(fd, (uint32_t)it->n) != EG_OK)
+	if (eg_write_all(fd, CONFIG_RX_MAGIC, 8) != EG_OK || put_be32(fd, (uint32_t)it->n) != EG_OK)
 		goto out;
 	for (size_t i = 0; i < it->n; i++)
 		if (put_be32(fd, (uint32_t)it->len[i]) != EG_OK ||
-		    write_all(fd, it->part[i], it->len[i]) != EG_OK)
+		    eg_write_all(fd, it->part[i], it->len[i]) != EG_OK)
 			goto out;
 	if (fsync(fd) != 0)
 		goto out;
@@ -308,12 +275,12 @@ config_rx_parse(const uint8_t *buf, size_t len, struct config_rx_item **out, cha
 		return EG_ERR_INVAL;
 	*out = NULL;
 	if (len > CONFIG_RX_MAX) {
-		seterr(err, errlen, "%s", "configuration file too large");
+		eg_errbuf(err, errlen, "%s", "configuration file too large");
 		return EG_ERR_OVERFLOW;
 	}
 	if (eg_rbuf_copy(&r, magic, 8) != EG_OK || memcmp(magic, CONFIG_RX_MAGIC, 8) != 0 ||
 	    eg_rbuf_be32(&r, &n) != EG_OK || n == 0 || n > POLICY_PARTS_MAX) {
-		seterr(err, errlen, "%s", "not a kiosk configuration file");
+		eg_errbuf(err, errlen, "%s", "not a kiosk configuration file");
 		return EG_ERR_FORMAT;
 	}
 	if ((parts = calloc(n, sizeof(*parts))) == NULL || (lens = calloc(n, sizeof(*lens))) == NULL) {
@@ -325,7 +292,7 @@ config_rx_parse(const uint8_t *buf, size_t len, struct config_rx_item **out, cha
 		const uint8_t *p = NULL;
 
 		if (eg_rbuf_be32(&r, &pl) != EG_OK || eg_rbuf_ptr(&r, pl, &p) != EG_OK) {
-			seterr(err, errlen, "truncated at part %u", i);
+			eg_errbuf(err, errlen, "truncated at part %u", i);
 			goto out;
 		}
 		if ((parts[i] = malloc(pl ? pl : 1)) == NULL) {
@@ -336,7 +303,7 @@ config_rx_parse(const uint8_t *buf, size_t len, struct config_rx_item **out, cha
 		lens[i] = pl;
 	}
 	if (eg_rbuf_left(&r) != 0) {
-		seterr(err, errlen, "%s", "bytes after the last part");
+		eg_errbuf(err, errlen, "%s", "bytes after the last part");
 		goto out;
 	}
 	rc = item_make(parts, lens, n, out, err, errlen);
@@ -360,13 +327,13 @@ config_rx_load(const char *path, struct config_rx_item **out, char *err, size_t 
 		return EG_ERR_INVAL;
 	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		eg_errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		return errno == ENOENT ? EG_ERR_NOT_FOUND : EG_ERR_IO;
 	}
 	if (fstat(fd, &st) != 0)
 		goto out;
 	if ((uint64_t)st.st_size > CONFIG_RX_MAX) {
-		seterr(err, errlen, "%s: too large", path);
+		eg_errbuf(err, errlen, "%s: too large", path);
 		rc = EG_ERR_OVERFLOW;
 		goto out;
 	}

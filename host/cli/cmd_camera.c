@@ -22,6 +22,7 @@
 #include "camera.h"
 #include "cli.h"
 #include "egate/error.h"
+#include "egate/fileio.h"
 #include "egate/json.h"
 
 #define CMD "camera"
@@ -272,24 +273,6 @@ frame_ext(enum camera_pixfmt f)
 	}
 }
 
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return EG_ERR_IO;
-		b += w;
-		n -= (size_t)w;
-	}
-	return EG_OK;
-}
-
 /* one frame to DIR/frame-NNNN.EXT, mode 0600; BGR24 as a P6 PPM (RGB) */
 static int
 write_frame(const char *dir, unsigned idx, const struct camera_frame *f)
@@ -306,7 +289,7 @@ write_frame(const char *dir, unsigned idx, const struct camera_frame *f)
 	}
 	if (f->format == CAMERA_FMT_BGR24) {
 		n = snprintf(hdr, sizeof(hdr), "P6\n%u %u\n255\n", f->width, f->height);
-		ret = write_all(fd, hdr, (size_t)n);
+		ret = eg_write_all(fd, hdr, (size_t)n);
 		for (uint32_t y = 0; ret == EG_OK && y < f->height; y++) {
 			const uint8_t *src = f->data + (size_t)y * f->stride;
 
@@ -319,10 +302,10 @@ write_frame(const char *dir, unsigned idx, const struct camera_frame *f)
 				row[3 * x + 1] = src[3 * x + 1];
 				row[3 * x + 2] = src[3 * x];
 			}
-			ret = write_all(fd, row, (size_t)f->width * 3);
+			ret = eg_write_all(fd, row, (size_t)f->width * 3);
 		}
 	} else {
-		ret = write_all(fd, f->data, f->len);
+		ret = eg_write_all(fd, f->data, f->len);
 	}
 	if (close(fd) != 0 && ret == EG_OK)
 		ret = EG_ERR_IO;
