@@ -3,7 +3,6 @@
  * kiosk.h and docs/kiosk.md). */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,21 +143,6 @@ k_rng(void *ctx, unsigned char *out, size_t len)
 	return mbedtls_ctr_drbg_random(ctx, out, len);
 }
 
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || cap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
-
 void
 kiosk_policy_from_conf(const struct eg_kiosk_conf *c, struct passage_policy *p)
 {
@@ -219,13 +203,13 @@ load_trust(struct kiosk *k, char *err, size_t errlen)
 	ret = csca_store_load_path(k->store, c->csca, time(NULL), &n, &nf, reason,
 	    sizeof(reason));
 	if (ret != EG_OK || n == 0) {
-		seterr(err, errlen, "trust anchors from %s: %s", c->csca,
+		eg_errbuf(err, errlen, "trust anchors from %s: %s", c->csca,
 		    ret != EG_OK ? eg_strerror(ret) : "no CSCA certificate");
 		return ret != EG_OK ? ret : EG_ERR_CONFIG;
 	}
 	if (c->crl_dir[0] != '\0' &&
 	    (ret = csca_store_load_crl_dir(k->store, c->crl_dir, &n, &nf)) != EG_OK) {
-		seterr(err, errlen, "CRLs from %s: %s", c->crl_dir, eg_strerror(ret));
+		eg_errbuf(err, errlen, "CRLs from %s: %s", c->crl_dir, eg_strerror(ret));
 		return ret;
 	}
 	return EG_OK;
@@ -253,23 +237,23 @@ load_seal(struct kiosk *k, char *err, size_t errlen)
 	}
 	if ((ret = seal_key_from_cert(c->seal_cert, c->ca, host_cn, &k->seal, why,
 	    sizeof(why))) != EG_OK) {
-		seterr(err, errlen, "[host] seal_cert: %s", why);
+		eg_errbuf(err, errlen, "[host] seal_cert: %s", why);
 		return ret == EG_ERR_NOMEM ? ret : EG_ERR_CONFIG;
 	}
 	if ((ret = seal_cert_cn(c->cert, k->seal_id, sizeof(k->seal_id))) != EG_OK) {
-		seterr(err, errlen, "[host] cert %s: no usable CN (%s); sealing needs it",
+		eg_errbuf(err, errlen, "[host] cert %s: no usable CN (%s); sealing needs it",
 		    c->cert, eg_strerror(ret));
 		return EG_ERR_CONFIG;
 	}
 	if (strcmp(k->seal_id, c->id) != 0) {
-		seterr(err, errlen, "[kiosk] id '%s' is not the CN '%s' of [host] cert: the host "
+		eg_errbuf(err, errlen, "[kiosk] id '%s' is not the CN '%s' of [host] cert: the host "
 		    "could not open the sealed identifiers", c->id, k->seal_id);
 		return EG_ERR_CONFIG;
 	}
 	/* version 2: a new ephemeral key every SEAL_EPOCH_MAX_SEALS seals or
 	 * SEAL_EPOCH_MAX_SECONDS, never written anywhere (seal.h) */
 	if ((ret = seal_epoch_new(0, 0, &k->epoch)) != EG_OK) {
-		seterr(err, errlen, "sealing: %s", eg_strerror(ret));
+		eg_errbuf(err, errlen, "sealing: %s", eg_strerror(ret));
 		return ret;
 	}
 	EG_LOG(k->o.log, EG_LOG_INFO, "kiosk.seal_ready", EG_STR("host_cn", host_cn),
@@ -291,7 +275,7 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 	ret = EG_ERR_UNSUPPORTED;
 	if (!is_sim(o->conf->reader) || !is_sim(o->conf->camera) ||
 	    !is_sim(o->conf->mrz_reader) || strcmp(o->conf->gate, "sim") != 0) {
-		seterr(err, errlen, "%s%s", "this version drives simulated devices only "
+		eg_errbuf(err, errlen, "%s%s", "this version drives simulated devices only "
 		    "(reader, camera, mrz: sim; gate: sim)", "");
 		goto out;
 	}
@@ -314,7 +298,7 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 		goto out;
 	if ((ret = usb_profile_load_file(readers_path(), k->pt, &cerr)) != EG_OK ||
 	    k->pt->n == 0) {
-		seterr(err, errlen, "reader profiles %s: %s", readers_path(), eg_strerror(ret));
+		eg_errbuf(err, errlen, "reader profiles %s: %s", readers_path(), eg_strerror(ret));
 		ret = ret != EG_OK ? ret : EG_ERR_CONFIG;
 		goto out;
 	}
@@ -323,11 +307,11 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 	if (md == NULL || *md == '\0')
 		md = EGATE_MODEL_DIR;
 	if ((ret = face_ctx_new(face_profile_path(o), md, &k->face, fe, sizeof(fe))) != EG_OK) {
-		seterr(err, errlen, "face models: %s%s", fe, "");
+		eg_errbuf(err, errlen, "face models: %s%s", fe, "");
 		goto out;
 	}
 	if (o->uplink == NULL && (ret = spool_open(o->conf->spool, &k->spool)) != EG_OK) {
-		seterr(err, errlen, "spool %s: %s", o->conf->spool, eg_strerror(ret));
+		eg_errbuf(err, errlen, "spool %s: %s", o->conf->spool, eg_strerror(ret));
 		goto out;
 	}
 	if (o->testdata_dir != NULL)
@@ -714,7 +698,7 @@ kiosk_set_scenario(struct kiosk *k, const struct scenario *sc, char *err, size_t
 	mp.dim = (uint32_t)face_ctx_profile(k->face)->embedding_size;
 	mp.format = MATCH_F32;
 	if ((ret = match_gallery_new(&mp, &k->watch)) != EG_OK) {
-		seterr(err, errlen, "watchlist gallery: %s%s", eg_strerror(ret), "");
+		eg_errbuf(err, errlen, "watchlist gallery: %s%s", eg_strerror(ret), "");
 		return ret;
 	}
 	memset(&r, 0, sizeof(r));
@@ -729,7 +713,7 @@ kiosk_set_scenario(struct kiosk *k, const struct scenario *sc, char *err, size_t
 		fcv_image_free(&img);
 		face_result_wipe(&r);
 		if (ret != EG_OK) {
-			seterr(err, errlen, "watchlist face %s: %s", path, eg_strerror(ret));
+			eg_errbuf(err, errlen, "watchlist face %s: %s", path, eg_strerror(ret));
 			return ret;
 		}
 	}
@@ -844,18 +828,18 @@ devices_open(struct kiosk *k, const struct scenario_passage *sp, char *err, size
 	else
 		snprintf(path, sizeof(path), "%s/%s.ini", sim_traveller_dir(), sp->traveller);
 	if ((ret = sim_traveller_load_file(path, &k->trav, &cerr)) != EG_OK) {
-		seterr(err, errlen, "traveller %s: %s", path, eg_strerror(ret));
+		eg_errbuf(err, errlen, "traveller %s: %s", path, eg_strerror(ret));
 		return ret;
 	}
 	if (sp->chip_face[0] != '\0') {
 		if (strlen(sp->chip_face) >= sizeof(k->trav.face)) {
-			seterr(err, errlen, "%s: chip_face too long", sp->name);
+			eg_errbuf(err, errlen, "%s: chip_face too long", sp->name);
 			return EG_ERR_OVERFLOW;
 		}
 		memcpy(k->trav.face, sp->chip_face, strlen(sp->chip_face) + 1);
 	}
 	if (sp->expiry[0] != '\0' && (ret = set_expiry_td3(k->trav.mrz2, sp->expiry)) != EG_OK) {
-		seterr(err, errlen, "%s: expiry: %s", sp->name, eg_strerror(ret));
+		eg_errbuf(err, errlen, "%s: expiry: %s", sp->name, eg_strerror(ret));
 		return ret;
 	}
 	/* the simulated MRZ reader with this traveller's document on it */
@@ -881,13 +865,13 @@ devices_open(struct kiosk *k, const struct scenario_passage *sp, char *err, size
 	/* the simulated CCID reader hosting the traveller's chip */
 	if ((ret = sim_reader_open(&k->trav, k->pki, k->testdata, k->pt, &k->pt->p[0],
 	    &k->reader)) != EG_OK) {
-		seterr(err, errlen, "simulated reader: %s (chip photo %s)", eg_strerror(ret),
+		eg_errbuf(err, errlen, "simulated reader: %s (chip photo %s)", eg_strerror(ret),
 		    k->trav.face);
 		return ret;
 	}
 	/* the simulated camera playing the scene */
 	if ((ret = write_scene(k, sp, spec, sizeof(spec))) != EG_OK) {
-		seterr(err, errlen, "camera scene for %s: %s", sp->name, eg_strerror(ret));
+		eg_errbuf(err, errlen, "camera scene for %s: %s", sp->name, eg_strerror(ret));
 		return ret;
 	}
 	memset(&co, 0, sizeof(co));
@@ -896,12 +880,12 @@ devices_open(struct kiosk *k, const struct scenario_passage *sp, char *err, size
 	if ((ret = camera_open(spec, &co, &k->cam, ce, sizeof(ce))) != EG_OK ||
 	    (ret = camera_set_format(k->cam, &(struct camera_format){ CAMERA_FMT_NONE, 0, 0, 0 },
 	    NULL)) != EG_OK || (ret = camera_start(k->cam)) != EG_OK) {
-		seterr(err, errlen, "camera: %s %s", eg_strerror(ret), ce);
+		eg_errbuf(err, errlen, "camera: %s %s", eg_strerror(ret), ce);
 		return ret;
 	}
 	return EG_OK;
 fail:
-	seterr(err, errlen, "simulated MRZ reader: %s%s", eg_strerror(ret), "");
+	eg_errbuf(err, errlen, "simulated MRZ reader: %s%s", eg_strerror(ret), "");
 	return ret;
 }
 
@@ -1501,6 +1485,17 @@ decision(enum passage_outcome o)
 	}
 }
 
+/* A policy version as the protocol carries it: the pushed number, or 0 for
+ * a named, unnumbered local policy (the kiosk's own file). */
+static uint64_t
+config_version_num(const char *v)
+{
+	char *end;
+	uint64_t n = strtoull(v, &end, 10);
+
+	return *end == '\0' && end != v ? n : 0;
+}
+
 /*
  * PX_REPORT: the passage as a protocol PassageEvent (PROTOCOL.md),
  * validated with proto_msg_validate, then submitted to the uplink (which
@@ -1524,7 +1519,6 @@ x_report(struct kiosk *k)
 	uint8_t *buf = NULL;
 	size_t len, nc = 0, ns = 0;
 	struct timespec ts;
-	char *end;
 	int ret;
 
 	if (k->rep == NULL)
@@ -1575,9 +1569,7 @@ x_report(struct kiosk *k)
 	pe.n_scores = ns;
 	pe.scores = psc;
 	pe.model_version = x->model_version;
-	pe.config_version = strtoull(x->config_version, &end, 10);
-	if (*end != '\0')
-		pe.config_version = 0;	/* a named, unnumbered local policy */
+	pe.config_version = config_version_num(x->config_version);
 	if (k->facts.issuing_state[0] != '\0') {
 		ids.document_number = empty;
 		ids.holder_name = empty;
@@ -1747,7 +1739,6 @@ static void
 status_update(struct kiosk *k)
 {
 	struct uplink_status st;
-	char *end;
 
 	if (k->o.uplink == NULL)
 		return;
@@ -1755,9 +1746,7 @@ status_update(struct kiosk *k)
 	snprintf(st.state, sizeof(st.state), "%s", passage_state_str(k->p.state));
 	st.referral_seq = k->p.state == PS_REFERRED ? k->referral_seq : 0;
 	st.held = k->p.state == PS_HOLD;
-	st.config_version = strtoull(k->o.policy->version, &end, 10);
-	if (*end != '\0')
-		st.config_version = 0;
+	st.config_version = config_version_num(k->o.policy->version);
 	snprintf(st.last_decision, sizeof(st.last_decision), "%s", k->last_decision);
 	snprintf(st.last_reason, sizeof(st.last_reason), "%s", k->last_rule);
 	st.last_ts_ms = k->last_ts_ms;
@@ -1996,7 +1985,7 @@ kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
 	if (k == NULL || sp == NULL || rep == NULL)
 		return ret;
 	if (k->p.state != PS_IDLE) {
-		seterr(err, errlen, "the machine is in %s, not IDLE%s",
+		eg_errbuf(err, errlen, "the machine is in %s, not IDLE%s",
 		    passage_state_str(k->p.state), "");
 		return EG_ERR_STATE;
 	}
@@ -2055,7 +2044,7 @@ kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
 	ret = EG_OK;
 	if (k->p.state != PS_IDLE) {
 		/* the queue ran dry or overflowed: a bug; never leave data behind */
-		seterr(err, errlen, "passage stuck in %s%s", passage_state_str(k->p.state), "");
+		eg_errbuf(err, errlen, "passage stuck in %s%s", passage_state_str(k->p.state), "");
 		work_wipe(k);
 		ret = EG_ERR_STATE;
 	}
