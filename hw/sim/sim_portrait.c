@@ -10,6 +10,7 @@
 #include "egate/secure.h"
 #include "egate_build.h"
 #include "sim_portrait.h"
+#include "sim_traveller.h"
 
 #define PT_CACHE_MAX	16
 #define PT_PHOTO_MAX	(8u << 20)	/* largest test photo read */
@@ -124,25 +125,6 @@ sim_portraits_free(struct sim_portraits **pp)
 }
 
 static int
-pt_read(const char *path, struct eg_wbuf *out)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t buf[8192];
-	size_t n;
-	int ret = EG_OK;
-
-	if (f == NULL)
-		return EG_ERR_IO;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if ((ret = eg_wbuf_put(out, buf, n)) != EG_OK)
-			break;
-	if (ret == EG_OK && ferror(f))
-		ret = EG_ERR_IO;
-	fclose(f);
-	return ret;
-}
-
-static int
 pt_load_face(struct sim_portraits *p)
 {
 	const char *prof = access(FACE_PROFILE_INSTALLED, R_OK) == 0 ?
@@ -178,7 +160,7 @@ sim_portraits_get(struct sim_portraits *p, const char *path, enum sim_dg2 kind,
 			goto out;
 		}
 	}
-	if ((ret = pt_read(path, &photo)) != EG_OK ||
+	if ((ret = sim_read_file(path, &photo)) != EG_OK ||
 	    (ret = pt_load_face(p)) != EG_OK ||
 	    (ret = sim_portrait_make(p->fc, photo.data, photo.len, kind, budget, &por,
 	    w, h)) != EG_OK ||

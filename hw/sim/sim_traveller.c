@@ -347,8 +347,8 @@ static const uint8_t tr_card_access[] = {
 	0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02, 0x02, 0x01, 0x0D,
 };
 
-static int
-tr_read_file(const char *path, struct eg_wbuf *out)
+int
+sim_read_file(const char *path, struct eg_wbuf *out)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t buf[8192];
@@ -599,7 +599,7 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 		goto out;
 	}
 	if (t->dg2 == SIM_DG2_PHOTO) {
-		if ((ret = tr_read_file(path, &img)) != EG_OK)
+		if ((ret = sim_read_file(path, &img)) != EG_OK)
 			goto out;
 		if (face_img_probe(img.data, img.len, &fmt, &w, &h) != EG_OK ||
 		    w > 0xFFFF || h > 0xFFFF) {

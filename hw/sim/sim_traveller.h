@@ -159,5 +159,9 @@ const char *sim_traveller_dir(void);
 /* sim_testdata_dir — $EGATE_TESTDATA, else $HOME/.cache/egate/testdata
  * (into buf, cap bytes). */
 const char *sim_testdata_dir(char *buf, size_t cap);
+/* sim_read_file — append the whole file at path to out (test photos,
+ * portraits). Errors: EG_ERR_IO, those of eg_wbuf_put (out is then partly
+ * written). */
+int sim_read_file(const char *path, struct eg_wbuf *out);
 
 #endif
