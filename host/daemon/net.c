@@ -323,11 +323,32 @@ flush_all(struct net *n)
 
 /* ---- messages ----------------------------------------------------------------------- */
 
-static void
-on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
+/* Queue the HelloAck; false (and c closing) if it cannot be encoded. */
+static bool
+hello_ack(struct net *n, struct conn *c, uint32_t ver, uint64_t config_version, uint64_t last)
 {
 	Egate__Envelope env;
 	Egate__HelloAck ha;
+
+	egate__envelope__init(&env);
+	egate__hello_ack__init(&ha);
+	ha.version = ver;
+	ha.host_time_ms = host_wall_ms();
+	ha.config_version = config_version;
+	ha.last_durable_seq = last;
+	ha.kiosk_id = c->cn;	/* the identity taken from the certificate */
+	env.body_case = EGATE__ENVELOPE__BODY_HELLO_ACK;
+	env.hello_ack = &ha;
+	if (conn_send(n, c, &env) != EG_OK) {
+		c->st = C_CLOSING;
+		return false;
+	}
+	return true;
+}
+
+static void
+on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
+{
 	struct eg_rbuf r;
 	uint8_t req[8 + AUDIT_KIOSK_ID_MAX];
 	struct eg_wbuf w;
@@ -346,17 +367,8 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 	}
 	if (strcmp(c->ou, "officer") == 0) {
 		/* an officer's console: no events, no seq; identity = the CN */
-		egate__envelope__init(&env);
-		egate__hello_ack__init(&ha);
-		ha.version = ver;
-		ha.host_time_ms = host_wall_ms();
-		ha.kiosk_id = c->cn;
-		env.body_case = EGATE__ENVELOPE__BODY_HELLO_ACK;
-		env.hello_ack = &ha;
-		if (conn_send(n, c, &env) != EG_OK) {
-			c->st = C_CLOSING;
+		if (!hello_ack(n, c, ver, 0, 0))
 			return;
-		}
 		c->officer = true;
 		c->st = C_READY;
 		EG_LOG(&n->lg, EG_LOG_NOTICE, "officer.online", EG_STR("officer", c->cn),
@@ -380,31 +392,18 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 			conn_free(n, o, "replaced by a new connection");
 		}
 	}
-	batch_flush(n);		/* last_durable_seq must include what is in flight */
+	/* last_durable_seq must include what is in flight: net_monitor_call
+	 * flushes the batch first */
 	eg_wbuf_init_fixed(&w, req, sizeof(req), false);
 	eg_wbuf_u8(&w, PS_LAST_SEQ);
 	ps_put_str(&w, c->cn);
-	if ((rc = ps_send(n, w.data, w.len)) == EG_OK)
-		rc = ps_recv(n, PS_LAST_SEQ, &r);
-	if (rc == EG_ERR_IO || rc == EG_ERR_PROTOCOL)
-		monitor_lost(n, rc);
+	rc = net_monitor_call(n, w.data, w.len, PS_LAST_SEQ, &r);
 	if (rc != EG_OK || ps_get_u64(&r, &last) != EG_OK) {
 		conn_error(n, c, EGATE__ERROR_CODE__ERROR_STORAGE, true, 0, "cannot read the last seq");
 		return;
 	}
-	egate__envelope__init(&env);
-	egate__hello_ack__init(&ha);
-	ha.version = ver;
-	ha.host_time_ms = host_wall_ms();
-	ha.config_version = confpush_hello_version(&n->cfg, h->config_version);
-	ha.last_durable_seq = last;
-	ha.kiosk_id = c->cn;
-	env.body_case = EGATE__ENVELOPE__BODY_HELLO_ACK;
-	env.hello_ack = &ha;
-	if (conn_send(n, c, &env) != EG_OK) {
-		c->st = C_CLOSING;
+	if (!hello_ack(n, c, ver, confpush_hello_version(&n->cfg, h->config_version), last))
 		return;
-	}
 	c->st = C_READY;
 	console_kiosk_online(n, c, h);
 	confpush_reported(&n->cfg, c->cn, h->config_version);
