@@ -9,11 +9,9 @@
 set -euo pipefail
 build=$1
 src=$2
-egate="$build/host/cli/egate"
-hostd="$build/host/daemon/egate-host"
-kioskd="$build/firmware/kiosk/egate-kiosk"
-t=$(mktemp -d /tmp/egate-config-push.XXXXXX)
-host_pid=
+root=$src
+# shellcheck source=tests/e2e/lib.sh
+. "$src/tests/e2e/lib.sh"	# $t, the PKI, host.conf and kiosk configurations
 cleanup() {
 	[ -n "$host_pid" ] && kill -KILL "$host_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
@@ -29,29 +27,9 @@ fail() {
 }
 q() { sqlite3 "file:$t/audit.db?mode=ro" "$1"; }
 
-# ---- PKI, keys, configuration
-"$egate" pki init --dir "$t/ca" --name "Config Push Test CA" >/dev/null
-"$egate" pki issue --dir "$t/ca" --role host --cn egate-host --key-out "$t/host.key" --out "$t/host.crt" >/dev/null
-"$egate" pki issue --dir "$t/ca" --role kiosk --cn K01 --key-out "$t/K01.key" --out "$t/K01.crt" >/dev/null
-"$egate" pki key --out "$t/checkpoint.key" >/dev/null
-"$egate" pki secret --out "$t/identifier.hmac" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$t/host.conf" <<CONF
-[host]
-listen = 127.0.0.1
-port = $port
-log_level = info
-[tls]
-ca = $t/ca/ca.crt
-cert = $t/host.crt
-key = $t/host.key
-[audit]
-db = $t/audit.db
-signing_key = $t/checkpoint.key
-hmac_key = $t/identifier.hmac
-[policy]
-file = $t/policy.ini
-CONF
+# ---- PKI, keys, configuration (tests/e2e/lib.sh), the host serving a bundle
+e2e_pki K01
+printf '[policy]\nfile = %s\n' "$t/policy.ini" >> "$t/host.conf"
 bundle() {	# bundle VERSION MATCH_THRESHOLD [FILES-SECTION-LINE]
 	cat <<B
 [policy]
@@ -74,30 +52,9 @@ B
 # The simulated genuine traveller shows the camera the chip's own photo: it
 # scores 0.992, so the referral needs a threshold above that.
 bundle 2 0.999 > "$t/policy.ini"
-cat > "$t/K01.conf" <<CONF
-[kiosk]
-id = K01
-log_level = info
-[host]
-address = 127.0.0.1
-port = $port
-ca = $t/ca/ca.crt
-cert = $t/K01.crt
-key = $t/K01.key
-spool = $t/K01.spool
-[devices]
-reader = sim
-camera = sim
-mrz = sim
-gate = sim
-[trust]
-csca = sim
-[policy]
-; the kiosk's own file policy: would let the genuine traveller through
-accepted_issuers = UTO
-no_chip_auth = accept
-liveness_threshold = 0.01
-CONF
+# the kiosk's own file policy would let the genuine traveller through
+e2e_kiosk_conf K01
+sed -i 's/^log_level = notice/log_level = info/' "$t/K01.conf"
 cat > "$t/genuine.ini" <<INI
 [scenario]
 name = config-push
@@ -199,7 +156,7 @@ grep -q 'config version 2 applied (pushed' "$t/kiosk.out" || fail "version 2 not
 # ---- 6. a push the kiosk cannot use is refused by the kiosk (ConfigApplied
 # error); version 2 stays in force. The host cannot tell: CRLs without the
 # master lists they belong to are fine for it, the kiosk refuses them.
-bundle 3 0.2 "crls = ca/ca.crl" > "$t/policy.ini"
+bundle 3 0.2 "crls = pki/ca/ca.crl" > "$t/policy.ini"
 kill -HUP "$host_pid"
 for _ in $(seq 1 50); do
 	grep -q 'config.loaded.*version=3' "$t/host.log" && break
