@@ -19,6 +19,7 @@
 #include "egate/secure.h"
 #include "egate/tlv.h"
 #include "icao/aa.h"
+#include "icao/aa_chip.h"
 #include "icao/bac.h"
 #include "icao/ca.h"
 #include "icao/crypto.h"

@@ -47,7 +47,9 @@
 
 #include "icao/apdu.h"
 #include "icao/ca.h"
+#include "icao/ca_chip.h"
 #include "icao/pace.h"
+#include "icao/pace_chip.h"
 #include "sim_card.h"
 
 /* Misbehaviour flags (struct sim_epassport_cfg.flags). */

@@ -22,6 +22,7 @@
 #include "egate/tlv.h"
 #include "face.h"
 #include "icao/ca.h"
+#include "icao/ca_chip.h"
 #include "icao/iso7816.h"
 #include "icao/pace.h"
 #include "sim_traveller.h"

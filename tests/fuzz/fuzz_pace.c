@@ -39,9 +39,11 @@
 #include "icao/aa.h"
 #include "icao/apdu.h"
 #include "icao/ca.h"
+#include "icao/ca_chip.h"
 #include "icao/chan.h"
 #include "icao/iso7816.h"
 #include "icao/pace.h"
+#include "icao/pace_chip.h"
 #include "icao/sm.h"
 #include "../../firmware/icao/src/ec.h"
 

@@ -16,6 +16,7 @@
 #include "icao/chan.h"
 #include "icao/iso7816.h"
 #include "icao/pace.h"
+#include "icao/pace_chip.h"
 #include "icao/sm.h"
 #include "eg_check.h"
 #include "pacecard.h"
