@@ -214,4 +214,16 @@ struct umock_dev *umock_sim_dev(struct umock_sim *s);
 void umock_sim_unplug(struct umock_sim *s);
 int umock_sim_replug(struct umock_sim *s);
 
+/* Faults of the USB link itself (the simulators cover the protocol's), for
+ * the NEXT IN transfer that has data on endpoint ep. Taken under the lock. */
+enum umock_in_fault {
+	UMOCK_IN_OK = 0,
+	UMOCK_IN_TRUNCATE,	/* only the first n bytes arrive */
+	UMOCK_IN_BABBLE,	/* the device sent more than asked: -EOVERFLOW */
+	UMOCK_IN_PROTO,		/* CRC / bit-stuffing error: -EPROTO */
+	UMOCK_IN_SILENT,	/* the data is lost: the transfer never ends */
+};
+void umock_sim_arm_in(struct umock_sim *s, uint8_t ep, enum umock_in_fault f,
+    size_t n);
+
 #endif

@@ -25,6 +25,11 @@ struct umock_sim {
 	void (*replug)(void *dev);
 	struct umock_dev *udev;
 	unsigned gen;		/* the simulator's generation when plugged */
+	/* a link fault for the next IN transfer with data on fault_ep */
+	enum umock_in_fault fault;
+	uint8_t fault_ep;
+	size_t fault_n;
+	bool silent;		/* UMOCK_IN_SILENT fired: fault_ep is mute */
 };
 
 /* eg_err of a simulator as the status the kernel would give the URB. */
@@ -82,7 +87,37 @@ ms_in(void *ctx, uint8_t ep, uint8_t *buf, size_t cap)
 		r = sim_status(s->ops->interrupt_in(s->dev, buf, cap, &got, 0));
 	else
 		return -EPIPE;
-	return r < 0 ? r : (int)got;
+	if (s->silent && ep == s->fault_ep)
+		return UMOCK_PENDING;
+	if (r < 0 || s->fault == UMOCK_IN_OK || ep != s->fault_ep)
+		return r < 0 ? r : (int)got;
+	switch (s->fault) {
+	case UMOCK_IN_TRUNCATE:
+		r = (int)(got < s->fault_n ? got : s->fault_n);
+		break;
+	case UMOCK_IN_BABBLE:
+		r = -EOVERFLOW;
+		break;
+	case UMOCK_IN_PROTO:
+		r = -EPROTO;
+		break;
+	default:
+		s->silent = true;
+		r = UMOCK_PENDING;
+		break;
+	}
+	s->fault = UMOCK_IN_OK;
+	return r;
+}
+
+void
+umock_sim_arm_in(struct umock_sim *s, uint8_t ep, enum umock_in_fault f,
+    size_t n)
+{
+	s->fault = f;
+	s->fault_ep = ep;
+	s->fault_n = n;
+	s->silent = false;
 }
 
 static int
@@ -247,6 +282,8 @@ umock_sim_replug(struct umock_sim *s)
 	if (s->replug != NULL)
 		s->replug(s->dev);
 	s->gen = s->ops->generation(s->dev);
+	s->fault = UMOCK_IN_OK;
+	s->silent = false;
 	umock_dev_unlock(s->udev);
 	return umock_dev_replug(s->udev);
 }
