@@ -375,7 +375,7 @@ START_TEST(test_link_faults)
 		{ UMOCK_IN_SILENT, 0, EG_ERR_TIMEOUT },
 	};
 	struct fx f;
-	struct ccid_opts o = { .timeout_ms = 300, .max_wait_ms = 300 };
+	struct ccid_opts o = { .timeout_ms = 1000, .max_wait_ms = 1000 };
 	struct usb_match m;
 	struct umock_stats st;
 
@@ -405,7 +405,7 @@ END_TEST
 START_TEST(test_late_reply)
 {
 	struct fx f;
-	struct ccid_opts o = { .timeout_ms = 300, .max_wait_ms = 300 };
+	struct ccid_opts o = { .timeout_ms = 1000, .max_wait_ms = 1000 };
 	struct usb_match m;
 
 	fx_setup(&f, 0, true);
