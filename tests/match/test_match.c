@@ -284,11 +284,13 @@ static const struct gconf gconfs[] = {
 };
 
 static struct match_gallery *
-mkgal(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, uint32_t max_k)
+mkgal_s(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, uint32_t max_k,
+    enum match_search search, uint32_t shortlist)
 {
 	struct match_params p = {
 		.dim = d, .format = c->f, .rescore = c->rs, .threads = threads,
-		.kernel = kernel, .max_k = max_k, .max_nq = 32,
+		.kernel = kernel, .max_k = max_k, .max_nq = 32, .search = search,
+		.shortlist = shortlist,
 	};
 	struct match_gallery *g = NULL;
 
@@ -296,9 +298,16 @@ mkgal(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, u
 	return g;
 }
 
+static struct match_gallery *
+mkgal(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, uint32_t max_k)
+{
+	return mkgal_s(c, d, threads, kernel, max_k, MATCH_SEARCH_COMPACT, 0);
+}
+
 /* 5003 rows drawn from a pool of 40 distinct vectors, so many exact ties:
  * the expected order is (pool score desc, row asc), for any kernel, format
- * and thread split. */
+ * and thread split, on the exact path and on the compact path when the short
+ * list holds every row (then every row is re-scored). */
 START_TEST(test_topk_ties)
 {
 	enum { D = 64, N = 5003, POOL = 40, K = 200, NQ = 5 };	/* 4 + 1: both scan paths */
@@ -308,7 +317,7 @@ START_TEST(test_topk_ties)
 	uint32_t *which = xalloc64(N * 4);
 	struct match_hit *hits = xalloc64(NQ * K * sizeof(*hits));
 	struct trng r = { 7 };
-	size_t i, j, ci, t, qi, kn;
+	size_t i, j, ci, t, qi, kn, sp;
 
 	for (i = 0; i < POOL; i++)
 		trng_unit(&r, pool + i * D, D);
@@ -325,8 +334,13 @@ START_TEST(test_topk_ties)
 		if (!match_kernel_runs(kname))
 			continue;
 		for (ci = 0; ci < sizeof(gconfs) / sizeof(gconfs[0]); ci++) {
-			for (t = 1; t <= 2; t++) {
-				struct match_gallery *g = mkgal(&gconfs[ci], D, (uint32_t)t, kname, K);
+			for (t = 1; t <= 4; t++) {
+				struct match_gallery *g;
+
+				sp = t > 2;	/* t = 3, 4: compact path, one and two threads */
+				g = mkgal_s(&gconfs[ci], D, (uint32_t)(sp ? t - 2 : t), kname, K,
+				    sp ? MATCH_SEARCH_COMPACT : MATCH_SEARCH_EXACT, sp ? N : 0);
+				ck_assert_uint_eq(match_gallery_shortlist(g, K), sp ? N : 0);
 
 				ck_assert_eg(match_gallery_add(g, vecs, ids, N), EG_OK);
 				ck_assert_uint_eq(match_gallery_size(g), N);
