@@ -156,7 +156,7 @@ shortlist_default(size_t n, unsigned bits)
 	size_t l = 64 + n / 512;
 
 	if (bits == 1)
-		l = 256 + n / 32;
+		l = 256 + n / 8;
 	else if (bits == 4)
 		l = 32 + n / 4096;
 	return l > MATCH_SHORTLIST_MAX ? MATCH_SHORTLIST_MAX : l;
