@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * neon_test.c — the NEON kernels against the scalar reference, and gallery
+ * neon_test.c — the NEON kernels (one-query, four-query int8 and compact
+ * codes) against the scalar reference, and gallery
  * searches with kernel "neon" against kernel "scalar". Self-contained (no
  * Check): cross-compiled statically with aarch64-linux-gnu-gcc and run under
  * qemu-aarch64 by tests/match/meson.build. Prints one line per failure and a
@@ -95,6 +96,24 @@ kernels(void)
 			for (i = 0; i < n; i++)
 				CHECK(i1[i] == i2[i], "i8 d=%zu n=%zu edge=%d row %zu: %d vs %d",
 				    d, n, edge, i, i1[i], i2[i]);
+			{	/* four queries: query u is q8, negated for odd u; stride nblk·8 + 3 */
+				size_t u, os = nblk * 8 + 3;
+				int8_t *q84 = xalloc64(4 * d);
+				int32_t *i4 = xalloc64(4 * os * 4);
+
+				for (u = 0; u < 4; u++)
+					for (j = 0; j < d; j++)
+						q84[u * d + j] = (int8_t)((u & 1) ? -q8[j] : q8[j]);
+				k->scan4_i8(blk, nblk, d, q84, i4, os);
+				for (u = 0; u < 4; u++) {
+					ref->scan_i8(blk, nblk, d, q84 + u * d, i2);
+					for (i = 0; i < n; i++)
+						CHECK(i4[u * os + i] == i2[i], "scan4 i8 d=%zu n=%zu q%zu row %zu: %d vs %d",
+						    d, n, u, i, i4[u * os + i], i2[i]);
+				}
+				free(q84);
+				free(i4);
+			}
 			free(rows); free(q); free(h); free(blk); free(q8); free(row8);
 			free(o1); free(o2); free(i1); free(i2);
 		}

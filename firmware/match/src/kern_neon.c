@@ -89,6 +89,40 @@ neon_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, int3
 	}
 }
 
+/* Four queries against the same block: each 32-byte group load feeds four
+ * queries (16 accumulators of the 32 registers). */
+static void
+neon_scan4_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, int32_t *out,
+    size_t os)
+{
+	size_t b, g, u;
+
+	for (b = 0; b < nblk; b++) {
+		const int8_t *blk = blocks + b * MATCH_I8_BLOCK * d;
+		int32x4_t a[4][4];
+
+		for (u = 0; u < 4; u++)
+			a[u][0] = a[u][1] = a[u][2] = a[u][3] = vdupq_n_s32(0);
+		for (g = 0; g < d / 4; g++) {
+			int8x16_t r0 = vld1q_s8(blk + g * 32), r1 = vld1q_s8(blk + g * 32 + 16);
+
+			for (u = 0; u < 4; u++) {
+				int8x8_t qv = vreinterpret_s8_s32(vld1_dup_s32(
+				    (const int32_t *)(const void *)(q8 + u * d + 4 * g)));
+
+				a[u][0] = vpadalq_s16(a[u][0], vmull_s8(vget_low_s8(r0), qv));
+				a[u][1] = vpadalq_s16(a[u][1], vmull_s8(vget_high_s8(r0), qv));
+				a[u][2] = vpadalq_s16(a[u][2], vmull_s8(vget_low_s8(r1), qv));
+				a[u][3] = vpadalq_s16(a[u][3], vmull_s8(vget_high_s8(r1), qv));
+			}
+		}
+		for (u = 0; u < 4; u++) {
+			vst1q_s32(out + u * os + b * MATCH_I8_BLOCK, vpaddq_s32(a[u][0], a[u][1]));
+			vst1q_s32(out + u * os + b * MATCH_I8_BLOCK + 4, vpaddq_s32(a[u][2], a[u][3]));
+		}
+	}
+}
+
 /* Compact codes: vqtbl1q_u8 looks up 16 rows' nibbles at once; two entries
  * fit a byte (≤ 127 each) and rows are widened into 16-bit sums (≤ 65535). */
 static void
@@ -129,5 +163,6 @@ const struct match_kernels match_kern_neon = {
 	.scan_f32 = neon_scan_f32,
 	.scan_f16 = neon_scan_f16,
 	.scan_i8 = neon_scan_i8,
+	.scan4_i8 = neon_scan4_i8,
 	.scan_codes = neon_scan_codes,
 };
