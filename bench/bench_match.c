@@ -20,8 +20,9 @@
  * (MATCH_SEARCH_COMPACT on the same gallery: 2-bit codes, a short list
  * re-scored in int8, the best 16 in fp16), each for one query and a batch of
  * 32 queries, k = 1, one thread. Recall@1 of each path against exact float
- * search (FAISS), on 128 mated queries (noisy copies of members, cosine ≈
- * 0.78) and 128 random ones.
+ * search (FAISS), on 256 mated queries (noisy copies of members, cosine ≈
+ * 0.78) and 256 random ones. (The int8 scan's one-query recall is measured
+ * with batch calls: its four-query kernel gives the same integers.)
  *
  *   bench-match            d = 512 and 128, N = 100k and 1M
  *   bench-match --quick    N = 100k only, fewer repetitions
@@ -58,7 +59,7 @@ char *openblas_get_corename(void) __attribute__((weak));
 char *openblas_get_config(void) __attribute__((weak));
 void openblas_set_num_threads(int) __attribute__((weak));
 
-#define NQ_SET 256	/* 128 mated + 128 random */
+#define NQ_SET 512	/* 256 mated + 256 random */
 #define BATCH 32
 #define MAX_REPS 32
 #define BLAS_SLICE 4096	/* rows per sgemm call of a batch */
@@ -86,6 +87,14 @@ rng_gauss(struct rng *r)
 	return (float)(sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v));
 }
 
+static float
+rng_sym(struct rng *r)	/* uniform in [-1, 1) */
+{
+	return (float)(int32_t)(rng_u64(r) >> 32) * 0x1p-31f;
+}
+
+/* random unit rows: uniform coordinates, normalised (fast for 512M values;
+ * the library rotates before coding, so the direction law hardly matters) */
 static void
 unit_rows(float *x, size_t n, size_t d, struct rng *r)
 {
@@ -93,7 +102,7 @@ unit_rows(float *x, size_t n, size_t d, struct rng *r)
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < d; j++)
-			x[i * d + j] = rng_gauss(r);
+			x[i * d + j] = rng_sym(r);
 		if (match_l2_normalize(x + i * d, d) != EG_OK)
 			x[i * d] = 1.0f;
 	}
@@ -547,14 +556,17 @@ run_config(struct ctx *c, size_t d, size_t n, uint64_t seed)
 	for (mth = M_I8; mth <= M_CODE; mth++) {
 		enum match_search s = mth == M_I8 ? MATCH_SEARCH_EXACT : MATCH_SEARCH_COMPACT;
 
-		for (i = 0; i < NQ_SET; i++)
+		for (i = 0; i < NQ_SET && mth == M_CODE; i++)
 			if (our_search(g, s, q + i * d, 1, got + i) != 0)
 				goto out;
-		rec1[mth] = recall_of(got, exact);
+		if (mth == M_CODE)
+			rec1[mth] = recall_of(got, exact);
 		for (i = 0; i < NQ_SET; i += BATCH)
 			if (our_search(g, s, q + i * d, BATCH, got + i) != 0)
 				goto out;
 		recb[mth] = recall_of(got, exact);
+		if (mth == M_I8)
+			rec1[mth] = recb[mth];
 	}
 	for (mth = 0; mth < M_N; mth++)
 		bytes1[mth] = bytesb[mth] = (double)n * d * sizeof(float);
