@@ -941,6 +941,48 @@ START_TEST(test_file_corrupt)
 }
 END_TEST
 
+/* The short list grows with the gallery; its scratch must grow for every
+ * thread made at creation, also one idle at the time (set_threads 2 → 1 → 2).
+ * Under ASan an undersized buffer fails here. */
+START_TEST(test_compact_grow_threads)
+{
+	enum { D = 64, N = 40000, STEP = 5000, NQ = 32 };	/* max_nq: every key region */
+	struct match_params p = { .dim = D, .format = MATCH_F16, .threads = 2, .max_k = 4 };
+	struct match_gallery *g = NULL;
+	float *v = xalloc64((size_t)N * D * 4), q[NQ * D];
+	uint64_t *ids = xalloc64(N * 8);
+	struct match_hit h[NQ * 4];
+	struct trng r = { 31 };
+	size_t i, shortlist0;
+
+	for (i = 0; i < N; i++) {
+		trng_unit(&r, v + i * D, D);
+		ids[i] = i;
+	}
+	for (i = 0; i < NQ; i++)
+		trng_noisy(&r, v + (i * 1249) * D, q + i * D, D, 0.5f);
+	ck_assert_eg(match_gallery_new(&p, &g), EG_OK);
+	shortlist0 = match_gallery_shortlist(g, 4);
+	ck_assert_eg(match_gallery_set_threads(g, 1), EG_OK);
+	for (i = 0; i < N; i += STEP)
+		ck_assert_eg(match_gallery_add(g, v + i * D, ids + i, STEP), EG_OK);
+	ck_assert_uint_gt(match_gallery_shortlist(g, 4), shortlist0);
+	ck_assert_eg(match_gallery_set_threads(g, 2), EG_OK);
+	ck_assert_eg(match_gallery_search(g, q, NQ, 4, h), EG_OK);
+	for (i = 0; i < NQ; i++)
+		ck_assert_uint_eq(h[i * 4].id, i * 1249);
+	/* a fixed short list larger than any so far grows the scratch too */
+	ck_assert_eg(match_gallery_set_search(g, MATCH_SEARCH_COMPACT, 30000), EG_OK);
+	ck_assert_uint_eq(match_gallery_shortlist(g, 4), 30000);
+	ck_assert_eg(match_gallery_search(g, q, NQ, 4, h), EG_OK);
+	for (i = 0; i < NQ; i++)
+		ck_assert_uint_eq(h[i * 4].id, i * 1249);
+	match_gallery_free(&g);
+	free(v);
+	free(ids);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -960,6 +1002,8 @@ make_suite(void)
 	tcase_add_test(tg, test_file_roundtrip);
 	tcase_add_test(tg, test_file_corrupt);
 	tcase_add_test(tg, test_compact_equals_exact);
+	tcase_add_test(tg, test_compact_grow_threads);
+	tcase_set_timeout(tg, 600);
 	suite_add_tcase(s, tg);
 	tcase_add_test(tr, test_recall_512);
 	tcase_add_test(tr, test_recall_128);

@@ -184,12 +184,14 @@ keys_reserve(struct match_gallery *g, size_t cap)
 
 	if (need <= g->keycap)
 		return EG_OK;
-	for (t = 0; t < g->threads; t++)
+	/* every thread scratch made at creation (set_threads may lower and
+	 * raise the count later) */
+	for (t = 0; t < MATCH_THREADS_MAX && g->ts[t].scores != NULL; t++)
 		if ((keys[t] = alloc64((size_t)g->max_nq * need * sizeof(uint64_t))) == NULL)
 			goto out;
 	if ((rows = alloc64(need * sizeof(uint32_t))) == NULL)
 		goto out;
-	for (t = 0; t < g->threads; t++) {
+	for (t = 0; t < MATCH_THREADS_MAX && g->ts[t].scores != NULL; t++) {
 		free(g->ts[t].keys);
 		g->ts[t].keys = keys[t];
 		keys[t] = NULL;

@@ -71,21 +71,23 @@ match_code_rotate(const float *v, size_t d, float *out)
 		out[i] *= norm;
 }
 
-/* code of one rotated coordinate y, with inv = 1/σ */
+/* code of one rotated coordinate y, with inv = 1/σ; total for any input
+ * (a NaN from an overflowing row codes as 0 and merely ranks badly) */
 static inline unsigned
 code_of(float y, float inv, unsigned bits)
 {
-	float z = y * inv;
-	int c;
+	float z = y * inv, f;
 
 	switch (bits) {
 	case 1:
 		return z >= 0.0f;
 	case 2:
-		return z < -T2 ? 0u : z < 0.0f ? 1u : z < T2 ? 2u : 3u;
+		return z >= T2 ? 3u : z >= 0.0f ? 2u : z >= -T2 ? 1u : 0u;
 	default:
-		c = (int)floorf(z / STEP4) + 8;
-		return c < 0 ? 0u : c > 15 ? 15u : (unsigned)c;
+		f = floorf(z / STEP4);
+		if (!(f >= -8.0f))
+			return 0u;
+		return f >= 7.0f ? 15u : (unsigned)((int)f + 8);
 	}
 }
 
@@ -111,7 +113,7 @@ match_code_store_row(uint8_t *blocks, size_t r, size_t d, unsigned bits, const f
 	match_code_rotate(v, d, tmp);
 	for (j = 0; j < d; j++)
 		s += (double)tmp[j] * tmp[j];
-	inv = s > 0.0 ? (float)(sqrt((double)d / s)) : 0.0f;
+	inv = s > 0.0 && isfinite(s) ? (float)(sqrt((double)d / s)) : 0.0f;
 	for (p = 0; p < m; p++) {
 		unsigned nib = 0;
 		uint8_t *byte = blk + (p / 2) * MATCH_CODE_BLOCK + ri;
@@ -150,7 +152,7 @@ match_code_lut(const float *q, size_t d, unsigned bits, uint8_t *lut, float *tmp
 		if (hi - lo > range)
 			range = hi - lo;
 	}
-	scale = range > 0.0f ? (float)vmax / range : 0.0f;
+	scale = range > 0.0f && isfinite(range) ? (float)vmax / range : 0.0f;
 	for (p = 0; p < m; p++) {
 		float lo = INFINITY;
 
@@ -161,9 +163,11 @@ match_code_lut(const float *q, size_t d, unsigned bits, uint8_t *lut, float *tmp
 			lo = f[v] < lo ? f[v] : lo;
 		}
 		for (v = 0; v < 16; v++) {
-			long x = lrintf((f[v] - lo) * scale);
+			float x = (f[v] - lo) * scale;
 
-			lut[p * 16 + v] = (uint8_t)(x < 0 ? 0 : x > (long)vmax ? vmax : (unsigned long)x);
+			if (!(x >= 0.0f))	/* also NaN from an overflowing query */
+				x = 0.0f;
+			lut[p * 16 + v] = (uint8_t)(x >= (float)vmax ? vmax : (unsigned)lrintf(x));
 		}
 	}
 	return vmax;
