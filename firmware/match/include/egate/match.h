@@ -26,7 +26,8 @@
  * stored rows (then, for int8 with a re-scoring copy, the best rescore_k with
  * the copy), so scores are those of the storage format and only the choice of
  * rows is approximate. With n ≤ shortlist every row is re-scored and the
- * result equals MATCH_SEARCH_EXACT, which scans every stored row.
+ * result holds the rows of MATCH_SEARCH_EXACT, which scans every stored row
+ * (float scores equal to rounding: the exact path scores four queries at once).
  *
  * The SIMD kernels (scalar reference, AVX2/F16C, AVX-VNNI, AVX-512/VNNI,
  * NEON) are chosen at run time from the CPU's features; a kernel can be forced
@@ -154,8 +155,9 @@ int match_gallery_set_threads(struct match_gallery *g, uint32_t threads);
  */
 int match_gallery_set_search(struct match_gallery *g, enum match_search search, uint32_t shortlist);
 
-/* match_gallery_shortlist — rows the compact path re-scores at the current
- * size for a search of k results (0 for the exact path). */
+/* match_gallery_shortlist — the short list of the compact path at the
+ * current size for a search of k results (0 for the exact path); a search
+ * re-scores min(this, size) rows. */
 size_t match_gallery_shortlist(const struct match_gallery *g, size_t k);
 
 /* match_gallery_bytes_per_query — bytes one query's search reads from the
