@@ -11,6 +11,9 @@
  */
 #include <math.h>
 #include <pthread.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -506,12 +509,46 @@ struct scan_job {
 	struct match_tscratch *ts;
 };
 
-/* Offer scores sc[0..m) of rows c0.. to one query's candidate list. */
+/* The largest of sc[0..m) (-inf if m == 0); SSE2 is baseline on x86-64 and
+ * GCC does not vectorise the scalar max reduction by itself. */
+static inline float
+chunk_max(const float *sc, size_t m)
+{
+	float mx = -INFINITY;
+	size_t i = 0;
+#if defined(__SSE2__)
+	__m128 a = _mm_set1_ps(-INFINITY), b = a;
+	float lanes[4];
+
+	/* maxps returns its second operand when either is NaN: a NaN score is
+	 * ignored here, as the scalar test below never lets one in */
+	for (; i + 8 <= m; i += 8) {
+		a = _mm_max_ps(_mm_loadu_ps(sc + i), a);
+		b = _mm_max_ps(_mm_loadu_ps(sc + i + 4), b);
+	}
+	_mm_storeu_ps(lanes, _mm_max_ps(a, b));
+	mx = lanes[0];
+	mx = lanes[1] > mx ? lanes[1] : mx;
+	mx = lanes[2] > mx ? lanes[2] : mx;
+	mx = lanes[3] > mx ? lanes[3] : mx;
+#endif
+	for (; i < m; i++)
+		mx = sc[i] > mx ? sc[i] : mx;
+	return mx;
+}
+
+/* Offer scores sc[0..m) of rows c0.. to one query's candidate list. Once the
+ * list is full, a chunk whose best score does not beat the worst kept is
+ * skipped after one branch-free (vectorised) max pass: in a batch this
+ * per-row, per-query work is what weighs next to the kernels. */
 static void
 topk_update(struct match_cand *cand, uint32_t *nc, uint32_t kk, const float *sc, size_t m, size_t c0)
 {
 	float thr = *nc == kk ? cand[kk - 1].s : -INFINITY;
 	size_t i;
+
+	if (*nc == kk && !(chunk_max(sc, m) > thr))
+		return;
 
 	for (i = 0; i < m; i++)
 		if (sc[i] > thr || *nc < kk) {
