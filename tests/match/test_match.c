@@ -1009,7 +1009,7 @@ make_suite(void)
 	tcase_add_test(tr, test_recall_128);
 	tcase_add_test(tr, test_recall_compact_512);
 	tcase_add_test(tr, test_recall_compact_128);
-	tcase_set_timeout(tr, 600);
+	tcase_set_timeout(tr, 900);	/* ASan on a shared 2-core machine */
 	suite_add_tcase(s, tr);
 	return s;
 }
