@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* net_seal.c — sealed identifiers in the network child (net_seal.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,8 @@
 #include "egate/secure.h"
 #include "explain.h"
 #include "net_seal.h"
+
+#define AUDIT_OFFICER_CLAIM_MAX 320
 
 void
 net_ids_wipe(struct net_ids *ids)
@@ -49,27 +52,56 @@ int
 net_seal_payload(const Egate__PassageEvent *e, const struct net_ids *ids, char **json,
     size_t *len)
 {
-	static char name[] = "sealed_identifiers", detail[] = "unsealable";
+	static char n_seal[] = "sealed_identifiers", d_unseal[] = "unsealable",
+	    d_clear[] = "clear identifiers refused: this host requires sealed ones",
+	    n_officer[] = "officer_attribution", n_reason[] = "reason_column",
+	    d_reason[] = "cut to 256 bytes in the record; the whole reason is in this payload",
+	    empty[] = "";
+	char d_officer[AUDIT_OFFICER_CLAIM_MAX];
 	Egate__PassageEvent copy;
-	Egate__Check extra, **checks;
+	Egate__Check extra[3], **checks;
+	size_t nx = 0;
 	int rc;
 
 	if (e == NULL || ids == NULL)
 		return EG_ERR_INVAL;
-	if (!ids->unsealable)
+	if (!ids->unsealable && !ids->clear_refused && !ids->officer_unverified && !ids->reason_cut)
 		return proto_passage_payload(e, json, len);
-	if ((checks = calloc(e->n_checks + 1, sizeof(*checks))) == NULL)
+	if ((checks = calloc(e->n_checks + 3, sizeof(*checks))) == NULL)
 		return EG_ERR_NOMEM;
 	if (e->n_checks > 0)
 		memcpy(checks, e->checks, e->n_checks * sizeof(*checks));
-	egate__check__init(&extra);
-	extra.name = name;
-	extra.result = EGATE__CHECK_RESULT__CHECK_ERROR;
-	extra.detail = detail;
-	checks[e->n_checks] = &extra;
 	copy = *e;
+	if (ids->unsealable || ids->clear_refused) {
+		egate__check__init(&extra[nx]);
+		extra[nx].name = n_seal;
+		extra[nx].result = EGATE__CHECK_RESULT__CHECK_ERROR;
+		extra[nx].detail = ids->unsealable ? d_unseal : d_clear;
+		nx++;
+	}
+	if (ids->officer_unverified) {
+		snprintf(d_officer, sizeof(d_officer), "unverified claim: officer %.200s, command %llu "
+		    "(no such officer command logged for this kiosk)", e->officer_id,
+		    (unsigned long long)e->command_id);
+		egate__check__init(&extra[nx]);
+		extra[nx].name = n_officer;
+		extra[nx].result = EGATE__CHECK_RESULT__CHECK_ERROR;
+		extra[nx].detail = d_officer;
+		nx++;
+		copy.officer_id = empty;
+		copy.command_id = 0;
+	}
+	if (ids->reason_cut) {
+		egate__check__init(&extra[nx]);
+		extra[nx].name = n_reason;
+		extra[nx].result = EGATE__CHECK_RESULT__CHECK_SKIPPED;
+		extra[nx].detail = d_reason;
+		nx++;
+	}
+	for (size_t i = 0; i < nx; i++)
+		checks[e->n_checks + i] = &extra[i];
 	copy.checks = checks;
-	copy.n_checks = e->n_checks + 1;
+	copy.n_checks = e->n_checks + nx;
 	rc = proto_passage_payload(&copy, json, len);
 	free(checks);
 	return rc;

@@ -26,6 +26,10 @@ struct net_ids {
 	const char *doc, *name;		/* NULL or non-empty: into the buffers
 					 * below or the event's clear fields */
 	bool unsealable;		/* a blob was sent and did not open */
+	bool clear_refused;		/* clear identifiers sent while sealing is required */
+	/* set by the caller after net_seal_open, for the payload: */
+	bool officer_unverified;	/* officer_id names no logged command: not attributed */
+	bool reason_cut;		/* the reason column holds a cut reason */
 	char doc_buf[SEAL_FIELD_MAX + 1];
 	char name_buf[SEAL_FIELD_MAX + 1];
 };
@@ -42,8 +46,13 @@ void net_seal_open(struct seal_key *key, const struct eg_log *lg, const char *ki
 
 /*
  * net_seal_payload — the audit payload of e (proto_passage_payload), with
- * the check {"sealed_identifiers", error, "unsealable"} appended when
- * ids->unsealable. Ownership and errors as proto_passage_payload.
+ * host checks appended: {"sealed_identifiers", error, "unsealable"} when
+ * ids->unsealable (or "clear identifiers refused" when ids->clear_refused);
+ * {"officer_attribution", error, "unverified claim ..."} when
+ * ids->officer_unverified (officer_id and command_id are then emptied in
+ * the payload, the claim is in the detail); {"reason_column", skipped,
+ * "cut to 256 bytes..."} when ids->reason_cut. Ownership and errors as
+ * proto_passage_payload.
  */
 int net_seal_payload(const Egate__PassageEvent *e, const struct net_ids *ids, char **json,
     size_t *len);
