@@ -20,8 +20,11 @@
 #define HOST_HANDSHAKE_TIMEOUT_MS 10000
 /* Connections still in the TLS handshake, apart from max_kiosks sessions:
  * when full, a new connection evicts the handshake that made progress least
- * recently (an idle TCP connection rather than a kiosk mid-handshake). */
-#define HOST_HANDSHAKES_MAX 256
+ * recently if that was at least HOST_HANDSHAKE_STALL_MS ago (an idle TCP
+ * connection, not a kiosk mid-handshake); otherwise the new one is closed
+ * at once and the kiosk retries after its backoff. */
+#define HOST_HANDSHAKES_MAX 1024
+#define HOST_HANDSHAKE_STALL_MS 500
 #define HOST_FD_RESERVE 32		/* descriptors kept for everything but connections */
 #define HOST_ACCEPT_PAUSE_MS 100	/* accept failed for want of descriptors: wait */
 /* Session-ticket keys ("<db>.tickets", sealed; docs/host.md "Restarts"). */

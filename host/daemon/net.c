@@ -761,8 +761,8 @@ evict_handshake(struct net *n)
 	for (struct conn *c = n->conns; c != NULL; c = c->next)
 		if (c->st == C_HANDSHAKE && (victim == NULL || c->last_rx_ms < victim->last_rx_ms))
 			victim = c;
-	if (victim == NULL)
-		return false;
+	if (victim == NULL || host_now_ms() - victim->last_rx_ms < HOST_HANDSHAKE_STALL_MS)
+		return false;	/* every handshake is progressing: the newcomer waits */
 	n->evicted++;
 	if (host_now_ms() - n->evict_logged_ms >= 1000) {
 		n->evict_logged_ms = host_now_ms();
@@ -813,14 +813,29 @@ accept_all(struct net *n)
 		struct conn *c;
 		char ip[INET6_ADDRSTRLEN + 2] = "?", port[8] = "?";
 
+		bool full = n->nconns >= n->conn_budget || n->nhandshakes >= n->handshake_max;
+
 		/* room first: never hold more descriptors than the budget */
-		if (n->nconns >= n->conn_budget || n->nhandshakes >= n->handshake_max) {
-			if (!evict_handshake(n)) {
-				accept_pause(n, EMFILE);
-				return;
-			}
+		if (full && evict_handshake(n))
+			full = false;
+		if (full && n->nconns >= n->conn_budget + 1) {
+			accept_pause(n, EMFILE);	/* not even room to refuse */
+			return;
 		}
 		fd = accept4(n->lfd, (struct sockaddr *)&a, &al, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 && full) {
+			/* every slot busy with a live handshake: refuse this one now
+			 * (it retries) rather than let it wait for the timeout */
+			n->refused_full++;
+			if (host_now_ms() - n->refuse_logged_ms >= 1000) {
+				n->refuse_logged_ms = host_now_ms();
+				EG_LOG(&n->lg, EG_LOG_WARN, "conn.refused", EG_STR("reason",
+				    "handshake slots full"), EG_UINT("handshakes", n->nhandshakes),
+				    EG_UINT("refused_total", n->refused_full));
+			}
+			close(fd);
+			continue;
+		}
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
 				accept_pause(n, errno);

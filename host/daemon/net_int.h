@@ -65,8 +65,8 @@ struct net {
 	size_t conn_budget;		/* most connections the fd limit allows */
 	size_t handshake_max;		/* most handshakes at once */
 	int64_t accept_paused_until;	/* the listener is off until then (fd shortage) */
-	int64_t evict_logged_ms, accept_err_logged_ms;
-	uint64_t evicted, accept_errors;
+	int64_t evict_logged_ms, refuse_logged_ms, accept_err_logged_ms;
+	uint64_t evicted, accept_errors, refused_full;
 	int64_t tickets_fetched_ms;	/* last PS_TICKET_KEYS */
 	int64_t crl_checked_ms;	/* last CRL expiry check */
 	bool stopping;
