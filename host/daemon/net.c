@@ -514,7 +514,7 @@ on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 		    EG_UINT("command_id", e->command_id),
 		    EG_STR("effect", "stored without the officer; the claim is in the payload"));
 	rec.reason = reason_column(e->reason, reason, &cut);
-	net_seal_open(n->seal, &n->lg, c->cn, e, &ids);	/* clear or sealed; net_seal.h */
+	net_seal_open(n->seal, n->conf.seal_key[0] != '\0', &n->lg, c->cn, e, &ids);	/* net_seal.h */
 	ids.officer_unverified = claimed && !officer_ok;
 	ids.reason_cut = cut;
 	if ((rc = net_seal_payload(e, &ids, &json, &jlen)) != EG_OK) {
@@ -1232,9 +1232,25 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		status = HOST_CHILD_EXIT_CONFIG;
 		goto out;
 	}
-	if ((rc = seal_key_from_private(n->conf.key, &n->seal, err, sizeof(err))) != EG_OK)
+	if (n->conf.seal_key[0] != '\0') {
+		/* a key of its own (issue 13, item 8): the TLS key does not double
+		 * as the sealing key, and only event-bound seals are accepted */
+		if ((rc = seal_key_from_private(n->conf.seal_key, &n->seal, err, sizeof(err))) != EG_OK) {
+			EG_LOG(&n->lg, EG_LOG_ERROR, "net.tls_conf_failed", EG_STR("reason", err),
+			    EG_STR("key", "[seal] key"), EG_ERRF(rc));
+			status = HOST_CHILD_EXIT_CONFIG;
+			goto out;
+		}
+		EG_LOG(&n->lg, EG_LOG_INFO, "net.seal_key", EG_STR("source", "[seal] key"),
+		    EG_STR("accepts", "version 3 (event-bound) only; clear identifiers refused"));
+	} else if ((rc = seal_key_from_private(n->conf.key, &n->seal, err, sizeof(err))) != EG_OK) {
 		EG_LOG(&n->lg, EG_LOG_WARN, "net.seal_key", EG_STR("reason", err), EG_ERRF(rc),
 		    EG_STR("effect", "sealed identifiers cannot be opened"));
+	} else {
+		EG_LOG(&n->lg, EG_LOG_NOTICE, "net.seal_key", EG_STR("source", "[tls] key"),
+		    EG_STR("accepts", "versions 1-3 and clear identifiers"),
+		    EG_STR("hint", "set [seal] key: a sealing key apart from the TLS key"));
+	}
 	if (n->resp == NULL || n->con == NULL)
 		goto out;
 	n->cfg.lg = &n->lg;

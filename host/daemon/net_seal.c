@@ -18,14 +18,24 @@ net_ids_wipe(struct net_ids *ids)
 }
 
 void
-net_seal_open(struct seal_key *key, const struct eg_log *lg, const char *kiosk,
+net_seal_open(struct seal_key *key, bool strict, const struct eg_log *lg, const char *kiosk,
     const Egate__PassageEvent *e, struct net_ids *ids)
 {
 	const Egate__Identifiers *id = e->identifiers;
+	uint8_t ver = 0;
 	int rc;
 
 	memset(ids, 0, sizeof(*ids));
 	if (e->sealed_identifiers.len == 0) {
+		bool clear = id != NULL && ((id->document_number != NULL && id->document_number[0] != '\0') ||
+		    (id->holder_name != NULL && id->holder_name[0] != '\0'));
+		if (clear && strict) {
+			/* sealing is configured: clear identifiers are a downgrade */
+			ids->clear_refused = true;
+			EG_LOG(lg, EG_LOG_WARN, "net.clear_identifiers_refused", EG_STR("kiosk", kiosk),
+			    EG_UINT("seq", e->seq), EG_STR("effect", "stored without document number and name"));
+			return;
+		}
 		/* clear identifiers inside mTLS (older firmware, tests) */
 		if (id != NULL && id->document_number != NULL && id->document_number[0] != '\0')
 			ids->doc = id->document_number;
@@ -33,9 +43,17 @@ net_seal_open(struct seal_key *key, const struct eg_log *lg, const char *kiosk,
 			ids->name = id->holder_name;
 		return;
 	}
-	rc = key == NULL ? EG_ERR_INVAL : seal_open(key, kiosk, e->sealed_identifiers.data,
-	    e->sealed_identifiers.len, ids->doc_buf, sizeof(ids->doc_buf), ids->name_buf,
-	    sizeof(ids->name_buf));
+	rc = key == NULL ? EG_ERR_INVAL : seal_open_bound(key, kiosk, e->seq, SEAL_KIND_PASSAGE,
+	    e->sealed_identifiers.data, e->sealed_identifiers.len, ids->doc_buf, sizeof(ids->doc_buf),
+	    ids->name_buf, sizeof(ids->name_buf), &ver);
+	if (rc == EG_OK && strict && ver != SEAL_VERSION_3) {
+		net_ids_wipe(ids);
+		ids->unbound_version = ver;
+		EG_LOG(lg, EG_LOG_WARN, "net.unbound_seal_refused", EG_STR("kiosk", kiosk),
+		    EG_UINT("seq", e->seq), EG_INT("version", ver),
+		    EG_STR("effect", "stored without document number and name"));
+		return;
+	}
 	if (rc == EG_OK) {
 		ids->doc = ids->doc_buf[0] != '\0' ? ids->doc_buf : NULL;
 		ids->name = ids->name_buf[0] != '\0' ? ids->name_buf : NULL;
@@ -44,7 +62,7 @@ net_seal_open(struct seal_key *key, const struct eg_log *lg, const char *kiosk,
 	net_ids_wipe(ids);
 	ids->unsealable = true;
 	EG_LOG(lg, EG_LOG_WARN, "net.unsealable", EG_STR("kiosk", kiosk), EG_UINT("seq", e->seq),
-	    EG_UINT("bytes", e->sealed_identifiers.len), EG_ERRF(rc),
+	    EG_UINT("bytes", e->sealed_identifiers.len), EG_INT("version", ver), EG_ERRF(rc),
 	    EG_STR("effect", "stored without document number and name"));
 }
 
@@ -65,18 +83,23 @@ net_seal_payload(const Egate__PassageEvent *e, const struct net_ids *ids, char *
 
 	if (e == NULL || ids == NULL)
 		return EG_ERR_INVAL;
-	if (!ids->unsealable && !ids->clear_refused && !ids->officer_unverified && !ids->reason_cut)
+	char d_unbound[96];
+
+	if (!ids->unsealable && !ids->clear_refused && !ids->unbound_version &&
+	    !ids->officer_unverified && !ids->reason_cut)
 		return proto_passage_payload(e, json, len);
 	if ((checks = calloc(e->n_checks + 3, sizeof(*checks))) == NULL)
 		return EG_ERR_NOMEM;
 	if (e->n_checks > 0)
 		memcpy(checks, e->checks, e->n_checks * sizeof(*checks));
 	copy = *e;
-	if (ids->unsealable || ids->clear_refused) {
+	if (ids->unsealable || ids->clear_refused || ids->unbound_version) {
+		snprintf(d_unbound, sizeof(d_unbound), "seal version %u refused: not bound to its "
+		    "event (this host requires version 3)", ids->unbound_version);
 		egate__check__init(&extra[nx]);
 		extra[nx].name = n_seal;
 		extra[nx].result = EGATE__CHECK_RESULT__CHECK_ERROR;
-		extra[nx].detail = ids->unsealable ? d_unseal : d_clear;
+		extra[nx].detail = ids->unsealable ? d_unseal : ids->clear_refused ? d_clear : d_unbound;
 		nx++;
 	}
 	if (ids->officer_unverified) {

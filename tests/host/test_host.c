@@ -30,6 +30,7 @@
 #include "hostfx.h"
 #include "audit.h"
 #include "egate/secure.h"
+#include "pki.h"
 #include "seal.h"
 #include "uplink.h"
 
@@ -1061,7 +1062,7 @@ END_TEST
 
 /* A row of kiosk/seq as stored: officer, reason and payload copied out. */
 struct row_copy {
-	bool found;
+	bool found, has_doc;
 	char officer[300], reason[300];
 	char payload[16384];
 };
@@ -1072,6 +1073,7 @@ copy_row(void *arg, const struct audit_row *row)
 	struct row_copy *rc = arg;
 
 	rc->found = true;
+	rc->has_doc = row->doc_hmac != NULL;
 	snprintf(rc->officer, sizeof(rc->officer), "%s", row->officer ? row->officer : "");
 	snprintf(rc->reason, sizeof(rc->reason), "%s", row->reason ? row->reason : "");
 	snprintf(rc->payload, sizeof(rc->payload), "%s", row->payload ? row->payload : "");
@@ -1486,6 +1488,90 @@ START_TEST(test_ticket_survives_restart)
 }
 END_TEST
 
+
+/* Item 8: with a sealing key of its own ([seal] key) the host opens only
+ * blobs bound to their event (version 3: kiosk id, seq, kind), refuses
+ * clear identifiers and unbound (v2) blobs, and the TLS key no longer opens
+ * anything. */
+START_TEST(test_seal_key_of_its_own_and_bound_seals)
+{
+	static const char *doc = "L898902C3", *name = "ERIKSSON<<ANNA";
+	struct seal_key *sk = NULL, *tk = NULL;
+	struct seal_epoch *ep = NULL;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	uint8_t b1[SEAL_BLOB_MAX], b2[SEAL_BLOB_MAX], b3[SEAL_BLOB_MAX];
+	size_t n1 = 0, n2 = 0, n3 = 0;
+	char err[200], cmd[1200];
+	struct row_copy row;
+	struct raw r;
+
+	ck_assert_eg(pki_key_create(hostfx_path(&fx, "seal.key")), EG_OK);
+	snprintf(cmd, sizeof(cmd), "chmod 600 '%s/seal.key' && printf '[seal]\\nkey = %s/seal.key\\n' >> '%s'",
+	    fx.dir, fx.dir, fx.conf);
+	ck_assert_int_eq(system(cmd), 0);
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0), 0);
+	ck_assert_eg(seal_key_from_private(hostfx_path(&fx, "seal.key"), &sk, err, sizeof(err)), EG_OK);
+	ck_assert_eg(seal_key_from_private(hostfx_path(&fx, "host.key"), &tk, err, sizeof(err)), EG_OK);
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	ck_assert_eg(seal_epoch_seal_bound(ep, sk, mbedtls_ctr_drbg_random, &drbg, 0, "K01", 1,
+	    SEAL_KIND_PASSAGE, doc, name, b1, sizeof(b1), &n1), EG_OK);
+	ck_assert_eg(seal_epoch_seal(ep, sk, mbedtls_ctr_drbg_random, &drbg, 0, "K01", doc, name, b2,
+	    sizeof(b2), &n2), EG_OK);
+	seal_epoch_free(&ep);
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	ck_assert_eg(seal_epoch_seal_bound(ep, tk, mbedtls_ctr_drbg_random, &drbg, 0, "K01", 5,
+	    SEAL_KIND_PASSAGE, doc, name, b3, sizeof(b3), &n3), EG_OK);
+	hostfx_start(&fx);
+	ck_assert(hostfx_wait_log(&fx, 1, 0, "net.seal_key", "source=\"[seal] key\"", NULL));
+	raw_online(&r, "k01");
+	for (uint64_t seq = 1; seq <= 5; seq++) {
+		Egate__Envelope env;
+		Egate__PassageEvent e = *hostfx_event((unsigned)seq);
+		Egate__Identifiers id = *e.identifiers;
+		char empty[1] = "";
+
+		e.seq = seq;
+		if (seq != 3) {		/* 3 keeps its clear identifiers */
+			id.document_number = empty;
+			id.holder_name = empty;
+			e.identifiers = &id;
+		}
+		/* 1: bound to seq 1; 2: the same blob moved to seq 2; 4: v2 (unbound);
+		 * 5: bound, but sealed to the TLS key */
+		e.sealed_identifiers.data = seq == 1 || seq == 2 ? b1 : seq == 4 ? b2 : seq == 5 ? b3 : NULL;
+		e.sealed_identifiers.len = seq == 1 || seq == 2 ? n1 : seq == 4 ? n2 : seq == 5 ? n3 : 0;
+		egate__envelope__init(&env);
+		env.body_case = EGATE__ENVELOPE__BODY_PASSAGE;
+		env.passage = &e;
+		raw_send(&r, &env);
+	}
+	ck_assert(raw_acked_upto(&r, 5));
+	raw_close(&r);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	db_row("K01", 1, &row);
+	ck_assert(row.found && row.has_doc);
+	for (uint64_t seq = 2; seq <= 5; seq++) {
+		db_row("K01", seq, &row);
+		ck_assert_msg(row.found && !row.has_doc, "seq %llu stored with identifiers",
+		    (unsigned long long)seq);
+		ck_assert_ptr_nonnull(strstr(row.payload, "sealed_identifiers"));
+	}
+	db_row("K01", 3, &row);
+	ck_assert_ptr_nonnull(strstr(row.payload, "clear identifiers refused"));
+	db_row("K01", 4, &row);
+	ck_assert_ptr_nonnull(strstr(row.payload, "seal version 2 refused"));
+	ck_assert_int_eq(hostfx_log_count(&fx, "net.unsealable", "kiosk=K01", NULL), 2);	/* 2 and 5 */
+	seal_epoch_free(&ep);
+	seal_key_free(&sk);
+	seal_key_free(&tk);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1522,6 +1608,7 @@ make_suite(void)
 	tcase_add_test(tc, test_cn_host_is_refused_without_harm);
 	tcase_add_test(tc, test_kiosk_cannot_forge_officer_long_reason_or_go_backwards);
 	tcase_add_test(tc, test_ticket_survives_restart);
+	tcase_add_test(tc, test_seal_key_of_its_own_and_bound_seals);
 	suite_add_tcase(s, tc);
 	return s;
 }
