@@ -141,7 +141,7 @@ bind_listener(struct monitor *m)
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 		.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV }, *res = NULL;
 	char port[8];
-	int one = 1, rc = EG_ERR_IO;
+	int one = 1, rc = EG_ERR_IO, bound = -1;
 
 	snprintf(port, sizeof(port), "%lld", m->conf->port);
 	if (getaddrinfo(m->conf->listen, port, &hints, &res) != 0 || res == NULL) {
@@ -153,7 +153,19 @@ bind_listener(struct monitor *m)
 	if (m->lfd < 0)
 		goto out;
 	setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(m->lfd, res->ai_addr, res->ai_addrlen) != 0 || listen(m->lfd, 512) != 0) {
+	/* After a kill -9 of the monitor, its network child holds the listening
+	 * socket until PDEATHSIG has ended it; a restart right away (systemd,
+	 * an operator) must wait for that rather than fail: retry for 10 s. */
+	for (int tries = 0; (bound = bind(m->lfd, res->ai_addr, res->ai_addrlen)) != 0 &&
+	    errno == EADDRINUSE && tries < 100; tries++) {
+		struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+		if (tries == 0)
+			EG_LOG(m->lg, EG_LOG_WARN, "monitor.listen_busy", EG_INT("port", m->conf->port),
+			    EG_STR("action", "retrying for up to 10 s (a previous instance still exiting?)"));
+		nanosleep(&pause, NULL);
+	}
+	if (bound != 0 || listen(m->lfd, 512) != 0) {
 		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.listen_failed", EG_STR("listen", m->conf->listen),
 		    EG_INT("port", m->conf->port), EG_STR("reason", strerror(errno)));
 		goto out;
