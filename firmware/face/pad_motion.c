@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pad_motion.c — the motion cues of PAD, over the frames of a presentation:
+ *
+ * planar_motion / micro_motion: patches on the face (both eyes, nose,
+ *   mouth) and around it (beside the head at 1.2 box sides, above it, at
+ *   shoulder height) are followed from the key frame into every other frame
+ *   (up to 8 frames; phase correlation at a scale where the face is 64 px,
+ *   patches of half a face; untextured patches and weak correlation peaks
+ *   are dropped). In each frame where the face moved (RMS shift of the face
+ *   patches >= 0.5 px at that scale, ~0.8 % of the face), the face's motion
+ *   (a similarity fitted to its patches) is carried to each surrounding
+ *   patch: the patch FOLLOWS when it moved as predicted (error <= 0.4 x the
+ *   face's motion), it is STILL when it did not move (<= 0.4 x). A photo or
+ *   a screen, held or waved, moves as one plane: its surroundings follow. A
+ *   person moves in front of a still room: the surroundings stay still.
+ *   raw (planar) = follows / (follows + still); micro_motion = still /
+ *   (follows + still). Without motion, or without textured surroundings,
+ *   both abstain.
+ *
+ * blink: the eye-state network (fr_eye) on both eyes of up to 12 frames,
+ *   the landmarks of the key frame carried by the face's shift; raw = the
+ *   largest minus the smallest p(open) (mean of both eyes) of the
+ *   presentation. A print cannot close its eyes.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "egate/error.h"
+#include "pad_int.h"
+
+#define P 32			/* patch side at the analysis scale */
+#define FACE_A 64.0		/* face box side at the analysis scale */
+#define MOVE_MIN 0.5		/* px at the analysis scale */
+#define MAX_MOTION_FRAMES 8
+#define MAX_BLINK_FRAMES 12
+#define NPATCH 11
+#define NFACEP 4
+
+/* up to max frame indices: the key frame first, then evenly spread */
+static size_t
+spread(const struct pad_in *in, size_t max, size_t *idx)
+{
+	size_t k = 0;
+
+	idx[k++] = in->key;
+	if (in->n <= max) {
+		for (size_t i = 0; i < in->n; i++)
+			if (i != in->key)
+				idx[k++] = i;
+		return k;
+	}
+	for (size_t j = 0; j < max - 1; j++) {
+		size_t f = (size_t)lround((double)j * (double)(in->n - 1) / (double)(max - 2));
+
+		if (f != in->key && (k == 1 || idx[k - 1] != f))
+			idx[k++] = f;
+	}
+	return k;
+}
+
+static bool
+same_size(const struct pad_in *in, size_t j)
+{
+	return in->f[j]->img->width == in->W && in->f[j]->img->height == in->H;
+}
+
+int
+pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
+    struct face_pad_cue_result *micro)
+{
+	static const double around[NPATCH - NFACEP][2] = {
+		{ -1.2, 0 }, { 1.2, 0 }, { -1.2, -0.7 }, { 1.2, -0.7 }, { 0, -1.15 },
+		{ -1.2, 0.8 }, { 1.2, 0.8 },
+	};
+	struct pad_grey key[NPATCH], cur = { 0 };
+	double pc[NPATCH][2];		/* patch centres, native pixels */
+	bool use[NPATCH];
+	size_t idx[MAX_MOTION_FRAMES], nidx;
+	double s = FACE_A / in->side, maxm = 0;
+	int follows = 0, still = 0, moving = 0, usable = 0, ret = EG_OK;
+
+	memset(key, 0, sizeof(key));
+	planar->unit = "fraction following the face";
+	micro->unit = "fraction still";
+	in->has_shift = false;
+	memset(in->shift, 0, sizeof(in->shift));
+	if (in->n < 2) {
+		planar->state = micro->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(planar, "one frame: no motion to see");
+		pad_cue_detail(micro, "one frame: no motion to see");
+		return EG_OK;
+	}
+	pc[0][0] = in->pts->pt[0][0];
+	pc[0][1] = in->pts->pt[0][1];
+	pc[1][0] = in->pts->pt[1][0];
+	pc[1][1] = in->pts->pt[1][1];
+	pc[2][0] = in->pts->pt[2][0];
+	pc[2][1] = in->pts->pt[2][1];
+	pc[3][0] = (in->pts->pt[3][0] + in->pts->pt[4][0]) / 2;
+	pc[3][1] = (in->pts->pt[3][1] + in->pts->pt[4][1]) / 2;
+	for (int i = NFACEP; i < NPATCH; i++) {
+		pc[i][0] = in->cx + around[i - NFACEP][0] * in->side;
+		pc[i][1] = in->cy + around[i - NFACEP][1] * in->side;
+	}
+	for (int i = 0; i < NPATCH; i++) {
+		double h = in->side / 4, m = 0, v = 0;
+		struct fcv_rect r = { pc[i][0] - h, pc[i][1] - h, 2 * h, 2 * h };
+
+		use[i] = r.x >= 0 && r.y >= 0 && r.x + r.w <= in->W && r.y + r.h <= in->H;
+		if (!use[i])
+			continue;
+		if ((ret = pad_grey_scaled(in->f[in->key]->img, &r, P, P, &key[i])) != EG_OK)
+			goto out;
+		for (int k = 0; k < P * P; k++)
+			m += key[i].p[k];
+		m /= P * P;
+		for (int k = 0; k < P * P; k++)
+			v += (key[i].p[k] - m) * (key[i].p[k] - m);
+		use[i] = sqrt(v / (P * P)) >= 3.0;	/* a flat wall cannot be followed */
+	}
+	for (int i = NFACEP; i < NPATCH; i++)
+		usable += use[i];
+	nidx = spread(in, MAX_MOTION_FRAMES, idx);
+	for (size_t fi = 1; fi < nidx; fi++) {
+		size_t j = idx[fi];
+		double d[NPATCH][2], pk[NPATCH], src[NFACEP][2], dst[NFACEP][2], mm[6];
+		double tx = 0, ty = 0, rms = 0;
+		bool ok[NPATCH];
+		int nf = 0;
+
+		if (!same_size(in, j))
+			continue;
+		for (int i = 0; i < NPATCH; i++) {
+			double h = in->side / 4;
+			struct fcv_rect r = { pc[i][0] - h, pc[i][1] - h, 2 * h, 2 * h };
+
+			ok[i] = false;
+			if (!use[i])
+				continue;
+			if ((ret = pad_grey_scaled(in->f[j]->img, &r, P, P, &cur)) != EG_OK)
+				goto out;
+			pad_phase_corr(key[i].p, cur.p, P, &d[i][0], &d[i][1], &pk[i]);
+			pad_grey_free(&cur);
+			ok[i] = pk[i] >= 0.12;
+		}
+		for (int i = 0; i < NFACEP; i++) {
+			if (!ok[i])
+				continue;
+			src[nf][0] = (pc[i][0] - in->cx) * s;
+			src[nf][1] = (pc[i][1] - in->cy) * s;
+			dst[nf][0] = src[nf][0] + d[i][0];
+			dst[nf][1] = src[nf][1] + d[i][1];
+			tx += d[i][0];
+			ty += d[i][1];
+			rms += d[i][0] * d[i][0] + d[i][1] * d[i][1];
+			nf++;
+		}
+		if (nf < 2)
+			continue;
+		tx /= nf;
+		ty /= nf;
+		rms = sqrt(rms / nf);
+		in->shift[j][0] = tx / s;
+		in->shift[j][1] = ty / s;
+		in->has_shift = true;
+		maxm = rms > maxm ? rms : maxm;
+		if (rms < MOVE_MIN)
+			continue;
+		{
+			float fs[NFACEP][2], fd[NFACEP][2];
+
+			for (int i = 0; i < nf; i++) {
+				fs[i][0] = (float)src[i][0];
+				fs[i][1] = (float)src[i][1];
+				fd[i][0] = (float)dst[i][0];
+				fd[i][1] = (float)dst[i][1];
+			}
+			if (face_similarity_fit((const float (*)[2])fs, (const float (*)[2])fd,
+			    (size_t)nf, mm) != EG_OK)
+				continue;
+		}
+		moving++;
+		for (int i = NFACEP; i < NPATCH; i++) {
+			double qx, qy, px, py, e, z;
+
+			if (!ok[i])
+				continue;
+			qx = (pc[i][0] - in->cx) * s;
+			qy = (pc[i][1] - in->cy) * s;
+			px = mm[0] * qx + mm[1] * qy + mm[2] - qx;
+			py = mm[3] * qx + mm[4] * qy + mm[5] - qy;
+			e = hypot(d[i][0] - px, d[i][1] - py);
+			z = hypot(d[i][0], d[i][1]);
+			if (e <= 0.4 * rms)
+				follows++;
+			else if (z <= 0.4 * rms)
+				still++;
+		}
+	}
+	if (moving == 0 || follows + still < 2) {
+		planar->state = micro->state = FACE_PAD_ABSTAINED;
+		if (moving == 0) {
+			pad_cue_detail(planar, "no motion (largest %.2f px at 64 px a face, in %zu "
+			    "frames)", maxm, nidx);
+		} else {
+			pad_cue_detail(planar, "face moved in %d frames; %d textured surrounding "
+			    "patch%s to compare", moving, usable, usable == 1 ? "" : "es");
+		}
+		memcpy(micro->detail, planar->detail, sizeof(micro->detail));
+		goto out;
+	}
+	planar->raw = (double)follows / (follows + still);
+	micro->raw = (double)still / (follows + still);
+	planar->state = micro->state = FACE_PAD_SCORED;
+	pad_cue_detail(planar, "%d of %d surrounding patch observations moved with the face "
+	    "(%d moving frames, largest %.1f px at 64 px a face)", follows, follows + still,
+	    moving, maxm);
+	pad_cue_detail(micro, "%d of %d surrounding patch observations stayed still while the "
+	    "face moved (%d frames)", still, follows + still, moving);
+out:
+	for (int i = 0; i < NPATCH; i++)
+		pad_grey_free(&key[i]);
+	pad_grey_free(&cur);
+	return ret;
+}
+
+int
+pad_cue_blink(struct pad_in *in, struct face_pad_cue_result *c)
+{
+	size_t idx[MAX_BLINK_FRAMES], nidx;
+	double lo = 2, hi = -1;
+	size_t used = 0;
+	int ret;
+
+	c->unit = "p(open) range";
+	if (in->n < 2) {
+		c->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(c, "one frame: no blink to see");
+		return EG_OK;
+	}
+	nidx = spread(in, MAX_BLINK_FRAMES, idx);
+	for (size_t fi = 0; fi < nidx; fi++) {
+		size_t j = idx[fi];
+		struct face_points p = *in->pts;
+		double po[2], o;
+
+		if (!same_size(in, j))
+			continue;
+		for (int k = 0; k < 68; k++) {
+			p.lm68[k][0] += (float)in->shift[j][0];
+			p.lm68[k][1] += (float)in->shift[j][1];
+		}
+		ret = face_eyes_open(in->ctx, in->f[j]->img, &p, po);
+		memset(&p, 0, sizeof(p));
+		if (ret != EG_OK)
+			return ret;
+		o = (po[0] + po[1]) / 2;
+		lo = o < lo ? o : lo;
+		hi = o > hi ? o : hi;
+		used++;
+	}
+	if (used < 2) {
+		c->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(c, "fewer than two frames of the key frame's size");
+		return EG_OK;
+	}
+	c->raw = hi - lo;
+	c->state = FACE_PAD_SCORED;
+	pad_cue_detail(c, "eyes p(open) from %.2f to %.2f over %zu frames", lo, hi, used);
+	return EG_OK;
+}
