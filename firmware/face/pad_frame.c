@@ -4,11 +4,11 @@
  * screen's bezel is a straight edge that encloses the face; a face in a
  * room has no such edges on three sides of it.
  *
- * On the key frame scaled so that the face box is 48 px (the face's
- * surroundings up to 3.5 box sides left and right, 4 above and below), for
+ * On the key frame scaled so that the face box is 40 px (the face's
+ * surroundings up to 2.8 box sides left and right, 3.2 above and below), for
  * each side of the face (left, right, above, below) the straight line
  * (within +-11 degrees of the frame's axes, outside the face box, along the
- * face's extent +-30 %) with the most support is found: support = the
+ * face's extent +-60 %: 2.2 box sides long) with the most support is found: support = the
  * fraction of its pixels whose gradient crosses it (|across| >= 10 grey
  * levels and >= 1.5 x |along|) with the same sign. raw = the third best
  * side's support: three sides must carry an edge for the cue to fire. A
@@ -22,7 +22,7 @@
 #include "egate/error.h"
 #include "pad_int.h"
 
-#define FACE_PX 48.0
+#define FACE_PX 40.0
 #define GRAD_MIN 10.0f
 
 struct gimg {
@@ -99,10 +99,10 @@ pad_cue_frame(struct pad_in *in, struct face_pad_cue_result *c)
 	static const char *const side_name[4] = { "left", "right", "above", "below" };
 
 	c->unit = "edge support";
-	x0 = fmax(0, in->cx - 3.5 * in->side);
-	x1 = fmin(in->W, in->cx + 3.5 * in->side);
-	y0 = fmax(0, in->cy - 4 * in->side);
-	y1 = fmin(in->H, in->cy + 4 * in->side);
+	x0 = fmax(0, in->cx - 2.8 * in->side);
+	x1 = fmin(in->W, in->cx + 2.8 * in->side);
+	y0 = fmax(0, in->cy - 3.2 * in->side);
+	y1 = fmin(in->H, in->cy + 3.2 * in->side);
 	r = (struct fcv_rect){ x0, y0, x1 - x0, y1 - y0 };
 	if (r.w * s < 16 || r.h * s < 16) {
 		c->state = FACE_PAD_ABSTAINED;
@@ -134,7 +134,7 @@ pad_cue_frame(struct pad_in *in, struct face_pad_cue_result *c)
 	fx2 = (int)lround((in->cx + in->side / 2 - x0) * s);
 	fy1 = (int)lround((in->cy - in->side / 2 - y0) * s);
 	fy2 = (int)lround((in->cy + in->side / 2 - y0) * s);
-	ext = (int)lround(0.3 * FACE_PX);
+	ext = (int)lround(0.6 * FACE_PX);
 	{
 		int ya = fy1 - ext < 1 ? 1 : fy1 - ext, yb = fy2 + ext > g.h - 2 ? g.h - 2 : fy2 + ext;
 		int xa = fx1 - ext < 1 ? 1 : fx1 - ext, xb = fx2 + ext > g.w - 2 ? g.w - 2 : fx2 + ext;

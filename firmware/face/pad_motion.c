@@ -3,12 +3,12 @@
  * pad_motion.c — the motion cues of PAD, over the frames of a presentation:
  *
  * planar_motion / micro_motion: patches on the face (both eyes, nose,
- *   mouth) and around it (beside the head at 1.2 box sides, above it, at
- *   shoulder height) are followed from the key frame into every other frame
- *   (up to 8 frames; phase correlation at a scale where the face is 64 px,
+ *   mouth) and around it (beside the head at 0.95 box sides from its centre,
+ *   above it, at shoulder height) are followed from the key frame into every other frame
+ *   (up to 6 frames; phase correlation at a scale where the face is 64 px,
  *   patches of half a face; untextured patches and weak correlation peaks
  *   are dropped). In each frame where the face moved (RMS shift of the face
- *   patches >= 0.5 px at that scale, ~0.8 % of the face), the face's motion
+ *   patches >= 0.25 px at that scale, ~0.4 % of the face), the face's motion
  *   (a similarity fitted to its patches) is carried to each surrounding
  *   patch: the patch FOLLOWS when it moved as predicted (error <= 0.4 x the
  *   face's motion), it is STILL when it did not move (<= 0.4 x). A photo or
@@ -18,7 +18,7 @@
  *   (follows + still). Without motion, or without textured surroundings,
  *   both abstain.
  *
- * blink: the eye-state network (fr_eye) on both eyes of up to 12 frames,
+ * blink: the eye-state network (fr_eye) on both eyes of up to 6 frames,
  *   the landmarks of the key frame carried by the face's shift; raw = the
  *   largest minus the smallest p(open) (mean of both eyes) of the
  *   presentation. A print cannot close its eyes.
@@ -32,9 +32,9 @@
 
 #define P 32			/* patch side at the analysis scale */
 #define FACE_A 64.0		/* face box side at the analysis scale */
-#define MOVE_MIN 0.5		/* px at the analysis scale */
-#define MAX_MOTION_FRAMES 8
-#define MAX_BLINK_FRAMES 12
+#define MOVE_MIN 0.25		/* px at the analysis scale */
+#define MAX_MOTION_FRAMES 6
+#define MAX_BLINK_FRAMES 6
 #define NPATCH 11
 #define NFACEP 4
 
@@ -60,6 +60,41 @@ spread(const struct pad_in *in, size_t max, size_t *idx)
 	return k;
 }
 
+/* The part of frame j that holds every used patch, at the analysis scale:
+ * one resize per frame; patches are cut from it. */
+struct region {
+	double x0, y0;		/* native origin */
+	struct pad_grey g;
+};
+
+static int
+region_get(const struct pad_in *in, size_t j, double x0, double y0, double x1, double y1,
+    double s, struct region *r)
+{
+	struct fcv_rect rc = { x0, y0, x1 - x0, y1 - y0 };
+
+	r->x0 = x0;
+	r->y0 = y0;
+	return pad_grey_scaled(in->f[j]->img, &rc, (int)lround(rc.w * s), (int)lround(rc.h * s),
+	    &r->g);
+}
+
+/* patch centred on native (cx, cy), P x P at scale s, from the region */
+static void
+region_patch(const struct region *r, double cx, double cy, double s, float *out)
+{
+	int ox = (int)lround((cx - r->x0) * s) - P / 2, oy = (int)lround((cy - r->y0) * s) - P / 2;
+
+	for (int y = 0; y < P; y++)
+		for (int x = 0; x < P; x++) {
+			int sx = ox + x, sy = oy + y;
+
+			sx = sx < 0 ? 0 : sx >= r->g.w ? r->g.w - 1 : sx;
+			sy = sy < 0 ? 0 : sy >= r->g.h ? r->g.h - 1 : sy;
+			out[y * P + x] = r->g.p[(size_t)sy * (size_t)r->g.w + (size_t)sx];
+		}
+}
+
 static bool
 same_size(const struct pad_in *in, size_t j)
 {
@@ -71,17 +106,19 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
     struct face_pad_cue_result *micro)
 {
 	static const double around[NPATCH - NFACEP][2] = {
-		{ -1.2, 0 }, { 1.2, 0 }, { -1.2, -0.7 }, { 1.2, -0.7 }, { 0, -1.15 },
-		{ -1.2, 0.8 }, { 1.2, 0.8 },
+		{ -0.95, 0 }, { 0.95, 0 }, { -0.95, -0.7 }, { 0.95, -0.7 }, { 0, -1.05 },
+		{ -0.95, 0.85 }, { 0.95, 0.85 },
 	};
-	struct pad_grey key[NPATCH], cur = { 0 };
+	float key[NPATCH][P * P], cur[P * P];
+	struct region reg = { 0 };
 	double pc[NPATCH][2];		/* patch centres, native pixels */
 	bool use[NPATCH];
 	size_t idx[MAX_MOTION_FRAMES], nidx;
-	double s = FACE_A / in->side, maxm = 0;
+	double s = FACE_A / in->side, maxm = 0, h = in->side / 4;
+	/* h: half a patch, native pixels */
+	double bx0 = 1e9, by0 = 1e9, bx1 = -1e9, by1 = -1e9;
 	int follows = 0, still = 0, moving = 0, usable = 0, ret = EG_OK;
 
-	memset(key, 0, sizeof(key));
 	planar->unit = "fraction following the face";
 	micro->unit = "fraction still";
 	in->has_shift = false;
@@ -101,25 +138,50 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	pc[3][0] = (in->pts->pt[3][0] + in->pts->pt[4][0]) / 2;
 	pc[3][1] = (in->pts->pt[3][1] + in->pts->pt[4][1]) / 2;
 	for (int i = NFACEP; i < NPATCH; i++) {
-		pc[i][0] = in->cx + around[i - NFACEP][0] * in->side;
-		pc[i][1] = in->cy + around[i - NFACEP][1] * in->side;
+		/* a surrounding patch cut by the frame's edge moves inwards, as long
+		 * as it stays off the face box */
+		double x = in->cx + around[i - NFACEP][0] * in->side;
+		double y = in->cy + around[i - NFACEP][1] * in->side;
+
+		x = fmin(fmax(x, h), in->W - h);
+		y = fmin(fmax(y, h), in->H - h);
+		if (fabs(x - in->cx) < 0.5 * in->side + h && fabs(y - in->cy) < 0.5 * in->side + h)
+			x = y = -1e6;	/* would overlap the face: not used */
+		pc[i][0] = x;
+		pc[i][1] = y;
 	}
 	for (int i = 0; i < NPATCH; i++) {
-		double h = in->side / 4, m = 0, v = 0;
-		struct fcv_rect r = { pc[i][0] - h, pc[i][1] - h, 2 * h, 2 * h };
-
-		use[i] = r.x >= 0 && r.y >= 0 && r.x + r.w <= in->W && r.y + r.h <= in->H;
+		use[i] = pc[i][0] - h >= 0 && pc[i][1] - h >= 0 && pc[i][0] + h <= in->W &&
+		    pc[i][1] + h <= in->H;
 		if (!use[i])
 			continue;
-		if ((ret = pad_grey_scaled(in->f[in->key]->img, &r, P, P, &key[i])) != EG_OK)
-			goto out;
+		bx0 = fmin(bx0, pc[i][0] - h - 2);
+		by0 = fmin(by0, pc[i][1] - h - 2);
+		bx1 = fmax(bx1, pc[i][0] + h + 2);
+		by1 = fmax(by1, pc[i][1] + h + 2);
+	}
+	if (bx1 <= bx0 || by1 <= by0) {
+		planar->state = micro->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(planar, "face patches outside the frame");
+		memcpy(micro->detail, planar->detail, sizeof(micro->detail));
+		return EG_OK;
+	}
+	if ((ret = region_get(in, in->key, bx0, by0, bx1, by1, s, &reg)) != EG_OK)
+		goto out;
+	for (int i = 0; i < NPATCH; i++) {
+		double m = 0, v = 0;
+
+		if (!use[i])
+			continue;
+		region_patch(&reg, pc[i][0], pc[i][1], s, key[i]);
 		for (int k = 0; k < P * P; k++)
-			m += key[i].p[k];
+			m += key[i][k];
 		m /= P * P;
 		for (int k = 0; k < P * P; k++)
-			v += (key[i].p[k] - m) * (key[i].p[k] - m);
+			v += (key[i][k] - m) * (key[i][k] - m);
 		use[i] = sqrt(v / (P * P)) >= 3.0;	/* a flat wall cannot be followed */
 	}
+	pad_grey_free(&reg.g);
 	for (int i = NFACEP; i < NPATCH; i++)
 		usable += use[i];
 	nidx = spread(in, MAX_MOTION_FRAMES, idx);
@@ -132,19 +194,17 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 
 		if (!same_size(in, j))
 			continue;
+		if ((ret = region_get(in, j, bx0, by0, bx1, by1, s, &reg)) != EG_OK)
+			goto out;
 		for (int i = 0; i < NPATCH; i++) {
-			double h = in->side / 4;
-			struct fcv_rect r = { pc[i][0] - h, pc[i][1] - h, 2 * h, 2 * h };
-
 			ok[i] = false;
 			if (!use[i])
 				continue;
-			if ((ret = pad_grey_scaled(in->f[j]->img, &r, P, P, &cur)) != EG_OK)
-				goto out;
-			pad_phase_corr(key[i].p, cur.p, P, &d[i][0], &d[i][1], &pk[i]);
-			pad_grey_free(&cur);
+			region_patch(&reg, pc[i][0], pc[i][1], s, cur);
+			pad_phase_corr(key[i], cur, P, &d[i][0], &d[i][1], &pk[i]);
 			ok[i] = pk[i] >= 0.12;
 		}
+		pad_grey_free(&reg.g);
 		for (int i = 0; i < NFACEP; i++) {
 			if (!ok[i])
 				continue;
@@ -220,9 +280,9 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	pad_cue_detail(micro, "%d of %d surrounding patch observations stayed still while the "
 	    "face moved (%d frames)", still, follows + still, moving);
 out:
-	for (int i = 0; i < NPATCH; i++)
-		pad_grey_free(&key[i]);
-	pad_grey_free(&cur);
+	pad_grey_free(&reg.g);
+	memset(key, 0, sizeof(key));
+	memset(cur, 0, sizeof(cur));
 	return ret;
 }
 

@@ -5,8 +5,9 @@
  * spectrum: halftone dots of a print and the pixel grid of a screen (and the
  *   moiré it makes with the camera's own grid) put sharp peaks into the power
  *   spectrum of the face at the camera's native resolution; skin, hair and
- *   sensor noise give a smooth spectrum. Measure: the face is cut into up to
- *   3 x 3 tiles (64 px, 32 for small faces, Hann window); the log power
+ *   sensor noise give a smooth spectrum. Measure: the inner face (a square
+ *   of 0.55 box sides on the nose: skin, not the hair or the room beside it,
+ *   whose blinds or stripes are periodic too) is cut into up to 2 x 2 tiles (64 px; 32 for faces under 200 px; Hann window); the log power
  *   spectra are averaged (a peak must be in every tile, so one eyebrow or
  *   spectacle edge does not make one); each bin's excess over the median of
  *   its ring (same radius) is taken; raw = the largest excess (natural log
@@ -31,20 +32,16 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-/* up to three frames: the key frame and the frames at a third and two
- * thirds of the presentation */
+/* up to three frames: the key frame, the middle one and the last one */
 static size_t
 pick3(const struct pad_in *in, size_t idx[3])
 {
-	size_t k = 0;
+	size_t k = 0, cand[2] = { in->n / 2, in->n - 1 };
 
 	idx[k++] = in->key;
-	for (size_t j = 1; j <= 2 && in->n >= 3; j++) {
-		size_t f = in->n * j / 3;
-
-		if (f != in->key && f < in->n)
-			idx[k++] = f;
-	}
+	for (size_t j = 0; j < 2; j++)
+		if (cand[j] != in->key && (k == 1 || idx[k - 1] != cand[j]))
+			idx[k++] = cand[j];
 	return k;
 }
 
@@ -70,14 +67,17 @@ spectrum_frame(const struct fcv_image *img, const struct pad_in *in, int T, doub
 {
 	struct pad_grey g = { 0 };
 	float *re = NULL, *im = NULL, *acc = NULL, *ring = NULL;
-	double R = 0.8 * in->side, x0, y0, best = -1e30, bf = 0;
+	double R = 0.55 * in->side, x0, y0, best = -1e30, bf = 0, fcy = in->cy + 0.05 * in->side;
+	float hann[64];
 	int nt, ntiles = 0, ret, half = T / 2;
 
 	*raw = 0;
 	*freq = 0;
-	nt = R >= 2.0 * T ? 3 : R >= 1.4 * T ? 2 : 1;
+	for (int x = 0; x < T; x++)
+		hann[x] = (float)(0.5 - 0.5 * cos(2 * M_PI * (x + 0.5) / T));
+	nt = R >= 1.4 * T ? 2 : 1;
 	x0 = in->cx - R / 2;
-	y0 = in->cy - R / 2;
+	y0 = fcy - R / 2;
 	re = malloc((size_t)T * T * sizeof(float));
 	im = malloc((size_t)T * T * sizeof(float));
 	acc = calloc((size_t)T * T, sizeof(float));
@@ -89,7 +89,7 @@ spectrum_frame(const struct fcv_image *img, const struct pad_in *in, int T, doub
 	for (int ty = 0; ty < nt; ty++) {
 		for (int tx = 0; tx < nt; tx++) {
 			double ox = nt == 1 ? in->cx - T / 2.0 : x0 + tx * (R - T) / (nt - 1);
-			double oy = nt == 1 ? in->cy - T / 2.0 : y0 + ty * (R - T) / (nt - 1);
+			double oy = nt == 1 ? fcy - T / 2.0 : y0 + ty * (R - T) / (nt - 1);
 			double mean = 0;
 
 			if ((ret = pad_grey_native(img, (int)lround(ox), (int)lround(oy), T, T, &g))
@@ -100,10 +100,7 @@ spectrum_frame(const struct fcv_image *img, const struct pad_in *in, int T, doub
 			mean /= T * T;
 			for (int y = 0; y < T; y++)
 				for (int x = 0; x < T; x++) {
-					double w = (0.5 - 0.5 * cos(2 * M_PI * (x + 0.5) / T)) *
-					    (0.5 - 0.5 * cos(2 * M_PI * (y + 0.5) / T));
-
-					re[y * T + x] = (float)((g.p[y * T + x] - mean) * w);
+					re[y * T + x] = (float)(g.p[y * T + x] - mean) * hann[x] * hann[y];
 					im[y * T + x] = 0;
 				}
 			pad_grey_free(&g);
@@ -117,27 +114,35 @@ spectrum_frame(const struct fcv_image *img, const struct pad_in *in, int T, doub
 		acc[i] /= (float)ntiles;
 	/* median of each ring, then the largest excess */
 	{
-		double med[64];
-		int rmin = T / 16 > 2 ? T / 16 : 2, grid = T / 8;
+		double med[33];
+		int rmin = T / 16 > 2 ? T / 16 : 2, grid = T / 8, start[34] = { 0 }, fill[33];
+		unsigned char ring_of[64 * 64];
 
-		for (int r = 0; r <= half; r++) {
-			size_t k = 0;
-
-			for (int v = -half; v < half; v++)
-				for (int u = -half; u < half; u++) {
-					int rr = (int)lround(sqrt((double)u * u + (double)v * v));
-
-					if (rr == r)
-						ring[k++] = acc[((v + T) % T) * T + (u + T) % T];
-				}
-			med[r] = k > 0 ? pad_percentile(ring, k, 50) : 0;
-		}
-		for (int v = 0; v < half; v++) {
-			for (int u = -half + 1; u < half; u++) {
+		for (int v = -half; v < half; v++)
+			for (int u = -half; u < half; u++) {
 				int rr = (int)lround(sqrt((double)u * u + (double)v * v));
+
+				rr = rr > half ? half + 1 : rr;
+				ring_of[((v + T) % T) * T + (u + T) % T] = (unsigned char)rr;
+				if (rr <= half)
+					start[rr + 1]++;
+			}
+		for (int r = 0; r <= half; r++) {
+			start[r + 1] += start[r];
+			fill[r] = start[r];
+		}
+		for (int i = 0; i < T * T; i++)
+			if (ring_of[i] <= half)
+				ring[fill[ring_of[i]]++] = acc[i];
+		for (int r = 0; r <= half; r++)
+			med[r] = start[r + 1] > start[r] ?
+			    pad_percentile(ring + start[r], (size_t)(start[r + 1] - start[r]), 50) : 0;
+		for (int v = 1; v < half; v++) {
+			for (int u = -half + 1; u < half; u++) {
+				int rr = ring_of[v * T + (u + T) % T];
 				double e;
 
-				if (rr < rmin || rr > half - 1 || u == 0 || v == 0)
+				if (rr < rmin || rr > half - 1 || u == 0)
 					continue;
 				if (abs(u) % grid == 0 && v % grid == 0)
 					continue;	/* JPEG 8x8 block grid */
@@ -168,7 +173,7 @@ pad_cue_spectrum(struct pad_in *in, struct face_pad_cue_result *c)
 {
 	size_t idx[3], k = pick3(in, idx);
 	double v[3], f[3], fr = 0;
-	int T = in->side >= 100 ? 64 : 32, ret;
+	int T = in->side >= 200 ? 64 : 32, ret;
 
 	c->unit = "log power excess";
 	if (in->side < 40) {

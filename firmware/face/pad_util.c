@@ -93,8 +93,9 @@ pad_grey_scaled(const struct fcv_image *img, const struct fcv_rect *r, int ow, i
 	return ret;
 }
 
-void
-pad_fft(float *re, float *im, int n, bool inverse)
+/* in-place radix-2 FFT with twiddles tw[k] = exp(-2 pi i k / n), k < n/2 */
+static void
+fft_tw(float *re, float *im, int n, const float *twr, const float *twi, bool inverse)
 {
 	/* bit reversal */
 	for (int i = 1, j = 0; i < n; i++) {
@@ -114,43 +115,59 @@ pad_fft(float *re, float *im, int n, bool inverse)
 		}
 	}
 	for (int len = 2; len <= n; len <<= 1) {
-		double ang = 2 * M_PI / len * (inverse ? 1 : -1);
-		float wr = (float)cos(ang), wi = (float)sin(ang);
+		int step = n / len;
 
 		for (int i = 0; i < n; i += len) {
-			float cr = 1, ci = 0;
-
 			for (int k = 0; k < len / 2; k++) {
 				int a = i + k, b = i + k + len / 2;
-				float xr = re[b] * cr - im[b] * ci, xi = re[b] * ci + im[b] * cr, t;
+				float cr = twr[k * step], ci = inverse ? -twi[k * step] : twi[k * step];
+				float xr = re[b] * cr - im[b] * ci, xi = re[b] * ci + im[b] * cr;
 
 				re[b] = re[a] - xr;
 				im[b] = im[a] - xi;
 				re[a] += xr;
 				im[a] += xi;
-				t = cr * wr - ci * wi;
-				ci = cr * wi + ci * wr;
-				cr = t;
 			}
 		}
 	}
 }
 
+static void
+twiddles(int n, float *twr, float *twi)
+{
+	for (int k = 0; k < n / 2; k++) {
+		twr[k] = (float)cos(2 * M_PI * k / n);
+		twi[k] = (float)-sin(2 * M_PI * k / n);
+	}
+}
+
+void
+pad_fft(float *re, float *im, int n, bool inverse)
+{
+	float twr[1024], twi[1024];
+
+	if (n < 2 || n > 2048)
+		return;
+	twiddles(n, twr, twi);
+	fft_tw(re, im, n, twr, twi, inverse);
+}
+
 void
 pad_fft2(float *re, float *im, int n, bool inverse)
 {
-	float cr[256], ci[256];
+	float cr[256], ci[256], twr[128], twi[128];
 
-	if (n > 256)
+	if (n > 256 || n < 2)
 		return;
+	twiddles(n, twr, twi);
 	for (int y = 0; y < n; y++)
-		pad_fft(re + (size_t)y * (size_t)n, im + (size_t)y * (size_t)n, n, inverse);
+		fft_tw(re + (size_t)y * (size_t)n, im + (size_t)y * (size_t)n, n, twr, twi, inverse);
 	for (int x = 0; x < n; x++) {
 		for (int y = 0; y < n; y++) {
 			cr[y] = re[(size_t)y * (size_t)n + (size_t)x];
 			ci[y] = im[(size_t)y * (size_t)n + (size_t)x];
 		}
-		pad_fft(cr, ci, n, inverse);
+		fft_tw(cr, ci, n, twr, twi, inverse);
 		for (int y = 0; y < n; y++) {
 			re[(size_t)y * (size_t)n + (size_t)x] = cr[y];
 			im[(size_t)y * (size_t)n + (size_t)x] = ci[y];
@@ -161,7 +178,7 @@ pad_fft2(float *re, float *im, int n, bool inverse)
 void
 pad_phase_corr(const float *a, const float *b, int n, double *dx, double *dy, double *peak)
 {
-	float ar[64 * 64], ai[64 * 64], br[64 * 64], bi[64 * 64];
+	float ar[64 * 64], ai[64 * 64], br[64 * 64], bi[64 * 64], hann[64];
 	double ma = 0, mb = 0, best = -1e30;
 	int bx = 0, by = 0, nn = n * n;
 
@@ -174,14 +191,15 @@ pad_phase_corr(const float *a, const float *b, int n, double *dx, double *dy, do
 	}
 	ma /= nn;
 	mb /= nn;
+	for (int x = 0; x < n; x++)
+		hann[x] = (float)(0.5 - 0.5 * cos(2 * M_PI * (x + 0.5) / n));
 	for (int y = 0; y < n; y++)
 		for (int x = 0; x < n; x++) {
-			double w = (0.5 - 0.5 * cos(2 * M_PI * (x + 0.5) / n)) *
-			    (0.5 - 0.5 * cos(2 * M_PI * (y + 0.5) / n));
+			float w = hann[x] * hann[y];
 			int i = y * n + x;
 
-			ar[i] = (float)((a[i] - ma) * w);
-			br[i] = (float)((b[i] - mb) * w);
+			ar[i] = (float)(a[i] - ma) * w;
+			br[i] = (float)(b[i] - mb) * w;
 			ai[i] = bi[i] = 0;
 		}
 	pad_fft2(ar, ai, n, false);
@@ -230,12 +248,40 @@ pad_phase_corr(const float *a, const float *b, int n, double *dx, double *dy, do
 	eg_memzero(br, sizeof(br));
 }
 
-static int
-cmp_f(const void *a, const void *b)
+/* the k-th smallest of v[0..n) (quickselect; v is reordered) */
+static float
+select_k(float *v, size_t n, size_t k)
 {
-	float x = *(const float *)a, y = *(const float *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		float piv = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < piv)
+				i++;
+			while (v[j] > piv)
+				j--;
+			if (i <= j) {
+				float t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
+	return v[k];
 }
 
 double
@@ -243,15 +289,20 @@ pad_percentile(float *v, size_t n, double p)
 {
 	double pos;
 	size_t i;
+	float a, b;
 
 	if (n == 0)
 		return 0;
-	qsort(v, n, sizeof(*v), cmp_f);
 	pos = p / 100.0 * (double)(n - 1);
 	i = (size_t)pos;
+	a = select_k(v, n, i);
 	if (i + 1 >= n)
-		return v[n - 1];
-	return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
+		return a;
+	/* the next order statistic is the smallest of the upper part */
+	b = v[i + 1];
+	for (size_t k = i + 2; k < n; k++)
+		b = v[k] < b ? v[k] : b;
+	return a + (pos - (double)i) * (b - a);
 }
 
 void

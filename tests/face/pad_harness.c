@@ -23,6 +23,7 @@
  * required), 1 when not, 2 on error.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,12 @@ struct rec {
 	const char *by;
 	char desc[200];
 	int face;
-	double ms;
+	double ms, cue_ms[FACE_PAD_CUE_COUNT];
+	char mdet[96];
 };
 
 struct face_in {
-	struct fcv_image scene;
+	struct fcv_image scene, room;
 	struct face_result res;
 	bool ok;
 };
@@ -288,15 +290,25 @@ main(int argc, char **argv)
 		for (unsigned k = 1; k <= sample_faces[s]; k++, f++) {
 			struct face_opts fo = { .quality = false };
 			struct face_result r;
+			double ctr[2];
 
 			if (face_analyse_nth(ctx, &samples[s], k, &fo, &r) != EG_OK ||
-			    synth_portrait(&samples[s], &r.box, (uint64_t)f, &fin[f].scene) != EG_OK) {
+			    synth_portrait(&samples[s], &r.box, (uint64_t)f, &fin[f].scene, ctr) != EG_OK) {
 				fprintf(stderr, "pad-harness: sample%d.jpg#%u: no face\n", s + 1, k);
 				goto out;
 			}
 			face_result_wipe(&r);
-			fin[f].ok = analyse_near(ctx, &fin[f].scene, SYNTH_W / 2.0, SYNTH_H * 0.45,
-			    &fin[f].res) == EG_OK;
+			fin[f].ok = analyse_near(ctx, &fin[f].scene, ctr[0], ctr[1], &fin[f].res) == EG_OK;
+			{
+				struct face_box b[FACE_MAX_FACES];
+				size_t nb = 0;
+
+				if (fcv_image_crop(&fin[f].scene, &(struct fcv_rect){ 0, 0, SYNTH_W,
+				    SYNTH_H }, 0, 0, &fin[f].room) != EG_OK ||
+				    face_detect(ctx, &fin[f].room, b, FACE_MAX_FACES, &nb) != EG_OK ||
+				    synth_room(&fin[f].room, b, nb) != EG_OK)
+					goto out;
+			}
 		}
 	}
 	if ((recs = calloc(MAXREC, sizeof(*recs))) == NULL)
@@ -319,7 +331,7 @@ main(int argc, char **argv)
 
 				rc->kind = (enum synth_kind)k;
 				rc->face = f;
-				e = synth_make(&fin[f].scene, &fin[f].res.pts, &fin[room].scene,
+				e = synth_make(&fin[f].scene, &fin[f].res.pts, &fin[room].room,
 				    (enum synth_kind)k, seed, frames, depth, &p);
 				if (e != EG_OK) {
 					fprintf(stderr, "pad-harness: synth %s: %s\n",
@@ -327,6 +339,22 @@ main(int argc, char **argv)
 					goto out;
 				}
 				snprintf(rc->desc, sizeof(rc->desc), "%s", p.desc);
+				if (getenv("PAD_HARNESS_DUMP") != NULL) {
+					/* debugging the generator: synthetic frames only */
+					uint8_t *png = NULL;
+					size_t plen = 0;
+					char dp[4200];
+					FILE *df;
+
+					snprintf(dp, sizeof(dp), "%s/%s-%02d-%d.png", getenv("PAD_HARNESS_DUMP"),
+					    synth_kind_name((enum synth_kind)k), f, sd);
+					if (fcv_image_encode(&p.frame[0], ".png", 3, &png, &plen) == EG_OK &&
+					    (df = fopen(dp, "wb")) != NULL) {
+						fwrite(png, 1, plen, df);
+						fclose(df);
+					}
+					free(png);
+				}
 				memset(&fr, 0, sizeof(fr));
 				e = face_analyse(ctx, &p.frame[0], &fo, &fr);
 				if (e == EG_ERR_NO_FACE) {
@@ -354,6 +382,7 @@ main(int argc, char **argv)
 				rc->fused = rep.score;
 				rc->by = rep.decided_by;
 				rc->ms = rep.ms;
+				memcpy(rc->mdet, rep.cue[FACE_PAD_PLANAR_MOTION].detail, sizeof(rc->mdet));
 				{
 					double sign = 0;
 
@@ -361,6 +390,7 @@ main(int argc, char **argv)
 						rc->st[c] = rep.cue[c].state;
 						rc->raw[c] = rep.cue[c].raw;
 						rc->score[c] = rep.cue[c].score;
+						rc->cue_ms[c] = rep.cue[c].ms;
 						if (rep.cue[c].state == FACE_PAD_SCORED &&
 						    rep.cue[c].live_sign && rep.cue[c].score > sign)
 							sign = rep.cue[c].score;
@@ -373,11 +403,30 @@ main(int argc, char **argv)
 					    synth_kind_name(rc->kind), f,
 					    rc->fused >= 0.5 ? "LIVE" : "attack", rc->fused,
 					    rc->fused_req, rc->by, rc->desc);
+				if (verbose)
+					printf("             motion: %s\n", rc->mdet);
 			}
 		}
 	}
-	printf("%zu presentations in %.0f s of CPU\n", nrec,
-	    clock() / (double)CLOCKS_PER_SEC - t0);
+	{
+		static double ms[MAXREC];
+		size_t m = 0;
+
+		for (size_t i = 0; i < nrec; i++)
+			if (!recs[i].noface)
+				ms[m++] = recs[i].ms;
+		printf("%zu presentations in %.0f s of CPU; PAD median %.1f ms a presentation "
+		    "(this build; bench-pad measures it properly)\n", nrec,
+		    clock() / (double)CLOCKS_PER_SEC - t0, pct(ms, m, 50));
+		for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+			m = 0;
+			for (size_t i = 0; i < nrec; i++)
+				if (!recs[i].noface)
+					ms[m++] = recs[i].cue_ms[c];
+			printf("  %s %.2f ms", face_pad_cue_name((enum face_pad_cue)c), pct(ms, m, 50));
+		}
+		printf("\n");
+	}
 	if (tune) {
 		/* each cue's raw measure per class: where to put its decision point */
 		static double v[MAXREC];
@@ -443,6 +492,7 @@ main(int argc, char **argv)
 out:
 	for (int i = 0; i < NFACES; i++) {
 		fcv_image_free(&fin[i].scene);
+		fcv_image_free(&fin[i].room);
 		face_result_wipe(&fin[i].res);
 	}
 	for (int i = 0; i < NSAMPLES; i++)

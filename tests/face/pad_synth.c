@@ -153,10 +153,16 @@ camera(struct fcv_image *im, struct rng *r, double blur_s, double noise, int q)
 		return ret;
 	for (int y = 0; y < im->height; y++)
 		for (int x = 0; x < im->width; x++) {
-			double n = gauss(r) * noise;
+			uint64_t b = rnext(r);
+			/* sums of uniform bytes: near-Gaussian, unit variance */
+			double n = (((b & 255) + (b >> 8 & 255) + (b >> 16 & 255) + (b >> 24 & 255)) /
+			    255.0 - 2.0) * 1.732 * noise;
 
-			for (int c = 0; c < 3; c++)
-				px(im, x, y)[c] = clip8(px(im, x, y)[c] + n + gauss(r) * noise * 0.5);
+			for (int c = 0; c < 3; c++) {
+				double cn = (((b >> (32 + 8 * c)) & 255) / 255.0 - 0.5) * 1.732 * noise;
+
+				px(im, x, y)[c] = clip8(px(im, x, y)[c] + n + cn * 0.5);
+			}
 		}
 	if ((ret = fcv_image_encode(im, ".jpg", q, &jpg, &len)) != EG_OK)
 		return ret;
@@ -252,6 +258,26 @@ lcd_grid(struct fcv_image *im, double pitch, double d)
 	}
 }
 
+/* Moiré: the beat of a screen's pixel grid with the camera's own sensor grid
+ * shows as coloured bands of a few to tens of pixels (the grid itself is far
+ * finer than a camera pixel at a kiosk's distance). Modelled directly: a
+ * cosine of period per (camera px x K) at angle deg, amplitude amp, each
+ * channel a third of a period apart. */
+static void
+moire(struct fcv_image *im, double period, double deg, double amp)
+{
+	double a = deg * M_PI / 180, ca = cos(a) / period, sa = sin(a) / period;
+
+	for (int y = 0; y < im->height; y++)
+		for (int x = 0; x < im->width; x++) {
+			double ph = 2 * M_PI * (x * ca + y * sa);
+			uint8_t *p = px(im, x, y);
+
+			for (int c = 0; c < 3; c++)
+				p[c] = clip8(p[c] * (1 + amp * cos(ph + c * 2.094)));
+		}
+}
+
 /* ---- media on a scene --------------------------------------------------------- */
 
 struct medium {
@@ -324,8 +350,9 @@ film(const struct medium *md, int j, const struct fcv_image *room_ss, const stru
 
 			if (a > 0 && fx->glare) {
 				double dx = x / (double)K - fx->gx, dy = y / (double)K - fx->gy;
+				double q = (dx * dx + dy * dy) / (2 * fx->gs * fx->gs);
 
-				add = 255 * fx->gp * exp(-(dx * dx + dy * dy) / (2 * fx->gs * fx->gs));
+				add = q < 9 ? 255 * fx->gp * exp(-q) : 0;
 			}
 			if (a > 0 && fx->banding)
 				mul = 1 + fx->ba * sin(2 * M_PI * (y / (double)K) / fx->bp + fx->bph +
@@ -543,19 +570,51 @@ synth_free(struct synth_pres *p)
 
 int
 synth_portrait(const struct fcv_image *img, const struct face_box *b, uint64_t seed,
-    struct fcv_image *out)
+    struct fcv_image *out, double centre[2])
 {
 	struct rng r = { seed * 7919 + 17 };
 	double bh = b->y2 - b->y1, sc = ru(&r, 0.92, 1.08);
-	double cx = (b->x1 + b->x2) / 2 + ru(&r, -0.04, 0.04) * 3.2 * bh;
-	double cy = (b->y1 + b->y2) / 2 + ru(&r, -0.04, 0.04) * 4 * bh;
+	double cx = (b->x1 + b->x2) / 2 + ru(&r, -0.04, 0.04) * 2.6 * bh;
+	double cy = (b->y1 + b->y2) / 2 + ru(&r, -0.04, 0.04) * 3.25 * bh;
 	struct fcv_rect rc;
 
-	rc.w = 3.2 * bh * sc;
-	rc.h = 4.0 * bh * sc;
-	rc.x = cx - rc.w / 2;
-	rc.y = cy - rc.h * 0.45;
+	rc.w = 2.6 * bh * sc;
+	rc.h = 3.25 * bh * sc;
+	/* inside the photo: a black band outside it would be a straight edge no
+	 * camera sees */
+	if (rc.w > img->width || rc.h > img->height) {
+		double f = fmin(img->width / rc.w, img->height / rc.h);
+
+		rc.w *= f;
+		rc.h *= f;
+	}
+	rc.x = fmin(fmax(cx - rc.w / 2, 0), img->width - rc.w);
+	rc.y = fmin(fmax(cy - rc.h * 0.45, 0), img->height - rc.h);
+	centre[0] = ((b->x1 + b->x2) / 2 - rc.x) * SYNTH_W / rc.w;
+	centre[1] = ((b->y1 + b->y2) / 2 - rc.y) * SYNTH_H / rc.h;
 	return fcv_image_crop(img, &rc, SYNTH_W, SYNTH_H, out);
+}
+
+int
+synth_room(struct fcv_image *img, const struct face_box *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double w = b[i].x2 - b[i].x1, h = b[i].y2 - b[i].y1, sum[3] = { 0, 0, 0 };
+		int x0 = (int)fmax(0, b[i].x1 - 0.3 * w), x1 = (int)fmin(img->width, b[i].x2 + 0.3 * w);
+		int y0 = (int)fmax(0, b[i].y1 - 0.4 * h), y1 = (int)fmin(img->height, b[i].y2 + 0.3 * h);
+		int cnt = 0;
+
+		for (int x = x0; x < x1; x++)
+			for (int c = 0; c < 3; c++) {
+				sum[c] += px(img, x, y0)[c] + px(img, x, y1 - 1)[c];
+				cnt += c == 0 ? 2 : 0;
+			}
+		for (int y = y0; y < y1; y++)
+			for (int x = x0; x < x1; x++)
+				for (int c = 0; c < 3; c++)
+					px(img, x, y)[c] = (uint8_t)(sum[c] / (cnt > 0 ? cnt : 1));
+	}
+	return blur(img, 2.5);
 }
 
 int
@@ -569,6 +628,7 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 	struct effects fx;
 	double cast[3], cam_blur = ru(&r, 0.3, 1.1), noise = ru(&r, 1.0, 4.0);
 	double lcd_pitch = 2, lcd_depth = 0.5, lcd_black = 10;
+	double moire_per = 10, moire_deg = 0, moire_amp = 0;
 	int q = (int)ru(&r, 70, 95), ret = EG_OK;
 	char pd[120] = "";
 	size_t dl;
@@ -605,7 +665,7 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 		snprintf(out->desc + dl, sizeof(out->desc) - dl, "; %s", pd);
 		goto out;
 	}
-	if ((ret = resize(room, SW, SH, &room_ss)) != EG_OK || (ret = blur(&room_ss, 3)) != EG_OK)
+	if ((ret = resize(room, SW, SH, &room_ss)) != EG_OK)
 		goto out;
 	{
 		double fcx = 0, fcy = 0;
@@ -625,7 +685,7 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 			double hf = border ? ru(&r, 0.45, 0.85) : ru(&r, 1.04, 1.2);
 			double black = k == SY_HELD_PHOTO ? ru(&r, 8, 35) : ru(&r, 15, 55);
 			double white = ru(&r, 190, 245), gam = ru(&r, 0.8, 1.2), sat = ru(&r, 0.6, 0.95);
-			double marg = border ? ru(&r, 0.03, 0.1) : 0, per = ru(&r, 1.6, 6.0);
+			double marg = border ? ru(&r, 0.03, 0.1) : 0, per = ru(&r, 1.3, 4.0);
 			double ang = ru(&r, 0, 90), deg = border ? ru(&r, -8, 8) : ru(&r, -3, 3);
 			int ph = (int)(SH * hf), pw = (int)(ph * (double)SYNTH_W / SYNTH_H);
 			int m = (int)(ph * marg);
@@ -671,8 +731,11 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 		case SY_REPLAY: {
 			double sc = ru(&r, 1.04, 1.15), deg = ru(&r, -4, 4);
 
-			lcd_pitch = ru(&r, 1.5, 5.0);
-			lcd_depth = ru(&r, 0.3, 0.8);
+			lcd_pitch = ru(&r, 1.5, 3.0);
+			lcd_depth = rp(&r, 0.4) ? ru(&r, 0.1, 0.35) : 0;
+			moire_per = ru(&r, 4, 40);
+			moire_deg = ru(&r, 0, 180);
+			moire_amp = rp(&r, 0.85) ? ru(&r, 0.03, 0.12) : 0;
 			lcd_black = ru(&r, 8, 30);
 			held = rp(&r, 0.4);
 			if ((ret = resize(&lit, SW, SH, &md.img)) != EG_OK)
@@ -685,18 +748,22 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 			fx.bp = ru(&r, 16, 120);
 			fx.bph = ru(&r, 0, 2 * M_PI);
 			fx.bv = ru(&r, 0.3, 2.5);
-			snprintf(pd, sizeof(pd), "pitch %.2f px depth %.2f black %.0f, rot %.1f, "
-			    "banding %s %.2f/%.0f px, %s", lcd_pitch, lcd_depth, lcd_black, deg,
-			    fx.banding ? "yes" : "no", fx.ba, fx.bp, held ? "held" : "static");
+			snprintf(pd, sizeof(pd), "grid %.2f px depth %.2f, moire %.0f px %.2f, black %.0f, "
+			    "rot %.1f, banding %s %.2f/%.0f px, %s", lcd_pitch, lcd_depth, moire_per,
+			    moire_amp, lcd_black, deg, fx.banding ? "yes" : "no", fx.ba, fx.bp,
+			    held ? "held" : "static");
 			if (k == SY_SCREEN) {
 				tone(&md.img, lcd_black, 245, 1.0, 1.0);
-				lcd_grid(&md.img, lcd_pitch * K, lcd_depth);
+				if (lcd_depth > 0)
+					lcd_grid(&md.img, lcd_pitch * K, lcd_depth);
+				if (moire_amp > 0)
+					moire(&md.img, moire_per * K, moire_deg, moire_amp);
 			}
 			break;
 		}
 		case SY_PHONE: {
-			double hf = ru(&r, 0.65, 1.0), bez = ru(&r, 0.03, 0.1), pitch = ru(&r, 0.8, 3.0);
-			double dep = ru(&r, 0.3, 0.8), deg = ru(&r, -8, 8);
+			double hf = ru(&r, 0.65, 1.0), bez = ru(&r, 0.03, 0.1), pitch = ru(&r, 4, 30);
+			double dep = rp(&r, 0.85) ? ru(&r, 0.03, 0.12) : 0, deg = ru(&r, -8, 8);
 			int ph = (int)(SH * hf), pw = (int)(ph * 0.48), b = (int)(pw * bez);
 			int sw = pw - 2 * b, sh = ph - 2 * b - (int)(0.05 * ph);
 			static const double cols[4][3] = { { 20, 20, 20 }, { 235, 235, 235 },
@@ -715,7 +782,8 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 			if ((ret = fcv_image_crop(&lit, &cr, sw, sh, &sc)) != EG_OK)
 				goto out;
 			tone(&sc, ru(&r, 5, 25), 245, 1.0, 1.0);
-			lcd_grid(&sc, pitch * K, dep);
+			if (dep > 0)
+				moire(&sc, pitch * K, ru(&r, 0, 180), dep);
 			if ((ret = fcv_image_alloc(pw, ph, &md.img)) != EG_OK) {
 				fcv_image_free(&sc);
 				goto out;
@@ -736,8 +804,8 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 				    ru(&r, 0.3, 1.5));
 			}
 			fx.glare = rp(&r, 0.5);
-			snprintf(pd, sizeof(pd), "%.0f%% of the frame, bezel %.0f%% colour %d, pitch "
-			    "%.2f px depth %.2f, rot %.1f, %s", hf * 100, bez * 100, ci, pitch, dep, deg,
+			snprintf(pd, sizeof(pd), "%.0f%% of the frame, bezel %.0f%% colour %d, moire "
+			    "%.1f px amplitude %.2f, rot %.1f, %s", hf * 100, bez * 100, ci, pitch, dep, deg,
 			    held ? "held" : "static");
 			break;
 		}
@@ -763,7 +831,10 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 			if ((ret = resize(&clean[j], SW, SH, &md.img)) != EG_OK)
 				goto out;
 			tone(&md.img, lcd_black, 245, 1.0, 1.0);
-			lcd_grid(&md.img, lcd_pitch * K, lcd_depth);
+			if (lcd_depth > 0)
+				lcd_grid(&md.img, lcd_pitch * K, lcd_depth);
+			if (moire_amp > 0)
+				moire(&md.img, moire_per * K, moire_deg, moire_amp);
 		}
 		if ((ret = film(&md, j, &room_ss, &fx, &out->frame[j])) != EG_OK ||
 		    (ret = camera(&out->frame[j], &r, cam_blur, noise, q)) != EG_OK)

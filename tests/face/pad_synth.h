@@ -58,9 +58,14 @@ int synth_make(const struct fcv_image *scene, const struct face_points *pts,
 void synth_free(struct synth_pres *p);
 
 /* synth_portrait — the SYNTH_W x SYNTH_H portrait of the face with box b in
- * img (3.2 x 4 box heights around it, face at 45 % of the height), framing
- * jittered by seed (scale +-8 %, shift +-4 %). */
+ * img (2.6 x 3.25 box heights around it, face at 45 % of the height, kept
+ * inside the photo, so the face may sit off-centre), framing jittered by seed
+ * (scale +-8 %, shift +-4 %); centre gets where the face's centre landed. */
 int synth_portrait(const struct fcv_image *img, const struct face_box *b, uint64_t seed,
-    struct fcv_image *out);
+    struct fcv_image *out, double centre[2]);
 
+/* synth_room — a room without faces from a portrait: every detected face
+ * (boxes b[0..n)) painted over in the colour around it, then blurred (out of
+ * focus behind a medium). In place. */
+int synth_room(struct fcv_image *img, const struct face_box *b, size_t n);
 #endif
