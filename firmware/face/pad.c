@@ -26,11 +26,11 @@ static const struct {
 	int dir;
 	bool veto, live_sign;
 } cal[FACE_PAD_CUE_COUNT] = {
-	[FACE_PAD_SPECTRUM] = { "spectrum", 3.8, 0.3, +1, true, false },
+	[FACE_PAD_SPECTRUM] = { "spectrum", 3.7, 0.15, +1, true, false },
 	[FACE_PAD_RANGE] = { "range", 0.15, 0.012, +1, true, false },
-	[FACE_PAD_GLARE] = { "glare", 0.30, 0.04, +1, true, false },
-	[FACE_PAD_BANDING] = { "banding", 3.0, 0.4, +1, true, false },
-	[FACE_PAD_FRAME] = { "frame", 0.68, 0.04, +1, true, false },
+	[FACE_PAD_GLARE] = { "glare", 0.09, 0.015, +1, true, false },
+	[FACE_PAD_BANDING] = { "banding", 2.9, 0.12, +1, true, false },
+	[FACE_PAD_FRAME] = { "frame", 0.66, 0.02, +1, true, false },
 	[FACE_PAD_PLANAR_MOTION] = { "planar_motion", 0.5, 0.1, +1, true, false },
 	[FACE_PAD_MICRO_MOTION] = { "micro_motion", 0.5, 0.1, -1, false, true },
 	[FACE_PAD_BLINK] = { "blink", 0.60, 0.06, -1, false, true },

@@ -12,7 +12,8 @@
  *
  * glare: light reflected by a glossy print or a screen's glass is a large,
  *   smooth, colourless, clipped patch, where skin highlights are small
- *   spots. Measure on the face box x1.2 at 64 x 64: raw = the area of the
+ *   spots. Measure on the face itself (the box x0.8, at 64 x 64: not the
+ *   room beside the head, whose windows may be blown out): raw = the area of the
  *   largest 4-connected patch of pixels with grey >= 232 and chroma < 24,
  *   as a fraction of the region.
  */
@@ -85,7 +86,7 @@ pad_cue_range(struct pad_in *in, struct face_pad_cue_result *c)
 int
 pad_cue_glare(struct pad_in *in, struct face_pad_cue_result *c)
 {
-	struct fcv_rect r = head_rect(in, 1.2);
+	struct fcv_rect r = head_rect(in, 0.8);
 	struct fcv_image img = { 0 };
 	uint8_t mask[64 * 64];
 	int stack[64 * 64], best = 0, total = 0, ret;

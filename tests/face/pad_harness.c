@@ -298,6 +298,25 @@ main(int argc, char **argv)
 				goto out;
 			}
 			face_result_wipe(&r);
+			{
+				/* one person: the others' faces painted over */
+				struct face_box b[FACE_MAX_FACES];
+				size_t nb = 0, keep = 0;
+				double bd = 1e300;
+
+				if (face_detect(ctx, &fin[f].scene, b, FACE_MAX_FACES, &nb) != EG_OK)
+					goto out;
+				for (size_t i = 0; i < nb; i++) {
+					double dx = (b[i].x1 + b[i].x2) / 2 - ctr[0];
+					double dy = (b[i].y1 + b[i].y2) / 2 - ctr[1];
+
+					if (dx * dx + dy * dy < bd) {
+						bd = dx * dx + dy * dy;
+						keep = i;
+					}
+				}
+				synth_unface(&fin[f].scene, b, nb, keep);
+			}
 			fin[f].ok = analyse_near(ctx, &fin[f].scene, ctr[0], ctr[1], &fin[f].res) == EG_OK;
 			{
 				struct face_box b[FACE_MAX_FACES];

@@ -596,6 +596,43 @@ synth_portrait(const struct fcv_image *img, const struct face_box *b, uint64_t s
 }
 
 int
+synth_unface(struct fcv_image *img, const struct face_box *b, size_t n, size_t keep)
+{
+	for (size_t i = 0; i < n; i++) {
+		double w = b[i].x2 - b[i].x1, h = b[i].y2 - b[i].y1, sum[3] = { 0, 0, 0 };
+		double cx = (b[i].x1 + b[i].x2) / 2, cy = (b[i].y1 + b[i].y2) / 2 - 0.1 * h;
+		double rx = 0.75 * w, ry = 0.85 * h;
+		int cnt = 0;
+
+		if (i == keep)
+			continue;
+		/* the mean colour of a ring around the head */
+		for (int k = 0; k < 64; k++) {
+			double a = 2 * M_PI * k / 64;
+			int x = (int)(cx + 1.25 * rx * cos(a)), y = (int)(cy + 1.25 * ry * sin(a));
+
+			if (x < 0 || y < 0 || x >= img->width || y >= img->height)
+				continue;
+			for (int c = 0; c < 3; c++)
+				sum[c] += px(img, x, y)[c];
+			cnt++;
+		}
+		if (cnt == 0)
+			continue;
+		for (int y = (int)fmax(0, cy - 1.2 * ry); y < (int)fmin(img->height, cy + 1.2 * ry); y++)
+			for (int x = (int)fmax(0, cx - 1.2 * rx); x < (int)fmin(img->width, cx + 1.2 * rx);
+			    x++) {
+				double dx = (x - cx) / rx, dy = (y - cy) / ry, d = sqrt(dx * dx + dy * dy);
+				double al = d < 0.8 ? 1 : d > 1.2 ? 0 : (1.2 - d) / 0.4;
+
+				for (int c = 0; c < 3; c++)
+					px(img, x, y)[c] = clip8(al * sum[c] / cnt + (1 - al) * px(img, x, y)[c]);
+			}
+	}
+	return EG_OK;
+}
+
+int
 synth_room(struct fcv_image *img, const struct face_box *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -64,6 +64,11 @@ void synth_free(struct synth_pres *p);
 int synth_portrait(const struct fcv_image *img, const struct face_box *b, uint64_t seed,
     struct fcv_image *out, double centre[2]);
 
+/* synth_unface — every face of boxes b[0..n) but b[keep] painted over by a
+ * soft-edged ellipse in the colour around it: one person in the picture, and
+ * no straight edge made. In place. Never fails. */
+int synth_unface(struct fcv_image *img, const struct face_box *b, size_t n, size_t keep);
+
 /* synth_room — a room without faces from a portrait: every detected face
  * (boxes b[0..n)) painted over in the colour around it, then blurred (out of
  * focus behind a medium). In place. */
