@@ -54,6 +54,23 @@ struct input {
 	const char *what;	/* stage that failed */
 };
 
+/* The threshold t of the policy bundle at path (as egate-host pushes it):
+ * one threshold decides, the policy's. 0 on success, -1 (said) otherwise. */
+static int
+policy_threshold(const char *path, enum policy_threshold t, double *out)
+{
+	struct policy p;
+	char err[512];
+
+	if (policy_bundle_load(path, &p, err, sizeof(err)) != EG_OK) {
+		cli_err("face", "--policy %s: %s", path, err);
+		return -1;
+	}
+	*out = p.threshold[t];
+	policy_clear(&p);
+	return 0;
+}
+
 /* --threshold: a cosine from -1 to 1; 0 on success, -1 (said) otherwise. */
 static int
 parse_threshold(const char *arg, double *out)
@@ -73,14 +90,17 @@ static void
 help(FILE *f)
 {
 	fprintf(f,
-	    "usage: egate face verify IMG_A IMG_B [--threshold T] [--json] [--no-quality]\n"
-	    "                         [--no-liveness] [--profile FILE] [--model-dir DIR]\n"
+	    "usage: egate face verify IMG_A IMG_B [--threshold T | --policy BUNDLE] [--json]\n"
+	    "                         [--no-quality] [--no-liveness] [--profile FILE]\n"
+	    "                         [--model-dir DIR]\n"
 	    "                         [--debug-dump-aligned DIR]\n"
 	    "\n"
 	    "Compare the face in IMG_A with the face in IMG_B. Each is a JPEG, PNG or\n"
 	    "JPEG 2000 image, or a DG2 file from a passport chip; IMG#N takes the Nth\n"
 	    "face from the left instead of the largest in the zone. Prints the cosine\n"
-	    "score, the decision at the threshold (default: the profile's), the quality\n"
+	    "score, the decision at the threshold (the policy bundle's match_threshold\n"
+	    "with --policy, which is what decides at the gate; without it the profile's\n"
+	    "calibration value), the quality\n"
 	    "gate and the liveness check for both images, and the time of each stage.\n"
 	    "\n"
 	    "exit: 0 match, 1 no match, 2 error (as cmp)\n"
@@ -364,10 +384,12 @@ verify(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "model-dir", required_argument, NULL, 'm' },
 		{ "debug-dump-aligned", required_argument, NULL, 'D' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = default_profile(), *model_dir = getenv("EGATE_MODEL_DIR");
+	const char *policy = NULL;
 	struct input in[2];
 	struct face_ctx *ctx = NULL;
 	struct face_opts fo = { .quality = true, .pad = &face_pad_minifas };
@@ -406,6 +428,9 @@ verify(int argc, char **argv)
 		case 'D':
 			dump_dir = optarg;
 			break;
+		case 'P':
+			policy = optarg;
+			break;
 		case 'h':
 			help(stdout);
 			return FACE_EXIT_MATCH;
@@ -420,6 +445,11 @@ verify(int argc, char **argv)
 	}
 	in[0].path = argv[optind];
 	in[1].path = argv[optind + 1];
+	if (!have_threshold && policy != NULL) {
+		if (policy_threshold(policy, POLICY_T_MATCH, &threshold) != 0)
+			return FACE_EXIT_ERROR;
+		have_threshold = true;
+	}
 
 	t = now_ms();
 	err = face_ctx_new(profile, model_dir, &ctx, errbuf, sizeof(errbuf));
@@ -814,13 +844,15 @@ static void
 help_search(FILE *f)
 {
 	fprintf(f,
-	    "usage: egate face search --gallery FILE [-k K] [--threshold T] [--json]\n"
+	    "usage: egate face search --gallery FILE [-k K] [--threshold T | --policy BUNDLE]\n"
+	    "                         [--json]\n"
 	    "                         [--no-quality] [--profile FILE] [--model-dir DIR]\n"
 	    "                         IMAGE[#N]\n"
 	    "\n"
 	    "Search the gallery FILE for the face in IMAGE (or its Nth face from the left);\n"
 	    "print the K best entries (default 5) with their scores and labels, hits at or\n"
-	    "above the threshold (default: the profile's) marked.\n"
+	    "above the threshold marked (the policy bundle's watchlist_threshold with\n"
+	    "--policy, as at the gate; without it the profile's calibration value).\n"
 	    "\n"
 	    "exit: 0 hit, 1 no hit, 2 error\n");
 }
@@ -835,11 +867,12 @@ search(int argc, char **argv)
 		{ "no-quality", no_argument, NULL, 'Q' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "model-dir", required_argument, NULL, 'm' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = default_profile(), *model_dir = getenv("EGATE_MODEL_DIR");
-	const char *gallery = NULL;
+	const char *gallery = NULL, *policy = NULL;
 	struct face_ctx *ctx = NULL;
 	struct face_opts fo = { .quality = true };
 	struct match_hit hits[MATCH_K_MAX];
@@ -887,6 +920,9 @@ search(int argc, char **argv)
 		case 'm':
 			model_dir = optarg;
 			break;
+		case 'P':
+			policy = optarg;
+			break;
 		case 'h':
 			help_search(stdout);
 			return FACE_EXIT_MATCH;
@@ -898,6 +934,11 @@ search(int argc, char **argv)
 		cli_err("face", "search needs --gallery FILE and one image");
 		help_search(stderr);
 		return FACE_EXIT_ERROR;
+	}
+	if (!have_threshold && policy != NULL) {
+		if (policy_threshold(policy, POLICY_T_WATCHLIST, &threshold) != 0)
+			return FACE_EXIT_ERROR;
+		have_threshold = true;
 	}
 	if (gal_open(&gl, gallery) != EG_OK)
 		goto out;

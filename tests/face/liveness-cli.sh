@@ -90,4 +90,14 @@ for k in ("score", "raw", "limit", "unit", "veto", "live_sign", "detail", "ms"):
 print("ok: policy bundle's PAD settings applied, JSON complete")
 PY
 expect 2 "bad policy bundle" -- --policy "$tmp/none.ini" "$s5"
+
+# one match threshold decides: the policy's (verify and search take it too)
+sed 's/^match_threshold = 0.5/match_threshold = 0.2/' "$tmp/policy.ini" >"$tmp/low.ini"
+out=$("$egate" face verify --no-quality --no-liveness "$data/sample1.jpg" "$data/sample1.jpg#2")
+[ $? = 1 ] || { echo "FAIL: two people matched at the profile's threshold" >&2; fail=1; }
+out=$("$egate" face verify --policy "$tmp/low.ini" --no-quality --no-liveness \
+  "$data/sample1.jpg" "$data/sample1.jpg#2")
+[ $? = 0 ] || { echo "FAIL: the policy's match_threshold 0.2 not used" >&2; fail=1; }
+case $out in *"threshold 0.2000"*) echo "ok: verify --policy decides with match_threshold" ;;
+  *) echo "FAIL: verify --policy threshold not printed" >&2; fail=1 ;; esac
 exit $fail
