@@ -4,7 +4,8 @@
  * with its frames (UVC depth cameras): a face has relief (the nose stands
  * 20-40 mm in front of the cheeks), a print or a screen is flat or gently
  * bent. Measure on the central 70 % of the face box of every frame that has
- * depth: a plane fitted (least squares) to the valid readings; raw = the
+ * depth: a plane fitted (least squares) to the valid readings within
+ * 150 mm of their median (not the wall behind, not a hand in front); raw = the
  * spread (95th - 5th percentile) of the residuals in millimetres, the median
  * over the frames. Under 30 % valid readings in the face: no depth (the
  * frame abstains). Both an attack cue (flat) and a sign of life (relief).
@@ -34,6 +35,7 @@ relief(const struct pad_in *in, const struct face_pad_frame *f, double *mm, bool
 	int y0 = (int)floor((in->cy - h) * sy), y1 = (int)ceil((in->cy + h) * sy);
 	double A[3][4] = { { 0 } };
 	float *res = NULL;
+	double med;
 	size_t n = 0, total = 0;
 
 	*ok = false;
@@ -46,13 +48,24 @@ relief(const struct pad_in *in, const struct face_pad_frame *f, double *mm, bool
 		return EG_OK;
 	if ((res = malloc((size_t)(x1 - x0) * (size_t)(y1 - y0) * sizeof(float))) == NULL)
 		return EG_ERR_NOMEM;
+	/* the wall behind (or a hand in front) is not the face: readings more
+	 * than 150 mm from the median of the region are left out */
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			double z = f->depth[(size_t)y * (size_t)f->depth_w + (size_t)x];
+
+			if (z > 0)
+				res[n++] = (float)z;
+		}
+	med = n > 0 ? pad_percentile(res, n, 50) : 0;
+	n = 0;
 	for (int y = y0; y < y1; y++)
 		for (int x = x0; x < x1; x++) {
 			double z = f->depth[(size_t)y * (size_t)f->depth_w + (size_t)x];
 			double v[3] = { x - x0, y - y0, 1 };
 
 			total++;
-			if (z <= 0)
+			if (z <= 0 || fabs(z - med) > 150)
 				continue;
 			n++;
 			for (int r = 0; r < 3; r++) {
@@ -99,7 +112,7 @@ relief(const struct pad_in *in, const struct face_pad_frame *f, double *mm, bool
 				for (int x = x0; x < x1; x++) {
 					double z = f->depth[(size_t)y * (size_t)f->depth_w + (size_t)x];
 
-					if (z > 0)
+					if (z > 0 && fabs(z - med) <= 150)
 						res[k++] = (float)(z - (a * (x - x0) + b * (y - y0) + c));
 				}
 			*mm = pad_percentile(res, k, 95) - pad_percentile(res, k, 5);
