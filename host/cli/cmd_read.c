@@ -323,16 +323,34 @@ print_text(const char *reader, const struct doc_result *r)
 		if (f->status == DOC_FILE_NOT_LISTED)
 			continue;
 		if (f->status == DOC_FILE_READ)
-			printf("  %-14s %-18s %7zu B  %u commands, chunk %zu\n",
+			printf("  %-14s %-18s %7zu B  %u commands, chunk %zu%s%s\n",
 			    doc_file_name(i), doc_file_status_str(f->status),
-			    f->data.len, f->commands, f->final_chunk);
+			    f->data.len, f->commands, f->final_chunk,
+			    f->by_fid ? ", selected by FID" : "",
+			    f->retried ? ", read again" : "");
 		else if (f->sw != 0)
-			printf("  %-14s %-18s SW %04X %s\n", doc_file_name(i),
-			    doc_file_status_str(f->status), f->sw,
-			    f->err != EG_OK ? eg_err_name(f->err) : "");
+			printf("  %-14s %-18s %s, SW %04X\n", doc_file_name(i),
+			    doc_file_status_str(f->status),
+			    doc_file_reason_str(f->reason), f->sw);
 		else
 			printf("  %-14s %-18s %s\n", doc_file_name(i),
-			    doc_file_status_str(f->status), eg_err_name(f->err));
+			    doc_file_status_str(f->status),
+			    doc_file_reason_str(f->reason));
+	}
+	if (r->adapt.no_sfi || r->adapt.no_do99 > 0 || r->adapt.reestablished > 0) {
+		printf("adapted\n");
+		if (r->adapt.no_sfi)
+			printf("  no short EF identifiers (SW %04X): files SELECTed\n",
+			    r->adapt.sfi_sw);
+		if (r->adapt.no_do99 > 0)
+			printf("  %u protected responses without DO'99'\n",
+			    r->adapt.no_do99);
+		if (r->adapt.reestablished > 0)
+			printf("  the chip ended secure messaging at %s (SW %04X); "
+			    "access control re-established %u time%s\n",
+			    r->adapt.sm_dropped_at, r->adapt.sm_dropped_sw,
+			    r->adapt.reestablished,
+			    r->adapt.reestablished == 1 ? "" : "s");
 	}
 	printf("timing\n");
 	for (size_t i = 0; i < r->n_steps; i++)

@@ -275,7 +275,7 @@ sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
 {
 	struct ep_file *f;
 
-	if (c == NULL || data == NULL || len == 0 || sfi > ICAO_SFI_MAX)
+	if (c == NULL || (data == NULL && len > 0) || sfi > ICAO_SFI_MAX)
 		return EG_ERR_INVAL;
 	for (size_t i = 0; i < c->nf; i++)
 		if (c->f[i].fid == fid)
@@ -283,9 +283,10 @@ sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
 	if (c->nf == EP_MAX_FILES || len > EP_FILE_MAX)
 		return EG_ERR_OVERFLOW;
 	f = &c->f[c->nf];
-	if ((f->data = malloc(len)) == NULL)
+	if ((f->data = malloc(len > 0 ? len : 1)) == NULL)
 		return EG_ERR_NOMEM;
-	memcpy(f->data, data, len);
+	if (len > 0)
+		memcpy(f->data, data, len);
 	f->len = len;
 	f->fid = fid;
 	f->sfi = sfi;
@@ -643,7 +644,7 @@ ep_process(struct sim_epassport *c, const struct icao_apdu *a, struct ep_rsp *r)
 		return;
 	case ICAO_INS_READ_BINARY:
 		if (a->p1 & ICAO_READ_P1_SFI) {
-			if ((a->p1 & 0x60) != 0 ||
+			if ((c->flags & SIM_EP_F_NO_SFI) || (a->p1 & 0x60) != 0 ||
 			    (i = ep_find(c, true, a->p1 & ICAO_SFI_MAX)) < 0) {
 				rsp_sw(r, ICAO_SW_FILE_NOT_FOUND);
 				return;
@@ -837,8 +838,11 @@ ep_sm_out(struct sim_epassport *c, bool odd, size_t rl)
 		    eg_tlv_put(&w, ICAO_DO_CRYPTO_EVEN, c->c, cl + 1))
 			return 0;
 	}
-	if (eg_tlv_put(&w, ICAO_DO_SW, c->r + dl, 2) != EG_OK ||
-	    icao_mac(c->cipher, c->ksmac, w.data, w.len, mac) != EG_OK)
+	if (!((c->flags & SIM_EP_F_NO_DO99) && c->r[dl] == 0x90 &&
+	    c->r[dl + 1] == 0x00) &&
+	    eg_tlv_put(&w, ICAO_DO_SW, c->r + dl, 2) != EG_OK)
+		return 0;
+	if (icao_mac(c->cipher, c->ksmac, w.data, w.len, mac) != EG_OK)
 		return 0;
 	c->sm_responses++;
 	if ((c->flags & SIM_EP_F_WRONG_MAC) && c->sm_responses > c->wrong_mac_after)
@@ -887,6 +891,16 @@ ep_apdu(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 			rsp_sw(&r, ICAO_SW_SM_INCORRECT);
 		} else {
 			ep_process(c, &plain, &r);
+			if ((c->flags & SIM_EP_F_DROP_SM) && r.len >= 2 &&
+			    !(r.p[r.len - 2] == 0x90 && r.p[r.len - 1] == 0x00) &&
+			    !(r.p[r.len - 2] == 0x62 && r.p[r.len - 1] == 0x82)) {
+				/* an error, said in the clear: session over */
+				memmove(r.p, r.p + r.len - 2, 2);
+				r.len = 2;
+				ep_end_session(c);
+				c->st.sm_dropped++;
+				goto done;
+			}
 			if ((olen = ep_sm_out(c, (a.ins & 1) != 0, r.len)) == 0) {
 				ret = EG_ERR_CRYPTO;
 				goto out;
@@ -906,6 +920,7 @@ ep_apdu(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 	} else {
 		ep_process(c, &a, &r);
 	}
+done:
 	if (c->rekey) {
 		/* PACE done, or CA: this answer went out under the old state */
 		c->rekey = false;

@@ -72,6 +72,15 @@
 #define SIM_EP_F_IGNORE_CMD_MAC	0x80u	/* a crude clone: protected commands
 					 * are taken whatever their MAC (and
 					 * answered under the chip's keys) */
+#define SIM_EP_F_NO_SFI		0x100u	/* no short EF identifiers: READ
+					 * BINARY with P1 = 80|SFI -> 6A82;
+					 * files are read after SELECT */
+#define SIM_EP_F_NO_DO99	0x200u	/* protected responses with status
+					 * 9000 carry no DO'99' (the MAC is
+					 * over SSC || DO'87' alone) */
+#define SIM_EP_F_DROP_SM	0x400u	/* under SM an error status (not 9000,
+					 * not 6282) is answered in the clear
+					 * and ends the session */
 
 /* Configuration; copied by sim_epassport_new (strings too). */
 struct sim_epassport_cfg {
@@ -121,6 +130,7 @@ struct sim_epassport_stats {
 	unsigned ext_commands;	/* command APDUs in the extended form */
 	unsigned sm_errors;	/* commands refused with 6987/6988 */
 	unsigned bac_ok;	/* successful MUTUAL AUTHENTICATEs */
+	unsigned sm_dropped;	/* errors answered in the clear (DROP_SM) */
 	size_t max_le_seen;
 };
 
@@ -145,10 +155,11 @@ int sim_epassport_new(const struct sim_epassport_cfg *cfg,
 void sim_epassport_free(struct sim_epassport **c);
 
 /*
- * sim_epassport_add_file — add an EF (contents copied). fid 011C and 2F01
- * go in the MF, every other one in the eMRTD application; sfi 1..31 or 0 (none).
- * Errors: EG_ERR_INVAL (duplicate fid, len 0), EG_ERR_OVERFLOW (more than
- * 20 files or a file over 1 MiB), EG_ERR_NOMEM.
+ * sim_epassport_add_file — add an EF (contents copied; len 0 makes an
+ * empty file, data may then be NULL). fid 011C and 2F01 go in the MF, every
+ * other one in the eMRTD application; sfi 1..31 or 0 (none).
+ * Errors: EG_ERR_INVAL (duplicate fid, NULL data with len > 0),
+ * EG_ERR_OVERFLOW (more than 20 files or a file over 1 MiB), EG_ERR_NOMEM.
  */
 int sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
     const uint8_t *data, size_t len);

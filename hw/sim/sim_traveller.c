@@ -37,6 +37,7 @@ static const char *const tr_cas[] = { "no", "genuine", "cloned", NULL };
 static const char *const tr_aas[] = { "no", "ecdsa", "rsa", "cloned", NULL };
 static const char *const tr_dg2s[] = { "jpeg", "jp2", "photo", NULL };
 static const char *const tr_exts[] = { "no", "atr", "atr_info", NULL };
+static const char *const tr_sods[] = { "present", "missing", "empty", NULL };
 
 #define S(sec, key, field, req, help) { sec, key, EG_CFG_STR, \
 	offsetof(struct sim_traveller, field), \
@@ -65,6 +66,10 @@ static const struct eg_cfg_key tr_schema[] = {
 	  0, 0, tr_signers, false, "Document Signer: valid, expired or revoked" },
 	B("document", "bad_sod_signature", bad_sod_signature, "corrupt the EF.SOD signature"),
 	B("document", "alter_dg1", alter_dg1, "change DG1 after signing"),
+	{ "document", "sod", EG_CFG_ENUM, offsetof(struct sim_traveller, sod), 0,
+	  0, 0, tr_sods, false, "EF.SOD: present, missing or empty" },
+	I("document", "missing_dg", missing_dg, 0, 16,
+	  "a DG that EF.COM and EF.SOD list and the chip lacks (0: none)"),
 	B("chip", "wrong_mac", wrong_mac, "wrong MAC in protected responses"),
 	I("chip", "wrong_mac_after", wrong_mac_after, 0, 100000,
 	  "protected responses with a good MAC before the bad ones"),
@@ -90,6 +95,10 @@ static const struct eg_cfg_key tr_schema[] = {
 	  "the limit in EF.ATR/INFO)" },
 	I("chip", "max_response", max_response, 64, 65544,
 	  "largest response APDU the chip sends with extended length (bytes)"),
+	B("chip", "no_sfi", no_sfi, "no short EF identifiers (READ BINARY by SFI -> 6A82)"),
+	B("chip", "no_do99", no_do99, "protected answers with 9000 lack DO'99'"),
+	B("chip", "drop_sm_on_error", drop_sm_on_error,
+	  "errors under SM answered in the clear, ending the session"),
 };
 
 static int
@@ -671,7 +680,10 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	    (t->no_bac ? SIM_EP_F_NO_BAC : 0) |
 	    (t->max_read > 0 ? SIM_EP_F_SHORT_READS : 0) |
 	    (t->refuse_bac ? SIM_EP_F_REFUSE_BAC : 0) |
-	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0);
+	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0) |
+	    (t->no_sfi ? SIM_EP_F_NO_SFI : 0) |
+	    (t->no_do99 ? SIM_EP_F_NO_DO99 : 0) |
+	    (t->drop_sm_on_error ? SIM_EP_F_DROP_SM : 0);
 	if (t->extended_length != SIM_EXT_NO) {
 		cfg.ext_max_rapdu = (size_t)t->max_response;
 		cfg.ext_info = t->extended_length == SIM_EXT_ATR_INFO;
@@ -694,11 +706,13 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 		goto out;
 	if ((ret = sim_epassport_add_file(*out, ICAO_FID_EF_COM, 0x1E, com.data,
 	    com.len)) != EG_OK ||
-	    (ret = sim_epassport_add_file(*out, ICAO_FID_EF_SOD, 0x1D, sod.data,
-	    sod.len)) != EG_OK)
+	    (t->sod != SIM_SOD_MISSING && (ret = sim_epassport_add_file(*out,
+	    ICAO_FID_EF_SOD, 0x1D, sod.data, t->sod == SIM_SOD_EMPTY ? 0 :
+	    sod.len)) != EG_OK))
 		goto out;
 	for (int i = 1; i <= LDS_MAX_DG; i++)
-		if (dg[i].len > 0 && (ret = sim_epassport_add_file(*out,
+		if (dg[i].len > 0 && i != t->missing_dg &&
+		    (ret = sim_epassport_add_file(*out,
 		    (uint16_t)(0x0100 + i), (uint8_t)i, dg[i].data,
 		    dg[i].len)) != EG_OK)
 			goto out;

@@ -332,9 +332,15 @@ START_TEST(wrong_mac_kills_session)
 	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
 	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_SECURE_MESSAGING].reason,
 	    "EG_ERR_MAC"));
-	/* nothing read after the failure, no PA on untrusted data */
-	ck_assert(!x.res->pa_ran);
+	/* nothing read after the failure; PA runs on what was read before
+	 * it (verified), and a SOD not read is a named failure */
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD not read"));
 	ck_assert_int_ne(x.res->file[2].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_ERROR);
+	ck_assert_str_eq(doc_file_reason_str(x.res->file[2].reason), "not_reached");
 	run_free(&x);
 }
 END_TEST
@@ -347,7 +353,8 @@ START_TEST(truncated_responses)
 	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
 	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
 	ck_assert_int_ne(x.res->err, EG_OK);
-	ck_assert(!x.res->pa_ran);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
 	run_free(&x);
 }
 END_TEST
@@ -745,8 +752,15 @@ START_TEST(cloned_ca)
 	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "PACE");
 	ck_assert_int_ne(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
 	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].status, DOC_FILE_ERROR);
-	ck_assert_int_eq(x.res->file[1].status, DOC_FILE_NOT_LISTED);
-	ck_assert(!x.res->pa_ran);
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].reason,
+	    DOC_FREASON_CHIP_AUTH_FAILED);
+	/* the rest was not read: reported as such, per file */
+	ck_assert_int_eq(x.res->file[1].status, DOC_FILE_ERROR);
+	ck_assert_int_eq(x.res->file[1].reason, DOC_FREASON_NOT_REACHED);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "chip_auth_failed"));
 	ck_assert_int_ne(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
 	    PA_PASS);
 	run_free(&x);
@@ -759,8 +773,176 @@ START_TEST(cloned_ca)
 	ck_assert_eg(x.res->err, EG_OK);
 	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].err, EG_ERR_MAC);
 	ck_assert_int_ne(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
-	ck_assert(!x.res->pa_ran);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
 	run_free(&x);
+}
+END_TEST
+
+/* ---- reading that adapts to the chip ------------------------------------ */
+
+static unsigned
+count_steps(const struct run *x, const char *name)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < x->res->n_steps; i++)
+		n += strcmp(x->res->steps[i].name, name) == 0;
+	return n;
+}
+
+/* A chip without short EF identifiers: every file SELECTed by identifier
+ * after the first refusal, the read passes. */
+START_TEST(adapt_no_sfi)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "no-sfi", (size_t)_i, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	assert_pa_all_pass(&x);
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_PASS, NULL);
+	ck_assert(x.res->adapt.no_sfi);
+	ck_assert_uint_eq(x.res->adapt.sfi_sw, 0x6A82);
+	ck_assert(x.res->file[DOC_FILE_CARDACCESS].by_fid);
+	ck_assert(x.res->file[1].by_fid);
+	ck_assert(x.res->file[2].by_fid);
+	ck_assert(x.res->file[11].by_fid);
+	/* one refusal only: the chip's answer was remembered */
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_eq(x.res->adapt.reestablished, 0);
+	run_free(&x);
+	/* the same chip with SFI answers as before: nothing adapted */
+	run_read(&x, "genuine-pace", (size_t)_i, NULL, NULL);
+	ck_assert(!x.res->adapt.no_sfi);
+	ck_assert(!x.res->file[2].by_fid);
+	run_free(&x);
+}
+END_TEST
+
+/* Protected answers without DO'99': taken on their MAC, counted, pass. */
+START_TEST(adapt_no_do99)
+{
+	struct run x;
+
+	run_read(&x, "no-do99", 0, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	assert_pa_all_pass(&x);
+	ck_assert_uint_gt(x.res->adapt.no_do99, 10);
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "without DO'99'");
+	run_free(&x);
+	/* with DO'99' nothing is counted */
+	run_read(&x, "genuine-pace", 0, NULL, NULL);
+	ck_assert_uint_eq(x.res->adapt.no_do99, 0);
+	ck_assert_ptr_null(strstr(x.res->check[DOC_CHECK_SECURE_MESSAGING].reason,
+	    "DO'99'"));
+	run_free(&x);
+}
+END_TEST
+
+/* DG11 is listed and absent; the chip answers 6A82 in the clear and ends
+ * secure messaging. A 6A82 to a read by SFI says nothing about the file
+ * yet: access control is re-established and DG11 SELECTed, which the chip
+ * refuses the same way (the file is absent): access control again, and
+ * the other files are read. DG11 is reported per file, files_read fails on
+ * it, PA passes on what was read. */
+START_TEST(adapt_sm_dropped)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "drop-sm", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_uint_eq(x.res->adapt.reestablished, 2);
+	ck_assert_str_eq(x.res->adapt.sm_dropped_at, "read_DG11");
+	ck_assert_uint_eq(x.res->adapt.sm_dropped_sw, 0x6A82);
+	ck_assert_uint_eq(count_steps(&x, "reestablish_access"), 2);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_eq(st.sm_dropped, 2);
+	ck_assert_uint_eq(st.bac_ok, 3);
+	ck_assert_int_eq(x.res->file[11].status, DOC_FILE_ERROR);
+	ck_assert_int_eq(x.res->file[11].reason, DOC_FREASON_NOT_FOUND);
+	ck_assert(x.res->file[11].retried);
+	ck_assert(!x.res->adapt.no_sfi);	/* nothing proved a lack of SFI */
+	ck_assert_int_eq(x.res->file[12].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_FAIL, "DG11 (not_found, SW 6A82)");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS,
+	    "ended the session at read_DG11");
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "BAC");
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_SIGNATURE), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_DG_HASHES), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_PASS);
+	run_free(&x);
+}
+END_TEST
+
+/* No SFI and SM dropped after an error: the first read by SFI is refused in
+ * the clear (ending the session); access control is re-established, the
+ * file SELECTed, and from then on no error: the read passes. */
+START_TEST(adapt_no_sfi_and_sm_dropped)
+{
+	struct run x;
+
+	run_read(&x, "no-sfi-drop-sm", 0, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s: %s",
+	    doc_outcome_str(x.res->outcome),
+	    x.res->check[DOC_CHECK_FILES_READ].reason);
+	assert_pa_all_pass(&x);
+	ck_assert_uint_eq(x.res->adapt.reestablished, 1);
+	ck_assert_str_eq(x.res->adapt.sm_dropped_at, "read_EF.COM");
+	ck_assert(x.res->adapt.no_sfi);
+	ck_assert(x.res->file[DOC_FILE_COM].retried);
+	ck_assert(x.res->file[DOC_FILE_COM].by_fid);
+	ck_assert(x.res->file[2].by_fid);
+	run_free(&x);
+}
+END_TEST
+
+/* A chip without EF.SOD, and one with an empty EF.SOD: passive
+ * authentication runs and sod_parse fails by name, never "not run". */
+START_TEST(adapt_missing_or_empty_sod)
+{
+	struct run x;
+
+	run_read(&x, "missing-sod", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_str_eq(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD missing: the chip has no such file (SW 6A82)");
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].reason, DOC_FREASON_NOT_FOUND);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);	/* the rest read */
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_FAIL, "EF.SOD (not_found");
+	run_free(&x);
+	run_read(&x, "empty-sod", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_str_eq(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD empty: the file has no content");
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].reason, DOC_FREASON_EMPTY);
+	ck_assert_uint_le(x.res->file[DOC_FILE_SOD].commands, 4);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);
+	run_free(&x);
+}
+END_TEST
+
+/* The reason table: every value has a distinct name. */
+START_TEST(file_reason_names)
+{
+	for (int i = 0; i < DOC_FREASON_COUNT; i++) {
+		const char *a = doc_file_reason_str((enum doc_file_reason)i);
+
+		ck_assert_str_ne(a, "unknown");
+		for (int k = i + 1; k < DOC_FREASON_COUNT; k++)
+			ck_assert_str_ne(a, doc_file_reason_str((enum doc_file_reason)k));
+	}
+	ck_assert_str_eq(doc_file_reason_str(DOC_FREASON_COUNT), "unknown");
+	ck_assert_str_eq(doc_file_reason_str(DOC_FREASON_SM_DROPPED), "sm_dropped");
 }
 END_TEST
 
@@ -1023,9 +1205,15 @@ START_TEST(withheld_files_fail)
 	ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
 	ck_assert_int_eq(res->check[DOC_CHECK_FILES_READ].status, PA_FAIL);
 	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
-	    "DG2 (SW 6A82)"));
+	    "DG2 (not_found, SW 6A82)"));
 	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
-	    "EF.SOD (SW 6A82)"));
+	    "EF.SOD (not_found, SW 6A82)"));
+	ck_assert_int_eq(res->file[2].reason, DOC_FREASON_NOT_FOUND);
+	/* passive authentication ran and names the missing EF.SOD */
+	ck_assert(res->pa_ran);
+	ck_assert_int_eq(res->pa.r[PA_SOD_PARSE].status, PA_FAIL);
+	ck_assert_str_eq(res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD missing: the chip has no such file (SW 6A82)");
 	/* DG3 needs EAC: skipped, never sent, not counted as withheld */
 	ck_assert_int_eq(res->file[3].status, DOC_FILE_SKIPPED_EAC);
 	ck_assert_ptr_null(strstr(res->check[DOC_CHECK_FILES_READ].reason, "DG3"));
@@ -1529,7 +1717,8 @@ START_TEST(shipped_profiles_load)
 		"pace-only", "genuine-ca-aa", "genuine-aa-rsa", "cloned-aa",
 		"cloned-ca", "cloned-ca-lax", "genuine-jp2", "big-dg2", "short-only",
 		"ext-atr-only", "ext-small-chip", "genuine-td3-short", "genuine-td3-photo",
-		"genuine-ca-aa-photo" };
+		"genuine-ca-aa-photo", "no-sfi", "no-do99", "drop-sm", "no-sfi-drop-sm",
+		"missing-sod", "empty-sod" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1672,6 +1861,12 @@ make_suite(void)
 	tcase_add_test(tc, cloned_aa);
 	tcase_add_test(tc, cloned_ca);
 	tcase_add_test(tc, inconclusive_status);
+	tcase_add_loop_test(tc, adapt_no_sfi, 0, (int)profiles.n);
+	tcase_add_test(tc, adapt_no_do99);
+	tcase_add_test(tc, adapt_sm_dropped);
+	tcase_add_test(tc, adapt_no_sfi_and_sm_dropped);
+	tcase_add_test(tc, adapt_missing_or_empty_sod);
+	tcase_add_test(tc, file_reason_names);
 	tcase_add_test(tc, can_without_pace_is_unreadable);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);

@@ -54,6 +54,19 @@ read_one truncated 1 '"outcome":"fail"' '"name":"secure_messaging","status":"fai
 read_one no-bac 0 '"outcome":"pass"' '"access":"none"'
 read_one aa-offered 1 '"outcome":"fail"' '"file":"DG15","status":"read"' \
 	'"name":"active_authentication","status":"fail"'
+read_one no-sfi 0 '"outcome":"pass"' '"sfi":false' '"sfi_refused_sw":"6A82"' \
+	'"file":"DG2","status":"read"' '"selected_by_fid":true'
+read_one no-do99 0 '"outcome":"pass"' "without DO'99'"
+read_one drop-sm 1 '"outcome":"fail"' '"access_reestablished":2' \
+	'"sm_dropped_at":"read_DG11"' '"file":"DG11","status":"error","bytes":0,"reason":"not_found"' \
+	'"file":"DG12","status":"read"' '"name":"files_read","status":"fail"'
+read_one no-sfi-drop-sm 0 '"outcome":"pass"' '"access_reestablished":1' '"retried":true'
+read_one missing-sod 1 '"outcome":"fail"' \
+	'"name":"sod_parse","status":"fail","reason":"EF.SOD missing: the chip has no such file (SW 6A82)"' \
+	'"file":"EF.SOD","status":"error","bytes":0,"reason":"not_found"'
+read_one empty-sod 1 '"outcome":"fail"' \
+	'"name":"sod_parse","status":"fail","reason":"EF.SOD empty: the file has no content"' \
+	'"reason":"empty"'
 read_one pace-offered 0 '"outcome":"pass"' '"access":"BAC"' '"file":"EF.CardAccess","status":"read"'
 read_one genuine-pace 0 '"outcome":"pass"' '"access":"PACE"' \
 	'"name":"access_control","status":"pass","reason":"PACE-GM (AES-128, brainpoolP256r1)"' \
