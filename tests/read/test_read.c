@@ -23,8 +23,11 @@
 #include "egate/ccid_proto.h"
 #include "egate/error.h"
 #include "egate/hex.h"
+#include "icao/crypto.h"
 #include "icao/extlen.h"
 #include "icao/iso7816.h"
+#include "icao/pace.h"
+#include "icao/trace.h"
 #include "egate_build.h"
 #include "face.h"
 #include "sim_ccid.h"
@@ -928,6 +931,183 @@ START_TEST(adapt_missing_or_empty_sod)
 	ck_assert_uint_le(x.res->file[DOC_FILE_SOD].commands, 4);
 	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);
 	run_free(&x);
+}
+END_TEST
+
+/* ---- the APDU trace ------------------------------------------------------- */
+
+/* What the trace sink wrote, and what went over the wire meanwhile. */
+struct tcap {
+	struct icao_tracer t;
+	char *text, *line;
+	size_t len, cap;
+	/* wire: the secret part of every exchange (protected payloads, key
+	 * agreement and authentication data), hex, each ended by '|' */
+	char *wire;
+	size_t wlen, wcap;
+};
+
+static void
+tcap_sink(void *ctx, const struct icao_trace_ev *ev)
+{
+	struct tcap *c = ctx;
+	size_t n = icao_tracer_line(&c->t, ev, c->line, ICAO_TRACE_LINE_MAX);
+
+	ck_assert_uint_lt(c->len + n + 2, c->cap);
+	memcpy(c->text + c->len, c->line, n);
+	c->len += n;
+	c->text[c->len++] = '\n';
+	c->text[c->len] = '\0';
+}
+
+static void
+tcap_wire_add(struct tcap *c, const uint8_t *p, size_t n)
+{
+	ck_assert_uint_lt(c->wlen + 2 * n + 2, c->wcap);
+	ck_assert_eg(eg_hex_encode(p, n, c->wire + c->wlen, c->wcap - c->wlen), EG_OK);
+	c->wlen += 2 * n;
+	c->wire[c->wlen++] = '|';
+	c->wire[c->wlen] = '\0';
+}
+
+static void
+tcap_wire(void *ctx, const uint8_t *cmd, size_t cl, const uint8_t *rsp, size_t rl)
+{
+	struct tcap *c = ctx;
+	uint8_t ins = cl > 1 ? cmd[1] : 0;
+
+	if (cl < 5)
+		return;
+	/* (a plain MSE:Set AT for PACE carries the public OID of
+	 * EF.CardAccess, which the trace shows: not a secret) */
+	if ((cmd[0] & 0x0C) != 0 || ins == 0x86 || ins == 0x84 ||
+	    ins == 0x82 || ins == 0x88) {
+		tcap_wire_add(c, cmd + 4, cl - 4);
+		if (rl > 2)
+			tcap_wire_add(c, rsp, rl - 2);
+	}
+}
+
+/* no 8-byte window of any secret exchange appears in the trace */
+static void
+assert_no_window(const char *text, const char *hex, size_t hlen, const char *what)
+{
+	char win[17];
+
+	for (size_t i = 0; i + 16 <= hlen; i += 2) {
+		if (memchr(hex + i, '|', 16) != NULL)
+			continue;
+		memcpy(win, hex + i, 16);
+		win[16] = '\0';
+		ck_assert_msg(strstr(text, win) == NULL, "%s: %s in the trace", what, win);
+	}
+}
+
+static void
+assert_absent_hex(const char *text, const uint8_t *p, size_t n, const char *what)
+{
+	char hex[2 * 256 + 1];
+
+	ck_assert_uint_le(n, 256);
+	ck_assert_eg(eg_hex_encode(p, n, hex, sizeof(hex)), EG_OK);
+	assert_no_window(text, hex, 2 * n, what);
+}
+
+/* Read `name` with a trace (flags), collect the trace and the wire. */
+static void
+traced_read(struct run *x, struct tcap *c, const char *name, unsigned flags)
+{
+	struct sim_traveller t;
+	struct doc_card card;
+	struct doc_read_opts o;
+
+	memset(x, 0, sizeof(*x));
+	memset(c, 0, sizeof(*c));
+	c->t.flags = flags;
+	c->cap = 1u << 22;
+	c->wcap = 1u << 22;
+	c->text = calloc(1, c->cap);
+	c->wire = calloc(1, c->wcap);
+	c->line = malloc(ICAO_TRACE_LINE_MAX);
+	ck_assert(c->text != NULL && c->wire != NULL && c->line != NULL);
+	load_traveller(name, &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[0],
+	    &x->rdr), EG_OK);
+	sim_epassport_set_trace(sim_reader_chip(x->rdr), tcap_wire, c);
+	x->store = make_store(true);
+	doc_card_ccid(sim_reader_ccid(x->rdr), &card);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = x->store;
+	o.rng = test_rng;
+	o.rng_ctx = &x->rng_n;
+	o.trace = tcap_sink;
+	o.trace_ctx = c;
+	ck_assert_eg(doc_read(&card, &o, &x->res), EG_OK);
+	ck_assert_int_eq(x->res->outcome, DOC_OUTCOME_PASS);
+}
+
+static void
+tcap_free(struct tcap *c)
+{
+	free(c->text);
+	free(c->wire);
+	free(c->line);
+}
+
+/* A default trace holds every command and no key material, no key
+ * agreement or authentication data, no protected payload and nothing of
+ * DG1 (as text or bytes); with ICAO_TRACE_FILE_DATA the DG1 bytes are
+ * there (the check above can see them) and still nothing secret. */
+START_TEST(trace_without_secrets)
+{
+	static const char *const names[] = { "genuine-td3", "genuine-pace",
+		"genuine-ca-aa" };
+	uint8_t kseed[16], kenc[16], kmac[16], kpi[32];
+	struct run x;
+	struct tcap c;
+	const struct doc_file *dg1;
+
+	ck_assert_eg(icao_bac_kseed("L898902C3674081221204159", kseed), EG_OK);
+	ck_assert_eg(icao_kdf(kseed, 16, ICAO_KDF_ENC, ICAO_CIPHER_3DES, kenc), EG_OK);
+	ck_assert_eg(icao_kdf(kseed, 16, ICAO_KDF_MAC, ICAO_CIPHER_3DES, kmac), EG_OK);
+	ck_assert_eg(icao_pace_kpi(ICAO_PACE_PW_MRZ, "L898902C3674081221204159",
+	    ICAO_CIPHER_AES128, kpi), EG_OK);
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		for (int with_data = 0; with_data < 2; with_data++) {
+			traced_read(&x, &c, names[k],
+			    with_data ? ICAO_TRACE_FILE_DATA : 0);
+			ck_assert_ptr_nonnull(strstr(c.text, "> 00 A4 04 0C"));
+			ck_assert_ptr_nonnull(strstr(c.text, "ATR 3B"));
+			ck_assert_ptr_nonnull(strstr(c.text, "# passive_auth"));
+			ck_assert_uint_gt(c.wlen, 100);
+			assert_no_window(c.text, c.wire, c.wlen, names[k]);
+			assert_absent_hex(c.text, kenc, 16, "BAC Kenc");
+			assert_absent_hex(c.text, kmac, 16, "BAC Kmac");
+			assert_absent_hex(c.text, kpi, 16, "PACE Kpi");
+			ck_assert_ptr_null(strstr(c.text, "ERIKSSON"));
+			ck_assert_ptr_null(strstr(c.text, "L898902C3"));
+			dg1 = &x.res->file[1];
+			ck_assert_int_eq(dg1->status, DOC_FILE_READ);
+			if (with_data) {
+				char hex[2 * 93 + 1];
+
+				ck_assert_uint_le(dg1->data.len, 93);
+				ck_assert_eg(eg_hex_encode(dg1->data.data, dg1->data.len,
+				    hex, sizeof(hex)), EG_OK);
+				/* the file's contents, in the read's pieces */
+				ck_assert_ptr_nonnull(strstr(c.text, hex + 8));
+			} else {
+				assert_absent_hex(c.text, dg1->data.data,
+				    dg1->data.len, "DG1");
+				ck_assert_ptr_null(strstr(c.text, "4552494B53534F4E"));
+				ck_assert_ptr_nonnull(strstr(c.text,
+				    "(file contents omitted)"));
+			}
+			tcap_free(&c);
+			run_free(&x);
+		}
+	}
 }
 END_TEST
 
@@ -1867,6 +2047,7 @@ make_suite(void)
 	tcase_add_test(tc, adapt_no_sfi_and_sm_dropped);
 	tcase_add_test(tc, adapt_missing_or_empty_sod);
 	tcase_add_test(tc, file_reason_names);
+	tcase_add_test(tc, trace_without_secrets);
 	tcase_add_test(tc, can_without_pace_is_unreadable);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);
