@@ -121,6 +121,10 @@ ep_add_protocols(struct sim_epassport *c, const struct sim_epassport_cfg *cfg)
 	if (cfg->pace != NULL && (ret = icao_pace_chip_new(cfg->pace,
 	    cfg->mrz_info, cfg->can, ep_rng, c, &c->pace)) != EG_OK)
 		return ret;
+	if (cfg->pace != NULL && cfg->cam_priv != NULL &&
+	    (ret = icao_pace_chip_set_cam_key(c->pace, cfg->cam_priv,
+	    cfg->cam_priv_len)) != EG_OK)
+		return ret;
 	if (cfg->ca != NULL && (ret = icao_ca_chip_new(cfg->ca, cfg->ca_group,
 	    cfg->ca_priv, cfg->ca_priv_len, &c->ca)) != EG_OK)
 		return ret;
@@ -269,8 +273,8 @@ sim_epassport_free(struct sim_epassport **cp)
 	*cp = NULL;
 }
 
-int
-sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
+static int
+ep_add(struct sim_epassport *c, uint16_t fid, uint8_t sfi, bool in_mf,
     const uint8_t *data, size_t len)
 {
 	struct ep_file *f;
@@ -278,7 +282,7 @@ sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
 	if (c == NULL || (data == NULL && len > 0) || sfi > ICAO_SFI_MAX)
 		return EG_ERR_INVAL;
 	for (size_t i = 0; i < c->nf; i++)
-		if (c->f[i].fid == fid)
+		if (c->f[i].fid == fid && c->f[i].in_mf == in_mf)
 			return EG_ERR_INVAL;
 	if (c->nf == EP_MAX_FILES || len > EP_FILE_MAX)
 		return EG_ERR_OVERFLOW;
@@ -290,19 +294,36 @@ sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
 	f->len = len;
 	f->fid = fid;
 	f->sfi = sfi;
-	f->in_mf = fid == ICAO_FID_EF_CARDACCESS || fid == ICAO_FID_EF_ATR_INFO;
+	f->in_mf = in_mf;
 	c->nf++;
 	return EG_OK;
+}
+
+int
+sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
+    const uint8_t *data, size_t len)
+{
+	return ep_add(c, fid, sfi, fid == ICAO_FID_EF_CARDACCESS ||
+	    fid == ICAO_FID_EF_ATR_INFO, data, len);
+}
+
+int
+sim_epassport_add_mf_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
+    const uint8_t *data, size_t len)
+{
+	return ep_add(c, fid, sfi, true, data, len);
 }
 
 const uint8_t *
 sim_epassport_file(const struct sim_epassport *c, uint16_t fid, size_t *len)
 {
-	for (size_t i = 0; i < c->nf; i++)
-		if (c->f[i].fid == fid) {
-			*len = c->f[i].len;
-			return c->f[i].data;
-		}
+	/* the application's file first (011D: EF.SOD, not EF.CardSecurity) */
+	for (int mf = 0; mf < 2; mf++)
+		for (size_t i = 0; i < c->nf; i++)
+			if (c->f[i].fid == fid && c->f[i].in_mf == (mf == 1)) {
+				*len = c->f[i].len;
+				return c->f[i].data;
+			}
 	*len = 0;
 	return NULL;
 }

@@ -3,8 +3,9 @@
  * sim_epassport.h — a simulated ePassport chip (ICAO Doc 9303 Parts 10/11),
  * chip side. TEST AND SIMULATION ONLY.
  *
- * File system: the MF holds EF.CardAccess (011C, SFI 1C) when given and
- * EF.ATR/INFO (2F01) when the chip announces its extended-length limits; the
+ * File system: the MF holds EF.CardAccess (011C, SFI 1C) when given,
+ * EF.CardSecurity (011D, SFI 1D) for PACE-CAM and EF.ATR/INFO (2F01) when
+ * the chip announces its extended-length limits; the
  * eMRTD application (AID A0 00 00 02 47 10 01) holds EF.COM (011E, SFI 1E),
  * EF.SOD (011D, SFI 1D) and DGn (0100+n, SFI n). Commands:
  *
@@ -97,6 +98,11 @@ struct sim_epassport_cfg {
 	 * PACE (MSE:Set AT -> 6D00); passwords mrz_info and can (NULL: none) */
 	const struct icao_pace_params *pace;
 	const char *can;
+	/* PACE-CAM (pace->mapping CAM): the static Chip Authentication
+	 * private key (big endian, on the PACE curve) whose public key the
+	 * chip's EF.CardSecurity carries (a clone's differs) */
+	const uint8_t *cam_priv;
+	size_t cam_priv_len;
 	/* Chip Authentication (icao_ca_chip): NULL: none; else the static
 	 * private key (big endian) on mbedTLS group ca_group */
 	const struct icao_ca_params *ca;
@@ -163,6 +169,11 @@ void sim_epassport_free(struct sim_epassport **c);
  */
 int sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
     const uint8_t *data, size_t len);
+
+/* sim_epassport_add_mf_file — as sim_epassport_add_file, in the MF whatever
+ * the fid (EF.CardSecurity: 011D, SFI 1D, like EF.SOD in the application). */
+int sim_epassport_add_mf_file(struct sim_epassport *c, uint16_t fid,
+    uint8_t sfi, const uint8_t *data, size_t len);
 
 /* sim_epassport_file — the contents of a file (borrowed), NULL if absent. */
 const uint8_t *sim_epassport_file(const struct sim_epassport *c, uint16_t fid,

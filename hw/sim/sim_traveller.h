@@ -43,7 +43,14 @@
  *   max_read = 0                       ; > 0: SIM_EP_F_SHORT_READS
  *   pace = no                          ; no | bp256-aes128 | p256-aes256:
  *                                      ; EF.CardAccess with that PACEInfo
- *                                      ; and a chip that answers PACE-GM
+ *                                      ; and a chip that answers PACE-GM;
+ *                                      ; the same with -im (Integrated
+ *                                      ; Mapping) or -cam (Chip
+ *                                      ; Authentication Mapping: a signed
+ *                                      ; EF.CardSecurity with the chip's
+ *                                      ; CA key on the PACE curve)
+ *   cam_cloned = no                    ; -cam: EF.CardSecurity holds another
+ *                                      ; key than the one the chip maps with
  *   can = 123456                       ; the CAN PACE accepts (empty: none)
  *   refuse_bac = no                    ; SIM_EP_F_REFUSE_BAC (PACE only)
  *   ignore_command_mac = no            ; SIM_EP_F_IGNORE_CMD_MAC (a crude
@@ -87,7 +94,9 @@
 #include "sim_portrait.h"
 
 enum sim_signer { SIM_SIGNER_VALID = 0, SIM_SIGNER_EXPIRED, SIM_SIGNER_REVOKED };
-enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256 };
+enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256,
+	SIM_PACE_BP256_AES128_IM, SIM_PACE_P256_AES256_IM,
+	SIM_PACE_BP256_AES128_CAM, SIM_PACE_P256_AES256_CAM };
 enum sim_ca { SIM_CA_NO = 0, SIM_CA_GENUINE, SIM_CA_CLONED };
 enum sim_aa { SIM_AA_NO = 0, SIM_AA_ECDSA, SIM_AA_RSA, SIM_AA_CLONED };
 enum sim_ext { SIM_EXT_NO = 0, SIM_EXT_ATR, SIM_EXT_ATR_INFO };
@@ -117,6 +126,7 @@ struct sim_traveller {
 	int sod;			/* enum sim_sod */
 	long long missing_dg;		/* 0: none */
 	bool no_sfi, no_do99, drop_sm_on_error;
+	bool cam_cloned;
 };
 
 /* sim_traveller_load_file / _string — parse a profile into *out (defaults

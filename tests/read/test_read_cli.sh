@@ -67,6 +67,12 @@ read_one missing-sod 1 '"outcome":"fail"' \
 read_one empty-sod 1 '"outcome":"fail"' \
 	'"name":"sod_parse","status":"fail","reason":"EF.SOD empty: the file has no content"' \
 	'"reason":"empty"'
+read_one genuine-pace-cam 0 '"outcome":"pass"' '"access":"PACE"' \
+	'"name":"access_control","status":"pass","reason":"PACE-CAM (AES-128, brainpoolP256r1)"' \
+	'"name":"pace_cam","status":"pass"' '"file":"EF.CardSecurity","status":"read"'
+read_one cloned-pace-cam 1 '"outcome":"fail"' \
+	'"name":"pace_cam","status":"fail","reason":"cloned chip'
+read_one pace-im 0 '"outcome":"pass"' '"reason":"PACE-IM (AES-256, NIST P-256)"'
 read_one pace-offered 0 '"outcome":"pass"' '"access":"BAC"' '"file":"EF.CardAccess","status":"read"'
 read_one genuine-pace 0 '"outcome":"pass"' '"access":"PACE"' \
 	'"name":"access_control","status":"pass","reason":"PACE-GM (AES-128, brainpoolP256r1)"' \

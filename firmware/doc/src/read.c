@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "doc/read.h"
+#include "docauth/cardsec.h"
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "icao/aa.h"
@@ -21,7 +22,7 @@
 
 static const char *const doc_check_names[DOC_CHECK_COUNT] = {
 	"access_control", "secure_messaging", "files_read",
-	"chip_authentication", "active_authentication",
+	"chip_authentication", "active_authentication", "pace_cam",
 };
 
 const char *
@@ -83,7 +84,8 @@ doc_file_name(int idx)
 {
 	static const char *const dg[] = { "EF.COM", "DG1", "DG2", "DG3", "DG4",
 		"DG5", "DG6", "DG7", "DG8", "DG9", "DG10", "DG11", "DG12", "DG13",
-		"DG14", "DG15", "DG16", "EF.SOD", "EF.CardAccess" };
+		"DG14", "DG15", "DG16", "EF.SOD", "EF.CardAccess",
+		"EF.CardSecurity" };
 
 	return idx >= 0 && idx < DOC_FILE_COUNT ? dg[idx] : "unknown";
 }
@@ -138,6 +140,10 @@ struct doc_run {
 	struct icao_ca_params ca_p;
 	const uint8_t *ca_spki;	/* into file[14].data */
 	size_t ca_spki_len;
+	/* PACE-CAM: what the run left to verify, and the verified key */
+	struct icao_pace_cam cam;
+	const uint8_t *cam_spki;	/* into file[DOC_FILE_CARDSECURITY].data */
+	size_t cam_spki_len;
 };
 
 static double
@@ -236,6 +242,8 @@ file_sfi(int idx)
 		return 0x1D;
 	if (idx == DOC_FILE_CARDACCESS)
 		return 0x1C;
+	if (idx == DOC_FILE_CARDSECURITY)
+		return 0x1D;	/* in the MF */
 	return (uint8_t)idx;	/* DGn has SFI n */
 }
 
@@ -349,6 +357,8 @@ file_fid(int idx)
 		return ICAO_FID_EF_SOD;
 	if (idx == DOC_FILE_CARDACCESS)
 		return ICAO_FID_EF_CARDACCESS;
+	if (idx == DOC_FILE_CARDSECURITY)
+		return ICAO_FID_EF_CARDSECURITY;
 	return (uint16_t)(ICAO_FID_EF_DG1 - 1 + idx);
 }
 
@@ -507,24 +517,32 @@ read_file(struct doc_run *d, int idx)
 
 /* ---- access control ----------------------------------------------------- */
 
-/* The first PACEInfo of EF.CardAccess that icao_pace supports: EG_OK;
+/* The PACEInfo of EF.CardAccess to use: of those icao_pace supports, CAM
+ * (it also authenticates the chip), then GM, then IM. EG_OK;
  * EG_ERR_NOT_FOUND: no PACE offered; EG_ERR_UNSUPPORTED: none usable. */
 static int
 pace_params(const struct doc_file *ca, struct icao_pace_params *p)
 {
+	static const enum icao_pace_mapping pref[] = { ICAO_PACE_MAP_CAM,
+		ICAO_PACE_MAP_GM, ICAO_PACE_MAP_IM };
+	struct icao_pace_params q;
 	struct lds_secinfos si;
 	int ret = EG_ERR_NOT_FOUND;
 
 	if (ca->status != DOC_FILE_READ ||
 	    lds_cardaccess_parse(ca->data.data, ca->data.len, &si) != EG_OK)
 		return EG_ERR_NOT_FOUND;
-	for (size_t i = 0; i < si.n; i++) {
-		if (si.si[i].kind != LDS_SI_PACE_INFO)
-			continue;
-		ret = EG_ERR_UNSUPPORTED;
-		if (icao_pace_params_init(p, si.si[i].oid, si.si[i].param_id) == EG_OK)
-			return EG_OK;
-	}
+	for (size_t m = 0; m < sizeof(pref) / sizeof(pref[0]); m++)
+		for (size_t i = 0; i < si.n; i++) {
+			if (si.si[i].kind != LDS_SI_PACE_INFO)
+				continue;
+			ret = EG_ERR_UNSUPPORTED;
+			if (icao_pace_params_init(&q, si.si[i].oid,
+			    si.si[i].param_id) == EG_OK && q.mapping == pref[m]) {
+				*p = q;
+				return EG_OK;
+			}
+		}
 	return ret;
 }
 
@@ -539,12 +557,13 @@ run_pace(struct doc_run *d, const struct icao_pace_params *pp,
 	int err;
 
 	step_begin(d);
-	err = icao_pace_run(d->ch, pp, d->o->can != NULL ? ICAO_PACE_PW_CAN :
+	err = icao_pace_run_cam(d->ch, pp, d->o->can != NULL ? ICAO_PACE_PW_CAN :
 	    ICAO_PACE_PW_MRZ, d->o->can != NULL ? d->o->can : bac_info,
-	    d->o->rng, d->o->rng_ctx, d->sm, &sw);
+	    d->o->rng, d->o->rng_ctx, d->sm, &d->cam, &sw);
 	step_end(d, "access_control_pace", err);
 	if (err == EG_OK && icao_sm_state(d->sm) == ICAO_SM_READY) {
-		snprintf(reason, cap, "PACE-GM (%s, %s)",
+		snprintf(reason, cap, "PACE-%s (%s, %s)",
+		    icao_pace_mapping_name(pp->mapping),
 		    icao_cipher_name(pp->cipher), icao_pace_curve_name(pp->param_id));
 		return true;
 	}
@@ -561,6 +580,73 @@ run_pace(struct doc_run *d, const struct icao_pace_params *pp,
 	else
 		snprintf(reason, cap, "PACE: %s", eg_err_name(err));
 	return false;
+}
+
+/*
+ * pace_cam — after a PACE-CAM run, in the MF: read EF.CardSecurity, verify
+ * it (signature, DS issued by a trusted CSCA), take its Chip
+ * Authentication key and check the chip's CA_IC against it. Any failure
+ * fails the check: a chip that offers CAM must prove it; a mismatch is a
+ * clone. Reading goes on either way (the PACE session itself is sound).
+ */
+static void
+pace_cam(struct doc_run *d)
+{
+	struct doc_result *r = d->r;
+	const struct doc_file *f = &r->file[DOC_FILE_CARDSECURITY];
+	const struct lds_secinfo *k;
+	struct cardsec cs;
+	char why[160] = "";
+	int err;
+
+	read_file(d, DOC_FILE_CARDSECURITY);
+	if (d->stop)
+		return;
+	if (f->status != DOC_FILE_READ) {
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "EF.CardSecurity not read "
+		    "(%s, SW %04X): the chip's PACE-CAM key cannot be verified",
+		    doc_file_reason_str(f->reason), f->sw);
+		return;
+	}
+	step_begin(d);
+	err = cardsec_verify(f->data.data, f->data.len, d->o->store,
+	    d->o->check_time != 0 ? d->o->check_time : time(NULL), &cs, why,
+	    sizeof(why));
+	if (err == EG_OK && (k = cardsec_ca_key(&cs)) == NULL)
+		err = EG_ERR_NOT_FOUND;
+	if (err != EG_OK) {
+		step_end(d, "pace_cam", err);
+		if (err == EG_ERR_NOT_FOUND)
+			set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "EF.CardSecurity "
+			    "holds no Chip Authentication public key");
+		else
+			set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "%s", why);
+		return;
+	}
+	err = icao_pace_cam_verify(&d->cam, k->spki, k->spki_len);
+	step_end(d, "pace_cam", err);
+	switch (err) {
+	case EG_OK:
+		d->cam_spki = k->spki;
+		d->cam_spki_len = k->spki_len;
+		set_check(r, DOC_CHECK_PACE_CAM, PA_PASS, "the chip holds the "
+		    "private key of its Chip Authentication key (%.100s)", why);
+		break;
+	case EG_ERR_AUTH:
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "cloned chip: its PACE-CAM "
+		    "data does not match the key of EF.CardSecurity");
+		break;
+	case EG_ERR_NOMEM:
+	case EG_ERR_CRYPTO:
+		set_check(r, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED, "PACE-CAM: %s",
+		    eg_err_name(err));
+		r->check[DOC_CHECK_PACE_CAM].inconclusive = true;
+		break;
+	default:
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "EF.CardSecurity's Chip "
+		    "Authentication key is unusable for PACE-CAM (%s)",
+		    eg_err_name(err));
+	}
 }
 
 static int
@@ -620,6 +706,15 @@ access_control(struct doc_run *d, const char *bac_info)
 			d->pace_used = true;
 			d->pp = pp;
 			snprintf(r->access, sizeof(r->access), "PACE");
+			if (pp.mapping == ICAO_PACE_MAP_CAM) {
+				pace_cam(d);
+				if (d->stop)
+					return;
+			} else {
+				set_check(r, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED,
+				    "PACE-%s: no Chip Authentication Mapping",
+				    icao_pace_mapping_name(pp.mapping));
+			}
 		} else {
 			snprintf(reason, sizeof(reason), "%s", pace_ok);
 			pace_failed = true;
@@ -702,15 +797,24 @@ reestablish(struct doc_run *d, const char *at, uint16_t sw)
 	icao_chan_set_sm(d->ch, NULL);
 	step_begin(d);
 	if (d->pace_used)
-		err = icao_pace_run(d->ch, &d->pp, d->o->can != NULL ?
+		err = icao_pace_run_cam(d->ch, &d->pp, d->o->can != NULL ?
 		    ICAO_PACE_PW_CAN : ICAO_PACE_PW_MRZ, d->o->can != NULL ?
-		    d->o->can : d->bac_info, d->o->rng, d->o->rng_ctx, d->sm, &s);
+		    d->o->can : d->bac_info, d->o->rng, d->o->rng_ctx, d->sm,
+		    &d->cam, &s);
 	else if (d->bac_info != NULL && strcmp(r->access, "BAC") == 0)
 		err = icao_bac_run(d->ch, d->bac_info, d->o->rng, d->o->rng_ctx,
 		    d->sm, &s);
 	else
 		err = EG_ERR_STATE;	/* no session to get back */
 	step_end(d, "reestablish_access", err);
+	if (err == EG_OK && d->pace_used && d->pp.mapping == ICAO_PACE_MAP_CAM &&
+	    d->cam_spki != NULL &&
+	    icao_pace_cam_verify(&d->cam, d->cam_spki, d->cam_spki_len) != EG_OK) {
+		/* the same chip must prove it again */
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "cloned chip: after "
+		    "access control was re-established its PACE-CAM data does "
+		    "not match the key of EF.CardSecurity");
+	}
 	if (err == EG_OK) {
 		step_begin(d);
 		err = icao_select_aid(d->ch, (const uint8_t *)ICAO_AID_EMRTD,
@@ -1144,6 +1248,8 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 		eg_wbuf_init(&r->file[i].data, ICAO_FILE_MAX, true);
 	for (int c = 0; c < DOC_CHECK_COUNT; c++)
 		set_check(r, (enum doc_check)c, PA_NOT_CHECKED, "not reached");
+	set_check(r, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED,
+	    "no PACE with Chip Authentication Mapping");
 	snprintf(r->access, sizeof(r->access), "none");
 	if ((ret = icao_chan_new(card->ops, card->ctx, &d.ch)) != EG_OK ||
 	    (ret = icao_sm_new(&d.sm)) != EG_OK)
@@ -1227,6 +1333,7 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 	ret = EG_OK;
 out:
 	eg_memzero(info, sizeof(info));
+	icao_pace_cam_clear(&d.cam);
 	mrz_result_clear(&m);
 	icao_chan_free(&d.ch);
 	icao_sm_free(&d.sm);
@@ -1304,6 +1411,9 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 	json_check(j, doc_check_str(DOC_CHECK_ACTIVE_AUTHENTICATION),
 	    doc_check_status_str(&r->check[DOC_CHECK_ACTIVE_AUTHENTICATION]),
 	    r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason);
+	json_check(j, doc_check_str(DOC_CHECK_PACE_CAM),
+	    doc_check_status_str(&r->check[DOC_CHECK_PACE_CAM]),
+	    r->check[DOC_CHECK_PACE_CAM].reason);
 	eg_json_arr_end(j);
 	if (r->pa_ran) {
 		eg_json_key_str(j, "ds_subject", r->pa.ds_subject);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * read.h — reading an eMRTD end to end (docs/reading.md): power on, access
- * control (PACE-GM when EF.CardAccess offers supported parameters, BAC
- * when PACE is not offered or fails and an MRZ is given), EF.COM, DG14
+ * control (PACE when EF.CardAccess offers supported parameters: CAM, then
+ * GM, then IM; BAC when PACE is not offered or fails and an MRZ is given;
+ * with PACE-CAM, EF.CardSecurity verified and the chip checked against its
+ * key), EF.COM, DG14
  * and Chip Authentication, EF.SOD and every other listed data group over
  * secure messaging (3DES or AES), Active Authentication with DG15, and
  * passive authentication (docauth pa_verify). Works over any transport: the caller gives
@@ -45,6 +47,9 @@ enum doc_check {
 	DOC_CHECK_CHIP_AUTHENTICATION,	/* CA with DG14's key; judged by the
 					 * first read under the CA keys */
 	DOC_CHECK_ACTIVE_AUTHENTICATION,	/* AA with DG15's key */
+	DOC_CHECK_PACE_CAM,		/* "pace_cam": the chip authenticated by
+					 * PACE-CAM against the CA key of a
+					 * verified EF.CardSecurity */
 	DOC_CHECK_COUNT
 };
 
@@ -112,11 +117,13 @@ struct doc_file {
 				 * re-established */
 };
 
-/* Files by index: 0 = EF.COM, 1..16 = DGn, 17 = EF.SOD, 18 = EF.CardAccess. */
+/* Files by index: 0 = EF.COM, 1..16 = DGn, 17 = EF.SOD, 18 = EF.CardAccess,
+ * 19 = EF.CardSecurity (read after PACE-CAM). */
 #define DOC_FILE_COM		0
 #define DOC_FILE_SOD		17
 #define DOC_FILE_CARDACCESS	18
-#define DOC_FILE_COUNT		19
+#define DOC_FILE_CARDSECURITY	19
+#define DOC_FILE_COUNT		20
 
 /* doc_file_name — "EF.COM", "DG1", ..., "EF.SOD", "EF.CardAccess"; static. */
 const char *doc_file_name(int idx);
@@ -223,7 +230,7 @@ int doc_read(const struct doc_card *card, const struct doc_read_opts *opts,
 /* doc_result_passed — outcome == DOC_OUTCOME_PASS. */
 bool doc_result_passed(const struct doc_result *r);
 /* doc_check_str — "access_control", "secure_messaging", "files_read",
- * "chip_authentication", "active_authentication"; static. */
+ * "chip_authentication", "active_authentication", "pace_cam"; static. */
 const char *doc_check_str(enum doc_check c);
 /* doc_check_status_str — "pass", "fail", "not-checked" or "inconclusive". */
 const char *doc_check_status_str(const struct doc_check_result *c);
