@@ -483,7 +483,7 @@ tr_card_security(const struct sim_traveller *t, struct tr_keys *k,
 	mbedtls_ecp_keypair mine, other;
 	struct icao_ca_params cap;
 	struct icao_ca_chip *ca = NULL;
-	uint8_t tmp[768], settmp[800], pub[66];
+	uint8_t tmp[768], settmp[800], signed_sk[66];
 	struct eg_wbuf in, set;
 	size_t plen;
 	int ret = EG_ERR_CRYPTO;
@@ -500,21 +500,22 @@ tr_card_security(const struct sim_traveller *t, struct tr_keys *k,
 	plen = mbedtls_mpi_size(&mine.grp.N);
 	if (plen > sizeof(k->cam_priv) ||
 	    mbedtls_mpi_write_binary(&mine.d, k->cam_priv, plen) != 0 ||
-	    mbedtls_mpi_write_binary(t->cam_cloned ? &other.d : &mine.d, pub,
-	    plen) != 0)
+	    mbedtls_mpi_write_binary(t->cam_cloned ? &other.d : &mine.d,
+	    signed_sk, plen) != 0)
 		goto out;
 	k->cam_priv_len = plen;
-	/* the SecurityInfos: PACEInfo, and the CA infos of the signed key */
+	/* the SecurityInfos: PACEInfo, and the CA infos of the signed key
+	 * (icao_ca_chip derives its public key from signed_sk) */
 	if ((ret = icao_pace_params_secinfo(&k->pace, &in)) != EG_OK ||
 	    (ret = icao_ca_params_init(&cap, "0.4.0.127.0.7.2.2.3.2.2", 1)) != EG_OK ||
-	    (ret = icao_ca_chip_new(&cap, k->pace.group_id, pub, plen,
+	    (ret = icao_ca_chip_new(&cap, k->pace.group_id, signed_sk, plen,
 	    &ca)) != EG_OK || (ret = icao_ca_chip_secinfos(ca, &in)) != EG_OK ||
 	    (ret = eg_tlv_put(&set, 0x31, in.data, in.len)) != EG_OK)
 		goto out;
 	ret = tpki_cardsecurity_build(pki->t, ds, set.data, set.len, 0, out);
 out:
 	icao_ca_chip_free(&ca);
-	eg_memzero(pub, sizeof(pub));
+	eg_memzero(signed_sk, sizeof(signed_sk));
 	mbedtls_ecp_keypair_free(&mine);
 	mbedtls_ecp_keypair_free(&other);
 	return ret;
