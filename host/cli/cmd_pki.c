@@ -45,8 +45,8 @@ help(FILE *f)
 	    "and burns it. 'sign' signs a request you checked yourself; 'issue' makes\n"
 	    "key and certificate in one step (host, officers, update signers, tests).\n"
 	    "'renew' re-signs a certificate's key for a new period; 'list' warns about\n"
-	    "certificates expiring within 30 days (or --expiring DAYS: only those, and\n"
-	    "exit 1 if there are any).\n"
+	    "certificates expiring within 30 days and a CRL within 7 (--expiring DAYS:\n"
+	    "only certificates expiring within DAYS; exit 1 if any, or the CRL warns).\n"
 	    "\n"
 	    "exit: 0 done, 1 refused (bad request, wrong role or token, exists, not\n"
 	    "      issued by this CA; list --expiring: some are), 2 usage,\n"
@@ -143,8 +143,8 @@ do_list(const char *dir, bool json, int expiring, bool tokens)
 		eg_json_key(&j, "certificates");
 		eg_json_arr_begin(&j);
 	} else if (!tokens) {
-		printf("%-32s  %-7s  %-20s  %-10s  %5s  %s\n", "SERIAL", "ROLE", "CN", "EXPIRES",
-		    "DAYS", "STATE");
+		printf("%-32s  %-7s  %-10s  %5s  %-10s  %s\n", "SERIAL", "ROLE", "EXPIRES", "DAYS",
+		    "STATE", "CN");
 	}
 	for (size_t i = 0; i < idx.ncerts && !tokens; i++) {
 		const struct pki_cert_rec *c = &idx.certs[i];
@@ -176,8 +176,8 @@ do_list(const char *dir, bool json, int expiring, bool tokens)
 			eg_json_key_str(&j, "origin", c->origin);
 			eg_json_obj_end(&j);
 		} else {
-			printf("%-32s  %-7s  %-20s  %.10s  %5ld  %s\n", c->serial, pki_role_str(c->role),
-			    c->cn, na, days_left(c->not_after, now), pki_state_str(st));
+			printf("%-32s  %-7s  %.10s  %5ld  %-10s  %s\n", c->serial, pki_role_str(c->role),
+			    na, days_left(c->not_after, now), pki_state_str(st), c->cn);
 		}
 		if (attention) {
 			warned++;
@@ -197,8 +197,8 @@ do_list(const char *dir, bool json, int expiring, bool tokens)
 		eg_json_key(&j, "tokens");
 		eg_json_arr_begin(&j);
 	} else if (tokens) {
-		printf("%-8s  %-7s  %-20s  %-10s  %-6s  %s\n", "TOKEN", "ROLE", "CN", "EXPIRES",
-		    "STATE", "CERTIFICATE");
+		printf("%-8s  %-7s  %-10s  %-7s  %-32s  %s\n", "TOKEN", "ROLE", "EXPIRES", "STATE",
+		    "CERTIFICATE", "CN");
 	}
 	for (size_t i = 0; i < idx.ntokens && (json || tokens); i++) {
 		const struct pki_token_rec *t = &idx.tokens[i];
@@ -221,8 +221,8 @@ do_list(const char *dir, bool json, int expiring, bool tokens)
 				eg_json_null(&j);
 			eg_json_obj_end(&j);
 		} else {
-			printf("%-8s  %-7s  %-20s  %.10s  %-6s  %s\n", id, pki_role_str(t->role), t->cn,
-			    ex, state, t->used ? t->serial : "-");
+			printf("%-8s  %-7s  %.10s  %-7s  %-32s  %s\n", id, pki_role_str(t->role), ex, state,
+			    t->used ? t->serial : "-", t->cn);
 		}
 	}
 	if (json) {
@@ -241,7 +241,7 @@ do_list(const char *dir, bool json, int expiring, bool tokens)
 			warned++;
 			cli_err("pki", "warning: the CRL expired on %.10s: the host refuses every "
 			    "client until you re-sign it: egate pki crl --dir %s", t, dir);
-		} else if (days_left(crl_end, now) < (expiring >= 0 ? expiring : PKI_CRL_WARN_DAYS)) {
+		} else if (days_left(crl_end, now) < PKI_CRL_WARN_DAYS) {
 			warned++;
 			cli_err("pki", "warning: the CRL expires in %ld days (%.10s): egate pki crl "
 			    "--dir %s, then publish it to the host", days_left(crl_end, now), t, dir);
