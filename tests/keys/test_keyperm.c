@@ -8,6 +8,7 @@
  *     `egate officer` all load their key through eg_tls_conf_new();
  *   - the kiosk's uplink (firmware/uplink), end to end;
  *   - the host's audit keys (checkpoint signing key, identifier HMAC key);
+ *   - the host key that opens sealed identifiers (proto/seal.c);
  *   - the CA key (host/pki) and a device key used for a CSR.
  * `egate officer` itself is checked from the command line in
  * tests/cli/test_pki_cli.sh.
@@ -24,6 +25,7 @@
 #include "egate/tls.h"
 #include "eg_check.h"
 #include "pki.h"
+#include "seal.h"
 #include "uplink.h"
 
 static char dir[64];
@@ -155,6 +157,22 @@ START_TEST(test_audit_keys)
 }
 END_TEST
 
+/* the host's key that opens sealed identifiers (proto/seal.c) */
+START_TEST(test_seal_key)
+{
+	struct seal_key *k = NULL;
+	char err[400];
+
+	ck_assert_int_eq(chmod(P(0, "host.key"), 0604), 0);
+	ck_assert_eg(seal_key_from_private(P(0, "host.key"), &k, err, sizeof(err)), EG_ERR_PERM);
+	ck_assert_ptr_null(k);
+	ck_assert_ptr_nonnull(strstr(err, "chmod 600"));
+	ck_assert_int_eq(chmod(P(0, "host.key"), 0600), 0);
+	ck_assert_eg(seal_key_from_private(P(0, "host.key"), &k, err, sizeof(err)), EG_OK);
+	seal_key_free(&k);
+}
+END_TEST
+
 START_TEST(test_ca_and_device_keys)
 {
 	struct pki_ca *ca = NULL;
@@ -192,6 +210,7 @@ make_suite(void)
 	tcase_add_test(tc, test_tls_keys);
 	tcase_add_test(tc, test_kiosk_uplink);
 	tcase_add_test(tc, test_audit_keys);
+	tcase_add_test(tc, test_seal_key);
 	tcase_add_test(tc, test_ca_and_device_keys);
 	suite_add_tcase(s, tc);
 	return s;
