@@ -640,6 +640,23 @@ pki_ca_load(const char *dir, struct pki_ca **out, char *err, size_t errlen)
 	snprintf(ca->issuer, sizeof(ca->issuer), "CN=%s,O=egate deployment", cn);
 	if ((ret = pki_index_read_at(ca->dfd, dir, &ca->idx, err, errlen)) != EG_OK)
 		goto fail;
+	if (ca->idx.missing) {
+		/* a CA made before the index: start one with the CA itself (written
+		 * with the next change; earlier certificates stay unknown until
+		 * revoked, see pki_ca_revoke_file) */
+		struct pki_cert_rec *r;
+		ret = EG_ERR_NOMEM;
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			goto fail;
+		ca->idx.certs = r;
+		ca->idx.ncerts = 1;
+		(void)pki_serial_hex(ca->crt.serial.p, ca->crt.serial.len, r->serial);
+		r->role = PKI_ROLE_CA;
+		snprintf(r->cn, sizeof(r->cn), "%s", cn);
+		r->not_before = pki_x509_time(&ca->crt.valid_from);
+		r->not_after = pki_x509_time(&ca->crt.valid_to);
+		snprintf(r->origin, sizeof(r->origin), "ca");
+	}
 	if (mkdir(certs, 0700) != 0 && errno != EEXIST) {
 		eg_errbuf(err, errlen, "cannot create %s: %s", certs, strerror(errno));
 		ret = EG_ERR_IO;
