@@ -100,6 +100,7 @@ struct camera_options {
 	/* backends besides uvc, NULL-terminated (may be NULL): the simulated
 	 * camera for the tests, the demo and the simulation runner */
 	const struct camera_ops *const *extra;
+	void *backend_ctx;	/* for an extra backend's open (its own state) */
 	/* frames in the UVC ring (0: default 4) */
 	unsigned ring_slots;
 	const struct eg_log *log;	/* may be NULL */

@@ -29,6 +29,7 @@
 #define K_CAPTURE_FRAMES 8	/* frames without a face before "traveller left" */
 #define K_MAX_EVENTS 64		/* events per passage before the loop gives up */
 #define K_GATE_SLICE_MS 100	/* gate waits, between looks at the inbox */
+#define K_MRZ_SETTLE_MS 20	/* more MRZ lines already on their way? */
 
 /* Non-personal facts kept after PX_WIPE for the record. */
 struct k_facts {
@@ -581,6 +582,23 @@ x_read_mrz(struct kiosk *k)
 
 	memset(&d, 0, sizeof(d));
 	ret = mrz_source_read_doc(k->o.dev->mrz, &d, (unsigned)remaining_ms(k));
+	/* the newest document wins: lines an earlier scan left behind (or a
+	 * second scan of the page) must not stand for this traveller's MRZ */
+	while (ret == EG_OK || ret == EG_ERR_FORMAT || ret == EG_ERR_OVERFLOW) {
+		struct mrzdev_doc nd;
+		int r;
+
+		memset(&nd, 0, sizeof(nd));
+		r = mrz_source_read_doc(k->o.dev->mrz, &nd, K_MRZ_SETTLE_MS);
+		if (r == EG_ERR_TIMEOUT)
+			break;
+		if (r == EG_OK)
+			d = nd;
+		eg_memzero(&nd, sizeof(nd));
+		ret = r;
+		if (r != EG_OK && r != EG_ERR_FORMAT && r != EG_ERR_OVERFLOW)
+			break;	/* gone: said below */
+	}
 	if (ret == EG_OK) {
 		for (unsigned i = 0; i < d.nlines && i < 3; i++)
 			off += (size_t)snprintf(k->w.mrz + off, sizeof(k->w.mrz) - off, "%s%s",

@@ -9,18 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "egate/error.h"
 #include "egate/usb_libusb.h"
 #include "egate_build.h"
+#include "face.h"
 #include "kiosk_app.h"
 #include "kiosk_daemon.h"
 
 #define KD_RETRY_MS 1000	/* a lost device is looked for again this often */
 #define KD_WAIT_MS 200		/* one turn of the loop when nothing happens */
 #define KD_CAMERA_DRAIN 4	/* frames taken off the stream per idle turn */
+#define KD_PROBE_MS 2000	/* a camera found again must deliver a frame */
 
 /* The lane's devices as the daemon opened them from [devices]. */
 struct kd {
@@ -133,6 +136,7 @@ open_camera(struct kd *d, char *err, size_t errlen)
 	memset(&co, 0, sizeof(co));
 	co.log = &d->a->lg;
 	co.extra = d->b->cameras;
+	co.backend_ctx = d->b->camera_ctx;
 	co.fast = false;
 	camera_free(&d->cam);
 	d->dev.camera = NULL;
@@ -280,6 +284,27 @@ on_hotplug(void *user, int arrived, const struct usb_dev_info *info)
 		atomic_store(&d->arrived, true);
 }
 
+/* One frame from the camera, decoded as the passage would. */
+static int
+probe_camera(struct kd *d, char *why, size_t cap)
+{
+	struct camera_frame f;
+	struct fcv_image img = { 0 };
+	int ret;
+
+	if ((ret = camera_next_frame(d->cam, KD_PROBE_MS, &f)) != EG_OK) {
+		eg_errbuf(why, cap, "no frame: %s", eg_strerror(ret));
+		return ret;
+	}
+	ret = f.format == CAMERA_FMT_MJPEG ? face_img_decode(f.data, f.len, FACE_MAX_DIM, &img) :
+	    EG_OK;
+	camera_release_frame(d->cam, &f);
+	fcv_image_free(&img);
+	if (ret != EG_OK)
+		eg_errbuf(why, cap, "%s", "camera still sends frames that do not decode");
+	return ret;
+}
+
 /* A lost device: reconnect through its own object when it has one (same
  * VID/PID and serial), else open it from its spec again. */
 static void
@@ -297,7 +322,15 @@ recover(struct kd *d, enum kiosk_device dev)
 		ret = d->mrz != NULL ? mrz_source_reconnect(d->mrz) : open_mrz(d, why, sizeof(why));
 		break;
 	case KD_CAMERA:
-		ret = open_camera(d, why, sizeof(why));	/* camera.h: free and open again */
+		/* camera.h: free and open again; back only once a frame decodes
+		 * (a camera that sends broken frames opens fine) */
+		if ((ret = open_camera(d, why, sizeof(why))) == EG_OK &&
+		    (ret = probe_camera(d, why, sizeof(why))) != EG_OK) {
+			camera_free(&d->cam);
+			d->dev.camera = NULL;
+			if (health_of(d, KD_CAMERA) == KH_FAILED)
+				set_health(d, KD_CAMERA, KH_FAILED, why);
+		}
 		break;
 	case KD_GATE:
 		ret = d->dev.gate != NULL && d->dev.gate->reconnect != NULL ?
@@ -358,14 +391,40 @@ maintain(struct kd *d)
 
 /* ---- signals --------------------------------------------------------------------------------- */
 
+/*
+ * A thread that does not block the signals (OpenBLAS starts its thread pool
+ * when the library is loaded, before main, with none blocked) would take a
+ * SIGTERM or SIGHUP with the default action: the process would die. This
+ * handler, which only such a thread ever runs, sends the signal on to the
+ * main thread (whose thread id is the process id), where it waits, blocked,
+ * for the signalfd. No state of its own.
+ */
+static void
+forward_to_main(int sig)
+{
+	int saved = errno;
+
+	(void)syscall(SYS_tgkill, getpid(), getpid(), sig);
+	errno = saved;
+}
+
 static int
 signals_open(sigset_t *mask)
 {
+	struct sigaction sa;
+
 	sigemptyset(mask);
 	sigaddset(mask, SIGTERM);
 	sigaddset(mask, SIGINT);
 	sigaddset(mask, SIGHUP);
-	/* blocked before any thread starts, so every thread inherits it and
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward_to_main;
+	sa.sa_flags = SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+	    sigaction(SIGHUP, &sa, NULL) != 0)
+		return -1;
+	/* blocked here, so every thread started from now on inherits it and
 	 * the signals arrive only through the descriptor */
 	if (pthread_sigmask(SIG_BLOCK, mask, NULL) != 0)
 		return -1;
@@ -589,6 +648,7 @@ kiosk_daemon_main(int argc, char **argv, const struct kiosk_backends *b, const c
 		usage(stderr, prog, d.b);
 		return 2;
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* a line as it happens, also in a journal */
 	if ((d.sfd = signals_open(&mask)) < 0) {
 		fprintf(stderr, "%s: signals: %s\n", prog, strerror(errno));
 		return 3;
@@ -642,6 +702,8 @@ kiosk_daemon_main(int argc, char **argv, const struct kiosk_backends *b, const c
 			break;
 		if (d.reload)
 			reload(&d, conf_path);
+		if (d.b->tick != NULL)
+			d.b->tick(d.b->tick_ctx, d.k);
 		(void)policy_apply_pending(a.pa, d.k);
 		(void)kiosk_idle(d.k, 0);
 		maintain(&d);
@@ -656,8 +718,11 @@ kiosk_daemon_main(int argc, char **argv, const struct kiosk_backends *b, const c
 	}
 	EG_LOG(&a.lg, EG_LOG_NOTICE, "kiosk.stopping", EG_UINT("passages", d.passages));
 	/* the gate shut before anything else */
-	if (d.dev.gate != NULL && d.dev.gate->close(d.dev.gate_ctx) != EG_OK)
-		EG_LOG(&a.lg, EG_LOG_ERROR, "kiosk.gate_not_closed");
+	if (d.dev.gate != NULL) {
+		c = d.dev.gate->close(d.dev.gate_ctx);
+		EG_LOG(&a.lg, c == EG_OK ? EG_LOG_NOTICE : EG_LOG_ERROR, "kiosk.gate",
+		    EG_STR("command", "close"), EG_STR("why", "stopping"), EG_ERRF(c));
+	}
 	/* records the host has not acknowledged stay in the spool for the
 	 * next start: not draining in time is no failure */
 	c = kiosk_app_drain(&a, drain_s, &st);

@@ -52,11 +52,19 @@ struct kiosk_gate_backend {
 
 /* The backends a daemon may open besides the built-in ones of each layer;
  * every list NULL-terminated, every pointer may be NULL. */
+struct kiosk;
+
 struct kiosk_backends {
 	const struct doc_reader_backend *const *readers;
 	const struct mrz_source_backend *const *mrz;
 	const struct camera_ops *const *cameras;
+	void *camera_ctx;		/* camera_options.backend_ctx */
 	const struct kiosk_gate_backend *const *gates;
+	/* called once per turn of the loop, in the daemon's thread, between
+	 * passages (the simulation runner reads its control commands there);
+	 * may be NULL */
+	void (*tick)(void *ctx, struct kiosk *k);
+	void *tick_ctx;
 };
 
 /*

@@ -769,6 +769,22 @@ mrz_fail:
 	return ret;
 }
 
+int
+kiosk_sim_set_expiry(char *mrz2, const char *yymmdd)
+{
+	return set_expiry_td3(mrz2, yymmdd);
+}
+
+int
+kiosk_sim_portrait(struct face_ctx *face, const char *src, const char *path)
+{
+	struct kiosk_sim tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.face = face;
+	return make_portrait(&tmp, src, path, false, NULL);
+}
+
 void
 kiosk_sim_title(const struct scenario_passage *sp, char *buf, size_t cap)
 {

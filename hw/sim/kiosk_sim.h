@@ -89,6 +89,17 @@ int kiosk_sim_prepare(struct kiosk_sim *s, struct kiosk *k, const struct scenari
  * stay). */
 void kiosk_sim_release(struct kiosk_sim *s);
 
+/* kiosk_sim_set_expiry — replace the expiry date of a TD3 MRZ's second
+ * line (YYMMDD) and recompute its check digits. Errors: EG_ERR_UNSUPPORTED
+ * (not a TD3 line), EG_ERR_FORMAT. */
+int kiosk_sim_set_expiry(char *mrz2, const char *yymmdd);
+
+/* kiosk_sim_portrait — one person from a (group) test photo src, as the
+ * scenario's "portrait:" camera shows it, written as JPEG to path; face
+ * finds the faces. Errors: EG_ERR_IO, EG_ERR_NO_FACE, those of the face
+ * pipeline. */
+int kiosk_sim_portrait(struct face_ctx *face, const char *src, const char *path);
+
 /* kiosk_sim_title — "'NAME' (traveller T, camera C)" for the summary. */
 void kiosk_sim_title(const struct scenario_passage *sp, char *buf, size_t cap);
 

@@ -5,7 +5,8 @@
  *
  *   egate-kiosk-sim --config FILE --scenario FILE [--officer-wait S]
  *                   [--config-wait S] [--drain S]
- *   egate-kiosk-sim --config FILE [daemon options]
+ *   egate-kiosk-sim --config FILE [--control FIFO] [--sim-pki DIR] [daemon options]
+ *   egate-kiosk-sim --make-portrait IMG OUT.jpg
  *
  * With --scenario it plays a queue of simulated travellers (hw/sim/scenarios/)
  * through the SAME passage core as egate-kiosk (kiosk.h), on the simulated
@@ -16,15 +17,21 @@
  * in a private folder and trusts it; any other value is used as it is.
  *
  * Without --scenario it is egate-kiosk's daemon (kiosk_daemon.h) with the
- * simulated backends added: the gate "sim", the camera "sim:SCENE|DIR", the
- * reader "sim:PROFILE", for tests that drive the daemon with some real
- * (umockdev) and some simulated devices.
+ * simulated backends added: the simulated lane of sim_lane.h (reader, mrz,
+ * camera and gate "lane", driven by the commands written to --control), the
+ * gate "sim", the camera "sim:SCENE|DIR", the reader "sim:PROFILE" — for
+ * tests that drive the daemon with simulated devices, or with some real
+ * (umockdev) and some simulated ones. --sim-pki DIR writes the simulated PKI
+ * (DIR/csca.der, DIR/crl/) for [trust]. --make-portrait makes the one-person
+ * image of a test photo that the lane's camera can show.
  *
  * Exit (scenario): 0 every passage ran and met its expectation (and, when
  * connected, the host acknowledged every record), 1 an expectation failed
  * or records were not delivered, 2 usage or configuration error, 3 a
  * device or the kiosk could not be set up.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +45,8 @@
 #include "kiosk_daemon.h"
 #include "kiosk_sim.h"
 #include "sim_doc_reader.h"
+#include "sim_lane.h"
+#include "sim_traveller.h"
 
 #define PROG "egate-kiosk-sim"
 
@@ -69,21 +78,138 @@ gate_close(void *self, void *ctx)
 	free(ctx);
 }
 
+/* Take the runner's own option NAME VALUE out of argv (the daemon's
+ * option parser would refuse it); returns VALUE or NULL. */
+static const char *
+take_option(int *argc, char **argv, const char *name)
+{
+	const char *v = NULL;
+
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], name) != 0 || i + 1 >= *argc)
+			continue;
+		v = argv[i + 1];
+		memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2 + 1) * sizeof(argv[0]));
+		*argc -= 2;
+		break;
+	}
+	return v;
+}
+
+/* The simulated PKI (deterministic: the same one signs every simulated
+ * passport) in DIR, for [trust] csca = DIR/csca.der, crl_dir = DIR/crl. */
+static int
+write_pki(const char *dir)
+{
+	struct sim_pki *p = NULL;
+	int ret;
+
+	if ((ret = sim_pki_new(&p)) == EG_OK)
+		ret = sim_pki_write(p, dir);
+	sim_pki_free(&p);
+	return ret;
+}
+
+/* egate-kiosk-sim --make-portrait IMG OUT: one person from a test photo,
+ * as the camera of a simulated lane shows it (for tests of the daemon). */
+static int
+make_portrait(const char *img, const char *out)
+{
+	struct face_ctx *face = NULL;
+	const char *md = getenv("EGATE_MODEL_DIR");
+	char path[1024], td[512], fe[256];
+	int ret;
+
+	if (md == NULL || *md == '\0')
+		md = EGATE_MODEL_DIR;
+	if ((ret = face_ctx_new(access(FACE_PROFILE_INSTALLED, R_OK) == 0 ? FACE_PROFILE_INSTALLED :
+	    FACE_PROFILE_SRC, md, &face, fe, sizeof(fe))) != EG_OK) {
+		fprintf(stderr, PROG ": face models: %s\n", fe);
+		return 3;
+	}
+	if (strchr(img, '/') != NULL)
+		snprintf(path, sizeof(path), "%s", img);
+	else
+		snprintf(path, sizeof(path), "%s/%s", sim_testdata_dir(td, sizeof(td)), img);
+	ret = kiosk_sim_portrait(face, path, out);
+	face_ctx_free(&face);
+	if (ret != EG_OK) {
+		fprintf(stderr, PROG ": portrait from %s: %s\n", path, eg_strerror(ret));
+		return 3;
+	}
+	return 0;
+}
+
+/*
+ * The daemon with the simulated backends added: the lane's controllable
+ * devices (reader, mrz, camera and gate "lane"; --control FIFO takes its
+ * commands), the simulated reader "sim:PROFILE", camera "sim:..." and gate
+ * "sim". --sim-pki DIR writes the simulated PKI that signs the lane's
+ * passports first, for [trust] csca.
+ */
 static int
 daemon_mode(int argc, char **argv)
 {
 	static const struct kiosk_gate_backend sim_gate_backend = {
 		.name = "sim", .usage = "sim", .open = gate_open, .close = gate_close,
 	};
-	static const struct kiosk_gate_backend *const gates[] = { &sim_gate_backend, NULL };
-	static const struct camera_ops *const cameras[] = { &camera_sim_ops, NULL };
+	static const struct camera_ops *const cameras[] = { &camera_sim_ops, &sim_lane_camera_ops,
+		NULL };
+	const char *control = take_option(&argc, argv, "--control");
+	const char *pki = take_option(&argc, argv, "--sim-pki");
 	struct sim_doc_reader sdr;
-	const struct doc_reader_backend *readers[] = { &sdr.backend, NULL };
-	struct kiosk_backends b = { .readers = readers, .cameras = cameras, .gates = gates };
-	int ret;
+	struct sim_lane *lane = NULL;
+	struct eg_log lg;
+	const struct doc_reader_backend *readers[3];
+	const struct mrz_source_backend *mrz[2];
+	const struct kiosk_gate_backend *gates[3];
+	struct kiosk_backends b;
+	int ret = 3, fd;
 
+	eg_log_init(&lg, "kiosk");
 	sim_doc_reader_init(&sdr);
+	if (sim_lane_new(NULL, &lg, &lane) != EG_OK) {
+		fprintf(stderr, PROG ": cannot set up the simulated lane\n");
+		goto out;
+	}
+	if (pki != NULL) {
+		if (mkdir(pki, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, PROG ": %s: %s\n", pki, strerror(errno));
+			goto out;
+		}
+		if (write_pki(pki) != EG_OK) {
+			fprintf(stderr, PROG ": cannot write the simulated PKI to %s\n", pki);
+			goto out;
+		}
+	}
+	if (control != NULL) {
+		/* read and write: the FIFO never reads as closed between writers */
+		if ((fd = open(control, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
+			fprintf(stderr, PROG ": --control %s: %s\n", control, strerror(errno));
+			ret = 2;
+			goto out;
+		}
+		sim_lane_set_control(lane, fd);
+	}
+	readers[0] = &sdr.backend;
+	readers[1] = sim_lane_reader_backend(lane);
+	readers[2] = NULL;
+	mrz[0] = sim_lane_mrz_backend(lane);
+	mrz[1] = NULL;
+	gates[0] = &sim_gate_backend;
+	gates[1] = sim_lane_gate_backend(lane);
+	gates[2] = NULL;
+	memset(&b, 0, sizeof(b));
+	b.readers = readers;
+	b.mrz = mrz;
+	b.cameras = cameras;
+	b.camera_ctx = lane;
+	b.gates = gates;
+	b.tick = sim_lane_tick;
+	b.tick_ctx = lane;
 	ret = kiosk_daemon_main(argc, argv, &b, PROG);
+out:
+	sim_lane_free(&lane);
 	sim_doc_reader_clear(&sdr);
 	return ret;
 }
@@ -274,6 +400,8 @@ out:
 int
 main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--make-portrait") == 0)
+		return make_portrait(argv[2], argv[3]);
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--scenario") == 0 || strncmp(argv[i], "--scenario=", 11) == 0)
 			return scenario_mode(argc, argv);
