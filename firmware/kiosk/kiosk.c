@@ -1323,7 +1323,14 @@ static void
 x_gate(struct kiosk *k, bool open)
 {
 	const struct kiosk_devices *d = k->o.dev;
-	int ret = open ? d->gate->open(d->gate_ctx) : d->gate->close(d->gate_ctx);
+	int ret;
+
+	if (d->gate == NULL) {	/* never opened (the kiosk is out of service) */
+		if (k->health[KD_GATE].h != KH_ABSENT && k->health[KD_GATE].h != KH_FAILED)
+			lost(k, KD_GATE, KH_ABSENT, "no gate");
+		return;
+	}
+	ret = open ? d->gate->open(d->gate_ctx) : d->gate->close(d->gate_ctx);
 
 	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_INFO : EG_LOG_ERROR, "kiosk.gate",
 	    EG_STR("command", open ? "open" : "close"), EG_ERRF(ret));
@@ -1378,6 +1385,13 @@ execute(struct kiosk *k, enum passage_effect e)
 /* One event into the machine: the state's timer first (the effects run
  * against it), then the effects in order, then the status for the host. */
 static void
+alive(struct kiosk *k)
+{
+	if (k->o.alive != NULL)
+		k->o.alive(k->o.alive_ctx);
+}
+
+static void
 step(struct kiosk *k, const struct passage_event *ev)
 {
 	struct passage_effects fx;
@@ -1389,8 +1403,10 @@ step(struct kiosk *k, const struct passage_event *ev)
 		if (fx.e[i] == PX_START_TIMER)
 			k->deadline_ns = now_ns() +
 			    (uint64_t)k->o.policy->timeout_ms[k->p.state] * 1000000u;
-	for (size_t i = 0; i < fx.n; i++)
+	for (size_t i = 0; i < fx.n; i++) {
+		alive(k);
 		execute(k, fx.e[i]);
+	}
 	status_update(k);
 }
 
@@ -1592,6 +1608,7 @@ await_officer(struct kiosk *k)
 	while (k->o.officer_wait_ms > 0 && k->o.inbox != NULL && now_ns() < end) {
 		int left = (int)((end - now_ns()) / 1000000u) + 1;
 
+		alive(k);
 		if (k->o.interrupted != NULL && k->o.interrupted(k->o.interrupted_ctx)) {
 			EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.officer_wait_cut",
 			    EG_STR("why", "stopping"));
@@ -1693,6 +1710,7 @@ kiosk_idle(struct kiosk *k, int wait_ms)
 		uint64_t now = now_ns(), until = k->p.state == PS_HOLD ? hold_end : end;
 		int left = until > now ? (int)((until - now) / 1000000u) : 0;
 
+		alive(k);
 		if (k->qhead >= k->qn && !take_command(k, left < 1000 ? left : 1000, false)) {
 			if (now_ns() < until)
 				continue;
@@ -1750,6 +1768,7 @@ await_gate(struct kiosk *k)
 			}
 			break;
 		}
+		alive(k);
 		memset(&ge, 0, sizeof(ge));
 		ret = d->gate->wait_event(d->gate_ctx, (unsigned)(left < K_GATE_SLICE_MS ? left :
 		    K_GATE_SLICE_MS), &ge);

@@ -139,6 +139,11 @@ struct kiosk_opts {
 	 * stop was requested); may be NULL */
 	bool (*interrupted)(void *ctx);
 	void *interrupted_ctx;
+	/* called between the steps of a passage and at least once a second
+	 * while it waits (gate, officer, between passages): the daemon pets
+	 * systemd's watchdog there; may be NULL */
+	void (*alive)(void *ctx);
+	void *alive_ctx;
 };
 
 /* Stage timings of one passage, wall-clock milliseconds. */

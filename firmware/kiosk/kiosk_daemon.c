@@ -2,6 +2,7 @@
 /* kiosk_daemon.c — egate-kiosk's daemon loop over real (or any) devices
  * (see kiosk_daemon.h, docs/kiosk.md "The daemon"). */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -15,6 +16,8 @@
 
 #include "egate/error.h"
 #include "egate/usb_libusb.h"
+#include <systemd/sd-daemon.h>
+
 #include "egate_build.h"
 #include "face.h"
 #include "kiosk_app.h"
@@ -45,6 +48,8 @@ struct kd {
 	struct usb_libusb *hot;
 	_Atomic bool arrived;
 	int sfd;			/* signalfd: SIGTERM, SIGINT, SIGHUP */
+	uint64_t wd_us;			/* systemd's watchdog interval; 0: none */
+	uint64_t wd_last_ms;		/* the last WATCHDOG=1 */
 	bool stop, reload;
 	unsigned long passages;
 };
@@ -389,6 +394,23 @@ maintain(struct kd *d)
 	}
 }
 
+/* The process's peak resident memory (VmHWM), in KiB; 0 if unknown. */
+static unsigned long
+peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	unsigned long kb = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 /* ---- signals --------------------------------------------------------------------------------- */
 
 /*
@@ -446,6 +468,41 @@ signals_poll(struct kd *d)
 	}
 }
 
+/* ---- systemd: readiness, status, watchdog (sd_notify; nothing without
+ * NOTIFY_SOCKET, so the daemon runs the same outside systemd) ---------- */
+
+static void
+notify_status(struct kd *d, const char *ready, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+notify_status(struct kd *d, const char *ready, const char *fmt, ...)
+{
+	char status[200];
+	va_list ap;
+
+	(void)d;
+	va_start(ap, fmt);
+	vsnprintf(status, sizeof(status), fmt, ap);
+	va_end(ap);
+	(void)sd_notifyf(0, "%s%sSTATUS=%s", ready != NULL ? ready : "", ready != NULL ? "\n" : "",
+	    status);
+}
+
+/* WATCHDOG=1 at half the interval systemd gave (WatchdogSec=): the loop,
+ * every step of a passage and every wait call here. */
+static void
+watchdog(void *ctx)
+{
+	struct kd *d = ctx;
+	uint64_t now = mono_ms();
+
+	if (d->wd_us == 0 || now - d->wd_last_ms < d->wd_us / 2000u)
+		return;
+	d->wd_last_ms = now;
+	(void)sd_notify(0, "WATCHDOG=1");
+}
+
 /* The core asks between officer waits: a stop cuts the wait short. */
 static bool
 interrupted(void *ctx)
@@ -474,9 +531,11 @@ reload(struct kd *d, const char *path)
 	};
 
 	d->reload = false;
+	(void)sd_notify(0, "RELOADING=1");
 	if (eg_kiosk_conf_load(path, &nc, &cerr) != EG_OK) {
 		EG_LOG(&d->a->lg, EG_LOG_ERROR, "kiosk.reload", EG_BOOL("ok", false),
 		    EG_STR("why", eg_cfg_error_str(&cerr, eb, sizeof(eb))));
+		notify_status(d, "READY=1", "reload refused: %s", eb);
 		return;
 	}
 	d->a->lg.min_level = (enum eg_log_level)nc.log_level;
@@ -506,6 +565,7 @@ reload(struct kd *d, const char *path)
 		    EG_STR("keys", "[kiosk] id, [host], [trust]: kept as they were"));
 	EG_LOG(&d->a->lg, EG_LOG_NOTICE, "kiosk.reload", EG_BOOL("ok", true),
 	    EG_STR("policy", d->a->policy.version));
+	notify_status(d, "READY=1", "reloaded; policy %s", d->a->policy.version);
 }
 
 /* ---- the loop ---------------------------------------------------------------------------------- */
@@ -525,6 +585,8 @@ passage(struct kd *d)
 	}
 	snprintf(title, sizeof(title), "%lu", d->passages);
 	kiosk_report_print(stdout, title, &rep);
+	notify_status(d, NULL, "passage %lu: %s %s; %s", d->passages,
+	    passage_outcome_str(rep.outcome), rep.rule, passage_state_str(rep.end_state));
 	EG_LOG(&d->a->lg, EG_LOG_NOTICE, "kiosk.passage", EG_UINT("n", d->passages),
 	    EG_STR("decision", passage_outcome_str(rep.outcome)), EG_STR("rule", rep.rule),
 	    EG_UINT("seq", rep.seq), EG_STR("state", passage_state_str(rep.end_state)),
@@ -675,6 +737,10 @@ kiosk_daemon_main(int argc, char **argv, const struct kiosk_backends *b, const c
 	ko.officer_wait_ms = (officer_wait >= 0 ? officer_wait : (int)a.conf.officer_wait) * 1000;
 	ko.interrupted = interrupted;
 	ko.interrupted_ctx = &d;
+	ko.alive = watchdog;
+	ko.alive_ctx = &d;
+	if (sd_watchdog_enabled(0, &d.wd_us) <= 0)
+		d.wd_us = 0;
 	if ((c = kiosk_new(&ko, &d.k, err, sizeof(err))) != EG_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		ret = c == EG_ERR_CONFIG ? 2 : 3;	/* no trust anchor, seal_cert refused */
@@ -695,8 +761,11 @@ kiosk_daemon_main(int argc, char **argv, const struct kiosk_backends *b, const c
 	    EG_STR("state", passage_state_str(kiosk_passage(d.k)->state)),
 	    EG_STR("reader", a.conf.reader), EG_STR("mrz", a.conf.mrz_reader),
 	    EG_STR("camera", a.conf.camera), EG_STR("gate", a.conf.gate),
-	    EG_BOOL("hotplug", d.hot != NULL));
+	    EG_BOOL("hotplug", d.hot != NULL), EG_UINT("watchdog_ms", d.wd_us / 1000u));
+	notify_status(&d, "READY=1", "%s; reader %s, camera %s",
+	    passage_state_str(kiosk_passage(d.k)->state), a.conf.reader, a.conf.camera);
 	while (!d.stop) {
+		watchdog(&d);
 		signals_poll(&d);
 		if (d.stop)
 			break;
@@ -717,6 +786,7 @@ kiosk_daemon_main(int argc, char **argv, const struct kiosk_backends *b, const c
 		(void)kiosk_idle(d.k, d.hot != NULL ? KD_WAIT_MS / 2 : KD_WAIT_MS);
 	}
 	EG_LOG(&a.lg, EG_LOG_NOTICE, "kiosk.stopping", EG_UINT("passages", d.passages));
+	notify_status(&d, "STOPPING=1", "stopping: gate closed, draining the spool");
 	/* the gate shut before anything else */
 	if (d.dev.gate != NULL) {
 		c = d.dev.gate->close(d.dev.gate_ctx);
@@ -728,7 +798,8 @@ kiosk_daemon_main(int argc, char **argv, const struct kiosk_backends *b, const c
 	c = kiosk_app_drain(&a, drain_s, &st);
 	kiosk_app_print_uplink(a.up != NULL ? stdout : NULL, &st);
 	EG_LOG(&a.lg, c ? EG_LOG_NOTICE : EG_LOG_WARN, "kiosk.stopped",
-	    EG_BOOL("drained", c), EG_UINT("pending", st.pending));
+	    EG_BOOL("drained", c), EG_UINT("pending", st.pending),
+	    EG_UINT("passages", d.passages), EG_UINT("peak_rss_kb", peak_rss_kb()));
 	ret = 0;
 out:
 	kiosk_free(&d.k);

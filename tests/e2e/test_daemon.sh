@@ -46,7 +46,20 @@ no_chip_auth = accept
 liveness_threshold = 0.01
 CONF
 e2e_host_start
-"$kioskd" --config "$t/K01.conf" --control "$t/ctl" --sim-pki "$t/simpki" \
+# systemd's side of sd_notify: a datagram socket that logs what it gets
+python3 - "$t/notify.sock" "$t/notify.log" <<'PY' & notify_pid=$!
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+PY
+trap 'kill $notify_pid 2>/dev/null || true; e2e_cleanup' EXIT
+for _ in $(seq 1 50); do [ -S "$t/notify.sock" ] && break; sleep 0.1; done
+[ -S "$t/notify.sock" ] || fail "no notify socket"
+NOTIFY_SOCKET="$t/notify.sock" WATCHDOG_USEC=2000000 \
+  "$kioskd" --config "$t/K01.conf" --control "$t/ctl" --sim-pki "$t/simpki" \
   >"$t/kiosk.out" 2>"$t/kiosk.log" & kiosk_pid=$!
 
 cmd() { printf '%s\n' "$*" > "$t/ctl"; }
@@ -144,7 +157,16 @@ rc=0; wait "$kiosk_pid" || rc=$?
 kiosk_pid=
 [ "$rc" = 0 ] || fail "egate-kiosk exit $rc after SIGTERM"
 grep -q 'event=kiosk.gate command=close why=stopping err=EG_OK' "$t/kiosk.log" || fail "gate not closed at stop"
-grep -q 'event=kiosk.stopped drained=true pending=0' "$t/kiosk.log" || fail "spool not drained at stop"
+grep -q 'event=kiosk.stopped drained=true pending=0 passages=5 peak_rss_kb=[1-9]' "$t/kiosk.log" || fail "spool not drained at stop"
+
+# what systemd was told: ready, the passages, the watchdog all along, stopping
+kill "$notify_pid" 2>/dev/null || true
+grep -q '^READY=1 STATUS=IDLE' "$t/notify.log" || fail "no READY=1"
+grep -q '^STATUS=passage 1: OPEN all_checks_passed; IDLE' "$t/notify.log" || fail "no passage status"
+grep -q '^RELOADING=1' "$t/notify.log" || fail "no RELOADING=1"
+grep -q '^STOPPING=1' "$t/notify.log" || fail "no STOPPING=1"
+pets=$(grep -c '^WATCHDOG=1' "$t/notify.log" || true)
+[ "$pets" -ge 10 ] || fail "only $pets watchdog pets for a run of $SECONDS s"
 
 # what the host stored: the five passages, in order, with their explanations
 e2e_host_stop
