@@ -1190,7 +1190,7 @@ x_report(struct kiosk *k)
 		if (it->has_value) {
 			egate__score__init(&sc[ns]);
 			if (it->id == PI_PAD_CUE)
-				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%s", ck_names[i]);
+				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%.47s", ck_names[i]);
 			else
 				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%s",
 				    passage_item_score_str(it->id));
