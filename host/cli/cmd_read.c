@@ -38,13 +38,12 @@
 #include "egate/secure.h"
 #include "egate/usb_libusb.h"
 #include "egate/usb_profile.h"
-#include "egate/vpcd.h"
 #include "face.h"
-#include "sim_reader.h"
+#include "doc/reader.h"
+#include "sim_doc_reader.h"
 #include "sim_traveller.h"
 
 #define CMD "read"
-#define VPCD_DEFAULT_PORT 35963
 #define READ_MRZ_MAX 256
 
 static void
@@ -445,135 +444,36 @@ trace_close(struct trace_out *o)
 
 struct read_ctx {
 	struct usb_profile_table *pt;
-	struct sim_pki *pki;
-	struct sim_reader *sim;
-	struct usb_libusb *lu;
-	struct usb_transport t;
-	struct ccid_dev *ccid;
-	struct vpcd *vpcd;
+	struct sim_doc_reader sim;	/* the sim:PROFILE backend (simulation) */
+	struct doc_reader *reader;
 	struct csca_store *store;
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 };
 
+/* The reader through doc_reader_open (doc/reader.h): usb, vpcd and the
+ * simulated sim:PROFILE. A bad spec or an unknown traveller is a usage
+ * error; a reader that is not there, or fails, is not. */
 static int
-open_sim(struct read_ctx *x, const char *spec, const char *pki_dir,
+open_reader(struct read_ctx *x, const char *spec, const char *pki_dir, unsigned wait_s,
     struct doc_card *card, char *desc, size_t cap)
 {
-	struct sim_traveller t;
-	struct eg_cfg_error cerr;
-	char path[4096], td[4096], eb[512];
+	const struct doc_reader_backend *extra[] = { &x->sim.backend, NULL };
+	struct doc_reader_opts o;
+	char err[512] = "";
 	int ret;
 
-	if (strchr(spec, '/') != NULL)
-		snprintf(path, sizeof(path), "%s", spec);
-	else
-		snprintf(path, sizeof(path), "%s/%s.ini", sim_traveller_dir(), spec);
-	if ((ret = sim_traveller_load_file(path, &t, &cerr)) != EG_OK) {
-		if (ret == EG_ERR_IO)
-			cli_err(CMD, "no simulated traveller '%s' (%s); see --list-readers",
-			    spec, path);
-		else
-			cli_err(CMD, "%s", eg_cfg_error_str(&cerr, eb, sizeof(eb)));
-		return EGATE_EXIT_USAGE;
+	memset(&o, 0, sizeof(o));
+	o.profiles = x->pt;
+	o.vpcd_wait_ms = wait_s * 1000u;
+	o.extra = extra;
+	x->sim.pki_write_dir = pki_dir;
+	if ((ret = doc_reader_open(spec, &o, &x->reader, err, sizeof(err))) != EG_OK) {
+		cli_err(CMD, "%s", err);
+		return ret == EG_ERR_INVAL ? EGATE_EXIT_USAGE : EGATE_EXIT_ERROR;
 	}
-	if (x->pt->n == 0) {
-		cli_err(CMD, "no reader profiles loaded: a simulated reader needs one");
-		return EGATE_EXIT_ERROR;
-	}
-	if ((ret = sim_pki_new(&x->pki)) != EG_OK) {
-		cli_err(CMD, "simulated PKI: %s", eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	if (pki_dir != NULL && (ret = sim_pki_write(x->pki, pki_dir)) != EG_OK) {
-		cli_err(CMD, "cannot write the simulated PKI to %s: %s", pki_dir,
-		    eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	ret = sim_reader_open(&t, x->pki, sim_testdata_dir(td, sizeof(td)), x->pt,
-	    &x->pt->p[0], &x->sim);
-	if (ret != EG_OK) {
-		cli_err(CMD, "simulated reader for '%s': %s (face image %s/%s)", spec,
-		    eg_strerror(ret), td, t.face);
-		return EGATE_EXIT_ERROR;
-	}
-	doc_card_ccid(sim_reader_ccid(x->sim), card);
-	snprintf(desc, cap, "sim:%s on simulated %s (%04X:%04X)", t.name,
-	    x->pt->p[0].name, x->pt->p[0].vid, x->pt->p[0].pid);
-	return EGATE_EXIT_OK;
-}
-
-static int
-open_usb(struct read_ctx *x, const char *arg, struct doc_card *card, char *desc,
-    size_t cap)
-{
-	struct usb_dev_info found[16];
-	struct usb_match m;
-	struct ccid_info info;
-	unsigned vid = 0, pid = 0;
-	size_t n = 0;
-	char tail;
-	int ret;
-
-	if (arg != NULL && (sscanf(arg, "%4x:%4x%c", &vid, &pid, &tail) != 2)) {
-		cli_err(CMD, "usb reader must be usb or usb:VID:PID (hex)");
-		return EGATE_EXIT_USAGE;
-	}
-	if ((ret = usb_libusb_new(&x->lu)) != EG_OK) {
-		cli_err(CMD, "libusb unavailable: %s", eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	x->t = usb_libusb_transport(x->lu);
-	if (arg == NULL) {
-		if (usb_libusb_enumerate(x->lu, 0x0B, x->pt, found, 16, &n) != EG_OK ||
-		    n == 0) {
-			cli_err(CMD, "no CCID reader found");
-			return EGATE_EXIT_ERROR;
-		}
-		vid = found[0].vid;
-		pid = found[0].pid;
-	}
-	memset(&m, 0, sizeof(m));
-	m.vid = (uint16_t)vid;
-	m.pid = (uint16_t)pid;
-	if ((ret = ccid_open(&x->ccid, &x->t, &m, x->pt, NULL)) != EG_OK) {
-		cli_err(CMD, "no CCID reader %04X:%04X: %s", vid, pid, eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	ccid_get_info(x->ccid, &info);
-	doc_card_ccid(x->ccid, card);
-	snprintf(desc, cap, "usb:%04X:%04X %s", info.vid, info.pid, info.name);
-	return EGATE_EXIT_OK;
-}
-
-static int
-open_vpcd(struct read_ctx *x, const char *arg, unsigned wait_s,
-    struct doc_card *card, char *desc, size_t cap)
-{
-	unsigned long port = VPCD_DEFAULT_PORT;
-	char *end;
-	int ret;
-
-	if (arg != NULL) {
-		errno = 0;
-		port = strtoul(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || errno != 0 || port == 0 ||
-		    port > 65535) {
-			cli_err(CMD, "vpcd port must be 1..65535");
-			return EGATE_EXIT_USAGE;
-		}
-	}
-	if ((ret = vpcd_new(&x->vpcd, (uint16_t)port, 0)) != EG_OK) {
-		cli_err(CMD, "vpcd: cannot listen on port %lu: %s", port, eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	if ((ret = vpcd_accept(x->vpcd, wait_s * 1000u)) != EG_OK) {
-		cli_err(CMD, "vpcd: no card side connected to port %lu within %u s",
-		    port, wait_s);
-		return EGATE_EXIT_ERROR;
-	}
-	doc_card_vpcd(x->vpcd, card);
-	snprintf(desc, cap, "vpcd:%lu", port);
+	doc_reader_card(x->reader, card);
+	snprintf(desc, cap, "%s", doc_reader_desc(x->reader));
 	return EGATE_EXIT_OK;
 }
 
@@ -643,6 +543,7 @@ cmd_read(int argc, char **argv)
 
 	memset(&x, 0, sizeof(x));
 	memset(&tr, 0, sizeof(tr));
+	sim_doc_reader_init(&x.sim);
 	mbedtls_entropy_init(&x.entropy);
 	mbedtls_ctr_drbg_init(&x.drbg);
 	optind = 1;
@@ -734,19 +635,7 @@ cmd_read(int argc, char **argv)
 		cli_err(CMD, "cannot seed the random generator");
 		goto out;
 	}
-	if (strncmp(reader, "sim:", 4) == 0 && reader[4] != '\0')
-		ret = open_sim(&x, reader + 4, pki_dir, &card, desc, sizeof(desc));
-	else if (strcmp(reader, "usb") == 0 || strncmp(reader, "usb:", 4) == 0)
-		ret = open_usb(&x, reader[3] == ':' ? reader + 4 : NULL, &card, desc,
-		    sizeof(desc));
-	else if (strcmp(reader, "vpcd") == 0 || strncmp(reader, "vpcd:", 5) == 0)
-		ret = open_vpcd(&x, reader[4] == ':' ? reader + 5 : NULL,
-		    (unsigned)wait_s, &card, desc, sizeof(desc));
-	else {
-		cli_err(CMD, "unknown reader '%s' (sim:PROFILE, usb[:VID:PID], vpcd[:PORT])",
-		    reader);
-		ret = EGATE_EXIT_USAGE;
-	}
+	ret = open_reader(&x, reader, pki_dir, (unsigned)wait_s, &card, desc, sizeof(desc));
 	if (ret != EGATE_EXIT_OK || (ret = load_trust(&x, csca, crl)) != EGATE_EXIT_OK)
 		goto out;
 	memset(&o, 0, sizeof(o));
@@ -806,11 +695,8 @@ out:
 	eg_memzero(mrz, sizeof(mrz));
 	eg_memzero(can_buf, sizeof(can_buf));
 	csca_store_free(&x.store);
-	sim_reader_free(&x.sim);
-	sim_pki_free(&x.pki);
-	ccid_free(&x.ccid);
-	usb_libusb_free(&x.lu);
-	vpcd_free(&x.vpcd);
+	doc_reader_free(&x.reader);
+	sim_doc_reader_clear(&x.sim);
 	free(x.pt);
 	mbedtls_ctr_drbg_free(&x.drbg);
 	mbedtls_entropy_free(&x.entropy);
