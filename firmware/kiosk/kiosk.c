@@ -35,12 +35,21 @@
 struct k_facts {
 	char issuing_state[4];
 	char document_type[3];
-	/* the document number and name sealed to the host's key (seal.h):
-	 * ciphertext only the host can open, so it may outlive the wipe */
-	uint8_t sealed[SEAL_BLOB_MAX];
-	size_t sealed_len;
 	size_t n_pa;
 	struct { char name[32]; enum pa_status st; } pa[PA_CHECK_COUNT + 2];
+};
+
+/*
+ * The holder's document number and name, kept only to be sealed into the
+ * passage's record (seal.h version 3 binds the blob to the record's seq,
+ * which the spool assigns at PX_REPORT). In RAM only, never on disk in
+ * clear; wiped by the report that seals them (whatever its outcome), at
+ * the next passage and by kiosk_free. Only when [host] seal_cert is set.
+ */
+struct k_ident {
+	char doc[MRZ_DOCNUM_MAX + 1];
+	char name[2 * sizeof(((struct mrz_result *)0)->primary_id) + 2];
+	bool set;
 };
 
 /* The work area: personal data of the current passage, wiped by PX_WIPE. */
@@ -71,7 +80,7 @@ struct kiosk {
 	struct spool *spool;
 	struct match_gallery *watch;
 	struct seal_key *seal;		/* [host] seal_cert's key; NULL: none */
-	struct seal_epoch *epoch;	/* the v2 epoch key (E, K): RAM only */
+	struct seal_epoch *epoch;	/* the epoch key (E, K): RAM only */
 	char seal_id[SEAL_KIOSK_ID_MAX + 1];	/* our certificate's CN */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
@@ -82,6 +91,7 @@ struct kiosk {
 	/* the current passage */
 	struct k_work w;
 	struct k_facts facts;
+	struct k_ident ident;		/* to be sealed at PX_REPORT */
 	struct kiosk_report *rep;
 	uint64_t t0_ns, deadline_ns;
 	struct passage_event q[K_MAX_EVENTS];
@@ -752,34 +762,39 @@ keep_facts(struct kiosk *k, const struct doc_result *r)
 }
 
 /*
- * Seal the holder's document number and name (primary<<secondary as in the
- * MRZ) to the host's key as soon as they are read — the printed MRZ first,
- * DG1 when the chip gives it — so that only the sealed blob outlives
- * PX_WIPE. The clear name is built on the stack and wiped here.
+ * Keep the holder's document number and name (primary<<secondary as in
+ * the MRZ) for sealing to the host's key in the record — the printed MRZ
+ * first, DG1 when the chip gives it. Nothing is kept without a seal key.
  */
 static void
 seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from)
 {
-	char name[2 * sizeof(m->primary_id) + 2];
-	uint8_t blob[SEAL_BLOB_MAX];
-	size_t n = 0;
-	int ret;
+	struct k_ident *id = &k->ident;
 
 	if (k->seal == NULL || k->epoch == NULL)
 		return;
-	snprintf(name, sizeof(name), "%s<<%s", m->primary_id, m->secondary_id);
-	for (char *c = name; *c != '\0'; c++)
+	eg_memzero(id, sizeof(*id));
+	snprintf(id->doc, sizeof(id->doc), "%s", m->document_number);
+	snprintf(id->name, sizeof(id->name), "%s<<%s", m->primary_id, m->secondary_id);
+	for (char *c = id->name; *c != '\0'; c++)
 		if (*c == ' ')
 			*c = '<';
-	ret = seal_epoch_seal(k->epoch, k->seal, k_rng, &k->drbg, now_ns() / 1000000000u,
-	    k->seal_id, m->document_number, name, blob, sizeof(blob), &n);
-	eg_memzero(name, sizeof(name));
-	if (ret == EG_OK) {	/* on failure an earlier seal (the MRZ's) stays */
-		memcpy(k->facts.sealed, blob, n);
-		k->facts.sealed_len = n;
-	}
+	id->set = true;
+	EG_LOG(k->o.log, EG_LOG_DEBUG, "kiosk.identifiers_kept", EG_STR("from", from));
+}
+
+/* uplink_seal_fn: the kept identifiers sealed to the record's seq (v3). */
+static int
+seal_for_seq(void *ctx, uint64_t seq, uint8_t *blob, size_t cap, size_t *len)
+{
+	struct kiosk *k = ctx;
+	int ret;
+
+	ret = seal_epoch_seal_bound(k->epoch, k->seal, k_rng, &k->drbg, now_ns() / 1000000000u,
+	    k->seal_id, seq, SEAL_KIND_PASSAGE, k->ident.doc, k->ident.name, blob, cap, len);
 	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_DEBUG : EG_LOG_ERROR, "kiosk.sealed",
-	    EG_STR("from", from), EG_INT("bytes", (long long)n), EG_ERRF(ret));
+	    EG_UINT("seq", seq), EG_INT("bytes", (long long)*len), EG_ERRF(ret));
+	return ret;
 }
 
 /* Counting shim between the reading flow and the card transport: the
@@ -1201,7 +1216,7 @@ x_report(struct kiosk *k)
 	Egate__Check chk[PASSAGE_MAX_EXPLAIN + PA_CHECK_COUNT + 2], *pchk[PASSAGE_MAX_EXPLAIN + PA_CHECK_COUNT + 2];
 	Egate__Score sc[PASSAGE_MAX_EXPLAIN], *psc[PASSAGE_MAX_EXPLAIN];
 	char pa_names[PA_CHECK_COUNT + 2][40];
-	uint8_t *buf = NULL;
+	uplink_seal_fn seal;
 	size_t len, nc = 0, ns = 0;
 	struct timespec ts;
 	int ret;
@@ -1265,10 +1280,6 @@ x_report(struct kiosk *k)
 		ids.document_type = k->facts.document_type;
 		pe.identifiers = &ids;
 	}
-	if (k->facts.sealed_len > 0) {
-		pe.sealed_identifiers.data = k->facts.sealed;
-		pe.sealed_identifiers.len = k->facts.sealed_len;
-	}
 	pe.duration_ms = (uint32_t)(ms_since(k->t0_ns));
 	pe.officer_id = x->officer;
 	if (x->officer[0] != '\0' && k->referral_seq != 0 && x->outcome != PO_REFER) {
@@ -1280,22 +1291,16 @@ x_report(struct kiosk *k)
 	env.passage = &pe;
 	if ((ret = proto_msg_validate(&env)) != EG_OK)
 		return ret;
-	if (k->o.uplink != NULL) {
-		/* connected: the uplink spools it and sends it (uplink.h) */
-		ret = uplink_submit(k->o.uplink, &pe, &k->rep->seq);
-		len = egate__passage_event__get_packed_size(&pe);
-	} else {
-		/* offline: the same record format as uplink_submit (a packed
-		 * PassageEvent whose seq the uplink sets when sending), so an
-		 * uplink started later delivers what was spooled now */
-		pe.seq = 0;
-		len = egate__passage_event__get_packed_size(&pe);
-		if ((buf = malloc(len ? len : 1)) == NULL)
-			return EG_ERR_NOMEM;
-		egate__passage_event__pack(&pe, buf);
-		ret = spool_append(k->spool, buf, len, &k->rep->seq);
-		free(buf);
-	}
+	/* the identifiers are sealed to the seq the spool assigns (seal v3);
+	 * a record without kept identifiers (an officer's decision: its
+	 * referral's record carries them) has none */
+	seal = k->ident.set ? seal_for_seq : NULL;
+	if (k->o.uplink != NULL)	/* connected: the uplink spools and sends it */
+		ret = uplink_submit_sealed(k->o.uplink, &pe, seal, k, &k->rep->seq);
+	else	/* offline: an uplink started later delivers it */
+		ret = uplink_spool_event(k->spool, &pe, seal, k, &k->rep->seq);
+	eg_memzero(&k->ident, sizeof(k->ident));
+	len = egate__passage_event__get_packed_size(&pe);
 	if (ret == EG_OK) {
 		k->rep->reported = true;
 		if (x->outcome == PO_REFER && k->referral_seq == 0) {
@@ -1848,6 +1853,7 @@ kiosk_run_passage(struct kiosk *k, struct kiosk_report *rep, char *err, size_t e
 	}
 	memset(rep, 0, sizeof(*rep));
 	memset(&k->facts, 0, sizeof(k->facts));
+	eg_memzero(&k->ident, sizeof(k->ident));
 	k->rep = rep;
 	k->qn = k->qhead = 0;
 	k->deadline_ns = 0;

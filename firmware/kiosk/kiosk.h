@@ -20,7 +20,9 @@
  * it (kiosk_work_wiped tells). The spooled record (PX_REPORT) holds the
  * explanation, the issuing state and document type, the document number
  * and name only sealed to the host's key ([host] seal_cert, proto/seal.h;
- * sealed as soon as they are read, before the wipe), and no biometric data.
+ * version 3, bound to the record's seq: sealed at PX_REPORT when the spool
+ * assigns it, kept in RAM until then and wiped by that report), and no
+ * biometric data.
  */
 #ifndef EGATE_KIOSK_H
 #define EGATE_KIOSK_H

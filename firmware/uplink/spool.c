@@ -107,30 +107,70 @@ spool_close(struct spool **sp)
 	*sp = NULL;
 }
 
+/* the spool_append_fn builder of spool_append: a copy of the payload */
+struct copy_payload {
+	const void *payload;
+	size_t len;
+};
+
+static int
+build_copy(void *ctx, uint64_t seq, uint8_t **payload, size_t *len)
+{
+	const struct copy_payload *c = ctx;
+
+	(void)seq;
+	if ((*payload = malloc(c->len > 0 ? c->len : 1)) == NULL)
+		return EG_ERR_NOMEM;
+	if (c->len > 0)
+		memcpy(*payload, c->payload, c->len);
+	*len = c->len;
+	return EG_OK;
+}
+
 int
 spool_append(struct spool *s, const void *payload, size_t len, uint64_t *seq)
 {
-	sqlite3_int64 n;
-	int ret = EG_ERR_DB;
+	struct copy_payload c = { payload, len };
 
 	if (len > SPOOL_MAX_PAYLOAD)
 		return EG_ERR_OVERFLOW;
+	return spool_append_fn(s, build_copy, &c, seq);
+}
+
+int
+spool_append_fn(struct spool *s, spool_build_fn build, void *ctx, uint64_t *seq)
+{
+	sqlite3_int64 n;
+	uint8_t *payload = NULL;
+	size_t len = 0;
+	int ret = EG_ERR_DB;
+
+	if (s == NULL || build == NULL || seq == NULL)
+		return EG_ERR_INVAL;
 	if (exec(s->db, "BEGIN IMMEDIATE") != EG_OK)
 		return EG_ERR_DB;
 	if (sqlite3_step(s->bump) != SQLITE_ROW)
 		goto fail;
 	n = sqlite3_column_int64(s->bump, 0);
 	sqlite3_reset(s->bump);
+	if ((ret = build(ctx, (uint64_t)n, &payload, &len)) != EG_OK)
+		goto fail;
+	ret = EG_ERR_OVERFLOW;
+	if (len > SPOOL_MAX_PAYLOAD)
+		goto fail;
+	ret = EG_ERR_DB;
 	sqlite3_bind_int64(s->ins, 1, n);
-	sqlite3_bind_blob(s->ins, 2, len > 0 ? payload : "", (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s->ins, 2, len > 0 ? (const void *)payload : "", (int)len, SQLITE_TRANSIENT);
 	if (sqlite3_step(s->ins) != SQLITE_DONE)
 		goto fail;
 	sqlite3_reset(s->ins);
 	if (exec(s->db, "COMMIT") != EG_OK)
 		goto fail;
+	free(payload);
 	*seq = (uint64_t)n;
 	return EG_OK;
 fail:
+	free(payload);
 	sqlite3_reset(s->bump);
 	sqlite3_reset(s->ins);
 	exec(s->db, "ROLLBACK");

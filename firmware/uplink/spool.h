@@ -42,6 +42,23 @@ void spool_close(struct spool **s);
 int spool_append(struct spool *s, const void *payload, size_t len, uint64_t *seq);
 
 /*
+ * spool_build_fn — makes the payload of the record that gets sequence
+ * number seq (a payload that depends on its seq, e.g. identifiers sealed
+ * to the event): *payload is a malloc()ed buffer the spool takes and
+ * frees, *len its length. A negative enum eg_err aborts the append.
+ */
+typedef int (*spool_build_fn)(void *ctx, uint64_t seq, uint8_t **payload, size_t *len);
+
+/*
+ * spool_append_fn — as spool_append, the payload made by build(ctx, seq)
+ * inside the same transaction that assigns seq: if build fails, or the
+ * insert does, the sequence number is not used (nothing is stored, the
+ * counter is unchanged). Errors: build's error, EG_ERR_OVERFLOW (payload
+ * too large), EG_ERR_DB, EG_ERR_INVAL (NULL).
+ */
+int spool_append_fn(struct spool *s, spool_build_fn build, void *ctx, uint64_t *seq);
+
+/*
  * spool_next — the first unacknowledged record with a sequence number
  * greater than after (0: from the start). The payload is copied into a new
  * buffer owned by the caller (free()). Errors: EG_ERR_NOT_FOUND (none),

@@ -209,42 +209,81 @@ uplink_get_stats(struct uplink *u, struct uplink_stats *s)
 	pthread_mutex_unlock(&u->mu);
 }
 
-int
-uplink_submit(struct uplink *u, const Egate__PassageEvent *e, uint64_t *seq)
+/* spool_build_fn of a passage event: seal for seq (if asked), validate
+ * with that seq, pack without it (uplink_run sets it when sending). */
+struct event_build {
+	const Egate__PassageEvent *e;
+	uplink_seal_fn seal;
+	void *seal_ctx;
+};
+
+static int
+build_event(void *ctx, uint64_t seq, uint8_t **payload, size_t *len)
 {
-	Egate__PassageEvent tmp;
+	const struct event_build *b = ctx;
+	uint8_t blob[PROTO_SEALED_MAX];
+	Egate__PassageEvent tmp = *b->e;
 	Egate__Envelope env;
-	uint8_t *buf = NULL;
-	size_t len;
-	uint64_t s = 0;
+	size_t n = 0;
 	int rc;
 
-	if (u == NULL || e == NULL)
-		return EG_ERR_INVAL;
-	tmp = *e;
-	tmp.seq = 1;		/* placeholder: validation wants seq >= 1 */
+	if (b->seal != NULL) {
+		if ((rc = b->seal(b->seal_ctx, seq, blob, sizeof(blob), &n)) != EG_OK)
+			return rc;
+		tmp.sealed_identifiers.data = blob;
+		tmp.sealed_identifiers.len = n;
+	}
+	tmp.seq = seq;
 	egate__envelope__init(&env);
 	env.body_case = EGATE__ENVELOPE__BODY_PASSAGE;
 	env.passage = &tmp;
 	if ((rc = proto_msg_validate(&env)) != EG_OK)
 		return rc;
 	tmp.seq = 0;
-	len = egate__passage_event__get_packed_size(&tmp);
-	if ((buf = malloc(len ? len : 1)) == NULL)
+	*len = egate__passage_event__get_packed_size(&tmp);
+	if ((*payload = malloc(*len ? *len : 1)) == NULL)
 		return EG_ERR_NOMEM;
-	egate__passage_event__pack(&tmp, buf);
+	egate__passage_event__pack(&tmp, *payload);
+	return EG_OK;
+}
+
+int
+uplink_spool_event(struct spool *s, const Egate__PassageEvent *e, uplink_seal_fn seal,
+    void *seal_ctx, uint64_t *seq)
+{
+	struct event_build b = { e, seal, seal_ctx };
+	uint64_t n = 0;
+	int rc;
+
+	if (s == NULL || e == NULL)
+		return EG_ERR_INVAL;
+	rc = spool_append_fn(s, build_event, &b, &n);
+	if (rc == EG_OK && seq != NULL)
+		*seq = n;
+	return rc;
+}
+
+int
+uplink_submit_sealed(struct uplink *u, const Egate__PassageEvent *e, uplink_seal_fn seal,
+    void *seal_ctx, uint64_t *seq)
+{
+	int rc;
+
+	if (u == NULL || e == NULL)
+		return EG_ERR_INVAL;
 	pthread_mutex_lock(&u->mu);
-	rc = spool_append(u->spool, buf, len, &s);
+	rc = uplink_spool_event(u->spool, e, seal, seal_ctx, seq);
 	pthread_mutex_unlock(&u->mu);
-	free(buf);
-	if (rc == EG_OK) {
-		if (seq != NULL)
-			*seq = s;
-		if (write(u->wake[1], "e", 1) < 0) {
-			/* a wake-up is pending already */
-		}
+	if (rc == EG_OK && write(u->wake[1], "e", 1) < 0) {
+		/* a wake-up is pending already */
 	}
 	return rc;
+}
+
+int
+uplink_submit(struct uplink *u, const Egate__PassageEvent *e, uint64_t *seq)
+{
+	return uplink_submit_sealed(u, e, NULL, NULL, seq);
 }
 
 static void

@@ -30,6 +30,7 @@
 #include "egate/log.h"
 
 struct uplink;
+struct spool;
 
 /*
  * Host -> kiosk messages that the kiosk itself handles (OfficerCommand,
@@ -125,6 +126,32 @@ void uplink_stop(struct uplink *u);
  * EG_ERR_DB, EG_ERR_NOMEM.
  */
 int uplink_submit(struct uplink *u, const Egate__PassageEvent *e, uint64_t *seq);
+
+/*
+ * uplink_seal_fn — writes the sealed identifiers of the event that gets
+ * sequence number seq (seal v3 binds the blob to it: seal.h) into blob
+ * (cap bytes) and their length into *len. A negative enum eg_err aborts
+ * the submission (nothing spooled, the seq not used).
+ */
+typedef int (*uplink_seal_fn)(void *ctx, uint64_t seq, uint8_t *blob, size_t cap, size_t *len);
+
+/*
+ * uplink_submit_sealed — as uplink_submit, with e->sealed_identifiers
+ * replaced by what seal(ctx, seq) writes for the seq the spool assigns,
+ * in the same transaction (seal NULL: as uplink_submit). Errors as
+ * uplink_submit, and seal's.
+ */
+int uplink_submit_sealed(struct uplink *u, const Egate__PassageEvent *e, uplink_seal_fn seal,
+    void *seal_ctx, uint64_t *seq);
+
+/*
+ * uplink_spool_event — store e in the spool s as uplink_submit_sealed
+ * does, without an uplink (a kiosk working offline: an uplink started
+ * later delivers it). Not thread-safe against an uplink on the same
+ * spool. Errors as uplink_submit_sealed.
+ */
+int uplink_spool_event(struct spool *s, const Egate__PassageEvent *e, uplink_seal_fn seal,
+    void *seal_ctx, uint64_t *seq);
 
 /*
  * uplink_send — queue one live message for the host (CommandResult,

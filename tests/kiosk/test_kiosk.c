@@ -593,7 +593,7 @@ START_TEST(test_spool_sealed)
 	struct spool *s = NULL;
 	struct seal_key *hk = NULL;
 	uint64_t seq = 0, after = 0;
-	uint8_t *p = NULL;
+	uint8_t *p = NULL, ver = 0;
 	size_t n = 0, total = 0, sealed = 0;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -610,6 +610,7 @@ START_TEST(test_spool_sealed)
 	ck_assert_ptr_nonnull(strstr(f.logbuf, "kiosk.seal_ready"));
 	ck_assert_ptr_nonnull(strstr(f.logbuf, "from=dg1"));
 	ck_assert_ptr_nonnull(strstr(f.logbuf, "from=mrz"));
+	ck_assert_ptr_nonnull(strstr(f.logbuf, "kiosk.sealed"));
 	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
 		ck_assert_msg(!contains((const uint8_t *)f.logbuf, f.loglen, banned[i],
 		    strlen(banned[i])), "the log holds '%s'", banned[i]);
@@ -629,12 +630,21 @@ START_TEST(test_spool_sealed)
 		/* every one of these passages got past the MRZ reader */
 		ck_assert_msg(e->sealed_identifiers.len > 0, "record %zu: no sealed identifiers", total);
 		ck_assert_uint_le(e->sealed_identifiers.len, PROTO_SEALED_MAX);
-		ck_assert_eg(seal_open(hk, "K-TEST", e->sealed_identifiers.data,
-		    e->sealed_identifiers.len, doc, sizeof(doc), name, sizeof(name)), EG_OK);
+		/* version 3: bound to this record's seq and kind, and the kiosk */
+		ck_assert_eg(seal_open_bound(hk, "K-TEST", seq, SEAL_KIND_PASSAGE,
+		    e->sealed_identifiers.data, e->sealed_identifiers.len, doc, sizeof(doc), name,
+		    sizeof(name), &ver), EG_OK);
+		ck_assert_uint_eq(ver, SEAL_VERSION_3);
 		ck_assert_str_eq(doc, "L898902C3");
 		ck_assert_str_eq(name, "ERIKSSON<<ANNA<MARIA");
-		ck_assert_eg(seal_open(hk, "K-OTHER", e->sealed_identifiers.data,
-		    e->sealed_identifiers.len, doc, sizeof(doc), name, sizeof(name)), EG_ERR_AUTH);
+		ck_assert_eg(seal_open_bound(hk, "K-TEST", seq + 1, SEAL_KIND_PASSAGE,
+		    e->sealed_identifiers.data, e->sealed_identifiers.len, doc, sizeof(doc), name,
+		    sizeof(name), NULL), EG_ERR_AUTH);
+		ck_assert_eg(seal_open_bound(hk, "K-OTHER", seq, SEAL_KIND_PASSAGE,
+		    e->sealed_identifiers.data, e->sealed_identifiers.len, doc, sizeof(doc), name,
+		    sizeof(name), NULL), EG_ERR_AUTH);
+		ck_assert_eg(seal_open(hk, "K-TEST", e->sealed_identifiers.data,
+		    e->sealed_identifiers.len, doc, sizeof(doc), name, sizeof(name)), EG_ERR_INVAL);
 		sealed++;
 		egate__passage_event__free_unpacked(e, NULL);
 		free(p);
