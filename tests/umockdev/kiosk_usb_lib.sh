@@ -53,7 +53,7 @@ ku_conf() {
   cat > "$t/K01.conf" <<CONF
 [kiosk]
 id = K01
-log_level = info
+log_level = ${KU_LOG_LEVEL:-info}
 officer_wait = 0
 [host]
 address = 127.0.0.1

@@ -25,13 +25,13 @@ traveller() { ku_ctl mrz; ku_ctl insert; }
 
 case "$case" in
 desc-ccid-len|desc-msg-small)
-  ku_start --reader-desc "${case#desc-}"
+  KU_LOG_LEVEL=debug ku_start --reader-desc "${case#desc-}"	# debug: the retries
   # the reader is there but unusable: FAILED (not absent), with the reason
   ku_wait_log 'event=kiosk.device device=reader from=ok to=failed detail="no usable CCID reader 072F:223E: malformed USB descriptors'
   ku_wait_status 'k["state"]=="OUT_OF_SERVICE" and d.get("reader")=="FAILED"'
   traveller
   # the retry keeps failing the same way, and no passage starts
-  ku_wait_log 'event=kiosk.device_retry device=reader' 2
+  ku_wait_log 'event=kiosk.device_retry device=reader err=EG_ERR_FORMAT why="no usable CCID reader 072F:223E: malformed USB descriptors' 2
   if grep -q 'event=kiosk.passage' "$t/kiosk.log"; then ku_fail "a passage on a broken reader"; fi
   ku_stop 0
   ;;
