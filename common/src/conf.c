@@ -72,6 +72,7 @@ const struct eg_cfg_key eg_host_conf_schema[] = {
 	INT("audit", "checkpoint_interval", H, checkpoint_interval, 1, 3600, "seconds between signed checkpoints while records arrive"),
 	INT("audit", "retention_days", H, retention_days, 1, 36500, "days before record payloads are purged"),
 	STR("policy", "file", H, policy_file, false, "policy bundle pushed to every kiosk (docs/host.md); empty: none, kiosks keep their own [policy]"),
+	STR("seal", "key", H, seal_key, false, "P-256 key (PEM) that opens the kiosks' sealed identifiers, not the TLS key; when set, only event-bound seals (version 3) are accepted and clear identifiers are refused (docs/host.md); empty: the TLS key opens every version"),
 };
 const size_t eg_host_conf_nkeys = sizeof(eg_host_conf_schema) / sizeof(eg_host_conf_schema[0]);
 #undef H

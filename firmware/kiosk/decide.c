@@ -265,6 +265,20 @@ passage_item_parse(const char *name, enum passage_item *id, char *sub)
 	return EG_ERR_NOT_FOUND;
 }
 
+enum passage_check_result
+passage_result_parse(const char *result, const char *detail)
+{
+	if (result == NULL)
+		return PCR_NOT_CHECKED;
+	if (strcmp(result, "pass") == 0)
+		return PCR_PASS;
+	if (strcmp(result, "fail") == 0)
+		return PCR_FAIL;
+	if (strcmp(result, "skipped") == 0 && detail != NULL && strcmp(detail, "absent") == 0)
+		return PCR_ABSENT;
+	return PCR_NOT_CHECKED;
+}
+
 int
 passage_policy_from_proto(const struct policy *pp, const struct passage_policy *base,
     struct passage_policy *out, char *err, size_t errlen)

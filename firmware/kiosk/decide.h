@@ -13,7 +13,8 @@
  *     rule the machine gave.
  *   - An auditor's workstation (`egate audit replay`): the stored record's
  *     checks and scores turned back into a struct passage_explanation
- *     (passage_item_parse for the names), the policy of the recorded
+ *     (passage_item_parse for the names, passage_result_parse for the
+ *     results; a Score's value and threshold go to the item of its name), the policy of the recorded
  *     config version (policy_bundle_load, then passage_policy_from_proto),
  *     and passage_decide()
  *     re-derives the decision.
@@ -113,6 +114,14 @@ bool passage_score_passes(const struct passage_policy *p, enum passage_item id, 
  * "pad_liveness") are accepted too. Returns EG_OK or EG_ERR_NOT_FOUND.
  */
 int passage_item_parse(const char *name, enum passage_item *id, char *sub);
+
+/*
+ * passage_result_parse — a check's result as the record (and the audit
+ * payload) writes it back to the enum: "pass" -> PCR_PASS, "fail" ->
+ * PCR_FAIL, "skipped" with detail "absent" -> PCR_ABSENT (a chip without
+ * AA/CA), anything else -> PCR_NOT_CHECKED. detail may be NULL.
+ */
+enum passage_check_result passage_result_parse(const char *result, const char *detail);
 
 struct policy;
 /*

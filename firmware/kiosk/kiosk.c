@@ -654,33 +654,67 @@ pa_all(const struct doc_result *r, const enum pa_check *cs, size_t n)
 	return all ? PCR_PASS : PCR_NOT_CHECKED;
 }
 
+/* doc_read's own check (not a PA check) as a passage result. */
+static enum passage_check_result
+doc_to(const struct doc_result *r, enum doc_check c)
+{
+	switch (r->check[c].status) {
+	case PA_PASS: return PCR_PASS;
+	case PA_FAIL: return PCR_FAIL;
+	default: return PCR_NOT_CHECKED;
+	}
+}
+
+/*
+ * Chip authentication (clone detection) from CA, AA and PACE-CAM: any of
+ * them failing is FAIL (a clone answers wrongly), any passing is PASS, a
+ * chip that offers none of them (no DG14, no DG15, no PACE-CAM) is ABSENT
+ * for the policy's no_chip_auth rule, and one offered but not decided
+ * (transport, unsupported parameters) is NOT_CHECKED.
+ */
+static enum passage_check_result
+chip_auth(const struct doc_result *r)
+{
+	enum passage_check_result ca = doc_to(r, DOC_CHECK_CHIP_AUTHENTICATION);
+	enum passage_check_result aa = doc_to(r, DOC_CHECK_ACTIVE_AUTHENTICATION);
+	enum passage_check_result cam = doc_to(r, DOC_CHECK_PACE_CAM);
+	bool dg14 = r->file[14].status == DOC_FILE_READ, dg15 = r->file[15].status == DOC_FILE_READ;
+
+	if (ca == PCR_FAIL || aa == PCR_FAIL || cam == PCR_FAIL)
+		return PCR_FAIL;
+	if (ca == PCR_PASS || aa == PCR_PASS || cam == PCR_PASS)
+		return PCR_PASS;
+	if (!dg14 && !dg15)
+		return PCR_ABSENT;
+	return PCR_NOT_CHECKED;
+}
+
 /* Map doc_read's result onto the passage's document checks, and the
  * holder facts the policy's issuer and age guards look at (the machine
- * computes ISSUER_ACCEPTED and MIN_AGE from them: passage.h). */
+ * computes ISSUER_ACCEPTED and MIN_AGE from them: passage.h).
+ * CHIP_ACCESS is access control and secure messaging together (a
+ * protected response that did not verify fails it); DG_HASHES passes
+ * only when every file EF.COM lists was read as well (files_read): hashes
+ * of files the kiosk could not read were not checked. */
 static void
 map_checks(struct kiosk *k, const struct doc_result *r, struct passage_event *ev)
 {
 	static const enum pa_check pa_auth[] = { PA_SOD_SIGNATURE, PA_DS_CHAIN, PA_DS_VALIDITY,
 		PA_DS_REVOCATION, PA_SOD_MESSAGE_DIGEST };
 	enum passage_check_result *c = ev->checks;
-	bool dg14 = r->file[14].status == DOC_FILE_READ, dg15 = r->file[15].status == DOC_FILE_READ;
-	enum pa_status ca = r->check[DOC_CHECK_CHIP_AUTHENTICATION].status;
-	enum pa_status aa = r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status;
+	enum passage_check_result sm = doc_to(r, DOC_CHECK_SECURE_MESSAGING);
+	enum passage_check_result files = doc_to(r, DOC_CHECK_FILES_READ);
 	struct mrz_date today;
 
 	c[PDC_MRZ_VALID] = PCR_PASS;	/* we are past MRZ_READ ok */
-	c[PDC_CHIP_ACCESS] = PCR_PASS;
+	c[PDC_CHIP_ACCESS] = doc_to(r, DOC_CHECK_ACCESS_CONTROL) == PCR_FAIL || sm == PCR_FAIL ?
+	    PCR_FAIL : PCR_PASS;	/* we are past a successful BAC/PACE */
 	c[PDC_PASSIVE_AUTH] = pa_all(r, pa_auth, sizeof(pa_auth) / sizeof(pa_auth[0]));
 	c[PDC_DG_HASHES] = pa_to(r, PA_DG_HASHES);
+	if (c[PDC_DG_HASHES] == PCR_PASS && files != PCR_PASS)
+		c[PDC_DG_HASHES] = PCR_NOT_CHECKED;
 	c[PDC_DG1_MATCHES_MRZ] = pa_to(r, PA_DG1_MRZ_MATCH);
-	if (!dg14 && !dg15)
-		c[PDC_CHIP_AUTH] = PCR_ABSENT;
-	else if (ca == PA_FAIL || aa == PA_FAIL)
-		c[PDC_CHIP_AUTH] = PCR_FAIL;
-	else if (ca == PA_PASS || aa == PA_PASS)
-		c[PDC_CHIP_AUTH] = PCR_PASS;
-	else
-		c[PDC_CHIP_AUTH] = PCR_NOT_CHECKED;	/* offered, not wired yet */
+	c[PDC_CHIP_AUTH] = chip_auth(r);
 	memset(&ev->holder, 0, sizeof(ev->holder));
 	ev->holder.age = -1;
 	if (!r->holder_valid) {
@@ -1190,7 +1224,7 @@ x_report(struct kiosk *k)
 		if (it->has_value) {
 			egate__score__init(&sc[ns]);
 			if (it->id == PI_PAD_CUE)
-				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%s", ck_names[i]);
+				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%.47s", ck_names[i]);
 			else
 				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%s",
 				    passage_item_score_str(it->id));

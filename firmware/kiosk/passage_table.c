@@ -177,7 +177,10 @@ record_checks(struct passage *p, const struct passage_event *ev)
 
 	doc_checks(p, ev, c);
 	for (int i = PDC_PASSIVE_AUTH; i < PDC_COUNT; i++) {
-		struct passage_explain_item *it = explain(p, (enum passage_item)i, c[i], NULL);
+		/* the record writes both ABSENT and NOT_CHECKED as "skipped": the
+		 * detail keeps them apart for a replay (passage_result_parse) */
+		struct passage_explain_item *it = explain(p, (enum passage_item)i, c[i],
+		    c[i] == PCR_ABSENT ? "absent" : c[i] == PCR_NOT_CHECKED ? "not checked" : NULL);
 
 		if (it != NULL && i == PDC_ISSUER_ACCEPTED && ev->holder.known)
 			snprintf(it->detail, sizeof(it->detail), "%.3s%s%.2s", ev->holder.issuing_state,

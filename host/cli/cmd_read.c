@@ -5,7 +5,8 @@
  *
  *   egate read --reader sim:PROFILE|usb[:VID:PID]|vpcd[:PORT]
  *              (--mrz 'LINE1\nLINE2' | --can CAN) --csca PATH [--crl DIR]
- *              [--sim-pki DIR] [--profiles FILE] [--out DIR] [--json]
+ *              [--sim-pki DIR] [--profiles FILE] [--out DIR]
+ *              [--trace FILE [--trace-data]] [--json]
  *   egate read --list-readers [--json]
  *
  * sim:PROFILE goes through the whole production stack: the simulated USB
@@ -51,7 +52,8 @@ help(FILE *f)
 	fprintf(f,
 	    "usage: egate read --reader SPEC (--mrz MRZ | --can CAN) --csca PATH\n"
 	    "                  [--crl DIR] [--sim-pki DIR] [--profiles FILE]\n"
-	    "                  [--out DIR] [--wait SECONDS] [--json]\n"
+	    "                  [--out DIR] [--trace FILE [--trace-data]]\n"
+	    "                  [--wait SECONDS] [--json]\n"
 	    "       egate read --list-readers [--json]\n"
 	    "\n"
 	    "Read a travel document's chip (ICAO 9303: BAC or PACE, secure messaging,\n"
@@ -70,6 +72,11 @@ help(FILE *f)
 	    "                      (DIR/crl/csca.crl) first; default --csca DIR --crl DIR/crl\n"
 	    "  -p, --profiles FILE reader profiles (default: the installed readers.ini)\n"
 	    "  -o, --out DIR       save the files read and the face image (personal data!)\n"
+	    "  -t, --trace FILE    write an APDU trace for a bug report: commands,\n"
+	    "                      lengths, status words, timing; never keys, key\n"
+	    "                      agreement data or protected payloads\n"
+	    "  -D, --trace-data    also write the files' contents to the trace\n"
+	    "                      (personal data: DG1, DG2, ...)\n"
 	    "  -w, --wait SECONDS  vpcd: wait this long for the card side (default 10)\n"
 	    "  -L, --list-readers  list USB CCID readers and simulated travellers\n"
 	    "  -j, --json          print the result as JSON\n"
@@ -322,16 +329,34 @@ print_text(const char *reader, const struct doc_result *r)
 		if (f->status == DOC_FILE_NOT_LISTED)
 			continue;
 		if (f->status == DOC_FILE_READ)
-			printf("  %-14s %-18s %7zu B  %u commands, chunk %zu\n",
+			printf("  %-14s %-18s %7zu B  %u commands, chunk %zu%s%s\n",
 			    doc_file_name(i), doc_file_status_str(f->status),
-			    f->data.len, f->commands, f->final_chunk);
+			    f->data.len, f->commands, f->final_chunk,
+			    f->by_fid ? ", selected by FID" : "",
+			    f->retried ? ", read again" : "");
 		else if (f->sw != 0)
-			printf("  %-14s %-18s SW %04X %s\n", doc_file_name(i),
-			    doc_file_status_str(f->status), f->sw,
-			    f->err != EG_OK ? eg_err_name(f->err) : "");
+			printf("  %-14s %-18s %s, SW %04X\n", doc_file_name(i),
+			    doc_file_status_str(f->status),
+			    doc_file_reason_str(f->reason), f->sw);
 		else
 			printf("  %-14s %-18s %s\n", doc_file_name(i),
-			    doc_file_status_str(f->status), eg_err_name(f->err));
+			    doc_file_status_str(f->status),
+			    doc_file_reason_str(f->reason));
+	}
+	if (r->adapt.no_sfi || r->adapt.no_do99 > 0 || r->adapt.reestablished > 0) {
+		printf("adapted\n");
+		if (r->adapt.no_sfi)
+			printf("  no short EF identifiers (SW %04X): files SELECTed\n",
+			    r->adapt.sfi_sw);
+		if (r->adapt.no_do99 > 0)
+			printf("  %u protected responses without DO'99'\n",
+			    r->adapt.no_do99);
+		if (r->adapt.reestablished > 0)
+			printf("  the chip ended secure messaging at %s (SW %04X); "
+			    "access control re-established %u time%s\n",
+			    r->adapt.sm_dropped_at, r->adapt.sm_dropped_sw,
+			    r->adapt.reestablished,
+			    r->adapt.reestablished == 1 ? "" : "s");
 	}
 	printf("timing\n");
 	for (size_t i = 0; i < r->n_steps; i++)
@@ -345,6 +370,74 @@ print_text(const char *reader, const struct doc_result *r)
 	if (r->err != EG_OK && r->sw != 0)
 		printf("%04X)", r->sw);
 	printf("\n");
+}
+
+/* ---- --trace ----------------------------------------------------------------- */
+
+/* The trace sink: one line per event, redacted by struct icao_tracer
+ * (icao/trace.h), with the time since the start of the read. */
+struct trace_out {
+	FILE *f;
+	struct icao_tracer t;
+	char *line;		/* ICAO_TRACE_LINE_MAX bytes */
+	struct timespec t0;
+	bool failed;
+};
+
+static void
+trace_sink(void *ctx, const struct icao_trace_ev *ev)
+{
+	struct trace_out *o = ctx;
+	struct timespec now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - o->t0.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - o->t0.tv_nsec) / 1e6;
+	(void)icao_tracer_line(&o->t, ev, o->line, ICAO_TRACE_LINE_MAX);
+	if (fprintf(o->f, "%10.2f %s\n", ms, o->line) < 0)
+		o->failed = true;
+	if (o->line[0] != '\0')
+		eg_memzero(o->line, strlen(o->line));	/* may hold file contents */
+}
+
+static int
+trace_open(struct trace_out *o, const char *path, bool with_data)
+{
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->t.flags = with_data ? ICAO_TRACE_FILE_DATA : 0;
+	if ((o->line = malloc(ICAO_TRACE_LINE_MAX)) == NULL)
+		return EG_ERR_NOMEM;
+	o->line[0] = '\0';
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return EG_ERR_IO;
+	if ((o->f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return EG_ERR_IO;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &o->t0);
+	fprintf(o->f, "# egate read APDU trace (docs/reading.md): ms, then '>' the "
+	    "plain command, '|' '<' the response\n"
+	    "# never written: keys, key agreement and authentication data, "
+	    "protected payloads\n# file contents: %s\n",
+	    with_data ? "INCLUDED (personal data: handle and delete as such)" :
+	    "omitted (EF.CardAccess, EF.ATR/INFO and EF.CardSecurity only)");
+	return EG_OK;
+}
+
+static int
+trace_close(struct trace_out *o)
+{
+	int ret = o->failed ? EG_ERR_IO : EG_OK;
+
+	if (o->f != NULL && fclose(o->f) != 0)
+		ret = EG_ERR_IO;
+	o->f = NULL;
+	free(o->line);
+	o->line = NULL;
+	return ret;
 }
 
 /* ---- main ------------------------------------------------------------------ */
@@ -424,6 +517,8 @@ cmd_read(int argc, char **argv)
 		{ "sim-pki", required_argument, NULL, 'S' },
 		{ "profiles", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "trace-data", no_argument, NULL, 'D' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "list-readers", no_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
@@ -432,6 +527,9 @@ cmd_read(int argc, char **argv)
 	};
 	const char *reader = NULL, *csca = NULL, *crl = NULL, *pki_dir = NULL;
 	const char *prof = NULL, *outdir = NULL, *mrz_arg = NULL, *can = NULL;
+	const char *trace_path = NULL;
+	bool trace_data = false;
+	struct trace_out tr;
 	char mrz[READ_MRZ_MAX] = "", can_buf[32] = "", crl_buf[4096], desc[256] = "";
 	bool json = false, list = false;
 	unsigned long wait_s = 10;
@@ -444,11 +542,13 @@ cmd_read(int argc, char **argv)
 	int c, ret = EGATE_EXIT_USAGE, err;
 
 	memset(&x, 0, sizeof(x));
+	memset(&tr, 0, sizeof(tr));
 	sim_doc_reader_init(&x.sim);
 	mbedtls_entropy_init(&x.entropy);
 	mbedtls_ctr_drbg_init(&x.drbg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:m:C:c:l:S:p:o:w:Ljh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:m:C:c:l:S:p:o:t:Dw:Ljh", opts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'r': reader = optarg; break;
 		case 'm': mrz_arg = optarg; break;
@@ -458,6 +558,8 @@ cmd_read(int argc, char **argv)
 		case 'S': pki_dir = optarg; break;
 		case 'p': prof = optarg; break;
 		case 'o': outdir = optarg; break;
+		case 't': trace_path = optarg; break;
+		case 'D': trace_data = true; break;
 		case 'w':
 			errno = 0;
 			wait_s = strtoul(optarg, &end, 10);
@@ -478,6 +580,10 @@ cmd_read(int argc, char **argv)
 	}
 	if (list) {
 		ret = list_readers(profiles_path(prof), json);
+		goto out;
+	}
+	if (trace_data && trace_path == NULL) {
+		cli_err(CMD, "--trace-data goes with --trace FILE");
 		goto out;
 	}
 	if (reader == NULL || (mrz_arg == NULL) == (can == NULL)) {
@@ -538,7 +644,22 @@ cmd_read(int argc, char **argv)
 	o.store = x.store;
 	o.rng = cli_rng;
 	o.rng_ctx = &x.drbg;
+	if (trace_path != NULL) {
+		if ((err = trace_open(&tr, trace_path, trace_data)) != EG_OK) {
+			cli_err(CMD, "cannot write the trace to %s: %s", trace_path,
+			    eg_strerror(err));
+			ret = EGATE_EXIT_ERROR;
+			goto out;
+		}
+		o.trace = trace_sink;
+		o.trace_ctx = &tr;
+	}
 	err = doc_read(&card, &o, &res);
+	if (trace_path != NULL && trace_close(&tr) != EG_OK) {
+		cli_err(CMD, "cannot write the trace to %s", trace_path);
+		ret = EGATE_EXIT_ERROR;
+		goto out;
+	}
 	if (err != EG_OK) {
 		cli_err(CMD, "%s%s", eg_strerror(err),
 		    err == EG_ERR_FORMAT || err == EG_ERR_CHECKSUM ?
@@ -569,6 +690,7 @@ cmd_read(int argc, char **argv)
 	ret = res->outcome == DOC_OUTCOME_PASS ? EGATE_EXIT_OK :
 	    res->outcome == DOC_OUTCOME_FAIL ? EGATE_EXIT_FAIL : EGATE_EXIT_ERROR;
 out:
+	(void)trace_close(&tr);
 	doc_result_free(&res);
 	eg_memzero(mrz, sizeof(mrz));
 	eg_memzero(can_buf, sizeof(can_buf));

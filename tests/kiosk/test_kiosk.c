@@ -166,13 +166,14 @@ res(const struct kiosk_report *r, enum passage_item id)
 /* One traveller through the core on fresh simulated devices, as the
  * runner does it; then what must hold after every passage. */
 static void
-run(struct fx *f, const char *name, struct kiosk_report *r)
+run_p(struct fx *f, const struct scenario_passage *sp, struct kiosk_report *r)
 {
+	const char *name = sp->name;
 	struct passage_decision d;
 	char err[512] = "";
 	int ret;
 
-	ret = kiosk_sim_prepare(f->sim, f->k, find(f, name), err, sizeof(err));
+	ret = kiosk_sim_prepare(f->sim, f->k, sp, err, sizeof(err));
 	ck_assert_msg(ret == EG_OK, "%s: prepare: %s", name, err);
 	ck_assert_eg(kiosk_idle(f->k, 0), EG_OK);	/* back in service after a lost device */
 	ret = kiosk_run_passage(f->k, r, err, sizeof(err));
@@ -190,6 +191,23 @@ run(struct fx *f, const char *name, struct kiosk_report *r)
 	ck_assert_msg(d.outcome == r->outcome && strcmp(d.rule, r->rule) == 0,
 	    "%s: decide says %s %s, the kiosk %s %s", name, passage_outcome_str(d.outcome),
 	    d.rule, passage_outcome_str(r->outcome), r->rule);
+}
+
+static void
+run(struct fx *f, const char *name, struct kiosk_report *r)
+{
+	run_p(f, find(f, name), r);
+}
+
+/* The demo's genuine passage with another traveller's chip. */
+static void
+run_chip(struct fx *f, const char *traveller, struct kiosk_report *r)
+{
+	struct scenario_passage sp = *find(f, "genuine");
+
+	snprintf(sp.name, sizeof(sp.name), "%s", traveller);
+	snprintf(sp.traveller, sizeof(sp.traveller), "%s", traveller);
+	run_p(f, &sp, r);
 }
 
 static void
@@ -279,6 +297,34 @@ START_TEST(test_impostor_and_documents_refer)
 	run(&f, "unreadable-chip", &r);
 	expect(&r, PO_REFER, "chip_unreadable");
 	ck_assert_ptr_null(item(&r, PI_MATCH_1TO1));	/* never reached the face */
+	fx_teardown(&f);
+}
+END_TEST
+
+/* What the reader found beyond PA reaches the decision: PACE-CAM is chip
+ * authentication (a clone fails it, a genuine chip passes it without
+ * DG14/DG15), a DG that EF.COM lists but the chip does not give leaves the
+ * DG hashes unchecked, and a chip without EF.SOD fails passive auth. */
+START_TEST(test_chip_findings_decide)
+{
+	struct fx f;
+	struct kiosk_report r;
+
+	fx_setup(&f, 0.01);
+	run_chip(&f, "genuine-pace-cam", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_str_eq(res(&r, PI_CHIP_AUTH), "pass");
+	ck_assert_str_eq(res(&r, PI_CHIP_ACCESS), "pass");
+	run_chip(&f, "cloned-pace-cam", &r);
+	expect(&r, PO_REFER, "failed:chip_auth");
+	ck_assert_str_eq(res(&r, PI_PASSIVE_AUTH), "pass");
+	run_chip(&f, "drop-sm", &r);
+	expect(&r, PO_REFER, "missing:dg_hashes");
+	ck_assert_str_eq(res(&r, PI_DG_HASHES), "not_checked");
+	ck_assert_str_eq(res(&r, PI_PASSIVE_AUTH), "pass");
+	run_chip(&f, "missing-sod", &r);
+	ck_assert_int_eq(r.outcome, PO_REFER);
+	ck_assert_str_ne(res(&r, PI_PASSIVE_AUTH), "pass");
 	fx_teardown(&f);
 }
 END_TEST
@@ -807,6 +853,7 @@ make_suite(void)
 	tcase_add_test(tc, test_demo_all);
 	tcase_add_test(tc, test_genuine_opens);
 	tcase_add_test(tc, test_impostor_and_documents_refer);
+	tcase_add_test(tc, test_chip_findings_decide);
 	tcase_add_test(tc, test_face_cases);
 	tcase_add_test(tc, test_unplugged_devices_refer);
 	tcase_add_test(tc, test_default_pad_threshold_refers);

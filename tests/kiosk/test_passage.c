@@ -302,6 +302,7 @@ START_TEST(test_chip_without_aa_ca)
 	feed(&r, c);
 	assert_referred(&r, "missing:chip_auth");
 	ck_assert_str_eq(res(&r.p, PI_CHIP_AUTH), "absent");
+	ck_assert_str_eq(item(&r.p, PI_CHIP_AUTH)->detail, "absent");
 
 	start(&r);	/* policy: accept */
 	r.pol.no_chip_auth = PASSAGE_ABSENT_ACCEPT;
@@ -888,6 +889,12 @@ START_TEST(test_item_names)
 	snprintf(it.sub, sizeof(it.sub), "blink");
 	ck_assert_str_eq(passage_item_name(&it, name, sizeof(name)), "pad_blink");
 	ck_assert_eg(passage_item_parse("colour", &id, sub), EG_ERR_NOT_FOUND);
+	/* results as the record writes them */
+	ck_assert_int_eq(passage_result_parse("pass", NULL), PCR_PASS);
+	ck_assert_int_eq(passage_result_parse("fail", "x"), PCR_FAIL);
+	ck_assert_int_eq(passage_result_parse("skipped", "absent"), PCR_ABSENT);
+	ck_assert_int_eq(passage_result_parse("skipped", "not checked"), PCR_NOT_CHECKED);
+	ck_assert_int_eq(passage_result_parse("error", NULL), PCR_NOT_CHECKED);
 	ck_assert_eg(passage_item_parse("pad_", &id, sub), EG_ERR_NOT_FOUND);
 	/* the policy's check names are the machine's */
 	for (int c = 0; c < PDC_COUNT; c++) {

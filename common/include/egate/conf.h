@@ -68,6 +68,7 @@ struct eg_host_conf {
 	long long checkpoint_interval;	/* [audit] checkpoint_interval, seconds */
 	long long retention_days;	/* [audit] retention_days */
 	char policy_file[EG_CONF_PATH];	/* [policy] file: bundle pushed to kiosks */
+	char seal_key[EG_CONF_PATH];	/* [seal] key: opens sealed identifiers; "" = the TLS key */
 };
 
 /* eg_kiosk_conf_defaults / eg_host_conf_defaults — fill in the defaults
