@@ -91,8 +91,8 @@ state_help(enum ge_state s)
 		"relay on (open() done), waiting for the door sensor to read open",
 		"relay on, the door reads open: the traveller may pass",
 		"relay off (close() done), waiting for the door sensor to read shut",
-		"relay driven off; open() refused (EG_ERR_DEVICE) until reconnect() finds the gate "
-		    "shut and consistent",
+		("relay driven off; open() refused (EG_ERR_DEVICE) until reconnect() finds the gate "
+		    "shut and consistent"),
 		"the chip or the board went away; every call EG_ERR_NO_DEVICE until reconnect()",
 	};
 
@@ -117,8 +117,8 @@ input_help(enum ge_input i)
 		"the kiosk calls close()",
 		"the door sensor reads shut (debounced; without a door sensor: the relay reads off)",
 		"the door left the shut position but the door-open switch is not reached",
-		"the door reads open (the door-open switch, or the door-closed sensor released; "
-		    "without a door sensor: the relay reads on)",
+		("the door reads open (the door-open switch, or the door-closed sensor released; "
+		    "without a door sensor: the relay reads on)"),
 		"the door did not follow the relay within confirm=MS",
 		"the sensors contradict each other (door shut and fully open at once)",
 		"the relay's read-back is not what it was told, outside the confirm window",
