@@ -685,6 +685,9 @@ active_auth(struct doc_run *d)
 		break;
 	case EG_ERR_AUTH:
 	case EG_ERR_FORMAT:
+		/* whatever the chip answered that is not a valid signature
+		 * (including a trailer naming a hash we do not know) is a
+		 * clone's answer, never "not checked" */
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL,
 		    "cloned chip: its signature does not verify with DG15's key "
 		    "(%s)", eg_err_name(err));
@@ -693,6 +696,14 @@ active_auth(struct doc_run *d)
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL,
 		    "DG15 holds a key but the chip refuses INTERNAL AUTHENTICATE "
 		    "(SW %04X)", sw);
+		break;
+	case EG_ERR_UNSUPPORTED:
+		/* a property of DG15's key (signed into EF.SOD), not of the
+		 * chip's answer */
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
+		    "AA: DG15's %s key cannot be used for Active Authentication",
+		    mbedtls_pk_get_name(&k.pk));
+		r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].inconclusive = true;
 		break;
 	default:
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
