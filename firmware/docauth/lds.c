@@ -9,6 +9,7 @@
 #include "egate/secure.h"
 #include "egate/tlv.h"
 #include "docauth/lds.h"
+#include "docauth/spki.h"
 #include "der.h"
 
 static const uint8_t dg_tags[LDS_MAX_DG + 1] = {
@@ -568,11 +569,10 @@ lds_dg15_parse(const uint8_t *data, size_t len, struct lds_dg15 *out)
 		return ret;
 	if (eg_rbuf_left(&v) != 0)
 		return EG_ERR_FORMAT;
-	if (mbedtls_pk_parse_public_key(&out->pk, spki.raw, spki.raw_len) != 0) {
-		mbedtls_pk_free(&out->pk);
-		mbedtls_pk_init(&out->pk);
-		return EG_ERR_UNSUPPORTED;
-	}
+	/* explicit and custom EC parameters too (spki.h): mbedTLS's own
+	 * parser refuses them */
+	if ((ret = spki_parse(spki.raw, spki.raw_len, &out->pk, &out->key)) != EG_OK)
+		return ret == EG_ERR_NOMEM ? ret : EG_ERR_UNSUPPORTED;
 	type = mbedtls_pk_get_type(&out->pk);
 	if (type != MBEDTLS_PK_RSA && type != MBEDTLS_PK_ECKEY) {
 		mbedtls_pk_free(&out->pk);

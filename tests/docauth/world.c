@@ -28,7 +28,8 @@ world_make(struct world *w)
 	w->now = timegm(&tm);
 	MUST(tpki_new(&w->t, "egate docauth tests"));
 	struct tpki_cred *all[] = { &w->csca_ec, &w->csca_rsa, &w->rogue_csca, &w->ds_ec,
-		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de };
+		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de,
+		&w->csca_de, &w->ds_foreign };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		tpki_cred_init(all[i]);
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=CSCA Utopia EC", NULL, true,
@@ -37,6 +38,8 @@ world_make(struct world *w)
 	    "20200101000000", "20400101000000", 1, &w->csca_rsa));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=CSCA Utopia EC", NULL, true,
 	    "20200101000000", "20400101000000", 1, &w->rogue_csca));	/* same name, other key */
+	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=DE,O=bund,OU=bsi,CN=csca-germany", NULL,
+	    true, "20200101000000", "20400101000000", 1, &w->csca_de));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,OU=Document Signer,CN=DS EC",
 	    &w->csca_ec, false, NB, NA, 2, &w->ds_ec));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_BP256, "C=UT,O=Utopia,OU=Document Signer,CN=DS BP",
@@ -50,7 +53,9 @@ world_make(struct world *w)
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,OU=Document Signer,CN=DS EC",
 	    &w->rogue_csca, false, NB, NA, 2, &w->ds_rogue));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=DE,O=Utopia,OU=Document Signer,CN=DS DE",
-	    &w->csca_ec, false, NB, NA, 6, &w->ds_de));
+	    &w->csca_de, false, NB, NA, 6, &w->ds_de));
+	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=DE,O=Utopia,OU=Document Signer,CN=DS DE",
+	    &w->csca_ec, false, NB, NA, 7, &w->ds_foreign));
 	eg_wbuf_init(&w->crl_ec, 1 << 20, false);
 	eg_wbuf_init(&w->crl_rsa, 1 << 20, false);
 	rev[0] = w->ds_revoked.cert.data;
@@ -65,7 +70,8 @@ void
 world_free(struct world *w)
 {
 	struct tpki_cred *all[] = { &w->csca_ec, &w->csca_rsa, &w->rogue_csca, &w->ds_ec,
-		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de };
+		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de,
+		&w->csca_de, &w->ds_foreign };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		tpki_cred_free(all[i]);
@@ -82,6 +88,7 @@ world_store(struct world *w)
 	MUST(csca_store_new(&s));
 	MUST(csca_store_add_cert(s, w->csca_ec.cert.data, w->csca_ec.cert.len));
 	MUST(csca_store_add_cert(s, w->csca_rsa.cert.data, w->csca_rsa.cert.len));
+	MUST(csca_store_add_cert(s, w->csca_de.cert.data, w->csca_de.cert.len));
 	MUST(csca_store_add_crl(s, w->crl_ec.data, w->crl_ec.len));
 	MUST(csca_store_add_crl(s, w->crl_rsa.data, w->crl_rsa.len));
 	return s;

@@ -10,7 +10,7 @@
  * Errors: EG_ERR_INVAL (NULL argument), EG_ERR_TRUNCATED (input ends inside
  * a TLV), EG_ERR_FORMAT (wrong tag, bad length or content),
  * EG_ERR_OVERFLOW (more elements than the fixed limits below),
- * EG_ERR_UNSUPPORTED (DG15 key type mbedTLS cannot parse).
+ * EG_ERR_UNSUPPORTED (a DG15 key that is not RSA or a valid EC key).
  * DG2 (face) is not parsed here: the face pipeline does that; PA only hashes it.
  */
 #ifndef EGATE_DOCAUTH_LDS_H
@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include <mbedtls/pk.h>
+
+#include "docauth/spki.h"
 
 /* LDS file tags (Part 10, 4.6) */
 #define LDS_TAG_COM		0x60
@@ -139,7 +141,9 @@ const char *lds_pace_param_str(long id);
 
 /* DG15 (6F): the Active Authentication public key. */
 struct lds_dg15 {
-	mbedtls_pk_context pk;	/* RSA or EC; owned, free with lds_dg15_free */
+	mbedtls_pk_context pk;	/* RSA or EC (named, explicit or custom curve:
+				 * spki.h); owned, free with lds_dg15_free */
+	struct spki_info key;	/* what the key is */
 	const uint8_t *spki;	/* borrowed */
 	size_t spki_len;
 };
