@@ -8,6 +8,7 @@
 #include "egate/error.h"
 #include "egate/hex.h"
 #include "egate/tlv.h"
+#include "docauth/cert.h"
 #include "world.h"
 
 #define MUST(x) do { int r_ = (x); if (r_ != 0) { \
@@ -98,8 +99,6 @@ void
 passport_make(struct world *w, const struct pp_opts *o, struct passport *p)
 {
 	struct tpki_sod_params sp;
-	uint8_t spki[512], *q;
-	int n;
 
 	eg_wbuf_init(&p->sod, 1 << 20, false);
 	eg_wbuf_init(&p->com, 1 << 10, false);
@@ -111,12 +110,23 @@ passport_make(struct world *w, const struct pp_opts *o, struct passport *p)
 	MUST(eg_wbuf_put(&p->dg2, "\x75\x82\x01\x00", 4));
 	for (int i = 0; i < 256; i++)
 		MUST(eg_wbuf_u8(&p->dg2, (uint8_t)(i * 7 + 3)));
-	/* DG15: the DS key's public half stands in for an AA key */
-	n = mbedtls_pk_write_pubkey_der(&o->ds->key, spki, sizeof(spki));
-	if (n <= 0)
-		abort();
-	q = spki + sizeof(spki) - n;
-	MUST(eg_tlv_put(&p->dg15, 0x6F, q, (size_t)n));
+	/* DG15: the DS key's public half stands in for an AA key (its SPKI
+	 * as in the certificate: explicit and custom curves too) */
+	{
+		struct cert *c = NULL;
+		uint8_t spki[512];
+		int n;
+
+		if (cert_parse(o->ds->cert.data, o->ds->cert.len, &c) == EG_OK) {
+			MUST(eg_tlv_put(&p->dg15, 0x6F, c->spki.p, c->spki.len));
+		} else {	/* a certificate made unusable on purpose */
+			n = mbedtls_pk_write_pubkey_der(&o->ds->key, spki, sizeof(spki));
+			if (n <= 0)
+				abort();
+			MUST(eg_tlv_put(&p->dg15, 0x6F, spki + sizeof(spki) - n, (size_t)n));
+		}
+		cert_free(&c);
+	}
 	MUST(tpki_com_build((1u << 1) | (1u << 2) | (1u << 15), &p->com));
 	memset(&sp, 0, sizeof(sp));
 	sp.ds = o->ds;

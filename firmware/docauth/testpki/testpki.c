@@ -22,7 +22,6 @@
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509.h>
-#include <mbedtls/x509_crt.h>	/* mbedtls_x509write_* */
 
 #include "egate/error.h"
 #include "egate/secure.h"
@@ -820,11 +819,31 @@ sign(struct tpki *t, mbedtls_pk_context *key, enum tpki_sig sig, const uint8_t *
 
 /* ---- CMS SignedData ------------------------------------------------------- */
 
+/* The issuer Name TLV and serial INTEGER value of a certificate, by
+ * walking its DER (so it works on certificates made unusable on purpose). */
+static int
+issuer_serial(const struct eg_wbuf *cert, struct eg_tlv *issuer, struct eg_tlv *serial)
+{
+	struct eg_rbuf b = eg_rbuf_init(cert->data, cert->len);
+	struct eg_tlv c, tbs, t;
+
+	if (eg_tlv_expect(&b, 0x30, &c) != EG_OK || eg_tlv_expect(&c.value, 0x30, &tbs) != EG_OK)
+		return EG_ERR_CERT;
+	if (eg_rbuf_left(&tbs.value) > 0 && tbs.value.p[0] == 0xA0 &&
+	    eg_tlv_read(&tbs.value, &t) != EG_OK)
+		return EG_ERR_CERT;
+	if (eg_tlv_expect(&tbs.value, 0x02, serial) != EG_OK ||
+	    eg_tlv_expect(&tbs.value, 0x30, &t) != EG_OK ||
+	    eg_tlv_expect(&tbs.value, 0x30, issuer) != EG_OK)
+		return EG_ERR_CERT;
+	return EG_OK;
+}
+
 static int
 signed_data(struct tpki *t, const char *ctype, size_t ctype_len, const uint8_t *econtent,
     size_t elen, struct tpki_cred *signer, enum tpki_sig sig, unsigned flags, struct eg_wbuf *out)
 {
-	struct cert *crt = NULL;
+	struct eg_tlv iss, ser;
 	struct der d, a;
 	uint8_t h[32], s[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
 	size_t slen = 0;
@@ -836,7 +855,7 @@ signed_data(struct tpki *t, const char *ctype, size_t ctype_len, const uint8_t *
 	d_init(&d);
 	d_init(&a);
 	ret = EG_ERR_CERT;
-	if (cert_parse(signer->cert.data, signer->cert.len, &crt) != EG_OK)
+	if (issuer_serial(&signer->cert, &iss, &ser) != EG_OK)
 		goto out;
 	ret = EG_ERR_CRYPTO;
 	if (mbedtls_sha256_ret(econtent, elen, h, 0) != 0)
@@ -911,7 +930,7 @@ signed_data(struct tpki *t, const char *ctype, size_t ctype_len, const uint8_t *
 		d_begin(&d);
 		if (flags & TPKI_SID_REORDERED) {
 			/* the issuer with its RDNs in reverse order */
-			struct eg_rbuf nb = eg_rbuf_init(crt->issuer.raw.p, crt->issuer.raw.len);
+			struct eg_rbuf nb = eg_rbuf_init(iss.raw, iss.raw_len);
 			struct eg_tlv nm, rdn[32];
 			int k = 0;
 
@@ -928,9 +947,9 @@ signed_data(struct tpki *t, const char *ctype, size_t ctype_len, const uint8_t *
 			}
 			d_end(&d, 0x30);
 		} else {
-			d_raw(&d, crt->issuer.raw.p, crt->issuer.raw.len);
+			d_raw(&d, iss.raw, iss.raw_len);
 		}
-		d_prim(&d, 0x02, crt->serial.p, crt->serial.len);
+		d_prim(&d, 0x02, ser.value.p, eg_rbuf_left(&ser.value));
 		d_end(&d, 0x30);
 	}
 	d_alg(&d, MBEDTLS_OID_DIGEST_ALG_SHA256, DER_OID_LEN(MBEDTLS_OID_DIGEST_ALG_SHA256), false);
@@ -949,7 +968,6 @@ out:
 	d_free(&d);
 	d_free(&a);
 	eg_wbuf_free(&attrs);
-	cert_free(&crt);
 	return ret;
 }
 
