@@ -15,6 +15,7 @@
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "docauth/country.h"
+#include "docauth/cms.h"
 #include "docauth/crl.h"
 #include "docauth/pa.h"
 #include "docauth/sod.h"
@@ -31,6 +32,7 @@ static const char *const check_names[PA_CHECK_COUNT] = {
 	[PA_COM_SOD_CONSISTENCY] = "com_sod_consistency",
 	[PA_DG1_MRZ_MATCH] = "dg1_mrz_match",
 	[PA_ISSUING_STATE] = "issuing_state",
+	[PA_CARD_SECURITY] = "card_security",
 };
 
 const char *
@@ -107,6 +109,8 @@ static const char *const reason_names[PA_R_COUNT] = {
 	[PA_R_NO_PRINTED_MRZ] = "no_printed_mrz",
 	[PA_R_MRZ_MISMATCH] = "mrz_mismatch",
 	[PA_R_STATE_UNKNOWN] = "state_unknown",
+	[PA_R_NOT_READ] = "not_read",
+	[PA_R_MALFORMED] = "malformed",
 };
 
 const char *
@@ -121,29 +125,39 @@ pa_reason_str(enum pa_reason r)
 	snprintf(out->r[id].reason, sizeof(out->r[id].reason), __VA_ARGS__); \
 } while (0)
 
-/* The DS certificate's role (ICAO Doc 9303 Part 12, 7.1.1): not a CA, and
- * keyUsage (when present) with digitalSignature. */
+#define SETR(res, st, rc, ...) do { \
+	(res)->status = (st); \
+	(res)->code = (rc); \
+	snprintf((res)->reason, sizeof((res)->reason), __VA_ARGS__); \
+} while (0)
+
+/* The signer certificate's role (ICAO Doc 9303 Part 12, 7.1.1): a Document
+ * Signer is not a CA, and its keyUsage (when present) has digitalSignature. */
 static bool
-check_ds_role(struct pa_report *out, const struct cert *ds)
+check_ds_role(struct pa_result *res, const struct cert *ds, const char *what)
 {
 	if (ds->has_bc && ds->ca) {
-		SET(PA_DS_CHAIN, PA_FAIL, PA_R_DS_IS_CA, "the EF.SOD signer certificate is a CA "
-		    "certificate (basicConstraints cA), not a Document Signer");
+		SETR(res, PA_FAIL, PA_R_DS_IS_CA, "the %s signer certificate is a CA certificate "
+		    "(basicConstraints cA), not a Document Signer", what);
 		return false;
 	}
 	if (ds->has_ku && (ds->ku & CERT_KU_DIGITAL_SIGNATURE) == 0) {
-		SET(PA_DS_CHAIN, PA_FAIL, PA_R_DS_KEY_USAGE, "the DS certificate's keyUsage does not "
-		    "allow digitalSignature");
+		SETR(res, PA_FAIL, PA_R_DS_KEY_USAGE, "the %s signer certificate's keyUsage does not "
+		    "allow digitalSignature", what);
 		return false;
 	}
 	return true;
 }
 
-/* The issuer of the DS in the store; ds_chain set either way. *issuer NULL
- * when the DS is not trusted. */
+/*
+ * The chain of a Document Signer: its role, its issuer in the store (by key
+ * identifier, name, reordered name), the same country as that CSCA. Sets
+ * res either way; *issuer is NULL when the DS is not trusted. subj/sha
+ * (256 and 65 bytes) receive the CSCA's subject and fingerprint.
+ */
 static void
-check_chain(struct pa_report *out, const struct cert *ds, struct csca_store *store, time_t t,
-    struct cert **issuer)
+chain_of(struct pa_result *res, const struct cert *ds, const char *what,
+    struct csca_store *store, time_t t, struct cert **issuer, char *subj, char *sha)
 {
 	const char *how = NULL;
 	char why[300], ds_c[4], ca_c[4];
@@ -151,43 +165,112 @@ check_chain(struct pa_report *out, const struct cert *ds, struct csca_store *sto
 	long i;
 
 	*issuer = NULL;
-	if (!check_ds_role(out, ds))
+	if (!check_ds_role(res, ds, what))
 		return;
 	if (csca_store_count(store) == 0) {
-		SET(PA_DS_CHAIN, PA_FAIL, PA_R_NO_TRUST_STORE, "no CSCA certificates installed");
+		SETR(res, PA_FAIL, PA_R_NO_TRUST_STORE, "no CSCA certificates installed");
 		return;
 	}
 	if ((i = csca_store_find_issuer(store, ds, false, &how, why, sizeof(why))) < 0) {
 		if (strncmp(why, "the key of", 10) == 0)
-			SET(PA_DS_CHAIN, PA_FAIL, PA_R_ISSUER_SIGNATURE, "DS certificate not issued by "
-			    "a trusted CSCA: %.260s", why);
-		else
-			SET(PA_DS_CHAIN, PA_FAIL, PA_R_ISSUER_UNKNOWN, "DS certificate not issued by a "
+			SETR(res, PA_FAIL, PA_R_ISSUER_SIGNATURE, "DS certificate not issued by a "
 			    "trusted CSCA: %.260s", why);
+		else
+			SETR(res, PA_FAIL, PA_R_ISSUER_UNKNOWN, "DS certificate not issued by a trusted "
+			    "CSCA: %.260s", why);
 		return;
 	}
 	is = csca_store_cert(store, (size_t)i);
-	cert_name_str(&is->subject, out->csca_subject, sizeof(out->csca_subject));
-	cert_fingerprint(is, out->csca_sha256);
+	cert_name_str(&is->subject, subj, 256);
+	cert_fingerprint(is, sha);
 	/* the DS belongs to the state of its CSCA (Part 12: same country) */
 	if (!cert_name_country(&ds->subject, ds_c) || !cert_name_country(&is->subject, ca_c)) {
-		SET(PA_DS_CHAIN, PA_FAIL, PA_R_NO_COUNTRY, "%s certificate has no country",
+		SETR(res, PA_FAIL, PA_R_NO_COUNTRY, "%s certificate has no country",
 		    ds_c[0] == '\0' ? "DS" : "CSCA");
 		return;
 	}
 	if (!country_same(ds_c, ca_c)) {
-		SET(PA_DS_CHAIN, PA_FAIL, PA_R_COUNTRY_MISMATCH, "DS country %s differs from the "
-		    "country %s of its CSCA %.160s", ds_c, ca_c, out->csca_subject);
+		SETR(res, PA_FAIL, PA_R_COUNTRY_MISMATCH, "DS country %s differs from the country %s "
+		    "of its CSCA %.160s", ds_c, ca_c, subj);
 		return;
 	}
 	*issuer = is;
 	if (!cert_valid_at(is, (int64_t)t))
-		SET(PA_DS_CHAIN, PA_PASS, PA_R_OK, "signed by CSCA %.160s (found by %s; CSCA "
-		    "certificate itself outside its validity at the check time)", out->csca_subject,
-		    how);
+		SETR(res, PA_PASS, PA_R_OK, "signed by CSCA %.160s (found by %s; CSCA certificate "
+		    "itself outside its validity at the check time)", subj, how);
 	else
-		SET(PA_DS_CHAIN, PA_PASS, PA_R_OK, "signed by CSCA %.200s (found by %s)",
-		    out->csca_subject, how);
+		SETR(res, PA_PASS, PA_R_OK, "signed by CSCA %.200s (found by %s)", subj, how);
+}
+
+static void
+check_chain(struct pa_report *out, const struct cert *ds, struct csca_store *store, time_t t,
+    struct cert **issuer)
+{
+	chain_of(&out->r[PA_DS_CHAIN], ds, "EF.SOD", store, t, issuer, out->csca_subject,
+	    out->csca_sha256);
+}
+
+/*
+ * EF.CardSecurity (ICAO Doc 9303 Part 11, 9.2.3; BSI TR-03110): a CMS
+ * SignedData over SecurityInfos (id-SecurityObject 0.4.0.127.0.7.3.2.1)
+ * signed by a Document Signer. One check: structure, message digest,
+ * signature, signer role, chain, validity; the first failure is the reason.
+ */
+static void
+check_card_security(struct pa_report *out, const struct pa_input *in, struct csca_store *store)
+{
+	static const char oid_security_object[] = "\x04\x00\x7f\x00\x07\x03\x02\x01";
+	struct pa_result *res = &out->r[PA_CARD_SECURITY];
+	struct cms_signed_data sd;
+	struct lds_secinfos si;
+	struct cert *signer = NULL, *issuer = NULL;
+	char why[200], subj[256], sha[65];
+	int ret, cert_err = EG_OK;
+
+	memset(&sd, 0, sizeof(sd));
+	if (in->card_security == NULL) {
+		SETR(res, PA_NOT_CHECKED, PA_R_NOT_READ, "EF.CardSecurity not read");
+		return;
+	}
+	if ((ret = cms_parse(in->card_security, in->card_security_len, &sd)) != EG_OK ||
+	    sd.econtent_type.len != DER_OID_LEN(oid_security_object) ||
+	    memcmp(sd.econtent_type.p, oid_security_object, sd.econtent_type.len) != 0 ||
+	    (ret = lds_secinfos_parse(sd.econtent.p, sd.econtent.len, &si)) != EG_OK) {
+		SETR(res, PA_FAIL, PA_R_MALFORMED, "EF.CardSecurity is not a signed SecurityInfos "
+		    "object%s%s", ret != EG_OK ? ": " : "", ret != EG_OK ? eg_strerror(ret) : "");
+		goto out;
+	}
+	if ((ret = cms_check_message_digest(&sd, why, sizeof(why))) != EG_OK) {
+		SETR(res, PA_FAIL, ret == EG_ERR_AUTH ? PA_R_DIGEST_MISMATCH :
+		    PA_R_ATTRIBUTES_MISSING, "EF.CardSecurity: %s", why);
+		goto out;
+	}
+	if ((ret = cms_signer_cert(&sd, &signer, &cert_err)) != EG_OK) {
+		SETR(res, PA_FAIL, ret == EG_ERR_NOT_FOUND ? PA_R_NO_DS_CERT :
+		    PA_R_DS_CERT_UNPARSABLE, "EF.CardSecurity: %s", ret == EG_ERR_NOT_FOUND ?
+		    "no signer certificate" : eg_strerror(cert_err));
+		goto out;
+	}
+	if ((ret = cms_verify_signature(&sd, &signer->pk, why, sizeof(why))) != EG_OK) {
+		SETR(res, PA_FAIL, ret == EG_ERR_AUTH ? PA_R_SIGNATURE_INVALID :
+		    PA_R_SIGNATURE_UNSUPPORTED, "EF.CardSecurity signature: %s", why);
+		goto out;
+	}
+	chain_of(res, signer, "EF.CardSecurity", store, in->check_time, &issuer, subj, sha);
+	if (res->status != PA_PASS)
+		goto out;
+	if (signer->not_before > (int64_t)in->check_time ||
+	    signer->not_after < (int64_t)in->check_time) {
+		SETR(res, PA_FAIL, signer->not_after < (int64_t)in->check_time ? PA_R_EXPIRED :
+		    PA_R_NOT_YET_VALID, "EF.CardSecurity signer certificate not valid at the check "
+		    "time");
+		goto out;
+	}
+	SETR(res, PA_PASS, PA_R_OK, "%zu SecurityInfos signed (%.100s) under CSCA %.160s", si.n, why,
+	    subj);
+out:
+	cert_free(&signer);
+	cms_signed_data_free(&sd);
 }
 
 static void
@@ -505,6 +588,7 @@ pa_verify(const struct pa_input *in, struct csca_store *store, struct pa_report 
 	if (in->dg[1] != NULL)
 		dg1_err = lds_dg1_parse(in->dg[1], in->dg_len[1], &dg1);
 	check_mrz(out, in, &dg1, dg1_err);
+	check_card_security(out, in, store);
 
 	if (in->sod == NULL) {
 		SET(PA_SOD_PARSE, PA_FAIL, PA_R_SOD_ABSENT, "EF.SOD not read");
@@ -561,7 +645,7 @@ pa_verify(const struct pa_input *in, struct csca_store *store, struct pa_report 
 out:
 	if (out->r[PA_SOD_PARSE].status != PA_PASS) {
 		for (int i = PA_SOD_SIGNATURE; i < PA_CHECK_COUNT; i++)
-			if (i != PA_DG1_MRZ_MATCH) {
+			if (i != PA_DG1_MRZ_MATCH && i != PA_CARD_SECURITY) {
 				out->r[i].code = PA_R_SOD_UNUSABLE;
 				snprintf(out->r[i].reason, sizeof(out->r[i].reason), "EF.SOD unusable");
 			}

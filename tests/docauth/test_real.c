@@ -465,6 +465,36 @@ START_TEST(test_tampered)
 }
 END_TEST
 
+/* The German and Finnish EF.CardSecurity: signed by the same Document
+ * Signers, verified against the master lists. */
+START_TEST(test_card_security)
+{
+	static const char *const cc[] = { "DE", "FI" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char path[512];
+		struct pa_input in;
+		struct pa_report r;
+		uint8_t *b;
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/cardsecurity/%s.bin", GM, cc[i]);
+		b = slurp(path, &n);
+		memset(&in, 0, sizeof(in));
+		in.card_security = b;
+		in.card_security_len = n;
+		in.check_time = ML_LOAD_TIME;
+		ck_assert_eg(pa_verify(&in, STORE, &r), EG_OK);
+		ck_assert_msg(r.r[PA_CARD_SECURITY].status == PA_PASS, "%s: %s", cc[i],
+		    r.r[PA_CARD_SECURITY].reason);
+		b[n - 5] ^= 0x01;	/* the signature */
+		ck_assert_eg(pa_verify(&in, STORE, &r), EG_OK);
+		ck_assert_int_eq(r.r[PA_CARD_SECURITY].status, PA_FAIL);
+		free(b);
+	}
+}
+END_TEST
+
 /* OpenSSL verifies the same signatures (signer certificate only: OpenSSL
  * 3 refuses explicit parameters in chain building), and the chain of the
  * samples with named curves and RSA. */
@@ -511,6 +541,7 @@ make_suite(void)
 	tcase_add_test(t, test_samples);
 	tcase_add_test(t, test_features);
 	tcase_add_test(t, test_tampered);
+	tcase_add_test(t, test_card_security);
 	tcase_add_test(t, test_openssl);
 	suite_add_tcase(s, t);
 	return s;

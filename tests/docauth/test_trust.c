@@ -263,8 +263,8 @@ END_TEST
 
 START_TEST(test_crl_after_key_change)
 {
-	static const enum pa_status revoked[] = { P, P, P, P, P, F, P, P, P, P };
-	static const enum pa_status fine[] = { P, P, P, P, P, P, P, P, P, P };
+	static const enum pa_status revoked[PA_CHECK_COUNT] = { P, P, P, P, P, F, P, P, P, P };
+	static const enum pa_status fine[PA_CHECK_COUNT] = { P, P, P, P, P, P, P, P, P, P };
 	struct csca_store *s;
 	struct pa_report r;
 
@@ -325,7 +325,7 @@ END_TEST
 
 START_TEST(test_ds_country)
 {
-	static const enum pa_status w[] = { P, P, P, F, P, N, P, P, P, F };
+	static const enum pa_status w[PA_CHECK_COUNT] = { P, P, P, F, P, N, P, P, P, F };
 	struct csca_store *s = world_store(&W);
 	struct pa_report r;
 
@@ -343,7 +343,7 @@ END_TEST
 
 START_TEST(test_ds_role)
 {
-	static const enum pa_status w[] = { P, P, P, F, P, N, P, P, P, P };
+	static const enum pa_status w[PA_CHECK_COUNT] = { P, P, P, F, P, N, P, P, P, P };
 	struct csca_store *s = world_store(&W);
 	struct pa_report r;
 
@@ -448,7 +448,7 @@ END_TEST
 
 START_TEST(test_explicit_params)
 {
-	static const enum pa_status all[] = { P, P, P, P, P, P, P, P, P, P };
+	static const enum pa_status all[PA_CHECK_COUNT] = { P, P, P, P, P, P, P, P, P, P };
 	struct csca_store *s = world_store(&W);
 	struct pa_report r;
 	struct cert *c = NULL;
@@ -488,7 +488,7 @@ END_TEST
 
 START_TEST(test_ber_sod)
 {
-	static const enum pa_status all[] = { P, P, P, P, P, P, P, P, P, P };
+	static const enum pa_status all[PA_CHECK_COUNT] = { P, P, P, P, P, P, P, P, P, P };
 	struct pp_opts o = { .ds = &W.ds_ec, .sig = TPKI_SIG_ECDSA, .flags = TPKI_BER };
 	struct csca_store *s = world_store(&W);
 	struct passport p;
@@ -526,7 +526,7 @@ END_TEST
 
 START_TEST(test_reordered_names)
 {
-	static const enum pa_status all[] = { P, P, P, P, P, P, P, P, P, P };
+	static const enum pa_status all[PA_CHECK_COUNT] = { P, P, P, P, P, P, P, P, P, P };
 	struct csca_store *s = world_store(&W);
 	struct pa_report r;
 
@@ -547,7 +547,7 @@ END_TEST
 
 START_TEST(test_lower_case_country)
 {
-	static const enum pa_status all[] = { P, P, P, P, P, N, P, P, P, P };
+	static const enum pa_status all[PA_CHECK_COUNT] = { P, P, P, P, P, N, P, P, P, P };
 	const char *mrz = "P<GBRERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
 			  "L898902C36GBR7408122F1204159ZE184226B<<<<<10";
 	struct pp_opts o = { .ds = &ds_gb, .sig = TPKI_SIG_ECDSA, .mrz = mrz };
@@ -565,6 +565,68 @@ START_TEST(test_lower_case_country)
 	expect(&r, all);	/* DS "GB" under CSCA "gb", DG1 "GBR" */
 	ck_assert_ptr_nonnull(strstr(r.r[PA_ISSUING_STATE].reason, "GBR matches DS country GB"));
 	passport_free(&p);
+	csca_store_free(&s);
+}
+END_TEST
+
+/* ---- EF.CardSecurity ------------------------------------------------------- */
+
+START_TEST(test_card_security)
+{
+	/* SecurityInfos: one PACEInfo (id-PACE-ECDH-GM-AES-CBC-CMAC-128, v2, brainpoolP256r1) */
+	static const uint8_t si[] = { 0x31, 0x14, 0x30, 0x12, 0x06, 0x0a, 0x04, 0x00, 0x7f, 0x00,
+		0x07, 0x02, 0x02, 0x04, 0x02, 0x02, 0x02, 0x01, 0x02, 0x02, 0x01, 0x0d };
+	struct csca_store *s = world_store(&W);
+	struct eg_wbuf cs;
+	struct pa_input in;
+	struct pa_report r;
+	struct {
+		struct tpki_cred *signer;
+		unsigned flags;
+		enum pa_status st;
+		enum pa_reason code;
+	} cases[] = {
+		{ &W.ds_ec, 0, PA_PASS, PA_R_OK },
+		{ &W.ds_ec, TPKI_BER, PA_PASS, PA_R_OK },
+		{ &W.ds_ec, TPKI_BAD_SIGNATURE, PA_FAIL, PA_R_SIGNATURE_INVALID },
+		{ &W.ds_ec, TPKI_BAD_DIGEST, PA_FAIL, PA_R_DIGEST_MISMATCH },
+		{ &W.ds_rogue, 0, PA_FAIL, PA_R_ISSUER_SIGNATURE },
+		{ &ds_ca, 0, PA_FAIL, PA_R_DS_IS_CA },
+		{ &W.ds_expired, 0, PA_FAIL, PA_R_EXPIRED },
+	};
+
+	memset(&in, 0, sizeof(in));
+	in.check_time = W.now;
+	ck_assert_eg(pa_verify(&in, s, &r), EG_OK);
+	ck_assert_int_eq(r.r[PA_CARD_SECURITY].status, PA_NOT_CHECKED);
+	ck_assert_int_eq(r.r[PA_CARD_SECURITY].code, PA_R_NOT_READ);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		eg_wbuf_init(&cs, 1 << 16, false);
+		ck_assert_eg(tpki_card_security_build(W.t, cases[i].signer, si, sizeof(si),
+		    cases[i].flags, &cs), EG_OK);
+		in.card_security = cs.data;
+		in.card_security_len = cs.len;
+		ck_assert_eg(pa_verify(&in, s, &r), EG_OK);
+		ck_assert_msg(r.r[PA_CARD_SECURITY].status == cases[i].st &&
+		    r.r[PA_CARD_SECURITY].code == cases[i].code, "case %zu: %s %s: %s", i,
+		    pa_status_str(r.r[PA_CARD_SECURITY].status),
+		    pa_reason_str(r.r[PA_CARD_SECURITY].code), r.r[PA_CARD_SECURITY].reason);
+		/* EF.SOD was not given: its checks fail, this one stands alone */
+		ck_assert_int_eq(r.r[PA_SOD_PARSE].status, PA_FAIL);
+		eg_wbuf_free(&cs);
+	}
+	/* an EF.SOD is CMS too, but not over SecurityInfos */
+	{
+		struct pp_opts o = { .ds = &W.ds_ec, .sig = TPKI_SIG_ECDSA };
+		struct passport p;
+
+		passport_make(&W, &o, &p);
+		in.card_security = p.sod.data + 4;
+		in.card_security_len = p.sod.len - 4;
+		ck_assert_eg(pa_verify(&in, s, &r), EG_OK);
+		ck_assert_int_eq(r.r[PA_CARD_SECURITY].code, PA_R_MALFORMED);
+		passport_free(&p);
+	}
 	csca_store_free(&s);
 }
 END_TEST
@@ -647,6 +709,7 @@ make_suite(void)
 	tcase_add_test(t, test_ber_sod);
 	tcase_add_test(t, test_reordered_names);
 	tcase_add_test(t, test_lower_case_country);
+	tcase_add_test(t, test_card_security);
 	tcase_add_test(t, test_openssl);
 	suite_add_tcase(s, t);
 	return s;

@@ -1234,3 +1234,17 @@ out:
 	eg_wbuf_free(&ml);
 	return ret;
 }
+
+int
+tpki_card_security_build(struct tpki *t, struct tpki_cred *signer, const uint8_t *secinfos,
+    size_t len, unsigned flags, struct eg_wbuf *out)
+{
+	static const char oid_security_object[] = "\x04\x00\x7f\x00\x07\x03\x02\x01";
+	enum tpki_sig sig;
+
+	if (t == NULL || signer == NULL || secinfos == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	sig = mbedtls_pk_get_type(&signer->key) == MBEDTLS_PK_RSA ? TPKI_SIG_RSA_PKCS1 : TPKI_SIG_ECDSA;
+	return signed_data(t, oid_security_object, DER_OID_LEN(oid_security_object), secinfos, len,
+	    signer, sig, flags, out);
+}

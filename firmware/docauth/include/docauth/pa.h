@@ -31,6 +31,7 @@ enum pa_check {
 	PA_COM_SOD_CONSISTENCY,	/* EF.COM lists the same DGs as the SOD */
 	PA_DG1_MRZ_MATCH,	/* DG1 MRZ = printed MRZ */
 	PA_ISSUING_STATE,	/* DG1 issuing state = DS certificate country */
+	PA_CARD_SECURITY,	/* EF.CardSecurity signed by a trusted DS (when read) */
 	PA_CHECK_COUNT
 };
 
@@ -80,6 +81,8 @@ enum pa_reason {
 	PA_R_NO_PRINTED_MRZ,		/* "no_printed_mrz" */
 	PA_R_MRZ_MISMATCH,		/* "mrz_mismatch" */
 	PA_R_STATE_UNKNOWN,		/* "state_unknown": not in the country table */
+	PA_R_NOT_READ,			/* "not_read": the file was not read (or not given) */
+	PA_R_MALFORMED,			/* "malformed": the file is not what it should be */
 	PA_R_COUNT
 };
 
@@ -111,6 +114,8 @@ struct pa_input {
 	size_t dg_len[LDS_MAX_DG + 1];
 	const char *printed_mrz;	/* printed MRZ text, lines concatenated
 					 * (newlines ignored), or NULL */
+	const uint8_t *card_security;	/* EF.CardSecurity as read, or NULL */
+	size_t card_security_len;
 	time_t check_time;
 };
 
