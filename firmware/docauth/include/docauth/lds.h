@@ -42,6 +42,28 @@ uint8_t lds_dg_tag(int dg);
 /* lds_dg_from_tag — the data group number of an LDS tag, or 0. */
 int lds_dg_from_tag(uint8_t tag);
 
+/* What a file read from an eMRTD is, by its outer tag. */
+enum lds_file {
+	LDS_FILE_UNKNOWN = 0,
+	LDS_FILE_COM,		/* 60 */
+	LDS_FILE_DG,		/* 61, 75, 63, 76, 65..70: DG1..DG16 */
+	LDS_FILE_SOD,		/* 77 */
+	LDS_FILE_CARD_ACCESS,	/* 31: SecurityInfos */
+	LDS_FILE_CARD_SECURITY,	/* 30: a CMS ContentInfo (SignedData) */
+};
+
+/*
+ * lds_file_identify — which file data is: its outer TLV (BER lengths
+ * accepted) must span exactly len bytes. *dg (may be NULL) gets 1..16 for a
+ * data group, 0 otherwise. Errors: EG_ERR_INVAL, EG_ERR_TRUNCATED /
+ * EG_ERR_FORMAT (not one TLV of exactly len bytes), EG_ERR_NOT_FOUND (a tag
+ * that is none of these files).
+ */
+int lds_file_identify(const uint8_t *data, size_t len, enum lds_file *kind, int *dg);
+/* lds_file_name — "EF.COM", "DG1".."DG16", "EF.SOD", "EF.CardAccess",
+ * "EF.CardSecurity", "unknown"; static. */
+const char *lds_file_name(enum lds_file kind, int dg);
+
 /* EF.COM (tag 60) */
 struct lds_com {
 	char lds_version[5];	/* "0107" from 5F01, NUL-terminated */
