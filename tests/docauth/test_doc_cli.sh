@@ -90,6 +90,16 @@ for a, b in zip(r["checks"], d["checks"]):
         sys.exit("%s: read %s, doc %s (%s)" % (a["name"], a["status"], b["status"], b["reason"]))
 print("ok: doc verify repeats egate read's %d checks" % len(dn))
 EOF
+# a trust folder with a file that is not a certificate: egate read still
+# reads (entry by entry), and says what it skipped
+printf -- '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' >"$tmp/pki/broken.pem"
+"$egate" read --reader sim:genuine-td3 --csca "$tmp/pki" --mrz "$mrz" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && grep -q 'warning: trust anchors' "$tmp/err" && ok "a bad file in the trust folder is skipped" ||
+	{ bad "bad file in the trust folder: exit $rc"; cat "$tmp/err"; }
+"$egate" doc verify --csca "$tmp/pki" --json "$tmp"/out/*.bin >"$tmp/doc2.json" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && grep -q 'unparsable' "$tmp/err" && ok "doc verify names the skipped file" ||
+	{ bad "doc verify with a bad trust file: exit $rc"; cat "$tmp/err"; }
+rm -f "$tmp/pki/broken.pem"
 # one changed byte in DG1.bin: dg_hashes (and the MRZ) fail, exit 1
 mkdir -p "$tmp/bad"
 cp "$tmp"/out/*.bin "$tmp/bad/"
