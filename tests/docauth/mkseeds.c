@@ -226,8 +226,13 @@ main(int argc, char **argv)
 			seed("spki", nm, ds->spki.p, ds->spki.len);
 			snprintf(nm, sizeof(nm), "real-%s-issuer-name", real[i]);
 			seed("cert", nm, ds->issuer.raw.p, ds->issuer.raw.len);	/* a bare Name */
-			snprintf(nm, sizeof(nm), "real-%s", real[i]);
-			seed("sod", nm, buf, n);
+			/* EF.SOD seeds only for the cheaper keys: the fuzzer
+			 * verifies every input's signature */
+			if (strcmp(real[i], "AT") == 0 || strcmp(real[i], "UK") == 0 ||
+			    strcmp(real[i], "NZ") == 0 || strcmp(real[i], "MY") == 0) {
+				snprintf(nm, sizeof(nm), "real-%s", real[i]);
+				seed("sod", nm, buf, n);
+			}
 			cert_free(&ds);
 			sod_free(&so);
 			free(buf);
