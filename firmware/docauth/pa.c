@@ -10,6 +10,7 @@
  * CSCA the DS chained to.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "egate/error.h"
@@ -219,7 +220,6 @@ check_chain(struct pa_report *out, const struct cert *ds, struct csca_store *sto
 static void
 check_card_security(struct pa_report *out, const struct pa_input *in, struct csca_store *store)
 {
-	static const char oid_security_object[] = "\x04\x00\x7f\x00\x07\x03\x02\x01";
 	struct pa_result *res = &out->r[PA_CARD_SECURITY];
 	struct cms_signed_data sd;
 	struct lds_secinfos si;
@@ -233,8 +233,8 @@ check_card_security(struct pa_report *out, const struct pa_input *in, struct csc
 		return;
 	}
 	if ((ret = cms_parse(in->card_security, in->card_security_len, &sd)) != EG_OK ||
-	    sd.econtent_type.len != DER_OID_LEN(oid_security_object) ||
-	    memcmp(sd.econtent_type.p, oid_security_object, sd.econtent_type.len) != 0 ||
+	    sd.econtent_type.len != DER_OID_LEN(DER_OID_SECURITY_OBJECT) ||
+	    memcmp(sd.econtent_type.p, DER_OID_SECURITY_OBJECT, sd.econtent_type.len) != 0 ||
 	    (ret = lds_secinfos_parse(sd.econtent.p, sd.econtent.len, &si)) != EG_OK) {
 		SETR(res, PA_FAIL, PA_R_MALFORMED, "EF.CardSecurity is not a signed SecurityInfos "
 		    "object%s%s", ret != EG_OK ? ": " : "", ret != EG_OK ? eg_strerror(ret) : "");
@@ -553,6 +553,31 @@ check_state(struct pa_report *out, const struct cert *ds, const struct lds_dg1 *
 	else
 		SET(PA_ISSUING_STATE, PA_FAIL, PA_R_COUNTRY_MISMATCH, "DG1 issuing state %s (%s) "
 		    "differs from DS country %s", st, a2, c);
+}
+
+void
+pa_card_security(const uint8_t *data, size_t len, struct csca_store *store, time_t t,
+    struct pa_result *res)
+{
+	struct pa_report *out;
+	struct pa_input in;
+
+	if (res == NULL)
+		return;
+	memset(res, 0, sizeof(*res));
+	res->check = PA_CARD_SECURITY;
+	if ((out = calloc(1, sizeof(*out))) == NULL) {
+		SETR(res, PA_NOT_CHECKED, PA_R_NOT_REACHED, "%s", eg_strerror(EG_ERR_NOMEM));
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.card_security = data;
+	in.card_security_len = data != NULL ? len : 0;
+	in.check_time = t;
+	check_card_security(out, &in, store);
+	*res = out->r[PA_CARD_SECURITY];
+	res->check = PA_CARD_SECURITY;
+	free(out);
 }
 
 static void

@@ -602,7 +602,7 @@ START_TEST(test_card_security)
 	ck_assert_int_eq(r.r[PA_CARD_SECURITY].code, PA_R_NOT_READ);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		eg_wbuf_init(&cs, 1 << 16, false);
-		ck_assert_eg(tpki_card_security_build(W.t, cases[i].signer, si, sizeof(si),
+		ck_assert_eg(tpki_cardsecurity_build(W.t, cases[i].signer, si, sizeof(si),
 		    cases[i].flags, &cs), EG_OK);
 		in.card_security = cs.data;
 		in.card_security_len = cs.len;
@@ -613,6 +613,14 @@ START_TEST(test_card_security)
 		    pa_reason_str(r.r[PA_CARD_SECURITY].code), r.r[PA_CARD_SECURITY].reason);
 		/* EF.SOD was not given: its checks fail, this one stands alone */
 		ck_assert_int_eq(r.r[PA_SOD_PARSE].status, PA_FAIL);
+		{
+			struct pa_result one;
+
+			pa_card_security(cs.data, cs.len, s, W.now, &one);
+			ck_assert_int_eq(one.status, cases[i].st);
+			ck_assert_int_eq(one.code, cases[i].code);
+			ck_assert_int_eq(one.check, PA_CARD_SECURITY);
+		}
 		eg_wbuf_free(&cs);
 	}
 	/* an EF.SOD is CMS too, but not over SecurityInfos */

@@ -1236,15 +1236,13 @@ out:
 }
 
 int
-tpki_card_security_build(struct tpki *t, struct tpki_cred *signer, const uint8_t *secinfos,
-    size_t len, unsigned flags, struct eg_wbuf *out)
+tpki_cardsecurity_build(struct tpki *t, struct tpki_cred *signer,
+    const uint8_t *secinfos, size_t len, unsigned flags, struct eg_wbuf *out)
 {
-	static const char oid_security_object[] = "\x04\x00\x7f\x00\x07\x03\x02\x01";
-	enum tpki_sig sig;
-
-	if (t == NULL || signer == NULL || secinfos == NULL || out == NULL)
+	if (t == NULL || signer == NULL || secinfos == NULL || len == 0 ||
+	    out == NULL)
 		return EG_ERR_INVAL;
-	sig = mbedtls_pk_get_type(&signer->key) == MBEDTLS_PK_RSA ? TPKI_SIG_RSA_PKCS1 : TPKI_SIG_ECDSA;
-	return signed_data(t, oid_security_object, DER_OID_LEN(oid_security_object), secinfos, len,
-	    signer, sig, flags, out);
+	return signed_data(t, DER_OID_SECURITY_OBJECT,
+	    DER_OID_LEN(DER_OID_SECURITY_OBJECT), secinfos, len, signer,
+	    TPKI_SIG_ECDSA, flags, out);
 }

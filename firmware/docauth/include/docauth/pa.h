@@ -140,6 +140,15 @@ struct pa_report {
  */
 int pa_verify(const struct pa_input *in, struct csca_store *store, struct pa_report *out);
 
+/*
+ * pa_card_security — the card_security check alone: EF.CardSecurity as read
+ * (exactly len bytes; NULL: not read) against store at time t, into *res
+ * (status, code, reason). For PACE with Chip Authentication Mapping, which
+ * must trust the file's Chip Authentication key before using it.
+ */
+void pa_card_security(const uint8_t *data, size_t len, struct csca_store *store, time_t t,
+    struct pa_result *res);
+
 /* pa_report_passed — true when no check failed and the checks that make a
  * document authentic (SOD signature, message digest, DS chain, DS validity,
  * DG hashes) passed. Revocation, EF.COM consistency, MRZ match and issuing
