@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "egate/error.h"
+#include "docauth/cardsec.h"
 #include "docauth/cert.h"
 #include "docauth/country.h"
 #include "docauth/csca.h"
@@ -487,6 +488,19 @@ START_TEST(test_card_security)
 		ck_assert_eg(pa_verify(&in, STORE, &r), EG_OK);
 		ck_assert_msg(r.r[PA_CARD_SECURITY].status == PA_PASS, "%s: %s", cc[i],
 		    r.r[PA_CARD_SECURITY].reason);
+		{
+			/* the same through cardsec (PACE-CAM): its CA public key */
+			struct cardsec cs;
+			char why[300];
+
+			ck_assert_eg(cardsec_verify(b, n, STORE, ML_LOAD_TIME, &cs, why, sizeof(why)),
+			    EG_OK);
+			ck_assert_ptr_nonnull(cardsec_ca_key(&cs));
+			cardsec_free(&cs);
+			ck_assert_eg(cardsec_verify(b, n, NULL, ML_LOAD_TIME, &cs, why, sizeof(why)),
+			    EG_ERR_CERT);
+			cardsec_free(&cs);
+		}
 		b[n - 5] ^= 0x01;	/* the signature */
 		ck_assert_eg(pa_verify(&in, STORE, &r), EG_OK);
 		ck_assert_int_eq(r.r[PA_CARD_SECURITY].status, PA_FAIL);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "egate/error.h"
+#include "docauth/cardsec.h"
 #include "docauth/cert.h"
 #include "docauth/sod.h"
 #include "eg_check.h"
@@ -616,10 +617,17 @@ START_TEST(test_card_security)
 		{
 			struct pa_result one;
 
+			struct cardsec c;
+
 			pa_card_security(cs.data, cs.len, s, W.now, &one);
 			ck_assert_int_eq(one.status, cases[i].st);
 			ck_assert_int_eq(one.code, cases[i].code);
 			ck_assert_int_eq(one.check, PA_CARD_SECURITY);
+			/* cardsec_verify (PACE-CAM) says the same */
+			ck_assert_int_eq(cardsec_verify(cs.data, cs.len, s, W.now, &c, NULL, 0) == EG_OK,
+			    cases[i].st == PA_PASS);
+			ck_assert_uint_eq(c.si.n, 1);
+			cardsec_free(&c);
 		}
 		eg_wbuf_free(&cs);
 	}
