@@ -266,8 +266,13 @@ check_card_security(struct pa_report *out, const struct pa_input *in, struct csc
 		    "time");
 		goto out;
 	}
-	SETR(res, PA_PASS, PA_R_OK, "%zu SecurityInfos signed (%.100s) under CSCA %.160s", si.n, why,
-	    subj);
+	{
+		char ds[160];
+
+		cert_name_str(&signer->subject, ds, sizeof(ds));
+		SETR(res, PA_PASS, PA_R_OK, "%zu SecurityInfos signed by DS %.90s under CSCA %.90s "
+		    "(%.60s)", si.n, ds, subj, why);
+	}
 out:
 	cert_free(&signer);
 	cms_signed_data_free(&sd);
