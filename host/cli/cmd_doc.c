@@ -10,7 +10,7 @@
  * EF.COM, DG1-DG16, EF.CardAccess, EF.CardSecurity in any order, each
  * recognised by its outer tag. It prints the same named checks as
  * `egate read`; the chip protocols (access control, secure messaging, chip
- * and active authentication) need the chip and are "not-checked".
+ * and active authentication, PACE-CAM) need the chip and are "not-checked".
  *
  * Links only common/ and docauth/ (mbedTLS): no OpenCV, libusb or libuvc,
  * so an auditor's package can ship it alone (the egate-doc program built
@@ -41,11 +41,13 @@
 
 /* The checks of `egate read` that need the chip (firmware/doc/include/doc/
  * read.h, enum doc_check), by name and in its order: before passive
- * authentication come the first three, after it the last two. */
+ * authentication come the first three (CHIP_BEFORE_PA), after it the rest. */
 static const char *const chip_checks[] = {
 	"access_control", "secure_messaging", "files_read", "chip_authentication",
-	"active_authentication",
+	"active_authentication", "pace_cam",
 };
+#define CHIP_BEFORE_PA 3
+#define CHIP_CHECKS (sizeof(chip_checks) / sizeof(chip_checks[0]))
 
 static void
 help(FILE *f)
@@ -375,6 +377,15 @@ chip_check(const struct doc_ctx *x, const struct pa_report *r, const char *name,
 		    " (DG14 given)" : "") : (dg == 14 ? " (no DG14 given)" : " (no DG15 given)"));
 		return;
 	}
+	if (strcmp(name, "pace_cam") == 0) {
+		bool cs = false;
+
+		for (size_t i = 0; i < x->n; i++)
+			cs |= x->f[i].kind == LDS_FILE_CARD_SECURITY;
+		snprintf(reason, cap, "offline: needs the chip%s", cs ? " (EF.CardSecurity "
+		    "given: its signature is the card_security check)" : "");
+		return;
+	}
 	snprintf(reason, cap, "offline: needs the chip");
 }
 
@@ -458,14 +469,14 @@ output(const struct doc_ctx *x, const struct pa_report *r, time_t t, bool json)
 		eg_json_key_str(&j, "csca_sha256", r->csca_sha256);
 		eg_json_key(&j, "checks");
 		eg_json_arr_begin(&j);
-		for (size_t c = 0; c < 3; c++) {
+		for (size_t c = 0; c < CHIP_BEFORE_PA; c++) {
 			chip_check(x, r, chip_checks[c], &st, reason, sizeof(reason));
 			json_check(&j, chip_checks[c], st, NULL, reason);
 		}
 		for (int c = 0; c < PA_CHECK_COUNT; c++)
 			json_check(&j, pa_result_str((enum pa_check)c), pa_status_str(r->r[c].status),
 			    pa_reason_str(r->r[c].code), r->r[c].reason);
-		for (size_t c = 3; c < 5; c++) {
+		for (size_t c = CHIP_BEFORE_PA; c < CHIP_CHECKS; c++) {
 			chip_check(x, r, chip_checks[c], &st, reason, sizeof(reason));
 			json_check(&j, chip_checks[c], st, NULL, reason);
 		}
@@ -492,14 +503,14 @@ output(const struct doc_ctx *x, const struct pa_report *r, time_t t, bool json)
 	    x->n_crls, sum);
 	printf("%-10s %s\n", "at", when);
 	printf("checks\n");
-	for (size_t c = 0; c < 3; c++) {
+	for (size_t c = 0; c < CHIP_BEFORE_PA; c++) {
 		chip_check(x, r, chip_checks[c], &st, reason, sizeof(reason));
 		print_check(chip_checks[c], st, reason);
 	}
 	for (int c = 0; c < PA_CHECK_COUNT; c++)
 		print_check(pa_result_str((enum pa_check)c), pa_status_str(r->r[c].status),
 		    r->r[c].reason);
-	for (size_t c = 3; c < 5; c++) {
+	for (size_t c = CHIP_BEFORE_PA; c < CHIP_CHECKS; c++) {
 		chip_check(x, r, chip_checks[c], &st, reason, sizeof(reason));
 		print_check(chip_checks[c], st, reason);
 	}
