@@ -19,6 +19,7 @@ static const struct egate_cmd commands[] = {
 	{ "camera", cmd_camera, "list cameras (UVC, simulated) and grab frames" },
 	{ "audit", cmd_audit, "query, export and verify the audit log" },
 	{ "read", cmd_read, "read and check a passport chip (real, vpcd or simulated reader)" },
+	{ "doc", cmd_doc, "check a document's files offline (EF.SOD, DGs) against CSCAs and CRLs" },
 	{ "officer", cmd_officer, "officer console: kiosk status, referral queue, open/hold/override" },
 	{ "version", cmd_version, "print the version" },
 };
