@@ -12,37 +12,53 @@
 #include <mbedtls/sha256.h>
 
 #include "audit_int.h"
+#include "egate/buf.h"
 #include "egate/error.h"
 #include "egate/secure.h"
 
 #define PAYLOAD_LABEL "egate-audit-payload/v1"
 #define RECORD_LABEL "egate-audit-record/v1"
 
+/*
+ * A sink that feeds the same bytes to up to two SHA-256 contexts (the chain
+ * link and the RFC 9162 leaf) and optionally to a buffer (the entry itself).
+ */
+struct sink {
+	mbedtls_sha256_context *c[2];
+	struct eg_wbuf *w;
+};
+
 static int
-put(mbedtls_sha256_context *c, const void *p, size_t n)
+put(struct sink *k, const void *p, size_t n)
 {
-	return mbedtls_sha256_update_ret(c, p, n) == 0 ? EG_OK : EG_ERR_CRYPTO;
+	for (int i = 0; i < 2; i++)
+		if (k->c[i] != NULL && mbedtls_sha256_update_ret(k->c[i], p, n) != 0)
+			return EG_ERR_CRYPTO;
+	if (k->w != NULL && n > 0 && eg_wbuf_put(k->w, p, n) != EG_OK)
+		return EG_ERR_NOMEM;
+	return EG_OK;
 }
 
 static int
-put_u64(mbedtls_sha256_context *c, uint64_t v)
+put_u64(struct sink *k, uint64_t v)
 {
 	uint8_t b[8];
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (uint8_t)(v >> (56 - 8 * i));
-	return put(c, b, sizeof(b));
+	return put(k, b, sizeof(b));
 }
 
 /* F(NULL) = 0x00; F(s) = 0x01 ‖ u32be(len) ‖ bytes */
 static int
-put_field(mbedtls_sha256_context *c, const struct audit_str *s)
+put_field(struct sink *k, const struct audit_str *s)
 {
 	uint8_t b[5];
+	int rc;
 
 	if (s->p == NULL) {
 		b[0] = 0x00;
-		return put(c, b, 1);
+		return put(k, b, 1);
 	}
 	if (s->n > UINT32_MAX)
 		return EG_ERR_OVERFLOW;
@@ -51,9 +67,9 @@ put_field(mbedtls_sha256_context *c, const struct audit_str *s)
 	b[2] = (uint8_t)(s->n >> 16);
 	b[3] = (uint8_t)(s->n >> 8);
 	b[4] = (uint8_t)s->n;
-	if (put(c, b, 5) != EG_OK)
-		return EG_ERR_CRYPTO;
-	return put(c, s->p, s->n);
+	if ((rc = put(k, b, 5)) != EG_OK)
+		return rc;
+	return put(k, s->p, s->n);
 }
 
 int
@@ -61,15 +77,16 @@ audit_payload_digest(const struct audit_str *doc_hmac, const struct audit_str *n
     const struct audit_str *payload, uint8_t out[AUDIT_HASH_LEN])
 {
 	mbedtls_sha256_context c;
+	struct sink k = { { &c, NULL }, NULL };
 	int ret = EG_ERR_CRYPTO;
 
 	mbedtls_sha256_init(&c);
 	if (mbedtls_sha256_starts_ret(&c, 0) != 0)
 		goto out;
-	if ((ret = put(&c, PAYLOAD_LABEL, sizeof(PAYLOAD_LABEL))) != EG_OK ||
-	    (ret = put_field(&c, doc_hmac)) != EG_OK ||
-	    (ret = put_field(&c, name_hmac)) != EG_OK ||
-	    (ret = put_field(&c, payload)) != EG_OK)
+	if ((ret = put(&k, PAYLOAD_LABEL, sizeof(PAYLOAD_LABEL))) != EG_OK ||
+	    (ret = put_field(&k, doc_hmac)) != EG_OK ||
+	    (ret = put_field(&k, name_hmac)) != EG_OK ||
+	    (ret = put_field(&k, payload)) != EG_OK)
 		goto out;
 	ret = mbedtls_sha256_finish_ret(&c, out) == 0 ? EG_OK : EG_ERR_CRYPTO;
 out:
@@ -78,32 +95,61 @@ out:
 }
 
 int
-audit_record_digest(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
-    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN])
+audit_record_hashes(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
+    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN],
+    uint8_t leaf[AUDIT_HASH_LEN], struct eg_wbuf *entry)
 {
-	mbedtls_sha256_context c;
+	static const uint8_t leaf_prefix = 0x00;	/* RFC 9162: leaf hash prefix */
+	mbedtls_sha256_context c, l;
+	struct sink k = { { out != NULL ? &c : NULL, leaf != NULL ? &l : NULL }, entry };
 	int ret = EG_ERR_CRYPTO;
 
 	mbedtls_sha256_init(&c);
-	if (mbedtls_sha256_starts_ret(&c, 0) != 0)
+	mbedtls_sha256_init(&l);
+	if (mbedtls_sha256_starts_ret(&c, 0) != 0 || mbedtls_sha256_starts_ret(&l, 0) != 0 ||
+	    mbedtls_sha256_update_ret(&l, &leaf_prefix, 1) != 0)
 		goto out;
 	/* sizeof includes the label's NUL: the label is NUL-terminated */
-	if ((ret = put(&c, RECORD_LABEL, sizeof(RECORD_LABEL))) != EG_OK ||
-	    (ret = put(&c, prev, AUDIT_HASH_LEN)) != EG_OK ||
-	    (ret = put_u64(&c, (uint64_t)id)) != EG_OK ||
-	    (ret = put_field(&c, &h->kiosk_id)) != EG_OK ||
-	    (ret = put_u64(&c, (uint64_t)h->seq)) != EG_OK ||
-	    (ret = put_u64(&c, (uint64_t)h->ts_ms)) != EG_OK ||
-	    (ret = put_field(&c, &h->type)) != EG_OK ||
-	    (ret = put_field(&c, &h->decision)) != EG_OK ||
-	    (ret = put_field(&c, &h->reason)) != EG_OK ||
-	    (ret = put_field(&c, &h->officer)) != EG_OK ||
-	    (ret = put(&c, payload_digest, AUDIT_HASH_LEN)) != EG_OK)
+	if ((ret = put(&k, RECORD_LABEL, sizeof(RECORD_LABEL))) != EG_OK ||
+	    (ret = put(&k, prev, AUDIT_HASH_LEN)) != EG_OK ||
+	    (ret = put_u64(&k, (uint64_t)id)) != EG_OK ||
+	    (ret = put_field(&k, &h->kiosk_id)) != EG_OK ||
+	    (ret = put_u64(&k, (uint64_t)h->seq)) != EG_OK ||
+	    (ret = put_u64(&k, (uint64_t)h->ts_ms)) != EG_OK ||
+	    (ret = put_field(&k, &h->type)) != EG_OK ||
+	    (ret = put_field(&k, &h->decision)) != EG_OK ||
+	    (ret = put_field(&k, &h->reason)) != EG_OK ||
+	    (ret = put_field(&k, &h->officer)) != EG_OK ||
+	    (ret = put(&k, payload_digest, AUDIT_HASH_LEN)) != EG_OK)
 		goto out;
-	ret = mbedtls_sha256_finish_ret(&c, out) == 0 ? EG_OK : EG_ERR_CRYPTO;
+	ret = EG_ERR_CRYPTO;
+	if ((out != NULL && mbedtls_sha256_finish_ret(&c, out) != 0) ||
+	    (leaf != NULL && mbedtls_sha256_finish_ret(&l, leaf) != 0))
+		goto out;
+	ret = EG_OK;
 out:
 	mbedtls_sha256_free(&c);
+	mbedtls_sha256_free(&l);
 	return ret;
+}
+
+int
+audit_record_digest(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
+    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN])
+{
+	return audit_record_hashes(prev, id, h, payload_digest, out, NULL, NULL);
+}
+
+void
+audit_node_hash(const uint8_t l[AUDIT_HASH_LEN], const uint8_t r[AUDIT_HASH_LEN],
+    uint8_t out[AUDIT_HASH_LEN])
+{
+	uint8_t b[1 + 2 * AUDIT_HASH_LEN];
+
+	b[0] = 0x01;	/* RFC 9162: interior node prefix */
+	memcpy(b + 1, l, AUDIT_HASH_LEN);
+	memcpy(b + 1 + AUDIT_HASH_LEN, r, AUDIT_HASH_LEN);
+	mbedtls_sha256_ret(b, sizeof(b), out, 0);
 }
 
 size_t
