@@ -442,7 +442,8 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 	bool in_txn = false;
 	sqlite3_stmt *st = NULL;
 	uint8_t running[AUDIT_HASH_LEN], root[AUDIT_HASH_LEN];
-	int64_t e = 1, all = 0, mine = 0, total = 0;
+	int64_t e = 1, all = 0, mine = 0, total = 0, tree_bad = 0;
+	char tree_why[160] = "";
 	int ret = EG_ERR_INVAL, rc;
 
 	mbedtls_pk_init(&pk);
@@ -484,7 +485,11 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 	snprintf(rep->origin, sizeof(rep->origin), "%s", a->origin);
 	if ((rc = count_keys(a->db, key_id, &all, &mine, other)) != EG_OK)
 		goto out;
-	if (all > 0 && mine == 0) {
+	/* the log is named after its key at creation: a key that signed no
+	 * checkpoint AND is not the one the log is named after is a wrong key;
+	 * checkpoints by another key in a log named after this one are forged */
+	if (all > 0 && mine == 0 && (strncmp(a->origin, "egate-audit/", 12) != 0 ||
+	    strcmp(a->origin + 12, key_id) != 0)) {
 		fail(rep, AUDIT_PROBLEM_WRONG_KEY, 0, 0, "none of the %" PRId64 " checkpoints is "
 		    "signed by the given key %s (they name key %s): wrong public key", all, key_id,
 		    other);
@@ -619,20 +624,33 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 		/* the tree: every stored node this leaf closes must be the one computed */
 		audit_range_push(&range, leaf, nodes, &nn);
 		for (size_t k = 0; k < nn; k++) {
+			/* reported at the end: a chain or checkpoint problem found
+			 * later names the edit more precisely */
 			if (!nc.have || nc.last != e - 1 || nc.level != (int)k || !nc.hash_ok ||
 			    memcmp(nc.hash, nodes[k], AUDIT_HASH_LEN) != 0) {
-				fail(rep, AUDIT_PROBLEM_TREE, e, 0, "record %" PRId64 ": the stored Merkle "
-				    "tree differs from the records (node at level %zu): proofs from this "
-				    "database would be false", e, k);
-				goto done;
+				if (tree_bad == 0) {
+					tree_bad = e;
+					snprintf(tree_why, sizeof(tree_why), "record %" PRId64 ": the "
+					    "stored Merkle tree differs from the records (node at level "
+					    "%zu): proofs from this database would be false", e, k);
+				}
+				/* resynchronise the cursor on the next leaf */
+				while (nc.have && nc.last <= e - 1)
+					if (node_next(&nc) != EG_OK)
+						goto out;
+				break;
 			}
 			if (node_next(&nc) != EG_OK)
 				goto out;
 		}
-		if (nc.have && nc.last == e - 1) {
-			fail(rep, AUDIT_PROBLEM_TREE, e, 0, "record %" PRId64 ": an extra node in the "
-			    "stored Merkle tree", e);
-			goto done;
+		while (nc.have && nc.last == e - 1) {
+			if (tree_bad == 0) {
+				tree_bad = e;
+				snprintf(tree_why, sizeof(tree_why), "record %" PRId64 ": an extra node "
+				    "in the stored Merkle tree", e);
+			}
+			if (node_next(&nc) != EG_OK)
+				goto out;
 		}
 		while (cc.have && cc.cur.count <= e) {
 			if (bad_checkpoint(rep, &cc.cur, e))
@@ -698,9 +716,13 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 		    anchor->count);
 		goto done;
 	}
+	if (tree_bad != 0) {
+		fail(rep, AUDIT_PROBLEM_TREE, tree_bad, 0, "%s", tree_why);
+		goto done;
+	}
 	if (nc.have) {
 		fail(rep, AUDIT_PROBLEM_TREE, e, 0, "the stored Merkle tree has nodes beyond the last "
-		    "record");
+		    "record (records deleted, tree left)");
 		goto done;
 	}
 	audit_range_root(&range, rep->root);

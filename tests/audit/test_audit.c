@@ -166,7 +166,9 @@ raw_sql(struct fx *f, const char *sql)
 	ck_assert_msg(sqlite3_exec(db, "DROP TRIGGER IF EXISTS records_no_delete;"
 	    "DROP TRIGGER IF EXISTS records_no_update;"
 	    "DROP TRIGGER IF EXISTS checkpoints_no_delete;"
-	    "DROP TRIGGER IF EXISTS checkpoints_no_update;", NULL, NULL, &err) == SQLITE_OK, "%s", err);
+	    "DROP TRIGGER IF EXISTS checkpoints_no_update;"
+	    "DROP TRIGGER IF EXISTS tree_no_delete;"
+	    "DROP TRIGGER IF EXISTS tree_no_update;", NULL, NULL, &err) == SQLITE_OK, "%s", err);
 	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s: %s", sql, err);
 	sqlite3_close(db);
 	fx_open(f);
@@ -197,7 +199,9 @@ START_TEST(migration_from_empty)
 
 	fx_init(&f);
 	ck_assert_int_eq(count_rows(&f, "PRAGMA user_version"), AUDIT_SCHEMA_VERSION);
-	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), 1);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), AUDIT_SCHEMA_VERSION);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+	    "('tree', 'meta', 'policy_params')"), 3);
 	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
 	    "AND name IN ('records_kiosk_ts', 'records_ts', 'records_doc', 'records_decision_ts', "
 	    "'records_officer')"), 5);
@@ -206,7 +210,7 @@ START_TEST(migration_from_empty)
 	/* reopening does not migrate twice */
 	audit_close(&f.db);
 	fx_open(&f);
-	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), 1);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), AUDIT_SCHEMA_VERSION);
 	/* WAL mode persisted */
 	ck_assert_int_eq(count_rows(&f, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 	/* a reader opens it and cannot write */
@@ -404,7 +408,8 @@ START_TEST(chain_verifies_and_unsealed)
 	gen_key(other_priv, sizeof(other_priv), other_pub, sizeof(other_pub));
 	ck_assert_eg(audit_verify(f.db, other_pub, NULL, &rep), EG_OK);
 	ck_assert(!rep.ok);
-	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_SIGNATURE);
+	/* a key that signed none of them is a wrong key, not tampering */
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_WRONG_KEY);
 	ck_assert_eg(audit_verify(f.db, "not a key", NULL, &rep), EG_ERR_CRYPTO);
 	fx_done(&f);
 }
@@ -567,7 +572,7 @@ START_TEST(unsealed_tail_is_not_protected)
 	append_n(&f, 0, 20);
 	checkpoint(&f);
 	append_n(&f, 20, 3);
-	raw_sql(&f, "DELETE FROM records WHERE id > 21");
+	raw_sql(&f, "DELETE FROM records WHERE id > 21; DELETE FROM tree WHERE last >= 21");
 	verify(&f, &rep);
 	ck_assert(rep.ok);
 	ck_assert_uint_eq(rep.unsealed, 1);
@@ -580,9 +585,11 @@ static void
 rewrite_chain(struct fx *f, const char *edit)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st, *up;
+	sqlite3_stmt *st, *up, *node;
 	uint8_t running[32] = { 0 };
+	struct audit_range range;
 
+	audit_range_init(&range);
 	raw_sql(f, edit);
 	audit_close(&f->db);
 	ck_assert_int_eq(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -590,10 +597,13 @@ rewrite_chain(struct fx *f, const char *edit)
 	    "officer, payload_hash FROM records ORDER BY id", -1, &st, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE records SET prev_hash = ?, hash = ? WHERE id = ?",
 	    -1, &up, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO tree VALUES (?, ?, ?)", -1, &node, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN; DELETE FROM tree", NULL, NULL, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct audit_hdr h;
-		uint8_t pd[32], hash[32];
+		uint8_t pd[32], hash[32], leaf[32], nodes[64][32];
+		size_t nn = 0;
 		const char *s;
 		int64_t id = sqlite3_column_int64(st, 0);
 
@@ -606,7 +616,16 @@ rewrite_chain(struct fx *f, const char *edit)
 		h.reason = audit_str_c((const char *)sqlite3_column_text(st, 6));
 		h.officer = audit_str_c((const char *)sqlite3_column_text(st, 7));
 		memcpy(pd, sqlite3_column_blob(st, 8), 32);
-		ck_assert_eg(audit_record_digest(running, id, &h, pd, hash), EG_OK);
+		ck_assert_eg(audit_record_hashes(running, id, &h, pd, hash, leaf, NULL), EG_OK);
+		/* a thorough attacker rebuilds the Merkle tree as well */
+		audit_range_push(&range, leaf, nodes, &nn);
+		for (size_t k = 0; k < nn; k++) {
+			sqlite3_bind_int64(node, 1, id - 1);
+			sqlite3_bind_int(node, 2, (int)k);
+			sqlite3_bind_blob(node, 3, nodes[k], 32, SQLITE_TRANSIENT);
+			ck_assert_int_eq(sqlite3_step(node), SQLITE_DONE);
+			sqlite3_reset(node);
+		}
 		sqlite3_bind_blob(up, 1, running, 32, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(up, 2, hash, 32, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(up, 3, id);
@@ -616,6 +635,7 @@ rewrite_chain(struct fx *f, const char *edit)
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(up);
+	sqlite3_finalize(node);
 	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	fx_open(f);
@@ -676,11 +696,33 @@ START_TEST(rewrite_chain_detected_by_signature)
 	audit_close(&f.db);
 	ck_assert_eg(audit_open(f.path, &f.keys, &f.db), EG_OK);
 	snprintf(sql, sizeof(sql), "UPDATE checkpoints SET key_id = '%s'", f.db->key_id);
-	raw_sql(&f, sql);
+	{
+		/* the key id inside the signed note's signature line too */
+		struct audit_anchor n;
+		char text[AUDIT_ANCHOR_TEXT_MAX];
+		uint8_t kid[4];
+		sqlite3 *db;
+		sqlite3_stmt *st;
+
+		memcpy(kid, f.db->note_kid, 4);
+		ck_assert_eg(audit_checkpoint_at(f.db, 0, text, sizeof(text), &n), EG_OK);
+		memcpy(n.sigs[0].kid, kid, 4);
+		ck_assert_eg(audit_note_format(&n, text, sizeof(text)), EG_OK);
+		raw_sql(&f, sql);
+		audit_close(&f.db);
+		ck_assert_int_eq(sqlite3_open(f.path, &db), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE checkpoints SET note = ?", -1, &st, NULL),
+		    SQLITE_OK);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		fx_open(&f);
+	}
 	verify(&f, &rep);
 	ck_assert(!rep.ok);
 	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_SIGNATURE);
-	ck_assert_ptr_nonnull(strstr(rep.detail, "does not verify"));
+	ck_assert_msg(strstr(rep.detail, "does not verify") != NULL, "%s", rep.detail);
 	fx_done(&f);
 }
 END_TEST
@@ -717,8 +759,9 @@ START_TEST(tamper_replayed_checkpoint)
 	checkpoint(&f);
 	append_n(&f, 20, 5);
 	checkpoint(&f);
-	raw_sql(&f, "INSERT INTO checkpoints (record_id, count, head_hash, ts, key_id, signature) "
-	    "SELECT record_id, count, head_hash, ts, key_id, signature FROM checkpoints WHERE id = 1");
+	raw_sql(&f, "INSERT INTO checkpoints (record_id, count, head_hash, ts, key_id, signature, note) "
+	    "SELECT record_id, count, head_hash, ts, key_id, signature, note FROM checkpoints "
+	    "WHERE id = 1");
 	verify(&f, &rep);
 	ck_assert(!rep.ok);
 	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_CHECKPOINT);
@@ -748,8 +791,16 @@ START_TEST(anchor_round_trip)
 	append_n(&f, 0, 12);
 	checkpoint(&f);
 	latest_anchor(&f, &a, text, sizeof(text));
-	ck_assert(strncmp(text, "egate-audit-checkpoint/v1\ncount 12\nhead ", 40) == 0);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "%s\n12\n", audit_origin(f.db));
+		ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
+		ck_assert_ptr_nonnull(strstr(text, "\n\n\xe2\x80\x94 egate-audit/"));
+	}
+	ck_assert_int_eq(a.format, 2);
 	ck_assert_uint_eq(a.count, 12);
+	ck_assert(audit_note_verify_log(&a, f.pub));
 	ck_assert_eg(audit_anchor_format(&a, again, sizeof(again)), EG_OK);
 	ck_assert_str_eq(text, again);
 	ck_assert_eg(audit_anchor_format(&a, again, 100), EG_ERR_OVERFLOW);
@@ -762,7 +813,7 @@ START_TEST(anchor_round_trip)
 	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
 	ck_assert(rep.ok);
 	ck_assert(rep.anchored);
-	/* a forged anchor (count changed in the text) fails its signature */
+	/* a forged anchor (size changed in the text) fails its signature */
 	a.count = 11;
 	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
 	ck_assert(!rep.ok);
@@ -787,7 +838,8 @@ START_TEST(anchor_detects_truncation_with_checkpoints)
 	append_n(&f, 10, 10);
 	checkpoint(&f);
 	latest_anchor(&f, &a, text, sizeof(text));
-	raw_sql(&f, "DELETE FROM records WHERE id > 14; DELETE FROM checkpoints WHERE id = 2");
+	raw_sql(&f, "DELETE FROM records WHERE id > 14; DELETE FROM checkpoints WHERE id = 2;"
+	    "DELETE FROM tree WHERE last >= 14");
 	verify(&f, &rep);
 	ck_assert(rep.ok);			/* the limit of in-database checkpoints */
 	ck_assert_uint_eq(rep.records, 14);
@@ -844,11 +896,13 @@ START_TEST(anchor_parse_rejects)
 	memcpy(bad, text, n);
 	bad[n] = '\n';
 	ck_assert_eg(audit_anchor_parse(bad, n + 1, &a), EG_ERR_FORMAT);
-	/* upper-case hex, leading zero, sign, zero count, wrong header */
+	/* leading zero, sign, non-canonical base64, extension line, no blank
+	 * line, a control character, a plain dash for the em dash */
 	static const char *const edits[][2] = {
-		{ "count 3", "count 03" }, { "count 3", "count +3" }, { "count 3", "count 0" },
-		{ "egate-audit-checkpoint/v1", "egate-audit-checkpoint/v2" },
-		{ "count 3", "count 99999999999999999999" }, { "count 3", "count 3 " },
+		{ "\n3\n", "\n03\n" }, { "\n3\n", "\n+3\n" }, { "\n3\n", "\n3 \n" },
+		{ "\n3\n", "\n99999999999999999999\n" }, { "=\n\n", "=\next\n\n" },
+		{ "=\n\n", "=\n" }, { "=\n\n", "=\n\t\n" }, { "\xe2\x80\x94 ", "- " },
+		{ "\xe2\x80\x94 egate", "\xe2\x80\x94  egate" }, { "egate-audit/", "egate audit/" },
 	};
 	for (size_t e = 0; e < sizeof(edits) / sizeof(edits[0]); e++) {
 		char *p = strstr(text, edits[e][0]);
@@ -861,13 +915,15 @@ START_TEST(anchor_parse_rejects)
 		memcpy(bad + off + nl, text + off + ol, n - off - ol);
 		ck_assert_msg(audit_anchor_parse(bad, n - ol + nl, &a) == EG_ERR_FORMAT, "%s", edits[e][1]);
 	}
+	/* the root's base64 with its padding removed */
 	memcpy(bad, text, n + 1);
-	for (char *p = strstr(bad, "head ") + 5; *p != '\n'; p++)
-		if (*p >= 'a' && *p <= 'f') {
-			*p = (char)(*p - 'a' + 'A');
-			break;
-		}
-	ck_assert_eg(audit_anchor_parse(bad, n, &a), EG_ERR_FORMAT);
+	{
+		char *eq = strstr(bad, "=\n\n");
+
+		ck_assert_ptr_nonnull(eq);
+		memmove(eq, eq + 1, strlen(eq + 1) + 1);
+		ck_assert_eg(audit_anchor_parse(bad, n - 1, &a), EG_ERR_FORMAT);
+	}
 	ck_assert_eg(audit_anchor_parse(NULL, 0, &a), EG_ERR_INVAL);
 	fx_done(&f);
 }
