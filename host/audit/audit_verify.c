@@ -542,8 +542,22 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 		uint8_t nodes[64][AUDIT_HASH_LEN];
 		size_t nn = 0;
 		struct audit_hdr hdr;
-		struct audit_str doc = col(st, 8), name = col(st, 9), pay = col(st, 10);
-		bool purged;
+		struct audit_str doc, name, pay;
+		bool purged, types_ok;
+
+		/* types first: reading a column as text converts it in place */
+		types_ok = sqlite3_column_type(st, 0) == SQLITE_INTEGER &&
+		    sqlite3_column_type(st, 2) == SQLITE_INTEGER &&
+		    sqlite3_column_type(st, 3) == SQLITE_INTEGER &&
+		    sqlite3_column_type(st, 12) == SQLITE_INTEGER &&
+		    text_col(st, 1, false) && text_col(st, 4, false) && text_col(st, 5, true) &&
+		    text_col(st, 6, true) && text_col(st, 7, true) && text_col(st, 8, true) &&
+		    text_col(st, 9, true) && text_col(st, 10, true) &&
+		    sqlite3_column_type(st, 11) == SQLITE_BLOB && sqlite3_column_type(st, 13) == SQLITE_BLOB &&
+		    sqlite3_column_type(st, 14) == SQLITE_BLOB;
+		doc = col(st, 8);
+		name = col(st, 9);
+		pay = col(st, 10);
 
 		if (id != e) {
 			fail(rep, AUDIT_PROBLEM_MISSING, e, 0, "record %" PRId64 " is missing "
@@ -557,14 +571,7 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 		hdr.decision = col(st, 5);
 		hdr.reason = col(st, 6);
 		hdr.officer = col(st, 7);
-		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
-		    sqlite3_column_type(st, 2) != SQLITE_INTEGER ||
-		    sqlite3_column_type(st, 3) != SQLITE_INTEGER ||
-		    sqlite3_column_type(st, 12) != SQLITE_INTEGER ||
-		    !text_col(st, 1, false) || !text_col(st, 4, false) || !text_col(st, 5, true) ||
-		    !text_col(st, 6, true) || !text_col(st, 7, true) || !text_col(st, 8, true) ||
-		    !text_col(st, 9, true) || !text_col(st, 10, true) ||
-		    (sqlite3_column_int64(st, 12) != 0 && sqlite3_column_int64(st, 12) != 1) ||
+		if (!types_ok || (sqlite3_column_int64(st, 12) != 0 && sqlite3_column_int64(st, 12) != 1) ||
 		    !blob32(st, 11, pd_stored) || !blob32(st, 13, prev) || !blob32(st, 14, hash)) {
 			fail(rep, AUDIT_PROBLEM_ROW, e, 0, "record %" PRId64 ": malformed row "
 			    "(missing field or wrong column type: a record stored as another type "

@@ -1253,6 +1253,460 @@ START_TEST(config_versions)
 }
 END_TEST
 
+
+/* ---- issue 13: transparency-log proofs, witnesses, the attacks ---- */
+
+static void
+hexbin(const char *h, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		ck_assert_int_eq(sscanf(h + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* tests/vectors/audit/proofs.txt (made by the independent rfc9162.py) */
+START_TEST(proof_vectors)
+{
+	char path[512], line[16384];
+	const char *dir = VECTORS_DIR;
+	FILE *fp;
+	int n = 0, bad = 0;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/audit/proofs.txt", dir);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char kind[16], a[80], b[80], pr[16000], exp[8];
+		unsigned long long x, y;
+		uint8_t h1[32], h2[32], proof[64][32];
+		size_t k = 0;
+		bool got;
+
+		if (line[0] == '#')
+			continue;
+		ck_assert_int_eq(sscanf(line, "%15s %llu %llu %79s %79s %15999s %7s", kind, &x, &y, a, b,
+		    pr, exp), 7);
+		hexbin(a, h1, 32);
+		hexbin(b, h2, 32);
+		if (strcmp(pr, "-") != 0)
+			for (char *t = strtok(pr, ","); t != NULL; t = strtok(NULL, ","))
+				hexbin(t, proof[k++], 32);
+		if (strcmp(kind, "inclusion") == 0)
+			got = audit_verify_inclusion(h1, y, x, (const uint8_t (*)[32])proof, k, h2);
+		else
+			got = audit_verify_consistency(x, y, h1, h2, (const uint8_t (*)[32])proof, k);
+		ck_assert_msg(got == (strcmp(exp, "ok") == 0), "%.100s", line);
+		n++;
+		bad += strcmp(exp, "bad") == 0;
+	}
+	fclose(fp);
+	ck_assert_int_gt(n, 400);
+	ck_assert_int_gt(bad, 200);	/* mutated proofs and forked logs */
+}
+END_TEST
+
+/* Every proof the store makes verifies, for every size and index. */
+START_TEST(proofs_from_the_store)
+{
+	struct fx f;
+	uint8_t root[32], leaf[32], r2[32], path[AUDIT_PROOF_MAX][32], roots[41][32];
+	size_t n;
+
+	fx_init(&f);
+	for (int s = 1; s <= 40; s++) {
+		append_n(&f, s - 1, 1);
+		ck_assert_eg(audit_root(f.db, (uint64_t)s, roots[s]), EG_OK);
+	}
+	for (uint64_t size = 1; size <= 40; size++) {
+		for (uint64_t i = 0; i < size; i++) {
+			ck_assert_eg(audit_prove_inclusion(f.db, i, size, leaf, path, &n, root), EG_OK);
+			ck_assert(memcmp(root, roots[size], 32) == 0);
+			ck_assert(audit_verify_inclusion(leaf, i, size, (const uint8_t (*)[32])path, n, root));
+			if (n > 0) {
+				path[n - 1][0] ^= 1;	/* a mutated proof fails */
+				ck_assert(!audit_verify_inclusion(leaf, i, size,
+				    (const uint8_t (*)[32])path, n, root));
+			}
+		}
+		for (uint64_t m = 1; m <= size; m++) {
+			ck_assert_eg(audit_prove_consistency(f.db, m, size, path, &n), EG_OK);
+			ck_assert_msg(audit_verify_consistency(m, size, roots[m], roots[size],
+			    (const uint8_t (*)[32])path, n), "%llu -> %llu", (unsigned long long)m,
+			    (unsigned long long)size);
+			memcpy(r2, roots[m], 32);
+			r2[5] ^= 1;	/* another old tree (a fork) is not consistent */
+			ck_assert(!audit_verify_consistency(m, size, r2, roots[size],
+			    (const uint8_t (*)[32])path, n));
+		}
+	}
+	ck_assert_eg(audit_prove_inclusion(f.db, 40, 40, leaf, path, &n, root), EG_ERR_INVAL);
+	ck_assert_eg(audit_prove_consistency(f.db, 3, 41, path, &n), EG_ERR_INVAL);
+	fx_done(&f);
+}
+END_TEST
+
+/* Issue 13, 7: blanking one chosen record (purged = 1, personal columns
+ * NULL) kept verify OK and hid it from document searches. */
+START_TEST(attack_blank_one_record)
+{
+	struct fx f;
+	struct audit_report rep;
+	uint64_t n;
+
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	checkpoint(&f);
+	raw_sql(&f, "UPDATE records SET purged = 1, payload = NULL, doc_hmac = NULL, "
+	    "name_hmac = NULL WHERE id = 12");
+	verify(&f, &rep);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_PURGED);
+	ck_assert_int_eq(rep.bad_record, 12);
+	fx_done(&f);
+	/* a genuine purge still verifies, also after a second purge */
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	ck_assert_eg(audit_purge(f.db, T0 + 10 * 60000, &n), EG_OK);
+	ck_assert_uint_eq(n, 10);
+	ck_assert_eg(audit_purge(f.db, T0 + 15 * 60000, &n), EG_OK);
+	ck_assert_uint_eq(n, 5);
+	verify(&f, &rep);
+	ck_assert_msg(rep.ok, "%s", rep.detail);
+	ck_assert_uint_eq(rep.purged, 15);
+	/* ... but not a record blanked beyond the purged time */
+	raw_sql(&f, "UPDATE records SET purged = 1, payload = NULL, doc_hmac = NULL, "
+	    "name_hmac = NULL WHERE id = 17");
+	verify(&f, &rep);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_PURGED);
+	fx_done(&f);
+}
+END_TEST
+
+/* Issue 13, 7: a column's type changed (TEXT -> BLOB) hid records from
+ * searches with every hash intact. */
+START_TEST(attack_column_type)
+{
+	static const char *const edits[] = {
+		"UPDATE records SET doc_hmac = CAST(doc_hmac AS BLOB) WHERE id = 4",
+		"UPDATE records SET decision = CAST(decision AS BLOB) WHERE id = 4",
+		"UPDATE records SET kiosk_id = CAST(kiosk_id AS BLOB) WHERE id = 4",
+		"UPDATE records SET reason = CAST(reason AS BLOB) WHERE id = 4",
+	};
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		struct fx f;
+		struct audit_report rep;
+
+		fx_init(&f);
+		append_n(&f, 0, 8);
+		checkpoint(&f);
+		raw_sql(&f, edits[i]);
+		verify(&f, &rep);
+		ck_assert_msg(!rep.ok, "%s", edits[i]);
+		ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_ROW);
+		ck_assert_int_eq(rep.bad_record, 4);
+		fx_done(&f);
+	}
+}
+END_TEST
+
+/* Issue 13, 2 and 9: a file with corrupted pages. */
+static void
+corrupt_middle(const char *path)
+{
+	struct stat st;
+	uint8_t junk[512];
+	int fd = open(path, O_WRONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	memset(junk, 0xA5, sizeof(junk));
+	/* a page in the middle, past the schema */
+	ck_assert_int_eq(pwrite(fd, junk, sizeof(junk), st.st_size / 2 / 4096 * 4096 + 100),
+	    (ssize_t)sizeof(junk));
+	close(fd);
+}
+
+START_TEST(attack_corrupted_pages)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_db *r = NULL;
+
+	fx_init(&f);
+	append_n(&f, 0, 400);
+	checkpoint(&f);
+	audit_close(&f.db);	/* everything in the main file */
+	corrupt_middle(f.path);
+	/* the daemon refuses it (it was served silently) */
+	ck_assert_eg(audit_open(f.path, &f.keys, &f.db), EG_ERR_CHECKSUM);
+	/* verify names it */
+	ck_assert_eg(audit_open(f.path, NULL, &r), EG_OK);
+	ck_assert_eg(audit_verify(r, f.pub, NULL, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_DAMAGED);
+	audit_close(&r);
+	fx_done(&f);
+}
+END_TEST
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_ge(fputs(text, fp), 0);
+	fclose(fp);
+}
+
+/* Issue 13, 2: the database emptied or deleted while the host is stopped;
+ * the host started a new one and overwrote the .anchor. */
+START_TEST(attack_db_deleted_or_emptied)
+{
+	struct fx f;
+	char anchor[192], text[AUDIT_ANCHOR_TEXT_MAX], why[512];
+	struct audit_db *d = NULL;
+
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	checkpoint(&f);
+	ck_assert_eg(audit_checkpoint_latest(f.db, text, sizeof(text)), EG_OK);
+	snprintf(anchor, sizeof(anchor), "%s.anchor", f.path);
+	write_text(anchor, text);
+	audit_close(&f.db);
+	/* intact: opens */
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_OK);
+	audit_close(&d);
+	/* every record deleted (tables emptied): refused */
+	raw_sql(&f, "DELETE FROM records; DELETE FROM tree; DELETE FROM checkpoints");
+	audit_close(&f.db);
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_ERR_STATE);
+	ck_assert_ptr_null(d);
+	ck_assert_msg(strstr(why, "were removed") != NULL, "%s", why);
+	/* the file deleted: refused, and no new log is created */
+	{
+		char p[192];
+
+		snprintf(p, sizeof(p), "%s-wal", f.path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", f.path);
+		unlink(p);
+	}
+	ck_assert_int_eq(unlink(f.path), 0);
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_ERR_STATE);
+	ck_assert_int_ne(access(f.path, F_OK), 0);
+	ck_assert_msg(strstr(why, "refusing to start a new log") != NULL, "%s", why);
+	/* a different log put in its place (same size, other content): refused */
+	fx_open(&f);
+	for (int i = 0; i < 20; i++)
+		append_n(&f, 100 + i, 1);
+	audit_close(&f.db);
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_ERR_STATE);
+	ck_assert_msg(strstr(why, "does not contain the checkpoint") != NULL, "%s", why);
+	unlink(anchor);
+	fx_open(&f);
+	fx_done(&f);
+}
+END_TEST
+
+/* Issue 13, 9: a copy made without its -wal verified as a shorter log. */
+START_TEST(attack_copy_without_wal)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_anchor a;
+	char text[AUDIT_ANCHOR_TEXT_MAX], copy[192], cmd[512];
+	struct audit_db *c = NULL;
+
+	fx_init(&f);
+	append_n(&f, 0, 10);
+	checkpoint(&f);
+	audit_close(&f.db);	/* checkpointed into the main file */
+	fx_open(&f);
+	append_n(&f, 10, 10);
+	checkpoint(&f);		/* these live in the -wal while the host runs */
+	latest_anchor(&f, &a, text, sizeof(text));
+	snprintf(copy, sizeof(copy), "%s/copy.db", f.dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", f.path, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_eg(audit_open(copy, NULL, &c), EG_OK);
+	ck_assert_eg(audit_verify(c, f.pub, NULL, &rep), EG_OK);
+	ck_assert(rep.ok);		/* consistent in itself ... */
+	ck_assert(!rep.anchored);	/* ... but nothing outside vouches for it */
+	ck_assert_uint_lt(rep.records, 20);
+	ck_assert_eg(audit_verify(c, f.pub, &a, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_TRUNCATED);
+	audit_close(&c);
+	/* the online backup is complete */
+	unlink(copy);
+	ck_assert_eg(audit_snapshot(f.db, copy, NULL, NULL), EG_OK);
+	ck_assert_eg(audit_snapshot(f.db, copy, NULL, NULL), EG_ERR_STATE);
+	ck_assert_eg(audit_open(copy, NULL, &c), EG_OK);
+	ck_assert_eg(audit_verify(c, f.pub, &a, &rep), EG_OK);
+	ck_assert_msg(rep.ok && rep.anchored, "%s", rep.detail);
+	ck_assert_uint_eq(rep.records, 20);
+	audit_close(&c);
+	unlink(copy);
+	fx_done(&f);
+}
+END_TEST
+
+/* Witness cosignatures (Ed25519, c2sp.org/tlog-cosignature) and verify's
+ * quorum. */
+START_TEST(witness_cosignatures)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_verify_opts o;
+	struct audit_anchor a, b;
+	char text[AUDIT_ANCHOR_TEXT_MAX], sk1[256], vk1[256], sk2[256], vk2[256];
+	const char *vks[2];
+	uint64_t ts = 0;
+
+	fx_init(&f);
+	append_n(&f, 0, 9);
+	checkpoint(&f);
+	latest_anchor(&f, &a, text, sizeof(text));
+	ck_assert_eg(audit_witness_keygen("witness.example/w1", sk1, sizeof(sk1), vk1, sizeof(vk1)),
+	    EG_OK);
+	ck_assert_eg(audit_witness_keygen("witness.example/w2", sk2, sizeof(sk2), vk2, sizeof(vk2)),
+	    EG_OK);
+	ck_assert_eg(audit_witness_keygen("bad name", sk2, sizeof(sk2), vk2, sizeof(vk2)),
+	    EG_ERR_INVAL);
+	ck_assert_eg(audit_witness_keygen("witness.example/w2", sk2, sizeof(sk2), vk2, sizeof(vk2)),
+	    EG_OK);
+	ck_assert_eg(audit_vkey_check(vk1), EG_OK);
+	ck_assert_eg(audit_vkey_check(sk1), EG_ERR_FORMAT);
+	ck_assert(!audit_witness_verify(&a, vk1, NULL));
+	ck_assert_eg(audit_witness_cosign(&a, sk1, 1700000000), EG_OK);
+	ck_assert(audit_witness_verify(&a, vk1, &ts));
+	ck_assert_uint_eq(ts, 1700000000);
+	ck_assert(!audit_witness_verify(&a, vk2, NULL));
+	/* the text round trip keeps every signature */
+	ck_assert_eg(audit_note_format(&a, text, sizeof(text)), EG_OK);
+	ck_assert_eg(audit_anchor_parse(text, strlen(text), &b), EG_OK);
+	ck_assert_uint_eq(b.n_sigs, 2);
+	ck_assert(audit_witness_verify(&b, vk1, NULL));
+	ck_assert(audit_note_verify_log(&b, f.pub));
+	/* a cosignature moved to another tree does not verify */
+	b.count = 8;
+	ck_assert(!audit_witness_verify(&b, vk1, NULL));
+	b = a;
+	b.sigs[1].sig[20] ^= 1;
+	ck_assert(!audit_witness_verify(&b, vk1, NULL));
+	/* verify with witness keys */
+	memset(&o, 0, sizeof(o));
+	vks[0] = vk1;
+	vks[1] = vk2;
+	o.anchor = &a;
+	o.witness_vkeys = vks;
+	o.n_witness = 1;
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_OK);
+	ck_assert_msg(rep.ok && rep.witnessed && rep.anchored, "%s", rep.detail);
+	o.n_witness = 2;	/* both required, one present */
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_WITNESS);
+	o.quorum = 1;
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_OK);
+	ck_assert(rep.ok && rep.witnessed);
+	vks[1] = "not a key";
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_ERR_FORMAT);
+	fx_done(&f);
+}
+END_TEST
+
+/* A schema-1 log (as the previous version wrote it) migrates: the tree is
+ * built, a signed-note checkpoint made, old checkpoints and anchors verify. */
+START_TEST(migration_from_schema_1)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_anchor v1;
+	struct audit_db *r = NULL;
+	char text[AUDIT_ANCHOR_TEXT_MAX], sql[1024], kid[AUDIT_KEY_ID_LEN + 1];
+	uint8_t head[32], digest[32], sig[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
+	size_t siglen = 0, tl;
+	mbedtls_pk_context pk;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	fx_init(&f);
+	append_n(&f, 0, 15);
+	snprintf(kid, sizeof(kid), "%s", f.db->key_id);
+	audit_close(&f.db);
+	/* back to schema 1: what the previous version left on disk */
+	ck_assert_int_eq(sqlite3_open(f.path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE tree; DROP TABLE meta; DROP TABLE policy_params;"
+	    "ALTER TABLE checkpoints DROP COLUMN note; DELETE FROM schema_migrations WHERE version = 2;"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT hash FROM records WHERE id = 15", -1, &st,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	memcpy(head, sqlite3_column_blob(st, 0), 32);
+	sqlite3_finalize(st);
+	/* a schema-1 checkpoint, signed as the old code did */
+	tl = audit_checkpoint_text(15, head, T0, text, sizeof(text));
+	mbedtls_pk_init(&pk);
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0), 0);
+	ck_assert_int_eq(mbedtls_pk_parse_key(&pk, (const uint8_t *)f.priv, strlen(f.priv) + 1, NULL,
+	    0), 0);
+	mbedtls_sha256_ret((const uint8_t *)text, tl, digest, 0);
+	ck_assert_int_eq(mbedtls_pk_sign(&pk, MBEDTLS_MD_SHA256, digest, 32, sig, &siglen,
+	    mbedtls_ctr_drbg_random, &drbg), 0);
+	mbedtls_pk_free(&pk);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO checkpoints (record_id, count, head_hash, "
+	    "ts, key_id, signature) VALUES (15, 15, ?, ?, ?, ?)", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, head, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, T0);
+	sqlite3_bind_text(st, 3, kid, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, sig, (int)siglen, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	memset(&v1, 0, sizeof(v1));
+	v1.format = 1;
+	v1.count = 15;
+	memcpy(v1.head, head, 32);
+	v1.ts_ms = T0;
+	snprintf(v1.key_id, sizeof(v1.key_id), "%s", kid);
+	memcpy(v1.sig, sig, siglen);
+	v1.sig_len = siglen;
+	ck_assert_eg(audit_anchor_format(&v1, text, sizeof(text)), EG_OK);
+	ck_assert_eg(audit_anchor_parse(text, strlen(text), &v1), EG_OK);
+	ck_assert_int_eq(v1.format, 1);
+	/* readers refuse it until the host migrated it */
+	ck_assert_eg(audit_open(f.path, NULL, &r), EG_ERR_UNSUPPORTED);
+	fx_open(&f);
+	ck_assert_int_eq(count_rows(&f, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM checkpoints WHERE note IS NOT NULL "
+	    "AND count = 15"), 1);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM tree WHERE level = 0"), 15);
+	ck_assert_eg(audit_verify(f.db, f.pub, &v1, &rep), EG_OK);
+	ck_assert_msg(rep.ok && rep.anchored, "%s", rep.detail);
+	ck_assert_uint_eq(rep.checkpoints, 2);
+	append_n(&f, 15, 3);
+	checkpoint(&f);
+	ck_assert_eg(audit_verify(f.db, f.pub, &v1, &rep), EG_OK);
+	ck_assert_msg(rep.ok, "%s", rep.detail);
+	snprintf(sql, sizeof(sql), "%s", "SELECT 1");
+	(void)sql;
+	fx_done(&f);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1284,6 +1738,15 @@ make_suite(void)
 	tcase_add_test(tc, key_files);
 	tcase_add_test(tc, query_filters);
 	tcase_add_test(tc, config_versions);
+	tcase_add_test(tc, proof_vectors);
+	tcase_add_test(tc, proofs_from_the_store);
+	tcase_add_test(tc, attack_blank_one_record);
+	tcase_add_test(tc, attack_column_type);
+	tcase_add_test(tc, attack_corrupted_pages);
+	tcase_add_test(tc, attack_db_deleted_or_emptied);
+	tcase_add_test(tc, attack_copy_without_wal);
+	tcase_add_test(tc, witness_cosignatures);
+	tcase_add_test(tc, migration_from_schema_1);
 	suite_add_tcase(s, tc);
 	return s;
 }
