@@ -401,8 +401,12 @@ audit_open(const char *path, const struct audit_keys *keys, struct audit_db **ou
 		}
 		if (exec(a->db, "PRAGMA query_only = ON") != EG_OK)
 			goto out;
-		if ((ret = audit_meta_origin(a->db, a->origin)) != EG_OK)
+		if ((ret = audit_meta_origin(a->db, a->origin)) != EG_OK) {
+			/* a page too damaged to read the log's name: say so */
+			if (audit_integrity(a, false, NULL, 0) == EG_ERR_CHECKSUM)
+				ret = EG_ERR_CHECKSUM;
 			goto out;
+		}
 	}
 	*out = a;
 	a = NULL;

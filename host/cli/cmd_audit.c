@@ -1089,6 +1089,11 @@ cmd_audit(int argc, char **argv)
 	}
 
 	rc = audit_open(path, NULL, &db);
+	if (rc == EG_ERR_CHECKSUM) {
+		printf("DAMAGED: %s: the database file is damaged (SQLite quick_check fails); "
+		    "restore it from a snapshot\n", path);
+		return EXIT_DAMAGED;
+	}
 	if (rc != EG_OK) {
 		cli_err("audit", "%s: cannot open: %s%s", path, eg_strerror(rc),
 		    rc == EG_ERR_UNSUPPORTED ? " (a schema-1 log: start egate-host once to migrate it, "
