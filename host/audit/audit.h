@@ -427,6 +427,15 @@ int audit_witness_cosign(struct audit_anchor *a, const char *skey, uint64_t ts);
  */
 bool audit_witness_verify(const struct audit_anchor *a, const char *vkey, uint64_t *ts);
 
+/*
+ * audit_witness_request_parse — a c2sp.org/tlog-witness add-checkpoint
+ * request body (untrusted, len bytes): "old N" line, 0..63 base64 proof
+ * lines, a blank line, a signed-note checkpoint. proof needs
+ * AUDIT_PROOF_MAX entries. Errors: EG_ERR_INVAL, EG_ERR_FORMAT.
+ */
+int audit_witness_request_parse(const char *text, size_t len, uint64_t *old,
+    uint8_t proof[][AUDIT_HASH_LEN], size_t *k, struct audit_anchor *cp);
+
 /* audit_vkey_check — EG_OK when text is a witness vkey (type 0x04). */
 int audit_vkey_check(const char *vkey);
 

@@ -474,3 +474,31 @@ audit_witness_verify(const struct audit_anchor *a, const char *vkey, uint64_t *t
 	}
 	return false;
 }
+
+int
+audit_witness_request_parse(const char *text, size_t len, uint64_t *old,
+    uint8_t proof[][AUDIT_HASH_LEN], size_t *k, struct audit_anchor *cp)
+{
+	struct eg_rbuf b, line;
+	uint8_t raw[AUDIT_SIG_MAX];
+	size_t n;
+
+	if (text == NULL || old == NULL || proof == NULL || k == NULL || cp == NULL)
+		return EG_ERR_INVAL;
+	*k = 0;
+	b = eg_rbuf_init(text, len);
+	if (next_line(&b, &line) != EG_OK || eg_rbuf_left(&line) < 5 || memcmp(line.p, "old ", 4) != 0 ||
+	    decimal(line.p + 4, eg_rbuf_left(&line) - 4, old) != EG_OK)
+		return EG_ERR_FORMAT;
+	for (;;) {
+		if (next_line(&b, &line) != EG_OK)
+			return EG_ERR_FORMAT;
+		if (eg_rbuf_left(&line) == 0)
+			break;
+		if (*k == 63 || b64_decode(line.p, eg_rbuf_left(&line), raw, sizeof(raw), &n) != EG_OK ||
+		    n != AUDIT_HASH_LEN)
+			return EG_ERR_FORMAT;
+		memcpy(proof[(*k)++], raw, AUDIT_HASH_LEN);
+	}
+	return audit_note_parse((const char *)b.p, eg_rbuf_left(&b), cp);
+}
