@@ -192,7 +192,7 @@ def check_log_signature(note_text, pem_path):
 def check_cosignature(note_text, vkey):
     """c2sp.org/tlog-cosignature, Ed25519 (type 0x04)"""
     body, origin, size, root, sigs = parse_note(note_text)
-    name, kid_hex, key64 = vkey.strip().split("+")
+    name, kid_hex, key64 = vkey.strip().split("+", 2)
     raw = base64.b64decode(key64, validate=True)
     if raw[0] != 4 or len(raw) != 33:
         raise Invalid("vkey: not an Ed25519 cosignature key")
