@@ -145,10 +145,11 @@ int audit_config_add(struct audit_db *db, uint64_t version, int64_t ts_ms,
 /*
  * audit_config_add_policy — audit_config_add that also keeps the decision
  * parameters of the version (params: canonical JSON from
- * proto_policy_params_json, NUL-terminated; the thresholds and settings,
- * never the watchlist gallery) by their SHA-256 in the policy_params table,
- * and names that digest in the config record ("params_sha256"), so
- * `egate audit replay` can re-derive a passage's decision later.
+ * policy_params_json in proto/policy.h, NUL-terminated; the thresholds and
+ * settings, never the watchlist gallery) by their SHA-256 in the
+ * policy_params table, and names that digest in the config record
+ * ("params_sha256"), so the parameters a passage was decided with can be
+ * read back and checked later (audit_policy_params, `egate audit policy`).
  * Errors: as audit_config_add; EG_ERR_INVAL (params NULL or > 64 KiB).
  */
 int audit_config_add_policy(struct audit_db *db, uint64_t version, int64_t ts_ms,
@@ -189,7 +190,8 @@ enum audit_problem {
 	AUDIT_PROBLEM_NONE = 0,
 	AUDIT_PROBLEM_MISSING,		/* a record id is missing: record deleted */
 	AUDIT_PROBLEM_HASH,		/* recomputed hash differs: a field was edited */
-	AUDIT_PROBLEM_PAYLOAD,		/* payload/identifier columns differ from their digest */
+	AUDIT_PROBLEM_PAYLOAD,		/* payload/identifier columns, or kept decision
+					 * parameters, differ from their digest */
 	AUDIT_PROBLEM_REHASHED,		/* record edited and re-hashed: its successor links elsewhere */
 	AUDIT_PROBLEM_ROW,		/* malformed row (wrong types, purged row with data) */
 	AUDIT_PROBLEM_TRUNCATED,	/* fewer records than a checkpoint seals */
@@ -326,7 +328,9 @@ int audit_verify(struct audit_db *db, const char *pubkey_pem, const struct audit
  * the records and compares every stored node and every signed-note
  * checkpoint's root with it ("tree", "checkpoint"), checks that every
  * blanked (purged) record is covered by a later retention purge ("purged"),
- * that every column has its declared type ("row"), and tells a key that
+ * that every column has its declared type ("row"), that the decision
+ * parameters kept by audit_config_add_policy still hash to their key
+ * ("payload", bad_record 0), and tells a key that
  * signed none of the checkpoints ("wrong_key") from a forged signature
  * ("signature"). Errors: as audit_verify; EG_ERR_FORMAT (a witness key that
  * is not a vkey).

@@ -324,6 +324,46 @@ purge_covers(struct purges *p, int64_t id, int64_t ts)
 	return p->next < p->n && p->suffix[p->next] > ts;
 }
 
+/* ---- decision parameters ------------------------------------------------------------ */
+
+/*
+ * Every row of policy_params is kept under the SHA-256 of its text, the
+ * digest a hash-chained config record names (audit_config_add_policy): an
+ * edited row no longer hashes to its key. Fails rep on the first one.
+ */
+static int
+params_check(sqlite3 *db, struct audit_report *rep)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = EG_ERR_DB, rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT sha256, version, params FROM policy_params ORDER BY "
+		"version, sha256", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t want[AUDIT_HASH_LEN], got[AUDIT_HASH_LEN];
+		bool ok = blob32(st, 0, want) && sqlite3_column_type(st, 1) == SQLITE_INTEGER &&
+		    sqlite3_column_type(st, 2) == SQLITE_TEXT;
+
+		if (ok) {
+			mbedtls_sha256_ret(sqlite3_column_text(st, 2),
+			    (size_t)sqlite3_column_bytes(st, 2), got, 0);
+			ok = memcmp(got, want, AUDIT_HASH_LEN) == 0;
+		}
+		if (!ok) {
+			fail(rep, AUDIT_PROBLEM_PAYLOAD, 0, 0, "the decision parameters kept for "
+			    "configuration version %" PRId64 " differ from their digest (edited)",
+			    (int64_t)sqlite3_column_int64(st, 1));
+			break;
+		}
+	}
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		ret = EG_OK;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
 /* ---- the walk --------------------------------------------------------------------- */
 
 /* Stored tree nodes, read in (last, level) order beside the records. */
@@ -732,6 +772,12 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 		    "record (records deleted, tree left)");
 		goto done;
 	}
+	if ((rc = params_check(a->db, rep)) != EG_OK) {
+		ret = rc;
+		goto out;
+	}
+	if (!rep->ok)
+		goto done;
 	audit_range_root(&range, rep->root);
 	rep->unsealed = rep->records - rep->sealed;
 	if (anchor != NULL && rep->anchored) {
