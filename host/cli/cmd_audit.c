@@ -9,6 +9,7 @@
  *   egate audit --db PATH prove (--id N | [--kiosk K] --seq N) [--size M] [--json]
  *   egate audit --db PATH consistency --from N [--to M] [--json]
  *   egate audit --db PATH snapshot --out PATH
+ *   egate audit --db PATH policy --version N
  *
  * The store is opened read-only (no keys): nothing here can change it.
  * See docs/man/egate-audit.1 and docs/audit.md.
@@ -43,6 +44,7 @@ help(FILE *f)
 	    "       egate audit --db PATH prove (--id N | [--kiosk K] --seq N) [--size M] [--json]\n"
 	    "       egate audit --db PATH consistency --from N [--to M] [--json]\n"
 	    "       egate audit --db PATH snapshot --out PATH [--progress]\n"
+	    "       egate audit --db PATH policy --version N (the decision parameters logged)\n"
 	    "\n"
 	    "filters: --from TIME --to TIME (ISO-8601, UTC unless an offset is given;\n"
 	    "         from inclusive, to exclusive), --kiosk ID, --type TYPE,\n"
@@ -800,6 +802,33 @@ run_snapshot(struct audit_db *db, const char *out, bool prog)
 	return EGATE_EXIT_OK;
 }
 
+/* The decision parameters of config version v, checked against the digest
+ * its hash-chained config record names. */
+static int
+run_policy(struct audit_db *db, uint64_t v)
+{
+	char *params = NULL;
+	int rc = audit_policy_params(db, v, &params);
+
+	if (rc == EG_ERR_NOT_FOUND) {
+		cli_err("audit", "configuration version %" PRIu64 " is not logged with its decision "
+		    "parameters (never pushed, or logged by an older egate-host)", v);
+		return EGATE_EXIT_FAIL;
+	}
+	if (rc == EG_ERR_MAC) {
+		printf("TAMPERED: the stored parameters of version %" PRIu64 " differ from the digest "
+		    "in its config record\n", v);
+		return EGATE_EXIT_FAIL;
+	}
+	if (rc != EG_OK) {
+		cli_err("audit", "cannot read the parameters: %s", eg_strerror(rc));
+		return EGATE_EXIT_ERROR;
+	}
+	printf("%s\n", params);
+	free(params);
+	return fflush(stdout) == 0 ? EGATE_EXIT_OK : EGATE_EXIT_ERROR;
+}
+
 static bool
 one_of(const char *v, const char *const *set)
 {
@@ -829,7 +858,7 @@ cmd_audit(int argc, char **argv)
 {
 	enum { O_FROM = 256, O_TO, O_KIOSK, O_TYPE, O_DECISION, O_REASON, O_OFFICER, O_DOCUMENT,
 		O_HMAC_KEY, O_LIMIT, O_FORMAT, O_PUBKEY, O_ANCHOR, O_SEQ, O_ID, O_SIZE, O_WITNESS,
-		O_QUORUM, O_PROGRESS, O_OUT };
+		O_QUORUM, O_PROGRESS, O_OUT, O_VERSION };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
@@ -855,13 +884,14 @@ cmd_audit(int argc, char **argv)
 		{ "quorum", required_argument, NULL, O_QUORUM },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "out", required_argument, NULL, O_OUT },
+		{ "version", required_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const types[] = { "passage", "officer", "config", "system", NULL };
 	static const char *const decisions[] = { "OPEN", "REFER", "REJECT", "ABORTED", "FAULT",
 		NULL };
 	static const char *const verbs[] = { "query", "export", "verify", "head", "prove",
-		"consistency", "snapshot", NULL };
+		"consistency", "snapshot", "policy", NULL };
 	struct audit_filter f;
 	struct audit_db *db = NULL;
 	const char *path = NULL, *verb = NULL, *document = NULL, *hmac_key = NULL;
@@ -869,7 +899,7 @@ cmd_audit(int argc, char **argv)
 	const char *from_arg = NULL, *to_arg = NULL;
 	char *wkeys[WITNESS_MAX];
 	char doc_hmac[AUDIT_HMAC_HEX_LEN + 1];
-	uint64_t id = 0, size = 0, quorum = 0;
+	uint64_t id = 0, size = 0, quorum = 0, version = 0;
 	size_t nw = 0;
 	int c, json = 0, filters = 0, ret = EGATE_EXIT_USAGE, rc;
 	bool prog = isatty(STDERR_FILENO) != 0, proof_opts = false;
@@ -913,13 +943,14 @@ cmd_audit(int argc, char **argv)
 		case O_SEQ:
 		case O_ID:
 		case O_SIZE:
+		case O_VERSION:
 		case O_QUORUM: {
 			uint64_t v;
 
 			if (!parse_u64(optarg, false, &v)) {
 				cli_err("audit", "--%s needs a positive number", c == O_SEQ ? "seq" :
 				    c == O_LIMIT ? "limit" : c == O_ID ? "id" : c == O_SIZE ? "size" :
-				    "quorum");
+				    c == O_VERSION ? "version" : "quorum");
 				return EGATE_EXIT_USAGE;
 			}
 			if (c == O_SEQ) {
@@ -934,6 +965,8 @@ cmd_audit(int argc, char **argv)
 			} else if (c == O_SIZE) {
 				size = v;
 				proof_opts = true;
+			} else if (c == O_VERSION) {
+				version = v;
 			} else {
 				quorum = v;
 			}
@@ -965,8 +998,8 @@ cmd_audit(int argc, char **argv)
 		return EGATE_EXIT_USAGE;
 	}
 	if (!one_of(verb, verbs)) {
-		cli_err("audit", "unknown verb '%s' (query, export, verify, head, prove, consistency "
-		    "or snapshot)", verb);
+		cli_err("audit", "unknown verb '%s' (query, export, verify, head, prove, consistency, "
+		    "snapshot or policy)", verb);
 		return EGATE_EXIT_USAGE;
 	}
 	if (path == NULL) {
@@ -981,11 +1014,20 @@ cmd_audit(int argc, char **argv)
 		cli_err("audit", "--out is for snapshot");
 		return EGATE_EXIT_USAGE;
 	}
+	if (version > 0 && strcmp(verb, "policy") != 0) {
+		cli_err("audit", "--version is for policy");
+		return EGATE_EXIT_USAGE;
+	}
 	if (proof_opts && strcmp(verb, "prove") != 0) {
 		cli_err("audit", "--id and --size are for prove");
 		return EGATE_EXIT_USAGE;
 	}
-	if (strcmp(verb, "head") == 0 || strcmp(verb, "snapshot") == 0) {
+	if (strcmp(verb, "policy") == 0) {
+		if (filters > 0 || format != NULL || hmac_key != NULL || json || version == 0) {
+			cli_err("audit", "policy takes --version N only (it prints JSON)");
+			return EGATE_EXIT_USAGE;
+		}
+	} else if (strcmp(verb, "head") == 0 || strcmp(verb, "snapshot") == 0) {
 		if (filters > 0 || format != NULL || hmac_key != NULL || json) {
 			cli_err("audit", "%s takes no filters", verb);
 			return EGATE_EXIT_USAGE;
@@ -1110,6 +1152,8 @@ cmd_audit(int argc, char **argv)
 		ret = run_consistency(db, (uint64_t)f.from_ms, (uint64_t)f.to_ms, json);
 	else if (strcmp(verb, "snapshot") == 0)
 		ret = run_snapshot(db, out, prog);
+	else if (strcmp(verb, "policy") == 0)
+		ret = run_policy(db, version);
 	else
 		ret = run_query(db, &f, fmt);
 	audit_close(&db);

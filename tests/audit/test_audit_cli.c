@@ -16,6 +16,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
 #include <sqlite3.h>
 
 #include "audit.h"
@@ -26,6 +27,8 @@
 
 struct fx {
 	char dir[64], db[128], pub[128], hmac[128];
+	char priv[1024];	/* the log's signing key, to append more */
+	uint8_t key[32];	/* HMAC key */
 };
 
 static void
@@ -67,6 +70,8 @@ fx_init(struct fx *f)
 	ck_assert_int_eq(mbedtls_pk_write_key_pem(&pk, (uint8_t *)priv, sizeof(priv)), 0);
 	ck_assert_int_eq(mbedtls_pk_write_pubkey_pem(&pk, (uint8_t *)pub, sizeof(pub)), 0);
 	ck_assert_int_eq(mbedtls_ctr_drbg_random(&drbg, key, sizeof(key)), 0);
+	memcpy(f->priv, priv, sizeof(f->priv));
+	memcpy(f->key, key, sizeof(f->key));
 	mbedtls_pk_free(&pk);
 	mbedtls_ctr_drbg_free(&drbg);
 	mbedtls_entropy_free(&ent);
@@ -430,6 +435,68 @@ START_TEST(proofs_independent_verifier)
 }
 END_TEST
 
+/* `egate audit policy`: the decision parameters the host logged with a
+ * configuration version, read back only if they still hash to the digest
+ * their hash-chained config record names; verify catches an edited row. */
+START_TEST(policy_params_cli)
+{
+	static const char params[] = "{\"version\":3,\"thresholds\":{\"match_threshold\":"
+	    "0.55000000000000004},\"settings\":{\"no_chip_auth\":\"refer\"}}";
+	struct fx f;
+	static char out[1 << 15];
+	struct audit_keys k;
+	struct audit_db *db = NULL;
+	uint8_t digest[32] = { 0x42 }, pd[32];
+	char want[256], phex[65];
+	sqlite3 *s3;
+
+	fx_init(&f);
+	k.sign_key_pem = f.priv;
+	k.hmac_key = f.key;
+	k.hmac_key_len = sizeof(f.key);
+	ck_assert_eg(audit_open(f.db, &k, &db), EG_OK);
+	ck_assert_eg(audit_config_add_policy(db, 3, T0, digest, "policy bundle", params), EG_OK);
+	ck_assert_eg(audit_config_add(db, 4, T0 + 1, digest, "no parameters"), EG_OK);
+	ck_assert_eg(audit_checkpoint(db, NULL), EG_OK);
+	audit_close(&db);
+
+	/* exactly the bytes whose SHA-256 the config record names */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' policy --version 3", f.db), 0);
+	snprintf(want, sizeof(want), "%s\n", params);
+	ck_assert_str_eq(out, want);
+	mbedtls_sha256_ret((const uint8_t *)params, strlen(params), pd, 0);
+	for (int i = 0; i < 32; i++)
+		snprintf(phex + 2 * i, 3, "%02x", pd[i]);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --type config --json", f.db), 0);
+	snprintf(want, sizeof(want), "params_sha256\\\":\\\"%s", phex);
+	ck_assert_msg(strstr(out, want) != NULL, "%s not in %s", want, out);
+	/* a version logged without parameters, one never logged, misuse */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' policy --version 4", f.db), 1);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' policy --version 9", f.db), 1);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' policy", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' policy --version 3 --json", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --version 3", f.db), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head > '%s/anchor'", f.db, f.dir), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s/anchor'",
+	    f.db, f.pub, f.dir), 0);
+
+	/* a threshold lowered in the stored parameters */
+	ck_assert_int_eq(sqlite3_open(f.db, &s3), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(s3, "DROP TRIGGER policy_params_no_update; UPDATE policy_params "
+	    "SET params = replace(params, '0.55000000000000004', '0.10000000000000001')", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_changes(s3), 1);
+	sqlite3_close(s3);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' policy --version 3", f.db), 1);
+	ck_assert_msg(strncmp(out, "TAMPERED:", 9) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --anchor '%s/anchor'",
+	    f.db, f.pub, f.dir), 1);
+	ck_assert_msg(strstr(out, "decision parameters kept for configuration version 3 differ")
+	    != NULL, "%s", out);
+	fx_done(&f);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -444,6 +511,7 @@ make_suite(void)
 	tcase_add_test(tc, usage_and_open_errors);
 	tcase_add_test(tc, issue13_cli);
 	tcase_add_test(tc, proofs_independent_verifier);
+	tcase_add_test(tc, policy_params_cli);
 	suite_add_tcase(s, tc);
 	return s;
 }
