@@ -228,6 +228,9 @@ load_keys(struct audit_db *a, const struct audit_keys *k)
 		return EG_ERR_NOMEM;
 	memcpy(a->hmac_key, k->hmac_key, k->hmac_key_len);
 	a->hmac_key_len = k->hmac_key_len;
+	if (audit_hmac_init(&a->hmac, a->hmac_key, a->hmac_key_len) != EG_OK)
+		return EG_ERR_CRYPTO;
+	a->have_hmac = true;
 	if (mbedtls_pk_parse_key(&a->sign, pem, strlen(k->sign_key_pem) + 1, NULL, 0) != 0 ||
 	    !audit_pk_is_p256(&a->sign))
 		return EG_ERR_CRYPTO;
@@ -431,6 +434,8 @@ audit_close(struct audit_db **db)
 	if (a->db != NULL)
 		sqlite3_close_v2(a->db);
 	eg_secret_free(&a->hmac_key, a->hmac_key_len);
+	if (a->have_hmac)
+		audit_hmac_free(&a->hmac);
 	mbedtls_pk_free(&a->sign);
 	mbedtls_ctr_drbg_free(&a->drbg);
 	mbedtls_entropy_free(&a->entropy);
@@ -626,14 +631,13 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	if (!record_valid(r))
 		goto out;
 	if (r->document_number != NULL) {
-		if (audit_hmac_hex(a->hmac_key, a->hmac_key_len, AUDIT_IDENT_DOCUMENT,
-			r->document_number, doc) != EG_OK)
+		if (audit_hmac_ident(&a->hmac, AUDIT_IDENT_DOCUMENT, r->document_number, doc) !=
+		    EG_OK)
 			goto out;
 		sdoc = audit_str_c(doc);
 	}
 	if (r->holder_name != NULL) {
-		if (audit_hmac_hex(a->hmac_key, a->hmac_key_len, AUDIT_IDENT_NAME, r->holder_name,
-			name) != EG_OK)
+		if (audit_hmac_ident(&a->hmac, AUDIT_IDENT_NAME, r->holder_name, name) != EG_OK)
 			goto out;
 		sname = audit_str_c(name);
 	}
@@ -784,8 +788,7 @@ audit_config_add(struct audit_db *a, uint64_t version, int64_t ts_ms,
 static void
 hex32(const uint8_t *b, char out[2 * AUDIT_HASH_LEN + 1])
 {
-	for (size_t i = 0; i < AUDIT_HASH_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	audit_hex_lower(b, AUDIT_HASH_LEN, out);
 }
 
 int

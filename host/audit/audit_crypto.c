@@ -49,6 +49,18 @@ put_u64(struct sink *k, uint64_t v)
 	return put(k, b, sizeof(b));
 }
 
+void
+audit_hex_lower(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
 /* F(NULL) = 0x00; F(s) = 0x01 ‖ u32be(len) ‖ bytes */
 static int
 put_field(struct sink *k, const struct audit_str *s)
@@ -159,8 +171,7 @@ audit_checkpoint_text(uint64_t count, const uint8_t head[AUDIT_HASH_LEN], int64_
 	char hex[2 * AUDIT_HASH_LEN + 1];
 	int n;
 
-	for (size_t i = 0; i < AUDIT_HASH_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", head[i]);
+	audit_hex_lower(head, AUDIT_HASH_LEN, hex);
 	n = snprintf(buf, cap, "egate-audit-checkpoint/v1\ncount %" PRIu64 "\nhead %s\ntime %" PRId64 "\n",
 	    count, hex, ts_ms);
 	if (n < 0 || (size_t)n >= cap)
@@ -179,8 +190,7 @@ audit_key_id(mbedtls_pk_context *pk, char out[AUDIT_KEY_ID_LEN + 1])
 		return EG_ERR_CRYPTO;
 	if (mbedtls_sha256_ret(der + sizeof(der) - (size_t)n, (size_t)n, h, 0) != 0)
 		return EG_ERR_CRYPTO;
-	for (size_t i = 0; i < AUDIT_KEY_ID_LEN / 2; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	audit_hex_lower(h, AUDIT_KEY_ID_LEN / 2, out);
 	return EG_OK;
 }
 
@@ -216,22 +226,68 @@ normalise(enum audit_ident kind, const char *v, char *out, size_t cap)
 	return n;
 }
 
+/*
+ * HMAC-SHA-256 (RFC 2104) with the key's inner and outer pads hashed once:
+ * each identifier then costs two SHA-256 compressions instead of four and
+ * no allocation (the append path computes two per record).
+ */
 int
-audit_hmac_hex(const uint8_t *key, size_t keylen, enum audit_ident kind, const char *value,
+audit_hmac_init(struct audit_hmac *h, const uint8_t *key, size_t keylen)
+{
+	uint8_t k[64], pad[64];
+	int ret = EG_ERR_CRYPTO;
+
+	mbedtls_sha256_init(&h->in);
+	mbedtls_sha256_init(&h->out);
+	memset(k, 0, sizeof(k));
+	if (keylen > sizeof(k)) {
+		if (mbedtls_sha256_ret(key, keylen, k, 0) != 0)
+			goto out;
+	} else {
+		memcpy(k, key, keylen);
+	}
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	if (mbedtls_sha256_starts_ret(&h->in, 0) != 0 ||
+	    mbedtls_sha256_update_ret(&h->in, pad, sizeof(pad)) != 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	if (mbedtls_sha256_starts_ret(&h->out, 0) != 0 ||
+	    mbedtls_sha256_update_ret(&h->out, pad, sizeof(pad)) != 0)
+		goto out;
+	ret = EG_OK;
+out:
+	eg_memzero(k, sizeof(k));
+	eg_memzero(pad, sizeof(pad));
+	if (ret != EG_OK)
+		audit_hmac_free(h);
+	return ret;
+}
+
+void
+audit_hmac_free(struct audit_hmac *h)
+{
+	/* the midstates stand for the key: wipe them */
+	mbedtls_sha256_free(&h->in);
+	mbedtls_sha256_free(&h->out);
+}
+
+int
+audit_hmac_ident(const struct audit_hmac *h, enum audit_ident kind, const char *value,
     char out[AUDIT_HMAC_HEX_LEN + 1])
 {
 	static const char *const labels[2] = { "egate-doc\n", "egate-name\n" };
 	char norm[AUDIT_SHORT_MAX];
 	uint8_t mac[32];
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-	mbedtls_md_context_t c;
+	mbedtls_sha256_context c;
 	size_t n;
 	int ret = EG_ERR_INVAL;
 
-	mbedtls_md_init(&c);
+	mbedtls_sha256_init(&c);
 	if (out != NULL)
 		out[0] = '\0';
-	if (key == NULL || keylen < AUDIT_HMAC_KEY_MIN || value == NULL || out == NULL ||
+	if (h == NULL || value == NULL || out == NULL ||
 	    (kind != AUDIT_IDENT_DOCUMENT && kind != AUDIT_IDENT_NAME) ||
 	    strlen(value) > AUDIT_SHORT_MAX)
 		goto out;
@@ -239,18 +295,38 @@ audit_hmac_hex(const uint8_t *key, size_t keylen, enum audit_ident kind, const c
 	if (n == 0)
 		goto out;
 	ret = EG_ERR_CRYPTO;
-	if (md == NULL || mbedtls_md_setup(&c, md, 1) != 0 ||
-	    mbedtls_md_hmac_starts(&c, key, keylen) != 0 ||
-	    mbedtls_md_hmac_update(&c, (const uint8_t *)labels[kind], strlen(labels[kind])) != 0 ||
-	    mbedtls_md_hmac_update(&c, (const uint8_t *)norm, n) != 0 ||
-	    mbedtls_md_hmac_finish(&c, mac) != 0)
+	mbedtls_sha256_clone(&c, &h->in);
+	if (mbedtls_sha256_update_ret(&c, (const uint8_t *)labels[kind], strlen(labels[kind])) != 0 ||
+	    mbedtls_sha256_update_ret(&c, (const uint8_t *)norm, n) != 0 ||
+	    mbedtls_sha256_finish_ret(&c, mac) != 0)
 		goto out;
-	for (size_t i = 0; i < sizeof(mac); i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+	mbedtls_sha256_clone(&c, &h->out);
+	if (mbedtls_sha256_update_ret(&c, mac, sizeof(mac)) != 0 ||
+	    mbedtls_sha256_finish_ret(&c, mac) != 0)
+		goto out;
+	audit_hex_lower(mac, sizeof(mac), out);
 	ret = EG_OK;
 out:
-	mbedtls_md_free(&c);
+	mbedtls_sha256_free(&c);
 	eg_memzero(norm, sizeof(norm));
 	eg_memzero(mac, sizeof(mac));
+	return ret;
+}
+
+int
+audit_hmac_hex(const uint8_t *key, size_t keylen, enum audit_ident kind, const char *value,
+    char out[AUDIT_HMAC_HEX_LEN + 1])
+{
+	struct audit_hmac h;
+	int ret;
+
+	if (out != NULL)
+		out[0] = '\0';
+	if (key == NULL || keylen < AUDIT_HMAC_KEY_MIN || value == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	if ((ret = audit_hmac_init(&h, key, keylen)) != EG_OK)
+		return ret;
+	ret = audit_hmac_ident(&h, kind, value, out);
+	audit_hmac_free(&h);
 	return ret;
 }

@@ -9,14 +9,22 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
 
 #include "audit.h"
+
+/* HMAC-SHA-256 with the key's pads pre-hashed (audit_crypto.c). Secret. */
+struct audit_hmac {
+	mbedtls_sha256_context in, out;
+};
 
 struct audit_db {
 	sqlite3 *db;
 	bool writer;
 	uint8_t *hmac_key;
 	size_t hmac_key_len;
+	struct audit_hmac hmac;		/* from hmac_key (writer) */
+	bool have_hmac;
 	mbedtls_pk_context sign;	/* private key (writer) */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
@@ -60,6 +68,15 @@ audit_str_c(const char *s)
 	struct audit_str r = { s, s != NULL ? strlen(s) : 0 };
 	return r;
 }
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void audit_hex_lower(const uint8_t *in, size_t n, char *out);
+/* audit_hmac_hex in two steps: the key's pads once (init; free wipes),
+ * then any number of identifiers. Errors as audit_hmac_hex. */
+int audit_hmac_init(struct audit_hmac *h, const uint8_t *key, size_t keylen);
+void audit_hmac_free(struct audit_hmac *h);
+int audit_hmac_ident(const struct audit_hmac *h, enum audit_ident kind, const char *value,
+    char out[AUDIT_HMAC_HEX_LEN + 1]);
 
 /* SHA-256 over the personal part of a record (docs/audit.md). */
 int audit_payload_digest(const struct audit_str *doc_hmac, const struct audit_str *name_hmac,

@@ -1056,6 +1056,35 @@ START_TEST(hmac_of_identifiers)
 			snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 		ck_assert_str_eq(hex, a);
 	}
+	/* known answers from Python's hmac module (key byte i = 7i + 1), around
+	 * the 64-byte block: keys longer than a block are hashed first */
+	{
+		static const struct {
+			size_t keylen;
+			const char *doc, *name;
+		} kat[] = {
+			{ 32, "dee0e359873a602eca26d5d0f4d5d0f0593b74264686054fba81fba162d99b72",
+			  "d9f253e9b05280f47c354ab1146869782dc9098dd6fb278d9a461ee76273d556" },
+			{ 64, "dad7786bf5ef24c08006bf6a4b3c676221a4432e1a0e1cca507f8404584e4f31",
+			  "cb289c73ce369680f3e119de7e614828a25320c9c2e8400b7e39a8d7a1d6f2a1" },
+			{ 65, "fe1f36c5c3780eae0e08f78c698c7a1aed21744dddfddc1ea4742be25d0ffabc",
+			  "3970bf1fa370d9f188289408942d2e7a1886be56f82e8e6b9ce5448ad017d465" },
+			{ 200, "f0b4a698e26020fe74002c9fbc6cb87efd4fca96024a33f303bca2964e0d49e7",
+			  "ec3d04e9010d1c76ebc82e3368c272c7ce71e69d3a3fe5f144e2e33b8d7f628a" },
+		};
+		uint8_t key[200];
+
+		for (size_t i = 0; i < sizeof(key); i++)
+			key[i] = (uint8_t)(i * 7 + 1);
+		for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+			ck_assert_eg(audit_hmac_hex(key, kat[i].keylen, AUDIT_IDENT_DOCUMENT, "L898902C3",
+			    c), EG_OK);
+			ck_assert_str_eq(c, kat[i].doc);
+			ck_assert_eg(audit_hmac_hex(key, kat[i].keylen, AUDIT_IDENT_NAME,
+			    "ERIKSSON<<ANNA<MARIA", c), EG_OK);
+			ck_assert_str_eq(c, kat[i].name);
+		}
+	}
 
 	/* stored: HMAC yes, clear text never (neither the file nor the WAL) */
 	append_n(&f, 0, 10);
