@@ -296,8 +296,13 @@ audit_integrity(struct audit_db *a, bool full, char *why, size_t cap)
 			ret = EG_OK;
 			goto out;
 		}
-		if (why != NULL && cap > 0)
+		if (why != NULL && cap > 0) {
 			snprintf(why, cap, "%s", msg != NULL ? msg : "(no message)");
+			/* one line: SQLite separates its findings with newlines */
+			for (char *q = why; *q != '\0'; q++)
+				if (*q == '\n')
+					*q = ' ';
+		}
 		ret = EG_ERR_CHECKSUM;
 		goto out;
 	}

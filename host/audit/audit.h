@@ -456,8 +456,8 @@ int audit_snapshot(struct audit_db *db, const char *out_path, audit_progress_fn 
     void *arg);
 
 /* audit_integrity — run PRAGMA integrity_check (full: true) or quick_check;
- * EG_OK when SQLite says "ok", else EG_ERR_CHECKSUM with its first message in
- * why. Errors: EG_ERR_DB. */
+ * EG_OK when SQLite says "ok", else EG_ERR_CHECKSUM with its findings in why
+ * (up to 8, on one line: newlines become spaces). Errors: EG_ERR_DB. */
 int audit_integrity(struct audit_db *db, bool full, char *why, size_t cap);
 
 /* audit_problem_name — "missing", "hash", ... ; static string. */
