@@ -440,6 +440,18 @@ bool audit_witness_verify(const struct audit_anchor *a, const char *vkey, uint64
 int audit_witness_request_parse(const char *text, size_t len, uint64_t *old,
     uint8_t proof[][AUDIT_HASH_LEN], size_t *k, struct audit_anchor *cp);
 
+/*
+ * audit_anchor_merge — add to into the signature lines of from that into
+ * does not carry yet (same key name and key id: kept once, into's line
+ * wins). Both must be format-2 notes of the same log, size and root: the
+ * cosignatures of several witnesses on one checkpoint become one note.
+ * *added (may be NULL) gets the number of lines added. Nothing is verified.
+ * Errors: EG_ERR_INVAL (NULL, not format 2, different origin, size or
+ * root), EG_ERR_OVERFLOW (more than AUDIT_NOTE_SIGS_MAX lines; into is
+ * unchanged).
+ */
+int audit_anchor_merge(struct audit_anchor *into, const struct audit_anchor *from, size_t *added);
+
 /* audit_vkey_check — EG_OK when text is a witness vkey (type 0x04). */
 int audit_vkey_check(const char *vkey);
 

@@ -387,6 +387,40 @@ audit_vkey_check(const char *vkey)
 	return memcmp(kid, want, 4) == 0 ? EG_OK : EG_ERR_FORMAT;
 }
 
+int
+audit_anchor_merge(struct audit_anchor *into, const struct audit_anchor *from, size_t *added)
+{
+	struct audit_note_sig add[AUDIT_NOTE_SIGS_MAX];
+	size_t n = 0;
+
+	if (added != NULL)
+		*added = 0;
+	if (into == NULL || from == NULL || into->format != 2 || from->format != 2 ||
+	    strcmp(into->origin, from->origin) != 0 || into->count != from->count ||
+	    memcmp(into->root, from->root, AUDIT_HASH_LEN) != 0)
+		return EG_ERR_INVAL;
+	for (size_t i = 0; i < from->n_sigs; i++) {
+		const struct audit_note_sig *s = &from->sigs[i];
+		bool have = false;
+
+		for (size_t j = 0; j < into->n_sigs && !have; j++)
+			have = strcmp(into->sigs[j].name, s->name) == 0 &&
+			    memcmp(into->sigs[j].kid, s->kid, 4) == 0;
+		for (size_t j = 0; j < n && !have; j++)
+			have = strcmp(add[j].name, s->name) == 0 && memcmp(add[j].kid, s->kid, 4) == 0;
+		if (have)
+			continue;
+		if (into->n_sigs + n == AUDIT_NOTE_SIGS_MAX)
+			return EG_ERR_OVERFLOW;
+		add[n++] = *s;
+	}
+	memcpy(&into->sigs[into->n_sigs], add, n * sizeof(add[0]));
+	into->n_sigs += n;
+	if (added != NULL)
+		*added = n;
+	return EG_OK;
+}
+
 /* "cosignature/v1\ntime T\n" ‖ body */
 static size_t
 cosig_msg(const struct audit_anchor *a, uint64_t ts, char *buf, size_t cap)

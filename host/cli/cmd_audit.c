@@ -10,11 +10,13 @@
  *   egate audit --db PATH consistency --from N [--to M] [--json]
  *   egate audit --db PATH snapshot --out PATH
  *   egate audit --db PATH policy --version N
+ *   egate audit --db PATH import --cosigned FILE --pubkey PEM [--witness-key VKEY]...
  *
  * The store is opened read-only (no keys): nothing here can change it.
  * See docs/man/egate-audit.1 and docs/audit.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -45,6 +47,7 @@ help(FILE *f)
 	    "       egate audit --db PATH consistency --from N [--to M] [--json]\n"
 	    "       egate audit --db PATH snapshot --out PATH [--progress]\n"
 	    "       egate audit --db PATH policy --version N (the decision parameters logged)\n"
+	    "       egate audit --db PATH import --cosigned FILE --pubkey PEM [--witness-key VKEY]...\n"
 	    "\n"
 	    "filters: --from TIME --to TIME (ISO-8601, UTC unless an offset is given;\n"
 	    "         from inclusive, to exclusive), --kiosk ID, --type TYPE,\n"
@@ -55,7 +58,9 @@ help(FILE *f)
 	    "\n"
 	    "--anchor FILE: a checkpoint kept outside the database (the .anchor file,\n"
 	    "         or a witness-cosigned one); --witness-key: a witness vkey (or a\n"
-	    "         file holding one) whose cosignature the checkpoint must carry\n"
+	    "         file holding one) whose cosignature the checkpoint must carry.\n"
+	    "         Without --anchor, verify uses PATH.cosigned (kept by import) when\n"
+	    "         witness keys are given\n"
 	    "\n"
 	    "exit: 0 ok/verified, 1 tampering found (query: no record matched),\n"
 	    "      2 usage, 3 cannot open or read, 4 wrong public key,\n"
@@ -433,10 +438,256 @@ load_vkey(const char *arg, char out[AUDIT_VKEY_MAX])
 
 #define WITNESS_MAX 16
 
-static int
-run_verify(struct audit_db *db, const char *pubfile, const char *anchorfile, char *const *wkeys,
-    size_t nw, size_t quorum, bool prog, int json)
+/* ---- the cosigned checkpoint kept beside the database ----------------------- */
+
+#define COSIGNED_SUFFIX ".cosigned"
+
+static void
+cosigned_path(const char *db, char *out, size_t cap)
 {
+	snprintf(out, cap, "%s" COSIGNED_SUFFIX, db);
+}
+
+/* Read and parse a checkpoint file; EG_ERR_NOT_FOUND when it does not exist,
+ * EG_ERR_FORMAT when it is not a signed-note checkpoint. */
+static int
+note_file_read(const char *path, struct audit_anchor *a)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = audit_pem_load(path, false, &text, &len);
+
+	if (rc == EG_ERR_IO && errno == ENOENT)
+		return EG_ERR_NOT_FOUND;
+	if (rc != EG_OK)
+		return rc;
+	rc = audit_anchor_parse(text, len, a);
+	if (rc == EG_OK && a->format != 2)
+		rc = EG_ERR_FORMAT;
+	free(text);
+	return rc;
+}
+
+/* Write text to path atomically: a temporary file beside it, fsync, rename,
+ * fsync the folder. */
+static int
+file_replace(const char *path, const char *text)
+{
+	char tmp[4096], dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = strlen(text);
+	int fd, dfd, ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return EG_ERR_OVERFLOW;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) + (slash == path), path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return EG_ERR_IO;
+	ok = write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
+	close(fd);
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return EG_ERR_IO;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return EG_OK;
+}
+
+/* Is the format-2 checkpoint a a prefix of this log (its root at its size)?
+ * EG_OK yes; EG_ERR_NOT_FOUND the log is shorter; EG_ERR_MAC another root. */
+static int
+log_contains(struct audit_db *db, const struct audit_anchor *a, uint64_t *records)
+{
+	uint8_t root[AUDIT_HASH_LEN];
+	int rc;
+
+	if ((rc = audit_tree_size(db, records)) != EG_OK)
+		return rc;
+	if (a->count > *records)
+		return EG_ERR_NOT_FOUND;
+	if ((rc = audit_root(db, a->count, root)) != EG_OK)
+		return rc;
+	return memcmp(root, a->root, AUDIT_HASH_LEN) == 0 ? EG_OK : EG_ERR_MAC;
+}
+
+/* The key names of a note's cosignatures (lines not by the log), for people. */
+static void
+cosigners(const struct audit_anchor *a, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < a->n_sigs && n < cap; i++) {
+		int m;
+
+		if (strcmp(a->sigs[i].name, a->origin) == 0)
+			continue;
+		m = snprintf(out + n, cap - n, "%s%s", n > 0 ? ", " : "", a->sigs[i].name);
+		if (m < 0)
+			break;
+		n += (size_t)m;
+	}
+	if (out[0] == '\0')
+		snprintf(out, cap, "(none)");
+}
+
+static size_t
+count_cosigs(const struct audit_anchor *a)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < a->n_sigs; i++)
+		k += strcmp(a->sigs[i].name, a->origin) != 0;
+	return k;
+}
+
+/* Say why a checkpoint is not (or no longer) part of this log. */
+static int
+not_contained(const char *what, const struct audit_anchor *a, int rc, uint64_t records)
+{
+	if (rc == EG_ERR_NOT_FOUND)
+		printf("TAMPERED: %s seals %" PRIu64 " records but the log ends at %" PRIu64
+		    " (records deleted, or a copy without its -wal file)\n", what, a->count, records);
+	else if (rc == EG_ERR_MAC)
+		printf("TAMPERED: the log's tree root at size %" PRIu64 " differs from %s: the log "
+		    "was rewritten after it was cosigned\n", a->count, what);
+	else
+		cli_err("audit", "cannot read the log: %s", eg_strerror(rc));
+	return rc == EG_ERR_NOT_FOUND || rc == EG_ERR_MAC ? EGATE_EXIT_FAIL : EGATE_EXIT_ERROR;
+}
+
+/*
+ * import: keep a witness-cosigned checkpoint beside the database (DB.cosigned)
+ * once it is shown to be signed by the log's key and contained in the log;
+ * cosignatures of the same checkpoint are merged, a newer one replaces it.
+ */
+static int
+run_import(struct audit_db *db, const char *dbpath, const char *file, const char *pubfile,
+    char *const *wkeys, size_t nw)
+{
+	struct audit_anchor in, kept, *out = &in;
+	char path[4096], vk[AUDIT_VKEY_MAX], names[512], text[AUDIT_ANCHOR_TEXT_MAX];
+	char *pem = NULL;
+	const char *what;
+	uint64_t records = 0;
+	size_t len = 0, added = 0;
+	bool had = false;
+	int rc, ret = EGATE_EXIT_ERROR;
+
+	cosigned_path(dbpath, path, sizeof(path));
+	if ((rc = audit_pem_load(pubfile, false, &pem, &len)) != EG_OK) {
+		cli_err("audit", "%s: cannot read: %s", pubfile, load_error(rc));
+		goto out;
+	}
+	rc = note_file_read(file, &in);
+	if (rc == EG_ERR_FORMAT) {
+		cli_err("audit", "%s: not a signed-note checkpoint (what 'egate witness cosign' "
+		    "prints)", file);
+		ret = EGATE_EXIT_USAGE;
+		goto out;
+	}
+	if (rc != EG_OK) {
+		cli_err("audit", "%s: cannot read: %s", file, load_error(rc));
+		goto out;
+	}
+	if (strcmp(in.origin, audit_origin(db)) != 0) {
+		printf("WRONG KEY: %s is a checkpoint of log '%s', not of this log '%s'\n", file,
+		    in.origin, audit_origin(db));
+		ret = EXIT_WRONG_KEY;
+		goto out;
+	}
+	if (!audit_note_verify_log(&in, pem)) {
+		printf("WRONG KEY: %s is not signed by the log key in %s\n", file, pubfile);
+		ret = EXIT_WRONG_KEY;
+		goto out;
+	}
+	ret = EGATE_EXIT_FAIL;
+	if (count_cosigs(&in) == 0) {
+		cli_err("audit", "%s carries no cosignature, only the log's own signature: import "
+		    "what 'egate witness cosign' prints", file);
+		goto out;
+	}
+	for (size_t i = 0; i < nw; i++) {
+		if (load_vkey(wkeys[i], vk) != EG_OK) {
+			cli_err("audit", "--witness-key %s: not a witness key (name+hex8+base64, "
+			    "as 'egate witness init' writes) nor a file holding one", wkeys[i]);
+			ret = EGATE_EXIT_USAGE;
+			goto out;
+		}
+		if (!audit_witness_verify(&in, vk, NULL)) {
+			cli_err("audit", "%s carries no valid cosignature by the witness key %s", file,
+			    wkeys[i]);
+			goto out;
+		}
+	}
+	if ((rc = log_contains(db, &in, &records)) != EG_OK) {
+		ret = not_contained("the cosigned checkpoint", &in, rc, records);
+		goto out;
+	}
+	rc = note_file_read(path, &kept);
+	if (rc == EG_OK) {
+		had = true;
+		/* the one kept before must still be part of the log, too */
+		if (strcmp(kept.origin, in.origin) != 0 || !audit_note_verify_log(&kept, pem)) {
+			cli_err("audit", "%s is not a checkpoint of this log: move it away", path);
+			ret = EGATE_EXIT_ERROR;
+			goto out;
+		}
+		if ((rc = log_contains(db, &kept, &records)) != EG_OK) {
+			ret = not_contained("the cosigned checkpoint kept before", &kept, rc, records);
+			goto out;
+		}
+		if (kept.count > in.count) {
+			cosigners(&kept, names, sizeof(names));
+			printf("kept %s: size %" PRIu64 " cosigned by %s is newer than size %" PRIu64
+			    "; nothing imported\n", path, kept.count, names, in.count);
+			ret = EGATE_EXIT_OK;
+			goto out;
+		}
+		if (kept.count == in.count) {
+			if ((rc = audit_anchor_merge(&kept, &in, &added)) != EG_OK) {
+				cli_err("audit", "cannot merge the cosignatures: %s", eg_strerror(rc));
+				goto out;
+			}
+			out = &kept;
+		}
+	} else if (rc != EG_ERR_NOT_FOUND) {
+		cli_err("audit", "%s: %s: move it away", path, rc == EG_ERR_FORMAT ?
+		    "not a signed-note checkpoint" : load_error(rc));
+		ret = EGATE_EXIT_ERROR;
+		goto out;
+	}
+	if ((rc = audit_note_format(out, text, sizeof(text))) != EG_OK ||
+	    (rc = file_replace(path, text)) != EG_OK) {
+		cli_err("audit", "%s: cannot write: %s", path, rc == EG_ERR_IO ? strerror(errno) :
+		    eg_strerror(rc));
+		ret = EGATE_EXIT_ERROR;
+		goto out;
+	}
+	cosigners(out, names, sizeof(names));
+	what = out == &kept ? (added > 0 ? "merged into" : "unchanged") : had ? "replaced" :
+	    "imported into";
+	printf("%s %s: size %" PRIu64 ", cosigned by %s%s\n", what, path, out->count, names,
+	    nw == 0 ? " (cosignatures not checked: give --witness-key)" : "");
+	ret = EGATE_EXIT_OK;
+out:
+	free(pem);
+	return ret;
+}
+
+static int
+run_verify(struct audit_db *db, const char *dbpath, const char *pubfile, const char *anchorfile,
+    char *const *wkeys, size_t nw, size_t quorum, bool prog, int json)
+{
+	char beside[4096];
+	bool from_beside = false, beside_unused = false;
 	struct audit_report rep;
 	struct audit_anchor anchor;
 	struct audit_verify_opts o;
@@ -466,6 +717,28 @@ run_verify(struct audit_db *db, const char *pubfile, const char *anchorfile, cha
 			goto out;
 		}
 		o.anchor = &anchor;
+	} else {
+		/* the witness-cosigned checkpoint kept beside the database (import):
+		 * written by whoever can write there, so it counts only through
+		 * the witness keys the auditor gives */
+		cosigned_path(dbpath, beside, sizeof(beside));
+		rc = note_file_read(beside, &anchor);
+		if (rc == EG_OK && nw > 0) {
+			o.anchor = &anchor;
+			from_beside = true;
+		} else if (rc == EG_OK) {
+			beside_unused = true;
+		} else if (rc != EG_ERR_NOT_FOUND) {
+			cli_err("audit", "%s: %s (written by 'egate audit import'): move it away or "
+			    "give --anchor", beside, rc == EG_ERR_FORMAT ? "not a signed-note checkpoint" :
+			    load_error(rc));
+			goto out;
+		} else if (nw > 0) {
+			cli_err("audit", "--witness-key needs the cosigned checkpoint: --anchor FILE, "
+			    "or %s kept by 'egate audit import'", beside);
+			ret = EGATE_EXIT_USAGE;
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < nw; i++) {
 		if (load_vkey(wkeys[i], vk[i]) != EG_OK) {
@@ -529,6 +802,8 @@ run_verify(struct audit_db *db, const char *pubfile, const char *anchorfile, cha
 		eg_json_uint(&j, rep.unsealed);
 		eg_json_key_str(&j, "last_checkpoint", t);
 		eg_json_key_bool(&j, "anchored", rep.anchored);
+		eg_json_key_str(&j, "anchor_file", anchorfile != NULL ? anchorfile :
+		    from_beside ? beside : "");
 		eg_json_key(&j, "anchor_size");
 		eg_json_uint(&j, rep.anchor_count);
 		eg_json_key(&j, "witnesses");
@@ -546,10 +821,14 @@ run_verify(struct audit_db *db, const char *pubfile, const char *anchorfile, cha
 		    rep.purged, rep.checkpoints, rep.sealed, rep.unsealed, t);
 		printf("log %s, tree root %s\n", rep.origin, root64);
 		if (rep.anchored)
-			printf("external checkpoint (size %" PRIu64 ") contained%s; %" PRIu64 " records "
-			    "after it\n", rep.anchor_count, rep.witnessed ? ", witness-cosigned" :
+			printf("external checkpoint (size %" PRIu64 "%s%s) contained%s; %" PRIu64
+			    " records after it\n", rep.anchor_count, from_beside ? ", from " : "",
+			    from_beside ? beside : "", rep.witnessed ? ", witness-cosigned" :
 			    nw == 0 ? ", host-signed only (not witnessed: give --witness-key)" : "",
 			    rep.unwitnessed);
+		else if (beside_unused)
+			printf("no external checkpoint given: %s is beside the database, but only "
+			    "the witness keys can vouch for it; give --witness-key\n", beside);
 		else
 			printf("no external checkpoint: nothing outside this file vouches for it (a "
 			    "rewrite of the whole file, or by the holder of the signing key, would look "
@@ -785,9 +1064,11 @@ run_consistency(struct audit_db *db, uint64_t from, uint64_t to, int json)
 }
 
 static int
-run_snapshot(struct audit_db *db, const char *out, bool prog)
+run_snapshot(struct audit_db *db, const char *dbpath, const char *out, bool prog)
 {
 	struct progress pr = { prog, "snapshot (pages)", 0 };
+	char from[4096], to[4096], *text = NULL;
+	size_t len = 0;
 	int rc = audit_snapshot(db, out, progress_fn, &pr);
 
 	if (rc == EG_ERR_STATE) {
@@ -799,6 +1080,20 @@ run_snapshot(struct audit_db *db, const char *out, bool prog)
 		return EGATE_EXIT_ERROR;
 	}
 	printf("snapshot written to %s\n", out);
+	/* the cosigned checkpoint kept beside the database goes along */
+	cosigned_path(dbpath, from, sizeof(from));
+	cosigned_path(out, to, sizeof(to));
+	rc = audit_pem_load(from, false, &text, &len);
+	if (rc == EG_ERR_IO && errno == ENOENT)
+		return EGATE_EXIT_OK;
+	if (rc == EG_OK)
+		rc = file_replace(to, text);
+	free(text);
+	if (rc != EG_OK) {
+		cli_err("audit", "cannot copy %s to %s: %s", from, to, eg_strerror(rc));
+		return EGATE_EXIT_ERROR;
+	}
+	printf("with %s\n", to);
 	return EGATE_EXIT_OK;
 }
 
@@ -858,7 +1153,7 @@ cmd_audit(int argc, char **argv)
 {
 	enum { O_FROM = 256, O_TO, O_KIOSK, O_TYPE, O_DECISION, O_REASON, O_OFFICER, O_DOCUMENT,
 		O_HMAC_KEY, O_LIMIT, O_FORMAT, O_PUBKEY, O_ANCHOR, O_SEQ, O_ID, O_SIZE, O_WITNESS,
-		O_QUORUM, O_PROGRESS, O_OUT, O_VERSION };
+		O_QUORUM, O_PROGRESS, O_OUT, O_VERSION, O_COSIGNED };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
@@ -885,17 +1180,18 @@ cmd_audit(int argc, char **argv)
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "out", required_argument, NULL, O_OUT },
 		{ "version", required_argument, NULL, O_VERSION },
+		{ "cosigned", required_argument, NULL, O_COSIGNED },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const types[] = { "passage", "officer", "config", "system", NULL };
 	static const char *const decisions[] = { "OPEN", "REFER", "REJECT", "ABORTED", "FAULT",
 		NULL };
 	static const char *const verbs[] = { "query", "export", "verify", "head", "prove",
-		"consistency", "snapshot", "policy", NULL };
+		"consistency", "snapshot", "policy", "import", NULL };
 	struct audit_filter f;
 	struct audit_db *db = NULL;
 	const char *path = NULL, *verb = NULL, *document = NULL, *hmac_key = NULL;
-	const char *format = NULL, *pubkey = NULL, *anchor = NULL, *out = NULL;
+	const char *format = NULL, *pubkey = NULL, *anchor = NULL, *out = NULL, *cosigned = NULL;
 	const char *from_arg = NULL, *to_arg = NULL;
 	char *wkeys[WITNESS_MAX];
 	char doc_hmac[AUDIT_HMAC_HEX_LEN + 1];
@@ -984,6 +1280,7 @@ cmd_audit(int argc, char **argv)
 			break;
 		case O_PROGRESS: prog = true; break;
 		case O_OUT: out = optarg; break;
+		case O_COSIGNED: cosigned = optarg; break;
 		default:
 			return EGATE_EXIT_USAGE;
 		}
@@ -999,15 +1296,23 @@ cmd_audit(int argc, char **argv)
 	}
 	if (!one_of(verb, verbs)) {
 		cli_err("audit", "unknown verb '%s' (query, export, verify, head, prove, consistency, "
-		    "snapshot or policy)", verb);
+		    "snapshot, policy or import)", verb);
 		return EGATE_EXIT_USAGE;
 	}
 	if (path == NULL) {
 		cli_err("audit", "--db PATH is required");
 		return EGATE_EXIT_USAGE;
 	}
-	if ((pubkey != NULL || anchor != NULL || nw > 0 || quorum > 0) && strcmp(verb, "verify") != 0) {
-		cli_err("audit", "--pubkey, --anchor, --witness-key and --quorum are for verify");
+	if ((anchor != NULL || quorum > 0) && strcmp(verb, "verify") != 0) {
+		cli_err("audit", "--anchor and --quorum are for verify");
+		return EGATE_EXIT_USAGE;
+	}
+	if ((pubkey != NULL || nw > 0) && strcmp(verb, "verify") != 0 && strcmp(verb, "import") != 0) {
+		cli_err("audit", "--pubkey and --witness-key are for verify and import");
+		return EGATE_EXIT_USAGE;
+	}
+	if (cosigned != NULL && strcmp(verb, "import") != 0) {
+		cli_err("audit", "--cosigned is for import");
 		return EGATE_EXIT_USAGE;
 	}
 	if (out != NULL && strcmp(verb, "snapshot") != 0) {
@@ -1022,7 +1327,14 @@ cmd_audit(int argc, char **argv)
 		cli_err("audit", "--id and --size are for prove");
 		return EGATE_EXIT_USAGE;
 	}
-	if (strcmp(verb, "policy") == 0) {
+	if (strcmp(verb, "import") == 0) {
+		if (cosigned == NULL || pubkey == NULL || filters > 0 || format != NULL ||
+		    hmac_key != NULL || json) {
+			cli_err("audit", "import takes --cosigned FILE --pubkey PEM [--witness-key "
+			    "VKEY]...");
+			return EGATE_EXIT_USAGE;
+		}
+	} else if (strcmp(verb, "policy") == 0) {
 		if (filters > 0 || format != NULL || hmac_key != NULL || json || version == 0) {
 			cli_err("audit", "policy takes --version N only (it prints JSON)");
 			return EGATE_EXIT_USAGE;
@@ -1043,10 +1355,6 @@ cmd_audit(int argc, char **argv)
 		}
 		if (filters > 0 || format != NULL || hmac_key != NULL) {
 			cli_err("audit", "verify takes no filters: it always checks the whole log");
-			return EGATE_EXIT_USAGE;
-		}
-		if (nw > 0 && anchor == NULL) {
-			cli_err("audit", "--witness-key needs the cosigned checkpoint: --anchor FILE");
 			return EGATE_EXIT_USAGE;
 		}
 		if (quorum > nw) {
@@ -1143,7 +1451,7 @@ cmd_audit(int argc, char **argv)
 		return EGATE_EXIT_ERROR;
 	}
 	if (strcmp(verb, "verify") == 0)
-		ret = run_verify(db, pubkey, anchor, wkeys, nw, (size_t)quorum, prog, json);
+		ret = run_verify(db, path, pubkey, anchor, wkeys, nw, (size_t)quorum, prog, json);
 	else if (strcmp(verb, "head") == 0)
 		ret = run_head(db);
 	else if (strcmp(verb, "prove") == 0)
@@ -1151,9 +1459,11 @@ cmd_audit(int argc, char **argv)
 	else if (strcmp(verb, "consistency") == 0)
 		ret = run_consistency(db, (uint64_t)f.from_ms, (uint64_t)f.to_ms, json);
 	else if (strcmp(verb, "snapshot") == 0)
-		ret = run_snapshot(db, out, prog);
+		ret = run_snapshot(db, path, out, prog);
 	else if (strcmp(verb, "policy") == 0)
 		ret = run_policy(db, version);
+	else if (strcmp(verb, "import") == 0)
+		ret = run_import(db, path, cosigned, pubkey, wkeys, nw);
 	else
 		ret = run_query(db, &f, fmt);
 	audit_close(&db);

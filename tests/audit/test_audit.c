@@ -1647,6 +1647,40 @@ START_TEST(witness_cosignatures)
 	ck_assert(rep.ok && rep.witnessed);
 	vks[1] = "not a key";
 	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_ERR_FORMAT);
+
+	/* the two witnesses' notes of one checkpoint merge into one note */
+	{
+		struct audit_anchor w2, m;
+		size_t added = 9;
+
+		latest_anchor(&f, &w2, text, sizeof(text));
+		ck_assert_eg(audit_witness_cosign(&w2, sk2, 1700000100), EG_OK);
+		m = a;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_OK);
+		ck_assert_uint_eq(added, 1);	/* the log's line is there already */
+		ck_assert_uint_eq(m.n_sigs, 3);
+		ck_assert(audit_witness_verify(&m, vk1, NULL) && audit_witness_verify(&m, vk2, NULL));
+		ck_assert(audit_note_verify_log(&m, f.pub));
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_OK);
+		ck_assert_uint_eq(added, 0);
+		ck_assert_uint_eq(m.n_sigs, 3);
+		/* another size or root: not the same checkpoint */
+		w2.count--;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_ERR_INVAL);
+		w2.count++;
+		w2.root[0] ^= 1;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_ERR_INVAL);
+		w2.root[0] ^= 1;
+		/* never more than AUDIT_NOTE_SIGS_MAX lines; into unchanged */
+		for (size_t i = 0; i < AUDIT_NOTE_SIGS_MAX - 2; i++) {
+			snprintf(w2.sigs[i + 2].name, sizeof(w2.sigs[0].name), "w%zu", i);
+			w2.sigs[i + 2].kid[0] = (uint8_t)i;
+			w2.sigs[i + 2].sig_len = 1;
+		}
+		w2.n_sigs = AUDIT_NOTE_SIGS_MAX;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_ERR_OVERFLOW);
+		ck_assert_uint_eq(m.n_sigs, 3);
+	}
 	fx_done(&f);
 }
 END_TEST

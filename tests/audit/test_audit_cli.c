@@ -497,6 +497,135 @@ START_TEST(policy_params_cli)
 }
 END_TEST
 
+/* `egate audit import`: witness-cosigned checkpoints kept beside the
+ * database (DB.cosigned), merged per size, found by verify and snapshot;
+ * a log rewritten after the cosignature is caught at import and at verify. */
+START_TEST(import_cosigned)
+{
+	struct fx f;
+	static char out[1 << 15];
+	const char *bin = getenv("EGATE_BIN");
+	char origin[128], path[256], other[256];
+	struct audit_keys k;
+	struct audit_db *db = NULL;
+	struct stat sb;
+
+	fx_init(&f);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head", f.db), 0);
+	ck_assert_ptr_nonnull(strchr(out, '\n'));
+	snprintf(origin, sizeof(origin), "%.*s", (int)(strchr(out, '\n') - out), out);
+	/* two witnesses cosign the checkpoint of size 10 */
+	for (int w = 1; w <= 2; w++)
+		ck_assert_int_eq(sh(out, sizeof(out), "cd '%s' && '%s' witness init --state w%d --name "
+		    "authority.example/w%d > w%d.vkey && '%s' witness add-log --state w%d --origin '%s' "
+		    "--pubkey '%s' >/dev/null && '%s' audit --db '%s' consistency --from 0 | '%s' "
+		    "witness cosign --state w%d > c%d 2>&1", f.dir, bin, w, w, w, bin, w, origin, f.pub,
+		    bin, f.db, bin, w, w), 0);
+	snprintf(path, sizeof(path), "%s.cosigned", f.db);
+
+	/* nothing beside the database yet: witness keys need a checkpoint */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --witness-key "
+	    "'%s/w1.vkey'", f.db, f.pub, f.dir), 2);
+	/* refused: the log's own note, a note checked against a witness that
+	 * did not sign it, another key, a malformed file, misuse */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' head > '%s/own'", f.db, f.dir), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/own' --pubkey '%s'",
+	    f.db, f.dir, f.pub), 1);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c1' --pubkey '%s' "
+	    "--witness-key '%s/w2.vkey'", f.db, f.dir, f.pub, f.dir), 1);
+	snprintf(other, sizeof(other), "%s/other.pem", f.dir);
+	ck_assert_int_eq(sh(out, sizeof(out), "openssl ecparam -name prime256v1 -genkey -noout "
+	    "2>/dev/null | openssl pkey -pubout -out '%s' 2>&1", other), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c1' --pubkey '%s'",
+	    f.db, f.dir, other), 4);
+	ck_assert_msg(strncmp(out, "WRONG KEY:", 10) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/w1.vkey' --pubkey '%s'",
+	    f.db, f.dir, f.pub), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --pubkey '%s'", f.db, f.pub), 2);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' query --cosigned '%s/c1'", f.db, f.dir), 2);
+	ck_assert_int_eq(stat(path, &sb), -1);
+
+	/* imported, then found by verify when witness keys are given */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c1' --pubkey '%s' "
+	    "--witness-key '%s/w1.vkey'", f.db, f.dir, f.pub, f.dir), 0);
+	ck_assert_msg(strncmp(out, "imported into ", 14) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --witness-key "
+	    "'%s/w1.vkey'", f.db, f.pub, f.dir), 0);
+	ck_assert_msg(strstr(out, ".cosigned) contained, witness-cosigned") != NULL, "%s", out);
+	/* without witness keys the file beside the database vouches for nothing */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s'", f.db, f.pub), 6);
+	ck_assert_msg(strstr(out, "give --witness-key") != NULL, "%s", out);
+	/* two witnesses of one checkpoint: merged into one note, quorum 2 */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --witness-key "
+	    "'%s/w1.vkey' --witness-key '%s/w2.vkey'", f.db, f.pub, f.dir, f.dir), 1);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c2' --pubkey '%s'",
+	    f.db, f.dir, f.pub), 0);
+	ck_assert_msg(strncmp(out, "merged into ", 12) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c2' --pubkey '%s'",
+	    f.db, f.dir, f.pub), 0);
+	ck_assert_msg(strncmp(out, "unchanged ", 10) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --witness-key "
+	    "'%s/w1.vkey' --witness-key '%s/w2.vkey' --json", f.db, f.pub, f.dir, f.dir), 0);
+	ck_assert_msg(strstr(out, "\"witnesses\":2,\"witnessed\":true") != NULL, "%s", out);
+	/* a snapshot takes it along */
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' snapshot --out '%s/snap.db'", f.db, f.dir),
+	    0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s/snap.db' verify --pubkey '%s' --witness-key "
+	    "'%s/w2.vkey'", f.dir, f.pub, f.dir), 0);
+
+	/* the log goes on: the newer cosigned checkpoint replaces the older one */
+	k.sign_key_pem = f.priv;
+	k.hmac_key = f.key;
+	k.hmac_key_len = sizeof(f.key);
+	ck_assert_eg(audit_open(f.db, &k, &db), EG_OK);
+	ck_assert_eg(audit_config_add(db, 9, T0, f.key, "more"), EG_OK);
+	ck_assert_eg(audit_checkpoint(db, NULL), EG_OK);
+	audit_close(&db);
+	ck_assert_int_eq(sh(out, sizeof(out), "cd '%s' && '%s' audit --db '%s' consistency --from 10 | "
+	    "'%s' witness cosign --state w1 > c1b 2>&1", f.dir, bin, f.db, bin), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c1b' --pubkey '%s'",
+	    f.db, f.dir, f.pub), 0);
+	ck_assert_msg(strncmp(out, "replaced ", 9) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c2' --pubkey '%s'",
+	    f.db, f.dir, f.pub), 0);
+	ck_assert_msg(strncmp(out, "kept ", 5) == 0, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --witness-key "
+	    "'%s/w1.vkey'", f.db, f.pub, f.dir), 0);
+	ck_assert_msg(strstr(out, "external checkpoint (size 11, from ") != NULL, "%s", out);
+
+	/* the host's operator rewrites the log with the same key (same name):
+	 * the checkpoint beside it no longer fits, at verify and at import */
+	ck_assert_int_eq(sh(out, sizeof(out), "rm -f '%s' '%s-wal' '%s-shm'", f.db, f.db, f.db), 0);
+	ck_assert_eg(audit_open(f.db, &k, &db), EG_OK);
+	for (int i = 0; i < 12; i++) {
+		struct audit_record r;
+		enum audit_result res;
+
+		memset(&r, 0, sizeof(r));
+		r.kiosk_id = "K00";
+		r.seq = (uint64_t)i + 1;
+		r.ts_ms = T0 + i;
+		r.type = "passage";
+		r.decision = "OPEN";
+		ck_assert_eg(audit_append_batch(db, &r, 1, &res), EG_OK);
+	}
+	ck_assert_eg(audit_checkpoint(db, NULL), EG_OK);
+	audit_close(&db);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --witness-key "
+	    "'%s/w1.vkey'", f.db, f.pub, f.dir), 1);
+	ck_assert_msg(strstr(out, "seals a different tree root") != NULL, "%s", out);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' import --cosigned '%s/c2' --pubkey '%s'",
+	    f.db, f.dir, f.pub), 1);
+	ck_assert_msg(strncmp(out, "TAMPERED: the log's tree root at size 10 differs", 48) == 0, "%s",
+	    out);
+	/* a damaged file beside the database is reported, not ignored */
+	ck_assert_int_eq(sh(out, sizeof(out), "echo garbage > '%s'", path), 0);
+	ck_assert_int_eq(run(out, sizeof(out), "--db '%s' verify --pubkey '%s' --witness-key "
+	    "'%s/w1.vkey'", f.db, f.pub, f.dir), 3);
+	fx_done(&f);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -512,6 +641,7 @@ make_suite(void)
 	tcase_add_test(tc, issue13_cli);
 	tcase_add_test(tc, proofs_independent_verifier);
 	tcase_add_test(tc, policy_params_cli);
+	tcase_add_test(tc, import_cosigned);
 	suite_add_tcase(s, tc);
 	return s;
 }

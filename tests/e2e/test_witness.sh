@@ -37,6 +37,12 @@ python3 "$root/tests/audit/rfc9162.py" cosigned "$t/cosigned1" "$t/checkpoint.pu
 "$egate" audit --db "$t/audit.db" verify --pubkey "$t/checkpoint.pub" --anchor "$t/cosigned1" \
   --witness-key "$t/witness.vkey" > "$t/verify1" || fail "verify with the witness: $(cat "$t/verify1")"
 grep -q "witness-cosigned" "$t/verify1" || fail "not reported as witnessed"
+# the auditor keeps it beside the database: verify then needs no --anchor
+"$egate" audit --db "$t/audit.db" import --cosigned "$t/cosigned1" --pubkey "$t/checkpoint.pub" \
+  --witness-key "$t/witness.vkey" > "$t/import1" || fail "import: $(cat "$t/import1")"
+"$egate" audit --db "$t/audit.db" verify --pubkey "$t/checkpoint.pub" \
+  --witness-key "$t/witness.vkey" > "$t/verify1b" || fail "verify with the imported checkpoint: $(cat "$t/verify1b")"
+grep -q "from $t/audit.db.cosigned) contained, witness-cosigned" "$t/verify1b" || fail "$(cat "$t/verify1b")"
 # the same request again: cosigned again (same size, same root)
 "$egate" witness cosign --state "$w" --request "$t/req1" >/dev/null && fail "stale old size accepted"
 
@@ -55,6 +61,14 @@ grep -q "REFUSED" "$t/witness.err" || fail "no refusal message"
 ls "$w"/logs/*/refused-* >/dev/null 2>&1 || fail "refused request not kept"
 # the witness's state did not move
 "$egate" witness status --state "$w" | grep -q "^$origin $size1 " || fail "witness state moved"
+# the checkpoint the auditor imported beside the database reveals it too
+rc=0; "$egate" audit --db "$t/audit.db" verify --pubkey "$t/checkpoint.pub" \
+  --witness-key "$t/witness.vkey" > "$t/verify2b" || rc=$?
+[ "$rc" = 1 ] || fail "verify (imported checkpoint) exit $rc after the rewrite: $(cat "$t/verify2b")"
+rc=0; "$egate" audit --db "$t/audit.db" import --cosigned "$t/cosigned1" --pubkey "$t/checkpoint.pub" \
+  > "$t/import2" || rc=$?
+[ "$rc" = 1 ] || fail "the rewritten log took the old cosigned checkpoint (exit $rc)"
+grep -q "^TAMPERED: " "$t/import2" || fail "$(cat "$t/import2")"
 # the auditor, with the witness's checkpoint, sees the rewrite
 rc=0; "$egate" audit --db "$t/audit.db" verify --pubkey "$t/checkpoint.pub" --anchor "$t/cosigned1" \
   --witness-key "$t/witness.vkey" > "$t/verify2" || rc=$?
