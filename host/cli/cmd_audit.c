@@ -1183,7 +1183,10 @@ cmd_audit(int argc, char **argv)
 		{ "cosigned", required_argument, NULL, O_COSIGNED },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const types[] = { "passage", "officer", "config", "system", NULL };
+	/* every type a host writes: passage (net.c, privsep.c), officer and
+	 * officer_result (privsep.c), config and system (audit.c) */
+	static const char *const types[] = { "passage", "officer", "officer_result", "config",
+		"system", NULL };
 	static const char *const decisions[] = { "OPEN", "REFER", "REJECT", "ABORTED", "FAULT",
 		NULL };
 	static const char *const verbs[] = { "query", "export", "verify", "head", "prove",
@@ -1215,8 +1218,8 @@ cmd_audit(int argc, char **argv)
 		case O_KIOSK: f.kiosk_id = optarg; filters++; break;
 		case O_TYPE:
 			if (!one_of(optarg, types)) {
-				cli_err("audit", "--type '%s': not a record type (passage, officer, config, "
-				    "system)", optarg);
+				cli_err("audit", "--type '%s': not a record type (passage, officer, "
+				    "officer_result, config, system)", optarg);
 				return EGATE_EXIT_USAGE;
 			}
 			f.type = optarg;
