@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -333,6 +334,35 @@ raw_sqlite(const char *path, uint64_t n, uint64_t batch)
 	return (double)n / s;
 }
 
+/* CPU model, kernel and load average: figures on a shared machine mean
+ * little without them. */
+static void
+print_machine(const char *when)
+{
+	char line[512];
+	double la[3] = { -1, -1, -1 };
+	FILE *f;
+
+	(void)getloadavg(la, 3);
+	printf("  load average (%s): %.2f %.2f %.2f\n", when, la[0], la[1], la[2]);
+	if (strcmp(when, "before") != 0)
+		return;
+	if ((f = fopen("/proc/cpuinfo", "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, "model name", 10) == 0) {
+				printf("  cpu: %s", strchr(line, ':') + 2);
+				break;
+			}
+		fclose(f);
+	}
+	{
+		struct utsname u;
+		if (uname(&u) == 0)
+			printf("  kernel: %s %s %s, %ld cpus online\n", u.sysname, u.release, u.machine,
+			    sysconf(_SC_NPROCESSORS_ONLN));
+	}
+}
+
 static int
 cmp_d(const void *a, const void *b)
 {
@@ -372,6 +402,8 @@ main(int argc, char **argv)
 
 	if (bin == NULL)
 		fail("usage: bench-ingest EGATE_HOST_BINARY [events-per-kiosk]");
+	printf("bench_ingest: machine\n");
+	print_machine("before");
 	hostfx_init(&fx, bin);
 	/* warn-level logging: one line per connection would dominate */
 	{
@@ -496,6 +528,7 @@ main(int argc, char **argv)
 	printf("  rows in audit DB:     %llu of %llu sent: %s\n", (unsigned long long)indb,
 	    (unsigned long long)(2 * total), indb == 2 * total ? "zero loss" : "LOSS");
 	printf("  audit verify:         %s\n", hostfx_verify(&fx, NULL) ? "ok" : "FAILED");
+	print_machine("after");
 	hostfx_cleanup(&fx);
 	return indb == 2 * total ? 0 : 1;
 }

@@ -27,8 +27,20 @@ static const struct {
 };
 
 static const char *const setting_names[POLICY_S_COUNT] = {
-#define X_(id, n, h) [POLICY_S_##id] = n,
+#define X_(id, n, d, h) [POLICY_S_##id] = n,
 	POLICY_SETTINGS(X_)
+#undef X_
+};
+
+static const char *const setting_defaults[POLICY_S_COUNT] = {
+#define X_(id, n, d, h) [POLICY_S_##id] = d,
+	POLICY_SETTINGS(X_)
+#undef X_
+};
+
+static const char *const pad_cue_names[POLICY_PAD_COUNT] = {
+#define X_(id, n) [POLICY_PAD_##id] = n,
+	POLICY_PAD_CUES(X_)
 #undef X_
 };
 
@@ -56,6 +68,18 @@ policy_doc_check_name(enum policy_doc_check c)
 	return (unsigned)c < POLICY_C_COUNT ? check_names[c] : "?";
 }
 
+const char *
+policy_pad_cue_name(enum policy_pad_cue c)
+{
+	return (unsigned)c < POLICY_PAD_COUNT ? pad_cue_names[c] : "?";
+}
+
+const char *
+policy_setting_default(enum policy_setting s)
+{
+	return (unsigned)s < POLICY_S_COUNT ? setting_defaults[s] : NULL;
+}
+
 void
 policy_threshold_range(enum policy_threshold t, double *min, double *max, bool *integer)
 {
@@ -75,6 +99,9 @@ policy_init(struct policy *p)
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < POLICY_T_COUNT; i++)
 		p->threshold[i] = NAN;		/* not set */
+	for (size_t i = 0; i < POLICY_S_COUNT; i++)
+		if (setting_defaults[i] != NULL)
+			(void)policy_setting_set(p, setting_names[i], setting_defaults[i], NULL, 0);
 }
 
 static void
@@ -194,6 +221,19 @@ check_item(struct policy *p, const char *item, char *err, size_t errlen)
 	return EG_ERR_CONFIG;
 }
 
+static int
+pad_cue_item(struct policy *p, const char *item, char *err, size_t errlen)
+{
+	for (int i = 0; i < POLICY_PAD_COUNT; i++) {
+		if (strcmp(pad_cue_names[i], item) == 0) {
+			p->pad_cues |= 1u << i;
+			return EG_OK;
+		}
+	}
+	eg_errbuf(err, errlen, "pad_cues: unknown cue '%.48s'", item);
+	return EG_ERR_CONFIG;
+}
+
 static bool
 icao_code(const char *s, size_t n)
 {
@@ -268,6 +308,30 @@ policy_setting_set(struct policy *p, const char *name, const char *value, char *
 		if (rc != EG_OK)
 			eg_errbuf(err, errlen, "watchlist_action: '%.32s' is neither refer nor "
 			    "refer_silent", value);
+		break;
+	case POLICY_S_PAD_CUES:
+		saved = p->pad_cues;
+		p->pad_cues = 0;
+		if (strcmp(value, "all") == 0)
+			p->pad_cues = (1u << POLICY_PAD_COUNT) - 1u;
+		else if ((rc = each_item(p, value, pad_cue_item, err, errlen)) == EG_OK &&
+		    p->pad_cues == 0) {
+			eg_errbuf(err, errlen, "%s", "pad_cues: empty (all, or cue names)");
+			rc = EG_ERR_CONFIG;
+		}
+		if (rc != EG_OK)
+			p->pad_cues = saved;
+		break;
+	case POLICY_S_PAD_LIVE_SIGN:
+		if (strcmp(value, "optional") == 0)
+			p->pad_live_sign = POLICY_PAD_SIGN_OPTIONAL;
+		else if (strcmp(value, "required") == 0)
+			p->pad_live_sign = POLICY_PAD_SIGN_REQUIRED;
+		else
+			rc = EG_ERR_CONFIG;
+		if (rc != EG_OK)
+			eg_errbuf(err, errlen, "pad_live_sign: '%.32s' is neither optional nor "
+			    "required", value);
 		break;
 	default:
 		rc = EG_ERR_NOT_FOUND;
@@ -441,7 +505,7 @@ policy_encode(const struct policy *p, size_t part_max, struct policy_push *out)
 {
 	struct enc *e = NULL;
 	const Egate__ConfigPush *ptrs[POLICY_PARTS_MAX];
-	size_t off;
+	size_t off, ns = 0;
 	int rc = EG_ERR_INVAL;
 
 	if (out != NULL)
@@ -460,14 +524,19 @@ policy_encode(const struct policy *p, size_t part_max, struct policy_push *out)
 		e->thp[i] = &e->th[i];
 	}
 	for (size_t i = 0; i < POLICY_S_COUNT; i++) {
-		egate__setting__init(&e->st[i]);
-		e->st[i].name = (char *)(uintptr_t)setting_names[i];
-		e->st[i].value = (char *)(uintptr_t)p->setting[i];
-		e->stp[i] = &e->st[i];
+		/* an optional setting at its default is left out: kiosks that
+		 * predate it accept the push, newer ones apply the default */
+		if (setting_defaults[i] != NULL && strcmp(p->setting[i], setting_defaults[i]) == 0)
+			continue;
+		egate__setting__init(&e->st[ns]);
+		e->st[ns].name = (char *)(uintptr_t)setting_names[i];
+		e->st[ns].value = (char *)(uintptr_t)p->setting[i];
+		e->stp[ns] = &e->st[ns];
+		ns++;
 	}
 	e->cp[0].n_thresholds = POLICY_T_COUNT;
 	e->cp[0].thresholds = e->thp;
-	e->cp[0].n_settings = POLICY_S_COUNT;
+	e->cp[0].n_settings = ns;
 	e->cp[0].settings = e->stp;
 	for (size_t i = 0; i < p->n_master_lists; i++)
 		if ((rc = enc_blob(e, p->version, part_max, &e->ml[i], &p->master_lists[i],
@@ -684,7 +753,7 @@ policy_decode(const Egate__ConfigPush *const *parts, size_t n, struct policy *ou
 		}
 	}
 	for (size_t s = 0; s < POLICY_S_COUNT; s++) {
-		if (!seen_s[s]) {
+		if (!seen_s[s] && setting_defaults[s] == NULL) {
 			eg_errbuf(err, errlen, "setting %s missing", setting_names[s]);
 			rc = EG_ERR_FORMAT;
 			goto out;
@@ -729,9 +798,9 @@ static const struct eg_cfg_key bundle_schema[] = {
 	  lo, hi, NULL, true, h },
 	POLICY_THRESHOLDS(X_)
 #undef X_
-#define X_(id, n, h) \
+#define X_(id, n, d, h) \
 	{ "settings", n, EG_CFG_STR, offsetof(B_, s) + POLICY_S_##id * (POLICY_SETTING_MAX + 1), \
-	  POLICY_SETTING_MAX + 1, 0, 0, NULL, true, h },
+	  POLICY_SETTING_MAX + 1, 0, 0, NULL, (d) == NULL, h },
 	POLICY_SETTINGS(X_)
 #undef X_
 	{ "files", "master_lists", EG_CFG_STR, offsetof(B_, master_lists), BUNDLE_PATHS, 0, 0,
@@ -856,6 +925,8 @@ policy_bundle_load(const char *path, struct policy *out, char *err, size_t errle
 		}
 	}
 	for (size_t i = 0; i < POLICY_S_COUNT; i++) {
+		if (setting_defaults[i] != NULL && raw->s[i][0] == '\0')
+			continue;	/* left out: its default (policy_init) */
 		if ((rc = policy_setting_set(out, setting_names[i], raw->s[i], buf,
 		    sizeof(buf))) != EG_OK) {
 			eg_errbuf(err, errlen, "%s: [settings] %s", path, buf);

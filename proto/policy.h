@@ -52,19 +52,27 @@ enum policy_threshold {
 	POLICY_T_COUNT
 };
 
-/* Non-numeric policy values: X(ID, name, help). Sent as ConfigPush.settings. */
+/* Non-numeric policy values: X(ID, name, default, help). Sent as
+ * ConfigPush.settings. A setting with a NULL default is required; one with
+ * a default may be left out of a bundle or a push (it then has its default),
+ * and policy_encode leaves it out while it has its default, so a kiosk that
+ * predates it still accepts the push. */
 #define POLICY_SETTINGS(X) \
-	X(MANDATORY_CHECKS, "mandatory_checks", \
+	X(MANDATORY_CHECKS, "mandatory_checks", NULL, \
 	    "document checks that must pass, comma-separated (names below)") \
-	X(ACCEPTED_ISSUERS, "accepted_issuers", \
+	X(ACCEPTED_ISSUERS, "accepted_issuers", NULL, \
 	    "issuing states (UTO) or state:type (UTO:P), comma-separated; empty: all") \
-	X(NO_CHIP_AUTH,     "no_chip_auth", \
+	X(NO_CHIP_AUTH,     "no_chip_auth", NULL, \
 	    "chip without Active/Chip Authentication: refer or accept") \
-	X(WATCHLIST_ACTION, "watchlist_action", \
-	    "watchlist hit: refer (officer alerted) or refer_silent")
+	X(WATCHLIST_ACTION, "watchlist_action", NULL, \
+	    "watchlist hit: refer (officer alerted) or refer_silent") \
+	X(PAD_CUES,         "pad_cues", "all", \
+	    "presentation-attack cues in use: all, or a comma-separated list (names below)") \
+	X(PAD_LIVE_SIGN,    "pad_live_sign", "optional", \
+	    "a sign of life (blink, micro motion, depth relief) is optional or required")
 
 enum policy_setting {
-#define X_(id, n, h) POLICY_S_##id,
+#define X_(id, n, d, h) POLICY_S_##id,
 	POLICY_SETTINGS(X_)
 #undef X_
 	POLICY_S_COUNT
@@ -91,7 +99,28 @@ enum policy_doc_check {
 	POLICY_C_COUNT
 };
 
+/* The presentation-attack cues of pad_cues (firmware/face/pad.h, enum
+ * face_pad_cue, same names; the kiosk maps them by name). */
+#define POLICY_PAD_CUES(X) \
+	X(SPECTRUM, "spectrum") \
+	X(RANGE, "range") \
+	X(GLARE, "glare") \
+	X(BANDING, "banding") \
+	X(FRAME, "frame") \
+	X(PLANAR_MOTION, "planar_motion") \
+	X(MICRO_MOTION, "micro_motion") \
+	X(BLINK, "blink") \
+	X(DEPTH, "depth")
+
+enum policy_pad_cue {
+#define X_(id, n) POLICY_PAD_##id,
+	POLICY_PAD_CUES(X_)
+#undef X_
+	POLICY_PAD_COUNT
+};
+
 enum policy_no_chip_auth { POLICY_NCA_REFER = 0, POLICY_NCA_ACCEPT };
+enum policy_pad_live_sign { POLICY_PAD_SIGN_OPTIONAL = 0, POLICY_PAD_SIGN_REQUIRED };
 enum policy_watchlist_action { POLICY_WL_REFER = 0, POLICY_WL_REFER_SILENT };
 
 /* Limits (a bundle or push above them is refused). */
@@ -116,6 +145,8 @@ struct policy {
 	uint32_t mandatory;			/* bit per enum policy_doc_check */
 	enum policy_no_chip_auth no_chip_auth;
 	enum policy_watchlist_action watchlist_action;
+	uint32_t pad_cues;			/* bit per enum policy_pad_cue */
+	enum policy_pad_live_sign pad_live_sign;
 	/* trust material and watchlist (optional) */
 	struct policy_blob master_lists[POLICY_BLOBS_MAX];	/* CMS, DER */
 	size_t n_master_lists;
@@ -136,11 +167,16 @@ struct policy_push {
 const char *policy_threshold_name(enum policy_threshold t);
 const char *policy_setting_name(enum policy_setting s);
 const char *policy_doc_check_name(enum policy_doc_check c);
+const char *policy_pad_cue_name(enum policy_pad_cue c);
+/* policy_setting_default — the default of an optional setting, NULL for a
+ * required one (static). */
+const char *policy_setting_default(enum policy_setting s);
 /* policy_threshold_range — the accepted range; *integer set when the value
  * must be a whole number. */
 void policy_threshold_range(enum policy_threshold t, double *min, double *max, bool *integer);
 
-/* policy_init — an empty policy (version 0, nothing set). Cannot fail. */
+/* policy_init — an empty policy (version 0, no threshold and no required
+ * setting set; the optional settings at their defaults). Cannot fail. */
 void policy_init(struct policy *p);
 
 /* policy_clear — free the blobs and reset to policy_init(); safe twice. */
@@ -159,7 +195,8 @@ int policy_threshold_set(struct policy *p, const char *name, double v, char *err
  * checking it: mandatory_checks a list of known check names (empty: none),
  * accepted_issuers a list of STATE or STATE:TYPE items (upper-case letters,
  * "<" and digits), no_chip_auth refer|accept, watchlist_action
- * refer|refer_silent. Errors: EG_ERR_NOT_FOUND (unknown name), EG_ERR_CONFIG
+ * refer|refer_silent, pad_cues "all" or a list of cue names (not empty),
+ * pad_live_sign optional|required. Errors: EG_ERR_NOT_FOUND (unknown name), EG_ERR_CONFIG
  * (bad value), EG_ERR_OVERFLOW (longer than POLICY_SETTING_MAX).
  */
 int policy_setting_set(struct policy *p, const char *name, const char *value, char *err,
@@ -209,7 +246,8 @@ bool policy_complete(const struct policy *p, char *err, size_t errlen);
  * sha256 they carry (mandatory, 32 bytes, the same in every part that has
  * one) equals proto_config_digest of the parts, then read every threshold
  * and setting through policy_threshold_set / policy_setting_set, refuse
- * duplicates and missing names, and copy the blobs. On success *out
+ * duplicates and missing names (an optional setting left out has its
+ * default), and copy the blobs. On success *out
  * (policy_init'ed or cleared by the caller; owned by the caller) holds the
  * policy and digest (may be NULL) the digest. err gets one line on error.
  * Errors: EG_ERR_INVAL (NULL, n = 0 or > POLICY_PARTS_MAX), EG_ERR_FORMAT
@@ -223,7 +261,8 @@ int policy_decode(const Egate__ConfigPush *const *parts, size_t n, struct policy
 /*
  * policy_bundle_load — read a policy bundle file (docs/host.md): INI read
  * through the schema-checked reader (egate/config.h) with [policy] version,
- * [thresholds] and [settings] named as above (all required), and optional
+ * [thresholds] and [settings] named as above (all required but the settings
+ * with a default), and optional
  * [files] master_lists, crls (comma-separated DER files) and watchlist_gallery
  * (firmware/match gallery file); relative paths are taken from the bundle's
  * folder. *out (caller storage) gets the policy (policy_clear it).

@@ -24,13 +24,15 @@
 #include "egate.pb-c.h"
 #include "egate/buf.h"
 #include "egate/error.h"
+#include "egate/keyfile.h"
 #include "egate/secure.h"
 #include "frame.h"
 #include "seal.h"
 
 #define LABEL_LEN (sizeof(SEAL_LABEL) - 1)
 #define INFO_LEN (LABEL_LEN + 2 * SEAL_POINT_LEN)
-#define AAD_MAX (LABEL_LEN + 1 + SEAL_KIOSK_ID_MAX + 1)
+/* v3 adds u64 seq ‖ u8 kind (all labels have the same length) */
+#define AAD_MAX (LABEL_LEN + 1 + SEAL_KIOSK_ID_MAX + 1 + 8 + 1)
 #define PLAIN_MAX (SEAL_BLOB_MAX - SEAL_OVERHEAD)
 #define CACHE_MAX (1u << 20)
 
@@ -68,6 +70,7 @@ struct seal_epoch {
 	uint8_t k[SEAL_KEY_LEN];	/* K: secret */
 	uint32_t seals, max_seals, max_seconds;
 	uint64_t start;			/* now_s at the epoch's start */
+	uint8_t version;		/* 2 or 3: K is derived with that version's label */
 };
 
 static struct seal_key *
@@ -276,6 +279,8 @@ seal_key_from_private(const char *key_path, struct seal_key **out, char *err, si
 	*out = NULL;
 	if (key_path == NULL)
 		goto out;
+	if ((ret = eg_key_file_check(key_path, err, errlen)) != EG_OK)
+		goto out;	/* group/other access or another owner (egate/keyfile.h) */
 	ret = EG_ERR_IO;
 	if (mbedtls_pk_parse_keyfile(&pk, key_path, NULL) != 0) {
 		eg_errbuf(err, errlen, "cannot read the private key %s", key_path);
@@ -335,6 +340,21 @@ make_aad(const char *label, const char *kiosk_id, uint8_t *aad)
 	memcpy(aad + LABEL_LEN + 1, kiosk_id, n);
 	aad[LABEL_LEN + 1 + n] = 0x00;
 	return LABEL_LEN + n + 2;
+}
+
+/* v3: AAD = label ‖ 0x00 ‖ kiosk_id ‖ 0x00 ‖ u64 seq (big-endian) ‖ u8 kind:
+ * the blob opens only for the event it was sealed for. */
+static size_t
+make_aad_bound(const char *kiosk_id, uint64_t seq, uint8_t kind, uint8_t *aad)
+{
+	size_t n = make_aad(SEAL_LABEL_3, kiosk_id, aad);
+
+	if (n == 0)
+		return 0;
+	for (int i = 7; i >= 0; i--, seq >>= 8)
+		aad[n + (size_t)i] = (uint8_t)seq;
+	aad[n + 8] = kind;
+	return n + 9;
 }
 
 /* Z = x-coordinate of d·Q as 32 bytes big-endian. */
@@ -484,7 +504,7 @@ seal_epoch_free(struct seal_epoch **pep)
  * are wiped before return, E and K kept in ep. */
 static int
 epoch_start(struct seal_epoch *ep, const struct seal_key *hk, const uint8_t h[SEAL_POINT_LEN],
-    seal_rng_fn rng, void *rng_ctx, uint64_t now_s)
+    seal_rng_fn rng, void *rng_ctx, uint64_t now_s, uint8_t version)
 {
 	mbedtls_ecp_group grp;
 	mbedtls_mpi e;
@@ -503,9 +523,11 @@ epoch_start(struct seal_epoch *ep, const struct seal_key *hk, const uint8_t h[SE
 		ep->e, SEAL_POINT_LEN) != 0 || olen != SEAL_POINT_LEN)
 		goto out;
 	if ((ret = ecdh_x(&grp, &hk->kp.Q, &e, rng, rng_ctx, z)) != EG_OK ||
-	    (ret = derive(SEAL_LABEL_2, z, ep->e, h, ep->k, SEAL_KEY_LEN)) != EG_OK)
+	    (ret = derive(version == SEAL_VERSION_3 ? SEAL_LABEL_3 : SEAL_LABEL_2, z, ep->e, h,
+		ep->k, SEAL_KEY_LEN)) != EG_OK)
 		goto out;
 	memcpy(ep->h, h, SEAL_POINT_LEN);
+	ep->version = version;
 	ep->start = now_s;
 	ep->seals = 0;
 	ep->live = true;
@@ -519,10 +541,12 @@ out:
 	return ret;
 }
 
-int
-seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rng,
-    void *rng_ctx, uint64_t now_s, const char *kiosk_id, const char *document_number,
-    const char *holder_name, uint8_t *out, size_t cap, size_t *out_len)
+/* Versions 2 and 3 in epoch ep; v3 binds (seq, kind) through the AAD. */
+static int
+epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rng, void *rng_ctx,
+    uint64_t now_s, uint8_t version, const char *kiosk_id, uint64_t seq, uint8_t kind,
+    const char *document_number, const char *holder_name, uint8_t *out, size_t cap,
+    size_t *out_len)
 {
 	mbedtls_gcm_context gcm;
 	uint8_t h[SEAL_POINT_LEN], aad[AAD_MAX], plain[PLAIN_MAX], *nonce, *ct;
@@ -535,7 +559,11 @@ seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rn
 	if (ep == NULL || hk == NULL || rng == NULL || kiosk_id == NULL ||
 	    document_number == NULL || holder_name == NULL || out == NULL || out_len == NULL)
 		goto out;
-	if ((aad_len = make_aad(SEAL_LABEL_2, kiosk_id, aad)) == 0)
+	if (version == SEAL_VERSION_3 && (seq == 0 || kind == 0))
+		goto out;
+	aad_len = version == SEAL_VERSION_3 ? make_aad_bound(kiosk_id, seq, kind, aad) :
+	    make_aad(SEAL_LABEL_2, kiosk_id, aad);
+	if (aad_len == 0)
 		goto out;
 	if ((ret = pack_plain(document_number, holder_name, plain, &plen)) != EG_OK)
 		goto out;
@@ -545,13 +573,15 @@ seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rn
 		goto out;
 	if ((ret = seal_key_public(hk, h)) != EG_OK)
 		goto out;
-	/* a new epoch when there is none, it is full or old, or the host key changed */
+	/* a new epoch when there is none, it is full or old, the host key
+	 * changed, or it was made for the other version */
 	if (!ep->live || ep->seals >= ep->max_seals || now_s < ep->start ||
-	    now_s - ep->start >= ep->max_seconds || memcmp(ep->h, h, SEAL_POINT_LEN) != 0) {
-		if ((ret = epoch_start(ep, hk, h, rng, rng_ctx, now_s)) != EG_OK)
+	    now_s - ep->start >= ep->max_seconds || memcmp(ep->h, h, SEAL_POINT_LEN) != 0 ||
+	    ep->version != version) {
+		if ((ret = epoch_start(ep, hk, h, rng, rng_ctx, now_s, version)) != EG_OK)
 			goto out;
 	}
-	out[0] = SEAL_VERSION_2;
+	out[0] = version;
 	memcpy(out + 1, ep->e, SEAL_POINT_LEN);
 	nonce = out + 1 + SEAL_POINT_LEN;
 	ct = nonce + SEAL_NONCE_LEN;
@@ -570,6 +600,25 @@ out:
 	eg_memzero(plain, sizeof(plain));
 	mbedtls_gcm_free(&gcm);
 	return ret;
+}
+
+int
+seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rng,
+    void *rng_ctx, uint64_t now_s, const char *kiosk_id, const char *document_number,
+    const char *holder_name, uint8_t *out, size_t cap, size_t *out_len)
+{
+	return epoch_seal(ep, hk, rng, rng_ctx, now_s, SEAL_VERSION_2, kiosk_id, 0, 0,
+	    document_number, holder_name, out, cap, out_len);
+}
+
+int
+seal_epoch_seal_bound(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rng,
+    void *rng_ctx, uint64_t now_s, const char *kiosk_id, uint64_t seq, uint8_t kind,
+    const char *document_number, const char *holder_name, uint8_t *out, size_t cap,
+    size_t *out_len)
+{
+	return epoch_seal(ep, hk, rng, rng_ctx, now_s, SEAL_VERSION_3, kiosk_id, seq, kind,
+	    document_number, holder_name, out, cap, out_len);
 }
 
 /* ---- the host's v2 key cache ------------------------------------------------- */
@@ -734,6 +783,14 @@ int
 seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
     size_t len, char *doc, size_t doc_cap, char *name, size_t name_cap)
 {
+	return seal_open_bound(hk, kiosk_id, 0, 0, blob, len, doc, doc_cap, name, name_cap, NULL);
+}
+
+int
+seal_open_bound(struct seal_key *hk, const char *kiosk_id, uint64_t seq, uint8_t kind,
+    const uint8_t *blob, size_t len, char *doc, size_t doc_cap, char *name, size_t name_cap,
+    uint8_t *version)
+{
 	struct seal_key *k = hk;	/* its RNG, cache and counters advance */
 	struct eg_rbuf r;
 	mbedtls_ecp_point ep;
@@ -749,6 +806,8 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	if (doc == NULL || name == NULL || doc_cap == 0 || name_cap == 0)
 		return EG_ERR_INVAL;	/* nothing to clean up yet */
 	doc[0] = name[0] = '\0';
+	if (version != NULL)
+		*version = 0;
 	mbedtls_ecp_point_init(&ep);
 	mbedtls_gcm_init(&gcm);
 	if (hk == NULL || !hk->has_private || kiosk_id == NULL || (blob == NULL && len > 0))
@@ -765,22 +824,32 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	if (eg_rbuf_u8(&r, &ver) != EG_OK)
 		goto out;
 	ret = EG_ERR_UNSUPPORTED;
-	if (ver != SEAL_VERSION && ver != SEAL_VERSION_2)
+	if (ver != SEAL_VERSION && ver != SEAL_VERSION_2 && ver != SEAL_VERSION_3)
 		goto out;
-	aad_len = make_aad(ver == SEAL_VERSION ? SEAL_LABEL : SEAL_LABEL_2, kiosk_id, aad);
+	if (version != NULL)
+		*version = ver;
+	if (ver == SEAL_VERSION_3) {
+		/* bound to its event: without (seq, kind) it cannot open */
+		ret = EG_ERR_INVAL;
+		if (seq == 0 || kind == 0)
+			goto out;
+		aad_len = make_aad_bound(kiosk_id, seq, kind, aad);
+	} else {
+		aad_len = make_aad(ver == SEAL_VERSION ? SEAL_LABEL : SEAL_LABEL_2, kiosk_id, aad);
+	}
 	overhead = ver == SEAL_VERSION ? SEAL_OVERHEAD : SEAL_OVERHEAD_2;
 	ret = EG_ERR_TRUNCATED;
 	if (len < overhead)
 		goto out;
 	clen = len - overhead;
 	if (eg_rbuf_ptr(&r, SEAL_POINT_LEN, &e) != EG_OK ||
-	    (ver == SEAL_VERSION_2 && eg_rbuf_ptr(&r, SEAL_NONCE_LEN, &nonce) != EG_OK) ||
+	    (ver != SEAL_VERSION && eg_rbuf_ptr(&r, SEAL_NONCE_LEN, &nonce) != EG_OK) ||
 	    eg_rbuf_ptr(&r, clen, &ct) != EG_OK || eg_rbuf_ptr(&r, SEAL_TAG_LEN, &tag) != EG_OK ||
 	    eg_rbuf_left(&r) != 0)
 		goto out;
 	/* v2: an epoch key this host already derived for this kiosk and E
 	 * (the cache is keyed by both: E cached for another kiosk misses) */
-	if (ver == SEAL_VERSION_2)
+	if (ver != SEAL_VERSION)
 		cached = cache_get(k, kiosk_id, id_len, e, okm);
 	if (!cached) {
 		/* E: an uncompressed point on P-256 (read_binary also takes the
@@ -798,7 +867,8 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 		if (ver == SEAL_VERSION)
 			ret = derive(SEAL_LABEL, z, e, h, okm, SEAL_KEY_LEN + SEAL_NONCE_LEN);
 		else
-			ret = derive(SEAL_LABEL_2, z, e, h, okm, SEAL_KEY_LEN);
+			ret = derive(ver == SEAL_VERSION_3 ? SEAL_LABEL_3 : SEAL_LABEL_2, z, e, h, okm,
+			    SEAL_KEY_LEN);
 		if (ret != EG_OK)
 			goto out;
 	}
@@ -816,7 +886,7 @@ seal_open(struct seal_key *hk, const char *kiosk_id, const uint8_t *blob,
 	if (rc != 0)
 		goto out;
 	/* only a key that opened a blob of this kiosk is remembered */
-	if (ver == SEAL_VERSION_2 && !cached)
+	if (ver != SEAL_VERSION && !cached)
 		cache_put(k, kiosk_id, id_len, e, okm);
 	ret = seal_plain_parse(plain, clen, doc, doc_cap, name, name_cap);
 out:

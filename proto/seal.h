@@ -19,10 +19,19 @@
  *             one ephemeral key per epoch (at most SEAL_EPOCH_MAX_SEALS
  *             seals, SEAL_EPOCH_MAX_SECONDS seconds, RAM only); the host
  *             caches K per (kiosk id, E), so one ECDH per epoch
+ *   v3 blob = 0x03 ‖ E (65) ‖ N (12) ‖ ciphertext ‖ tag (16), as v2 but
+ *             bound to its event: the AAD also holds the event's seq and
+ *             record kind (SEAL_KIND_PASSAGE), so a blob moved to another
+ *             event of the same kiosk does not open (issue 13, item 8)
  *
- * seal_open opens both versions. seal_identifiers still writes version 1
- * (older firmware, the tests' compatibility cases); the kiosk seals with
- * seal_epoch_seal. All intermediate secrets (the ephemeral private key, Z,
+ * AAD: v1, v2 = label ‖ 0x00 ‖ kiosk id ‖ 0x00 (bound to the kiosk only);
+ *      v3     = label ‖ 0x00 ‖ kiosk id ‖ 0x00 ‖ u64 seq (big-endian) ‖ u8 kind.
+ *
+ * seal_open opens versions 1 and 2 (v3 needs seal_open_bound);
+ * seal_open_bound opens all three. seal_identifiers still writes version 1
+ * and seal_epoch_seal version 2 (older firmware, the compatibility cases);
+ * seal_epoch_seal_bound writes version 3, which a host with a sealing key of
+ * its own ([seal] key, egate-host.conf(5)) requires. All intermediate secrets (the ephemeral private key, Z,
  * the plaintext; in v1 also K and N) are wiped before return; a v2 epoch
  * key lives only in the seal_epoch (kiosk) and in the host key's cache,
  * and is wiped when the epoch ends, on eviction and on free. A seal_key
@@ -39,6 +48,10 @@
 #define SEAL_LABEL "egate-seal/v1"	/* HKDF info prefix and AAD prefix */
 #define SEAL_VERSION_2 0x02u
 #define SEAL_LABEL_2 "egate-seal/v2"	/* the same for version 2 */
+#define SEAL_VERSION_3 0x03u
+#define SEAL_LABEL_3 "egate-seal/v3"	/* the same for version 3 (bound) */
+/* Record kinds a v3 blob is bound to (the AAD's last byte). */
+#define SEAL_KIND_PASSAGE 0x01u	/* PassageEvent.sealed_identifiers */
 #define SEAL_POINT_LEN 65u		/* uncompressed P-256 point: 0x04 ‖ X ‖ Y */
 #define SEAL_TAG_LEN 16u
 #define SEAL_KEY_LEN 32u		/* AES-256 key */
@@ -178,6 +191,30 @@ int seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_f
     const char *holder_name, uint8_t *out, size_t cap, size_t *out_len);
 
 /*
+ * seal_epoch_seal_bound — as seal_epoch_seal, writing version 3: the blob is
+ * bound to the event (seq >= 1, kind >= 1, e.g. SEAL_KIND_PASSAGE) besides
+ * the kiosk id, and opens only with seal_open_bound for the same three. An
+ * epoch serves one version: switching versions starts a new epoch. Errors as
+ * seal_epoch_seal (EG_ERR_INVAL also for seq or kind 0).
+ */
+int seal_epoch_seal_bound(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_fn rng,
+    void *rng_ctx, uint64_t now_s, const char *kiosk_id, uint64_t seq, uint8_t kind,
+    const char *document_number, const char *holder_name, uint8_t *out, size_t cap,
+    size_t *out_len);
+
+/*
+ * seal_open_bound — as seal_open, for the event (kiosk_id, seq, kind) the
+ * blob arrived in; *version (may be NULL) gets the blob's version byte once
+ * it is read (1, 2 or 3; 0 before). Versions 1 and 2 ignore seq and kind
+ * (they are bound to the kiosk only: the caller decides whether to accept
+ * them). A v3 blob opens only for the same seq and kind (EG_ERR_AUTH
+ * otherwise; EG_ERR_INVAL when seq or kind is 0). Other errors as seal_open.
+ */
+int seal_open_bound(struct seal_key *hk, const char *kiosk_id, uint64_t seq, uint8_t kind,
+    const uint8_t *blob, size_t len, char *doc, size_t doc_cap, char *name, size_t name_cap,
+    uint8_t *version);
+
+/*
  * seal_open — open a blob (untrusted: parsed through eg_rbuf, never trusted
  * further than its tag) sealed for kiosk_id with the host key pair hk. On
  * success doc and name hold NUL-terminated clear text the caller must wipe
@@ -186,8 +223,9 @@ int seal_epoch_seal(struct seal_epoch *ep, const struct seal_key *hk, seal_rng_f
  * after its tag verified. Errors: EG_ERR_INVAL (NULL; hk without a private
  * key), EG_ERR_TRUNCATED (empty, or shorter than SEAL_OVERHEAD (v1) or
  * SEAL_OVERHEAD_2 (v2)), EG_ERR_OVERFLOW (longer than SEAL_BLOB_MAX, or a
- * field does not fit its buffer), EG_ERR_UNSUPPORTED (version byte neither
- * SEAL_VERSION nor SEAL_VERSION_2), EG_ERR_FORMAT (E is
+ * field does not fit its buffer), EG_ERR_UNSUPPORTED (version byte not 1, 2
+ * or 3), EG_ERR_INVAL also for a v3 blob (bound to an event: use
+ * seal_open_bound), EG_ERR_FORMAT (E is
  * not a valid P-256 point, or the plaintext is not an Identifiers message
  * with only fields 1 and 2, each once, without NUL bytes), EG_ERR_AUTH (the
  * tag does not verify: another kiosk id, another host key, any bit

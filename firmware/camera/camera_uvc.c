@@ -101,6 +101,13 @@ camera_uvc_frame_cb(uvc_frame_t *frame, void *user)
 		(void)camera_ring_push(ring, &meta, NULL, 0);
 		return;
 	}
+	if (meta.format != CAMERA_FMT_MJPEG &&
+	    frame->data_bytes != (size_t)meta.stride * meta.height) {
+		/* a broken raw frame (payloads lost, or more than the size):
+		 * consumers read stride * height bytes, so it is dropped */
+		(void)camera_ring_push(ring, &meta, NULL, 0);
+		return;
+	}
 	(void)camera_ring_push(ring, &meta, frame->data, frame->data_bytes);
 }
 
@@ -289,6 +296,15 @@ uvc_be_set_format(struct camera *cam, const struct camera_format *want, struct c
 		fps = m->fps_max < UVC_DEFAULT_FPS && m->fps_max != 0 ? m->fps_max : UVC_DEFAULT_FPS;
 	r = uvc_get_stream_ctrl_format_size(u->devh, &u->ctrl, to_uvc_format(m->pixfmt),
 	    (int)m->width, (int)m->height, (int)fps);
+	if (r == UVC_ERROR_INVALID_MODE && want->fps == 0) {
+		/* No rate asked for and the camera does not offer our default
+		 * among its discrete intervals (a 60-only camera): take the
+		 * first one it offers (libuvc: fps 0) and say which. */
+		r = uvc_get_stream_ctrl_format_size(u->devh, &u->ctrl,
+		    to_uvc_format(m->pixfmt), (int)m->width, (int)m->height, 0);
+		if (r == UVC_SUCCESS && u->ctrl.dwFrameInterval != 0)
+			fps = 10000000u / u->ctrl.dwFrameInterval;
+	}
 	if (r != UVC_SUCCESS) {
 		u->have_ctrl = false;
 		camera_set_error(cam, "uvc: the camera refuses %s %ux%u at %u fps (offers %u-%u fps): %s",
@@ -406,6 +422,7 @@ uvc_be_stats(struct camera *cam, struct camera_stats *st)
 
 const struct camera_ops camera_uvc_ops = {
 	.name = "uvc",
+	.usage = "uvc[:VID:PID]",
 	.open = uvc_be_open,
 	.close = uvc_be_close,
 	.list_modes = uvc_be_list_modes,

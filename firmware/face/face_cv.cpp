@@ -185,6 +185,16 @@ fcv_image_encode(const struct fcv_image *img, const char *ext, int quality,
 	}
 }
 
+extern "C" void
+fcv_set_threads(int n)
+{
+	try {
+		cv::setNumThreads(n <= 0 ? -1 : n);
+	} catch (...) {
+		// nothing to report: OpenCV keeps its own setting
+	}
+}
+
 extern "C" int
 fcv_image_alloc(int width, int height, struct fcv_image *out)
 {

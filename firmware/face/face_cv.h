@@ -76,6 +76,11 @@ int fcv_image_decode(const uint8_t *bytes, size_t len, int max_dim, struct fcv_i
 int fcv_image_encode(const struct fcv_image *img, const char *ext, int quality,
     uint8_t **out, size_t *out_len);
 
+/* fcv_set_threads — OpenCV's worker threads for the whole process (1: none,
+ * everything on the calling thread; <= 0: OpenCV's default). For benchmarks
+ * pinned to one core. Never fails. */
+void fcv_set_threads(int n);
+
 /* fcv_image_alloc — a new zeroed w x h image in *out. Errors: EG_ERR_INVAL, EG_ERR_NOMEM. */
 int fcv_image_alloc(int width, int height, struct fcv_image *out);
 

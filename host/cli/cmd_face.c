@@ -7,6 +7,8 @@
  *   egate face enroll --gallery FILE [--format i8|f16|f32]
  *                     [--id-from index|filename] [--force] IMAGE[#N]...
  *   egate face search --gallery FILE [-k K] [--threshold T] [--json] IMAGE[#N]
+ *   egate face liveness [--json] [--policy BUNDLE] [--threshold T] [--cues LIST]
+ *                     [--require-live-sign] FRAME...
  *
  * An input is a JPEG, PNG or JPEG 2000 image, or a DG2 file as read from a
  * passport chip (tag 75), whose facial record is unpacked first. Nothing is
@@ -29,6 +31,8 @@
 #include "egate/match.h"
 #include "face.h"
 #include "face_gallery.h"
+#include "pad.h"
+#include "policy.h"
 
 #define FACE_EXIT_MATCH 0
 #define FACE_EXIT_NOMATCH 1
@@ -50,6 +54,23 @@ struct input {
 	const char *what;	/* stage that failed */
 };
 
+/* The threshold t of the policy bundle at path (as egate-host pushes it):
+ * one threshold decides, the policy's. 0 on success, -1 (said) otherwise. */
+static int
+policy_threshold(const char *path, enum policy_threshold t, double *out)
+{
+	struct policy p;
+	char err[512];
+
+	if (policy_bundle_load(path, &p, err, sizeof(err)) != EG_OK) {
+		cli_err("face", "--policy %s: %s", path, err);
+		return -1;
+	}
+	*out = p.threshold[t];
+	policy_clear(&p);
+	return 0;
+}
+
 /* --threshold: a cosine from -1 to 1; 0 on success, -1 (said) otherwise. */
 static int
 parse_threshold(const char *arg, double *out)
@@ -69,19 +90,23 @@ static void
 help(FILE *f)
 {
 	fprintf(f,
-	    "usage: egate face verify IMG_A IMG_B [--threshold T] [--json] [--no-quality]\n"
-	    "                         [--no-liveness] [--profile FILE] [--model-dir DIR]\n"
+	    "usage: egate face verify IMG_A IMG_B [--threshold T | --policy BUNDLE] [--json]\n"
+	    "                         [--no-quality] [--no-liveness] [--profile FILE]\n"
+	    "                         [--model-dir DIR]\n"
 	    "                         [--debug-dump-aligned DIR]\n"
 	    "\n"
 	    "Compare the face in IMG_A with the face in IMG_B. Each is a JPEG, PNG or\n"
 	    "JPEG 2000 image, or a DG2 file from a passport chip; IMG#N takes the Nth\n"
 	    "face from the left instead of the largest in the zone. Prints the cosine\n"
-	    "score, the decision at the threshold (default: the profile's), the quality\n"
+	    "score, the decision at the threshold (the policy bundle's match_threshold\n"
+	    "with --policy, which is what decides at the gate; without it the profile's\n"
+	    "calibration value), the quality\n"
 	    "gate and the liveness check for both images, and the time of each stage.\n"
 	    "\n"
 	    "exit: 0 match, 1 no match, 2 error (as cmp)\n"
 	    "\n"
-	    "Also: egate face enroll --help, egate face search --help (1:N watchlists).\n");
+	    "Also: egate face enroll --help, egate face search --help (1:N watchlists),\n"
+	    "egate face liveness --help (presentation-attack detection).\n");
 }
 
 static double
@@ -359,10 +384,12 @@ verify(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "model-dir", required_argument, NULL, 'm' },
 		{ "debug-dump-aligned", required_argument, NULL, 'D' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = default_profile(), *model_dir = getenv("EGATE_MODEL_DIR");
+	const char *policy = NULL;
 	struct input in[2];
 	struct face_ctx *ctx = NULL;
 	struct face_opts fo = { .quality = true, .pad = &face_pad_minifas };
@@ -401,6 +428,9 @@ verify(int argc, char **argv)
 		case 'D':
 			dump_dir = optarg;
 			break;
+		case 'P':
+			policy = optarg;
+			break;
 		case 'h':
 			help(stdout);
 			return FACE_EXIT_MATCH;
@@ -415,6 +445,11 @@ verify(int argc, char **argv)
 	}
 	in[0].path = argv[optind];
 	in[1].path = argv[optind + 1];
+	if (!have_threshold && policy != NULL) {
+		if (policy_threshold(policy, POLICY_T_MATCH, &threshold) != 0)
+			return FACE_EXIT_ERROR;
+		have_threshold = true;
+	}
 
 	t = now_ms();
 	err = face_ctx_new(profile, model_dir, &ctx, errbuf, sizeof(errbuf));
@@ -809,13 +844,15 @@ static void
 help_search(FILE *f)
 {
 	fprintf(f,
-	    "usage: egate face search --gallery FILE [-k K] [--threshold T] [--json]\n"
+	    "usage: egate face search --gallery FILE [-k K] [--threshold T | --policy BUNDLE]\n"
+	    "                         [--json]\n"
 	    "                         [--no-quality] [--profile FILE] [--model-dir DIR]\n"
 	    "                         IMAGE[#N]\n"
 	    "\n"
 	    "Search the gallery FILE for the face in IMAGE (or its Nth face from the left);\n"
 	    "print the K best entries (default 5) with their scores and labels, hits at or\n"
-	    "above the threshold (default: the profile's) marked.\n"
+	    "above the threshold marked (the policy bundle's watchlist_threshold with\n"
+	    "--policy, as at the gate; without it the profile's calibration value).\n"
 	    "\n"
 	    "exit: 0 hit, 1 no hit, 2 error\n");
 }
@@ -830,11 +867,12 @@ search(int argc, char **argv)
 		{ "no-quality", no_argument, NULL, 'Q' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "model-dir", required_argument, NULL, 'm' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = default_profile(), *model_dir = getenv("EGATE_MODEL_DIR");
-	const char *gallery = NULL;
+	const char *gallery = NULL, *policy = NULL;
 	struct face_ctx *ctx = NULL;
 	struct face_opts fo = { .quality = true };
 	struct match_hit hits[MATCH_K_MAX];
@@ -882,6 +920,9 @@ search(int argc, char **argv)
 		case 'm':
 			model_dir = optarg;
 			break;
+		case 'P':
+			policy = optarg;
+			break;
 		case 'h':
 			help_search(stdout);
 			return FACE_EXIT_MATCH;
@@ -893,6 +934,11 @@ search(int argc, char **argv)
 		cli_err("face", "search needs --gallery FILE and one image");
 		help_search(stderr);
 		return FACE_EXIT_ERROR;
+	}
+	if (!have_threshold && policy != NULL) {
+		if (policy_threshold(policy, POLICY_T_WATCHLIST, &threshold) != 0)
+			return FACE_EXIT_ERROR;
+		have_threshold = true;
 	}
 	if (gal_open(&gl, gallery) != EG_OK)
 		goto out;
@@ -982,6 +1028,302 @@ out:
 	return ret;
 }
 
+/* ---- presentation-attack detection ------------------------------------- */
+
+#define LIVE_EXIT_BONA_FIDE 0
+#define LIVE_EXIT_ATTACK 1
+
+static void
+help_liveness(FILE *f)
+{
+	fprintf(f,
+	    "usage: egate face liveness [--json] [--policy BUNDLE] [--threshold T]\n"
+	    "                           [--cues all|LIST] [--require-live-sign]\n"
+	    "                           [--profile FILE] [--model-dir DIR] FRAME...\n"
+	    "\n"
+	    "Score one presentation for presentation attacks: a single image, or the\n"
+	    "ordered frames of one presentation (all of one size). The face is taken\n"
+	    "from the first frame that shows one. Prints every cue (spectrum, range,\n"
+	    "glare, banding, frame, planar_motion, micro_motion, blink, depth) with\n"
+	    "its score, its measure and why, and the fused score against the\n"
+	    "threshold: the policy's liveness_threshold, pad_cues and pad_live_sign\n"
+	    "with --policy (a policy bundle as egate-host pushes it), else 0.50, all\n"
+	    "cues, sign of life optional; --threshold, --cues and --require-live-sign\n"
+	    "override. Motion and blink need several frames; depth is not read from\n"
+	    "files. SYNTHETIC-tested only: see docs/face.md.\n"
+	    "\n"
+	    "exit: 0 bona fide, 1 attack, 2 error\n");
+}
+
+static int
+parse_cues(const char *list, uint32_t *mask)
+{
+	char buf[256], *save = NULL, *tok;
+
+	*mask = 0;
+	if (strcmp(list, "all") == 0) {
+		*mask = FACE_PAD_ALL_CUES;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+		int c = face_pad_cue_by_name(tok);
+
+		if (c < 0) {
+			cli_err("face", "--cues: unknown cue '%s'", tok);
+			return -1;
+		}
+		*mask |= 1u << c;
+	}
+	if (*mask == 0) {
+		cli_err("face", "--cues: no cue named");
+		return -1;
+	}
+	return 0;
+}
+
+/* The policy bundle's PAD settings (proto/policy.h) as face_pad_params. */
+static int
+pad_params_from_policy(const char *path, struct face_pad_params *par)
+{
+	struct policy p;
+	char err[512];
+	int rc;
+
+	if ((rc = policy_bundle_load(path, &p, err, sizeof(err))) != EG_OK) {
+		cli_err("face", "--policy %s: %s", path, err);
+		return -1;
+	}
+	par->threshold = p.threshold[POLICY_T_LIVENESS];
+	par->cues = 0;
+	for (int i = 0; i < POLICY_PAD_COUNT; i++) {
+		int c = face_pad_cue_by_name(policy_pad_cue_name((enum policy_pad_cue)i));
+
+		if ((p.pad_cues & 1u << i) && c >= 0)
+			par->cues |= 1u << c;
+	}
+	par->require_live_sign = p.pad_live_sign == POLICY_PAD_SIGN_REQUIRED;
+	policy_clear(&p);
+	return 0;
+}
+
+static void
+print_pad_json(const struct face_pad_report *rep, size_t key, const char *profile,
+    const char *version)
+{
+	struct eg_json j;
+
+	eg_json_init(&j, stdout);
+	eg_json_obj_begin(&j);
+	eg_json_key_bool(&j, "live", rep->live);
+	eg_json_key_double(&j, "score", rep->score);
+	eg_json_key_double(&j, "threshold", rep->threshold);
+	eg_json_key_str(&j, "decided_by", rep->decided_by);
+	eg_json_key_bool(&j, "live_sign_required", rep->live_sign_required);
+	eg_json_key_bool(&j, "live_sign_seen", rep->live_sign_seen);
+	eg_json_key_int(&j, "frames", (long long)rep->nframes);
+	eg_json_key_int(&j, "key_frame", (long long)key);
+	eg_json_key_double(&j, "ms", rep->ms);
+	eg_json_key_str(&j, "profile", profile);
+	eg_json_key_str(&j, "profile_version", version);
+	eg_json_key(&j, "cues");
+	eg_json_obj_begin(&j);
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+		const struct face_pad_cue_result *r = &rep->cue[c];
+
+		eg_json_key(&j, r->name);
+		eg_json_obj_begin(&j);
+		eg_json_key_str(&j, "state", face_pad_state_str(r->state));
+		if (r->state == FACE_PAD_SCORED) {
+			eg_json_key_double(&j, "score", r->score);
+			eg_json_key_double(&j, "raw", r->raw);
+			eg_json_key_double(&j, "limit", r->limit);
+			eg_json_key_str(&j, "unit", r->unit);
+		}
+		eg_json_key_bool(&j, "veto", r->veto);
+		eg_json_key_bool(&j, "live_sign", r->live_sign);
+		eg_json_key_str(&j, "detail", r->detail);
+		eg_json_key_double(&j, "ms", r->ms);
+		eg_json_obj_end(&j);
+	}
+	eg_json_obj_end(&j);
+	eg_json_obj_end(&j);
+	(void)eg_json_finish(&j);
+}
+
+static int
+liveness(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "cues", required_argument, NULL, 'c' },
+		{ "require-live-sign", no_argument, NULL, 'r' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "model-dir", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = default_profile(), *model_dir = getenv("EGATE_MODEL_DIR");
+	const char *policy = NULL, *cues = NULL;
+	struct face_pad_params par;
+	struct face_ctx *ctx = NULL;
+	struct fcv_image *img = NULL;
+	struct face_pad_frame *pf = NULL;
+	struct face_result res;
+	struct face_pad_report rep;
+	struct face_opts fo = { .quality = false };
+	double thr = -1;
+	bool json = false, require = false;
+	size_t n = 0, key = 0;
+	char errbuf[512];
+	int c, ret = FACE_EXIT_ERROR, err = EG_ERR_NO_FACE;
+
+	memset(&res, 0, sizeof(res));
+	face_pad_params_default(&par);
+	if (model_dir == NULL || model_dir[0] == '\0')
+		model_dir = EGATE_MODEL_DIR;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jt:p:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'P':
+			policy = optarg;
+			break;
+		case 't': {
+			char *end;
+
+			errno = 0;
+			thr = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' || !(thr >= 0) || !(thr <= 1)) {
+				cli_err("face", "--threshold must be a number from 0 to 1");
+				return FACE_EXIT_ERROR;
+			}
+			break;
+		}
+		case 'c':
+			cues = optarg;
+			break;
+		case 'r':
+			require = true;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'm':
+			model_dir = optarg;
+			break;
+		case 'h':
+			help_liveness(stdout);
+			return LIVE_EXIT_BONA_FIDE;
+		default:
+			return FACE_EXIT_ERROR;
+		}
+	}
+	n = (size_t)(argc - optind);
+	if (n == 0) {
+		cli_err("face", "liveness needs at least one frame");
+		help_liveness(stderr);
+		return FACE_EXIT_ERROR;
+	}
+	if (n > FACE_PAD_MAX_FRAMES) {
+		cli_err("face", "liveness takes at most %d frames", FACE_PAD_MAX_FRAMES);
+		return FACE_EXIT_ERROR;
+	}
+	if (policy != NULL && pad_params_from_policy(policy, &par) != 0)
+		return FACE_EXIT_ERROR;
+	if (thr >= 0)
+		par.threshold = thr;
+	if (cues != NULL && parse_cues(cues, &par.cues) != 0)
+		return FACE_EXIT_ERROR;
+	if (require)
+		par.require_live_sign = true;
+	err = face_ctx_new(profile, model_dir, &ctx, errbuf, sizeof(errbuf));
+	if (err != EG_OK) {
+		cli_err("face", "cannot load the models: %s%s%s", eg_strerror(err),
+		    errbuf[0] ? ": " : "", errbuf);
+		goto out;
+	}
+	img = calloc(n, sizeof(*img));
+	pf = calloc(n, sizeof(*pf));
+	if (img == NULL || pf == NULL) {
+		cli_err("face", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *path = argv[optind + (int)i];
+		uint8_t *bytes = NULL;
+		size_t len = 0;
+
+		err = read_all(path, &bytes, &len);
+		if (err == EG_OK)
+			err = face_img_decode(bytes, len, FACE_MAX_DIM, &img[i]);
+		if (bytes != NULL)
+			eg_secret_free(&bytes, len);
+		if (err != EG_OK) {
+			cli_err("face", "%s: %s (%s)", path, eg_strerror(err), eg_err_name(err));
+			goto out;
+		}
+		if (img[i].width != img[0].width || img[i].height != img[0].height) {
+			cli_err("face", "%s: %dx%d, but the first frame is %dx%d: one presentation's "
+			    "frames share one size", path, img[i].width, img[i].height, img[0].width,
+			    img[0].height);
+			goto out;
+		}
+		pf[i].img = &img[i];
+	}
+	err = EG_ERR_NO_FACE;
+	for (key = 0; key < n; key++) {
+		err = face_analyse(ctx, &img[key], &fo, &res);
+		if (err != EG_ERR_NO_FACE)
+			break;
+	}
+	if (err != EG_OK) {
+		cli_err("face", "%s (%s)%s", eg_strerror(err), eg_err_name(err),
+		    err == EG_ERR_NO_FACE ? ": no face in any frame" : "");
+		goto out;
+	}
+	err = face_pad_presentation(ctx, pf, n, key, &res.box, &res.pts, &par, &rep);
+	if (err != EG_OK) {
+		cli_err("face", "PAD failed: %s (%s)", eg_strerror(err), eg_err_name(err));
+		goto out;
+	}
+	ret = rep.live ? LIVE_EXIT_BONA_FIDE : LIVE_EXIT_ATTACK;
+	if (json) {
+		print_pad_json(&rep, key, face_ctx_profile(ctx)->name, face_ctx_profile(ctx)->version);
+	} else {
+		printf("presentation: %zu frame%s, face in frame %zu (box %.0f,%.0f-%.0f,%.0f)\n", n,
+		    n == 1 ? "" : "s", key + 1, res.box.x1, res.box.y1, res.box.x2, res.box.y2);
+		for (int i = 0; i < FACE_PAD_CUE_COUNT; i++) {
+			const struct face_pad_cue_result *r = &rep.cue[i];
+
+			if (r->state == FACE_PAD_SCORED)
+				printf("  %-14s %5.3f %-6s %s%s raw %.3f (limit %.3f %s): %s\n", r->name,
+				    r->score, r->score >= 0.5 ? "live" : "ATTACK",
+				    r->veto ? "veto" : "", r->live_sign ? (r->veto ? "+sign" : "sign") : "",
+				    r->raw, r->limit, r->unit, r->detail);
+			else
+				printf("  %-14s   -   %-9s %s\n", r->name, face_pad_state_str(r->state),
+				    r->detail);
+		}
+		printf("sign of life: %s, %s\n", rep.live_sign_seen ? "seen" : "not seen",
+		    rep.live_sign_required ? "required" : "optional");
+		printf("score %.4f  threshold %.4f  %s (decided by %s)  %.1f ms\n", rep.score,
+		    rep.threshold, rep.live ? "BONA FIDE" : "ATTACK", rep.decided_by, rep.ms);
+	}
+out:
+	face_result_wipe(&res);
+	for (size_t i = 0; img != NULL && i < n; i++)
+		fcv_image_free(&img[i]);
+	free(img);
+	free(pf);
+	face_ctx_free(&ctx);
+	return ret;
+}
+
 int
 cmd_face(int argc, char **argv)
 {
@@ -995,6 +1337,8 @@ cmd_face(int argc, char **argv)
 		return enroll(argc - 1, argv + 1);
 	if (strcmp(argv[1], "search") == 0)
 		return search(argc - 1, argv + 1);
-	cli_err("face", "unknown verb '%s' (verify, enroll, search)", argv[1]);
+	if (strcmp(argv[1], "liveness") == 0)
+		return liveness(argc - 1, argv + 1);
+	cli_err("face", "unknown verb '%s' (verify, enroll, search, liveness)", argv[1]);
 	return FACE_EXIT_ERROR;
 }

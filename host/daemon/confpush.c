@@ -215,21 +215,19 @@ fetch_chunk(int ps, uint64_t off, uint8_t *resp, size_t cap, uint64_t *version,
 	uint8_t req[16];
 	struct eg_wbuf w;
 	struct eg_rbuf r;
-	ssize_t got;
+	size_t got = 0;
 	uint8_t t = 0;
 	uint32_t rc = 0;
+	int prc;
 
 	eg_wbuf_init_fixed(&w, req, sizeof(req), false);
 	eg_wbuf_u8(&w, PS_CONFIG_GET);
 	ps_put_u64(&w, off);
-	if (send(ps, w.data, w.len, MSG_NOSIGNAL) != (ssize_t)w.len)
+	if (ps_msg_send(ps, w.data, w.len) != EG_OK)
 		return EG_ERR_IO;
-	do
-		got = recv(ps, resp, cap, 0);
-	while (got < 0 && errno == EINTR);
-	if (got <= 0)
-		return EG_ERR_IO;
-	r = eg_rbuf_init(resp, (size_t)got);
+	if ((prc = ps_msg_recv(ps, resp, cap, &got)) != EG_OK)
+		return prc == EG_ERR_IO ? EG_ERR_IO : EG_ERR_PROTOCOL;
+	r = eg_rbuf_init(resp, got);
 	if (eg_rbuf_u8(&r, &t) != EG_OK || t != PS_CONFIG_GET || eg_rbuf_be32(&r, &rc) != EG_OK)
 		return EG_ERR_PROTOCOL;
 	if ((int)rc != EG_OK)

@@ -26,7 +26,9 @@
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "host.h"
+#include "pki.h"
 #include "privsep.h"
+#include "tickets.h"
 
 struct monitor {
 	const char *conf_path;
@@ -45,9 +47,14 @@ struct monitor {
 	int64_t last_cp;	/* monotonic ms of the last checkpoint attempt */
 	int64_t last_purge;	/* monotonic ms of the last retention purge */
 	uint8_t *req;		/* request buffer, PS_MSG_MAX bytes */
+	uint8_t *pkt;		/* one packet, PS_FRAG_MAX + 1 bytes */
+	struct ps_reasm in;	/* the request being reassembled into req */
 	struct ps_batch *batch;
 	char anchor_path[EG_CONF_PATH + 16];
 	struct confpush_mon cfg;	/* the policy bundle served to the child */
+	struct tickets tickets;	/* session-ticket keys (tickets.h) */
+	int64_t tickets_checked;	/* monotonic ms of the last rotation check */
+	bool child_config_error;	/* the child could not start with the TLS files */
 };
 
 void
@@ -89,7 +96,7 @@ open_store(struct monitor *m)
 	size_t pemlen = 0, keylen = 0;
 	uint8_t *key = NULL;
 	struct audit_keys k;
-	char why[512] = "";
+	char dbwhy[512] = "";
 	int rc;
 
 	if ((rc = audit_pem_load(c->signing_key, true, &pem, &pemlen)) != EG_OK) {
@@ -106,13 +113,28 @@ open_store(struct monitor *m)
 	snprintf(m->anchor_path, sizeof(m->anchor_path), "%s.anchor", c->db);
 	/* a missing, emptied, damaged or replaced database is refused, never
 	 * replaced by a new log over the anchor (docs/audit.md) */
-	if ((rc = audit_open_anchored(c->db, &k, m->anchor_path, &m->db, why, sizeof(why))) !=
+	if ((rc = audit_open_anchored(c->db, &k, m->anchor_path, &m->db, dbwhy, sizeof(dbwhy))) !=
 	    EG_OK) {
 		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.db_failed", EG_STR("path", c->db),
-		    EG_STR("reason", why), EG_ERRF(rc));
+		    EG_STR("reason", dbwhy), EG_ERRF(rc));
 		goto out;
 	}
 	EG_LOG(m->lg, EG_LOG_INFO, "monitor.db_open", EG_STR("path", c->db));
+	{
+		char tpath[EG_CONF_PATH + 16];
+		const char *why = NULL;
+		bool loaded = false;
+
+		snprintf(tpath, sizeof(tpath), "%s.tickets", c->db);
+		if ((rc = tickets_open(&m->tickets, tpath, key, keylen, &loaded, &why)) != EG_OK) {
+			EG_LOG(m->lg, EG_LOG_ERROR, "monitor.tickets_failed", EG_STR("path", tpath),
+			    EG_ERRF(rc));
+			goto out;
+		}
+		EG_LOG(m->lg, why != NULL ? EG_LOG_WARN : EG_LOG_INFO, "monitor.ticket_keys",
+		    EG_STR("path", tpath), EG_BOOL("loaded", loaded), EG_UINT("keys", m->tickets.n),
+		    EG_STR("reason", why != NULL ? why : (loaded ? "kept across the restart" : "new")));
+	}
 out:
 	eg_secret_free(&pem, pemlen + 1);
 	eg_secret_free(&key, keylen);
@@ -125,7 +147,7 @@ bind_listener(struct monitor *m)
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 		.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV }, *res = NULL;
 	char port[8];
-	int one = 1, rc = EG_ERR_IO;
+	int one = 1, rc = EG_ERR_IO, bound = -1;
 
 	snprintf(port, sizeof(port), "%lld", m->conf->port);
 	if (getaddrinfo(m->conf->listen, port, &hints, &res) != 0 || res == NULL) {
@@ -137,7 +159,19 @@ bind_listener(struct monitor *m)
 	if (m->lfd < 0)
 		goto out;
 	setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(m->lfd, res->ai_addr, res->ai_addrlen) != 0 || listen(m->lfd, 512) != 0) {
+	/* After a kill -9 of the monitor, its network child holds the listening
+	 * socket until PDEATHSIG has ended it; a restart right away (systemd,
+	 * an operator) must wait for that rather than fail: retry for 10 s. */
+	for (int tries = 0; (bound = bind(m->lfd, res->ai_addr, res->ai_addrlen)) != 0 &&
+	    errno == EADDRINUSE && tries < 100; tries++) {
+		struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+		if (tries == 0)
+			EG_LOG(m->lg, EG_LOG_WARN, "monitor.listen_busy", EG_INT("port", m->conf->port),
+			    EG_STR("action", "retrying for up to 10 s (a previous instance still exiting?)"));
+		nanosleep(&pause, NULL);
+	}
+	if (bound != 0 || listen(m->lfd, 512) != 0) {
 		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.listen_failed", EG_STR("listen", m->conf->listen),
 		    EG_INT("port", m->conf->port), EG_STR("reason", strerror(errno)));
 		goto out;
@@ -185,6 +219,7 @@ spawn_child(struct monitor *m)
 	}
 	close(sp[1]);
 	m->ps = sp[0];
+	ps_reasm_init(&m->in, m->req, PS_MSG_MAX);
 	m->child = pid;
 	EG_LOG(m->lg, EG_LOG_INFO, "monitor.child_started", EG_INT("pid", pid));
 	return EG_OK;
@@ -265,9 +300,7 @@ purge(struct monitor *m)
 static int
 answer(struct monitor *m, const struct eg_wbuf *w)
 {
-	if (send(m->ps, w->data, w->len, MSG_NOSIGNAL) != (ssize_t)w->len)
-		return EG_ERR_IO;
-	return EG_OK;
+	return ps_msg_send(m->ps, w->data, w->len) == EG_OK ? EG_OK : EG_ERR_IO;
 }
 
 static void
@@ -417,25 +450,113 @@ do_config_get(struct monitor *m, const uint8_t *body, size_t len)
 	return rc;
 }
 
-/* One request from the child. A malformed or unknown request means the
+/* Rotate the session-ticket keys when due (the child fetches them). */
+static void
+tickets_tick(struct monitor *m)
+{
+	bool changed = false;
+	int rc;
+
+	m->tickets_checked = host_now_ms();
+	rc = tickets_rotate(&m->tickets, host_wall_ms() / 1000, &changed);
+	if (rc != EG_OK)
+		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.ticket_keys_not_saved", EG_STR("path", m->tickets.path),
+		    EG_ERRF(rc), EG_STR("effect", "tickets issued now will not resume after a restart"));
+	else if (changed)
+		EG_LOG(m->lg, EG_LOG_NOTICE, "monitor.ticket_keys_rotated", EG_UINT("keys", m->tickets.n));
+}
+
+static int
+do_ticket_keys(struct monitor *m, size_t len)
+{
+	uint8_t store[64 + EG_TLS_TICKET_KEYS_MAX * (EG_TLS_TICKET_NAME_LEN + 40)];
+	struct eg_wbuf w;
+	int rc;
+
+	if (len != 0)
+		return EG_ERR_FORMAT;
+	if (m->tickets.n == 0)
+		tickets_tick(m);
+	eg_wbuf_init_fixed(&w, store, sizeof(store), false);
+	resp_head(&w, PS_TICKET_KEYS, m->tickets.n > 0 ? EG_OK : EG_ERR_CRYPTO);
+	if ((rc = tickets_put(&m->tickets, &w)) == EG_OK)
+		rc = answer(m, &w);
+	eg_memzero(store, sizeof(store));
+	return rc;
+}
+
+struct officer_find {
+	char prefix[96 + AUDIT_KIOSK_ID_MAX];
+	bool found;
+};
+
+static int
+officer_row(void *arg, const struct audit_row *row)
+{
+	struct officer_find *of = arg;
+
+	/* console.c writes {"command_id":N,"kiosk":"K",...}; ids are plain */
+	if (row->payload != NULL && strncmp(row->payload, of->prefix, strlen(of->prefix)) == 0)
+		of->found = true;
+	return 0;
+}
+
+/* Was this officer's command N to this kiosk logged? (PS_OFFICER_CHECK) */
+static int
+do_officer_check(struct monitor *m, const uint8_t *body, size_t len)
+{
+	char kiosk[AUDIT_KIOSK_ID_MAX + 1], officer[AUDIT_SHORT_MAX + 1];
+	struct officer_find of = { .found = false };
+	struct audit_filter f;
+	uint8_t store[16];
+	struct eg_wbuf w;
+	uint64_t id;
+	int rc;
+
+	if ((rc = ps_officer_check_decode(body, len, kiosk, officer, &id)) != EG_OK)
+		return rc;
+	snprintf(of.prefix, sizeof(of.prefix), "{\"command_id\":%llu,\"kiosk\":\"%s\",",
+	    (unsigned long long)id, kiosk);
+	memset(&f, 0, sizeof(f));
+	f.kiosk_id = AUDIT_HOST_ID;
+	f.type = "officer";
+	f.officer = officer;
+	rc = audit_query(m->db, &f, officer_row, &of);
+	eg_wbuf_init_fixed(&w, store, sizeof(store), false);
+	resp_head(&w, PS_OFFICER_CHECK, rc);
+	eg_wbuf_u8(&w, rc == EG_OK && of.found ? 1 : 0);
+	return answer(m, &w);
+}
+
+/* One packet from the child; a request is handled once all its fragments
+ * are in (privsep.h, "Transport"). A malformed or unknown request means the
  * child is broken or compromised: it is killed (and restarted). */
 static void
 handle_request(struct monitor *m)
 {
-	ssize_t n = recv(m->ps, m->req, PS_MSG_MAX, MSG_TRUNC);
+	size_t n = 0;
 	int rc = EG_ERR_PROTOCOL;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		close(m->ps);		/* child gone; SIGCHLD tells how */
-		m->ps = -1;
-		return;
+	while (!m->in.done) {
+		ssize_t got = recv(m->ps, m->pkt, PS_FRAG_MAX + 1, MSG_TRUNC | MSG_DONTWAIT);
+
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			return;		/* the rest comes later */
+		if (got <= 0) {
+			close(m->ps);	/* child gone; SIGCHLD tells how */
+			m->ps = -1;
+			return;
+		}
+		if ((size_t)got > PS_FRAG_MAX + 1) {
+			rc = EG_ERR_OVERFLOW;
+			goto bad;
+		}
+		if ((rc = ps_reasm_feed(&m->in, m->pkt, (size_t)got)) != EG_OK)
+			goto bad;
 	}
-	if ((size_t)n > PS_MSG_MAX) {
-		rc = EG_ERR_OVERFLOW;
-		goto bad;
-	}
+	n = m->in.len;
+	m->in.done = false;
+	m->in.len = 0;
 	switch (m->req[0]) {
 	case PS_APPEND_BATCH:
 		rc = do_append(m, m->req + 1, (size_t)n - 1);
@@ -452,16 +573,24 @@ handle_request(struct monitor *m)
 	case PS_CONFIG_GET:
 		rc = do_config_get(m, m->req + 1, (size_t)n - 1);
 		break;
+	case PS_TICKET_KEYS:
+		rc = do_ticket_keys(m, (size_t)n - 1);
+		break;
+	case PS_OFFICER_CHECK:
+		rc = do_officer_check(m, m->req + 1, (size_t)n - 1);
+		break;
 	default:
 		rc = EG_ERR_PROTOCOL;
 		break;
 	}
-	eg_memzero(m->req, (size_t)n);	/* identifiers travel in clear */
+	eg_memzero(m->req, n);	/* identifiers travel in clear */
+	eg_memzero(m->pkt, PS_FRAG_MAX + 1);
 	if (rc == EG_OK)
 		return;
 bad:
-	EG_LOG(m->lg, EG_LOG_ERROR, "monitor.bad_request", EG_INT("type", m->req[0]),
-	    EG_INT("len", n), EG_ERRF(rc), EG_STR("action", "killing the network child"));
+	EG_LOG(m->lg, EG_LOG_ERROR, "monitor.bad_request", EG_INT("type", n > 0 ? m->req[0] : -1),
+	    EG_UINT("len", n), EG_ERRF(rc), EG_STR("action", "killing the network child"));
+	ps_reasm_init(&m->in, m->req, PS_MSG_MAX);
 	if (m->child > 0)
 		kill(m->child, SIGKILL);
 	close(m->ps);
@@ -490,6 +619,14 @@ reap(struct monitor *m)
 			    EG_INT("status", WIFEXITED(status) ? WEXITSTATUS(status) : -1));
 			continue;
 		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == HOST_CHILD_EXIT_CONFIG) {
+			/* it logged why (net.tls_conf_failed); a restart would fail alike */
+			EG_LOG(m->lg, EG_LOG_ERROR, "monitor.child_config_error", EG_INT("pid", pid),
+			    EG_STR("effect", "stopping: fix the [tls] files named in net.tls_conf_failed"));
+			m->child_config_error = true;
+			m->stopping = true;
+			continue;
+		}
 		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.child_died", EG_INT("pid", pid),
 		    EG_INT("exit", WIFEXITED(status) ? WEXITSTATUS(status) : -1),
 		    EG_INT("signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0));
@@ -501,6 +638,16 @@ reap(struct monitor *m)
 		m->deaths[m->ndeaths++] = now;
 		m->restart_at = now + 1000;
 	}
+}
+
+/* Warn before the CA certificate, the host certificate or the CRL runs out
+ * (host/pki: pki.expiring / pki.expired). At start and on SIGHUP. */
+static void
+log_expiry(const struct monitor *m)
+{
+	const char *const files[] = { m->conf->ca, m->conf->cert, m->conf->crl };
+
+	(void)pki_log_expiry(m->lg, files, 3, PKI_WARN_DAYS, PKI_CRL_WARN_DAYS, time(NULL));
 }
 
 static bool
@@ -533,6 +680,7 @@ on_signal(struct monitor *m)
 			 * next) can push it to any kiosk */
 			if (m->conf->policy_file[0] != '\0')
 				(void)confpush_mon_load(&m->cfg, m->conf->policy_file, m->db, m->lg);
+			log_expiry(m);
 			if (m->child > 0)
 				kill(m->child, SIGHUP);
 			break;
@@ -564,15 +712,18 @@ monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *
 	signal(SIGPIPE, SIG_IGN);
 	m.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	m.req = malloc(PS_MSG_MAX);
+	m.pkt = malloc(PS_FRAG_MAX + 1);
 	m.batch = malloc(sizeof(*m.batch));
-	if (m.sfd < 0 || m.req == NULL || m.batch == NULL)
+	if (m.sfd < 0 || m.req == NULL || m.pkt == NULL || m.batch == NULL)
 		goto out;
 	m.batch->arena = NULL;
 	if (open_store(&m) != EG_OK)
 		goto out;
+	log_expiry(&m);
 	if (c->policy_file[0] != '\0' &&
 	    confpush_mon_load(&m.cfg, c->policy_file, m.db, lg) != EG_OK)
 		goto out;	/* a bad bundle at start: refuse to run (logged) */
+	tickets_tick(&m);	/* before the child asks for them */
 	if (bind_listener(&m) != EG_OK || spawn_child(&m) != EG_OK)
 		goto out;
 	checkpoint(&m, "startup");	/* seal what a crash left unsealed */
@@ -582,8 +733,13 @@ monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *
 		struct pollfd pf[2] = { { .fd = m.sfd, .events = POLLIN }, { .fd = m.ps, .events = POLLIN } };
 		int64_t now = host_now_ms(), wait = 1000;
 
-		if (m.stopping && m.child == 0)
+		if (m.stopping && m.child == 0) {
+			if (m.child_config_error) {
+				status = 1;
+				goto out_cp;
+			}
 			break;
+		}
 		if (m.stopping && m.child > 0) {
 			if (kill_at == 0)
 				kill_at = now + 30000;
@@ -608,6 +764,8 @@ monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *
 			checkpoint(&m, "interval");
 		if (now - m.last_purge >= HOST_PURGE_INTERVAL_S * 1000)
 			purge(&m);
+		if (now - m.tickets_checked >= 60000)
+			tickets_tick(&m);
 		if (poll(pf, m.ps >= 0 ? 2 : 1, (int)wait) < 0 && errno != EINTR)
 			goto out;
 		if (pf[0].revents & POLLIN)
@@ -632,7 +790,9 @@ out:
 	if (m.sfd >= 0)
 		close(m.sfd);
 	free(m.req);
+	free(m.pkt);
 	free(m.batch);
 	confpush_mon_clear(&m.cfg);
+	tickets_clear(&m.tickets);
 	return status;
 }

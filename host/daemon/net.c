@@ -18,6 +18,7 @@
 #include <linux/landlock.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -62,6 +63,8 @@ conn_free(struct net *n, struct conn *c, const char *reason)
 		    EG_STR("state", conn_state_names[c->st]), EG_STR("reason", reason ? reason : "done"),
 		    EG_UINT("events", c->events), EG_UINT("acked", c->last_acked));
 	console_conn_gone(n, c);
+	if (c->st == C_HANDSHAKE)
+		n->nhandshakes--;
 	for (size_t i = 0; i < n->npend; i++)
 		if (n->pend[i].c == c)
 			n->pend[i].c = NULL;
@@ -166,16 +169,14 @@ monitor_lost(struct net *n, int rc)
 static int
 ps_recv(struct net *n, uint8_t type, struct eg_rbuf *resp)
 {
-	ssize_t got;
+	size_t got = 0;
 	uint8_t t;
 	uint32_t rc;
+	int r = ps_msg_recv(n->ps, n->resp, RESP_MAX, &got);
 
-	do
-		got = recv(n->ps, n->resp, RESP_MAX, 0);
-	while (got < 0 && errno == EINTR);
-	if (got <= 0)
-		return EG_ERR_IO;
-	*resp = eg_rbuf_init(n->resp, (size_t)got);
+	if (r != EG_OK)
+		return r == EG_ERR_IO ? EG_ERR_IO : EG_ERR_PROTOCOL;
+	*resp = eg_rbuf_init(n->resp, got);
 	if (eg_rbuf_u8(resp, &t) != EG_OK || t != type || eg_rbuf_be32(resp, &rc) != EG_OK)
 		return EG_ERR_PROTOCOL;
 	return (int)rc;
@@ -184,7 +185,7 @@ ps_recv(struct net *n, uint8_t type, struct eg_rbuf *resp)
 static int
 ps_send(struct net *n, const void *req, size_t len)
 {
-	return send(n->ps, req, len, MSG_NOSIGNAL) == (ssize_t)len ? EG_OK : EG_ERR_IO;
+	return ps_msg_send(n->ps, req, len) == EG_OK ? EG_OK : EG_ERR_IO;
 }
 
 static void
@@ -404,6 +405,7 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 	}
 	if (!hello_ack(n, c, ver, confpush_hello_version(&n->cfg, h->config_version), last))
 		return;
+	c->high_seq = last;
 	c->st = C_READY;
 	console_kiosk_online(n, c, h);
 	confpush_reported(&n->cfg, c->cn, h->config_version);
@@ -413,16 +415,108 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 	    EG_UINT("kiosk_last_seq", h->last_seq), EG_BOOL("resumed", eg_tls_resumed(c->tls)));
 }
 
+/*
+ * A seq at or below what the kiosk already has durable or sent on this
+ * connection: acceptable only as a resend of a stored event (the store then
+ * answers duplicate or conflict). A seq that was never stored is a kiosk
+ * going backwards (issue 13, item 5): refused, not stored. Returns true if
+ * the event may go on to the store.
+ */
+static bool
+seq_admissible(struct net *n, struct conn *c, uint64_t seq)
+{
+	uint8_t req[16 + AUDIT_KIOSK_ID_MAX];
+	struct eg_wbuf w;
+	struct eg_rbuf r;
+	uint32_t len = 0;
+	int rc;
+
+	if (seq > c->high_seq) {
+		c->high_seq = seq;
+		return true;
+	}
+	eg_wbuf_init_fixed(&w, req, sizeof(req), false);
+	eg_wbuf_u8(&w, PS_PAYLOAD);
+	ps_put_str(&w, c->cn);
+	ps_put_u64(&w, seq);
+	rc = net_monitor_call(n, w.data, w.len, PS_PAYLOAD, &r);
+	if (rc == EG_OK && eg_rbuf_be32(&r, &len) == EG_OK && len != PS_STR_NULL)
+		return true;	/* stored: a resend */
+	c->ack_blocked = true;
+	EG_LOG(&n->lg, EG_LOG_ERROR, "alarm.sequence_backwards", EG_STR("kiosk", c->cn),
+	    EG_UINT("seq", seq), EG_UINT("highest", c->high_seq));
+	conn_error(n, c, EGATE__ERROR_CODE__ERROR_SEQUENCE, false, seq,
+	    "seq not above the last one and never stored");
+	return false;
+}
+
+/*
+ * Whether the officer an event names decided it: the host must have logged
+ * that officer's command (command_id) for this kiosk (PS_OFFICER_CHECK asks
+ * the audit store, so it holds across restarts). Otherwise the event is
+ * stored without the officer, with the claim in its payload (issue 13,
+ * item 5: a kiosk cannot attribute decisions to officers).
+ */
+static bool
+officer_verified(struct net *n, struct conn *c, const Egate__PassageEvent *e)
+{
+	struct eg_wbuf w;
+	struct eg_rbuf r;
+	uint8_t found = 0;
+	bool ok = false;
+
+	if (e->command_id == 0 || strlen(e->officer_id) > AUDIT_SHORT_MAX)
+		return false;
+	eg_wbuf_init(&w, 64 + AUDIT_KIOSK_ID_MAX + AUDIT_SHORT_MAX, false);
+	if (eg_wbuf_u8(&w, PS_OFFICER_CHECK) == EG_OK && ps_put_str(&w, c->cn) == EG_OK &&
+	    ps_put_str(&w, e->officer_id) == EG_OK && ps_put_u64(&w, e->command_id) == EG_OK &&
+	    net_monitor_call(n, w.data, w.len, PS_OFFICER_CHECK, &r) == EG_OK &&
+	    eg_rbuf_u8(&r, &found) == EG_OK)
+		ok = found == 1;
+	eg_wbuf_free(&w);
+	return ok;
+}
+
+/* The reason column holds at most AUDIT_SHORT_MAX bytes; the protocol
+ * allows more. A longer one is cut (on a UTF-8 boundary, marked "...") and
+ * kept whole in the payload: refusing it made the kiosk resend it for ever. */
+static const char *
+reason_column(const char *reason, char out[AUDIT_SHORT_MAX + 1], bool *cut)
+{
+	size_t n = strlen(reason);
+
+	*cut = n > AUDIT_SHORT_MAX;
+	if (!*cut)
+		return reason;
+	n = AUDIT_SHORT_MAX - 3;
+	while (n > 0 && ((uint8_t)reason[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(out, reason, n);
+	memcpy(out + n, "...", 4);
+	return out;
+}
+
 static void
 on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 {
 	struct audit_record rec = { 0 };
 	struct net_ids ids;
-	char *json = NULL;
+	char *json = NULL, reason[AUDIT_SHORT_MAX + 1];
 	size_t jlen = 0;
+	bool claimed = e->officer_id != NULL && e->officer_id[0] != '\0', officer_ok = false, cut;
 	int rc;
 
-	net_seal_open(n->seal, &n->lg, c->cn, e, &ids);	/* clear or sealed; net_seal.h */
+	if (!seq_admissible(n, c, e->seq))
+		return;
+	if (claimed && !(officer_ok = officer_verified(n, c, e)))
+		EG_LOG(&n->lg, EG_LOG_WARN, "alarm.officer_unverified", EG_STR("kiosk", c->cn),
+		    EG_UINT("seq", e->seq), EG_STR("officer", e->officer_id),
+		    EG_UINT("command_id", e->command_id),
+		    EG_STR("effect", "stored without the officer; the claim is in the payload"));
+	rec.reason = reason_column(e->reason, reason, &cut);
+	net_seal_open(n->seal, n->conf.seal_key[0] != '\0', &n->lg, c->cn, e, &ids);	/* net_seal.h */
+	ids.officer_unverified = claimed && !officer_ok;
+	ids.reason_cut = cut;
 	if ((rc = net_seal_payload(e, &ids, &json, &jlen)) != EG_OK) {
 		net_ids_wipe(&ids);
 		conn_error(n, c, EGATE__ERROR_CODE__ERROR_INTERNAL, true, e->seq, "cannot build payload");
@@ -433,8 +527,7 @@ on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 	rec.ts_ms = e->ts_ms;
 	rec.type = "passage";
 	rec.decision = proto_decision_name(e->decision);
-	rec.reason = e->reason;
-	rec.officer = e->officer_id != NULL && e->officer_id[0] != '\0' ? e->officer_id : NULL;
+	rec.officer = officer_ok ? e->officer_id : NULL;
 	rec.document_number = ids.doc;
 	rec.holder_name = ids.name;
 	rec.payload = json;
@@ -522,6 +615,26 @@ on_message(struct net *n, struct conn *c, const Egate__Envelope *env)
 	}
 }
 
+/* A certificate CN usable as a kiosk or officer id: 1..AUDIT_KIOSK_ID_MAX
+ * characters of [A-Za-z0-9._-], and not the host's own id. */
+static bool
+host_id_valid(const char *cn)
+{
+	size_t n = strlen(cn);
+
+	if (n == 0 || n > AUDIT_KIOSK_ID_MAX || strcmp(cn, AUDIT_HOST_ID) == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = cn[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    ch == '.' || ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool sessions_room(struct net *n, const struct conn *c);
+
 /* Feed bytes from the wire to the frame decoder; false if c was freed. */
 static bool
 conn_input(struct net *n, struct conn *c, const uint8_t *p, size_t len)
@@ -576,13 +689,28 @@ conn_readable(struct net *n, struct conn *c)
 			conn_free(n, c, NULL);
 			return;
 		}
-		if (eg_tls_peer(c->tls, c->cn, sizeof(c->cn), c->ou, sizeof(c->ou)) != EG_OK) {
-			conn_free(n, c, "no usable peer identity");
+		if (eg_tls_peer(c->tls, c->cn, sizeof(c->cn), c->ou, sizeof(c->ou)) != EG_OK ||
+		    !host_id_valid(c->cn)) {
+			/* the CN becomes a kiosk id in the audit store: it must be a
+			 * plain id and never the host's own ("host" killed the child
+			 * before: the monitor refused it as a forgery) */
+			EG_LOG(&n->lg, EG_LOG_WARN, "tls.refused", EG_STR("peer", c->peer),
+			    EG_STR("reason", "certificate CN is not a usable id"));
+			c->cn[0] = '\0';
+			conn_free(n, c, NULL);
+			return;
+		}
+		n->nhandshakes--;
+		c->st = C_HELLO;
+		if (!sessions_room(n, c)) {
+			EG_LOG(&n->lg, EG_LOG_WARN, "conn.refused", EG_STR("peer", c->peer),
+			    EG_STR("kiosk", c->cn), EG_STR("reason", "max_kiosks sessions open"));
+			c->st = C_CLOSING;
+			conn_free(n, c, NULL);
 			return;
 		}
 		EG_LOG(&n->lg, EG_LOG_INFO, "tls.accepted", EG_STR("peer", c->peer), EG_STR("cn", c->cn),
 		    EG_STR("ou", c->ou), EG_BOOL("resumed", eg_tls_resumed(c->tls)));
-		c->st = C_HELLO;
 		set_events(n, c, EPOLLIN);
 	}
 	for (int i = 0; i < 8; i++) {
@@ -608,27 +736,116 @@ conn_readable(struct net *n, struct conn *c)
 	}
 }
 
+/* Sessions (past the handshake) are limited by max_kiosks; a kiosk whose
+ * stale session is still open may always replace it. */
+static bool
+sessions_room(struct net *n, const struct conn *c)
+{
+	size_t sessions = n->nconns - n->nhandshakes - 1;	/* c itself excluded */
+
+	if ((long long)sessions < n->conf.max_kiosks)
+		return true;
+	for (const struct conn *o = n->conns; o != NULL; o = o->next)
+		if (o != c && o->st != C_HANDSHAKE && strcmp(o->cn, c->cn) == 0)
+			return true;
+	return false;
+}
+
+/* Make room for one more handshake: evict the one that made progress least
+ * recently. False if there is none to evict. */
+static bool
+evict_handshake(struct net *n)
+{
+	struct conn *victim = NULL;
+
+	for (struct conn *c = n->conns; c != NULL; c = c->next)
+		if (c->st == C_HANDSHAKE && (victim == NULL || c->last_rx_ms < victim->last_rx_ms))
+			victim = c;
+	if (victim == NULL || host_now_ms() - victim->last_rx_ms < HOST_HANDSHAKE_STALL_MS)
+		return false;	/* every handshake is progressing: the newcomer waits */
+	n->evicted++;
+	if (host_now_ms() - n->evict_logged_ms >= 1000) {
+		n->evict_logged_ms = host_now_ms();
+		EG_LOG(&n->lg, EG_LOG_WARN, "conn.handshake_evicted", EG_STR("peer", victim->peer),
+		    EG_UINT("handshakes", n->nhandshakes), EG_UINT("evicted_total", n->evicted),
+		    EG_STR("reason", "handshake slots full; the least active one gives way"));
+	}
+	conn_free(n, victim, NULL);
+	return true;
+}
+
+/* accept() failed for want of descriptors or memory: stop polling the
+ * listener for a moment (level-triggered epoll would spin), and say so. */
+static void
+accept_pause(struct net *n, int err)
+{
+	struct epoll_event e = { .events = 0, .data.ptr = NULL };
+
+	n->accept_errors++;
+	n->accept_paused_until = host_now_ms() + HOST_ACCEPT_PAUSE_MS;
+	epoll_ctl(n->ep, EPOLL_CTL_MOD, n->lfd, &e);
+	if (host_now_ms() - n->accept_err_logged_ms >= 1000) {
+		n->accept_err_logged_ms = host_now_ms();
+		EG_LOG(&n->lg, EG_LOG_ERROR, "conn.accept_failed", EG_STR("reason", strerror(err)),
+		    EG_UINT("connections", n->nconns), EG_UINT("failures_total", n->accept_errors),
+		    EG_INT("pause_ms", HOST_ACCEPT_PAUSE_MS));
+	}
+}
+
+static void
+accept_resume(struct net *n)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = NULL };
+
+	if (n->accept_paused_until == 0 || host_now_ms() < n->accept_paused_until || n->lfd < 0)
+		return;
+	n->accept_paused_until = 0;
+	epoll_ctl(n->ep, EPOLL_CTL_MOD, n->lfd, &e);
+}
+
 static void
 accept_all(struct net *n)
 {
-	for (;;) {
+	for (int i = 0; i < 256; i++) {
 		struct sockaddr_storage a;
 		socklen_t al = sizeof(a);
-		int fd = accept4(n->lfd, (struct sockaddr *)&a, &al, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+		int fd, one = 1;
 		struct conn *c;
 		char ip[INET6_ADDRSTRLEN + 2] = "?", port[8] = "?";
 
-		if (fd < 0)
+		bool full = n->nconns >= n->conn_budget || n->nhandshakes >= n->handshake_max;
+
+		/* room first: never hold more descriptors than the budget */
+		if (full && evict_handshake(n))
+			full = false;
+		if (full && n->nconns >= n->conn_budget + 1) {
+			accept_pause(n, EMFILE);	/* not even room to refuse */
 			return;
-		if (getnameinfo((struct sockaddr *)&a, al, ip, sizeof(ip), port, sizeof(port),
-		    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		if ((long long)n->nconns >= n->conf.max_kiosks) {
-			EG_LOG(&n->lg, EG_LOG_WARN, "conn.refused", EG_STR("peer", ip),
-			    EG_STR("reason", "max_kiosks connections open"));
+		}
+		fd = accept4(n->lfd, (struct sockaddr *)&a, &al, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 && full) {
+			/* every slot busy with a live handshake: refuse this one now
+			 * (it retries) rather than let it wait for the timeout */
+			n->refused_full++;
+			if (host_now_ms() - n->refuse_logged_ms >= 1000) {
+				n->refuse_logged_ms = host_now_ms();
+				EG_LOG(&n->lg, EG_LOG_WARN, "conn.refused", EG_STR("reason",
+				    "handshake slots full"), EG_UINT("handshakes", n->nhandshakes),
+				    EG_UINT("refused_total", n->refused_full));
+			}
 			close(fd);
 			continue;
 		}
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				accept_pause(n, errno);
+			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO || errno == EPERM)
+				continue;
+			return;
+		}
+		if (getnameinfo((struct sockaddr *)&a, al, ip, sizeof(ip), port, sizeof(port),
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			snprintf(ip, sizeof(ip), "?");
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
@@ -654,8 +871,38 @@ accept_all(struct net *n)
 			n->conns->prev = c;
 		n->conns = c;
 		n->nconns++;
+		n->nhandshakes++;
 		EG_LOG(&n->lg, EG_LOG_DEBUG, "conn.accepted", EG_STR("peer", c->peer));
 	}
+}
+
+/*
+ * The descriptor budget: the soft RLIMIT_NOFILE is raised to the hard one,
+ * and connections (sessions + handshakes) are kept below it with a reserve,
+ * so accept() does not fail for want of descriptors in normal operation.
+ */
+static void
+fd_budget(struct net *n)
+{
+	struct rlimit rl;
+	size_t want = (size_t)n->conf.max_kiosks + HOST_HANDSHAKES_MAX, have;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		rl.rlim_cur = 1u << 20;
+	have = rl.rlim_cur > HOST_FD_RESERVE * 2 ? (size_t)rl.rlim_cur - HOST_FD_RESERVE : HOST_FD_RESERVE;
+	n->conn_budget = want < have ? want : have;
+	n->handshake_max = HOST_HANDSHAKES_MAX < n->conn_budget ? HOST_HANDSHAKES_MAX : n->conn_budget;
+	if (n->handshake_max > n->conn_budget / 2 && n->conn_budget < want)
+		n->handshake_max = n->conn_budget / 2 > 0 ? n->conn_budget / 2 : 1;
+	EG_LOG(&n->lg, n->conn_budget < want ? EG_LOG_WARN : EG_LOG_INFO, "net.fd_limit",
+	    EG_UINT("nofile", (uint64_t)rl.rlim_cur), EG_UINT("connections", n->conn_budget),
+	    EG_UINT("handshakes", n->handshake_max), EG_INT("max_kiosks", n->conf.max_kiosks),
+	    EG_STR("hint", n->conn_budget < want ? "raise LimitNOFILE: max_kiosks + 256 handshakes "
+	    "+ 32 do not fit" : "ok"));
 }
 
 static void
@@ -700,6 +947,82 @@ config_reload(struct net *n)
 	}
 }
 
+/* After a CRL reload: a session whose certificate is now revoked (or
+ * expired) ends at once; what it sent before is stored (issue 13, item 4:
+ * it kept storing events on its open session). */
+static void
+sessions_recheck(struct net *n)
+{
+	batch_flush(n);		/* events received before the reload are stored */
+	for (struct conn *c = n->conns, *next; c != NULL; c = next) {
+		next = c->next;
+		if (c->st == C_HANDSHAKE || eg_tls_peer_check(c->tls) == EG_OK)
+			continue;
+		EG_LOG(&n->lg, EG_LOG_WARN, "tls.session_revoked", EG_STR("peer", c->peer),
+		    EG_STR("kiosk", c->cn), EG_STR("reason", eg_tls_error(c->tls)));
+		eg_tls_close(c->tls);
+		conn_free(n, c, "certificate no longer valid (CRL reloaded)");
+	}
+}
+
+/* Warn before the CRL expires: then every kiosk is refused (docs/host.md). */
+static void
+crl_expiry_check(struct net *n)
+{
+	int days = 0;
+
+	if (host_now_ms() - n->crl_checked_ms < 3600 * 1000 && n->crl_checked_ms != 0)
+		return;
+	n->crl_checked_ms = host_now_ms();
+	if (eg_tls_conf_crl_days_left(n->tls, &days) != EG_OK)
+		return;
+	if (days < 0)
+		EG_LOG(&n->lg, EG_LOG_ERROR, "alarm.crl_expired", EG_STR("path", n->conf.crl),
+		    EG_STR("effect", "every kiosk is refused until a fresh CRL is loaded (SIGHUP)"));
+	else if (days < HOST_CRL_WARN_DAYS)
+		EG_LOG(&n->lg, EG_LOG_WARN, "tls.crl_expiring", EG_STR("path", n->conf.crl),
+		    EG_INT("days_left", days));
+}
+
+/* The session-ticket keys the monitor keeps across restarts (PS_TICKET_KEYS):
+ * at start and every HOST_TICKET_FETCH_MS (the monitor rotates them). */
+static void
+tickets_fetch(struct net *n)
+{
+	struct eg_tls_ticket_key keys[EG_TLS_TICKET_KEYS_MAX];
+	uint8_t req[1] = { PS_TICKET_KEYS }, cnt = 0;
+	struct eg_rbuf r;
+	size_t k = 0;
+	int rc;
+
+	n->tickets_fetched_ms = host_now_ms();
+	rc = net_monitor_call(n, req, sizeof(req), PS_TICKET_KEYS, &r);
+	if (rc == EG_OK && (eg_rbuf_u8(&r, &cnt) != EG_OK || cnt == 0 || cnt > EG_TLS_TICKET_KEYS_MAX))
+		rc = EG_ERR_PROTOCOL;
+	for (; rc == EG_OK && k < cnt; k++) {
+		const uint8_t *p;
+		uint64_t created;
+
+		if (eg_rbuf_ptr(&r, EG_TLS_TICKET_NAME_LEN + 32, &p) != EG_OK ||
+		    ps_get_u64(&r, &created) != EG_OK) {
+			rc = EG_ERR_PROTOCOL;
+			break;
+		}
+		memcpy(keys[k].name, p, EG_TLS_TICKET_NAME_LEN);
+		memcpy(keys[k].key, p + EG_TLS_TICKET_NAME_LEN, 32);
+		keys[k].created_s = (int64_t)created;
+	}
+	if (rc == EG_OK)
+		rc = eg_tls_conf_set_ticket_keys(n->tls, keys, cnt, HOST_TICKET_LIFETIME_S);
+	eg_memzero(keys, sizeof(keys));
+	eg_memzero(n->resp, 1 + 4 + 1 + (size_t)EG_TLS_TICKET_KEYS_MAX * (EG_TLS_TICKET_NAME_LEN + 40));
+	if (rc != EG_OK)
+		EG_LOG(&n->lg, EG_LOG_ERROR, "net.ticket_keys", EG_ERRF(rc),
+		    EG_STR("effect", "keeping the keys in use; resumption after a restart may fail"));
+	else
+		EG_LOG(&n->lg, EG_LOG_DEBUG, "net.ticket_keys", EG_UINT("keys", cnt));
+}
+
 static void
 on_signal(struct net *n)
 {
@@ -707,9 +1030,15 @@ on_signal(struct net *n)
 
 	while (read(n->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			int rc = eg_tls_conf_reload_crl(n->tls, n->conf.crl[0] ? n->conf.crl : NULL);
+			char err[256] = "";
+			int rc = eg_tls_conf_reload_crl(n->tls, n->conf.crl[0] ? n->conf.crl : NULL,
+			    err, sizeof(err));
 			EG_LOG(&n->lg, rc == EG_OK ? EG_LOG_NOTICE : EG_LOG_ERROR, "tls.crl_reloaded",
-			    EG_STR("path", n->conf.crl), EG_ERRF(rc));
+			    EG_STR("path", n->conf.crl), EG_ERRF(rc),
+			    EG_STR("reason", rc == EG_OK ? "ok" : err),
+			    EG_STR("effect", rc == EG_OK ? "new CRL in force" : "the previous CRL stays in force"));
+			if (rc == EG_OK)
+				sessions_recheck(n);
 			config_reload(n);
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			n->stopping = true;
@@ -898,16 +1227,37 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 	n->con = console_new();
 	if ((rc = eg_tls_conf_new(&n->tls, EG_TLS_SERVER, n->conf.ca, n->conf.crl[0] ? n->conf.crl : NULL,
 	    n->conf.cert, n->conf.key, err, sizeof(err))) != EG_OK) {
+		/* restarting would fail the same way: tell the monitor to stop */
 		EG_LOG(&n->lg, EG_LOG_ERROR, "net.tls_conf_failed", EG_STR("reason", err), EG_ERRF(rc));
+		status = HOST_CHILD_EXIT_CONFIG;
 		goto out;
 	}
-	if ((rc = seal_key_from_private(n->conf.key, &n->seal, err, sizeof(err))) != EG_OK)
+	if (n->conf.seal_key[0] != '\0') {
+		/* a key of its own (issue 13, item 8): the TLS key does not double
+		 * as the sealing key, and only event-bound seals are accepted */
+		if ((rc = seal_key_from_private(n->conf.seal_key, &n->seal, err, sizeof(err))) != EG_OK) {
+			EG_LOG(&n->lg, EG_LOG_ERROR, "net.tls_conf_failed", EG_STR("reason", err),
+			    EG_STR("key", "[seal] key"), EG_ERRF(rc));
+			status = HOST_CHILD_EXIT_CONFIG;
+			goto out;
+		}
+		EG_LOG(&n->lg, EG_LOG_INFO, "net.seal_key", EG_STR("source", "[seal] key"),
+		    EG_STR("accepts", "version 3 (event-bound) only; clear identifiers refused"));
+	} else if ((rc = seal_key_from_private(n->conf.key, &n->seal, err, sizeof(err))) != EG_OK) {
 		EG_LOG(&n->lg, EG_LOG_WARN, "net.seal_key", EG_STR("reason", err), EG_ERRF(rc),
 		    EG_STR("effect", "sealed identifiers cannot be opened"));
+	} else {
+		EG_LOG(&n->lg, EG_LOG_NOTICE, "net.seal_key", EG_STR("source", "[tls] key"),
+		    EG_STR("accepts", "versions 1-3 and clear identifiers"),
+		    EG_STR("hint", "set [seal] key: a sealing key apart from the TLS key"));
+	}
 	if (n->resp == NULL || n->con == NULL)
 		goto out;
 	n->cfg.lg = &n->lg;
 	config_reload(n);
+	tickets_fetch(n);
+	fd_budget(n);
+	crl_expiry_check(n);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	sandbox_fs(n);
 	sigemptyset(&set);
@@ -938,6 +1288,8 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 			int64_t left = n->batch_first_ms + HOST_BATCH_WINDOW_MS - host_now_ms();
 			timeout = left > 0 ? (int)left : 0;
 		}
+		if (n->accept_paused_until != 0 && timeout > HOST_ACCEPT_PAUSE_MS)
+			timeout = HOST_ACCEPT_PAUSE_MS;
 		k = epoll_wait(n->ep, ev, 64, timeout);
 		if (k < 0 && errno != EINTR)
 			goto out;
@@ -976,8 +1328,12 @@ net_child_run(const char *conf_path, int ps_fd, int listen_fd)
 		    host_now_ms() - n->batch_first_ms >= HOST_BATCH_WINDOW_MS)
 			batch_send(n);
 		flush_all(n);
+		accept_resume(n);
 		if (host_now_ms() - last_tick >= 1000) {
 			timeouts(n);
+			crl_expiry_check(n);
+			if (host_now_ms() - n->tickets_fetched_ms >= HOST_TICKET_FETCH_MS)
+				tickets_fetch(n);
 			console_tick(n);
 			seal_stats_log(n, false);
 			last_tick = host_now_ms();

@@ -38,6 +38,7 @@ struct conn {
 	uint32_t evmask;		/* registered epoll events */
 	int64_t created_ms, last_rx_ms, close_at_ms;
 	bool ack_blocked;		/* an event got no Ack: later ones must not be acked */
+	uint64_t high_seq;		/* highest seq durable at Hello or received since */
 	uint64_t events, acks, last_acked;
 	char hb_state[32];
 	uint32_t hb_pending;
@@ -60,6 +61,14 @@ struct net {
 	int ep, lfd, sfd, ps;
 	struct conn *conns;
 	size_t nconns;
+	size_t nhandshakes;		/* of nconns, still in the TLS handshake */
+	size_t conn_budget;		/* most connections the fd limit allows */
+	size_t handshake_max;		/* most handshakes at once */
+	int64_t accept_paused_until;	/* the listener is off until then (fd shortage) */
+	int64_t evict_logged_ms, refuse_logged_ms, accept_err_logged_ms;
+	uint64_t evicted, accept_errors, refused_full;
+	int64_t tickets_fetched_ms;	/* last PS_TICKET_KEYS */
+	int64_t crl_checked_ms;	/* last CRL expiry check */
 	bool stopping;
 	/* the batch being collected */
 	struct eg_wbuf batch;

@@ -2,13 +2,109 @@
 /*
  * privsep.c — encoding and (bounded) decoding of the monitor's request table.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "privsep.h"
+
+/* ---- transport: messages as fragments -------------------------------------- */
+
+int
+ps_msg_send(int fd, const void *msg, size_t len)
+{
+	const uint8_t *p = msg;
+
+	if (len == 0 || len > PS_MSG_MAX)
+		return EG_ERR_INVAL;
+	while (len > 0) {
+		size_t n = len < PS_FRAG_MAX ? len : PS_FRAG_MAX;
+		uint8_t more = n < len;
+		struct iovec iov[2] = { { &more, 1 }, { (void *)(uintptr_t)p, n } };
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+		ssize_t put;
+
+		do
+			put = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		while (put < 0 && errno == EINTR);
+		if (put != (ssize_t)(n + 1))
+			return EG_ERR_IO;
+		p += n;
+		len -= n;
+	}
+	return EG_OK;
+}
+
+void
+ps_reasm_init(struct ps_reasm *r, uint8_t *buf, size_t cap)
+{
+	r->buf = buf;
+	r->cap = cap;
+	r->len = 0;
+	r->done = false;
+}
+
+int
+ps_reasm_feed(struct ps_reasm *r, const uint8_t *pkt, size_t n)
+{
+	int rc = EG_ERR_FORMAT;
+
+	if (r->done) {
+		r->len = 0;
+		r->done = false;
+	}
+	if (n < 1 || pkt[0] > 1 || n - 1 > PS_FRAG_MAX)
+		goto bad;
+	if (n - 1 > r->cap - r->len) {
+		rc = EG_ERR_OVERFLOW;
+		goto bad;
+	}
+	memcpy(r->buf + r->len, pkt + 1, n - 1);
+	r->len += n - 1;
+	if (pkt[0] == 0) {
+		if (r->len == 0)
+			goto bad;
+		r->done = true;
+	}
+	return EG_OK;
+bad:
+	r->len = 0;
+	r->done = false;
+	return rc;
+}
+
+int
+ps_msg_recv(int fd, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t pkt[PS_FRAG_MAX + 1];
+	struct ps_reasm r;
+
+	ps_reasm_init(&r, buf, cap);
+	*len = 0;
+	while (!r.done) {
+		ssize_t got;
+		int rc;
+
+		do
+			got = recv(fd, pkt, sizeof(pkt), MSG_TRUNC);
+		while (got < 0 && errno == EINTR);
+		if (got <= 0)
+			return EG_ERR_IO;
+		if ((size_t)got > sizeof(pkt))
+			return EG_ERR_FORMAT;
+		if ((rc = ps_reasm_feed(&r, pkt, (size_t)got)) != EG_OK)
+			return rc;
+	}
+	*len = r.len;
+	return EG_OK;
+}
+
+/* ---- encoding ----------------------------------------------------------------- */
 
 int
 ps_get_u64(struct eg_rbuf *r, uint64_t *v)
@@ -263,6 +359,25 @@ ps_payload_decode(const uint8_t *body, size_t len, char kiosk[AUDIT_KIOSK_ID_MAX
 	    (rc = ps_get_u64(&r, seq)) != EG_OK)
 		return rc == EG_ERR_TRUNCATED ? rc : EG_ERR_FORMAT;
 	if (eg_rbuf_left(&r) != 0 || !valid_kiosk(k) || *seq == 0 || *seq > INT64_MAX)
+		return EG_ERR_FORMAT;
+	return EG_OK;
+}
+
+int
+ps_officer_check_decode(const uint8_t *body, size_t len, char kiosk[AUDIT_KIOSK_ID_MAX + 1],
+    char officer[AUDIT_SHORT_MAX + 1], uint64_t *command_id)
+{
+	struct eg_rbuf r = eg_rbuf_init(body, len);
+	size_t koff = 0, ooff = 0;
+	const char *k = NULL, *o = NULL;
+	int rc;
+
+	if ((rc = get_str(&r, kiosk, AUDIT_KIOSK_ID_MAX + 1, &koff, &k)) != EG_OK ||
+	    (rc = get_str(&r, officer, AUDIT_SHORT_MAX + 1, &ooff, &o)) != EG_OK ||
+	    (rc = ps_get_u64(&r, command_id)) != EG_OK)
+		return rc == EG_ERR_TRUNCATED ? rc : EG_ERR_FORMAT;
+	if (eg_rbuf_left(&r) != 0 || k == NULL || !valid_kiosk(k) || o == NULL || o[0] == '\0' ||
+	    *command_id == 0)
 		return EG_ERR_FORMAT;
 	return EG_OK;
 }

@@ -1,9 +1,17 @@
 # tests/e2e/lib.sh — set-up shared by the end-to-end tests (sourced):
 # a deployment PKI, an egate-host configuration and kiosk configurations in
 # a fresh folder $t, all on loopback. Needs $build and $root.
+# A network namespace of our own (issue 13, item 10): no other process can
+# take the host's port, even while the host restarts. Needs root (CI, the
+# dev machines); elsewhere a port below the ephemeral range is used.
+if [ -z "${EGATE_E2E_NETNS:-}" ] && unshare -n true 2>/dev/null; then
+  export EGATE_E2E_NETNS=1
+  exec unshare -n bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+fi
 egate="$build/host/cli/egate"
 hostd="$build/host/daemon/egate-host"
-kioskd="$build/firmware/kiosk/egate-kiosk"
+# the simulation runner: the passage core of egate-kiosk on simulated devices
+kioskd="$build/hw/sim/egate-kiosk-sim"
 t=$(mktemp -d /tmp/egate-e2e.XXXXXX)
 pki="$t/pki"
 host_pid= kiosk_pid=
@@ -37,7 +45,25 @@ e2e_pki() {
   "$egate" pki key --out "$t/checkpoint.key" >/dev/null
   "$egate" pki secret --out "$t/identifier.hmac" >/dev/null
   openssl pkey -in "$t/checkpoint.key" -pubout -out "$t/checkpoint.pub" 2>/dev/null
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  if [ "${EGATE_E2E_NETNS:-}" = 1 ]; then
+    port=7443
+  else
+    # below the ephemeral range: the kernel never hands it out by itself
+    port=$(python3 -c '
+import os, random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+r = random.Random(os.getpid())
+for _ in range(1000):
+    p = r.randrange(10000, lo)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()
+')
+  fi
   cat > "$t/host.conf" <<CONF
 [host]
 listen = 127.0.0.1

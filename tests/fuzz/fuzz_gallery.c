@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_gallery — gallery files (firmware/match/src/match_io.c). The checksum
  * is checked on one pass and skipped on another, so mutated inputs also reach
- * the field and value checks behind it; whatever loads is searched once. */
+ * the field and value checks behind it; whatever loads is searched on both
+ * paths (compact codes, which the loader derives from the rows, and exact). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -28,11 +29,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d = match_gallery_dim(g);
 	for (i = 0; i < 2 * d; i++)
 		q[i] = (i % d == 0 ? one : 0.0f);
-	if (match_gallery_search(g, q, 2, 4, hits) != EG_OK)
-		abort();
-	for (i = 0; i < 4 && i < match_gallery_size(g); i++)
-		if (isnan(hits[i].score) || hits[i].id == MATCH_ID_NONE)
+	for (int path = 0; path < 2; path++) {
+		if (path == 1 && match_gallery_set_search(g, MATCH_SEARCH_EXACT, 0) != EG_OK)
 			abort();
+		if (match_gallery_search(g, q, 2, 4, hits) != EG_OK)
+			abort();
+		for (i = 0; i < 4 && i < match_gallery_size(g); i++)
+			if (isnan(hits[i].score) || hits[i].id == MATCH_ID_NONE)
+				abort();
+	}
 	match_gallery_free(&g);
 	return 0;
 }

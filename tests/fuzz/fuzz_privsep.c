@@ -2,7 +2,7 @@
 /*
  * Fuzz target: the monitor's decoding of requests from egate-host's network
  * child (host/daemon/privsep.h). First byte: request type, as the monitor
- * dispatches it. A decoded APPEND_BATCH must re-encode to the same bytes.
+ * dispatches it (0xF0: the fragment reassembly of the transport). A decoded APPEND_BATCH must re-encode to the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,6 +31,38 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ps_payload_decode(data + 1, size - 1, kiosk, &seq) == EG_OK &&
 		    (seq == 0 || kiosk[0] == '\0'))
 			abort();
+		return 0;
+	}
+	if (data[0] == PS_OFFICER_CHECK) {
+		char officer[AUDIT_SHORT_MAX + 1];
+		uint64_t id;
+
+		if (ps_officer_check_decode(data + 1, size - 1, kiosk, officer, &id) == EG_OK &&
+		    (id == 0 || kiosk[0] == '\0' || officer[0] == '\0'))
+			abort();
+		return 0;
+	}
+	if (data[0] == 0xF0) {
+		/* the transport: the bytes after 0xF0 as packets of at most 64
+		 * bytes (each: u8 length ‖ bytes), reassembled into 4 KiB */
+		static uint8_t buf[4096];
+		struct ps_reasm ra;
+		size_t i = 1;
+
+		ps_reasm_init(&ra, buf, sizeof(buf));
+		while (i < size) {
+			size_t n = data[i++] & 63u;
+
+			if (n > size - i)
+				n = size - i;
+			if (ps_reasm_feed(&ra, data + i, n) != EG_OK) {
+				if (ra.len != 0 || ra.done)
+					abort();
+			} else if (ra.len > sizeof(buf)) {
+				abort();
+			}
+			i += n;
+		}
 		return 0;
 	}
 	if (data[0] == PS_OFFICER) {

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fuzz_seal — PassageEvent.sealed_identifiers through seal_open (the host's
- * network child opens what any kiosk sends). The input is the blob, opened
- * for kiosk "K01" with the fixed host key below. What opens must hold two
+ * fuzz_seal — PassageEvent.sealed_identifiers through seal_open_bound (the
+ * host's network child opens what any kiosk sends). The input is the blob,
+ * opened for kiosk "K01", event seq 7, kind passage, with the fixed host key
+ * below. What opens must hold two
  * NUL-free strings that seal again (v1 and v2) and open to the same values;
  * a v2 blob that opened opens again from the key's cache (no ECDH) to the
  * same values, and a refused one stays refused the same way.
  *
  * Seeds (corpus/seal_open/): blobs sealed to this key with tests/proto/
  * seal-tool (valid ones for K01 and K02, long fields, no document number;
- * v2_*: version 2 from seal-tool seal2) and damaged copies (truncated,
+ * v2_*: version 2 from seal-tool seal2; v3_*: version 3 from seal-tool
+ * seal3, for seq 7 and for another seq) and damaged copies (truncated,
  * wrong version, bad point, flipped tag or nonce).
  */
 #include <mbedtls/ctr_drbg.h>
@@ -48,14 +50,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mbedtls_ctr_drbg_init(&drbg);
 	if (seal_key_parse_private((const uint8_t *)host_key_pem, sizeof(host_key_pem), &k) != EG_OK)
 		abort();
-	rc = seal_open(k, "K01", data, size, doc, sizeof(doc), name, sizeof(name));
-	/* again: the same answer; an opened v2 blob now without an ECDH */
+	rc = seal_open_bound(k, "K01", 7, SEAL_KIND_PASSAGE, data, size, doc, sizeof(doc), name,
+	    sizeof(name), NULL);
+	/* again: the same answer; an opened v2/v3 blob now without an ECDH */
 	seal_key_stats(k, &st0);
-	if (seal_open(k, "K01", data, size, doc2, sizeof(doc2), name2, sizeof(name2)) != rc ||
-	    strcmp(doc, doc2) != 0 || strcmp(name, name2) != 0)
+	if (seal_open_bound(k, "K01", 7, SEAL_KIND_PASSAGE, data, size, doc2, sizeof(doc2), name2,
+	    sizeof(name2), NULL) != rc || strcmp(doc, doc2) != 0 || strcmp(name, name2) != 0)
 		abort();
 	seal_key_stats(k, &st1);
-	if (rc == EG_OK && data[0] == SEAL_VERSION_2 &&
+	if (rc == EG_OK && data[0] == SEAL_VERSION_3 &&
+	    seal_open_bound(k, "K01", 8, SEAL_KIND_PASSAGE, data, size, doc2, sizeof(doc2), name2,
+	    sizeof(name2), NULL) != EG_ERR_AUTH)
+		abort();	/* bound to its seq */
+	if (rc == EG_OK && (data[0] == SEAL_VERSION_2 || data[0] == SEAL_VERSION_3) &&
 	    (st1.ecdh != st0.ecdh || st1.cache_hits != st0.cache_hits + 1))
 		abort();
 	if (rc != EG_OK) {
@@ -78,7 +85,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strcmp(doc, doc2) != 0 || strcmp(name, name2) != 0)
 		abort();
 	/* bound to the kiosk: the same blob does not open for another */
-	if (seal_open(k, "K02", data, size, doc2, sizeof(doc2), name2, sizeof(name2)) != EG_ERR_AUTH)
+	if (seal_open_bound(k, "K02", 7, SEAL_KIND_PASSAGE, data, size, doc2, sizeof(doc2), name2,
+	    sizeof(name2), NULL) != EG_ERR_AUTH)
 		abort();
 out:
 	seal_epoch_free(&ep);

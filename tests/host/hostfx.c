@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 
 #include "audit.h"
 #include "egate/error.h"
+#include "eg_netns.h"
 #include "hostfx.h"
 #include "pki.h"
 
@@ -97,19 +99,31 @@ hostfx_revoke(struct hostfx *f, const char *name)
 	pki_ca_free(&ca);
 }
 
-static int
-free_port(void)
+int
+hostfx_port2(const struct hostfx *f)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	return f->netns ? f->port + 1 : eg_netns_port((unsigned)f->port);
+}
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &al) != 0)
-		die("free_port", EG_ERR_IO);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
+bool
+hostfx_wait_listen(int port, int ms)
+{
+	int64_t end = hostfx_ms() + ms;
+
+	for (;;) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return true;
+		if (hostfx_ms() >= end)
+			return false;
+		usleep(20000);
+	}
 }
 
 static void
@@ -176,7 +190,12 @@ hostfx_init(struct hostfx *f, const char *bin)
 	hostfx_issue(f, "rogue", "K01", "kiosk", 30, 0);
 	hostfx_issue(f, "roguehost", "egate-host", "host", 30, 0);
 	audit_keys(f);
-	f->port = free_port();
+	/* ports: a namespace of our own, else one outside the ephemeral range
+	 * (never reused by the kernel across the host's restarts) */
+	f->netns = eg_netns_private() == 0;
+	f->port = f->netns ? 7443 : eg_netns_port(0);
+	if (f->port == 0)
+		die("no port outside the ephemeral range", EG_ERR_IO);
 	snprintf(conf, sizeof(conf),
 	    "[host]\nlisten = 127.0.0.1\nport = %d\nlog_level = info\nmax_kiosks = 1000\n"
 	    "[tls]\nca = %s/ca/ca.crt\ncert = %s/host.crt\nkey = %s/host.key\ncrl = %s/ca/ca.crl\n"
@@ -203,9 +222,8 @@ hostfx_cleanup(struct hostfx *f)
 }
 
 void
-hostfx_start(struct hostfx *f)
+hostfx_start_nowait(struct hostfx *f)
 {
-	int ready = hostfx_log_count(f, "net.ready", NULL);
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -218,14 +236,45 @@ hostfx_start(struct hostfx *f)
 		dup2(nul, 0);
 		dup2(nul, 1);
 		dup2(fd, 2);
+		if (f->nofile > 0) {
+			struct rlimit rl = { (rlim_t)f->nofile, (rlim_t)f->nofile };
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
 		execl(f->bin, "egate-host", "--config", f->conf, "--foreground", (char *)NULL);
 		_exit(127);
 	}
 	setpgid(pid, pid);
 	f->pid = pid;
+}
+
+void
+hostfx_start(struct hostfx *f)
+{
+	int ready = hostfx_log_count(f, "net.ready", NULL);
+
+	hostfx_start_nowait(f);
 	if (!hostfx_wait_log(f, ready + 1, 20000, "net.ready", NULL)) {
 		fprintf(stderr, "egate-host did not start; log %s\n", f->log);
 		abort();
+	}
+}
+
+int
+hostfx_wait_exit(struct hostfx *f, int ms)
+{
+	int64_t end = hostfx_ms() + ms;
+	int status = 0;
+
+	for (;;) {
+		pid_t r = waitpid(f->pid, &status, WNOHANG);
+
+		if (r == f->pid) {
+			f->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		if (hostfx_ms() >= end)
+			return -2;
+		usleep(20000);
 	}
 }
 

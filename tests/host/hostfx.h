@@ -18,6 +18,8 @@
 struct hostfx {
 	char dir[128];
 	int port;
+	bool netns;		/* the test runs in a network namespace of its own */
+	long nofile;		/* > 0: RLIMIT_NOFILE of the egate-host started next */
 	pid_t pid;		/* egate-host monitor (leader of its process group) */
 	char bin[512];
 	char conf[300], log[300], db[300], pub[300];
@@ -26,7 +28,9 @@ struct hostfx {
 /* hostfx_path — dir/name in one of 16 rotating static buffers. */
 const char *hostfx_path(const struct hostfx *f, const char *name);
 
-/* hostfx_init — temp dir, PKI (see hostfx.c for the certificates), audit keys, config. */
+/* hostfx_init — a private network namespace when possible (eg_netns.h;
+ * call before any thread starts), temp dir, PKI (see hostfx.c for the
+ * certificates), audit keys, config. */
 void hostfx_init(struct hostfx *f, const char *bin);
 /* hostfx_issue — one more certificate from the deployment CA (name.crt/.key). */
 void hostfx_issue(struct hostfx *f, const char *name, const char *cn, const char *role, int days, int back);
@@ -37,6 +41,16 @@ void hostfx_cleanup(struct hostfx *f);
 /* hostfx_start — run egate-host --foreground, wait until it is ready
  * ("net.ready" in the log, n-th occurrence). */
 void hostfx_start(struct hostfx *f);
+/* hostfx_start_nowait — start it and return at once (for hosts that must
+ * fail to start). */
+void hostfx_start_nowait(struct hostfx *f);
+/* hostfx_wait_exit — wait up to ms for the host to exit; its status, or -2
+ * if it is still running (then it is left running). */
+int hostfx_wait_exit(struct hostfx *f, int ms);
+/* hostfx_port2 — a second port for the same test (a stand-in server). */
+int hostfx_port2(const struct hostfx *f);
+/* hostfx_wait_listen — wait up to ms until 127.0.0.1:port accepts. */
+bool hostfx_wait_listen(int port, int ms);
 /* hostfx_stop — SIGTERM, wait; returns the exit status (-1 if signalled). */
 int hostfx_stop(struct hostfx *f);
 /* hostfx_kill9 — SIGKILL to the whole process group, reap. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -29,10 +30,14 @@
 #include "hostfx.h"
 #include "audit.h"
 #include "egate/secure.h"
+#include "pki.h"
 #include "seal.h"
 #include "uplink.h"
 
 static struct hostfx fx;
+
+/* "well before the 10 s handshake timeout", with room for a busy machine */
+#define HOST_TEST_FAST_MS 8000
 
 static void
 setup(void)
@@ -419,18 +424,12 @@ uplink_vs_s_server(const char *cert, struct uplink_stats *st, bool want_up)
 	struct kiosk k;
 	pid_t pid;
 	int port;
-	int64_t end = hostfx_ms() + 8000;
+	int64_t end;
 
-	/* a port of its own: s_server and the host never share one */
-	{
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-		socklen_t al = sizeof(a);
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		bind(fd, (struct sockaddr *)&a, sizeof(a));
-		getsockname(fd, (struct sockaddr *)&a, &al);
-		port = ntohs(a.sin_port);
-		close(fd);
-	}
+	/* a port of its own (hostfx: private namespace, or outside the
+	 * ephemeral range): s_server and the host never share one */
+	port = hostfx_port2(&fx);
+	ck_assert_int_gt(port, 0);
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
 	snprintf(crt, sizeof(crt), "%s/%s.crt", fx.dir, cert);
 	snprintf(key, sizeof(key), "%s/%s.key", fx.dir, cert);
@@ -450,11 +449,19 @@ uplink_vs_s_server(const char *cert, struct uplink_stats *st, bool want_up)
 		    "-verify_return_error", (char *)NULL);
 		_exit(127);
 	}
-	usleep(300000);
+	/* s_server is up when it accepts (not after a fixed pause); the probe
+	 * connection is one s_server drops, the uplink's comes after it */
+	ck_assert_msg(hostfx_wait_listen(port, 20000), "openssl s_server did not start");
+	/* a deadline, not a pause: the loop ends as soon as the condition holds */
+	end = hostfx_ms() + 30000;
 	kiosk_start_at(&k, "k01", "K01", port, "spool-s_server");
 	for (;;) {
 		uplink_get_stats(k.u, st);
-		if (want_up ? file_has(hostfx_path(&fx, "s_server.out"), "K01") : st->tls_failures > 0)
+		/* up: the uplink logged its TLS session (s_server prints the
+		 * client's certificate, CN K01, before the handshake completes:
+		 * that alone ended this wait too early on a busy machine) */
+		if (want_up ? file_has(hostfx_path(&fx, "spool-s_server.log"), "uplink.tls_up") &&
+		    file_has(hostfx_path(&fx, "s_server.out"), "K01") : st->tls_failures > 0)
 			break;
 		if (hostfx_ms() >= end)
 			break;
@@ -465,6 +472,14 @@ uplink_vs_s_server(const char *cert, struct uplink_stats *st, bool want_up)
 	waitpid(pid, NULL, 0);
 	close(in[0]);
 	close(in[1]);
+	if (want_up && !file_has(hostfx_path(&fx, "spool-s_server.log"), "uplink.tls_up")) {
+		/* say why, for a failure on a busy machine */
+		char cmd[1200];
+		snprintf(cmd, sizeof(cmd), "echo '--- s_server.out'; cat '%s/s_server.out'; "
+		    "echo '--- uplink log'; cat '%s/spool-s_server.log'", fx.dir, fx.dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot show the logs\n");
+	}
 }
 
 START_TEST(test_uplink_vs_openssl_server)
@@ -855,8 +870,12 @@ START_TEST(test_outage_spools_then_delivers)
 	ck_assert(wait_acked(&k, 20, 10000));
 	ck_assert_int_eq(hostfx_stop(&fx), 0);	/* host down */
 	submit(&k, 50, 21, 1000);
-	usleep(500000);
-	uplink_get_stats(k.u, &st);
+	{
+		int64_t end = hostfx_ms() + 5000;	/* a condition with a deadline */
+		do
+			uplink_get_stats(k.u, &st);
+		while ((st.connected || st.pending < 50) && hostfx_ms() < end && usleep(20000) == 0);
+	}
 	ck_assert(!st.connected);
 	ck_assert_uint_eq(st.pending, 50);
 	ck_assert_uint_eq(st.acked_seq, 20);
@@ -1052,6 +1071,521 @@ START_TEST(test_check_config_and_usage)
 }
 END_TEST
 
+
+/* ---- issue 13: attacks on the running daemon -------------------------------- */
+
+/* A row of kiosk/seq as stored: officer, reason and payload copied out. */
+struct row_copy {
+	bool found, has_doc;
+	char officer[300], reason[300];
+	char payload[16384];
+};
+
+static int
+copy_row(void *arg, const struct audit_row *row)
+{
+	struct row_copy *rc = arg;
+
+	rc->found = true;
+	rc->has_doc = row->doc_hmac != NULL;
+	snprintf(rc->officer, sizeof(rc->officer), "%s", row->officer ? row->officer : "");
+	snprintf(rc->reason, sizeof(rc->reason), "%s", row->reason ? row->reason : "");
+	snprintf(rc->payload, sizeof(rc->payload), "%s", row->payload ? row->payload : "");
+	return 0;
+}
+
+static void
+db_row(const char *kiosk, uint64_t seq, struct row_copy *out)
+{
+	struct audit_db *db = NULL;
+	struct audit_filter f = { .kiosk_id = kiosk, .seq = seq, .type = "passage" };
+
+	memset(out, 0, sizeof(*out));
+	ck_assert_eg(audit_open(fx.db, NULL, &db), EG_OK);
+	ck_assert_eg(audit_query(db, &f, copy_row, out), EG_OK);
+	audit_close(&db);
+}
+
+static void
+raw_online(struct raw *r, const char *who)
+{
+	uint64_t v = 0;
+
+	raw_open(r, who);
+	ck_assert_msg(r->hs == EG_OK, "%s: %s", who, r->why);
+	raw_hello(r, NULL);
+	ck_assert_int_eq(raw_expect(r, EGATE__ENVELOPE__BODY_HELLO_ACK, &v), EGATE__ENVELOPE__BODY_HELLO_ACK);
+}
+
+/* Read until seq `last` is acked (Acks are cumulative); false if the host
+ * sends an Error or closes first. Decodes every message of each read. */
+static bool
+raw_acked_upto(struct raw *r, uint64_t last)
+{
+	struct frame_dec *d = NULL;
+	uint8_t buf[16384];
+	uint64_t max = 0;
+	bool bad = false;
+
+	ck_assert_eg(frame_dec_new(0, &d), EG_OK);
+	while (max < last && !bad) {
+		size_t got = 0;
+		const uint8_t *p = buf;
+
+		if (eg_tls_read(r->t, buf, sizeof(buf), &got, NULL) != EG_OK)
+			break;
+		while (got > 0) {
+			const uint8_t *f;
+			size_t used, flen;
+			struct proto_msg *m = NULL;
+
+			if (frame_dec_feed(d, p, got, &used, &f, &flen) != EG_OK) {
+				p += used;
+				got -= used;
+				break;
+			}
+			p += used;
+			got -= used;
+			ck_assert_eg(proto_msg_decode(f, flen, &m), EG_OK);
+			const Egate__Envelope *env = proto_msg_env(m);
+			if (env->body_case == EGATE__ENVELOPE__BODY_ACK && env->ack->seq > max)
+				max = env->ack->seq;
+			if (env->body_case == EGATE__ENVELOPE__BODY_ERROR)
+				bad = true;
+			proto_msg_free(&m);
+		}
+	}
+	frame_dec_free(&d);
+	return max >= last;
+}
+
+/* Item 1: realistic events with long check details make one batch far
+ * above the ~208 KiB a SOCK_SEQPACKET packet can carry; the network child
+ * died on it (and five such kiosks in a minute stopped the daemon). */
+START_TEST(test_large_batch_does_not_kill_the_child)
+{
+	static char detail[3000];
+	struct raw r;
+	const unsigned n = 256;
+	struct eg_wbuf w;
+
+	memset(detail, 'x', sizeof(detail) - 1);
+	hostfx_start(&fx);
+	raw_online(&r, "k01");
+	/* all events in one write: they reach the child together and form one
+	 * batch of ~800 KiB */
+	eg_wbuf_init(&w, 4u * 1024u * 1024u, false);
+	for (unsigned i = 1; i <= n; i++) {
+		Egate__Envelope env;
+		Egate__PassageEvent e = *hostfx_event(i);
+		Egate__Check ck[3], *ckp[3];
+
+		for (int k = 0; k < 3; k++) {
+			ck[k] = *e.checks[k];
+			ck[k].detail = detail;
+			ckp[k] = &ck[k];
+		}
+		e.checks = ckp;
+		e.seq = i;
+		egate__envelope__init(&env);
+		env.body_case = EGATE__ENVELOPE__BODY_PASSAGE;
+		env.passage = &e;
+		ck_assert_eg(proto_msg_encode(&env, 0, &w), EG_OK);
+	}
+	ck_assert_uint_gt(w.len, 600u * 1024u);
+	raw_write(&r, w.data, w.len);
+	eg_wbuf_free(&w);
+	ck_assert(raw_acked_upto(&r, n));
+	raw_close(&r);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.child_died", NULL), 0);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.bad_request", NULL), 0);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	ck_assert_uint_eq(hostfx_db_count(&fx, "K01", NULL), n);
+	ck_assert(hostfx_verify(&fx, NULL));
+}
+END_TEST
+
+static int
+idle_tcp(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Item 3: 1,000 idle TCP connections used to lock every kiosk out for the
+ * handshake timeout (they counted toward max_kiosks). Now handshakes have
+ * their own slots (1024) and an idle one gives way: 1,500 here. */
+START_TEST(test_idle_connections_do_not_lock_kiosks_out)
+{
+	enum { IDLE = 1500 };
+	static int fds[IDLE];
+	struct raw r;
+	int64_t t0;
+
+	hostfx_start(&fx);
+	for (int i = 0; i < IDLE; i++)
+		fds[i] = idle_tcp(fx.port);
+	t0 = hostfx_ms();
+	/* as a kiosk does: a refused attempt is retried after a short pause */
+	for (;;) {
+		raw_open(&r, "k01");
+		if (r.hs == EG_OK)
+			break;
+		raw_close(&r);
+		ck_assert_msg(hostfx_ms() - t0 < HOST_TEST_FAST_MS, "locked out: %s", r.why);
+		usleep(100000);
+	}
+	raw_hello(&r, NULL);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_HELLO_ACK, NULL), EGATE__ENVELOPE__BODY_HELLO_ACK);
+	/* well before the 10 s handshake timeout */
+	ck_assert_int_lt(hostfx_ms() - t0, HOST_TEST_FAST_MS);
+	ck_assert_int_ge(hostfx_log_count(&fx, "conn.handshake_evicted", NULL), 1);
+	raw_event(&r, 1);
+	ck_assert(raw_acked_upto(&r, 1));
+	raw_close(&r);
+	for (int i = 0; i < IDLE; i++)
+		close(fds[i]);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+}
+END_TEST
+
+/* Item 3: at the descriptor limit the accept loop spun silently. With 64
+ * descriptors the host says what fits, keeps its budget, and a kiosk still
+ * gets in past 300 idle connections. */
+START_TEST(test_fd_limit_is_budgeted_and_logged)
+{
+	enum { IDLE = 300 };
+	static int fds[IDLE];
+	struct raw r;
+
+	fx.nofile = 64;
+	hostfx_start(&fx);
+	ck_assert(hostfx_wait_log(&fx, 1, 0, "net.fd_limit", "nofile=64", "raise LimitNOFILE", NULL));
+	for (int i = 0; i < IDLE; i++)
+		fds[i] = idle_tcp(fx.port);
+	{
+		int64_t t0 = hostfx_ms();
+		for (;;) {
+			raw_open(&r, "k01");
+			if (r.hs == EG_OK)
+				break;
+			raw_close(&r);
+			ck_assert_msg(hostfx_ms() - t0 < HOST_TEST_FAST_MS, "locked out: %s", r.why);
+			usleep(100000);
+		}
+	}
+	raw_hello(&r, NULL);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_HELLO_ACK, NULL), EGATE__ENVELOPE__BODY_HELLO_ACK);
+	raw_event(&r, 1);
+	ck_assert(raw_acked_upto(&r, 1));
+	raw_close(&r);
+	for (int i = 0; i < IDLE; i++)
+		close(fds[i]);
+	/* no spinning: accept failures (if any) are logged at most once a second */
+	ck_assert_int_le(hostfx_log_count(&fx, "conn.accept_failed", NULL), 20);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.child_died", NULL), 0);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+}
+END_TEST
+
+/* Item 4: a kiosk revoked and the CRL reloaded (SIGHUP) kept storing events
+ * on the session it had open. */
+START_TEST(test_revoked_session_is_closed_on_reload)
+{
+	struct raw r;
+
+	hostfx_start(&fx);
+	raw_online(&r, "k03");
+	raw_event(&r, 1);
+	ck_assert(raw_acked_upto(&r, 1));
+	hostfx_revoke(&fx, "k03");
+	kill(fx.pid, SIGHUP);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "tls.session_revoked", "kiosk=K03", NULL));
+	raw_event(&r, 2);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_ACK, NULL), EGATE__ENVELOPE__BODY__NOT_SET);
+	raw_close(&r);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	ck_assert_uint_eq(hostfx_db_count(&fx, "K03", NULL), 1);
+}
+END_TEST
+
+/* Item 4: a CRL from a foreign issuer loaded silently and turned revocation
+ * off. On SIGHUP it is refused and the CRL in force stays; at start the
+ * host refuses to run (and says why) instead of restarting its child. */
+START_TEST(test_foreign_crl_is_refused)
+{
+	char cmd[1200];
+	struct raw r;
+
+	hostfx_start(&fx);
+	snprintf(cmd, sizeof(cmd), "cp '%s/ca/ca.crl' '%s/ca.crl.good' && cp '%s/other/ca.crl' '%s/ca/ca.crl'",
+	    fx.dir, fx.dir, fx.dir, fx.dir);
+	ck_assert_int_eq(system(cmd), 0);
+	kill(fx.pid, SIGHUP);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "tls.crl_reloaded", "not issued by the deployment CA",
+	    "previous CRL stays in force", NULL));
+	raw_open(&r, "revoked");		/* K06, revoked in the CRL in force */
+	ck_assert_int_ne(r.hs, EG_OK);
+	raw_close(&r);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "tls.refused", "peer certificate revoked", NULL));
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	/* start with it: exit 1 at once, one try, the reason logged */
+	hostfx_start_nowait(&fx);
+	ck_assert_int_eq(hostfx_wait_exit(&fx, 20000), 1);
+	ck_assert_int_eq(hostfx_log_count(&fx, "net.tls_conf_failed", "not issued by the deployment CA", NULL), 1);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.child_config_error", NULL), 1);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.child_died", NULL), 0);
+}
+END_TEST
+
+/* Item 6: bad TLS files restarted the network child every second until the
+ * monitor gave up; now the host exits 1 with the reason at once. */
+START_TEST(test_bad_tls_files_stop_the_host)
+{
+	char cmd[1200];
+	int64_t t0;
+
+	snprintf(cmd, sizeof(cmd), "sed -i 's|^key = .*host.key|key = %s/k01.key|' '%s'", fx.dir, fx.conf);
+	ck_assert_int_eq(system(cmd), 0);
+	t0 = hostfx_ms();
+	hostfx_start_nowait(&fx);
+	ck_assert_int_eq(hostfx_wait_exit(&fx, 20000), 1);
+	ck_assert_int_lt(hostfx_ms() - t0, 15000);
+	ck_assert_int_eq(hostfx_log_count(&fx, "net.tls_conf_failed", "not the private key", NULL), 1);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.child_started", NULL), 1);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.giving_up", NULL), 0);
+}
+END_TEST
+
+/* Item 4: a certificate whose CN is "host" (the audit store's own id)
+ * killed the network child; now that connection alone is refused. */
+START_TEST(test_cn_host_is_refused_without_harm)
+{
+	struct raw r;
+
+	hostfx_issue(&fx, "hostcn", "host", "kiosk", 30, 0);
+	hostfx_start(&fx);
+	raw_open(&r, "hostcn");
+	raw_hello(&r, NULL);
+	ck_assert_int_ne(raw_expect(&r, EGATE__ENVELOPE__BODY_HELLO_ACK, NULL), EGATE__ENVELOPE__BODY_HELLO_ACK);
+	raw_close(&r);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "tls.refused", "CN is not a usable id", NULL));
+	raw_online(&r, "k01");
+	raw_event(&r, 1);
+	ck_assert(raw_acked_upto(&r, 1));
+	raw_close(&r);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.child_died", NULL), 0);
+	ck_assert_int_eq(hostfx_log_count(&fx, "monitor.bad_request", NULL), 0);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	ck_assert_uint_eq(hostfx_db_count(&fx, "host", NULL), 0);
+}
+END_TEST
+
+/* Item 5: a kiosk's event naming an officer was stored as that officer's
+ * decision without any officer command; a 300-byte reason (the protocol
+ * allows it) was refused by the store and resent for ever; seqs could go
+ * backwards. */
+START_TEST(test_kiosk_cannot_forge_officer_long_reason_or_go_backwards)
+{
+	static char officer[] = "officer.kim", reason[301];
+	Egate__Envelope env;
+	Egate__PassageEvent e;
+	struct row_copy row;
+	struct raw r;
+	uint64_t v = 0;
+
+	hostfx_start(&fx);
+	raw_online(&r, "k01");
+	/* seq 1: "decided by officer.kim", command 42 that nobody issued */
+	e = *hostfx_event(1);
+	e.seq = 1;
+	e.officer_id = officer;
+	e.command_id = 42;
+	egate__envelope__init(&env);
+	env.body_case = EGATE__ENVELOPE__BODY_PASSAGE;
+	env.passage = &e;
+	raw_send(&r, &env);
+	ck_assert(raw_acked_upto(&r, 1));
+	/* seq 2: a reason of 300 bytes */
+	memset(reason, 'r', 300);
+	e = *hostfx_event(2);
+	e.seq = 2;
+	e.reason = reason;
+	raw_send(&r, &env);
+	ck_assert(raw_acked_upto(&r, 2));
+	/* seqs 5, 6 then 3: 3 was never stored and is below what was sent */
+	raw_event(&r, 5);
+	raw_event(&r, 6);
+	ck_assert(raw_acked_upto(&r, 6));
+	raw_event(&r, 3);
+	ck_assert_int_eq(raw_expect(&r, EGATE__ENVELOPE__BODY_ERROR, &v), EGATE__ENVELOPE__BODY_ERROR);
+	ck_assert_uint_eq(v, EGATE__ERROR_CODE__ERROR_SEQUENCE);
+	raw_close(&r);
+	ck_assert(hostfx_wait_log(&fx, 1, 5000, "alarm.sequence_backwards", "kiosk=K01", "seq=3", NULL));
+	ck_assert(hostfx_wait_log(&fx, 1, 0, "alarm.officer_unverified", "officer=officer.kim", NULL));
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	db_row("K01", 1, &row);
+	ck_assert(row.found);
+	ck_assert_str_eq(row.officer, "");
+	ck_assert_ptr_nonnull(strstr(row.payload, "officer_attribution"));
+	ck_assert_ptr_nonnull(strstr(row.payload, "unverified claim: officer officer.kim"));
+	db_row("K01", 2, &row);
+	ck_assert(row.found);
+	ck_assert_uint_eq(strlen(row.reason), 256);
+	ck_assert_ptr_nonnull(strstr(row.payload, reason));	/* the whole reason */
+	db_row("K01", 3, &row);
+	ck_assert(!row.found);
+	ck_assert_uint_eq(hostfx_db_count(&fx, "K01", NULL), 4);
+	ck_assert(hostfx_verify(&fx, NULL));
+}
+END_TEST
+
+/* Item 6 / reconnect: session-ticket keys survive a host restart, so a
+ * kiosk's ticket from before the restart resumes after it; the key file is
+ * private and sealed. */
+START_TEST(test_ticket_survives_restart)
+{
+	struct eg_tls_conf *conf = NULL;
+	struct eg_tls *t = NULL;
+	char err[200], crt[400], key[400], tfile[400];
+	struct stat stt;
+	int fd;
+
+	snprintf(crt, sizeof(crt), "%s/k01.crt", fx.dir);
+	snprintf(key, sizeof(key), "%s/k01.key", fx.dir);
+	snprintf(tfile, sizeof(tfile), "%s.tickets", fx.db);
+	ck_assert_eg(eg_tls_conf_new(&conf, EG_TLS_CLIENT, hostfx_path(&fx, "ca/ca.crt"), NULL, crt, key,
+	    err, sizeof(err)), EG_OK);
+	hostfx_start(&fx);
+	for (int round = 0; round < 3; round++) {
+		fd = tcp_to_host(fx.port);
+		ck_assert_eg(eg_tls_new(&t, conf, fd, "egate-host"), EG_OK);
+		ck_assert_eg(eg_tls_handshake(t, NULL), EG_OK);
+		/* round 0: full; 1: same process; 2: after the restart */
+		ck_assert_msg(eg_tls_resumed(t) == (round > 0), "round %d resumed=%d", round,
+		    eg_tls_resumed(t));
+		ck_assert_eg(eg_tls_save_session(t), EG_OK);
+		eg_tls_close(t);
+		eg_tls_free(&t);
+		close(fd);
+		if (round == 1) {
+			ck_assert_int_eq(hostfx_stop(&fx), 0);
+			hostfx_start(&fx);
+			ck_assert(hostfx_wait_log(&fx, 1, 0, "monitor.ticket_keys", "loaded=true", NULL));
+		}
+	}
+	ck_assert_int_eq(stat(tfile, &stt), 0);
+	ck_assert_int_eq(stt.st_mode & 077, 0);
+	ck_assert(hostfx_wait_log(&fx, 2, 5000, "tls.accepted", "cn=K01", "resumed=true", NULL));
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	/* another HMAC key: the file does not open and is replaced, no harm */
+	{
+		char cmd[800];
+		snprintf(cmd, sizeof(cmd), "printf '%%064d' 7 > '%s/identifier.hmac'", fx.dir);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	hostfx_start(&fx);
+	ck_assert(hostfx_wait_log(&fx, 1, 0, "monitor.ticket_keys", "loaded=false", "replaced", NULL));
+	fd = tcp_to_host(fx.port);
+	ck_assert_eg(eg_tls_new(&t, conf, fd, "egate-host"), EG_OK);
+	ck_assert_eg(eg_tls_handshake(t, NULL), EG_OK);
+	ck_assert(!eg_tls_resumed(t));		/* honest: the host refused the ticket */
+	eg_tls_free(&t);
+	close(fd);
+	eg_tls_conf_free(&conf);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+}
+END_TEST
+
+
+/* Item 8: with a sealing key of its own ([seal] key) the host opens only
+ * blobs bound to their event (version 3: kiosk id, seq, kind), refuses
+ * clear identifiers and unbound (v2) blobs, and the TLS key no longer opens
+ * anything. */
+START_TEST(test_seal_key_of_its_own_and_bound_seals)
+{
+	static const char *doc = "L898902C3", *name = "ERIKSSON<<ANNA";
+	struct seal_key *sk = NULL, *tk = NULL;
+	struct seal_epoch *ep = NULL;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	uint8_t b1[SEAL_BLOB_MAX], b2[SEAL_BLOB_MAX], b3[SEAL_BLOB_MAX];
+	size_t n1 = 0, n2 = 0, n3 = 0;
+	char err[200], cmd[1200];
+	struct row_copy row;
+	struct raw r;
+
+	ck_assert_eg(pki_key_create(hostfx_path(&fx, "seal.key")), EG_OK);
+	snprintf(cmd, sizeof(cmd), "chmod 600 '%s/seal.key' && printf '[seal]\\nkey = %s/seal.key\\n' >> '%s'",
+	    fx.dir, fx.dir, fx.conf);
+	ck_assert_int_eq(system(cmd), 0);
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0), 0);
+	ck_assert_eg(seal_key_from_private(hostfx_path(&fx, "seal.key"), &sk, err, sizeof(err)), EG_OK);
+	ck_assert_eg(seal_key_from_private(hostfx_path(&fx, "host.key"), &tk, err, sizeof(err)), EG_OK);
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	ck_assert_eg(seal_epoch_seal_bound(ep, sk, mbedtls_ctr_drbg_random, &drbg, 0, "K01", 1,
+	    SEAL_KIND_PASSAGE, doc, name, b1, sizeof(b1), &n1), EG_OK);
+	ck_assert_eg(seal_epoch_seal(ep, sk, mbedtls_ctr_drbg_random, &drbg, 0, "K01", doc, name, b2,
+	    sizeof(b2), &n2), EG_OK);
+	seal_epoch_free(&ep);
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	ck_assert_eg(seal_epoch_seal_bound(ep, tk, mbedtls_ctr_drbg_random, &drbg, 0, "K01", 5,
+	    SEAL_KIND_PASSAGE, doc, name, b3, sizeof(b3), &n3), EG_OK);
+	hostfx_start(&fx);
+	ck_assert(hostfx_wait_log(&fx, 1, 0, "net.seal_key", "source=\"[seal] key\"", NULL));
+	raw_online(&r, "k01");
+	for (uint64_t seq = 1; seq <= 5; seq++) {
+		Egate__Envelope env;
+		Egate__PassageEvent e = *hostfx_event((unsigned)seq);
+		Egate__Identifiers id = *e.identifiers;
+		char empty[1] = "";
+
+		e.seq = seq;
+		if (seq != 3) {		/* 3 keeps its clear identifiers */
+			id.document_number = empty;
+			id.holder_name = empty;
+			e.identifiers = &id;
+		}
+		/* 1: bound to seq 1; 2: the same blob moved to seq 2; 4: v2 (unbound);
+		 * 5: bound, but sealed to the TLS key */
+		e.sealed_identifiers.data = seq == 1 || seq == 2 ? b1 : seq == 4 ? b2 : seq == 5 ? b3 : NULL;
+		e.sealed_identifiers.len = seq == 1 || seq == 2 ? n1 : seq == 4 ? n2 : seq == 5 ? n3 : 0;
+		egate__envelope__init(&env);
+		env.body_case = EGATE__ENVELOPE__BODY_PASSAGE;
+		env.passage = &e;
+		raw_send(&r, &env);
+	}
+	ck_assert(raw_acked_upto(&r, 5));
+	raw_close(&r);
+	ck_assert_int_eq(hostfx_stop(&fx), 0);
+	db_row("K01", 1, &row);
+	ck_assert(row.found && row.has_doc);
+	for (uint64_t seq = 2; seq <= 5; seq++) {
+		db_row("K01", seq, &row);
+		ck_assert_msg(row.found && !row.has_doc, "seq %llu stored with identifiers",
+		    (unsigned long long)seq);
+		ck_assert_ptr_nonnull(strstr(row.payload, "sealed_identifiers"));
+	}
+	db_row("K01", 3, &row);
+	ck_assert_ptr_nonnull(strstr(row.payload, "clear identifiers refused"));
+	db_row("K01", 4, &row);
+	ck_assert_ptr_nonnull(strstr(row.payload, "seal version 2 refused"));
+	ck_assert_int_eq(hostfx_log_count(&fx, "net.unsealable", "kiosk=K01", NULL), 2);	/* 2 and 5 */
+	seal_epoch_free(&ep);
+	seal_key_free(&sk);
+	seal_key_free(&tk);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1075,6 +1609,20 @@ make_suite(void)
 	tcase_add_test(tc, test_sequence_conflict);
 	tcase_add_test(tc, test_retention_purge);
 	tcase_add_test(tc, test_sighup_reloads_crl);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("issue13");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_large_batch_does_not_kill_the_child);
+	tcase_add_test(tc, test_idle_connections_do_not_lock_kiosks_out);
+	tcase_add_test(tc, test_fd_limit_is_budgeted_and_logged);
+	tcase_add_test(tc, test_revoked_session_is_closed_on_reload);
+	tcase_add_test(tc, test_foreign_crl_is_refused);
+	tcase_add_test(tc, test_bad_tls_files_stop_the_host);
+	tcase_add_test(tc, test_cn_host_is_refused_without_harm);
+	tcase_add_test(tc, test_kiosk_cannot_forge_officer_long_reason_or_go_backwards);
+	tcase_add_test(tc, test_ticket_survives_restart);
+	tcase_add_test(tc, test_seal_key_of_its_own_and_bound_seals);
 	suite_add_tcase(s, tc);
 	return s;
 }

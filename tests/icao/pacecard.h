@@ -16,6 +16,7 @@
 
 #include "icao/apdu.h"
 #include "icao/pace.h"
+#include "icao/pace_chip.h"
 #include "simchip.h"
 
 #define PACECARD_LOG 16

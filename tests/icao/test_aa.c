@@ -16,6 +16,7 @@
 #include "egate/error.h"
 #include "egate/tlv.h"
 #include "icao/aa.h"
+#include "icao/aa_chip.h"
 #include "icao/chan.h"
 #include "icao/iso7816.h"
 #include "eg_check.h"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * neon_test.c — the NEON kernels against the scalar reference, and gallery
+ * neon_test.c — the NEON kernels (one-query, four-query int8 and compact
+ * codes) against the scalar reference, and gallery
  * searches with kernel "neon" against kernel "scalar". Self-contained (no
  * Check): cross-compiled statically with aarch64-linux-gnu-gcc and run under
  * qemu-aarch64 by tests/match/meson.build. Prints one line per failure and a
@@ -95,6 +96,24 @@ kernels(void)
 			for (i = 0; i < n; i++)
 				CHECK(i1[i] == i2[i], "i8 d=%zu n=%zu edge=%d row %zu: %d vs %d",
 				    d, n, edge, i, i1[i], i2[i]);
+			{	/* four queries: query u is q8, negated for odd u; stride nblk·8 + 3 */
+				size_t u, os = nblk * 8 + 3;
+				int8_t *q84 = xalloc64(4 * d);
+				int32_t *i4 = xalloc64(4 * os * 4);
+
+				for (u = 0; u < 4; u++)
+					for (j = 0; j < d; j++)
+						q84[u * d + j] = (int8_t)((u & 1) ? -q8[j] : q8[j]);
+				k->scan4_i8(blk, nblk, d, q84, i4, os);
+				for (u = 0; u < 4; u++) {
+					ref->scan_i8(blk, nblk, d, q84 + u * d, i2);
+					for (i = 0; i < n; i++)
+						CHECK(i4[u * os + i] == i2[i], "scan4 i8 d=%zu n=%zu q%zu row %zu: %d vs %d",
+						    d, n, u, i, i4[u * os + i], i2[i]);
+				}
+				free(q84);
+				free(i4);
+			}
 			free(rows); free(q); free(h); free(blk); free(q8); free(row8);
 			free(o1); free(o2); free(i1); free(i2);
 		}
@@ -105,6 +124,31 @@ kernels(void)
 		trng_unit(&r, a, i);
 		trng_unit(&r, b, i);
 		CHECK(fabsf(k->dot_f32(a, b, i) - ref->dot_f32(a, b, i)) < 1e-5f, "dot d=%zu", i);
+	}
+	/* compact codes: random tables at the largest entries allowed */
+	{
+		static const size_t ms[] = { 8, 16, 32, 64, 128, 256, 1024, 2048 };
+		size_t mi, b;
+
+		for (mi = 0; mi < sizeof(ms) / sizeof(ms[0]); mi++) {
+			size_t m = ms[mi], nblk = 1 + mi % 3, vmax = 65535 / m > 127 ? 127 : 65535 / m;
+			uint8_t *blk = xalloc64(nblk * 16 * m), *lut = xalloc64(m * 16);
+			uint16_t *c1 = xalloc64(nblk * 64), *c2 = xalloc64(nblk * 64);
+
+			for (i = 0; i < nblk * 16 * m; i++)
+				blk[i] = (uint8_t)trng_u64(&r);
+			for (i = 0; i < m * 16; i++)
+				lut[i] = (uint8_t)((trng_u64(&r) & 1) ? vmax : trng_u64(&r) % (vmax + 1));
+			if (mi == 0)
+				memset(blk, 0xff, nblk * 16 * m);
+			k->scan_codes(blk, nblk, m, lut, c1);
+			ref->scan_codes(blk, nblk, m, lut, c2);
+			if (inject_fault && mi == 3)
+				c1[5] ^= 1;
+			for (b = 0; b < nblk * 32; b++)
+				CHECK(c1[b] == c2[b], "codes m=%zu row %zu: %u vs %u", m, b, c1[b], c2[b]);
+			free(blk); free(lut); free(c1); free(c2);
+		}
 	}
 }
 
@@ -127,14 +171,15 @@ gallery(void)
 		trng_noisy(&r, v + (i * 611) * D, q + i * D, D, 0.7f);
 	CHECK(strcmp(match_kernel_best(), "neon") == 0, "best kernel is %s, want neon",
 	    match_kernel_best());
-	for (f = 0; f < 3; f++) {
-		struct match_params p = { .dim = D, .format = fmts[f], .threads = 2, .max_k = K,
-			.kernel = "neon" };
+	for (f = 0; f < 6; f++) {
+		/* f < 3: the exact path; f ≥ 3: the compact path (codes, short list) */
+		struct match_params p = { .dim = D, .format = fmts[f % 3], .threads = 2, .max_k = K,
+			.kernel = "neon", .search = f < 3 ? MATCH_SEARCH_EXACT : MATCH_SEARCH_COMPACT };
 		struct match_gallery *gn = NULL, *gs = NULL;
 
-		CHECK(match_gallery_new(&p, &gn) == EG_OK, "new neon format %d", (int)fmts[f]);
+		CHECK(match_gallery_new(&p, &gn) == EG_OK, "new neon format %d", (int)fmts[f % 3]);
 		p.kernel = "scalar";
-		CHECK(match_gallery_new(&p, &gs) == EG_OK, "new scalar format %d", (int)fmts[f]);
+		CHECK(match_gallery_new(&p, &gs) == EG_OK, "new scalar format %d", (int)fmts[f % 3]);
 		if (gn == NULL || gs == NULL)
 			continue;
 		CHECK(match_gallery_add(gn, v, ids, N) == EG_OK, "add");
@@ -143,10 +188,10 @@ gallery(void)
 		CHECK(match_gallery_search(gs, q, NQ, K, h2) == EG_OK, "search scalar");
 		for (i = 0; i < NQ; i++) {
 			CHECK(h1[i * K].id == h2[i * K].id, "format %d query %zu top-1 %llu vs %llu",
-			    (int)fmts[f], i, (unsigned long long)h1[i * K].id,
+			    (int)fmts[f % 3], i, (unsigned long long)h1[i * K].id,
 			    (unsigned long long)h2[i * K].id);
 			CHECK(h1[i * K].id == ids[i * 611], "format %d query %zu misses its mate",
-			    (int)fmts[f], i);
+			    (int)fmts[f % 3], i);
 			CHECK(fabsf(h1[i * K].score - h2[i * K].score) < 1e-4f, "score");
 		}
 		match_gallery_free(&gn);

@@ -133,6 +133,31 @@ check_kernel(const struct match_kernels *k, uint64_t seed)
 			free(o1); free(o2); free(i1); free(i2);
 		}
 	}
+	/* compact codes: random tables at the largest entries allowed, random
+	 * nibbles, every code size the gallery uses (m = d·bits/4) */
+	{
+		static const size_t ms[] = { 8, 16, 32, 64, 128, 256, 1024, 2048 };
+		size_t mi, b;
+
+		for (mi = 0; mi < sizeof(ms) / sizeof(ms[0]); mi++) {
+			size_t m = ms[mi], nblk = 1 + mi % 3, vmax = 65535 / m > 127 ? 127 : 65535 / m;
+			uint8_t *blk = xalloc64(nblk * 16 * m), *lut = xalloc64(m * 16);
+			uint16_t *c1 = xalloc64(nblk * 32 * 2), *c2 = xalloc64(nblk * 32 * 2);
+
+			for (i = 0; i < nblk * 16 * m; i++)
+				blk[i] = (uint8_t)trng_u64(&r);
+			for (i = 0; i < m * 16; i++)	/* half the entries at the maximum */
+				lut[i] = (uint8_t)((trng_u64(&r) & 1) ? vmax : trng_u64(&r) % (vmax + 1));
+			if (mi == 0)
+				memset(blk, 0xff, nblk * 16 * m);
+			k->scan_codes(blk, nblk, m, lut, c1);
+			ref->scan_codes(blk, nblk, m, lut, c2);
+			for (b = 0; b < nblk * 32; b++)
+				ck_assert_msg(c1[b] == c2[b], "%s codes m=%zu row %zu: %u vs %u", k->name, m, b,
+				    c1[b], c2[b]);
+			free(blk); free(lut); free(c1); free(c2);
+		}
+	}
 	/* 1:1 dot with any d, also not a multiple of the vector width */
 	for (i = 1; i < 80; i += 3) {
 		float a[80], b[80];
@@ -284,11 +309,13 @@ static const struct gconf gconfs[] = {
 };
 
 static struct match_gallery *
-mkgal(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, uint32_t max_k)
+mkgal_s(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, uint32_t max_k,
+    enum match_search search, uint32_t shortlist)
 {
 	struct match_params p = {
 		.dim = d, .format = c->f, .rescore = c->rs, .threads = threads,
-		.kernel = kernel, .max_k = max_k, .max_nq = 32,
+		.kernel = kernel, .max_k = max_k, .max_nq = 32, .search = search,
+		.shortlist = shortlist,
 	};
 	struct match_gallery *g = NULL;
 
@@ -296,9 +323,16 @@ mkgal(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, u
 	return g;
 }
 
+static struct match_gallery *
+mkgal(const struct gconf *c, uint32_t d, uint32_t threads, const char *kernel, uint32_t max_k)
+{
+	return mkgal_s(c, d, threads, kernel, max_k, MATCH_SEARCH_COMPACT, 0);
+}
+
 /* 5003 rows drawn from a pool of 40 distinct vectors, so many exact ties:
  * the expected order is (pool score desc, row asc), for any kernel, format
- * and thread split. */
+ * and thread split, on the exact path and on the compact path when the short
+ * list holds every row (then every row is re-scored). */
 START_TEST(test_topk_ties)
 {
 	enum { D = 64, N = 5003, POOL = 40, K = 200, NQ = 5 };	/* 4 + 1: both scan paths */
@@ -308,7 +342,7 @@ START_TEST(test_topk_ties)
 	uint32_t *which = xalloc64(N * 4);
 	struct match_hit *hits = xalloc64(NQ * K * sizeof(*hits));
 	struct trng r = { 7 };
-	size_t i, j, ci, t, qi, kn;
+	size_t i, j, ci, t, qi, kn, sp;
 
 	for (i = 0; i < POOL; i++)
 		trng_unit(&r, pool + i * D, D);
@@ -325,8 +359,13 @@ START_TEST(test_topk_ties)
 		if (!match_kernel_runs(kname))
 			continue;
 		for (ci = 0; ci < sizeof(gconfs) / sizeof(gconfs[0]); ci++) {
-			for (t = 1; t <= 2; t++) {
-				struct match_gallery *g = mkgal(&gconfs[ci], D, (uint32_t)t, kname, K);
+			for (t = 1; t <= 4; t++) {
+				struct match_gallery *g;
+
+				sp = t > 2;	/* t = 3, 4: compact path, one and two threads */
+				g = mkgal_s(&gconfs[ci], D, (uint32_t)(sp ? t - 2 : t), kname, K,
+				    sp ? MATCH_SEARCH_COMPACT : MATCH_SEARCH_EXACT, sp ? N : 0);
+				ck_assert_uint_eq(match_gallery_shortlist(g, K), sp ? N : 0);
 
 				ck_assert_eg(match_gallery_add(g, vecs, ids, N), EG_OK);
 				ck_assert_uint_eq(match_gallery_size(g), N);
@@ -423,6 +462,15 @@ START_TEST(test_params)
 	p.threads = 3;
 	ck_assert_eg(match_gallery_new(&p, &g), EG_ERR_INVAL);
 	p.threads = 1;
+	p.code_bits = 3;
+	ck_assert_eg(match_gallery_new(&p, &g), EG_ERR_INVAL);
+	p.code_bits = 0;
+	p.search = 5;
+	ck_assert_eg(match_gallery_new(&p, &g), EG_ERR_INVAL);
+	p.search = MATCH_SEARCH_COMPACT;
+	p.shortlist = MATCH_SHORTLIST_MAX + 1;
+	ck_assert_eg(match_gallery_new(&p, &g), EG_ERR_INVAL);
+	p.shortlist = 0;
 	p.kernel = "no-such-kernel";
 	ck_assert_eg(match_gallery_new(&p, &g), EG_ERR_NOT_FOUND);
 	ck_assert_ptr_null(g);
@@ -481,7 +529,8 @@ static void
 recall_set_make(struct recall_set *s, size_t d, size_t n, size_t nq, uint64_t seed)
 {
 	struct trng r = { seed };
-	struct match_params p = { .dim = (uint32_t)d, .format = MATCH_F32, .threads = 2 };
+	struct match_params p = { .dim = (uint32_t)d, .format = MATCH_F32, .threads = 2,
+		.search = MATCH_SEARCH_EXACT };
 	struct match_gallery *g = NULL;
 	struct match_hit h[32];
 	size_t i, b;
@@ -579,7 +628,7 @@ recall_run(size_t d)
 	recall_set_make(&s, d, 20000, 1000, 0xfeedULL + d);
 	for (ci = 1; ci < sizeof(gconfs) / sizeof(gconfs[0]); ci++) {
 		struct match_params p = { .dim = (uint32_t)d, .format = gconfs[ci].f,
-			.rescore = gconfs[ci].rs, .threads = 2 };
+			.rescore = gconfs[ci].rs, .threads = 2, .search = MATCH_SEARCH_EXACT };
 		struct match_gallery *g = NULL;
 		double rm, rr, gm, gr;
 		int claims;
@@ -607,6 +656,117 @@ recall_run(size_t d)
 START_TEST(test_recall_512)
 {
 	recall_run(512);
+}
+END_TEST
+
+/*
+ * The compact path (codes, short list, re-score) against exact float search:
+ * recall@1 ≥ 0.99 on mated and on random queries at every code size, with
+ * the default short list and one and two threads; and the codes alone must
+ * rank: with a short list of 1 row the mated queries still find their mate
+ * most of the time (a broken code or table would give ≈ 0).
+ */
+static void
+recall_compact(size_t d, size_t n)
+{
+	static const unsigned bits[] = { 1, 2, 4 };
+	struct recall_set s;
+	size_t bi, t;
+
+	recall_set_make(&s, d, n, 1000, 0xc0deULL + d);
+	for (bi = 0; bi < 3; bi++) {
+		for (t = 1; t <= (bits[bi] == 2 ? 2u : 1u); t++) {
+			struct match_params p = { .dim = (uint32_t)d, .format = MATCH_I8,
+				.rescore = MATCH_RESCORE_F16, .threads = (uint32_t)t,
+				.code_bits = bits[bi] };
+			struct match_gallery *g = NULL;
+			double rm, rr, gm, gr, r1;
+
+			ck_assert_eg(match_gallery_new(&p, &g), EG_OK);
+			ck_assert_eg(match_gallery_add(g, s.gal, s.ids, s.n), EG_OK);
+			rm = recall_at1(g, &s, s.mated, s.exact_m, &gm);
+			rr = recall_at1(g, &s, s.random, s.exact_r, &gr);
+			printf("compact recall@1 d=%zu N=%zu %u-bit codes, short list %zu, %zu thread(s):"
+			    " mated %.4f random %.4f (largest exact-score gap of a miss %.2e / %.2e)\n",
+			    d, s.n, bits[bi], match_gallery_shortlist(g, 1), t, rm, rr, gm, gr);
+			ck_assert_msg(rm >= 0.99 && rr >= 0.99, "%u-bit d=%zu: recall %.4f / %.4f",
+			    bits[bi], d, rm, rr);
+			/* fp16 re-scoring of the best 16 dominates: the short list must be ≥ 16 */
+			ck_assert_uint_ge(match_gallery_shortlist(g, 1), 16);
+			if (t == 1) {
+				p.rescore = MATCH_RESCORE_NONE;
+				p.shortlist = 1;
+				match_gallery_free(&g);
+				ck_assert_eg(match_gallery_new(&p, &g), EG_OK);
+				ck_assert_eg(match_gallery_add(g, s.gal, s.ids, s.n), EG_OK);
+				r1 = recall_at1(g, &s, s.mated, s.exact_m, &gm);
+				printf("  codes alone (short list 1): mated recall@1 %.4f\n", r1);
+				ck_assert_msg(r1 >= (bits[bi] == 1 ? 0.5 : 0.8), "%u-bit codes alone: %.4f",
+				    bits[bi], r1);
+			}
+			match_gallery_free(&g);
+		}
+	}
+	recall_set_free(&s);
+}
+
+START_TEST(test_recall_compact_512)
+{
+	recall_compact(512, 20000);
+}
+END_TEST
+
+START_TEST(test_recall_compact_128)
+{
+	recall_compact(128, 20000);
+}
+END_TEST
+
+/* compact == exact when every row is re-scored, for every format, and
+ * set_search switches paths on a live gallery */
+START_TEST(test_compact_equals_exact)
+{
+	enum { D = 96, N = 777, NQ = 6, K = 10 };
+	float *v = xalloc64(N * D * 4), q[NQ * D];
+	uint64_t ids[N];
+	struct match_hit h1[NQ * K], h2[NQ * K];
+	struct trng r = { 21 };
+	size_t i, ci;
+
+	for (i = 0; i < N; i++) {
+		trng_unit(&r, v + i * D, D);
+		ids[i] = 100 + i;
+	}
+	for (i = 0; i < NQ; i++)
+		trng_noisy(&r, v + (i * 100) * D, q + i * D, D, 0.6f);
+	for (ci = 0; ci < sizeof(gconfs) / sizeof(gconfs[0]); ci++) {
+		struct match_gallery *g = mkgal(&gconfs[ci], D, 2, NULL, K);
+
+		ck_assert_eg(match_gallery_add(g, v, ids, N), EG_OK);
+		ck_assert_eg(match_gallery_set_search(g, MATCH_SEARCH_EXACT, 0), EG_OK);
+		ck_assert_uint_eq(match_gallery_shortlist(g, K), 0);
+		ck_assert_eg(match_gallery_search(g, q, NQ, K, h1), EG_OK);
+		ck_assert_eg(match_gallery_set_search(g, MATCH_SEARCH_COMPACT, N), EG_OK);
+		ck_assert_eg(match_gallery_search(g, q, NQ, K, h2), EG_OK);
+		/* the same rows; float scores may differ in the last bits (the exact
+		 * path scores four queries at once, the re-score one row at a time) */
+		for (i = 0; i < NQ * K; i++) {
+			ck_assert_msg(h1[i].id == h2[i].id && fabsf(h1[i].score - h2[i].score) < 1e-5f,
+			    "%s hit %zu: %llu %g vs %llu %g", gconfs[ci].name, i,
+			    (unsigned long long)h1[i].id, (double)h1[i].score,
+			    (unsigned long long)h2[i].id, (double)h2[i].score);
+		}
+		for (i = 0; i < NQ; i++)
+			ck_assert_uint_eq(h2[i * K].id, ids[i * 100]);
+		/* the compact path reads less than the exact one at this size? no:
+		 * with every row re-scored it reads more; the accounting says so */
+		ck_assert_uint_gt(match_gallery_bytes_per_query(g, K), (size_t)N * D / 4 / 8);
+		ck_assert_eg(match_gallery_set_search(g, 7, 0), EG_ERR_INVAL);
+		ck_assert_eg(match_gallery_set_search(g, MATCH_SEARCH_COMPACT, MATCH_SHORTLIST_MAX + 1),
+		    EG_ERR_INVAL);
+		match_gallery_free(&g);
+	}
+	free(v);
 }
 END_TEST
 
@@ -781,6 +941,48 @@ START_TEST(test_file_corrupt)
 }
 END_TEST
 
+/* The short list grows with the gallery; its scratch must grow for every
+ * thread made at creation, also one idle at the time (set_threads 2 → 1 → 2).
+ * Under ASan an undersized buffer fails here. */
+START_TEST(test_compact_grow_threads)
+{
+	enum { D = 64, N = 40000, STEP = 5000, NQ = 32 };	/* max_nq: every key region */
+	struct match_params p = { .dim = D, .format = MATCH_F16, .threads = 2, .max_k = 4 };
+	struct match_gallery *g = NULL;
+	float *v = xalloc64((size_t)N * D * 4), q[NQ * D];
+	uint64_t *ids = xalloc64(N * 8);
+	struct match_hit h[NQ * 4];
+	struct trng r = { 31 };
+	size_t i, shortlist0;
+
+	for (i = 0; i < N; i++) {
+		trng_unit(&r, v + i * D, D);
+		ids[i] = i;
+	}
+	for (i = 0; i < NQ; i++)
+		trng_noisy(&r, v + (i * 1249) * D, q + i * D, D, 0.5f);
+	ck_assert_eg(match_gallery_new(&p, &g), EG_OK);
+	shortlist0 = match_gallery_shortlist(g, 4);
+	ck_assert_eg(match_gallery_set_threads(g, 1), EG_OK);
+	for (i = 0; i < N; i += STEP)
+		ck_assert_eg(match_gallery_add(g, v + i * D, ids + i, STEP), EG_OK);
+	ck_assert_uint_gt(match_gallery_shortlist(g, 4), shortlist0);
+	ck_assert_eg(match_gallery_set_threads(g, 2), EG_OK);
+	ck_assert_eg(match_gallery_search(g, q, NQ, 4, h), EG_OK);
+	for (i = 0; i < NQ; i++)
+		ck_assert_uint_eq(h[i * 4].id, i * 1249);
+	/* a fixed short list larger than any so far grows the scratch too */
+	ck_assert_eg(match_gallery_set_search(g, MATCH_SEARCH_COMPACT, 30000), EG_OK);
+	ck_assert_uint_eq(match_gallery_shortlist(g, 4), 30000);
+	ck_assert_eg(match_gallery_search(g, q, NQ, 4, h), EG_OK);
+	for (i = 0; i < NQ; i++)
+		ck_assert_uint_eq(h[i * 4].id, i * 1249);
+	match_gallery_free(&g);
+	free(v);
+	free(ids);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -799,10 +1001,15 @@ make_suite(void)
 	tcase_add_test(tg, test_params);
 	tcase_add_test(tg, test_file_roundtrip);
 	tcase_add_test(tg, test_file_corrupt);
+	tcase_add_test(tg, test_compact_equals_exact);
+	tcase_add_test(tg, test_compact_grow_threads);
+	tcase_set_timeout(tg, 600);
 	suite_add_tcase(s, tg);
 	tcase_add_test(tr, test_recall_512);
 	tcase_add_test(tr, test_recall_128);
-	tcase_set_timeout(tr, 600);
+	tcase_add_test(tr, test_recall_compact_512);
+	tcase_add_test(tr, test_recall_compact_128);
+	tcase_set_timeout(tr, 900);	/* ASan on a shared 2-core machine */
 	suite_add_tcase(s, tr);
 	return s;
 }

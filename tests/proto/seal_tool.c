@@ -5,6 +5,8 @@
  *
  *   seal-tool seal KEYFILE KIOSK DOCNUM NAME   -> blob as hex on stdout
  *   seal-tool seal2 KEYFILE KIOSK DOCNUM NAME [DOCNUM NAME ...]
+ *   seal-tool seal3 KEYFILE KIOSK SEQ DOCNUM NAME [SEQ DOCNUM NAME ...]
+ *   seal-tool open3 KEYFILE KIOSK SEQ HEX     (version 3, kind passage)
  *                                              -> version 2 blobs, one epoch,
  *                                                 one hex line each
  *   seal-tool open KEYFILE KIOSK HEX           -> DOCNUM\nNAME\n on stdout
@@ -41,12 +43,16 @@ main(int argc, char **argv)
 	mbedtls_ctr_drbg_init(&drbg);
 	if (argc < 5 || (strcmp(argv[1], "seal") == 0 && argc != 6) ||
 	    (strcmp(argv[1], "open") == 0 && argc != 5) ||
+	    (strcmp(argv[1], "open3") == 0 && argc != 6) ||
 	    (strcmp(argv[1], "seal2") == 0 && (argc < 6 || argc % 2 != 0)) ||
+	    (strcmp(argv[1], "seal3") == 0 && (argc < 7 || (argc - 4) % 3 != 0)) ||
 	    (strcmp(argv[1], "seal") != 0 && strcmp(argv[1], "open") != 0 &&
-	    strcmp(argv[1], "seal2") != 0)) {
+	    strcmp(argv[1], "seal2") != 0 && strcmp(argv[1], "seal3") != 0 &&
+	    strcmp(argv[1], "open3") != 0)) {
 		fprintf(stderr, "usage: seal-tool seal KEYFILE KIOSK DOCNUM NAME | "
 		    "seal2 KEYFILE KIOSK DOCNUM NAME [DOCNUM NAME ...] | "
-		    "open KEYFILE KIOSK HEX\n");
+		    "seal3 KEYFILE KIOSK SEQ DOCNUM NAME [SEQ DOCNUM NAME ...] | "
+		    "open KEYFILE KIOSK HEX | open3 KEYFILE KIOSK SEQ HEX\n");
 		goto out;
 	}
 	ret = 1;
@@ -76,6 +82,29 @@ main(int argc, char **argv)
 				goto out;
 			printf("%s\n", hex);
 		}
+	} else if (strcmp(argv[1], "seal3") == 0) {
+		if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0) != 0) {
+			rc = EG_ERR_CRYPTO;
+			goto out;
+		}
+		if ((rc = seal_epoch_new(0, 0, &ep)) != EG_OK)
+			goto out;
+		for (int i = 4; i + 2 < argc; i += 3) {
+			if ((rc = seal_epoch_seal_bound(ep, k, mbedtls_ctr_drbg_random, &drbg, 0, argv[3],
+			    strtoull(argv[i], NULL, 10), SEAL_KIND_PASSAGE, argv[i + 1], argv[i + 2], blob,
+			    sizeof(blob), &n)) != EG_OK ||
+			    (rc = eg_hex_encode(blob, n, hex, sizeof(hex))) != EG_OK)
+				goto out;
+			printf("%s\n", hex);
+		}
+	} else if (strcmp(argv[1], "open3") == 0) {
+		if ((rc = eg_hex_decode(argv[5], blob, sizeof(blob), &n)) != EG_OK ||
+		    (rc = seal_open_bound(k, argv[3], strtoull(argv[4], NULL, 10), SEAL_KIND_PASSAGE,
+		    blob, n, doc, sizeof(doc), name, sizeof(name), NULL)) != EG_OK)
+			goto out;
+		printf("%s\n%s\n", doc, name);
+		eg_memzero(doc, sizeof(doc));
+		eg_memzero(name, sizeof(name));
 	} else {
 		if ((rc = eg_hex_decode(argv[4], blob, sizeof(blob), &n)) != EG_OK ||
 		    (rc = seal_open(k, argv[3], blob, n, doc, sizeof(doc), name,

@@ -259,8 +259,9 @@ START_TEST(refused_any_flipped_bit)
 			blob[i] ^= (uint8_t)(1u << b);
 			rc = seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name));
 			blob[i] ^= (uint8_t)(1u << b);
-			if (i == 0)
-				ck_assert_eg(rc, EG_ERR_UNSUPPORTED);
+			if (i == 0)	/* 0x03: version 3 wants its event (seal_open_bound) */
+				ck_assert_eg(rc, (blob[0] ^ (1u << b)) == SEAL_VERSION_3 ? EG_ERR_INVAL :
+				    EG_ERR_UNSUPPORTED);
 			else if (i == 1)	/* 0x04 no longer: not an uncompressed point */
 				ck_assert_eg(rc, EG_ERR_FORMAT);
 			else		/* a point off the curve, or a tag that fails */
@@ -311,6 +312,11 @@ START_TEST(refused_version_and_bad_points)
 		if (v == SEAL_VERSION_2) {	/* read as v2: E ‖ N ‖ … does not verify */
 			ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name,
 			    sizeof(name)), EG_ERR_AUTH);
+			continue;
+		}
+		if (v == SEAL_VERSION_3) {	/* bound to an event: seal_open cannot say which */
+			ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name,
+			    sizeof(name)), EG_ERR_INVAL);
 			continue;
 		}
 		ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)),
@@ -730,8 +736,9 @@ START_TEST(v2_refused)
 			blob[i] ^= (uint8_t)(1u << b);
 			rc = seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name));
 			blob[i] ^= (uint8_t)(1u << b);
-			if (i == 0)	/* 0x03, 0x00, 0x06, …: unknown; never 0x01 */
-				ck_assert_eg(rc, EG_ERR_UNSUPPORTED);
+			if (i == 0)	/* 0x00, 0x06, …: unknown; never 0x01; 0x03 wants its event */
+				ck_assert_eg(rc, (blob[0] ^ (1u << b)) == SEAL_VERSION_3 ? EG_ERR_INVAL :
+				    EG_ERR_UNSUPPORTED);
 			else if (i == 1)
 				ck_assert_eg(rc, EG_ERR_FORMAT);
 			else if (i < 1 + SEAL_POINT_LEN)
@@ -754,7 +761,12 @@ START_TEST(v2_refused)
 	/* other version bytes: v1 reads it as E ‖ ciphertext and fails its tag */
 	blob[0] = SEAL_VERSION;
 	ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)), EG_ERR_AUTH);
-	blob[0] = 0x03;
+	blob[0] = SEAL_VERSION_3;	/* needs its event; with one, the v3 tag fails */
+	ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)),
+	    EG_ERR_INVAL);
+	ck_assert_eg(seal_open_bound(key_a, "K01", 1, SEAL_KIND_PASSAGE, blob, n, doc, sizeof(doc),
+	    name, sizeof(name), NULL), EG_ERR_AUTH);
+	blob[0] = 0x04;
 	ck_assert_eg(seal_open(key_a, "K01", blob, n, doc, sizeof(doc), name, sizeof(name)),
 	    EG_ERR_UNSUPPORTED);
 	blob[0] = SEAL_VERSION_2;
@@ -841,6 +853,127 @@ START_TEST(v2_host_cache)
 }
 END_TEST
 
+
+/* ---- version 3: bound to the event (issue 13, item 8) ---- */
+
+struct vector3 {
+	uint8_t eph_d[32], nonce[2][SEAL_NONCE_LEN], blob[2][SEAL_BLOB_MAX];
+	size_t blob_len[2];
+	uint64_t seq[2];
+	unsigned kind;
+	char kiosk_id[80], doc[2][80], name[2][80];
+};
+
+static void
+vector3_load(struct vector3 *v)
+{
+	char path[1024], line[4096];
+	FILE *f;
+	size_t n;
+	int fields = 0;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(path, sizeof(path), "%s/proto/seal_v3.txt", VECTORS_DIR);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *eq = strstr(line, " = "), *val;
+		int i;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || eq == NULL)
+			continue;
+		*eq = '\0';
+		val = eq + 3;
+		fields++;
+		i = line[strlen(line) - 1] == '2';
+		if (strcmp(line, "ephemeral_d") == 0)
+			ck_assert_eg(eg_hex_decode(val, v->eph_d, sizeof(v->eph_d), &n), EG_OK);
+		else if (strcmp(line, "kiosk_id") == 0)
+			snprintf(v->kiosk_id, sizeof(v->kiosk_id), "%s", val);
+		else if (strcmp(line, "kind") == 0)
+			v->kind = (unsigned)strtoul(val, NULL, 10);
+		else if (strncmp(line, "seq_", 4) == 0)
+			v->seq[i] = strtoull(val, NULL, 10);
+		else if (strncmp(line, "nonce_", 6) == 0)
+			ck_assert_eg(eg_hex_decode(val, v->nonce[i], SEAL_NONCE_LEN, &n), EG_OK);
+		else if (strncmp(line, "blob_", 5) == 0)
+			ck_assert_eg(eg_hex_decode(val, v->blob[i], SEAL_BLOB_MAX, &v->blob_len[i]),
+			    EG_OK);
+		else if (strncmp(line, "document_number_", 16) == 0)
+			snprintf(v->doc[i], sizeof(v->doc[i]), "%s", val);
+		else if (strncmp(line, "holder_name_", 12) == 0)
+			snprintf(v->name[i], sizeof(v->name[i]), "%s", val);
+		else
+			fields--;
+	}
+	fclose(f);
+	ck_assert_int_eq(fields, 13);
+	ck_assert_uint_eq(v->kind, SEAL_KIND_PASSAGE);
+}
+
+START_TEST(v3_vector_opens_only_for_its_event)
+{
+	struct vector3 v;
+	char doc[SEAL_FIELD_MAX + 1], name[SEAL_FIELD_MAX + 1];
+	uint8_t ver = 0;
+
+	vector3_load(&v);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_eg(seal_open_bound(key_a, v.kiosk_id, v.seq[i], SEAL_KIND_PASSAGE, v.blob[i],
+		    v.blob_len[i], doc, sizeof(doc), name, sizeof(name), &ver), EG_OK);
+		ck_assert_uint_eq(ver, SEAL_VERSION_3);
+		ck_assert_str_eq(doc, v.doc[i]);
+		ck_assert_str_eq(name, v.name[i]);
+		/* moved to another event of the same kiosk: the other seq, another kind */
+		ck_assert_eg(seal_open_bound(key_a, v.kiosk_id, v.seq[1 - i], SEAL_KIND_PASSAGE,
+		    v.blob[i], v.blob_len[i], doc, sizeof(doc), name, sizeof(name), NULL), EG_ERR_AUTH);
+		ck_assert_str_eq(doc, "");
+		ck_assert_eg(seal_open_bound(key_a, v.kiosk_id, v.seq[i], 2, v.blob[i], v.blob_len[i],
+		    doc, sizeof(doc), name, sizeof(name), NULL), EG_ERR_AUTH);
+		ck_assert_eg(seal_open_bound(key_a, "K02", v.seq[i], SEAL_KIND_PASSAGE, v.blob[i],
+		    v.blob_len[i], doc, sizeof(doc), name, sizeof(name), NULL), EG_ERR_AUTH);
+		ck_assert_eg(seal_open_bound(key_a, v.kiosk_id, 0, SEAL_KIND_PASSAGE, v.blob[i],
+		    v.blob_len[i], doc, sizeof(doc), name, sizeof(name), NULL), EG_ERR_INVAL);
+		ck_assert_eg(seal_open(key_a, v.kiosk_id, v.blob[i], v.blob_len[i], doc, sizeof(doc),
+		    name, sizeof(name)), EG_ERR_INVAL);
+	}
+}
+END_TEST
+
+START_TEST(v3_vector_seals_byte_exact)
+{
+	struct vector3 v;
+	struct fixed_rng2 r;
+	struct seal_epoch *ep = NULL;
+	uint8_t blob[SEAL_BLOB_MAX];
+	size_t n = 0;
+
+	vector3_load(&v);
+	memset(&r, 0, sizeof(r));
+	r.first = v.eph_d;
+	r.nonce = (const uint8_t (*)[SEAL_NONCE_LEN])v.nonce;
+	r.rest = &drbg;
+	ck_assert_eg(seal_epoch_new(0, 0, &ep), EG_OK);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_eg(seal_epoch_seal_bound(ep, key_a, fixed_rng2, &r, 100, v.kiosk_id, v.seq[i],
+		    SEAL_KIND_PASSAGE, v.doc[i], v.name[i], blob, sizeof(blob), &n), EG_OK);
+		ck_assert_uint_eq(n, v.blob_len[i]);
+		ck_assert_mem_eq(blob, v.blob[i], n);
+	}
+	ck_assert_int_eq(r.used, 1);
+	/* seq and kind 0 are refused; switching to v2 starts a new epoch */
+	ck_assert_eg(seal_epoch_seal_bound(ep, key_a, mbedtls_ctr_drbg_random, &drbg, 100, "K01", 0,
+	    SEAL_KIND_PASSAGE, "D", "N", blob, sizeof(blob), &n), EG_ERR_INVAL);
+	ck_assert_eg(seal_epoch_seal_bound(ep, key_a, mbedtls_ctr_drbg_random, &drbg, 100, "K01", 5,
+	    0, "D", "N", blob, sizeof(blob), &n), EG_ERR_INVAL);
+	ck_assert_eg(seal_epoch_seal(ep, key_a, mbedtls_ctr_drbg_random, &drbg, 100, "K01", "D", "N",
+	    blob, sizeof(blob), &n), EG_OK);
+	ck_assert_uint_eq(blob[0], SEAL_VERSION_2);
+	ck_assert_int_ne(memcmp(blob + 1, v.blob[0] + 1, SEAL_POINT_LEN), 0);
+	seal_epoch_free(&ep);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -866,6 +999,8 @@ make_suite(void)
 	tcase_add_test(t, v2_epoch_rotation);
 	tcase_add_test(t, v2_refused);
 	tcase_add_test(t, v2_host_cache);
+	tcase_add_test(t, v3_vector_opens_only_for_its_event);
+	tcase_add_test(t, v3_vector_seals_byte_exact);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -21,11 +21,14 @@
 #include <unistd.h>
 
 #include "egate/error.h"
+#include "egate/secure.h"
 #include "egate/tls.h"
 #include "eg_check.h"
+#include "eg_netns.h"
 #include "pki.h"
 
 static char dir[128];
+static bool netns;	/* the suite runs in a network namespace of its own */
 
 static char *
 F(const char *name)
@@ -60,6 +63,7 @@ make_pki(void)
 
 	ck_assert_ptr_nonnull(mkdtemp(tmpl));
 	snprintf(dir, sizeof(dir), "%s", tmpl);
+	netns = eg_netns_private() == 0;	/* the tests, forked after, inherit it */
 	ck_assert_eg(pki_ca_create(F("ca"), "Deployment CA", 365), EG_OK);
 	ck_assert_eg(pki_ca_open(F("ca"), &ca), EG_OK);
 	issue(ca, "host", "egate-host", PKI_ROLE_HOST, 30, 0);
@@ -77,6 +81,39 @@ make_pki(void)
 	pki_ca_free(&other);
 	pki_ca_free(&ca);
 	signal(SIGPIPE, SIG_IGN);
+	/* made with OpenSSL and the deployment CA's key, as an attacker with a
+	 * lax RA or a hand-made request would get them (issue 13, item 4):
+	 * an RSA kiosk key with the right EKU, a P-256 kiosk without any EKU */
+	{
+		char cmd[3000];
+		snprintf(cmd, sizeof(cmd),
+		    "cd '%s' && printf 'extendedKeyUsage=clientAuth\\nkeyUsage=digitalSignature\\n' > eku.ext && "
+		    "openssl req -new -newkey rsa:2048 -nodes -keyout rsa.key -subj /CN=K07/OU=kiosk -out rsa.csr && "
+		    "openssl x509 -req -in rsa.csr -CA ca/ca.crt -CAkey ca/ca.key -CAcreateserial -days 30 "
+		    "-extfile eku.ext -out rsa.crt && "
+		    "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout noeku.key "
+		    "-subj /CN=K08/OU=kiosk -out noeku.csr && "
+		    "openssl x509 -req -in noeku.csr -CA ca/ca.crt -CAkey ca/ca.key -CAcreateserial -days 30 "
+		    "-out noeku.crt", dir);
+		ck_assert_msg(system(cmd) == 0, "openssl could not make the test certificates "
+		    "(apt-get install openssl)");
+	}
+}
+
+/* A CRL of the deployment CA with the given nextUpdate (OpenSSL's `ca
+ * -gencrl`: pki refuses to write one that is already expired). */
+static void
+crl_with_next_update(const char *out, const char *next_update)
+{
+	char cmd[2000];
+
+	snprintf(cmd, sizeof(cmd),
+	    "cd '%s' && printf '[ca]\\ndefault_ca = d\\n[d]\\ndatabase = index.txt\\n"
+	    "crlnumber = crlnumber\\ndefault_md = sha256\\n' > crl.cnf && : > index.txt && "
+	    "echo 01 > crlnumber && openssl ca -batch -config crl.cnf -gencrl -keyfile ca/ca.key "
+	    "-cert ca/ca.crt -crl_lastupdate 20200101000000Z -crl_nextupdate %s -out '%s' "
+	    ">/dev/null 2>&1", dir, next_update, out);
+	ck_assert_msg(system(cmd) == 0, "openssl ca -gencrl failed");
 }
 
 static void
@@ -190,7 +227,7 @@ client_thread(void *p)
 	struct client_arg *a = p;
 	struct eg_tls *t = NULL;
 	size_t n = 0;
-	int fd = connect_to(a->port, 100);
+	int fd = connect_to(a->port, 400);	/* up to 20 s: s_server may start slowly */
 
 	a->ret = EG_ERR_IO;
 	if (fd < 0)
@@ -321,7 +358,7 @@ START_TEST(test_revoked_after_session_cannot_resume)
 	ck_assert_eg(pki_ca_open(F("ca"), &ca), EG_OK);
 	ck_assert_eg(pki_ca_revoke(ca, F("later.crt")), EG_OK);
 	pki_ca_free(&ca);
-	ck_assert_eg(eg_tls_conf_reload_crl(srv, F("ca/ca.crl")), EG_OK);
+	ck_assert_eg(eg_tls_conf_reload_crl(srv, F("ca/ca.crl"), NULL, 0), EG_OK);
 	memset(&a, 0, sizeof(a));
 	ours_vs_ours(srv, cli, &s, &a);
 	ck_assert_eg(s.ret, EG_ERR_CERT);
@@ -340,16 +377,13 @@ START_TEST(test_client_refuses_wrong_host)
 	struct client_arg a = { 0 };
 	char err[200];
 
-	/* a server presenting a kiosk certificate (wrong role): mbedTLS's
-	 * server already refuses to use a clientAuth-only certificate, so the
-	 * handshake fails on its side; either way no session is made */
+	/* a server configured with a kiosk certificate (clientAuth only) is
+	 * refused when it is configured: no session can ever be made */
 	ck_assert_eg(eg_tls_conf_new(&srv, EG_TLS_SERVER, F("ca/ca.crt"), NULL,
-	    F("k01.crt"), F("k01.key"), err, sizeof(err)), EG_OK);
-	ours_vs_ours(srv, cli, &s, &a);
-	ck_assert_int_ne(a.ret, EG_OK);
-	ck_assert_int_ne(s.ret, EG_OK);
-	ck_assert_str_eq(a.reply, "");
-	eg_tls_conf_free(&srv);
+	    F("k01.crt"), F("k01.key"), err, sizeof(err)), EG_ERR_CERT);
+	ck_assert_ptr_nonnull(strstr(err, "extended key usage"));
+	ck_assert_ptr_null(srv);
+	(void)s;
 	/* a host certificate for another name */
 	ck_assert_eg(eg_tls_conf_new(&srv, EG_TLS_SERVER, F("ca/ca.crt"), NULL,
 	    F("fakehost.crt"), F("fakehost.key"), err, sizeof(err)), EG_OK);
@@ -423,10 +457,21 @@ slurp(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+static void s_client_vs_ours_conf(struct eg_tls_conf *srv, const char *who, struct served *s,
+    char *out, size_t outlen);
+
 static void
 s_client_vs_ours(const char *who, struct served *s, char *out, size_t outlen)
 {
-	struct eg_tls_conf *srv = server_conf();
+	s_client_vs_ours_conf(NULL, who, s, out, outlen);
+}
+
+/* srv NULL: a fresh server_conf(), freed after */
+static void
+s_client_vs_ours_conf(struct eg_tls_conf *given, const char *who, struct served *s, char *out,
+    size_t outlen)
+{
+	struct eg_tls_conf *srv = given != NULL ? given : server_conf();
 	char addr[32], crt[300], key[300];
 	int port, lfd = listen_any(&port), status;
 	pid_t pid;
@@ -448,7 +493,8 @@ s_client_vs_ours(const char *who, struct served *s, char *out, size_t outlen)
 	close(lfd);
 	waitpid(pid, &status, 0);
 	slurp(F("s_client.out"), out, outlen);
-	eg_tls_conf_free(&srv);
+	if (given == NULL)
+		eg_tls_conf_free(&srv);
 }
 
 START_TEST(test_openssl_client_accepted)
@@ -500,10 +546,13 @@ ours_vs_s_server(const char *server_cert, char *why, size_t whylen, char *reply,
 	struct eg_tls_conf *cli = client_conf("k01", F("ca/ca.crt"));
 	struct client_arg a = { .conf = cli };
 	char addr[32], crt[300], key[300];
-	int lfd = listen_any(&a.port), status;
+	int status;
 	pid_t pid;
 
-	close(lfd);	/* free port for s_server */
+	/* s_server's port: in our own namespace nobody else takes it; else
+	 * one below the ephemeral range */
+	a.port = eg_netns_test_port(netns, 1);
+	ck_assert_int_gt(a.port, 0);
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", a.port);
 	snprintf(crt, sizeof(crt), "%s/%s.crt", dir, server_cert);
 	snprintf(key, sizeof(key), "%s/%s.key", dir, server_cert);
@@ -535,6 +584,163 @@ START_TEST(test_ours_against_openssl_server)
 }
 END_TEST
 
+
+/* The client's eg_tls_resumed() is true only when the server took the
+ * ticket: a server with other ticket keys (a restarted host without
+ * persisted keys) makes a full handshake, and both sides say so (issue 13,
+ * item 6: the client said "resumed" regardless). */
+START_TEST(test_resumed_only_when_the_server_takes_the_ticket)
+{
+	struct eg_tls_conf *srv = server_conf(), *cli = client_conf("k01", F("ca/ca.crt"));
+	struct served s;
+	struct client_arg a = { .save = true };
+
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert_eg(a.ret, EG_OK);
+	eg_tls_conf_free(&srv);
+	srv = server_conf();		/* new random ticket keys */
+	memset(&a, 0, sizeof(a));
+	a.save = true;
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert_msg(s.ret == EG_OK, "server: %s", s.why);
+	ck_assert_eg(a.ret, EG_OK);
+	ck_assert(!s.resumed);
+	ck_assert(!a.resumed);
+	/* and the new session resumes on the same server */
+	memset(&a, 0, sizeof(a));
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert(s.resumed);
+	ck_assert(a.resumed);
+	eg_tls_conf_free(&cli);
+	eg_tls_conf_free(&srv);
+}
+END_TEST
+
+/* Ticket keys set from outside (egate-host keeps them across restarts): a
+ * second server with the same keys resumes the first one's sessions; a
+ * retired key does not open, the lifetime bounds a ticket. */
+START_TEST(test_ticket_keys_survive_a_new_server)
+{
+	struct eg_tls_ticket_key k[2];
+	struct eg_tls_conf *srv = server_conf(), *cli = client_conf("k01", F("ca/ca.crt"));
+	struct served s;
+	struct client_arg a = { .save = true };
+
+	memset(k, 0, sizeof(k));
+	for (int i = 0; i < 2; i++) {
+		memset(k[i].name, 0x10 + i, sizeof(k[i].name));
+		memset(k[i].key, 0x40 + i, sizeof(k[i].key));
+		k[i].created_s = time(NULL) - i * 100;
+	}
+	ck_assert_eg(eg_tls_conf_set_ticket_keys(srv, &k[1], 1, 3600), EG_OK);
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert_eg(a.ret, EG_OK);
+	eg_tls_conf_free(&srv);
+	/* the "restarted" host: a new key seals, the old one still opens */
+	srv = server_conf();
+	ck_assert_eg(eg_tls_conf_set_ticket_keys(srv, k, 2, 3600), EG_OK);
+	memset(&a, 0, sizeof(a));
+	a.save = true;
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert_msg(s.ret == EG_OK, "server: %s", s.why);
+	ck_assert(s.resumed);
+	ck_assert(a.resumed);
+	ck_assert_str_eq(s.cn, "K01");
+	/* the old key retired: the ticket it sealed no longer opens */
+	eg_tls_conf_free(&srv);
+	srv = server_conf();
+	ck_assert_eg(eg_tls_conf_set_ticket_keys(srv, k, 1, 3600), EG_OK);
+	memset(&a, 0, sizeof(a));
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert_eg(s.ret, EG_OK);
+	ck_assert(!s.resumed);
+	ck_assert(!a.resumed);
+	ck_assert_eg(eg_tls_conf_set_ticket_keys(srv, k, 0, 3600), EG_ERR_INVAL);
+	ck_assert_eg(eg_tls_conf_set_ticket_keys(cli, k, 1, 3600), EG_ERR_INVAL);
+	eg_memzero(k, sizeof(k));
+	eg_tls_conf_free(&cli);
+	eg_tls_conf_free(&srv);
+}
+END_TEST
+
+/* A CRL from another issuer would switch revocation off without a word;
+ * an expired one is refused at load; a reload keeps the CRL in force when
+ * the new one is bad (issue 13, item 4). */
+START_TEST(test_crl_must_be_the_cas_and_fresh)
+{
+	struct eg_tls_conf *c = NULL;
+	char err[300];
+	struct served s;
+	char out[256];
+
+	ck_assert_eg(eg_tls_conf_new(&c, EG_TLS_SERVER, F("ca/ca.crt"), F("other/ca.crl"),
+	    F("host.crt"), F("host.key"), err, sizeof(err)), EG_ERR_CERT);
+	ck_assert_msg(strstr(err, "is not issued by the deployment CA") != NULL, "%s", err);
+	crl_with_next_update(F("expired.crl"), "20200102000000Z");
+	ck_assert_eg(eg_tls_conf_new(&c, EG_TLS_SERVER, F("ca/ca.crt"), F("expired.crl"),
+	    F("host.crt"), F("host.key"), err, sizeof(err)), EG_ERR_CERT);
+	ck_assert_msg(strstr(err, "expired") != NULL, "%s", err);
+	c = server_conf();
+	ck_assert_eg(eg_tls_conf_reload_crl(c, F("other/ca.crl"), err, sizeof(err)), EG_ERR_CERT);
+	ck_assert_eg(eg_tls_conf_reload_crl(c, F("expired.crl"), err, sizeof(err)), EG_ERR_CERT);
+	eg_tls_conf_free(&c);
+	/* the CRL in force still refuses the revoked kiosk */
+	s_client_vs_ours_conf(NULL, "revoked", &s, out, sizeof(out));
+	ck_assert_eg(s.ret, EG_ERR_CERT);
+	ck_assert_str_eq(s.why, "peer certificate revoked");
+}
+END_TEST
+
+/* A CRL that expires while in force refuses full handshakes AND
+ * resumptions (before: resumption still passed). */
+START_TEST(test_expired_crl_refuses_resumption_too)
+{
+	struct eg_tls_conf *srv = NULL, *cli = client_conf("k01", F("ca/ca.crt"));
+	struct served s;
+	struct client_arg a = { .save = true };
+	char err[300], when[32];
+	time_t exp = time(NULL) + 3;
+	struct tm tm;
+
+	gmtime_r(&exp, &tm);
+	strftime(when, sizeof(when), "%Y%m%d%H%M%SZ", &tm);
+	crl_with_next_update(F("short.crl"), when);
+	ck_assert_eg(eg_tls_conf_new(&srv, EG_TLS_SERVER, F("ca/ca.crt"), F("short.crl"),
+	    F("host.crt"), F("host.key"), err, sizeof(err)), EG_OK);
+	ours_vs_ours(srv, cli, &s, &a);
+	ck_assert_msg(s.ret == EG_OK, "server: %s", s.why);
+	while (time(NULL) <= exp + 1) {		/* the condition is the clock itself */
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	memset(&a, 0, sizeof(a));
+	ours_vs_ours(srv, cli, &s, &a);		/* offers its ticket */
+	ck_assert_int_ne(s.ret, EG_OK);
+	ck_assert(!s.resumed);
+	ck_assert_str_eq(s.why, "CRL expired");
+	eg_tls_conf_free(&cli);
+	eg_tls_conf_free(&srv);
+}
+END_TEST
+
+/* Keys other than P-256 and certificates without their role's EKU are
+ * refused, from OpenSSL clients too. */
+START_TEST(test_rsa_and_missing_eku_refused)
+{
+	struct served s;
+	char out[256];
+
+	s_client_vs_ours("rsa", &s, out, sizeof(out));
+	ck_assert_msg(s.ret == EG_ERR_CERT || s.ret == EG_ERR_TLS, "rsa: %s (%s)", eg_err_name(s.ret), s.why);
+	ck_assert_int_ne(s.ret, EG_OK);
+	ck_assert_ptr_null(strstr(out, "pong"));
+	s_client_vs_ours("noeku", &s, out, sizeof(out));
+	ck_assert_msg(s.ret == EG_ERR_CERT, "noeku: %s (%s)", eg_err_name(s.ret), s.why);
+	ck_assert_str_eq(s.why, "peer certificate lacks the extended key usage of its role");
+	ck_assert_ptr_null(strstr(out, "pong"));
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -551,6 +757,11 @@ make_suite(void)
 	tcase_add_test(tc, test_openssl_client_accepted);
 	tcase_add_test(tc, test_openssl_client_refused);
 	tcase_add_test(tc, test_ours_against_openssl_server);
+	tcase_add_test(tc, test_resumed_only_when_the_server_takes_the_ticket);
+	tcase_add_test(tc, test_ticket_keys_survive_a_new_server);
+	tcase_add_test(tc, test_crl_must_be_the_cas_and_fresh);
+	tcase_add_test(tc, test_expired_crl_refuses_resumption_too);
+	tcase_add_test(tc, test_rsa_and_missing_eku_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,9 +15,17 @@
  *   - The peer's identity is the CN of its certificate and its role the OU
  *     (host, kiosk, officer): eg_tls_peer(). Never trust an identity from a
  *     message.
+ *   - Peer certificates: ECDSA P-256 keys only, and the extended key usage
+ *     of the role (clientAuth for kiosks and officers, serverAuth for the
+ *     host) must be present. The CRL must be signed by the deployment CA and
+ *     not expired; an expired CRL refuses every peer, full handshake or
+ *     resumption alike.
  *   - Session resumption: the server issues session tickets (stateless,
- *     AES-GCM, rotated keys, 1 h lifetime); clients keep their last session
- *     and offer it when they reconnect.
+ *     AES-256-GCM). By default one random key per process and a 1 h
+ *     lifetime; egate-host sets keys that survive its restarts
+ *     (eg_tls_conf_set_ticket_keys). Clients keep their last session and
+ *     offer it when they reconnect; eg_tls_resumed() tells whether the
+ *     server took it.
  *
  * The connection runs over a socket fd that may be non-blocking:
  * eg_tls_handshake/read/write then return EG_ERR_BUSY, and *want_write tells
@@ -28,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum eg_tls_side { EG_TLS_SERVER, EG_TLS_CLIENT };
 
@@ -38,16 +47,48 @@ struct eg_tls;
  * eg_tls_conf_new — load the CA certificate, optional CRL (NULL or ""), own
  * certificate and key (PEM files). *out is owned by the caller
  * (eg_tls_conf_free). errbuf (may be NULL) receives a one-line reason.
- * Errors: EG_ERR_IO (unreadable file), EG_ERR_CERT (bad certificate, key
- * not matching the certificate, not P-256), EG_ERR_CRYPTO, EG_ERR_NOMEM.
+ * Errors: EG_ERR_IO (unreadable file), EG_ERR_PERM (the key file grants
+ * access to group or others, or belongs to another user: egate/keyfile.h),
+ * EG_ERR_CERT (bad certificate, key not matching the certificate, not
+ * P-256), EG_ERR_CRYPTO, EG_ERR_NOMEM.
  */
 int eg_tls_conf_new(struct eg_tls_conf **out, enum eg_tls_side side,
     const char *ca, const char *crl, const char *cert, const char *key,
     char *errbuf, size_t errlen);
 
-/* eg_tls_conf_reload_crl — replace the CRL (SIGHUP). Connections made
- * later, and resumed sessions, are checked against the new one. */
-int eg_tls_conf_reload_crl(struct eg_tls_conf *c, const char *crl);
+/*
+ * eg_tls_conf_reload_crl — replace the CRL (SIGHUP). Connections made
+ * later, and resumed sessions, are checked against the new one; sessions
+ * already up are not (eg_tls_peer_check). The new CRL must pass the checks
+ * of eg_tls_conf_new (issued and signed by the CA, not expired), else the
+ * old one stays in force. errbuf (may be NULL) gets the reason.
+ * Errors: EG_ERR_IO, EG_ERR_CERT, EG_ERR_NOMEM.
+ */
+int eg_tls_conf_reload_crl(struct eg_tls_conf *c, const char *crl, char *errbuf, size_t errlen);
+
+/* eg_tls_conf_crl_days_left — whole days until the CRL's nextUpdate (-1 if
+ * passed). Errors: EG_ERR_NOT_FOUND (no CRL, or one without nextUpdate). */
+int eg_tls_conf_crl_days_left(struct eg_tls_conf *c, int *days);
+
+/* Session-ticket keys (server). */
+#define EG_TLS_TICKET_NAME_LEN 16
+#define EG_TLS_TICKET_KEYS_MAX 8
+struct eg_tls_ticket_key {
+	uint8_t name[EG_TLS_TICKET_NAME_LEN];	/* random; names the key in each ticket */
+	uint8_t key[32];			/* AES-256-GCM */
+	int64_t created_s;			/* Unix seconds */
+};
+
+/*
+ * eg_tls_conf_set_ticket_keys — (server) replace the session-ticket keys:
+ * keys[0] seals new tickets, every key opens them; a ticket is accepted up
+ * to lifetime_s seconds after it was issued while its key is present. The
+ * keys are copied (the caller wipes its copy). Errors: EG_ERR_INVAL (a
+ * client conf, n = 0 or above EG_TLS_TICKET_KEYS_MAX, lifetime 0),
+ * EG_ERR_CRYPTO.
+ */
+int eg_tls_conf_set_ticket_keys(struct eg_tls_conf *c, const struct eg_tls_ticket_key *keys,
+    size_t n, uint32_t lifetime_s);
 
 /* eg_tls_conf_free — free; safe on NULL; sets *c to NULL. Connections made
  * from it must be freed first. */
@@ -87,7 +128,16 @@ void eg_tls_close(struct eg_tls *t);
  */
 int eg_tls_peer(const struct eg_tls *t, char *cn, size_t cnlen, char *ou, size_t oulen);
 
-/* eg_tls_resumed — whether the handshake resumed an earlier session. */
+/*
+ * eg_tls_peer_check — (after the handshake) check the peer's certificate
+ * again against the current CRL and clock: for sessions that were up when
+ * the CRL was reloaded. Errors: EG_ERR_STATE (no verified peer),
+ * EG_ERR_CERT (revoked, expired, or the CRL expired; eg_tls_error says).
+ */
+int eg_tls_peer_check(struct eg_tls *t);
+
+/* eg_tls_resumed — whether the handshake resumed an earlier session (on a
+ * client: whether the server accepted the session it offered). */
 bool eg_tls_resumed(const struct eg_tls *t);
 
 /* eg_tls_save_session — (client) keep this connection's session in the conf

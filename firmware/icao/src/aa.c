@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* aa.c — Active Authentication: verifier and signer (see aa.h). */
+/* aa.c — Active Authentication: the verifier (see aa.h; the chip-side signer is chip/aa_chip.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +15,10 @@
 #include "egate/tlv.h"
 #include "icao/aa.h"
 #include "icao/iso7816.h"
+#include "aa_int.h"
 
-#define AA_HDR		0x6A	/* scheme 1, partial recovery */
-#define AA_TRAILER_SHA1	0xBC	/* implicit SHA-1 */
-#define AA_TRAILER_X	0xCC	/* explicit: hash id byte before it */
 #define SCALAR_MAX	66
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ISO/IEC 10118-3 hash identifiers used in the 9796-2 trailer */
 static const struct {
@@ -33,7 +32,15 @@ static const struct {
 	{ 0x38, MBEDTLS_MD_SHA224 },
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+uint8_t
+icao_aa_hash_id(mbedtls_md_type_t md)
+{
+	for (size_t i = 0; i < NELEM(aa_hash_ids); i++)
+		if (aa_hash_ids[i].md == md)
+			return aa_hash_ids[i].id;
+	return 0;
+}
+
 
 mbedtls_md_type_t
 icao_aa_md_from_oid(const char *oid_dotted)
@@ -102,9 +109,8 @@ icao_aa_md_from_dg14(const uint8_t *dg14, size_t len, mbedtls_md_type_t *md)
 	return EG_OK;
 }
 
-/* H(a || b) */
-static int
-hash2(mbedtls_md_type_t md, const uint8_t *a, size_t an, const uint8_t *b,
+int
+icao_aa_hash2(mbedtls_md_type_t md, const uint8_t *a, size_t an, const uint8_t *b,
     size_t bn, uint8_t *out)
 {
 	const mbedtls_md_info_t *mi = mbedtls_md_info_from_type(md);
@@ -150,7 +156,7 @@ verify_ecdsa(const mbedtls_ecp_keypair *kp, mbedtls_md_type_t md,
 	ret = EG_ERR_CRYPTO;
 	if (mbedtls_mpi_read_binary(&r, sig, nlen) != 0 ||
 	    mbedtls_mpi_read_binary(&s, sig + nlen, nlen) != 0 ||
-	    hash2(md, chal, chal_len, NULL, 0, h) != EG_OK ||
+	    icao_aa_hash2(md, chal, chal_len, NULL, 0, h) != EG_OK ||
 	    mbedtls_ecp_group_copy(&grp, &kp->grp) != 0)
 		goto out;
 	/* mbedtls_ecdsa_verify checks 1 <= r, s < n itself */
@@ -212,7 +218,7 @@ verify_rsa(mbedtls_rsa_context *rsa, const uint8_t *chal, size_t chal_len,
 	if (k < off + 1 + hlen + tlen + 1)
 		goto out;	/* no room for a non-empty M1 */
 	m1len = k - off - 1 - hlen - tlen;
-	if ((ret = hash2(md, f + off + 1, m1len, chal, chal_len, h)) != EG_OK)
+	if ((ret = icao_aa_hash2(md, f + off + 1, m1len, chal, chal_len, h)) != EG_OK)
 		goto out;
 	ret = eg_ct_equal(h, f + off + 1 + m1len, hlen) ? EG_OK : EG_ERR_AUTH;
 out:
@@ -281,118 +287,4 @@ icao_aa_run(struct icao_chan *ch, const mbedtls_pk_context *pk,
 out:
 	eg_wbuf_free(&resp);
 	return r;
-}
-
-static int
-sign_ecdsa(mbedtls_ecp_keypair *kp, mbedtls_md_type_t md, const uint8_t *chal,
-    size_t chal_len, icao_rng_fn rng, void *rng_ctx, uint8_t *sig, size_t cap,
-    size_t *len)
-{
-	mbedtls_mpi r, s;
-	uint8_t h[MBEDTLS_MD_MAX_SIZE];
-	size_t nlen = (mbedtls_mpi_bitlen(&kp->grp.N) + 7) / 8;
-	const mbedtls_md_info_t *mi;
-	int ret = EG_ERR_UNSUPPORTED;
-
-	mbedtls_mpi_init(&r);
-	mbedtls_mpi_init(&s);
-	if (md == MBEDTLS_MD_NONE)
-		md = MBEDTLS_MD_SHA256;
-	if ((mi = mbedtls_md_info_from_type(md)) == NULL)
-		goto out;
-	ret = EG_ERR_OVERFLOW;
-	if (cap < 2 * nlen)
-		goto out;
-	ret = EG_ERR_CRYPTO;
-	if (hash2(md, chal, chal_len, NULL, 0, h) != EG_OK ||
-	    mbedtls_ecdsa_sign(&kp->grp, &r, &s, &kp->d, h,
-	    mbedtls_md_get_size(mi), rng, rng_ctx) != 0 ||
-	    mbedtls_mpi_write_binary(&r, sig, nlen) != 0 ||
-	    mbedtls_mpi_write_binary(&s, sig + nlen, nlen) != 0)
-		goto out;
-	*len = 2 * nlen;
-	ret = EG_OK;
-out:
-	mbedtls_mpi_free(&r);
-	mbedtls_mpi_free(&s);
-	return ret;
-}
-
-static int
-sign_rsa(mbedtls_rsa_context *rsa, mbedtls_md_type_t md, const uint8_t *chal,
-    size_t chal_len, icao_rng_fn rng, void *rng_ctx, uint8_t *sig, size_t cap,
-    size_t *len)
-{
-	uint8_t *f = NULL;
-	size_t k = mbedtls_rsa_get_len(rsa), hlen, tlen, m1len, off = 0;
-	const mbedtls_md_info_t *mi;
-	uint8_t hid = 0;
-	int ret = EG_ERR_UNSUPPORTED;
-
-	if (md == MBEDTLS_MD_NONE)
-		md = MBEDTLS_MD_SHA1;
-	if ((mi = mbedtls_md_info_from_type(md)) == NULL)
-		goto out;
-	if (md != MBEDTLS_MD_SHA1) {
-		for (size_t i = 0; i < NELEM(aa_hash_ids); i++)
-			if (aa_hash_ids[i].md == md)
-				hid = aa_hash_ids[i].id;
-		if (hid == 0)
-			goto out;
-	}
-	hlen = mbedtls_md_get_size(mi);
-	tlen = md == MBEDTLS_MD_SHA1 ? 1 : 2;
-	if (mbedtls_mpi_bitlen(&rsa->N) % 8 != 0)
-		off = 1;	/* keep F below n: leading zero byte */
-	ret = EG_ERR_INVAL;
-	if (k < off + 1 + hlen + tlen + 1)
-		goto out;
-	ret = EG_ERR_OVERFLOW;
-	if (cap < k)
-		goto out;
-	ret = EG_ERR_NOMEM;
-	if ((f = calloc(1, k)) == NULL)
-		goto out;
-	m1len = k - off - 1 - hlen - tlen;
-	ret = EG_ERR_CRYPTO;
-	f[off] = AA_HDR;
-	if (rng(rng_ctx, f + off + 1, m1len) != 0 ||
-	    hash2(md, f + off + 1, m1len, chal, chal_len,
-	    f + off + 1 + m1len) != EG_OK)
-		goto out;
-	if (tlen == 1) {
-		f[k - 1] = AA_TRAILER_SHA1;
-	} else {
-		f[k - 2] = hid;
-		f[k - 1] = AA_TRAILER_X;
-	}
-	if (mbedtls_rsa_private(rsa, rng, rng_ctx, f, sig) != 0)
-		goto out;
-	*len = k;
-	ret = EG_OK;
-out:
-	if (f != NULL)
-		eg_secret_free(&f, k);
-	return ret;
-}
-
-int
-icao_aa_sign(mbedtls_pk_context *key, mbedtls_md_type_t md,
-    const uint8_t *chal, size_t chal_len, icao_rng_fn rng, void *rng_ctx,
-    uint8_t *sig, size_t cap, size_t *len)
-{
-	if (key == NULL || chal == NULL || rng == NULL || sig == NULL ||
-	    len == NULL)
-		return EG_ERR_INVAL;
-	switch (mbedtls_pk_get_type(key)) {
-	case MBEDTLS_PK_RSA:
-		return sign_rsa(mbedtls_pk_rsa(*key), md, chal, chal_len, rng,
-		    rng_ctx, sig, cap, len);
-	case MBEDTLS_PK_ECKEY:
-	case MBEDTLS_PK_ECDSA:
-		return sign_ecdsa(mbedtls_pk_ec(*key), md, chal, chal_len, rng,
-		    rng_ctx, sig, cap, len);
-	default:
-		return EG_ERR_UNSUPPORTED;
-	}
 }

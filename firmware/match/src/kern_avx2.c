@@ -198,6 +198,113 @@ match_avx2_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8
 	}
 }
 
+/*
+ * Four queries, two blocks: per group of 4 dimensions, two row loads and
+ * four query broadcasts feed eight sign/maddubs/madd chains (register
+ * blocking: each row load serves four queries, each query load two blocks).
+ */
+void
+match_avx2_scan4_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, int32_t *out,
+    size_t os)
+{
+	_Alignas(64) int8_t absq[4][MATCH_KERN_DIM_MAX];
+	const __m256i ones = _mm256_set1_epi16(1);
+	size_t b, g, j, u;
+
+	for (u = 0; u < 4; u++)
+		for (j = 0; j < d; j++)
+			absq[u][j] = (int8_t)(q8[u * d + j] < 0 ? -q8[u * d + j] : q8[u * d + j]);
+	for (b = 0; b + 2 <= nblk; b += 2) {
+		const __m256i *b0 = (const __m256i *)(const void *)(blocks + b * MATCH_I8_BLOCK * d);
+		const __m256i *b1 = (const __m256i *)(const void *)(blocks + (b + 1) * MATCH_I8_BLOCK * d);
+		__m256i a[2][4];
+
+		for (u = 0; u < 4; u++)
+			a[0][u] = a[1][u] = _mm256_setzero_si256();
+		for (g = 0; g < d / 4; g++) {
+			__m256i r0 = _mm256_load_si256(b0 + g), r1 = _mm256_load_si256(b1 + g);
+
+			for (u = 0; u < 4; u++) {
+				__m256i qs = bcast4(q8 + u * d + 4 * g), qa = bcast4(absq[u] + 4 * g);
+
+				a[0][u] = _mm256_add_epi32(a[0][u], _mm256_madd_epi16(
+				    _mm256_maddubs_epi16(qa, _mm256_sign_epi8(r0, qs)), ones));
+				a[1][u] = _mm256_add_epi32(a[1][u], _mm256_madd_epi16(
+				    _mm256_maddubs_epi16(qa, _mm256_sign_epi8(r1, qs)), ones));
+			}
+		}
+		for (u = 0; u < 4; u++) {
+			_mm256_storeu_si256((__m256i *)(void *)(out + u * os + b * MATCH_I8_BLOCK), a[0][u]);
+			_mm256_storeu_si256((__m256i *)(void *)(out + u * os + (b + 1) * MATCH_I8_BLOCK),
+			    a[1][u]);
+		}
+	}
+	for (; b < nblk; b++)
+		for (u = 0; u < 4; u++)
+			match_avx2_scan_i8(blocks + b * MATCH_I8_BLOCK * d, 1, d, q8 + u * d,
+			    out + u * os + b * MATCH_I8_BLOCK);
+}
+
+/*
+ * Compact codes: per 32 bytes (two nibble positions of 32 rows), two
+ * in-lane table lookups (vpshufb; the 16-byte table is in both lanes) whose
+ * sum fits a byte (entries ≤ 127). The bytes are summed in 16-bit lanes
+ * without unpacking: acc += word (low byte + 256·high byte, modulo 2^16) and
+ * hi += word >> 8; at the end even rows are acc − 256·hi, odd rows hi. Every
+ * row's total is ≤ 65535 (match_code_lut), so the modular sums are exact.
+ */
+void
+match_avx2_scan_codes(const uint8_t *blocks, size_t nblk, size_t m, const uint8_t *lut,
+    uint16_t *out)
+{
+	const __m256i low4 = _mm256_set1_epi8(0x0f);
+	size_t b, t, np = m / 2;
+
+	for (b = 0; b < nblk; b++) {
+		const __m256i *blk = (const __m256i *)(const void *)(blocks + b * MATCH_CODE_BLOCK * np);
+		__m256i acc0 = _mm256_setzero_si256(), hi0 = _mm256_setzero_si256();
+		__m256i acc1 = _mm256_setzero_si256(), hi1 = _mm256_setzero_si256();
+		__m256i even, odd, lo, hi;
+
+		for (t = 0; t + 2 <= np; t += 2) {
+			__m256i x0 = _mm256_load_si256(blk + t), x1 = _mm256_load_si256(blk + t + 1);
+			__m256i l0 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)(const void *)(lut + 32 * t)));
+			__m256i h0 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)(const void *)(lut + 32 * t + 16)));
+			__m256i l1 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)(const void *)(lut + 32 * t + 32)));
+			__m256i h1 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)(const void *)(lut + 32 * t + 48)));
+			__m256i s0 = _mm256_add_epi8(_mm256_shuffle_epi8(l0, _mm256_and_si256(x0, low4)),
+			    _mm256_shuffle_epi8(h0, _mm256_and_si256(_mm256_srli_epi16(x0, 4), low4)));
+			__m256i s1 = _mm256_add_epi8(_mm256_shuffle_epi8(l1, _mm256_and_si256(x1, low4)),
+			    _mm256_shuffle_epi8(h1, _mm256_and_si256(_mm256_srli_epi16(x1, 4), low4)));
+
+			acc0 = _mm256_add_epi16(acc0, s0);
+			hi0 = _mm256_add_epi16(hi0, _mm256_srli_epi16(s0, 8));
+			acc1 = _mm256_add_epi16(acc1, s1);
+			hi1 = _mm256_add_epi16(hi1, _mm256_srli_epi16(s1, 8));
+		}
+		for (; t < np; t++) {
+			__m256i x0 = _mm256_load_si256(blk + t);
+			__m256i l0 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)(const void *)(lut + 32 * t)));
+			__m256i h0 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)(const void *)(lut + 32 * t + 16)));
+			__m256i s0 = _mm256_add_epi8(_mm256_shuffle_epi8(l0, _mm256_and_si256(x0, low4)),
+			    _mm256_shuffle_epi8(h0, _mm256_and_si256(_mm256_srli_epi16(x0, 4), low4)));
+
+			acc0 = _mm256_add_epi16(acc0, s0);
+			hi0 = _mm256_add_epi16(hi0, _mm256_srli_epi16(s0, 8));
+		}
+		acc0 = _mm256_add_epi16(acc0, acc1);
+		odd = _mm256_add_epi16(hi0, hi1);
+		even = _mm256_sub_epi16(acc0, _mm256_slli_epi16(odd, 8));
+		/* rows 2w / 2w+1 sit in word w of even / odd; lanes hold rows 0-15 and 16-31 */
+		lo = _mm256_unpacklo_epi16(even, odd);	/* rows 0-7 | 16-23 */
+		hi = _mm256_unpackhi_epi16(even, odd);	/* rows 8-15 | 24-31 */
+		_mm256_storeu_si256((__m256i *)(void *)(out + b * MATCH_CODE_BLOCK),
+		    _mm256_permute2x128_si256(lo, hi, 0x20));
+		_mm256_storeu_si256((__m256i *)(void *)(out + b * MATCH_CODE_BLOCK + 16),
+		    _mm256_permute2x128_si256(lo, hi, 0x31));
+	}
+}
+
 const struct match_kernels match_kern_avx2 = {
 	.name = "avx2",
 	.needs = MATCH_CPU_AVX2 | MATCH_CPU_FMA | MATCH_CPU_F16C,
@@ -207,4 +314,6 @@ const struct match_kernels match_kern_avx2 = {
 	.scan_i8 = match_avx2_scan_i8,
 	.scan4_f32 = match_avx2_scan4_f32,
 	.scan4_f16 = match_avx2_scan4_f16,
+	.scan4_i8 = match_avx2_scan4_i8,
+	.scan_codes = match_avx2_scan_codes,
 };

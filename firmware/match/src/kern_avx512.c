@@ -239,6 +239,8 @@ const struct match_kernels match_kern_avx512 = {
 	.scan_i8 = match_avx2_scan_i8,
 	.scan4_f32 = avx512_scan4_f32,
 	.scan4_f16 = avx512_scan4_f16,
+	.scan4_i8 = match_avx2_scan4_i8,
+	.scan_codes = match_avx2_scan_codes,
 };
 
 const struct match_kernels match_kern_avx512vnni = {
@@ -252,4 +254,5 @@ const struct match_kernels match_kern_avx512vnni = {
 	.scan4_f32 = avx512_scan4_f32,
 	.scan4_f16 = avx512_scan4_f16,
 	.scan4_i8 = avx512vnni_scan4_i8,
+	.scan_codes = match_avx2_scan_codes,
 };

@@ -98,4 +98,5 @@ const struct match_kernels match_kern_avxvnni = {
 	.scan4_f32 = match_avx2_scan4_f32,
 	.scan4_f16 = match_avx2_scan4_f16,
 	.scan4_i8 = avxvnni_scan4_i8,
+	.scan_codes = match_avx2_scan_codes,
 };

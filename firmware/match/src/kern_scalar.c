@@ -162,6 +162,27 @@ scalar_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8, in
 	}
 }
 
+static void
+scalar_scan_codes(const uint8_t *blocks, size_t nblk, size_t m, const uint8_t *lut, uint16_t *out)
+{
+	size_t b, i, t;
+
+	for (b = 0; b < nblk; b++) {
+		const uint8_t *blk = blocks + b * MATCH_CODE_BLOCK * (m / 2);
+
+		for (i = 0; i < MATCH_CODE_BLOCK; i++) {
+			unsigned s = 0;
+
+			for (t = 0; t < m / 2; t++) {
+				uint8_t x = blk[t * MATCH_CODE_BLOCK + i];
+
+				s += lut[32 * t + (x & 15u)] + lut[32 * t + 16 + (x >> 4)];
+			}
+			out[b * MATCH_CODE_BLOCK + i] = (uint16_t)s;
+		}
+	}
+}
+
 const struct match_kernels match_kern_scalar = {
 	.name = "scalar",
 	.needs = 0,
@@ -169,4 +190,5 @@ const struct match_kernels match_kern_scalar = {
 	.scan_f32 = scalar_scan_f32,
 	.scan_f16 = scalar_scan_f16,
 	.scan_i8 = scalar_scan_i8,
+	.scan_codes = scalar_scan_codes,
 };

@@ -18,6 +18,12 @@ struct match_tscratch {
 	int32_t *iscores;	/* 4 · chunk_rows int32 (int8 kernels) */
 	struct match_cand *cand;	/* max_nq · cand_max, sorted best first */
 	uint32_t *ncand;	/* max_nq counts */
+	/* compact path: per query the best rows so far as keys (score << 32 |
+	 * ~row: larger is better), keycap each, and the entry threshold */
+	uint16_t *cscores;	/* code_chunk_rows code scores */
+	uint64_t *keys;		/* max_nq · keycap */
+	uint32_t *nkeys;	/* max_nq counts */
+	int32_t *thr;		/* max_nq: a row enters if its code score is above */
 };
 
 struct match_gallery {
@@ -35,6 +41,16 @@ struct match_gallery {
 	size_t chunk_rows;	/* rows scanned per kernel call (multiple of 8) */
 	int8_t *q8;		/* max_nq · dim quantised queries */
 	float *qscale;		/* max_nq query scales */
+	/* compact codes (match_code.c) and the short-list search */
+	enum match_search search;
+	unsigned code_bits;
+	size_t code_m;		/* nibble positions a row (d·bits/4) */
+	uint8_t *codes;		/* cap/32 blocks of 16·code_m bytes */
+	uint32_t shortlist;	/* fixed short list, or 0 = by size */
+	size_t code_chunk_rows;	/* rows of codes scanned per kernel call (multiple of 32) */
+	uint8_t *luts;		/* max_nq · code_m · 16 query tables */
+	size_t keycap;		/* key slots a query, per thread (0: not allocated) */
+	uint32_t *srows;	/* keycap rows of one short list, for re-scoring */
 	struct match_tscratch ts[MATCH_THREADS_MAX];
 };
 
@@ -44,6 +60,10 @@ size_t match_vec_bytes(enum match_format f, uint32_t dim);
 size_t match_rvec_bytes(enum match_rescore r, uint32_t dim);
 /* match_gallery_reserve — make room for n rows in total (unchanged on error). */
 int match_gallery_reserve(struct match_gallery *g, size_t n);
+
+/* match_gallery_build_codes — (re)compute the compact codes of rows [r0, r1)
+ * from the stored rows (the most precise copy held). */
+void match_gallery_build_codes(struct match_gallery *g, size_t r0, size_t r1);
 
 /* match_gallery_parse — match_gallery_load with the SHA-256 check optional,
  * so the fuzz target can reach the field checks behind it. */

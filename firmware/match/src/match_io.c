@@ -15,7 +15,8 @@
  *                 int8 only: n scales (f32 bits, finite, ≥ 0)
  *                 n rows of the re-scoring copy, if any
  *    len-32   32  SHA-256 of every byte before it
- * The in-memory int8 interleaving is not part of the file: the loader builds it.
+ * The in-memory int8 interleaving and the compact codes are not part of the
+ * file: the loader builds them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -283,6 +284,8 @@ match_gallery_parse(const uint8_t *data, size_t len, const struct match_params *
 		}
 		if (rb)
 			memcpy(g->rvec, rvec, n * rb);
+		/* the compact codes are derived data, not part of the file */
+		match_gallery_build_codes(g, 0, n);
 	}
 	g->n = n;
 	*out = g;

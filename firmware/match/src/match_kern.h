@@ -12,6 +12,11 @@
  *        one 256-bit load holds 4 products for each of 8 rows. Values are in
  *        [-127, 127] (never -128: the AVX2 sign trick needs it). Padding rows
  *        of the last block are zero.
+ *   codes  compact codes (match_code.c): m = d·bits/4 nibbles a row, stored
+ *        in blocks of 32 rows. Inside a block, for each pair of nibble
+ *        positions t (0 .. m/2-1), 32 bytes: byte i is row i's nibble 2t in
+ *        the low half and nibble 2t+1 in the high half. A block is 16·m
+ *        bytes (d·bits/8 a row).
  */
 #ifndef EGATE_MATCH_KERN_H
 #define EGATE_MATCH_KERN_H
@@ -20,6 +25,7 @@
 #include <stdint.h>
 
 #define MATCH_I8_BLOCK 8u	/* rows per interleaved int8 block */
+#define MATCH_CODE_BLOCK 32u	/* rows per block of compact codes */
 #define MATCH_KERN_DIM_MAX 2048u	/* = MATCH_DIM_MAX; sizes kernel stack buffers */
 
 /*
@@ -59,6 +65,14 @@ struct match_kernels {
 	    size_t ostride);
 	void (*scan4_i8)(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8,
 	    int32_t *out, size_t ostride);
+	/*
+	 * Compact codes (fast scan): out[32b + i] = Σ_p lut[16p + nibble p of
+	 * row 32b+i] for nblk blocks of m nibble positions (m even). The table
+	 * entries are at most 65535/m (match_code_lut), so the sums fit 16 bits
+	 * and two entries fit one byte.
+	 */
+	void (*scan_codes)(const uint8_t *blocks, size_t nblk, size_t m, const uint8_t *lut,
+	    uint16_t *out);
 };
 
 extern const struct match_kernels match_kern_scalar;
@@ -77,6 +91,10 @@ void match_avx2_scan4_f16(const uint16_t *rows, size_t n, size_t d, const float 
     size_t ostride);
 void match_avx2_scan_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8,
     int32_t *out);
+void match_avx2_scan4_i8(const int8_t *blocks, size_t nblk, size_t d, const int8_t *q8,
+    int32_t *out, size_t ostride);
+void match_avx2_scan_codes(const uint8_t *blocks, size_t nblk, size_t m, const uint8_t *lut,
+    uint16_t *out);
 float match_avx512_dot_f32(const float *a, const float *b, size_t d);
 void match_avx512_scan_f32(const float *rows, size_t n, size_t d, const float *q, float *out);
 void match_avx512_scan_f16(const uint16_t *rows, size_t n, size_t d, const float *q, float *out);
@@ -110,5 +128,21 @@ float match_quantize_i8(const float *v, size_t d, int8_t *q);
 void match_i8_store_row(int8_t *blocks, size_t r, size_t d, const int8_t *q);
 /* match_i8_load_row — the inverse: read row r back into q[d]. */
 void match_i8_load_row(const int8_t *blocks, size_t r, size_t d, int8_t *q);
+
+/* ---- compact codes (match_code.c) ---- */
+/* match_code_m — nibble positions a row for d dimensions at bits (1, 2, 4). */
+size_t match_code_m(size_t d, unsigned bits);
+/* match_code_rotate — the fixed orthogonal rotation (randomised Hadamard)
+ * of v[d] into out[d]. */
+void match_code_rotate(const float *v, size_t d, float *out);
+/* match_code_store_row — encode v[d] (any norm) as row r of the code blocks;
+ * tmp: d floats of scratch. */
+void match_code_store_row(uint8_t *blocks, size_t r, size_t d, unsigned bits, const float *v,
+    float *tmp);
+/* match_code_lut — the m·16-byte table of query q[d] (tmp: d floats of
+ * scratch); entries are in [0, vmax], vmax = min(127, 65535/m), returned.
+ * The sum of a row's entries is an increasing affine function of its
+ * estimated inner product with q. */
+unsigned match_code_lut(const float *q, size_t d, unsigned bits, uint8_t *lut, float *tmp);
 
 #endif

@@ -277,6 +277,7 @@ lu_open(void *backend, const struct usb_match *m, void **out)
 	libusb_device **list = NULL;
 	struct usb_lu_dev *d = NULL;
 	ssize_t cnt, i;
+	bool bad_desc = false;
 	int ret = EG_ERR_INVAL;
 
 	if (lu == NULL || m == NULL || out == NULL)
@@ -295,8 +296,11 @@ lu_open(void *backend, const struct usb_match *m, void **out)
 		struct libusb_device_descriptor dd;
 		int r;
 
-		if (lu_describe(list[i], m->iface_class, d) != EG_OK ||
-		    !lu_match(m, &d->info))
+		r = lu_describe(list[i], m->iface_class, d);
+		if (r != EG_OK && r != EG_ERR_NOT_FOUND && ret == EG_ERR_NOT_FOUND &&
+		    lu_match(m, &d->info))
+			bad_desc = true;	/* it is there, but unreadable */
+		if (r != EG_OK || !lu_match(m, &d->info))
 			continue;
 		if ((r = libusb_open(list[i], &d->h)) != LIBUSB_SUCCESS) {
 			ret = lu_err(r);
@@ -329,6 +333,8 @@ lu_open(void *backend, const struct usb_match *m, void **out)
 		ret = EG_OK;
 		break;
 	}
+	if (ret == EG_ERR_NOT_FOUND && bad_desc)
+		ret = EG_ERR_FORMAT;
 out:
 	if (list != NULL)
 		libusb_free_device_list(list, 1);

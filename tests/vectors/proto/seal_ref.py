@@ -9,7 +9,10 @@
 #   seal_ref.py vector2 > tests/vectors/proto/seal_v2.txt
 #       version 2 (epoch key): two seals in one epoch with a fixed
 #       ephemeral key and fixed nonces; the C test reproduces both blobs
-#   seal_ref.py interop TOOL VECTOR [VECTOR2]
+#   seal_ref.py vector3 > tests/vectors/proto/seal_v3.txt
+#       version 3 (bound to its event: kiosk id, seq and record kind in the
+#       AAD): two seals in one epoch, fixed ephemeral key and nonces
+#   seal_ref.py interop TOOL VECTOR [VECTOR2 [VECTOR3]]
 #       the meson test 'seal-interop': recompute the vectors, then a fresh
 #       host key; TOOL (tests/proto/seal-tool) seals (v1 and v2) and Python
 #       opens, Python seals (v1 and v2) and TOOL opens, tampered blobs are
@@ -26,6 +29,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 LABEL = b'egate-seal/v1'
 LABEL2 = b'egate-seal/v2'
+LABEL3 = b'egate-seal/v3'
+KIND_PASSAGE = 1
 CURVE = ec.SECP256R1()
 
 
@@ -84,13 +89,25 @@ def seal(host_pub, kiosk, doc, name, eph=None):
     return bytes([1]) + e + AESGCM(k).encrypt(n, plain, aad(kiosk))
 
 
-def epoch_key(host_pub, eph):
-    """Version 2: (E, K) of an epoch, K = HKDF(x(e*H), info = v2 label || E || H)."""
+def epoch_key(host_pub, eph, label=LABEL2):
+    """Versions 2, 3: (E, K) of an epoch, K = HKDF(x(e*H), info = label || E || H)."""
     e, h = point(eph.public_key()), point(host_pub)
     z = eph.exchange(ec.ECDH(), host_pub)
     k = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-             info=LABEL2 + e + h).derive(z)
+             info=label + e + h).derive(z)
     return e, k
+
+
+def aad3(kiosk, seq, kind=KIND_PASSAGE):
+    """Version 3: bound to the event: label || 0 || kiosk || 0 || u64 seq || u8 kind."""
+    return LABEL3 + b'\x00' + kiosk.encode() + b'\x00' + seq.to_bytes(8, 'big') + bytes([kind])
+
+
+def seal3(epoch, kiosk, seq, doc, name, nonce=None, kind=KIND_PASSAGE):
+    e, k = epoch
+    nonce = nonce or os.urandom(12)
+    plain = pb_string(1, doc) + pb_string(2, name)
+    return bytes([3]) + e + nonce + AESGCM(k).encrypt(nonce, plain, aad3(kiosk, seq, kind))
 
 
 def seal2(epoch, kiosk, doc, name, nonce=None):
@@ -100,11 +117,16 @@ def seal2(epoch, kiosk, doc, name, nonce=None):
     return bytes([2]) + e + nonce + AESGCM(k).encrypt(nonce, plain, aad(kiosk, LABEL2))
 
 
-def open_(host_priv, kiosk, blob):
+def open_(host_priv, kiosk, blob, seq=None, kind=KIND_PASSAGE):
     e = blob[1:66]
     epub = ec.EllipticCurvePublicKey.from_encoded_point(CURVE, e)
     z = host_priv.exchange(ec.ECDH(), epub)
     h = point(host_priv.public_key())
+    if blob[0] == 3:
+        assert seq is not None and len(blob) >= 1 + 65 + 12 + 16
+        k = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                 info=LABEL3 + e + h).derive(z)
+        return pb_parse(AESGCM(k).decrypt(blob[66:78], blob[78:], aad3(kiosk, seq, kind)))
     if blob[0] == 2:
         assert len(blob) >= 1 + 65 + 12 + 16
         k = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
@@ -168,6 +190,35 @@ def vector2_lines():
     return lines
 
 
+VEC3_SEQS = [41, 42]
+
+
+def vector3_lines():
+    host = ec.derive_private_key(VEC_HOST_D, CURVE)
+    eph = ec.derive_private_key(VEC_EPH_D, CURVE)
+    der = host.private_bytes(serialization.Encoding.DER,
+                             serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption())
+    epoch = epoch_key(host.public_key(), eph, LABEL3)
+    lines = ['# Sealed identifiers version 3 (PROTOCOL.md: bound to the event: kiosk id,',
+             '# seq and record kind (1 = passage) in the AAD) made by',
+             '# tests/vectors/proto/seal_ref.py (Python cryptography), independent of',
+             '# proto/seal.c: two seals in one epoch. host_key: SEC1 DER; ephemeral_d: the',
+             '# epoch\'s ephemeral private scalar; epoch_key: K; seq_i, nonce_i: seal i.',
+             'host_key = ' + der.hex().upper(),
+             'host_point = ' + point(host.public_key()).hex().upper(),
+             'kiosk_id = ' + VEC['kiosk_id'],
+             'kind = %d' % KIND_PASSAGE,
+             'ephemeral_d = ' + '%064X' % VEC_EPH_D,
+             'epoch_key = ' + epoch[1].hex().upper()]
+    for i, ((doc, name), nonce, seq) in enumerate(zip(VEC2, VEC2_NONCES, VEC3_SEQS), 1):
+        blob = seal3(epoch, VEC['kiosk_id'], seq, doc, name, bytes.fromhex(nonce))
+        lines += ['seq_%d = %d' % (i, seq), 'document_number_%d = %s' % (i, doc),
+                  'holder_name_%d = %s' % (i, name), 'nonce_%d = %s' % (i, nonce),
+                  'blob_%d = %s' % (i, blob.hex().upper())]
+    return lines
+
+
 def tool(exe, *args, check=True):
     r = subprocess.run([exe, *args], capture_output=True, text=True)
     if check and r.returncode != 0:
@@ -175,8 +226,9 @@ def tool(exe, *args, check=True):
     return r
 
 
-def interop(exe, vecfile, vec2file=None):
-    for path, want in [(vecfile, vector_lines), (vec2file, vector2_lines)]:
+def interop(exe, vecfile, vec2file=None, vec3file=None):
+    for path, want in [(vecfile, vector_lines), (vec2file, vector2_lines),
+                       (vec3file, vector3_lines)]:
         if path is None:
             continue
         with open(path) as f:
@@ -194,6 +246,7 @@ def interop(exe, vecfile, vec2file=None):
             f.write(host.private_bytes(serialization.Encoding.PEM,
                                        serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
+        os.chmod(kp, 0o600)  # egate refuses private keys others can read
         for kiosk, doc, name in cases:
             blob = bytes.fromhex(tool(exe, 'seal', kp, kiosk, doc, name).stdout.strip())
             if open_(host, kiosk, blob) != (doc, name):
@@ -237,6 +290,43 @@ def interop(exe, vecfile, vec2file=None):
                             check=False).returncode == 0:
                         sys.exit('seal-interop: C opened a tampered v2 blob')
         print('ok: version 2 both ways, one E per epoch, tampered blobs refused')
+        # version 3: bound to (kiosk, seq, kind)
+        for kiosk in ('K01', 'kiosk-with-a-long-name-0123456789'):
+            args = [a for i, (_, doc, name) in enumerate(cases) for a in (str(100 + i), doc, name)]
+            blobs = [bytes.fromhex(l) for l in
+                     tool(exe, 'seal3', kp, kiosk, *args).stdout.split()]
+            if len(blobs) != len(cases) or len({b[1:66] for b in blobs}) != 1 or \
+                    any(b[0] != 3 for b in blobs):
+                sys.exit('seal-interop: C v3 blobs are not one epoch of version 3')
+            for i, ((_, doc, name), blob) in enumerate(zip(cases, blobs)):
+                if open_(host, kiosk, blob, 100 + i) != (doc, name):
+                    sys.exit('seal-interop: Python opened a C v3 blob to other values')
+                try:
+                    open_(host, kiosk, blob, 101 + i)
+                    sys.exit('seal-interop: Python opened a C v3 blob for another seq')
+                except Exception as ex:
+                    if isinstance(ex, SystemExit):
+                        raise
+            epoch = epoch_key(host.public_key(), ec.generate_private_key(CURVE), LABEL3)
+            for i, (_, doc, name) in enumerate(cases):
+                seq = 7 + i
+                blob = seal3(epoch, kiosk, seq, doc, name)
+                got = tool(exe, 'open3', kp, kiosk, str(seq), blob.hex()).stdout.split('\n')
+                if got[:2] != [doc, name]:
+                    sys.exit('seal-interop: C opened a Python v3 blob to other values')
+                # refused: another seq, another kind, another kiosk, as v2, a bit flipped
+                bad_kind = seal3(epoch, kiosk, seq, doc, name, kind=2)
+                for bad_kiosk, bad_seq, bad in [(kiosk, seq + 1, blob), (kiosk, seq, bad_kind),
+                                                (kiosk + 'x', seq, blob),
+                                                (kiosk, seq, bytes([2]) + blob[1:]),
+                                                (kiosk, seq, blob[:-1] + bytes([blob[-1] ^ 1]))]:
+                    if tool(exe, 'open3', kp, bad_kiosk, str(bad_seq), bad.hex(),
+                            check=False).returncode == 0:
+                        sys.exit('seal-interop: C opened a v3 blob out of its event')
+                # and the unbound opener refuses a v3 blob
+                if tool(exe, 'open', kp, kiosk, blob.hex(), check=False).returncode == 0:
+                    sys.exit('seal-interop: C opened a v3 blob without its event')
+        print('ok: version 3 both ways, bound to kiosk, seq and kind')
 
 
 if __name__ == '__main__':
@@ -244,7 +334,10 @@ if __name__ == '__main__':
         print('\n'.join(vector_lines()))
     elif sys.argv[1:] == ['vector2']:
         print('\n'.join(vector2_lines()))
-    elif len(sys.argv) in (4, 5) and sys.argv[1] == 'interop':
+    elif sys.argv[1:] == ['vector3']:
+        print('\n'.join(vector3_lines()))
+    elif len(sys.argv) in (4, 5, 6) and sys.argv[1] == 'interop':
         interop(*sys.argv[2:])
     else:
-        sys.exit('usage: seal_ref.py vector | vector2 | interop SEAL-TOOL VECTOR [VECTOR2]')
+        sys.exit('usage: seal_ref.py vector | vector2 | vector3 | '
+                 'interop SEAL-TOOL VECTOR [VECTOR2 [VECTOR3]]')

@@ -83,16 +83,4 @@ int icao_aa_run(struct icao_chan *ch, const mbedtls_pk_context *pk,
     mbedtls_md_type_t ecdsa_md, icao_rng_fn rng, void *rng_ctx,
     uint16_t *sw);
 
-/*
- * icao_aa_sign — the chip side: sign chal with key (borrowed; RSA with the
- * private part, or EC). ECDSA: plain r || s over md(chal) (MBEDTLS_MD_NONE:
- * SHA-256). RSA: ISO 9796-2 scheme 1 with md (NONE or SHA-1: trailer BC;
- * others: hh CC), M1 random from rng, then the raw private-key operation.
- * The signature goes to sig (cap bytes), its length to *len.
- * Errors: EG_ERR_INVAL, EG_ERR_UNSUPPORTED, EG_ERR_OVERFLOW, EG_ERR_CRYPTO.
- */
-int icao_aa_sign(mbedtls_pk_context *key, mbedtls_md_type_t md,
-    const uint8_t *chal, size_t chal_len, icao_rng_fn rng, void *rng_ctx,
-    uint8_t *sig, size_t cap, size_t *len);
-
 #endif

@@ -18,6 +18,17 @@
  * d must be a multiple of 32 in [32, MATCH_DIM_MAX] (128 and 512 are the
  * models' sizes). Storage is one contiguous 64-byte aligned block per array.
  *
+ * Search paths (match_params.search). Every gallery also keeps compact codes
+ * of its rows (code_bits bits a dimension after a fixed rotation: d/4 bytes a
+ * row at the default 2 bits). The default path, MATCH_SEARCH_COMPACT, scans
+ * the codes, keeps the best `shortlist` rows (0: a size measured for recall@1
+ * ≥ 0.99 on random queries, docs/matching.md) and re-scores them with the
+ * stored rows (then, for int8 with a re-scoring copy, the best rescore_k with
+ * the copy), so scores are those of the storage format and only the choice of
+ * rows is approximate. With n ≤ shortlist every row is re-scored and the
+ * result holds the rows of MATCH_SEARCH_EXACT, which scans every stored row
+ * (float scores equal to rounding: the exact path scores four queries at once).
+ *
  * The SIMD kernels (scalar reference, AVX2/F16C, AVX-VNNI, AVX-512/VNNI,
  * NEON) are chosen at run time from the CPU's features; a kernel can be forced
  * by name through match_params.kernel or the environment variable
@@ -50,6 +61,13 @@ enum match_rescore {
 	MATCH_RESCORE_F32 = 2,	/* keep a float copy (4·d bytes a row) */
 };
 
+enum match_search {
+	MATCH_SEARCH_COMPACT = 0,	/* codes, short list, re-score (default) */
+	MATCH_SEARCH_EXACT = 1,		/* scan every stored row */
+};
+
+#define MATCH_SHORTLIST_MAX 65536u	/* largest short list */
+
 /* How a gallery is built. Zero fields take the documented default. */
 struct match_params {
 	uint32_t dim;			/* required: multiple of 32, ≤ MATCH_DIM_MAX */
@@ -61,6 +79,9 @@ struct match_params {
 	uint32_t max_k;			/* largest k; default 16 */
 	size_t capacity;		/* rows to reserve; grows as needed */
 	const char *kernel;		/* force a kernel by name; NULL = env or best */
+	enum match_search search;	/* default MATCH_SEARCH_COMPACT */
+	uint32_t code_bits;		/* compact codes: 1, 2 (default) or 4 */
+	uint32_t shortlist;		/* rows re-scored; 0 = by gallery size */
 };
 
 /* The id of an empty result slot; never a valid gallery id. */
@@ -126,6 +147,24 @@ int match_gallery_search(struct match_gallery *g, const float *queries, size_t n
  */
 int match_gallery_set_threads(struct match_gallery *g, uint32_t threads);
 
+/*
+ * match_gallery_set_search — switch later searches to path `search` with a
+ * short list of `shortlist` rows (0: by size; ignored for the exact path).
+ * May allocate the larger candidate scratch. Errors: EG_ERR_INVAL (NULL, bad
+ * path, shortlist > MATCH_SHORTLIST_MAX), EG_ERR_NOMEM (unchanged then).
+ */
+int match_gallery_set_search(struct match_gallery *g, enum match_search search, uint32_t shortlist);
+
+/* match_gallery_shortlist — the short list of the compact path at the
+ * current size for a search of k results (0 for the exact path); a search
+ * re-scores min(this, size) rows. */
+size_t match_gallery_shortlist(const struct match_gallery *g, size_t k);
+
+/* match_gallery_bytes_per_query — bytes one query's search reads from the
+ * gallery at the current size and path, for k results: the codes (or the
+ * rows) scanned, plus the rows re-scored. Ids and caches are not counted. */
+size_t match_gallery_bytes_per_query(const struct match_gallery *g, size_t k);
+
 /* Accessors. */
 size_t match_gallery_size(const struct match_gallery *g);
 uint32_t match_gallery_dim(const struct match_gallery *g);
@@ -135,7 +174,8 @@ const char *match_gallery_kernel(const struct match_gallery *g);
 /* match_gallery_bytes_per_row — bytes a search reads per row (vector + scale),
  * excluding ids and the re-scoring copy. */
 size_t match_gallery_bytes_per_row(const struct match_gallery *g);
-/* match_gallery_memory — total bytes held by the gallery's arrays. */
+/* match_gallery_memory — total bytes held by the gallery's arrays (with the
+ * compact codes). */
 size_t match_gallery_memory(const struct match_gallery *g);
 
 /*

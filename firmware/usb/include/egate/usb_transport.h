@@ -23,6 +23,8 @@
  *   EG_ERR_OVERFLOW   the device sent more than the caller's buffer holds
  *   EG_ERR_PERM       no permission to open the device (see hw/udev/)
  *   EG_ERR_NOT_FOUND  open(): no matching device
+ *   EG_ERR_FORMAT     open(): a matching device whose configuration
+ *                     descriptors cannot be parsed (libusb refuses them)
  *   EG_ERR_BUSY       open(): another process or driver holds the interface
  *   EG_ERR_INVAL      bad arguments
  * A timeout of 0 means "no timeout" for libusb; drivers always pass one.

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pad.c — presentation-attack detection over one presentation: runs the
+ * cues (pad_texture.c, pad_tone.c, pad_frame.c, pad_motion.c, pad_depth.c),
+ * maps each raw measure to a live score, and fuses them by the rule of
+ * pad.h. The calibration table below is the only place the cues' decision
+ * points are written down (how they were set: docs/face.md).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "egate/error.h"
+#include "pad_int.h"
+
+/*
+ * Calibration: score = 1 / (1 + exp(dir * (raw - limit) / scale)), so raw
+ * == limit scores 0.5; dir +1 when a larger raw means an attack, -1 when it
+ * means life. Set on the harness's tuning people and seeds
+ * (tests/face/pad_harness.c --tune), never on its held-out ones.
+ */
+static const struct {
+	const char *name;
+	double limit, scale;
+	int dir;
+	bool veto, live_sign;
+} cal[FACE_PAD_CUE_COUNT] = {
+	[FACE_PAD_SPECTRUM] = { "spectrum", 3.7, 0.15, +1, true, false },
+	[FACE_PAD_RANGE] = { "range", 0.15, 0.012, +1, true, false },
+	[FACE_PAD_GLARE] = { "glare", 0.09, 0.015, +1, true, false },
+	[FACE_PAD_BANDING] = { "banding", 2.9, 0.12, +1, true, false },
+	[FACE_PAD_FRAME] = { "frame", 0.66, 0.02, +1, true, false },
+	[FACE_PAD_PLANAR_MOTION] = { "planar_motion", 0.5, 0.1, +1, true, false },
+	[FACE_PAD_MICRO_MOTION] = { "micro_motion", 0.5, 0.1, -1, false, true },
+	[FACE_PAD_BLINK] = { "blink", 0.60, 0.06, -1, false, true },
+	[FACE_PAD_DEPTH] = { "depth", 12.0, 2.0, -1, true, true },
+};
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void
+face_pad_params_default(struct face_pad_params *p)
+{
+	p->threshold = 0.5;
+	p->cues = FACE_PAD_ALL_CUES;
+	p->require_live_sign = false;
+}
+
+const char *
+face_pad_cue_name(enum face_pad_cue c)
+{
+	return (unsigned)c < FACE_PAD_CUE_COUNT ? cal[c].name : "?";
+}
+
+int
+face_pad_cue_by_name(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (int i = 0; i < FACE_PAD_CUE_COUNT; i++)
+		if (strcmp(cal[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+face_pad_state_str(enum face_pad_state s)
+{
+	switch (s) {
+	case FACE_PAD_OFF: return "off";
+	case FACE_PAD_ABSTAINED: return "abstained";
+	case FACE_PAD_SCORED: return "scored";
+	}
+	return "?";
+}
+
+static double
+to_score(enum face_pad_cue c, double raw)
+{
+	double z = cal[c].dir * (raw - cal[c].limit) / cal[c].scale;
+
+	if (!isfinite(z))
+		return cal[c].dir * (raw - cal[c].limit) > 0 ? 0.0 : 1.0;
+	return 1.0 / (1.0 + exp(z));
+}
+
+bool
+face_pad_cue_item(const struct face_pad_cue_result *c, char *name, size_t cap, double *value,
+    double *threshold, bool *passed)
+{
+	if (c == NULL || name == NULL || cap == 0)
+		return false;
+	snprintf(name, cap, "pad_%s", c->name != NULL ? c->name : "?");
+	if (c->state != FACE_PAD_SCORED)
+		return false;
+	if (value != NULL)
+		*value = c->score;
+	if (threshold != NULL)
+		*threshold = 0.5;
+	if (passed != NULL)
+		*passed = c->score >= 0.5;
+	return true;
+}
+
+typedef int (*cue_fn)(struct pad_in *in, struct face_pad_cue_result *c);
+
+int
+face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames, size_t n,
+    size_t key, const struct face_box *box, const struct face_points *pts,
+    const struct face_pad_params *par, struct face_pad_report *out)
+{
+	static const cue_fn fns[FACE_PAD_CUE_COUNT] = {
+		[FACE_PAD_SPECTRUM] = pad_cue_spectrum,
+		[FACE_PAD_RANGE] = pad_cue_range,
+		[FACE_PAD_GLARE] = pad_cue_glare,
+		[FACE_PAD_BANDING] = pad_cue_banding,
+		[FACE_PAD_FRAME] = pad_cue_frame,
+		[FACE_PAD_BLINK] = pad_cue_blink,
+		[FACE_PAD_DEPTH] = pad_cue_depth,
+	};
+	struct face_pad_params def;
+	struct pad_in in;
+	double t0 = now_ms(), t, fused = 1.0, sign = 0.0;
+	const char *by = "none";
+	int ret = EG_OK;
+
+	if (out == NULL)
+		return EG_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	if (ctx == NULL || frames == NULL || n == 0 || key >= n || box == NULL || pts == NULL ||
+	    frames[key].img == NULL || frames[key].img->data == NULL ||
+	    frames[key].img->width <= 0 || frames[key].img->height <= 0)
+		return EG_ERR_INVAL;
+	if (par == NULL) {
+		face_pad_params_default(&def);
+		par = &def;
+	}
+	memset(&in, 0, sizeof(in));
+	in.ctx = ctx;
+	in.box = *box;
+	in.pts = pts;
+	in.side = box->y2 - box->y1;
+	in.cx = (box->x1 + box->x2) / 2.0;
+	in.cy = (box->y1 + box->y2) / 2.0;
+	in.W = frames[key].img->width;
+	in.H = frames[key].img->height;
+	if (!(in.side >= 16) || !isfinite(in.cx) || !isfinite(in.cy))
+		return EG_ERR_INVAL;
+	/* at most FACE_PAD_MAX_FRAMES: the key frame and evenly spread ones */
+	if (n <= FACE_PAD_MAX_FRAMES) {
+		for (size_t i = 0; i < n; i++)
+			in.f[i] = &frames[i];
+		in.n = n;
+		in.key = key;
+	} else {
+		for (size_t j = 0; j < FACE_PAD_MAX_FRAMES; j++) {
+			size_t f = j * (n - 1) / (FACE_PAD_MAX_FRAMES - 1);
+
+			in.f[in.n++] = &frames[f];
+		}
+		in.key = 0;
+		for (size_t j = 0; j < in.n; j++) {
+			size_t f = j * (n - 1) / (FACE_PAD_MAX_FRAMES - 1);
+
+			if (f <= key)
+				in.key = j;
+		}
+		in.f[in.key] = &frames[key];
+	}
+	for (size_t i = 0; i < in.n; i++)
+		if (in.f[i]->img == NULL || in.f[i]->img->data == NULL)
+			return EG_ERR_INVAL;
+	out->nframes = in.n;
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+		out->cue[c].name = cal[c].name;
+		out->cue[c].veto = cal[c].veto;
+		out->cue[c].live_sign = cal[c].live_sign;
+		out->cue[c].limit = cal[c].limit;
+		out->cue[c].state = FACE_PAD_OFF;
+		out->cue[c].unit = "";
+	}
+	/* motion first: it tracks the face for the blink cue */
+	if ((par->cues & (1u << FACE_PAD_PLANAR_MOTION | 1u << FACE_PAD_MICRO_MOTION |
+	    1u << FACE_PAD_BLINK)) != 0) {
+		struct face_pad_cue_result pl = out->cue[FACE_PAD_PLANAR_MOTION];
+		struct face_pad_cue_result mi = out->cue[FACE_PAD_MICRO_MOTION];
+
+		t = now_ms();
+		if ((ret = pad_cue_motion(&in, &pl, &mi)) != EG_OK)
+			goto out;
+		pl.ms = mi.ms = now_ms() - t;
+		if (par->cues & 1u << FACE_PAD_PLANAR_MOTION)
+			out->cue[FACE_PAD_PLANAR_MOTION] = pl;
+		if (par->cues & 1u << FACE_PAD_MICRO_MOTION)
+			out->cue[FACE_PAD_MICRO_MOTION] = mi;
+	}
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+		if (fns[c] == NULL || !(par->cues & 1u << c))
+			continue;
+		t = now_ms();
+		if ((ret = fns[c](&in, &out->cue[c])) != EG_OK)
+			goto out;
+		out->cue[c].ms = now_ms() - t;
+	}
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+		struct face_pad_cue_result *r = &out->cue[c];
+
+		if (r->state != FACE_PAD_SCORED)
+			continue;
+		r->score = to_score((enum face_pad_cue)c, r->raw);
+		if (r->veto && r->score < fused) {
+			fused = r->score;
+			by = r->name;
+		}
+		if (r->live_sign && r->score > sign)
+			sign = r->score;
+	}
+	out->live_sign_required = par->require_live_sign;
+	out->live_sign_seen = sign >= 0.5;
+	if (par->require_live_sign && sign < fused) {
+		fused = sign;
+		by = "no sign of life";
+	}
+	out->score = fused;
+	out->threshold = par->threshold;
+	out->live = fused >= par->threshold;
+	out->decided_by = by;
+out:
+	out->ms = now_ms() - t0;
+	memset(&in, 0, sizeof(in));
+	return ret;
+}

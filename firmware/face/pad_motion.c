@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pad_motion.c — the motion cues of PAD, over the frames of a presentation:
+ *
+ * planar_motion / micro_motion: patches on the face (both eyes, nose,
+ *   mouth) and around it (beside the head at 0.95 box sides from its centre,
+ *   above it, at shoulder height) are followed from the key frame into every other frame
+ *   (up to 6 frames; phase correlation at a scale where the face is 64 px,
+ *   patches of half a face; untextured patches and weak correlation peaks
+ *   are dropped). In each frame where the face moved (RMS shift of the face
+ *   patches >= 0.25 px at that scale, ~0.4 % of the face), the face's motion
+ *   (a similarity fitted to its patches) is carried to each surrounding
+ *   patch: the patch FOLLOWS when it moved as predicted (error <= 0.4 x the
+ *   face's motion), it is STILL when it did not move (<= 0.4 x). A photo or
+ *   a screen, held or waved, moves as one plane: its surroundings follow. A
+ *   person moves in front of a still room: the surroundings stay still.
+ *   raw (planar) = follows / (follows + still); micro_motion = still /
+ *   (follows + still). Without motion, or without textured surroundings,
+ *   both abstain.
+ *
+ * blink: the eye-state network (fr_eye) on both eyes of up to 6 frames,
+ *   the landmarks of the key frame carried by the face's shift; raw = the
+ *   largest minus the smallest p(open) (mean of both eyes) of the
+ *   presentation. A print cannot close its eyes.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "egate/error.h"
+#include "pad_int.h"
+
+#define P 32			/* patch side at the analysis scale */
+#define FACE_A 64.0		/* face box side at the analysis scale */
+#define MOVE_MIN 0.25		/* px at the analysis scale */
+#define MAX_MOTION_FRAMES 6
+#define MAX_BLINK_FRAMES 6
+#define NPATCH 11
+#define NFACEP 4
+
+/* up to max frame indices: the key frame first, then evenly spread */
+static size_t
+spread(const struct pad_in *in, size_t max, size_t *idx)
+{
+	size_t k = 0;
+
+	idx[k++] = in->key;
+	if (in->n <= max) {
+		for (size_t i = 0; i < in->n; i++)
+			if (i != in->key)
+				idx[k++] = i;
+		return k;
+	}
+	for (size_t j = 0; j < max - 1; j++) {
+		size_t f = (size_t)lround((double)j * (double)(in->n - 1) / (double)(max - 2));
+
+		if (f != in->key && (k == 1 || idx[k - 1] != f))
+			idx[k++] = f;
+	}
+	return k;
+}
+
+/* The part of frame j that holds every used patch, at the analysis scale:
+ * one resize per frame; patches are cut from it. */
+struct region {
+	double x0, y0;		/* native origin */
+	struct pad_grey g;
+};
+
+static int
+region_get(const struct pad_in *in, size_t j, double x0, double y0, double x1, double y1,
+    double s, struct region *r)
+{
+	struct fcv_rect rc = { x0, y0, x1 - x0, y1 - y0 };
+
+	r->x0 = x0;
+	r->y0 = y0;
+	return pad_grey_scaled(in->f[j]->img, &rc, (int)lround(rc.w * s), (int)lround(rc.h * s),
+	    &r->g);
+}
+
+/* patch centred on native (cx, cy), P x P at scale s, from the region */
+static void
+region_patch(const struct region *r, double cx, double cy, double s, float *out)
+{
+	int ox = (int)lround((cx - r->x0) * s) - P / 2, oy = (int)lround((cy - r->y0) * s) - P / 2;
+
+	for (int y = 0; y < P; y++)
+		for (int x = 0; x < P; x++) {
+			int sx = ox + x, sy = oy + y;
+
+			sx = sx < 0 ? 0 : sx >= r->g.w ? r->g.w - 1 : sx;
+			sy = sy < 0 ? 0 : sy >= r->g.h ? r->g.h - 1 : sy;
+			out[y * P + x] = r->g.p[(size_t)sy * (size_t)r->g.w + (size_t)sx];
+		}
+}
+
+static bool
+same_size(const struct pad_in *in, size_t j)
+{
+	return in->f[j]->img->width == in->W && in->f[j]->img->height == in->H;
+}
+
+int
+pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
+    struct face_pad_cue_result *micro)
+{
+	static const double around[NPATCH - NFACEP][2] = {
+		{ -0.95, 0 }, { 0.95, 0 }, { -0.95, -0.7 }, { 0.95, -0.7 }, { 0, -1.05 },
+		{ -0.95, 0.85 }, { 0.95, 0.85 },
+	};
+	float key[NPATCH][P * P], cur[P * P];
+	struct region reg = { 0 };
+	double pc[NPATCH][2];		/* patch centres, native pixels */
+	bool use[NPATCH];
+	size_t idx[MAX_MOTION_FRAMES], nidx;
+	double s = FACE_A / in->side, maxm = 0, h = in->side / 4;
+	/* h: half a patch, native pixels */
+	double bx0 = 1e9, by0 = 1e9, bx1 = -1e9, by1 = -1e9;
+	int follows = 0, still = 0, moving = 0, usable = 0, ret = EG_OK;
+
+	planar->unit = "fraction following the face";
+	micro->unit = "fraction still";
+	in->has_shift = false;
+	memset(in->shift, 0, sizeof(in->shift));
+	if (in->n < 2) {
+		planar->state = micro->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(planar, "one frame: no motion to see");
+		pad_cue_detail(micro, "one frame: no motion to see");
+		return EG_OK;
+	}
+	pc[0][0] = in->pts->pt[0][0];
+	pc[0][1] = in->pts->pt[0][1];
+	pc[1][0] = in->pts->pt[1][0];
+	pc[1][1] = in->pts->pt[1][1];
+	pc[2][0] = in->pts->pt[2][0];
+	pc[2][1] = in->pts->pt[2][1];
+	pc[3][0] = (in->pts->pt[3][0] + in->pts->pt[4][0]) / 2;
+	pc[3][1] = (in->pts->pt[3][1] + in->pts->pt[4][1]) / 2;
+	for (int i = NFACEP; i < NPATCH; i++) {
+		/* a surrounding patch cut by the frame's edge moves inwards, as long
+		 * as it stays off the face box */
+		double x = in->cx + around[i - NFACEP][0] * in->side;
+		double y = in->cy + around[i - NFACEP][1] * in->side;
+
+		x = fmin(fmax(x, h), in->W - h);
+		y = fmin(fmax(y, h), in->H - h);
+		if (fabs(x - in->cx) < 0.5 * in->side + h && fabs(y - in->cy) < 0.5 * in->side + h)
+			x = y = -1e6;	/* would overlap the face: not used */
+		pc[i][0] = x;
+		pc[i][1] = y;
+	}
+	for (int i = 0; i < NPATCH; i++) {
+		use[i] = pc[i][0] - h >= 0 && pc[i][1] - h >= 0 && pc[i][0] + h <= in->W &&
+		    pc[i][1] + h <= in->H;
+		if (!use[i])
+			continue;
+		bx0 = fmin(bx0, pc[i][0] - h - 2);
+		by0 = fmin(by0, pc[i][1] - h - 2);
+		bx1 = fmax(bx1, pc[i][0] + h + 2);
+		by1 = fmax(by1, pc[i][1] + h + 2);
+	}
+	if (bx1 <= bx0 || by1 <= by0) {
+		planar->state = micro->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(planar, "face patches outside the frame");
+		memcpy(micro->detail, planar->detail, sizeof(micro->detail));
+		return EG_OK;
+	}
+	if ((ret = region_get(in, in->key, bx0, by0, bx1, by1, s, &reg)) != EG_OK)
+		goto out;
+	for (int i = 0; i < NPATCH; i++) {
+		double m = 0, v = 0;
+
+		if (!use[i])
+			continue;
+		region_patch(&reg, pc[i][0], pc[i][1], s, key[i]);
+		for (int k = 0; k < P * P; k++)
+			m += key[i][k];
+		m /= P * P;
+		for (int k = 0; k < P * P; k++)
+			v += (key[i][k] - m) * (key[i][k] - m);
+		use[i] = sqrt(v / (P * P)) >= 3.0;	/* a flat wall cannot be followed */
+	}
+	pad_grey_free(&reg.g);
+	for (int i = NFACEP; i < NPATCH; i++)
+		usable += use[i];
+	nidx = spread(in, MAX_MOTION_FRAMES, idx);
+	for (size_t fi = 1; fi < nidx; fi++) {
+		size_t j = idx[fi];
+		double d[NPATCH][2], pk[NPATCH], src[NFACEP][2], dst[NFACEP][2], mm[6];
+		double tx = 0, ty = 0, rms = 0;
+		bool ok[NPATCH];
+		int nf = 0;
+
+		if (!same_size(in, j))
+			continue;
+		if ((ret = region_get(in, j, bx0, by0, bx1, by1, s, &reg)) != EG_OK)
+			goto out;
+		for (int i = 0; i < NPATCH; i++) {
+			ok[i] = false;
+			if (!use[i])
+				continue;
+			region_patch(&reg, pc[i][0], pc[i][1], s, cur);
+			pad_phase_corr(key[i], cur, P, &d[i][0], &d[i][1], &pk[i]);
+			ok[i] = pk[i] >= 0.12;
+		}
+		pad_grey_free(&reg.g);
+		for (int i = 0; i < NFACEP; i++) {
+			if (!ok[i])
+				continue;
+			src[nf][0] = (pc[i][0] - in->cx) * s;
+			src[nf][1] = (pc[i][1] - in->cy) * s;
+			dst[nf][0] = src[nf][0] + d[i][0];
+			dst[nf][1] = src[nf][1] + d[i][1];
+			tx += d[i][0];
+			ty += d[i][1];
+			rms += d[i][0] * d[i][0] + d[i][1] * d[i][1];
+			nf++;
+		}
+		if (nf < 2)
+			continue;
+		tx /= nf;
+		ty /= nf;
+		rms = sqrt(rms / nf);
+		in->shift[j][0] = tx / s;
+		in->shift[j][1] = ty / s;
+		in->has_shift = true;
+		maxm = rms > maxm ? rms : maxm;
+		if (rms < MOVE_MIN)
+			continue;
+		{
+			float fs[NFACEP][2], fd[NFACEP][2];
+
+			for (int i = 0; i < nf; i++) {
+				fs[i][0] = (float)src[i][0];
+				fs[i][1] = (float)src[i][1];
+				fd[i][0] = (float)dst[i][0];
+				fd[i][1] = (float)dst[i][1];
+			}
+			if (face_similarity_fit((const float (*)[2])fs, (const float (*)[2])fd,
+			    (size_t)nf, mm) != EG_OK)
+				continue;
+		}
+		moving++;
+		for (int i = NFACEP; i < NPATCH; i++) {
+			double qx, qy, px, py, e, z;
+
+			if (!ok[i])
+				continue;
+			qx = (pc[i][0] - in->cx) * s;
+			qy = (pc[i][1] - in->cy) * s;
+			px = mm[0] * qx + mm[1] * qy + mm[2] - qx;
+			py = mm[3] * qx + mm[4] * qy + mm[5] - qy;
+			e = hypot(d[i][0] - px, d[i][1] - py);
+			z = hypot(d[i][0], d[i][1]);
+			if (e <= 0.4 * rms)
+				follows++;
+			else if (z <= 0.4 * rms)
+				still++;
+		}
+	}
+	if (moving == 0 || follows + still < 2) {
+		planar->state = micro->state = FACE_PAD_ABSTAINED;
+		if (moving == 0) {
+			pad_cue_detail(planar, "no motion (largest %.2f px at 64 px a face, in %zu "
+			    "frames)", maxm, nidx);
+		} else {
+			pad_cue_detail(planar, "face moved in %d frames; %d textured surrounding "
+			    "patch%s to compare", moving, usable, usable == 1 ? "" : "es");
+		}
+		memcpy(micro->detail, planar->detail, sizeof(micro->detail));
+		goto out;
+	}
+	planar->raw = (double)follows / (follows + still);
+	micro->raw = (double)still / (follows + still);
+	planar->state = micro->state = FACE_PAD_SCORED;
+	pad_cue_detail(planar, "%d of %d surrounding patch observations moved with the face "
+	    "(%d moving frames, largest %.1f px at 64 px a face)", follows, follows + still,
+	    moving, maxm);
+	pad_cue_detail(micro, "%d of %d surrounding patch observations stayed still while the "
+	    "face moved (%d frames)", still, follows + still, moving);
+out:
+	pad_grey_free(&reg.g);
+	memset(key, 0, sizeof(key));
+	memset(cur, 0, sizeof(cur));
+	return ret;
+}
+
+int
+pad_cue_blink(struct pad_in *in, struct face_pad_cue_result *c)
+{
+	size_t idx[MAX_BLINK_FRAMES], nidx;
+	double lo = 2, hi = -1;
+	size_t used = 0;
+	int ret;
+
+	c->unit = "p(open) range";
+	if (in->n < 2) {
+		c->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(c, "one frame: no blink to see");
+		return EG_OK;
+	}
+	nidx = spread(in, MAX_BLINK_FRAMES, idx);
+	for (size_t fi = 0; fi < nidx; fi++) {
+		size_t j = idx[fi];
+		struct face_points p = *in->pts;
+		double po[2], o;
+
+		if (!same_size(in, j))
+			continue;
+		for (int k = 0; k < 68; k++) {
+			p.lm68[k][0] += (float)in->shift[j][0];
+			p.lm68[k][1] += (float)in->shift[j][1];
+		}
+		ret = face_eyes_open(in->ctx, in->f[j]->img, &p, po);
+		memset(&p, 0, sizeof(p));
+		if (ret != EG_OK)
+			return ret;
+		o = (po[0] + po[1]) / 2;
+		lo = o < lo ? o : lo;
+		hi = o > hi ? o : hi;
+		used++;
+	}
+	if (used < 2) {
+		c->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(c, "fewer than two frames of the key frame's size");
+		return EG_OK;
+	}
+	c->raw = hi - lo;
+	c->state = FACE_PAD_SCORED;
+	pad_cue_detail(c, "eyes p(open) from %.2f to %.2f over %zu frames", lo, hi, used);
+	return EG_OK;
+}
