@@ -10,6 +10,7 @@
  *   egate audit --db PATH consistency --from N [--to M] [--json]
  *   egate audit --db PATH snapshot --out PATH
  *   egate audit --db PATH policy --version N
+ *   egate audit --db PATH replay (--all | --id N | [--kiosk K] --seq N[-M] | FILTERS) [--json]
  *   egate audit --db PATH import --cosigned FILE --pubkey PEM [--witness-key VKEY]...
  *
  * The store is opened read-only (no keys): nothing here can change it.
@@ -29,6 +30,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "cmd_audit.h"
 #include "egate/error.h"
 #include "egate/hex.h"
 #include "egate/json.h"
@@ -47,6 +49,8 @@ help(FILE *f)
 	    "       egate audit --db PATH consistency --from N [--to M] [--json]\n"
 	    "       egate audit --db PATH snapshot --out PATH [--progress]\n"
 	    "       egate audit --db PATH policy --version N (the decision parameters logged)\n"
+	    "       egate audit --db PATH replay (--all | --id N | [--kiosk K] --seq N[-M] |\n"
+	    "                FILTERS) [--json]   (re-derive passages' decisions)\n"
 	    "       egate audit --db PATH import --cosigned FILE --pubkey PEM [--witness-key VKEY]...\n"
 	    "\n"
 	    "filters: --from TIME --to TIME (ISO-8601, UTC unless an offset is given;\n"
@@ -65,7 +69,10 @@ help(FILE *f)
 	    "exit: 0 ok/verified, 1 tampering found (query: no record matched),\n"
 	    "      2 usage, 3 cannot open or read, 4 wrong public key,\n"
 	    "      5 database file damaged, 6 verify: consistent but no external\n"
-	    "      checkpoint vouches for it\n");
+	    "      checkpoint vouches for it; replay: 0 every passage agrees,\n"
+	    "      1 a disagreement (or tampered parameters, a malformed payload),\n"
+	    "      7 none disagrees but some could not be replayed (no parameters\n"
+	    "      logged for their version, payload purged) or none was selected\n");
 }
 
 /* ---- time ----------------------------------------------------------------- */
@@ -193,8 +200,8 @@ struct out_ctx {
  * \xNN, so an officer's reason cannot move the cursor, recolour or retitle
  * the auditor's terminal. out holds cap bytes.
  */
-static const char *
-safe(const char *s, char *out, size_t cap)
+const char *
+audit_cli_safe(const char *s, char *out, size_t cap)
 {
 	size_t n = 0;
 
@@ -315,10 +322,10 @@ row_out(void *arg, const struct audit_row *r)
 
 		format_time(r->ts_ms, t, sizeof(t));
 		printf("%-6" PRId64 " %-24s %-10s %-6" PRId64 " %-14s %-15s %-24s %-12s %.16s\n", r->id, t,
-		    safe(r->kiosk_id, k, sizeof(k)), r->seq, safe(r->type, ty, sizeof(ty)),
-		    safe(r->decision, de, sizeof(de)), safe(r->reason, re, sizeof(re)),
-		    safe(r->officer, of, sizeof(of)),
-		    r->purged ? "(purged)" : safe(r->doc_hmac, dh, sizeof(dh)));
+		    audit_cli_safe(r->kiosk_id, k, sizeof(k)), r->seq,
+		    audit_cli_safe(r->type, ty, sizeof(ty)), audit_cli_safe(r->decision, de, sizeof(de)),
+		    audit_cli_safe(r->reason, re, sizeof(re)), audit_cli_safe(r->officer, of, sizeof(of)),
+		    r->purged ? "(purged)" : audit_cli_safe(r->doc_hmac, dh, sizeof(dh)));
 		break;
 	}
 	}
@@ -394,7 +401,6 @@ run_head(struct audit_db *db)
 	return fflush(stdout) == 0 ? EGATE_EXIT_OK : EGATE_EXIT_ERROR;
 }
 
-enum { EXIT_WRONG_KEY = 4, EXIT_DAMAGED = 5, EXIT_UNANCHORED = 6 };
 
 struct progress {
 	bool on;
@@ -600,12 +606,12 @@ run_import(struct audit_db *db, const char *dbpath, const char *file, const char
 	if (strcmp(in.origin, audit_origin(db)) != 0) {
 		printf("WRONG KEY: %s is a checkpoint of log '%s', not of this log '%s'\n", file,
 		    in.origin, audit_origin(db));
-		ret = EXIT_WRONG_KEY;
+		ret = AUDIT_EXIT_WRONG_KEY;
 		goto out;
 	}
 	if (!audit_note_verify_log(&in, pem)) {
 		printf("WRONG KEY: %s is not signed by the log key in %s\n", file, pubfile);
-		ret = EXIT_WRONG_KEY;
+		ret = AUDIT_EXIT_WRONG_KEY;
 		goto out;
 	}
 	ret = EGATE_EXIT_FAIL;
@@ -769,11 +775,11 @@ run_verify(struct audit_db *db, const char *dbpath, const char *pubfile, const c
 	if (!rep.ok) {
 		verdict = rep.problem == AUDIT_PROBLEM_WRONG_KEY ? "WRONG KEY" :
 		    rep.problem == AUDIT_PROBLEM_DAMAGED ? "DAMAGED" : "TAMPERED";
-		ret = rep.problem == AUDIT_PROBLEM_WRONG_KEY ? EXIT_WRONG_KEY :
-		    rep.problem == AUDIT_PROBLEM_DAMAGED ? EXIT_DAMAGED : EGATE_EXIT_FAIL;
+		ret = rep.problem == AUDIT_PROBLEM_WRONG_KEY ? AUDIT_EXIT_WRONG_KEY :
+		    rep.problem == AUDIT_PROBLEM_DAMAGED ? AUDIT_EXIT_DAMAGED : EGATE_EXIT_FAIL;
 	} else if (!rep.anchored) {
 		verdict = "UNANCHORED";
-		ret = EXIT_UNANCHORED;
+		ret = AUDIT_EXIT_UNANCHORED;
 	} else {
 		verdict = "OK";
 		ret = EGATE_EXIT_OK;
@@ -1148,12 +1154,41 @@ parse_u64(const char *arg, bool zero_ok, uint64_t *v)
 	return true;
 }
 
+/* --from/--to as a time window into f (query, export, replay). */
+static int
+time_window(const char *from_arg, const char *to_arg, struct audit_filter *f)
+{
+	int64_t ms;
+
+	if (from_arg != NULL && parse_time(from_arg, &ms) == 0) {
+		f->has_from = true;
+		f->from_ms = ms;
+	} else if (from_arg != NULL) {
+		cli_err("audit", "--from: '%s' is not an ISO-8601 time (e.g. 2026-11-29T10:00:00Z)",
+		    from_arg);
+		return EGATE_EXIT_USAGE;
+	}
+	if (to_arg != NULL && parse_time(to_arg, &ms) == 0) {
+		f->has_to = true;
+		f->to_ms = ms;
+	} else if (to_arg != NULL) {
+		cli_err("audit", "--to: '%s' is not an ISO-8601 time (e.g. 2026-11-29T10:00:00Z)",
+		    to_arg);
+		return EGATE_EXIT_USAGE;
+	}
+	if (f->has_from && f->has_to && f->to_ms <= f->from_ms) {
+		cli_err("audit", "--to must be after --from");
+		return EGATE_EXIT_USAGE;
+	}
+	return EGATE_EXIT_OK;
+}
+
 int
 cmd_audit(int argc, char **argv)
 {
 	enum { O_FROM = 256, O_TO, O_KIOSK, O_TYPE, O_DECISION, O_REASON, O_OFFICER, O_DOCUMENT,
 		O_HMAC_KEY, O_LIMIT, O_FORMAT, O_PUBKEY, O_ANCHOR, O_SEQ, O_ID, O_SIZE, O_WITNESS,
-		O_QUORUM, O_PROGRESS, O_OUT, O_VERSION, O_COSIGNED };
+		O_QUORUM, O_PROGRESS, O_OUT, O_VERSION, O_COSIGNED, O_ALL };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
@@ -1181,6 +1216,7 @@ cmd_audit(int argc, char **argv)
 		{ "out", required_argument, NULL, O_OUT },
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "cosigned", required_argument, NULL, O_COSIGNED },
+		{ "all", no_argument, NULL, O_ALL },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* every type a host writes: passage (net.c, privsep.c), officer and
@@ -1190,7 +1226,7 @@ cmd_audit(int argc, char **argv)
 	static const char *const decisions[] = { "OPEN", "REFER", "REJECT", "ABORTED", "FAULT",
 		NULL };
 	static const char *const verbs[] = { "query", "export", "verify", "head", "prove",
-		"consistency", "snapshot", "policy", "import", NULL };
+		"consistency", "snapshot", "policy", "import", "replay", NULL };
 	struct audit_filter f;
 	struct audit_db *db = NULL;
 	const char *path = NULL, *verb = NULL, *document = NULL, *hmac_key = NULL;
@@ -1198,10 +1234,10 @@ cmd_audit(int argc, char **argv)
 	const char *from_arg = NULL, *to_arg = NULL;
 	char *wkeys[WITNESS_MAX];
 	char doc_hmac[AUDIT_HMAC_HEX_LEN + 1];
-	uint64_t id = 0, size = 0, quorum = 0, version = 0;
+	uint64_t id = 0, size = 0, quorum = 0, version = 0, seq_lo = 0, seq_hi = 0;
 	size_t nw = 0;
 	int c, json = 0, filters = 0, ret = EGATE_EXIT_USAGE, rc;
-	bool prog = isatty(STDERR_FILENO) != 0, proof_opts = false;
+	bool prog = isatty(STDERR_FILENO) != 0, proof_opts = false, all = false;
 	enum out_fmt fmt = OUT_TABLE;
 
 	memset(&f, 0, sizeof(f));
@@ -1238,8 +1274,24 @@ cmd_audit(int argc, char **argv)
 		case O_OFFICER: f.officer = optarg; filters++; break;
 		case O_DOCUMENT: document = optarg; filters++; break;
 		case O_HMAC_KEY: hmac_key = optarg; break;
-		case O_LIMIT:
 		case O_SEQ:
+			if (strchr(optarg, '-') != NULL) {
+				/* A-B: a range of seqs (replay) */
+				char lo[24] = "", *dash = strchr(optarg, '-');
+
+				if ((size_t)(dash - optarg) >= sizeof(lo) ||
+				    (memcpy(lo, optarg, (size_t)(dash - optarg)), false) ||
+				    !parse_u64(lo, false, &seq_lo) ||
+				    !parse_u64(dash + 1, false, &seq_hi) || seq_hi < seq_lo) {
+					cli_err("audit", "--seq needs a positive number or a range "
+					    "A-B with A <= B");
+					return EGATE_EXIT_USAGE;
+				}
+				filters++;
+				break;
+			}
+			/* fall through */
+		case O_LIMIT:
 		case O_ID:
 		case O_SIZE:
 		case O_VERSION:
@@ -1284,6 +1336,7 @@ cmd_audit(int argc, char **argv)
 		case O_PROGRESS: prog = true; break;
 		case O_OUT: out = optarg; break;
 		case O_COSIGNED: cosigned = optarg; break;
+		case O_ALL: all = true; break;
 		default:
 			return EGATE_EXIT_USAGE;
 		}
@@ -1299,7 +1352,7 @@ cmd_audit(int argc, char **argv)
 	}
 	if (!one_of(verb, verbs)) {
 		cli_err("audit", "unknown verb '%s' (query, export, verify, head, prove, consistency, "
-		    "snapshot, policy or import)", verb);
+		    "snapshot, policy, import or replay)", verb);
 		return EGATE_EXIT_USAGE;
 	}
 	if (path == NULL) {
@@ -1326,8 +1379,20 @@ cmd_audit(int argc, char **argv)
 		cli_err("audit", "--version is for policy");
 		return EGATE_EXIT_USAGE;
 	}
-	if (proof_opts && strcmp(verb, "prove") != 0) {
-		cli_err("audit", "--id and --size are for prove");
+	if (size > 0 && strcmp(verb, "prove") != 0) {
+		cli_err("audit", "--size is for prove");
+		return EGATE_EXIT_USAGE;
+	}
+	if (proof_opts && strcmp(verb, "prove") != 0 && strcmp(verb, "replay") != 0) {
+		cli_err("audit", "--id is for prove and replay");
+		return EGATE_EXIT_USAGE;
+	}
+	if (all && strcmp(verb, "replay") != 0) {
+		cli_err("audit", "--all is for replay");
+		return EGATE_EXIT_USAGE;
+	}
+	if (seq_hi > 0 && strcmp(verb, "replay") != 0) {
+		cli_err("audit", "a range of seqs (--seq A-B) is for replay");
 		return EGATE_EXIT_USAGE;
 	}
 	if (strcmp(verb, "import") == 0) {
@@ -1342,6 +1407,16 @@ cmd_audit(int argc, char **argv)
 			cli_err("audit", "policy takes --version N only (it prints JSON)");
 			return EGATE_EXIT_USAGE;
 		}
+	} else if (strcmp(verb, "replay") == 0) {
+		if ((int)all + (id > 0) + (filters > 0) != 1 || format != NULL || hmac_key != NULL ||
+		    document != NULL || f.type != NULL) {
+			cli_err("audit", "replay takes one selection: --all, --id N, or filters "
+			    "(--seq N or A-B, --kiosk, --from, --to, --decision, --reason, "
+			    "--officer, --limit); and --json");
+			return EGATE_EXIT_USAGE;
+		}
+		if (time_window(from_arg, to_arg, &f) != EGATE_EXIT_OK)
+			return EGATE_EXIT_USAGE;
 	} else if (strcmp(verb, "head") == 0 || strcmp(verb, "snapshot") == 0) {
 		if (filters > 0 || format != NULL || hmac_key != NULL || json) {
 			cli_err("audit", "%s takes no filters", verb);
@@ -1385,26 +1460,8 @@ cmd_audit(int argc, char **argv)
 		f.from_ms = (int64_t)a;
 		f.to_ms = (int64_t)b;
 	} else {
-		if (from_arg != NULL || to_arg != NULL) {
-			int64_t ms;
-
-			if (from_arg != NULL && parse_time(from_arg, &ms) == 0) {
-				f.has_from = true;
-				f.from_ms = ms;
-			} else if (from_arg != NULL) {
-				cli_err("audit", "--from: '%s' is not an ISO-8601 time "
-				    "(e.g. 2026-11-29T10:00:00Z)", from_arg);
-				return EGATE_EXIT_USAGE;
-			}
-			if (to_arg != NULL && parse_time(to_arg, &ms) == 0) {
-				f.has_to = true;
-				f.to_ms = ms;
-			} else if (to_arg != NULL) {
-				cli_err("audit", "--to: '%s' is not an ISO-8601 time "
-				    "(e.g. 2026-11-29T10:00:00Z)", to_arg);
-				return EGATE_EXIT_USAGE;
-			}
-		}
+		if (time_window(from_arg, to_arg, &f) != EGATE_EXIT_OK)
+			return EGATE_EXIT_USAGE;
 		if ((document == NULL) != (hmac_key == NULL)) {
 			cli_err("audit", "--document and --hmac-key go together");
 			return EGATE_EXIT_USAGE;
@@ -1429,10 +1486,6 @@ cmd_audit(int argc, char **argv)
 				return EGATE_EXIT_USAGE;
 			}
 		}
-		if (f.has_from && f.has_to && f.to_ms <= f.from_ms) {
-			cli_err("audit", "--to must be after --from");
-			return EGATE_EXIT_USAGE;
-		}
 		if (document != NULL) {
 			ret = document_hmac(hmac_key, document, doc_hmac);
 			if (ret != EGATE_EXIT_OK)
@@ -1445,7 +1498,7 @@ cmd_audit(int argc, char **argv)
 	if (rc == EG_ERR_CHECKSUM) {
 		printf("DAMAGED: %s: the database file is damaged (SQLite quick_check fails); "
 		    "restore it from a snapshot\n", path);
-		return EXIT_DAMAGED;
+		return AUDIT_EXIT_DAMAGED;
 	}
 	if (rc != EG_OK) {
 		cli_err("audit", "%s: cannot open: %s%s", path, eg_strerror(rc),
@@ -1467,6 +1520,8 @@ cmd_audit(int argc, char **argv)
 		ret = run_policy(db, version);
 	else if (strcmp(verb, "import") == 0)
 		ret = run_import(db, path, cosigned, pubkey, wkeys, nw);
+	else if (strcmp(verb, "replay") == 0)
+		ret = audit_cli_replay(db, &f, (int64_t)id, seq_lo, seq_hi, json);
 	else
 		ret = run_query(db, &f, fmt);
 	audit_close(&db);
