@@ -388,8 +388,14 @@ audit_replay_compare(const struct audit_replay_record *rec, const char *row_deci
 		return EG_OK;
 	}
 	if (strcmp(dec, rec->decision) != 0 || strcmp(out->rule, rec->reason) != 0) {
-		snprintf(out->why, sizeof(out->why), "recorded %s %.64s, the policy gives %s %s",
-		    rec->decision, rec->reason, dec, out->rule);
+		/* the recorded reason cut to 64 bytes on a UTF-8 boundary */
+		size_t n = strlen(rec->reason);
+
+		if (n > 64)
+			for (n = 64; n > 0 && ((uint8_t)rec->reason[n] & 0xC0) == 0x80; n--)
+				;
+		snprintf(out->why, sizeof(out->why), "recorded %s %.*s, the policy gives %s %s",
+		    rec->decision, (int)n, rec->reason, dec, out->rule);
 		return EG_OK;
 	}
 	/* the thresholds the kiosk recorded are the version's */
