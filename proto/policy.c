@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/sha256.h>
+
 #include "egate/config.h"
 #include "egate/error.h"
+#include "egate/json.h"
 #include "egate/secure.h"
 #include "frame.h"
 #include "policy.h"
@@ -362,6 +365,77 @@ policy_complete(const struct policy *p, char *err, size_t errlen)
 		}
 	}
 	return true;
+}
+
+/* ---- parameters for the audit log ------------------------------------------------ */
+
+static void
+json_digests(struct eg_json *j, const char *key, const struct policy_blob *b, size_t n)
+{
+	uint8_t d[32];
+	char hex[2 * sizeof(d) + 1];
+
+	eg_json_key(j, key);
+	eg_json_arr_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		if (mbedtls_sha256_ret(b[i].data, b[i].len, d, 0) != 0 && j->err == EG_OK)
+			j->err = EG_ERR_CRYPTO;	/* not with mbedTLS's software SHA-256 */
+		/* lower case, as the audit log writes digests */
+		for (size_t k = 0; k < sizeof(d); k++)
+			snprintf(hex + 2 * k, 3, "%02x", d[k]);
+		eg_json_str(j, hex);
+	}
+	eg_json_arr_end(j);
+}
+
+int
+policy_params_json(const struct policy *p, char **json, size_t *len)
+{
+	struct eg_json j;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	int ret;
+
+	if (json != NULL)
+		*json = NULL;
+	if (len != NULL)
+		*len = 0;
+	if (p == NULL || json == NULL || len == NULL || !policy_complete(p, NULL, 0))
+		return EG_ERR_INVAL;
+	if ((f = open_memstream(&buf, &n)) == NULL)
+		return EG_ERR_NOMEM;
+	eg_json_init(&j, f);
+	eg_json_obj_begin(&j);
+	eg_json_key(&j, "version");
+	eg_json_uint(&j, p->version);
+	eg_json_key(&j, "thresholds");
+	eg_json_obj_begin(&j);
+	for (size_t i = 0; i < POLICY_T_COUNT; i++)
+		eg_json_key_double(&j, thresholds[i].name, p->threshold[i]);
+	eg_json_obj_end(&j);
+	eg_json_key(&j, "settings");
+	eg_json_obj_begin(&j);
+	for (size_t i = 0; i < POLICY_S_COUNT; i++)
+		eg_json_key_str(&j, setting_names[i], p->setting[i]);
+	eg_json_obj_end(&j);
+	json_digests(&j, "master_lists_sha256", p->master_lists, p->n_master_lists);
+	json_digests(&j, "crls_sha256", p->crls, p->n_crls);
+	/* no gallery: biometric (policy.h) */
+	eg_json_obj_end(&j);
+	ret = eg_json_finish(&j);
+	if (fclose(f) != 0 && ret == EG_OK)
+		ret = EG_ERR_NOMEM;
+	if (ret != EG_OK) {
+		free(buf);
+		return ret == EG_ERR_STATE ? EG_ERR_IO : ret;
+	}
+	/* eg_json_finish ends the document with a newline: not part of it */
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	*json = buf;
+	*len = n;
+	return EG_OK;
 }
 
 /* ---- encoding ------------------------------------------------------------------ */

@@ -18,7 +18,7 @@
  *
  *   host:   policy_bundle_load(path, &p, err) -> policy_encode(&p, max, &pp)
  *           -> pp.part[i] (packed ConfigPush) sent in order, pp.digest logged
- *           with audit_config_add.
+ *           with audit_config_add_policy with policy_params_json(&p).
  *   kiosk:  parts unpacked in order -> policy_decode(parts, n, &p, err)
  *           -> applied between passages.
  */
@@ -217,6 +217,24 @@ int policy_encode(const struct policy *p, size_t part_max, struct policy_push *o
 
 /* policy_push_clear — free the packed parts; safe twice. */
 void policy_push_clear(struct policy_push *pp);
+
+/*
+ * policy_params_json — the decision parameters of p as canonical JSON (fixed
+ * key order, no whitespace, doubles with 17 significant digits, so equal
+ * parameters give equal bytes and the host's audit log keeps them by their
+ * SHA-256, audit_config_add_policy):
+ *   {"version":N,"thresholds":{"match_threshold":X,...},
+ *    "settings":{"mandatory_checks":"...",...},
+ *    "master_lists_sha256":["<hex>",...],"crls_sha256":["<hex>",...]}
+ * thresholds and settings in the order of the tables above; the trust
+ * material only by SHA-256. The watchlist gallery is NEVER in it, not even
+ * by digest (biometric data; its size is in the config record's summary).
+ * p must be complete (policy_complete). On success *json is a NUL-terminated
+ * heap string of *len bytes; the caller frees it with free().
+ * Errors: EG_ERR_INVAL (NULL, incomplete policy), EG_ERR_NOMEM, EG_ERR_IO,
+ * EG_ERR_CRYPTO (SHA-256 failed).
+ */
+int policy_params_json(const struct policy *p, char **json, size_t *len);
 
 /* policy_complete — every threshold and setting is set and version >= 1;
  * otherwise false and err names the first missing one. */

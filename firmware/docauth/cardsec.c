@@ -3,10 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/x509_crt.h>
-
 #include "der.h"
 #include "docauth/cardsec.h"
+#include "docauth/pa.h"
 #include "egate/error.h"
 
 int
@@ -21,105 +20,56 @@ cardsec_parse(const uint8_t *data, size_t len, struct cardsec *out)
 		return ret;
 	if (out->cms.econtent_type.len != DER_OID_LEN(DER_OID_SECURITY_OBJECT) ||
 	    memcmp(out->cms.econtent_type.p, DER_OID_SECURITY_OBJECT,
-	    DER_OID_LEN(DER_OID_SECURITY_OBJECT)) != 0)
+	    DER_OID_LEN(DER_OID_SECURITY_OBJECT)) != 0 ||
+	    lds_secinfos_parse(out->cms.econtent.p, out->cms.econtent.len, &out->si) != EG_OK) {
+		cardsec_free(out);
 		return EG_ERR_FORMAT;
-	if (lds_secinfos_parse(out->cms.econtent.p, out->cms.econtent.len,
-	    &out->si) != EG_OK)
-		return EG_ERR_FORMAT;
+	}
 	return EG_OK;
 }
 
-/* the top of the chain the verification walked, as pa.c keeps it */
-struct cs_top {
-	mbedtls_x509_crt *top;
-	int depth;
-};
-
-static int
-cs_vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+void
+cardsec_free(struct cardsec *cs)
 {
-	struct cs_top *c = ctx;
-
-	(void)flags;
-	if (depth >= c->depth) {
-		c->depth = depth;
-		c->top = crt;
-	}
-	return 0;
+	if (cs == NULL)
+		return;
+	cms_signed_data_free(&cs->cms);
+	memset(cs, 0, sizeof(*cs));
 }
-
-/* the reason, when the caller wants one (a literal format: checked) */
-#define WHY(...) do { \
-	if (why != NULL && cap > 0) \
-		(void)snprintf(why, cap, __VA_ARGS__); \
-} while (0)
 
 int
 cardsec_verify(const uint8_t *data, size_t len, struct csca_store *store,
     time_t check_time, struct cardsec *out, char *why, size_t cap)
 {
-	const uint32_t time_flags = MBEDTLS_X509_BADCERT_EXPIRED |
-	    MBEDTLS_X509_BADCERT_FUTURE;
-	struct cs_top top = { NULL, -1 };
-	mbedtls_x509_crt ds, *cscas;
-	char r[160], subj[128];
-	uint32_t flags = 0;
+	struct pa_result res;
 	int ret;
 
 	if (why != NULL && cap > 0)
 		why[0] = '\0';
-	mbedtls_x509_crt_init(&ds);
-	if (out == NULL || data == NULL) {
-		ret = EG_ERR_INVAL;
-		goto out;
-	}
+	if (out == NULL || data == NULL)
+		return EG_ERR_INVAL;
 	if ((ret = cardsec_parse(data, len, out)) != EG_OK) {
-		WHY("EF.CardSecurity does not parse: %s",
-		    eg_strerror(ret));
-		goto out;
+		if (why != NULL && cap > 0)
+			snprintf(why, cap, "EF.CardSecurity does not parse: %s", eg_strerror(ret));
+		return ret;
 	}
-	if ((ret = cms_check_message_digest(&out->cms, r, sizeof(r))) != EG_OK) {
-		WHY("EF.CardSecurity: %s", r);
-		goto out;
+	pa_card_security(data, len, store, check_time, &res);
+	if (why != NULL && cap > 0)
+		snprintf(why, cap, "%s", res.reason);
+	if (res.status == PA_PASS)
+		return EG_OK;
+	switch (res.code) {
+	case PA_R_DIGEST_MISMATCH:
+	case PA_R_SIGNATURE_INVALID:
+		return EG_ERR_AUTH;
+	case PA_R_MALFORMED:
+	case PA_R_ATTRIBUTES_MISSING:
+		return EG_ERR_FORMAT;
+	case PA_R_SIGNATURE_UNSUPPORTED:
+		return EG_ERR_UNSUPPORTED;
+	default:
+		return EG_ERR_CERT;	/* signer missing, untrusted, not a DS, expired */
 	}
-	if (cms_signer_cert(&out->cms, &ds) != EG_OK) {
-		ret = EG_ERR_CERT;
-		WHY("EF.CardSecurity carries no Document Signer certificate "
-		    "matching its signer");
-		goto out;
-	}
-	if ((ret = cms_verify_signature(&out->cms, &ds.pk, r, sizeof(r))) != EG_OK) {
-		if (ret != EG_ERR_UNSUPPORTED && ret != EG_ERR_FORMAT)
-			ret = EG_ERR_AUTH;
-		WHY("EF.CardSecurity signature: %s", r);
-		goto out;
-	}
-	ret = EG_ERR_CERT;
-	if (store == NULL || (cscas = csca_store_certs(store)) == NULL) {
-		WHY("%s", "EF.CardSecurity: no CSCA certificates "
-		    "installed");
-		goto out;
-	}
-	if ((mbedtls_x509_crt_verify_with_profile(&ds, cscas, NULL,
-	    &der_x509_profile, NULL, &flags, cs_vrfy_cb, &top) != 0 &&
-	    (flags & ~time_flags) != 0) || top.top == NULL || top.top == &ds) {
-		WHY("%s", "EF.CardSecurity: its Document Signer is "
-		    "not issued by a trusted CSCA");
-		goto out;
-	}
-	if (der_time_cmp(&ds.valid_from, check_time) > 0 ||
-	    der_time_cmp(&ds.valid_to, check_time) < 0) {
-		WHY("%s", "EF.CardSecurity: its Document Signer "
-		    "certificate is not valid at the check time");
-		goto out;
-	}
-	if (mbedtls_x509_dn_gets(subj, sizeof(subj), &ds.subject) < 0)
-		snprintf(subj, sizeof(subj), "?");
-	WHY("EF.CardSecurity signed by %s", subj);
-	ret = EG_OK;
-out:
-	mbedtls_x509_crt_free(&ds);
-	return ret;
 }
 
 const struct lds_secinfo *

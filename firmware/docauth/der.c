@@ -8,15 +8,6 @@
 #include "egate/error.h"
 #include "der.h"
 
-const mbedtls_x509_crt_profile der_x509_profile = {
-	.allowed_mds = MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA1) |
-	    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA224) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) |
-	    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
-	.allowed_pks = 0x0FFFFFFF,
-	.allowed_curves = 0x0FFFFFFF,
-	.rsa_min_bitlen = 2048,
-};
-
 bool
 der_oid_eq(const struct eg_tlv *t, const char *o, size_t olen)
 {
@@ -100,14 +91,14 @@ der_alg(struct eg_rbuf *b, struct eg_tlv *oid, struct eg_tlv *params, bool *has_
 	struct eg_rbuf in;
 	int ret;
 
-	if ((ret = eg_tlv_expect(b, 0x30, &seq)) != EG_OK)
+	if ((ret = ber_expect(b, 0x30, &seq)) != EG_OK)
 		return ret;
 	in = seq.value;
-	if ((ret = eg_tlv_expect(&in, 0x06, oid)) != EG_OK)
+	if ((ret = ber_expect(&in, 0x06, oid)) != EG_OK)
 		goto fail;
 	*has_params = false;
 	if (eg_rbuf_left(&in) > 0) {
-		if ((ret = eg_tlv_read(&in, params)) != EG_OK)
+		if ((ret = ber_read(&in, params)) != EG_OK)
 			goto fail;
 		*has_params = true;
 	}
@@ -119,75 +110,4 @@ der_alg(struct eg_rbuf *b, struct eg_tlv *oid, struct eg_tlv *params, bool *has_
 fail:
 	*b = save;
 	return ret;
-}
-
-int
-der_time_cmp(const mbedtls_x509_time *xt, time_t t)
-{
-	struct tm tm;
-	int a[6], c[6];
-
-	gmtime_r(&t, &tm);
-	a[0] = xt->year; a[1] = xt->mon; a[2] = xt->day;
-	a[3] = xt->hour; a[4] = xt->min; a[5] = xt->sec;
-	c[0] = tm.tm_year + 1900; c[1] = tm.tm_mon + 1; c[2] = tm.tm_mday;
-	c[3] = tm.tm_hour; c[4] = tm.tm_min; c[5] = tm.tm_sec;
-	for (int i = 0; i < 6; i++)
-		if (a[i] != c[i])
-			return a[i] < c[i] ? -1 : 1;
-	return 0;
-}
-
-void
-der_time_str(const mbedtls_x509_time *xt, char out[21])
-{
-	unsigned y = (unsigned)xt->year % 10000u, mo = (unsigned)xt->mon % 100u,
-	    d = (unsigned)xt->day % 100u, h = (unsigned)xt->hour % 100u,
-	    mi = (unsigned)xt->min % 100u, s = (unsigned)xt->sec % 100u;
-
-	snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi, s);
-}
-
-/* Walk the DER of the extensions for SEQUENCE { OID 2.5.29.14, [critical],
- * OCTET STRING { OCTET STRING ski } }. */
-static bool
-find_ski(struct eg_rbuf b, const uint8_t **ski, size_t *n, int depth)
-{
-	static const char oid_ski[] = "\x55\x1d\x0e";
-	struct eg_tlv t;
-
-	while (eg_rbuf_left(&b) > 0 && eg_tlv_read(&b, &t) == EG_OK) {
-		if (t.tag == 0x30) {
-			struct eg_rbuf in = t.value;
-			struct eg_tlv oid, v, inner;
-
-			if (eg_tlv_read(&in, &oid) == EG_OK && DER_OID_IS(&oid, oid_ski)) {
-				if (eg_rbuf_left(&in) > 0 && in.p[0] == 0x01 &&
-				    eg_tlv_read(&in, &v) != EG_OK)
-					return false;
-				if (eg_tlv_expect(&in, 0x04, &v) != EG_OK ||
-				    eg_tlv_expect(&v.value, 0x04, &inner) != EG_OK)
-					return false;
-				*ski = inner.value.p;
-				*n = eg_rbuf_left(&inner.value);
-				return true;
-			}
-			if (depth < 3 && find_ski(t.value, ski, n, depth + 1))
-				return true;
-		} else if (t.tag == 0xA3 && depth < 3 && find_ski(t.value, ski, n, depth + 1)) {
-			return true;
-		}
-	}
-	return false;
-}
-
-int
-der_cert_ski(const mbedtls_x509_crt *c, const uint8_t **ski, size_t *n)
-{
-	struct eg_rbuf ext;
-
-	if (c->v3_ext.p == NULL)
-		return EG_ERR_NOT_FOUND;
-	ext = eg_rbuf_init(c->v3_ext.p, c->v3_ext.len);
-	return find_ski(ext, ski, n, 0) ? EG_OK : EG_ERR_NOT_FOUND;
 }

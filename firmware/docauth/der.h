@@ -6,11 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <mbedtls/md.h>
-#include <mbedtls/x509.h>
-#include <mbedtls/x509_crt.h>
 
 #include "egate/buf.h"
 #include "egate/tlv.h"
@@ -23,6 +20,47 @@
 #define DER_OID_CSCA_ML		"\x67\x81\x08\x01\x01\x02"		/* 2.23.136.1.1.2 */
 #define DER_OID_SECURITY_OBJECT	"\x04\x00\x7f\x00\x07\x03\x02\x01"	/* 0.4.0.127.0.7.3.2.1 */
 #define DER_OID_LEN(o)		(sizeof(o) - 1)
+
+#define DER_OID_CSCA_ML_SIGNER	"\x67\x81\x08\x01\x01\x03"		/* 2.23.136.1.1.3 */
+#define DER_OID_LDS_SO_LEGACY	"\x2b\x1b\x01\x01\x01"		/* 1.3.27.1.1.1 */
+
+/* Nesting limit for BER indefinite lengths (real documents use 4-6). */
+#define BER_MAX_DEPTH 24
+
+/*
+ * ber_read — one BER TLV at the cursor (DER is a subset): as eg_tlv_read,
+ * and also
+ *  - the indefinite length form 0x80 for constructed encodings: the value
+ *    is what precedes the end-of-contents octets 00 00, and raw_len counts
+ *    them (raw..raw+raw_len are the exact bytes received, so signatures are
+ *    checked over them as they are);
+ *  - long-form lengths with leading zero bytes (up to 4 length bytes).
+ * Indefinite lengths nest at most BER_MAX_DEPTH deep. The cursor moves only
+ * on success. Errors: EG_ERR_TRUNCATED, EG_ERR_FORMAT (indefinite length on
+ * a primitive, missing end-of-contents, nesting too deep, tag over 4 bytes),
+ * EG_ERR_OVERFLOW (length over EG_TLV_MAX_LEN).
+ */
+int ber_read(struct eg_rbuf *b, struct eg_tlv *out);
+/* ber_expect — ber_read, then EG_ERR_FORMAT unless the tag is tag. */
+int ber_expect(struct eg_rbuf *b, uint32_t tag, struct eg_tlv *out);
+/* ber_is_indefinite — t was read with the indefinite length form. */
+bool ber_is_indefinite(const struct eg_tlv *t);
+
+/*
+ * ber_octets — the contents of an OCTET STRING TLV t: primitive (04) as a
+ * borrowed span (*owned NULL), or constructed (24, BER: a sequence of
+ * OCTET STRING segments, possibly nested) concatenated into a new heap
+ * buffer *owned (caller frees) that *p points into. Errors: EG_ERR_FORMAT,
+ * EG_ERR_NOMEM, EG_ERR_OVERFLOW.
+ */
+int ber_octets(const struct eg_tlv *t, const uint8_t **p, size_t *n, uint8_t **owned);
+
+/* der_time_parse — an X.509 Time TLV (UTCTime 17 or GeneralizedTime 18,
+ * "Z" form; UTCTime years 50-99 are 19xx) into seconds since the epoch.
+ * Errors: EG_ERR_FORMAT. */
+int der_time_parse(const struct eg_tlv *t, int64_t *out);
+/* der_time_fmt — "YYYY-MM-DDThh:mm:ssZ" of an epoch time. */
+void der_time_fmt(int64_t t, char out[21]);
 
 /* der_oid_eq — the value of TLV t is the OID o (DER content bytes). */
 bool der_oid_eq(const struct eg_tlv *t, const char *o, size_t olen);
@@ -37,23 +75,9 @@ int der_int(const struct eg_tlv *t, long *v);
 /* der_md_from_oid — MD type of a digest OID value, MBEDTLS_MD_NONE if unknown. */
 mbedtls_md_type_t der_md_from_oid(const uint8_t *p, size_t n);
 
-/* der_alg — read AlgorithmIdentifier SEQUENCE { OID, params OPTIONAL }:
- * *oid is the OID TLV, *params the parameter TLV (has_params false if absent). */
+/* der_alg — read AlgorithmIdentifier SEQUENCE { OID, params OPTIONAL }
+ * (BER lengths accepted): *oid is the OID TLV, *params the parameter TLV
+ * (has_params false if absent). */
 int der_alg(struct eg_rbuf *b, struct eg_tlv *oid, struct eg_tlv *params, bool *has_params);
-
-/* der_time_cmp — compare an X.509 time with a time_t (UTC): <0, 0, >0. */
-int der_time_cmp(const mbedtls_x509_time *xt, time_t t);
-/* der_time_str — "YYYY-MM-DDThh:mm:ssZ" */
-void der_time_str(const mbedtls_x509_time *xt, char out[21]);
-
-/* der_x509_profile — the certificate profile for CSCA/DS/master list signer
- * chains: SHA-1 to SHA-512 (SHA-1 because documents signed under it are
- * still in circulation), RSA keys of at least 2048 bits, every EC curve
- * mbedTLS knows (brainpool included). */
-extern const mbedtls_x509_crt_profile der_x509_profile;
-
-/* der_cert_ski — the subjectKeyIdentifier extension (2.5.29.14) of a
- * certificate, borrowed from it. EG_ERR_NOT_FOUND if absent. */
-int der_cert_ski(const mbedtls_x509_crt *c, const uint8_t **ski, size_t *n);
 
 #endif

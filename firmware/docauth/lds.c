@@ -9,6 +9,7 @@
 #include "egate/secure.h"
 #include "egate/tlv.h"
 #include "docauth/lds.h"
+#include "docauth/spki.h"
 #include "der.h"
 
 static const uint8_t dg_tags[LDS_MAX_DG + 1] = {
@@ -568,11 +569,10 @@ lds_dg15_parse(const uint8_t *data, size_t len, struct lds_dg15 *out)
 		return ret;
 	if (eg_rbuf_left(&v) != 0)
 		return EG_ERR_FORMAT;
-	if (mbedtls_pk_parse_public_key(&out->pk, spki.raw, spki.raw_len) != 0) {
-		mbedtls_pk_free(&out->pk);
-		mbedtls_pk_init(&out->pk);
-		return EG_ERR_UNSUPPORTED;
-	}
+	/* explicit and custom EC parameters too (spki.h): mbedTLS's own
+	 * parser refuses them */
+	if ((ret = spki_parse(spki.raw, spki.raw_len, &out->pk, &out->key)) != EG_OK)
+		return ret == EG_ERR_NOMEM ? ret : EG_ERR_UNSUPPORTED;
 	type = mbedtls_pk_get_type(&out->pk);
 	if (type != MBEDTLS_PK_RSA && type != MBEDTLS_PK_ECKEY) {
 		mbedtls_pk_free(&out->pk);
@@ -593,4 +593,63 @@ lds_dg15_free(struct lds_dg15 *d)
 	mbedtls_pk_init(&d->pk);
 	d->spki = NULL;
 	d->spki_len = 0;
+}
+
+/* ---- file identification ------------------------------------------------------ */
+
+int
+lds_file_identify(const uint8_t *data, size_t len, enum lds_file *kind, int *dg)
+{
+	struct eg_rbuf b;
+	struct eg_tlv t;
+	int ret, n;
+
+	if (kind == NULL || data == NULL)
+		return EG_ERR_INVAL;
+	*kind = LDS_FILE_UNKNOWN;
+	if (dg != NULL)
+		*dg = 0;
+	b = eg_rbuf_init(data, len);
+	if ((ret = ber_read(&b, &t)) != EG_OK)
+		return ret;
+	if (eg_rbuf_left(&b) != 0)
+		return EG_ERR_FORMAT;	/* bytes after the file's TLV */
+	switch (t.tag) {
+	case LDS_TAG_COM:
+		*kind = LDS_FILE_COM;
+		return EG_OK;
+	case LDS_TAG_SOD:
+		*kind = LDS_FILE_SOD;
+		return EG_OK;
+	case 0x31:
+		*kind = LDS_FILE_CARD_ACCESS;
+		return EG_OK;
+	case 0x30:
+		*kind = LDS_FILE_CARD_SECURITY;
+		return EG_OK;
+	default:
+		if (t.tag > 0xff || (n = lds_dg_from_tag((uint8_t)t.tag)) == 0)
+			return EG_ERR_NOT_FOUND;
+		*kind = LDS_FILE_DG;
+		if (dg != NULL)
+			*dg = n;
+		return EG_OK;
+	}
+}
+
+const char *
+lds_file_name(enum lds_file kind, int dg)
+{
+	static const char *const dgs[LDS_MAX_DG + 1] = { "unknown", "DG1", "DG2", "DG3", "DG4",
+		"DG5", "DG6", "DG7", "DG8", "DG9", "DG10", "DG11", "DG12", "DG13", "DG14", "DG15",
+		"DG16" };
+
+	switch (kind) {
+	case LDS_FILE_COM: return "EF.COM";
+	case LDS_FILE_DG: return dg >= 1 && dg <= LDS_MAX_DG ? dgs[dg] : "unknown";
+	case LDS_FILE_SOD: return "EF.SOD";
+	case LDS_FILE_CARD_ACCESS: return "EF.CardAccess";
+	case LDS_FILE_CARD_SECURITY: return "EF.CardSecurity";
+	default: return "unknown";
+	}
 }

@@ -10,12 +10,14 @@
  * CSCA the DS chained to.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <mbedtls/oid.h>
 
 #include "egate/error.h"
 #include "egate/secure.h"
+#include "docauth/country.h"
+#include "docauth/cms.h"
+#include "docauth/crl.h"
 #include "docauth/pa.h"
 #include "docauth/sod.h"
 #include "der.h"
@@ -31,6 +33,7 @@ static const char *const check_names[PA_CHECK_COUNT] = {
 	[PA_COM_SOD_CONSISTENCY] = "com_sod_consistency",
 	[PA_DG1_MRZ_MATCH] = "dg1_mrz_match",
 	[PA_ISSUING_STATE] = "issuing_state",
+	[PA_CARD_SECURITY] = "card_security",
 };
 
 const char *
@@ -62,182 +65,322 @@ pa_dg_status_str(enum pa_dg_status s)
 	}
 }
 
-/* MRZ issuing state (ICAO Doc 9303 Part 3, 5: alpha-3, '<'-filled) to the
- * ISO 3166-1 alpha-2 code in X.509 countryName. ICAO exceptions: Germany is
- * "D<<" in the MRZ and "DE" in certificates; the British codes GBD/GBN/GBO/
- * GBP/GBS all map to GB; "UTO" (Utopia, the ICAO specimen state) maps to
- * "UT"; Kosovo "RKS" to "XK". */
-static const struct {
-	char a3[4];
-	char a2[3];
-} countries[] = {
-	{ "D<<", "DE" }, { "UTO", "UT" }, { "AUT", "AT" }, { "BEL", "BE" },
-	{ "BGR", "BG" }, { "HRV", "HR" }, { "CYP", "CY" }, { "CZE", "CZ" },
-	{ "DNK", "DK" }, { "EST", "EE" }, { "FIN", "FI" }, { "FRA", "FR" },
-	{ "GRC", "GR" }, { "HUN", "HU" }, { "IRL", "IE" }, { "ITA", "IT" },
-	{ "LVA", "LV" }, { "LTU", "LT" }, { "LUX", "LU" }, { "MLT", "MT" },
-	{ "NLD", "NL" }, { "POL", "PL" }, { "PRT", "PT" }, { "ROU", "RO" },
-	{ "SVK", "SK" }, { "SVN", "SI" }, { "ESP", "ES" }, { "SWE", "SE" },
-	{ "ISL", "IS" }, { "LIE", "LI" }, { "NOR", "NO" }, { "CHE", "CH" },
-	{ "GBR", "GB" }, { "GBD", "GB" }, { "GBN", "GB" }, { "GBO", "GB" },
-	{ "GBP", "GB" }, { "GBS", "GB" }, { "USA", "US" }, { "CAN", "CA" },
-	{ "MEX", "MX" }, { "BRA", "BR" }, { "ARG", "AR" }, { "AUS", "AU" },
-	{ "NZL", "NZ" }, { "JPN", "JP" }, { "KOR", "KR" }, { "CHN", "CN" },
-	{ "HKG", "HK" }, { "MAC", "MO" }, { "TWN", "TW" }, { "SGP", "SG" },
-	{ "MYS", "MY" }, { "THA", "TH" }, { "VNM", "VN" }, { "PHL", "PH" },
-	{ "IDN", "ID" }, { "IND", "IN" }, { "PAK", "PK" }, { "RUS", "RU" },
-	{ "UKR", "UA" }, { "TUR", "TR" }, { "ISR", "IL" }, { "ARE", "AE" },
-	{ "SAU", "SA" }, { "QAT", "QA" }, { "EGY", "EG" }, { "ZAF", "ZA" },
-	{ "NGA", "NG" }, { "MAR", "MA" }, { "SRB", "RS" }, { "ALB", "AL" },
-	{ "MKD", "MK" }, { "MNE", "ME" }, { "BIH", "BA" }, { "MDA", "MD" },
-	{ "GEO", "GE" }, { "ARM", "AM" }, { "AZE", "AZ" }, { "KAZ", "KZ" },
-	{ "RKS", "XK" },
-};
-
 const char *
 pa_country_alpha2(const char *s)
 {
-	if (s == NULL || strlen(s) < 3)
-		return NULL;
-	for (size_t i = 0; i < sizeof(countries) / sizeof(countries[0]); i++)
-		if (memcmp(countries[i].a3, s, 3) == 0)
-			return countries[i].a2;
-	return NULL;
+	return country_alpha2(s);
 }
 
-#define SET(id, st, ...) do { \
+static const char *const reason_names[PA_R_COUNT] = {
+	[PA_R_OK] = "ok",
+	[PA_R_NOT_REACHED] = "not_reached",
+	[PA_R_SOD_ABSENT] = "sod_absent",
+	[PA_R_SOD_MALFORMED] = "sod_malformed",
+	[PA_R_SOD_UNUSABLE] = "sod_unusable",
+	[PA_R_NO_DS_CERT] = "no_ds_certificate",
+	[PA_R_DS_CERT_UNPARSABLE] = "ds_certificate_unparsable",
+	[PA_R_SIGNATURE_INVALID] = "signature_invalid",
+	[PA_R_SIGNATURE_UNSUPPORTED] = "signature_unsupported",
+	[PA_R_DIGEST_MISMATCH] = "digest_mismatch",
+	[PA_R_ATTRIBUTES_MISSING] = "signed_attributes_missing",
+	[PA_R_NO_TRUST_STORE] = "no_trust_store",
+	[PA_R_ISSUER_UNKNOWN] = "issuer_unknown",
+	[PA_R_ISSUER_SIGNATURE] = "issuer_signature_invalid",
+	[PA_R_DS_IS_CA] = "ds_is_ca",
+	[PA_R_DS_KEY_USAGE] = "ds_key_usage",
+	[PA_R_COUNTRY_MISMATCH] = "country_mismatch",
+	[PA_R_NO_COUNTRY] = "no_country",
+	[PA_R_EXPIRED] = "expired",
+	[PA_R_NOT_YET_VALID] = "not_yet_valid",
+	[PA_R_REVOKED] = "revoked",
+	[PA_R_NO_CRL] = "no_crl",
+	[PA_R_CRL_STALE] = "crl_stale",
+	[PA_R_CRL_NO_NEXT_UPDATE] = "crl_no_next_update",
+	[PA_R_CRL_NOT_YET_VALID] = "crl_not_yet_valid",
+	[PA_R_CRL_BAD_SIGNATURE] = "crl_bad_signature",
+	[PA_R_NO_ISSUER] = "no_issuer",
+	[PA_R_DG_MISMATCH] = "dg_mismatch",
+	[PA_R_DG_NOT_IN_SOD] = "dg_not_in_sod",
+	[PA_R_NO_DG_READ] = "no_dg_read",
+	[PA_R_COM_ABSENT] = "com_absent",
+	[PA_R_COM_MALFORMED] = "com_malformed",
+	[PA_R_COM_MISMATCH] = "com_mismatch",
+	[PA_R_DG1_ABSENT] = "dg1_absent",
+	[PA_R_DG1_MALFORMED] = "dg1_malformed",
+	[PA_R_NO_PRINTED_MRZ] = "no_printed_mrz",
+	[PA_R_MRZ_MISMATCH] = "mrz_mismatch",
+	[PA_R_STATE_UNKNOWN] = "state_unknown",
+	[PA_R_NOT_READ] = "not_read",
+	[PA_R_MALFORMED] = "malformed",
+};
+
+const char *
+pa_reason_str(enum pa_reason r)
+{
+	return (unsigned)r < PA_R_COUNT && reason_names[r] != NULL ? reason_names[r] : "unknown";
+}
+
+#define SET(id, st, rc, ...) do { \
 	out->r[id].status = (st); \
+	out->r[id].code = (rc); \
 	snprintf(out->r[id].reason, sizeof(out->r[id].reason), __VA_ARGS__); \
 } while (0)
 
-/* Remember the top of the verified chain (the trust anchor) and the DS's
- * direct issuer (depth 1: the CSCA key that signed it, which with link
- * certificates may differ from the anchor; its CRL is the one that counts). */
-struct chain_top {
-	mbedtls_x509_crt *top;
-	int depth;
-	mbedtls_x509_crt *issuer;
-};
+#define SETR(res, st, rc, ...) do { \
+	(res)->status = (st); \
+	(res)->code = (rc); \
+	snprintf((res)->reason, sizeof((res)->reason), __VA_ARGS__); \
+} while (0)
 
-static int
-vrfy_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+/* The signer certificate's role (ICAO Doc 9303 Part 12, 7.1.1): a Document
+ * Signer is not a CA, and its keyUsage (when present) has digitalSignature. */
+static bool
+check_ds_role(struct pa_result *res, const struct cert *ds, const char *what)
 {
-	struct chain_top *c = ctx;
-
-	(void)flags;
-	if (depth >= c->depth) {
-		c->depth = depth;
-		c->top = crt;
+	if (ds->has_bc && ds->ca) {
+		SETR(res, PA_FAIL, PA_R_DS_IS_CA, "the %s signer certificate is a CA certificate "
+		    "(basicConstraints cA), not a Document Signer", what);
+		return false;
 	}
-	if (depth == 1)
-		c->issuer = crt;
-	return 0;
+	if (ds->has_ku && (ds->ku & CERT_KU_DIGITAL_SIGNATURE) == 0) {
+		SETR(res, PA_FAIL, PA_R_DS_KEY_USAGE, "the %s signer certificate's keyUsage does not "
+		    "allow digitalSignature", what);
+		return false;
+	}
+	return true;
 }
 
+/*
+ * The chain of a Document Signer: its role, its issuer in the store (by key
+ * identifier, name, reordered name), the same country as that CSCA. Sets
+ * res either way; *issuer is NULL when the DS is not trusted. subj/sha
+ * (256 and 65 bytes) receive the CSCA's subject and fingerprint.
+ */
 static void
-check_chain(struct pa_report *out, mbedtls_x509_crt *ds, struct csca_store *store,
-    time_t t, mbedtls_x509_crt **issuer)
+chain_of(struct pa_result *res, const struct cert *ds, const char *what,
+    struct csca_store *store, time_t t, struct cert **issuer, char *subj, char *sha)
 {
-	mbedtls_x509_crt *cscas = csca_store_certs(store);
-	struct chain_top top = { NULL, -1, NULL };
-	const uint32_t time_flags = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE;
-	uint32_t flags = 0;
-	char info[160];
+	const char *how = NULL;
+	char why[300], ds_c[4], ca_c[4];
+	struct cert *is;
+	long i;
 
 	*issuer = NULL;
-	if (cscas == NULL) {
-		SET(PA_DS_CHAIN, PA_FAIL, "no CSCA certificates installed");
+	if (!check_ds_role(res, ds, what))
+		return;
+	if (csca_store_count(store) == 0) {
+		SETR(res, PA_FAIL, PA_R_NO_TRUST_STORE, "no CSCA certificates installed");
 		return;
 	}
-	if (mbedtls_x509_crt_verify_with_profile(ds, cscas, NULL, &der_x509_profile, NULL, &flags,
-	    vrfy_cb, &top) != 0 &&
-	    (flags & ~time_flags) != 0) {
-		if (mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags & ~time_flags) < 0)
-			snprintf(info, sizeof(info), "flags 0x%x", (unsigned)flags);
-		for (char *p = info; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
-		SET(PA_DS_CHAIN, PA_FAIL, "DS certificate not issued by a trusted CSCA:%s", info);
+	if ((i = csca_store_find_issuer(store, ds, false, &how, why, sizeof(why))) < 0) {
+		if (strncmp(why, "the key of", 10) == 0)
+			SETR(res, PA_FAIL, PA_R_ISSUER_SIGNATURE, "DS certificate not issued by a "
+			    "trusted CSCA: %.260s", why);
+		else
+			SETR(res, PA_FAIL, PA_R_ISSUER_UNKNOWN, "DS certificate not issued by a trusted "
+			    "CSCA: %.260s", why);
 		return;
 	}
-	if (top.top == NULL || top.top == ds || top.issuer == NULL) {
-		SET(PA_DS_CHAIN, PA_FAIL, "DS certificate did not chain to a CSCA");
+	is = csca_store_cert(store, (size_t)i);
+	cert_name_str(&is->subject, subj, 256);
+	cert_fingerprint(is, sha);
+	/* the DS belongs to the state of its CSCA (Part 12: same country) */
+	if (!cert_name_country(&ds->subject, ds_c) || !cert_name_country(&is->subject, ca_c)) {
+		SETR(res, PA_FAIL, PA_R_NO_COUNTRY, "%s certificate has no country",
+		    ds_c[0] == '\0' ? "DS" : "CSCA");
 		return;
 	}
-	*issuer = top.issuer;
-	mbedtls_x509_dn_gets(out->csca_subject, sizeof(out->csca_subject), &top.top->subject);
-	if (der_time_cmp(&top.top->valid_from, t) > 0 || der_time_cmp(&top.top->valid_to, t) < 0)
-		SET(PA_DS_CHAIN, PA_PASS, "signed by CSCA %.200s (CSCA certificate itself outside "
-		    "its validity at the check time)", out->csca_subject);
+	if (!country_same(ds_c, ca_c)) {
+		SETR(res, PA_FAIL, PA_R_COUNTRY_MISMATCH, "DS country %s differs from the country %s "
+		    "of its CSCA %.160s", ds_c, ca_c, subj);
+		return;
+	}
+	*issuer = is;
+	if (!cert_valid_at(is, (int64_t)t))
+		SETR(res, PA_PASS, PA_R_OK, "signed by CSCA %.160s (found by %s; CSCA certificate "
+		    "itself outside its validity at the check time)", subj, how);
 	else
-		SET(PA_DS_CHAIN, PA_PASS, "signed by CSCA %.200s", out->csca_subject);
+		SETR(res, PA_PASS, PA_R_OK, "signed by CSCA %.200s (found by %s)", subj, how);
 }
 
 static void
-check_validity(struct pa_report *out, const mbedtls_x509_crt *ds, time_t t)
+check_chain(struct pa_report *out, const struct cert *ds, struct csca_store *store, time_t t,
+    struct cert **issuer)
+{
+	chain_of(&out->r[PA_DS_CHAIN], ds, "EF.SOD", store, t, issuer, out->csca_subject,
+	    out->csca_sha256);
+}
+
+/*
+ * EF.CardSecurity (ICAO Doc 9303 Part 11, 9.2.3; BSI TR-03110): a CMS
+ * SignedData over SecurityInfos (id-SecurityObject 0.4.0.127.0.7.3.2.1)
+ * signed by a Document Signer. One check: structure, message digest,
+ * signature, signer role, chain, validity; the first failure is the reason.
+ */
+static void
+check_card_security(struct pa_report *out, const struct pa_input *in, struct csca_store *store)
+{
+	struct pa_result *res = &out->r[PA_CARD_SECURITY];
+	struct cms_signed_data sd;
+	struct lds_secinfos si;
+	struct cert *signer = NULL, *issuer = NULL;
+	char why[200], subj[256], sha[65];
+	int ret, cert_err = EG_OK;
+
+	memset(&sd, 0, sizeof(sd));
+	if (in->card_security == NULL) {
+		SETR(res, PA_NOT_CHECKED, PA_R_NOT_READ, "EF.CardSecurity not read");
+		return;
+	}
+	if ((ret = cms_parse(in->card_security, in->card_security_len, &sd)) != EG_OK ||
+	    sd.econtent_type.len != DER_OID_LEN(DER_OID_SECURITY_OBJECT) ||
+	    memcmp(sd.econtent_type.p, DER_OID_SECURITY_OBJECT, sd.econtent_type.len) != 0 ||
+	    (ret = lds_secinfos_parse(sd.econtent.p, sd.econtent.len, &si)) != EG_OK) {
+		SETR(res, PA_FAIL, PA_R_MALFORMED, "EF.CardSecurity is not a signed SecurityInfos "
+		    "object%s%s", ret != EG_OK ? ": " : "", ret != EG_OK ? eg_strerror(ret) : "");
+		goto out;
+	}
+	if ((ret = cms_check_message_digest(&sd, why, sizeof(why))) != EG_OK) {
+		SETR(res, PA_FAIL, ret == EG_ERR_AUTH ? PA_R_DIGEST_MISMATCH :
+		    PA_R_ATTRIBUTES_MISSING, "EF.CardSecurity: %s", why);
+		goto out;
+	}
+	if ((ret = cms_signer_cert(&sd, &signer, &cert_err)) != EG_OK) {
+		SETR(res, PA_FAIL, ret == EG_ERR_NOT_FOUND ? PA_R_NO_DS_CERT :
+		    PA_R_DS_CERT_UNPARSABLE, "EF.CardSecurity: %s", ret == EG_ERR_NOT_FOUND ?
+		    "no signer certificate" : eg_strerror(cert_err));
+		goto out;
+	}
+	if ((ret = cms_verify_signature(&sd, &signer->pk, why, sizeof(why))) != EG_OK) {
+		SETR(res, PA_FAIL, ret == EG_ERR_AUTH ? PA_R_SIGNATURE_INVALID :
+		    PA_R_SIGNATURE_UNSUPPORTED, "EF.CardSecurity signature: %s", why);
+		goto out;
+	}
+	chain_of(res, signer, "EF.CardSecurity", store, in->check_time, &issuer, subj, sha);
+	if (res->status != PA_PASS)
+		goto out;
+	if (signer->not_before > (int64_t)in->check_time ||
+	    signer->not_after < (int64_t)in->check_time) {
+		SETR(res, PA_FAIL, signer->not_after < (int64_t)in->check_time ? PA_R_EXPIRED :
+		    PA_R_NOT_YET_VALID, "EF.CardSecurity signer certificate not valid at the check "
+		    "time");
+		goto out;
+	}
+	{
+		char ds[160];
+
+		cert_name_str(&signer->subject, ds, sizeof(ds));
+		SETR(res, PA_PASS, PA_R_OK, "%zu SecurityInfos signed by DS %.90s under CSCA %.90s "
+		    "(%.60s)", si.n, ds, subj, why);
+	}
+out:
+	cert_free(&signer);
+	cms_signed_data_free(&sd);
+}
+
+static void
+check_validity(struct pa_report *out, const struct cert *ds, time_t t)
 {
 	char from[21], to[21];
 
-	der_time_str(&ds->valid_from, from);
-	der_time_str(&ds->valid_to, to);
-	if (der_time_cmp(&ds->valid_from, t) > 0)
-		SET(PA_DS_VALIDITY, PA_FAIL, "DS certificate not yet valid (from %s)", from);
-	else if (der_time_cmp(&ds->valid_to, t) < 0)
-		SET(PA_DS_VALIDITY, PA_FAIL, "DS certificate expired (%s)", to);
+	der_time_fmt(ds->not_before, from);
+	der_time_fmt(ds->not_after, to);
+	if (ds->not_before > (int64_t)t)
+		SET(PA_DS_VALIDITY, PA_FAIL, PA_R_NOT_YET_VALID, "DS certificate not yet valid "
+		    "(from %s)", from);
+	else if (ds->not_after < (int64_t)t)
+		SET(PA_DS_VALIDITY, PA_FAIL, PA_R_EXPIRED, "DS certificate expired (%s)", to);
 	else
-		SET(PA_DS_VALIDITY, PA_PASS, "valid %s to %s", from, to);
+		SET(PA_DS_VALIDITY, PA_PASS, PA_R_OK, "valid %s to %s", from, to);
 }
 
+/* Is crl signed by a trusted CSCA key of its issuer (any key generation:
+ * after a key change the CSCA signs its CRL with the new key, covering DS
+ * certificates issued under the old one)? */
 static bool
-crl_signed_by(mbedtls_x509_crl *crl, mbedtls_x509_crt *ca)
+crl_trusted(const struct crl *crl, struct csca_store *store)
 {
-	const mbedtls_md_info_t *mi = mbedtls_md_info_from_type(crl->sig_md);
-	uint8_t h[MBEDTLS_MD_MAX_SIZE];
+	for (size_t i = 0; i < csca_store_count(store); i++) {
+		struct cert *c = csca_store_cert(store, i);
+		bool by_id = crl->aki.len > 0 && c->ski.len == crl->aki.len &&
+		    memcmp(c->ski.p, crl->aki.p, crl->aki.len) == 0;
 
-	if (mi == NULL || mbedtls_md(mi, crl->tbs.p, crl->tbs.len, h) != 0)
-		return false;
-	return mbedtls_pk_verify_ext(crl->sig_pk, crl->sig_opts, &ca->pk, crl->sig_md, h,
-	    mbedtls_md_get_size(mi), crl->sig.p, crl->sig.len) == 0;
+		if (!by_id && !cert_name_eq(&c->subject, &crl->issuer) &&
+		    !cert_name_eq_any_order(&c->subject, &crl->issuer))
+			continue;
+		if (c->has_ku && (c->ku & CERT_KU_CRL_SIGN) == 0)
+			continue;	/* this key may not sign CRLs */
+		if (crl_verify_signed_by(crl, c, NULL, 0) == EG_OK)
+			return true;
+	}
+	return false;
 }
 
 static void
-check_revocation(struct pa_report *out, const mbedtls_x509_crt *ds, mbedtls_x509_crt *ca,
+check_revocation(struct pa_report *out, const struct cert *ds, const struct cert *issuer,
     struct csca_store *store, time_t t)
 {
-	bool fresh = false, stale = false, badsig = false;
+	enum { NONE, BADSIG, FUTURE, NO_NEXT, STALE, FRESH } best = NONE;
+	int64_t now = (int64_t)t;
 
-	for (mbedtls_x509_crl *crl = csca_store_crls(store); crl != NULL; crl = crl->next) {
-		if (crl->issuer_raw.len != ca->subject_raw.len ||
-		    memcmp(crl->issuer_raw.p, ca->subject_raw.p, ca->subject_raw.len) != 0)
+	for (size_t i = 0; i < csca_store_crl_count(store); i++) {
+		const struct crl *crl = csca_store_crl(store, i);
+		const struct crl_entry *e;
+		int st;
+
+		/* the CRL of the DS's issuer: by name (the CSCA's name stays
+		 * when its key changes) */
+		if (!cert_name_eq(&crl->issuer, &ds->issuer) &&
+		    !cert_name_eq(&crl->issuer, &issuer->subject) &&
+		    !cert_name_eq_any_order(&crl->issuer, &ds->issuer))
 			continue;
-		if (!crl_signed_by(crl, ca)) {
-			badsig = true;
+		if (!crl_trusted(crl, store)) {
+			if (best < BADSIG)
+				best = BADSIG;
 			continue;
 		}
-		for (const mbedtls_x509_crl_entry *e = &crl->entry; e != NULL; e = e->next) {
-			if (e->serial.len == ds->serial.len && e->serial.len > 0 &&
-			    memcmp(e->serial.p, ds->serial.p, e->serial.len) == 0) {
-				char when[21];
-				der_time_str(&e->revocation_date, when);
-				SET(PA_DS_REVOCATION, PA_FAIL, "DS certificate revoked by its CSCA on %s", when);
-				return;
-			}
+		if ((e = crl_find(crl, ds->serial.p, ds->serial.len)) != NULL) {
+			char when[21];
+
+			der_time_fmt(e->date, when);
+			SET(PA_DS_REVOCATION, PA_FAIL, PA_R_REVOKED, "DS certificate revoked by its "
+			    "CSCA on %s", when);
+			return;
 		}
-		if (crl->next_update.year == 0 || der_time_cmp(&crl->next_update, t) >= 0)
-			fresh = true;
+		if (!crl->has_next_update)
+			st = NO_NEXT;
+		else if (crl->this_update > now)
+			st = FUTURE;
+		else if (crl->next_update < now)
+			st = STALE;
 		else
-			stale = true;
+			st = FRESH;
+		if (st > (int)best)
+			best = st;
 	}
-	if (fresh)
-		SET(PA_DS_REVOCATION, PA_PASS, "not on the current CRL of the CSCA");
-	else if (stale)
-		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, "the CSCA's CRL is past its nextUpdate; "
-		    "not on it, but no current CRL");
-	else if (badsig)
-		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, "CRL for the CSCA has an invalid signature "
-		    "and was ignored");
-	else
-		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, "no CRL installed for the CSCA");
+	switch (best) {
+	case FRESH:
+		SET(PA_DS_REVOCATION, PA_PASS, PA_R_OK, "not on the current CRL of the CSCA");
+		break;
+	case STALE:
+		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, PA_R_CRL_STALE, "the CSCA's CRL is past its "
+		    "nextUpdate; not on it, but no current CRL");
+		break;
+	case NO_NEXT:
+		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, PA_R_CRL_NO_NEXT_UPDATE, "the CSCA's CRL has "
+		    "no nextUpdate, so it is never current; not on it");
+		break;
+	case FUTURE:
+		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, PA_R_CRL_NOT_YET_VALID, "the CSCA's CRL was "
+		    "issued after the check time (thisUpdate); not on it, but not current then");
+		break;
+	case BADSIG:
+		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, PA_R_CRL_BAD_SIGNATURE, "CRL for the CSCA has "
+		    "an invalid signature (no trusted key of that CSCA verifies it) and was ignored");
+		break;
+	default:
+		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, PA_R_NO_CRL, "no CRL installed for the CSCA");
+	}
 }
 
 /* append " DG<n><what>" to buf (truncating quietly) */
@@ -258,7 +401,7 @@ check_dg_hashes(struct pa_report *out, const struct pa_input *in, const struct s
 	const mbedtls_md_info_t *mi = mbedtls_md_info_from_type(s->hash_md);
 	char bad[160] = "", unread[96] = "";
 	size_t pb = 0, pu = 0, n_read = 0;
-	bool fail = false;
+	bool fail = false, mismatch = false;
 
 	for (int dg = 1; dg <= LDS_MAX_DG; dg++) {
 		const struct sod_dg_hash *h = sod_find_dg(s, dg);
@@ -284,7 +427,7 @@ check_dg_hashes(struct pa_report *out, const struct pa_input *in, const struct s
 				st = PA_DG_MATCH;
 			} else {
 				st = PA_DG_MISMATCH;
-				fail = true;
+				fail = mismatch = true;
 				pb = append(bad, sizeof(bad), pb, dg, " hash differs;");
 			}
 		}
@@ -298,11 +441,12 @@ check_dg_hashes(struct pa_report *out, const struct pa_input *in, const struct s
 			bad[end - 1] = '\0';	/* "DG1 hash differs; DG2 not in SOD" */
 	}
 	if (fail)
-		SET(PA_DG_HASHES, PA_FAIL, "%s", bad + 1);
+		SET(PA_DG_HASHES, PA_FAIL, mismatch ? PA_R_DG_MISMATCH : PA_R_DG_NOT_IN_SOD, "%s",
+		    bad + 1);
 	else if (n_read == 0)
-		SET(PA_DG_HASHES, PA_NOT_CHECKED, "no data group read");
+		SET(PA_DG_HASHES, PA_NOT_CHECKED, PA_R_NO_DG_READ, "no data group read");
 	else
-		SET(PA_DG_HASHES, PA_PASS, "%zu data group(s) match (%s)%s%s", n_read,
+		SET(PA_DG_HASHES, PA_PASS, PA_R_OK, "%zu data group(s) match (%s)%s%s", n_read,
 		    mbedtls_md_get_name(mi), pu > 0 ? "; in SOD, not read:" : "", unread);
 }
 
@@ -315,11 +459,12 @@ check_com(struct pa_report *out, const struct pa_input *in, const struct sod *s)
 	int ret;
 
 	if (in->com == NULL) {
-		SET(PA_COM_SOD_CONSISTENCY, PA_NOT_CHECKED, "EF.COM not read");
+		SET(PA_COM_SOD_CONSISTENCY, PA_NOT_CHECKED, PA_R_COM_ABSENT, "EF.COM not read");
 		return;
 	}
 	if ((ret = lds_com_parse(in->com, in->com_len, &com)) != EG_OK) {
-		SET(PA_COM_SOD_CONSISTENCY, PA_FAIL, "EF.COM malformed: %s", eg_strerror(ret));
+		SET(PA_COM_SOD_CONSISTENCY, PA_FAIL, PA_R_COM_MALFORMED, "EF.COM malformed: %s",
+		    eg_strerror(ret));
 		return;
 	}
 	for (int dg = 1; dg <= LDS_MAX_DG; dg++) {
@@ -340,9 +485,10 @@ check_com(struct pa_report *out, const struct pa_input *in, const struct sod *s)
 			p += (size_t)snprintf(diff + p, sizeof(diff) - p, "%s", v);
 	}
 	if (p > 0)
-		SET(PA_COM_SOD_CONSISTENCY, PA_FAIL, "%s", diff + 1);
+		SET(PA_COM_SOD_CONSISTENCY, PA_FAIL, PA_R_COM_MISMATCH, "%s", diff + 1);
 	else
-		SET(PA_COM_SOD_CONSISTENCY, PA_PASS, "EF.COM and EF.SOD list the same %zu data groups",
+		SET(PA_COM_SOD_CONSISTENCY, PA_PASS, PA_R_OK, "EF.COM and EF.SOD list the same %zu "
+		    "data groups",
 		    s->n_dg);
 }
 
@@ -353,15 +499,16 @@ check_mrz(struct pa_report *out, const struct pa_input *in, const struct lds_dg1
 	size_t n = 0;
 
 	if (in->dg[1] == NULL) {
-		SET(PA_DG1_MRZ_MATCH, PA_NOT_CHECKED, "DG1 not read");
+		SET(PA_DG1_MRZ_MATCH, PA_NOT_CHECKED, PA_R_DG1_ABSENT, "DG1 not read");
 		return;
 	}
 	if (dg1_err != EG_OK) {
-		SET(PA_DG1_MRZ_MATCH, PA_FAIL, "DG1 malformed: %s", eg_strerror(dg1_err));
+		SET(PA_DG1_MRZ_MATCH, PA_FAIL, PA_R_DG1_MALFORMED, "DG1 malformed: %s",
+		    eg_strerror(dg1_err));
 		return;
 	}
 	if (in->printed_mrz == NULL) {
-		SET(PA_DG1_MRZ_MATCH, PA_NOT_CHECKED, "no printed MRZ given");
+		SET(PA_DG1_MRZ_MATCH, PA_NOT_CHECKED, PA_R_NO_PRINTED_MRZ, "no printed MRZ given");
 		return;
 	}
 	for (const char *c = in->printed_mrz; *c != '\0'; c++) {
@@ -374,46 +521,78 @@ check_mrz(struct pa_report *out, const struct pa_input *in, const struct lds_dg1
 		printed[n++] = *c;
 	}
 	if (n != dg1->len) {
-		SET(PA_DG1_MRZ_MATCH, PA_FAIL, "printed MRZ has %zu characters, DG1 %zu", n, dg1->len);
+		SET(PA_DG1_MRZ_MATCH, PA_FAIL, PA_R_MRZ_MISMATCH, "printed MRZ has %zu characters, "
+		    "DG1 %zu", n, dg1->len);
 	} else if (memcmp(printed, dg1->mrz, n) != 0) {
 		size_t i = 0;
 		while (printed[i] == dg1->mrz[i])
 			i++;
-		SET(PA_DG1_MRZ_MATCH, PA_FAIL, "printed MRZ differs from DG1 at line %zu, "
+		SET(PA_DG1_MRZ_MATCH, PA_FAIL, PA_R_MRZ_MISMATCH, "printed MRZ differs from DG1 at line %zu, "
 		    "position %zu", i / dg1->line_len + 1, i % dg1->line_len + 1);
 	} else {
-		SET(PA_DG1_MRZ_MATCH, PA_PASS, "DG1 MRZ equals the printed MRZ (TD%d)", (int)dg1->format);
+		SET(PA_DG1_MRZ_MATCH, PA_PASS, PA_R_OK, "DG1 MRZ equals the printed MRZ (TD%d)",
+		    (int)dg1->format);
 	}
 	eg_memzero(printed, sizeof(printed));
 }
 
 static void
-check_state(struct pa_report *out, const mbedtls_x509_crt *ds, const struct lds_dg1 *dg1)
+check_state(struct pa_report *out, const struct cert *ds, const struct lds_dg1 *dg1)
 {
-	const mbedtls_x509_name *n;
-	const char *a2 = pa_country_alpha2(dg1->issuing_state);
-	char c[8] = "", st[4];
-	size_t k = 0;
+	const char *a2 = country_alpha2(dg1->issuing_state);
+	char c[4], st[4];
+	size_t k;
 
-	for (n = &ds->subject; n != NULL; n = n->next)
-		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_COUNTRY, &n->oid) == 0 && n->val.len < sizeof(c)) {
-			memcpy(c, n->val.p, n->val.len);
-			c[n->val.len] = '\0';
-			break;
-		}
-	for (k = 0; k < 3 && dg1->issuing_state[k] != '<'; k++)
+	for (k = 0; k < 3 && dg1->issuing_state[k] != '<' && dg1->issuing_state[k] != '\0'; k++)
 		st[k] = dg1->issuing_state[k];
 	st[k] = '\0';
-	if (c[0] == '\0')
-		SET(PA_ISSUING_STATE, PA_FAIL, "DS certificate subject has no country");
-	else if ((a2 != NULL && strcmp(a2, c) == 0) || strcmp(st, c) == 0)
-		SET(PA_ISSUING_STATE, PA_PASS, "DG1 issuing state %s matches DS country %s", st, c);
+	if (!cert_name_country(&ds->subject, c))
+		SET(PA_ISSUING_STATE, PA_FAIL, PA_R_NO_COUNTRY, "DS certificate subject has no "
+		    "country");
+	else if (country_same(dg1->issuing_state, c))
+		SET(PA_ISSUING_STATE, PA_PASS, PA_R_OK, "DG1 issuing state %s matches DS country %s",
+		    st, c);
 	else if (a2 == NULL)
-		SET(PA_ISSUING_STATE, PA_NOT_CHECKED, "issuing state %s not in the country table "
-		    "(DS country %s)", st, c);
+		SET(PA_ISSUING_STATE, PA_NOT_CHECKED, PA_R_STATE_UNKNOWN, "issuing state %s not in "
+		    "the country table (DS country %s)", st, c);
 	else
-		SET(PA_ISSUING_STATE, PA_FAIL, "DG1 issuing state %s (%s) differs from DS country %s",
-		    st, a2, c);
+		SET(PA_ISSUING_STATE, PA_FAIL, PA_R_COUNTRY_MISMATCH, "DG1 issuing state %s (%s) "
+		    "differs from DS country %s", st, a2, c);
+}
+
+void
+pa_card_security(const uint8_t *data, size_t len, struct csca_store *store, time_t t,
+    struct pa_result *res)
+{
+	struct pa_report *out;
+	struct pa_input in;
+
+	if (res == NULL)
+		return;
+	memset(res, 0, sizeof(*res));
+	res->check = PA_CARD_SECURITY;
+	if ((out = calloc(1, sizeof(*out))) == NULL) {
+		SETR(res, PA_NOT_CHECKED, PA_R_NOT_REACHED, "%s", eg_strerror(EG_ERR_NOMEM));
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.card_security = data;
+	in.card_security_len = data != NULL ? len : 0;
+	in.check_time = t;
+	check_card_security(out, &in, store);
+	*res = out->r[PA_CARD_SECURITY];
+	res->check = PA_CARD_SECURITY;
+	free(out);
+}
+
+static void
+not_checked(struct pa_report *out, enum pa_reason code, const char *why)
+{
+	static const enum pa_check ds_checks[] = { PA_DS_CHAIN, PA_DS_VALIDITY, PA_DS_REVOCATION,
+		PA_ISSUING_STATE };
+
+	for (size_t i = 0; i < sizeof(ds_checks) / sizeof(ds_checks[0]); i++)
+		SET(ds_checks[i], PA_NOT_CHECKED, code, "%s", why);
 }
 
 int
@@ -421,75 +600,89 @@ pa_verify(const struct pa_input *in, struct csca_store *store, struct pa_report 
 {
 	struct sod s;
 	struct lds_dg1 dg1;
-	mbedtls_x509_crt ds;
-	mbedtls_x509_crt *issuer = NULL;
+	struct cert *ds = NULL, *issuer = NULL;
 	char why[160];
-	int ret, dg1_err = EG_ERR_NOT_FOUND;
+	int ret, dg1_err = EG_ERR_NOT_FOUND, cert_err = EG_OK;
 
 	if (in == NULL || out == NULL || (in->sod == NULL && in->sod_len != 0))
 		return EG_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
 	for (int i = 0; i < PA_CHECK_COUNT; i++) {
 		out->r[i].check = (enum pa_check)i;
 		out->r[i].status = PA_NOT_CHECKED;
+		out->r[i].code = PA_R_NOT_REACHED;
 		snprintf(out->r[i].reason, sizeof(out->r[i].reason), "not reached");
 	}
-	mbedtls_x509_crt_init(&ds);
 	memset(&dg1, 0, sizeof(dg1));
 	if (in->dg[1] != NULL)
 		dg1_err = lds_dg1_parse(in->dg[1], in->dg_len[1], &dg1);
 	check_mrz(out, in, &dg1, dg1_err);
+	check_card_security(out, in, store);
 
 	if (in->sod == NULL) {
-		SET(PA_SOD_PARSE, PA_FAIL, "EF.SOD not read");
+		SET(PA_SOD_PARSE, PA_FAIL, PA_R_SOD_ABSENT, "EF.SOD not read");
 		goto out;
 	}
 	if ((ret = sod_parse(in->sod, in->sod_len, &s)) != EG_OK) {
-		SET(PA_SOD_PARSE, PA_FAIL, "EF.SOD malformed: %s", eg_strerror(ret));
+		SET(PA_SOD_PARSE, PA_FAIL, PA_R_SOD_MALFORMED, "EF.SOD malformed: %s",
+		    eg_strerror(ret));
 		goto out;
 	}
-	SET(PA_SOD_PARSE, PA_PASS, "LDSSecurityObject v%ld with %zu data group hashes",
-	    s.lds_so_version, s.n_dg);
+	SET(PA_SOD_PARSE, PA_PASS, PA_R_OK, "LDSSecurityObject v%ld with %zu data group hashes%s%s",
+	    s.lds_so_version, s.n_dg, s.cms.ber ? " (BER encoding)" : "",
+	    s.legacy_content_type ? " (older eContentType OID)" : "");
 	check_dg_hashes(out, in, &s);
 	check_com(out, in, &s);
 
 	ret = cms_check_message_digest(&s.cms, why, sizeof(why));
-	SET(PA_SOD_MESSAGE_DIGEST, ret == EG_OK ? PA_PASS : PA_FAIL, "%s", why);
+	SET(PA_SOD_MESSAGE_DIGEST, ret == EG_OK ? PA_PASS : PA_FAIL, ret == EG_OK ? PA_R_OK :
+	    ret == EG_ERR_AUTH ? PA_R_DIGEST_MISMATCH : PA_R_ATTRIBUTES_MISSING, "%s", why);
 
-	if ((ret = cms_signer_cert(&s.cms, &ds)) != EG_OK) {
-		SET(PA_SOD_SIGNATURE, PA_FAIL, "%s", ret == EG_ERR_NOT_FOUND ?
-		    "EF.SOD carries no Document Signer certificate matching the signer" :
-		    "Document Signer certificate in EF.SOD does not parse");
-		SET(PA_DS_CHAIN, PA_NOT_CHECKED, "no DS certificate");
-		SET(PA_DS_VALIDITY, PA_NOT_CHECKED, "no DS certificate");
-		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, "no DS certificate");
-		SET(PA_ISSUING_STATE, PA_NOT_CHECKED, "no DS certificate");
+	if ((ret = cms_signer_cert(&s.cms, &ds, &cert_err)) != EG_OK) {
+		if (ret == EG_ERR_NOT_FOUND)
+			SET(PA_SOD_SIGNATURE, PA_FAIL, PA_R_NO_DS_CERT, "EF.SOD carries no Document "
+			    "Signer certificate matching the signer");
+		else
+			SET(PA_SOD_SIGNATURE, PA_FAIL, PA_R_DS_CERT_UNPARSABLE, "Document Signer "
+			    "certificate in EF.SOD cannot be used: %s", eg_strerror(cert_err));
+		not_checked(out, ret == EG_ERR_NOT_FOUND ? PA_R_NO_DS_CERT : PA_R_DS_CERT_UNPARSABLE,
+		    "no DS certificate");
 		goto out;
 	}
-	mbedtls_x509_dn_gets(out->ds_subject, sizeof(out->ds_subject), &ds.subject);
-	ret = cms_verify_signature(&s.cms, &ds.pk, why, sizeof(why));
-	SET(PA_SOD_SIGNATURE, ret == EG_OK ? PA_PASS : PA_FAIL, "%s", why);
+	cert_name_str(&ds->subject, out->ds_subject, sizeof(out->ds_subject));
+	cert_fingerprint(ds, out->ds_sha256);
+	ret = cms_verify_signature(&s.cms, &ds->pk, why, sizeof(why));
+	SET(PA_SOD_SIGNATURE, ret == EG_OK ? PA_PASS : PA_FAIL, ret == EG_OK ? PA_R_OK :
+	    ret == EG_ERR_AUTH ? PA_R_SIGNATURE_INVALID : PA_R_SIGNATURE_UNSUPPORTED, "%s%s%s", why,
+	    ds->key.explicit_params ? "; DS key with explicit EC parameters: " : "",
+	    ds->key.explicit_params ? ds->key.curve_name : "");
 
-	check_chain(out, &ds, store, in->check_time, &issuer);
-	check_validity(out, &ds, in->check_time);
+	check_chain(out, ds, store, in->check_time, &issuer);
+	check_validity(out, ds, in->check_time);
 	if (issuer != NULL)
-		check_revocation(out, &ds, issuer, store, in->check_time);
+		check_revocation(out, ds, issuer, store, in->check_time);
 	else
-		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, "no trusted CSCA to take a CRL from");
+		SET(PA_DS_REVOCATION, PA_NOT_CHECKED, PA_R_NO_ISSUER, "no trusted CSCA to take a "
+		    "CRL from");
 	if (in->dg[1] == NULL)
-		SET(PA_ISSUING_STATE, PA_NOT_CHECKED, "DG1 not read");
+		SET(PA_ISSUING_STATE, PA_NOT_CHECKED, PA_R_DG1_ABSENT, "DG1 not read");
 	else if (dg1_err != EG_OK)
-		SET(PA_ISSUING_STATE, PA_FAIL, "DG1 malformed: %s", eg_strerror(dg1_err));
+		SET(PA_ISSUING_STATE, PA_FAIL, PA_R_DG1_MALFORMED, "DG1 malformed: %s",
+		    eg_strerror(dg1_err));
 	else
-		check_state(out, &ds, &dg1);
+		check_state(out, ds, &dg1);
 out:
 	if (out->r[PA_SOD_PARSE].status != PA_PASS) {
 		for (int i = PA_SOD_SIGNATURE; i < PA_CHECK_COUNT; i++)
-			if (i != PA_DG1_MRZ_MATCH)
+			if (i != PA_DG1_MRZ_MATCH && i != PA_CARD_SECURITY) {
+				out->r[i].code = PA_R_SOD_UNUSABLE;
 				snprintf(out->r[i].reason, sizeof(out->r[i].reason), "EF.SOD unusable");
+			}
 	}
 	eg_memzero(&dg1, sizeof(dg1));
-	mbedtls_x509_crt_free(&ds);
+	cert_free(&ds);
+	sod_free(&s);
 	return EG_OK;
 }
 
@@ -519,12 +712,15 @@ pa_report_json(const struct pa_report *r, struct eg_json *j)
 	eg_json_key_bool(j, "passed", pa_report_passed(r));
 	eg_json_key_str(j, "ds_subject", r->ds_subject);
 	eg_json_key_str(j, "csca_subject", r->csca_subject);
+	eg_json_key_str(j, "ds_sha256", r->ds_sha256);
+	eg_json_key_str(j, "csca_sha256", r->csca_sha256);
 	eg_json_key(j, "checks");
 	eg_json_arr_begin(j);
 	for (int i = 0; i < PA_CHECK_COUNT; i++) {
 		eg_json_obj_begin(j);
 		eg_json_key_str(j, "name", pa_result_str(r->r[i].check));
 		eg_json_key_str(j, "status", pa_status_str(r->r[i].status));
+		eg_json_key_str(j, "code", pa_reason_str(r->r[i].code));
 		eg_json_key_str(j, "reason", r->r[i].reason);
 		eg_json_obj_end(j);
 	}

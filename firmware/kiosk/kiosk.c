@@ -1386,6 +1386,7 @@ static void
 x_gate(struct kiosk *k, bool open)
 {
 	const struct kiosk_devices *d = k->o.dev;
+	struct gate_status st;
 	int ret;
 
 	if (d->gate == NULL) {	/* never opened (the kiosk is out of service) */
@@ -1402,7 +1403,18 @@ x_gate(struct kiosk *k, bool open)
 			k->rep->gate_openings++;
 		return;
 	}
-	/* a gate that cannot be commanded is a lost device: out of service */
+	/* a gate that cannot be commanded is a lost device: out of service,
+	 * with the gate's own reason when it names one (a fault it found) */
+	memset(&st, 0, sizeof(st));
+	if (ret != EG_ERR_NO_DEVICE && d->gate->status != NULL &&
+	    d->gate->status(d->gate_ctx, &st) != EG_OK && st.detail[0] != '\0') {
+		char why[sizeof(k->detail)];	/* what lost() keeps */
+
+		snprintf(why, sizeof(why), "gate refused to %s: %.40s", open ? "open" : "close",
+		    st.detail);
+		lost(k, KD_GATE, KH_FAILED, why);
+		return;
+	}
 	lost(k, KD_GATE, ret == EG_ERR_NO_DEVICE ? KH_ABSENT : KH_FAILED,
 	    open ? "gate refused to open" : "gate refused to close");
 }

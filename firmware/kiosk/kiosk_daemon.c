@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "egate/error.h"
+#include "egate/gate.h"
 #include "egate/usb_libusb.h"
 #include <systemd/sd-daemon.h>
 
@@ -39,6 +40,7 @@ struct kd {
 	struct camera *cam;
 	const struct kiosk_gate_backend *gb;
 	void *gctx;
+	struct gate *gate;		/* a gate of firmware/gate (gpio, hidrelay) */
 	struct text_display disp;
 	/* before the kiosk exists the health waits here */
 	enum kiosk_health h0[KD_COUNT];
@@ -172,6 +174,7 @@ close_gate(struct kd *d)
 		d->gb->close(d->gb->self, d->gctx);
 	d->gb = NULL;
 	d->gctx = NULL;
+	gate_free(&d->gate);		/* the relay off, the lines and the board let go */
 	d->dev.gate = NULL;
 	d->dev.gate_ctx = NULL;
 }
@@ -183,6 +186,7 @@ open_gate(struct kd *d, char *err, size_t errlen)
 	size_t namelen = strcspn(spec, ":"), n = 0;
 	char use[160] = "";
 	const struct gate_ops *ops = NULL;
+	struct gate_opts go;
 	void *ctx = NULL;
 	int ret;
 
@@ -208,12 +212,16 @@ open_gate(struct kd *d, char *err, size_t errlen)
 		d->dev.gate_ctx = ctx;
 		return EG_OK;
 	}
-	if (n == 0)
-		eg_errbuf(err, errlen, "gate '%.40s': this build has no gate backend (GPIO and USB "
-		    "HID relay backends are not written yet: docs/kiosk.md, \"The gate\")", spec);
-	else
-		eg_errbuf(err, errlen, "gate '%.40s': unknown backend (this build takes %s)", spec, use);
-	return EG_ERR_INVAL;
+	/* the product's gates (firmware/gate: gpio, hidrelay); an unknown
+	 * name is EG_ERR_INVAL with every backend listed */
+	memset(&go, 0, sizeof(go));
+	go.log = &d->a->lg;
+	go.extra_usage = use;
+	if ((ret = gate_open(spec, &go, &d->gate, err, errlen)) != EG_OK)
+		return ret;
+	d->dev.gate = gate_get_ops(d->gate);
+	d->dev.gate_ctx = d->gate;
+	return EG_OK;
 }
 
 static int
@@ -377,7 +385,7 @@ maintain(struct kd *d)
 		if (ret == EG_ERR_NO_DEVICE)
 			set_health(d, KD_GATE, KH_ABSENT, "gate gone");
 		else if (ret != EG_OK)
-			set_health(d, KD_GATE, KH_FAILED, eg_err_name(ret));
+			set_health(d, KD_GATE, KH_FAILED, gs.detail[0] ? gs.detail : eg_err_name(ret));
 		else if (gs.door == GATE_DOOR_OPEN && !gs.commanded_open)
 			set_health(d, KD_GATE, KH_FAILED, "door open without a command");
 	}
@@ -623,6 +631,8 @@ wait_document(struct kd *d)
 static void
 usage(FILE *f, const char *prog, const struct kiosk_backends *b)
 {
+	char gates[256];
+
 	fprintf(f, "usage: %s --config FILE [--foreground] [--officer-wait SECONDS]\n"
 	    "       [--config-wait SECONDS] [--drain SECONDS]\n"
 	    "  --config FILE          kiosk configuration (egate-kiosk.conf(5))\n"
@@ -643,11 +653,10 @@ usage(FILE *f, const char *prog, const struct kiosk_backends *b)
 	fprintf(f, "\n  camera   uvc[:VID:PID]");
 	for (size_t i = 0; b->cameras != NULL && b->cameras[i] != NULL; i++)
 		fprintf(f, ", %s", b->cameras[i]->usage);
-	fprintf(f, "\n  gate     ");
-	if (b->gates == NULL || b->gates[0] == NULL)
-		fprintf(f, "(none in this build: GPIO and USB HID relay backends are to come)");
+	gate_spec_help(gates, sizeof(gates));
+	fprintf(f, "\n  gate     %s", gates);
 	for (size_t i = 0; b->gates != NULL && b->gates[i] != NULL; i++)
-		fprintf(f, "%s%s", i ? ", " : "", b->gates[i]->usage);
+		fprintf(f, ", %s", b->gates[i]->usage);
 	fprintf(f, "\n  display  text, none\n");
 }
 

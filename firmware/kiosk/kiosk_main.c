@@ -7,7 +7,8 @@
  *               [--config-wait S] [--drain S]
  *
  * The product: the daemon loop of kiosk_daemon.h over the backends this
- * build carries (usb and vpcd readers, acm MRZ readers, uvc cameras) and no
+ * build carries (usb and vpcd readers, acm MRZ readers, uvc cameras, the gpio
+ * and hidrelay gates of firmware/gate, which the daemon opens itself) and no
  * simulated device, no test PKI, no chip-side code (a test runs nm on this
  * binary). Scenario playback on simulated devices is the simulation runner
  * egate-kiosk-sim (hw/sim/), which is not installed.
@@ -17,7 +18,8 @@
 int
 main(int argc, char **argv)
 {
-	/* the gate backends of this build: none yet (docs/kiosk.md, "The gate") */
+	/* no backend besides each layer's own: the gates (gpio, hidrelay) are
+	 * firmware/gate's, opened by the daemon (docs/kiosk.md, "The gate") */
 	static const struct kiosk_backends product = { 0 };
 
 	return kiosk_daemon_main(argc, argv, &product, "egate-kiosk");

@@ -4,8 +4,9 @@
  * like the input devices (kiosk.h struct kiosk_devices). This file is the
  * CONTRACT a backend implements; the backends live elsewhere: a text
  * display here (text_display_ops), the simulated gate in hw/sim/ (tests,
- * demo, simulation runner only). GPIO (libgpiod) and USB HID relay gates
- * and a browser display are further backends of the same contracts.
+ * demo, simulation runner only), the product's gates in firmware/gate
+ * (GPIO through libgpiod, the USB HID relay board: egate/gate.h,
+ * docs/gate.md). A browser display would be a further backend.
  *
  * Prompts exist in English and Korean (prompts.c); the advance notice that
  * automated face comparison is in use is shown with the first prompt of

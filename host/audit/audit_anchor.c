@@ -24,6 +24,8 @@ audit_anchor_format(const struct audit_anchor *a, char *out, size_t cap)
 	size_t n;
 	int m;
 
+	if (a != NULL && a->format == 2)
+		return audit_note_format(a, out, cap);
 	if (a == NULL || out == NULL || a->count == 0 || a->count > INT64_MAX ||
 	    a->sig_len == 0 || a->sig_len > AUDIT_SIG_MAX || strlen(a->key_id) != AUDIT_KEY_ID_LEN)
 		return EG_ERR_INVAL;
@@ -55,6 +57,10 @@ audit_checkpoint_latest(struct audit_db *db, char *out, size_t cap)
 	if (db == NULL || out == NULL || cap == 0)
 		return EG_ERR_INVAL;
 	out[0] = '\0';
+	/* the newest signed note; a schema-1 text only if there is none */
+	if ((ret = audit_checkpoint_at(db, 0, out, cap, NULL)) != EG_ERR_NOT_FOUND)
+		return ret;
+	ret = EG_ERR_DB;
 	if (sqlite3_prepare_v2(db->db, "SELECT count, head_hash, ts, key_id, signature FROM checkpoints "
 		"ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		goto out;
@@ -162,8 +168,8 @@ hexbytes(struct eg_rbuf *line, uint8_t *out, size_t min, size_t max, size_t *out
 	return EG_OK;
 }
 
-int
-audit_anchor_parse(const char *text, size_t len, struct audit_anchor *out)
+static int
+parse_v1(const char *text, size_t len, struct audit_anchor *out)
 {
 	struct eg_rbuf b, line;
 	struct audit_anchor a;
@@ -172,9 +178,8 @@ audit_anchor_parse(const char *text, size_t len, struct audit_anchor *out)
 	size_t n;
 	int ret = EG_ERR_FORMAT;
 
-	if (text == NULL || out == NULL)
-		return EG_ERR_INVAL;
 	memset(&a, 0, sizeof(a));
+	a.format = 1;
 	b = eg_rbuf_init(text, len);
 	if (next_line(&b, &line) != EG_OK || expect(&line, "egate-audit-checkpoint/v1") != EG_OK ||
 	    eg_rbuf_left(&line) != 0)
@@ -203,5 +208,62 @@ audit_anchor_parse(const char *text, size_t len, struct audit_anchor *out)
 	*out = a;
 	ret = EG_OK;
 out:
+	return ret;
+}
+
+int
+audit_anchor_parse(const char *text, size_t len, struct audit_anchor *out)
+{
+	static const char v1[] = "egate-audit-checkpoint/v1\n";
+
+	if (text == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	if (len >= sizeof(v1) - 1 && memcmp(text, v1, sizeof(v1) - 1) == 0)
+		return parse_v1(text, len, out);
+	return audit_note_parse(text, len, out);
+}
+
+int
+audit_checkpoint_at(struct audit_db *db, uint64_t size, char *out, size_t cap,
+    struct audit_anchor *a)
+{
+	struct audit_anchor tmp;
+	sqlite3_stmt *st = NULL;
+	const char *note;
+	size_t n;
+	int ret = EG_ERR_DB, rc;
+
+	if (db == NULL || out == NULL || cap == 0 || size > INT64_MAX)
+		return EG_ERR_INVAL;
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db->db, size == 0 ?
+		"SELECT note FROM checkpoints WHERE note IS NOT NULL ORDER BY id DESC LIMIT 1" :
+		"SELECT note FROM checkpoints WHERE note IS NOT NULL AND count = ? "
+		"ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	if (size > 0)
+		sqlite3_bind_int64(st, 1, (int64_t)size);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		ret = EG_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (rc != SQLITE_ROW)
+		goto out;
+	note = (const char *)sqlite3_column_text(st, 0);
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	ret = EG_ERR_FORMAT;
+	if (note == NULL || audit_note_parse(note, n, &tmp) != EG_OK)
+		goto out;
+	ret = EG_ERR_OVERFLOW;
+	if (n + 1 > cap)
+		goto out;
+	memcpy(out, note, n);
+	out[n] = '\0';
+	if (a != NULL)
+		*a = tmp;
+	ret = EG_OK;
+out:
+	sqlite3_finalize(st);
 	return ret;
 }

@@ -12,37 +12,65 @@
 #include <mbedtls/sha256.h>
 
 #include "audit_int.h"
+#include "egate/buf.h"
 #include "egate/error.h"
 #include "egate/secure.h"
 
 #define PAYLOAD_LABEL "egate-audit-payload/v1"
 #define RECORD_LABEL "egate-audit-record/v1"
 
+/*
+ * A sink that feeds the same bytes to up to two SHA-256 contexts (the chain
+ * link and the RFC 9162 leaf) and optionally to a buffer (the entry itself).
+ */
+struct sink {
+	mbedtls_sha256_context *c[2];
+	struct eg_wbuf *w;
+};
+
 static int
-put(mbedtls_sha256_context *c, const void *p, size_t n)
+put(struct sink *k, const void *p, size_t n)
 {
-	return mbedtls_sha256_update_ret(c, p, n) == 0 ? EG_OK : EG_ERR_CRYPTO;
+	for (int i = 0; i < 2; i++)
+		if (k->c[i] != NULL && mbedtls_sha256_update_ret(k->c[i], p, n) != 0)
+			return EG_ERR_CRYPTO;
+	if (k->w != NULL && n > 0 && eg_wbuf_put(k->w, p, n) != EG_OK)
+		return EG_ERR_NOMEM;
+	return EG_OK;
 }
 
 static int
-put_u64(mbedtls_sha256_context *c, uint64_t v)
+put_u64(struct sink *k, uint64_t v)
 {
 	uint8_t b[8];
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (uint8_t)(v >> (56 - 8 * i));
-	return put(c, b, sizeof(b));
+	return put(k, b, sizeof(b));
+}
+
+void
+audit_hex_lower(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
 }
 
 /* F(NULL) = 0x00; F(s) = 0x01 ‖ u32be(len) ‖ bytes */
 static int
-put_field(mbedtls_sha256_context *c, const struct audit_str *s)
+put_field(struct sink *k, const struct audit_str *s)
 {
 	uint8_t b[5];
+	int rc;
 
 	if (s->p == NULL) {
 		b[0] = 0x00;
-		return put(c, b, 1);
+		return put(k, b, 1);
 	}
 	if (s->n > UINT32_MAX)
 		return EG_ERR_OVERFLOW;
@@ -51,9 +79,9 @@ put_field(mbedtls_sha256_context *c, const struct audit_str *s)
 	b[2] = (uint8_t)(s->n >> 16);
 	b[3] = (uint8_t)(s->n >> 8);
 	b[4] = (uint8_t)s->n;
-	if (put(c, b, 5) != EG_OK)
-		return EG_ERR_CRYPTO;
-	return put(c, s->p, s->n);
+	if ((rc = put(k, b, 5)) != EG_OK)
+		return rc;
+	return put(k, s->p, s->n);
 }
 
 int
@@ -61,15 +89,16 @@ audit_payload_digest(const struct audit_str *doc_hmac, const struct audit_str *n
     const struct audit_str *payload, uint8_t out[AUDIT_HASH_LEN])
 {
 	mbedtls_sha256_context c;
+	struct sink k = { { &c, NULL }, NULL };
 	int ret = EG_ERR_CRYPTO;
 
 	mbedtls_sha256_init(&c);
 	if (mbedtls_sha256_starts_ret(&c, 0) != 0)
 		goto out;
-	if ((ret = put(&c, PAYLOAD_LABEL, sizeof(PAYLOAD_LABEL))) != EG_OK ||
-	    (ret = put_field(&c, doc_hmac)) != EG_OK ||
-	    (ret = put_field(&c, name_hmac)) != EG_OK ||
-	    (ret = put_field(&c, payload)) != EG_OK)
+	if ((ret = put(&k, PAYLOAD_LABEL, sizeof(PAYLOAD_LABEL))) != EG_OK ||
+	    (ret = put_field(&k, doc_hmac)) != EG_OK ||
+	    (ret = put_field(&k, name_hmac)) != EG_OK ||
+	    (ret = put_field(&k, payload)) != EG_OK)
 		goto out;
 	ret = mbedtls_sha256_finish_ret(&c, out) == 0 ? EG_OK : EG_ERR_CRYPTO;
 out:
@@ -78,32 +107,61 @@ out:
 }
 
 int
-audit_record_digest(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
-    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN])
+audit_record_hashes(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
+    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN],
+    uint8_t leaf[AUDIT_HASH_LEN], struct eg_wbuf *entry)
 {
-	mbedtls_sha256_context c;
+	static const uint8_t leaf_prefix = 0x00;	/* RFC 9162: leaf hash prefix */
+	mbedtls_sha256_context c, l;
+	struct sink k = { { out != NULL ? &c : NULL, leaf != NULL ? &l : NULL }, entry };
 	int ret = EG_ERR_CRYPTO;
 
 	mbedtls_sha256_init(&c);
-	if (mbedtls_sha256_starts_ret(&c, 0) != 0)
+	mbedtls_sha256_init(&l);
+	if (mbedtls_sha256_starts_ret(&c, 0) != 0 || mbedtls_sha256_starts_ret(&l, 0) != 0 ||
+	    mbedtls_sha256_update_ret(&l, &leaf_prefix, 1) != 0)
 		goto out;
 	/* sizeof includes the label's NUL: the label is NUL-terminated */
-	if ((ret = put(&c, RECORD_LABEL, sizeof(RECORD_LABEL))) != EG_OK ||
-	    (ret = put(&c, prev, AUDIT_HASH_LEN)) != EG_OK ||
-	    (ret = put_u64(&c, (uint64_t)id)) != EG_OK ||
-	    (ret = put_field(&c, &h->kiosk_id)) != EG_OK ||
-	    (ret = put_u64(&c, (uint64_t)h->seq)) != EG_OK ||
-	    (ret = put_u64(&c, (uint64_t)h->ts_ms)) != EG_OK ||
-	    (ret = put_field(&c, &h->type)) != EG_OK ||
-	    (ret = put_field(&c, &h->decision)) != EG_OK ||
-	    (ret = put_field(&c, &h->reason)) != EG_OK ||
-	    (ret = put_field(&c, &h->officer)) != EG_OK ||
-	    (ret = put(&c, payload_digest, AUDIT_HASH_LEN)) != EG_OK)
+	if ((ret = put(&k, RECORD_LABEL, sizeof(RECORD_LABEL))) != EG_OK ||
+	    (ret = put(&k, prev, AUDIT_HASH_LEN)) != EG_OK ||
+	    (ret = put_u64(&k, (uint64_t)id)) != EG_OK ||
+	    (ret = put_field(&k, &h->kiosk_id)) != EG_OK ||
+	    (ret = put_u64(&k, (uint64_t)h->seq)) != EG_OK ||
+	    (ret = put_u64(&k, (uint64_t)h->ts_ms)) != EG_OK ||
+	    (ret = put_field(&k, &h->type)) != EG_OK ||
+	    (ret = put_field(&k, &h->decision)) != EG_OK ||
+	    (ret = put_field(&k, &h->reason)) != EG_OK ||
+	    (ret = put_field(&k, &h->officer)) != EG_OK ||
+	    (ret = put(&k, payload_digest, AUDIT_HASH_LEN)) != EG_OK)
 		goto out;
-	ret = mbedtls_sha256_finish_ret(&c, out) == 0 ? EG_OK : EG_ERR_CRYPTO;
+	ret = EG_ERR_CRYPTO;
+	if ((out != NULL && mbedtls_sha256_finish_ret(&c, out) != 0) ||
+	    (leaf != NULL && mbedtls_sha256_finish_ret(&l, leaf) != 0))
+		goto out;
+	ret = EG_OK;
 out:
 	mbedtls_sha256_free(&c);
+	mbedtls_sha256_free(&l);
 	return ret;
+}
+
+int
+audit_record_digest(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
+    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN])
+{
+	return audit_record_hashes(prev, id, h, payload_digest, out, NULL, NULL);
+}
+
+void
+audit_node_hash(const uint8_t l[AUDIT_HASH_LEN], const uint8_t r[AUDIT_HASH_LEN],
+    uint8_t out[AUDIT_HASH_LEN])
+{
+	uint8_t b[1 + 2 * AUDIT_HASH_LEN];
+
+	b[0] = 0x01;	/* RFC 9162: interior node prefix */
+	memcpy(b + 1, l, AUDIT_HASH_LEN);
+	memcpy(b + 1 + AUDIT_HASH_LEN, r, AUDIT_HASH_LEN);
+	mbedtls_sha256_ret(b, sizeof(b), out, 0);
 }
 
 size_t
@@ -113,8 +171,7 @@ audit_checkpoint_text(uint64_t count, const uint8_t head[AUDIT_HASH_LEN], int64_
 	char hex[2 * AUDIT_HASH_LEN + 1];
 	int n;
 
-	for (size_t i = 0; i < AUDIT_HASH_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", head[i]);
+	audit_hex_lower(head, AUDIT_HASH_LEN, hex);
 	n = snprintf(buf, cap, "egate-audit-checkpoint/v1\ncount %" PRIu64 "\nhead %s\ntime %" PRId64 "\n",
 	    count, hex, ts_ms);
 	if (n < 0 || (size_t)n >= cap)
@@ -133,8 +190,7 @@ audit_key_id(mbedtls_pk_context *pk, char out[AUDIT_KEY_ID_LEN + 1])
 		return EG_ERR_CRYPTO;
 	if (mbedtls_sha256_ret(der + sizeof(der) - (size_t)n, (size_t)n, h, 0) != 0)
 		return EG_ERR_CRYPTO;
-	for (size_t i = 0; i < AUDIT_KEY_ID_LEN / 2; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	audit_hex_lower(h, AUDIT_KEY_ID_LEN / 2, out);
 	return EG_OK;
 }
 
@@ -170,22 +226,68 @@ normalise(enum audit_ident kind, const char *v, char *out, size_t cap)
 	return n;
 }
 
+/*
+ * HMAC-SHA-256 (RFC 2104) with the key's inner and outer pads hashed once:
+ * each identifier then costs two SHA-256 compressions instead of four and
+ * no allocation (the append path computes two per record).
+ */
 int
-audit_hmac_hex(const uint8_t *key, size_t keylen, enum audit_ident kind, const char *value,
+audit_hmac_init(struct audit_hmac *h, const uint8_t *key, size_t keylen)
+{
+	uint8_t k[64], pad[64];
+	int ret = EG_ERR_CRYPTO;
+
+	mbedtls_sha256_init(&h->in);
+	mbedtls_sha256_init(&h->out);
+	memset(k, 0, sizeof(k));
+	if (keylen > sizeof(k)) {
+		if (mbedtls_sha256_ret(key, keylen, k, 0) != 0)
+			goto out;
+	} else {
+		memcpy(k, key, keylen);
+	}
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	if (mbedtls_sha256_starts_ret(&h->in, 0) != 0 ||
+	    mbedtls_sha256_update_ret(&h->in, pad, sizeof(pad)) != 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	if (mbedtls_sha256_starts_ret(&h->out, 0) != 0 ||
+	    mbedtls_sha256_update_ret(&h->out, pad, sizeof(pad)) != 0)
+		goto out;
+	ret = EG_OK;
+out:
+	eg_memzero(k, sizeof(k));
+	eg_memzero(pad, sizeof(pad));
+	if (ret != EG_OK)
+		audit_hmac_free(h);
+	return ret;
+}
+
+void
+audit_hmac_free(struct audit_hmac *h)
+{
+	/* the midstates stand for the key: wipe them */
+	mbedtls_sha256_free(&h->in);
+	mbedtls_sha256_free(&h->out);
+}
+
+int
+audit_hmac_ident(const struct audit_hmac *h, enum audit_ident kind, const char *value,
     char out[AUDIT_HMAC_HEX_LEN + 1])
 {
 	static const char *const labels[2] = { "egate-doc\n", "egate-name\n" };
 	char norm[AUDIT_SHORT_MAX];
 	uint8_t mac[32];
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-	mbedtls_md_context_t c;
+	mbedtls_sha256_context c;
 	size_t n;
 	int ret = EG_ERR_INVAL;
 
-	mbedtls_md_init(&c);
+	mbedtls_sha256_init(&c);
 	if (out != NULL)
 		out[0] = '\0';
-	if (key == NULL || keylen < AUDIT_HMAC_KEY_MIN || value == NULL || out == NULL ||
+	if (h == NULL || value == NULL || out == NULL ||
 	    (kind != AUDIT_IDENT_DOCUMENT && kind != AUDIT_IDENT_NAME) ||
 	    strlen(value) > AUDIT_SHORT_MAX)
 		goto out;
@@ -193,18 +295,38 @@ audit_hmac_hex(const uint8_t *key, size_t keylen, enum audit_ident kind, const c
 	if (n == 0)
 		goto out;
 	ret = EG_ERR_CRYPTO;
-	if (md == NULL || mbedtls_md_setup(&c, md, 1) != 0 ||
-	    mbedtls_md_hmac_starts(&c, key, keylen) != 0 ||
-	    mbedtls_md_hmac_update(&c, (const uint8_t *)labels[kind], strlen(labels[kind])) != 0 ||
-	    mbedtls_md_hmac_update(&c, (const uint8_t *)norm, n) != 0 ||
-	    mbedtls_md_hmac_finish(&c, mac) != 0)
+	mbedtls_sha256_clone(&c, &h->in);
+	if (mbedtls_sha256_update_ret(&c, (const uint8_t *)labels[kind], strlen(labels[kind])) != 0 ||
+	    mbedtls_sha256_update_ret(&c, (const uint8_t *)norm, n) != 0 ||
+	    mbedtls_sha256_finish_ret(&c, mac) != 0)
 		goto out;
-	for (size_t i = 0; i < sizeof(mac); i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+	mbedtls_sha256_clone(&c, &h->out);
+	if (mbedtls_sha256_update_ret(&c, mac, sizeof(mac)) != 0 ||
+	    mbedtls_sha256_finish_ret(&c, mac) != 0)
+		goto out;
+	audit_hex_lower(mac, sizeof(mac), out);
 	ret = EG_OK;
 out:
-	mbedtls_md_free(&c);
+	mbedtls_sha256_free(&c);
 	eg_memzero(norm, sizeof(norm));
 	eg_memzero(mac, sizeof(mac));
+	return ret;
+}
+
+int
+audit_hmac_hex(const uint8_t *key, size_t keylen, enum audit_ident kind, const char *value,
+    char out[AUDIT_HMAC_HEX_LEN + 1])
+{
+	struct audit_hmac h;
+	int ret;
+
+	if (out != NULL)
+		out[0] = '\0';
+	if (key == NULL || keylen < AUDIT_HMAC_KEY_MIN || value == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	if ((ret = audit_hmac_init(&h, key, keylen)) != EG_OK)
+		return ret;
+	ret = audit_hmac_ident(&h, kind, value, out);
+	audit_hmac_free(&h);
 	return ret;
 }

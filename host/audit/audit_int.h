@@ -9,14 +9,22 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
 
 #include "audit.h"
+
+/* HMAC-SHA-256 with the key's pads pre-hashed (audit_crypto.c). Secret. */
+struct audit_hmac {
+	mbedtls_sha256_context in, out;
+};
 
 struct audit_db {
 	sqlite3 *db;
 	bool writer;
 	uint8_t *hmac_key;
 	size_t hmac_key_len;
+	struct audit_hmac hmac;		/* from hmac_key (writer) */
+	bool have_hmac;
 	mbedtls_pk_context sign;	/* private key (writer) */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
@@ -25,6 +33,16 @@ struct audit_db {
 	sqlite3_stmt *st_lookup;
 	sqlite3_stmt *st_insert;
 	sqlite3_stmt *st_host_seq;
+	sqlite3_stmt *st_node;		/* INSERT INTO tree */
+	/* the Merkle tree's right edge at range.size leaves (writer cache;
+	 * range.size == UINT64_MAX: reload from the tree table) */
+	struct audit_range {
+		uint64_t size;
+		size_t n;			/* perfect subtrees, largest first */
+		uint8_t h[64][AUDIT_HASH_LEN];
+	} range;
+	char origin[AUDIT_ORIGIN_MAX + 1];	/* the log's name (checkpoint origin line) */
+	uint8_t note_kid[4];		/* signed-note key id of the signing key */
 };
 
 /* A possibly-NULL byte string (p == NULL means SQL NULL). */
@@ -51,6 +69,15 @@ audit_str_c(const char *s)
 	return r;
 }
 
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void audit_hex_lower(const uint8_t *in, size_t n, char *out);
+/* audit_hmac_hex in two steps: the key's pads once (init; free wipes),
+ * then any number of identifiers. Errors as audit_hmac_hex. */
+int audit_hmac_init(struct audit_hmac *h, const uint8_t *key, size_t keylen);
+void audit_hmac_free(struct audit_hmac *h);
+int audit_hmac_ident(const struct audit_hmac *h, enum audit_ident kind, const char *value,
+    char out[AUDIT_HMAC_HEX_LEN + 1]);
+
 /* SHA-256 over the personal part of a record (docs/audit.md). */
 int audit_payload_digest(const struct audit_str *doc_hmac, const struct audit_str *name_hmac,
     const struct audit_str *payload, uint8_t out[AUDIT_HASH_LEN]);
@@ -58,6 +85,46 @@ int audit_payload_digest(const struct audit_str *doc_hmac, const struct audit_st
 int audit_record_digest(const uint8_t prev[AUDIT_HASH_LEN], int64_t id,
     const struct audit_hdr *h, const uint8_t payload_digest[AUDIT_HASH_LEN],
     uint8_t out[AUDIT_HASH_LEN]);
+/* The same entry bytes, hashed twice: the chain link SHA-256(entry) into
+ * out and the RFC 9162 leaf hash SHA-256(0x00 || entry) into leaf. When
+ * entry is not NULL the entry bytes are appended to it as well (prove). */
+struct eg_wbuf;
+int audit_record_hashes(const uint8_t prev[AUDIT_HASH_LEN], int64_t id,
+    const struct audit_hdr *h, const uint8_t payload_digest[AUDIT_HASH_LEN],
+    uint8_t out[AUDIT_HASH_LEN], uint8_t leaf[AUDIT_HASH_LEN], struct eg_wbuf *entry);
+/* RFC 9162 interior node: SHA-256(0x01 || l || r). */
+void audit_node_hash(const uint8_t l[AUDIT_HASH_LEN], const uint8_t r[AUDIT_HASH_LEN],
+    uint8_t out[AUDIT_HASH_LEN]);
+
+/* ---- the Merkle tree's right edge (audit_tree.c) ---- */
+void audit_range_init(struct audit_range *r);
+/* Add a leaf; nodes[0..*nnodes) get the complete subtrees it closes,
+ * nodes[k] at level k (level 0 = the leaf itself). */
+void audit_range_push(struct audit_range *r, const uint8_t leaf[AUDIT_HASH_LEN],
+    uint8_t nodes[64][AUDIT_HASH_LEN], size_t *nnodes);
+/* Root of the tree of r->size leaves (the empty tree: SHA-256("")). */
+void audit_range_root(const struct audit_range *r, uint8_t out[AUDIT_HASH_LEN]);
+/* Load the right edge at size leaves from the tree table. */
+int audit_range_load(sqlite3 *db, uint64_t size, struct audit_range *r);
+/* Stored node covering leaves [idx << level, (idx + 1) << level). */
+int audit_tree_node(sqlite3 *db, unsigned level, uint64_t idx, uint8_t out[AUDIT_HASH_LEN]);
+/* MTH(D[a:b]) from stored nodes (a aligned as in RFC 9162 recursion). */
+int audit_tree_hash(sqlite3 *db, uint64_t a, uint64_t b, uint8_t out[AUDIT_HASH_LEN]);
+
+/* ---- signed notes (audit_note.c) ---- */
+/* The checkpoint body: "origin\nsize\nbase64(root)\n"; returns its length
+ * or 0 if it does not fit. */
+size_t audit_note_body(const char *origin, uint64_t size, const uint8_t root[AUDIT_HASH_LEN],
+    char *buf, size_t cap);
+/* signed-note key id of an ECDSA key (type 0x02): SHA-256(SPKI DER)[:4] */
+int audit_note_kid_ecdsa(mbedtls_pk_context *pk, uint8_t kid[4]);
+/* Verify an ECDSA (type 0x02) note signature (DER after the 4-byte key id). */
+bool audit_note_verify_ecdsa(mbedtls_pk_context *pk, const char *body, size_t blen,
+    const uint8_t *sig, size_t siglen);
+/* Parse a signed-note checkpoint (format 2 of struct audit_anchor). */
+int audit_note_parse(const char *text, size_t len, struct audit_anchor *out);
+/* Read the origin from the meta table into out. */
+int audit_meta_origin(sqlite3 *db, char out[AUDIT_ORIGIN_MAX + 1]);
 /* The text a checkpoint signature covers; returns its length, or 0 if it
  * does not fit in cap bytes. */
 size_t audit_checkpoint_text(uint64_t count, const uint8_t head[AUDIT_HASH_LEN], int64_t ts_ms,

@@ -37,7 +37,9 @@ int cmd_mrz(int argc, char **argv);
 int cmd_face(int argc, char **argv);
 int cmd_camera(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
 int cmd_read(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 int cmd_officer(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -38,7 +38,6 @@
 #include "egate/secure.h"
 #include "egate/usb_libusb.h"
 #include "egate/usb_profile.h"
-#include "face.h"
 #include "doc/reader.h"
 #include "sim_doc_reader.h"
 #include "sim_traveller.h"
@@ -71,7 +70,8 @@ help(FILE *f)
 	    "  -S, --sim-pki DIR   write the simulation's CSCA (DIR/csca.der) and CRL\n"
 	    "                      (DIR/crl/csca.crl) first; default --csca DIR --crl DIR/crl\n"
 	    "  -p, --profiles FILE reader profiles (default: the installed readers.ini)\n"
-	    "  -o, --out DIR       save the files read and the face image (personal data!)\n"
+	    "  -o, --out DIR       save every file exactly as read, as DIR/<file>.bin (a new\n"
+	    "                      or empty folder; personal data!), for egate doc verify\n"
 	    "  -t, --trace FILE    write an APDU trace for a bug report: commands,\n"
 	    "                      lengths, status words, timing; never keys, key\n"
 	    "                      agreement data or protected payloads\n"
@@ -247,18 +247,54 @@ list_readers(const char *profiles_file, bool json)
 
 /* ---- --out -------------------------------------------------------------- */
 
+/*
+ * --out writes exactly what was read: every file the chip handed out, byte
+ * for byte, as <file>.bin (EF.COM.bin, DG1.bin, ..., EF.SOD.bin,
+ * EF.CardAccess.bin) — nothing derived, nothing re-encoded — so that
+ * `egate doc verify DIR/<files>` checks the same bytes offline. The folder must be
+ * new or empty: files of another document beside them would be checked
+ * together. Personal data: mode 0700/0600, never following a symlink.
+ */
 static int
-save(const char *dir, const char *name, const void *d, size_t n)
+out_dir_ready(const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+	int ret = EG_OK;
+
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? EG_OK : EG_ERR_IO;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			ret = EG_ERR_STATE;
+			break;
+		}
+	closedir(d);
+	return ret;
+}
+
+static int
+save(const char *dir, const char *name, const uint8_t *d, size_t n)
 {
 	char path[4096];
 	int fd, ret = EG_OK;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return EG_ERR_OVERFLOW;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return EG_ERR_IO;
-	if (write(fd, d, n) != (ssize_t)n)
-		ret = EG_ERR_IO;
+	while (n > 0) {
+		ssize_t w = write(fd, d, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ret = EG_ERR_IO;
+			break;
+		}
+		d += w;
+		n -= (size_t)w;
+	}
 	if (close(fd) != 0)
 		ret = EG_ERR_IO;
 	return ret;
@@ -268,7 +304,6 @@ static int
 save_all(const char *dir, const struct doc_result *r)
 {
 	char name[32];
-	struct face_dg2 f;
 	int ret;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -280,10 +315,6 @@ save_all(const char *dir, const struct doc_result *r)
 		if ((ret = save(dir, name, r->file[i].data.data, r->file[i].data.len)) != EG_OK)
 			return ret;
 	}
-	if (r->file[2].status == DOC_FILE_READ &&
-	    face_dg2_parse(r->file[2].data.data, r->file[2].data.len, &f) == EG_OK)
-		return save(dir, f.fmt == FACE_IMG_JPEG ? "face.jpg" : "face.jp2",
-		    f.image, f.image_len);
 	return EG_OK;
 }
 
@@ -494,6 +525,9 @@ load_trust(struct read_ctx *x, const char *csca, const char *crl)
 		    reason[0] ? ": " : "", reason);
 		return EGATE_EXIT_ERROR;
 	}
+	/* entry by entry: what was skipped is said, the rest is used */
+	if (nf > 0)
+		cli_err(CMD, "warning: trust anchors from %s: %s", csca, reason);
 	if (crl != NULL) {
 		ret = csca_store_load_crl_dir(x->store, crl, &n, &nf);
 		if (ret != EG_OK) {
@@ -501,6 +535,8 @@ load_trust(struct read_ctx *x, const char *csca, const char *crl)
 			    eg_strerror(ret), nf);
 			return EGATE_EXIT_ERROR;
 		}
+		if (nf > 0)
+			cli_err(CMD, "warning: CRLs from %s: %zu file(s) not usable", crl, nf);
 	}
 	return EGATE_EXIT_OK;
 }
@@ -592,6 +628,11 @@ cmd_read(int argc, char **argv)
 	}
 	if (mrz_arg != NULL && copy_mrz(mrz_arg, mrz, sizeof(mrz)) != EG_OK) {
 		cli_err(CMD, "--mrz is too long");
+		goto out;
+	}
+	if (outdir != NULL && (err = out_dir_ready(outdir)) != EG_OK) {
+		cli_err(CMD, "--out %s: %s", outdir, err == EG_ERR_STATE ? "not empty (a new or empty "
+		    "folder, so no other document's files are mixed in)" : "cannot be read");
 		goto out;
 	}
 	if (can != NULL && snprintf(can_buf, sizeof(can_buf), "%s", can) >=

@@ -17,8 +17,10 @@ static const struct egate_cmd commands[] = {
 	{ "mrz", cmd_mrz, "parse and validate a machine readable zone (ICAO 9303)" },
 	{ "face", cmd_face, "compare faces (1:1 verify) and enrol/search face galleries (1:N)" },
 	{ "camera", cmd_camera, "list cameras (UVC, simulated) and grab frames" },
-	{ "audit", cmd_audit, "query, export and verify the audit log" },
+	{ "audit", cmd_audit, "query, export, prove, verify and replay the audit log" },
+	{ "witness", cmd_witness, "cosign audit-log checkpoints that extend the last one seen (audit authority)" },
 	{ "read", cmd_read, "read and check a passport chip (real, vpcd or simulated reader)" },
+	{ "doc", cmd_doc, "check a document's files offline (EF.SOD, DGs) against CSCAs and CRLs" },
 	{ "officer", cmd_officer, "officer console: kiosk status, referral queue, open/hold/override" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -24,7 +24,8 @@ struct latest {
 	bool have_digest;
 };
 
-/* Payload of a config record (audit.c): {"version":N,"sha256":"<64 hex>"}. */
+/* Payload of a config record (audit.c): {"version":N,"sha256":"<64 hex>"},
+ * followed by ,"params_sha256":"<64 hex>"} when the parameters were kept. */
 static int
 latest_row(void *arg, const struct audit_row *row)
 {
@@ -34,7 +35,7 @@ latest_row(void *arg, const struct audit_row *row)
 	size_t dl = 0;
 
 	if (row->payload == NULL ||
-	    sscanf(row->payload, "{\"version\":%llu,\"sha256\":\"%64[0-9a-f]\"}", &v, hex) != 2)
+	    sscanf(row->payload, "{\"version\":%llu,\"sha256\":\"%64[0-9a-f]\"", &v, hex) != 2)
 		return 0;
 	if (v >= l->version) {
 		l->version = v;
@@ -76,9 +77,9 @@ confpush_mon_load(struct confpush_mon *cm, const char *path, struct audit_db *db
 	struct policy_push pp;
 	struct audit_filter f = { .kiosk_id = AUDIT_HOST_ID, .type = "config" };
 	struct latest l = { 0 };
-	char err[512] = "", summary[AUDIT_SHORT_MAX], dhex[65];
+	char err[512] = "", summary[AUDIT_SHORT_MAX], dhex[65], *params = NULL;
 	uint8_t *blob = NULL;
-	size_t blob_len = 0, total = 0;
+	size_t blob_len = 0, total = 0, params_len = 0;
 	int rc;
 
 	policy_init(&p);
@@ -127,8 +128,15 @@ confpush_mon_load(struct confpush_mon *cm, const char *path, struct audit_db *db
 		    "watchlist %.4g; %zu master list(s), %zu CRL(s), gallery %zu bytes",
 		    p.threshold[POLICY_T_MATCH], p.threshold[POLICY_T_LIVENESS],
 		    p.threshold[POLICY_T_WATCHLIST], p.n_master_lists, p.n_crls, p.gallery.len);
-		if ((rc = audit_config_add(db, pp.version, host_wall_ms(), pp.digest, summary)) !=
-		    EG_OK) {
+		/* the thresholds and settings by digest, so a decision can be
+		 * re-derived later (never the watchlist gallery: policy.h) */
+		if ((rc = policy_params_json(&p, &params, &params_len)) != EG_OK) {
+			snprintf(err, sizeof(err), "cannot write the decision parameters of version %"
+			    PRIu64 ": %s", pp.version, eg_strerror(rc));
+			goto out;
+		}
+		if ((rc = audit_config_add_policy(db, pp.version, host_wall_ms(), pp.digest, summary,
+		    params)) != EG_OK) {
 			snprintf(err, sizeof(err), "cannot log version %" PRIu64 ": %s", pp.version,
 			    eg_strerror(rc));
 			goto out;
@@ -151,6 +159,7 @@ out:
 		EG_LOG(lg, EG_LOG_ERROR, "config.refused", EG_STR("path", path),
 		    EG_STR("reason", err), EG_UINT("serving", cm->version), EG_ERRF(rc));
 	free(blob);
+	free(params);
 	policy_push_clear(&pp);
 	policy_clear(&p);
 	return rc;

@@ -96,6 +96,7 @@ open_store(struct monitor *m)
 	size_t pemlen = 0, keylen = 0;
 	uint8_t *key = NULL;
 	struct audit_keys k;
+	char dbwhy[512] = "";
 	int rc;
 
 	if ((rc = audit_pem_load(c->signing_key, true, &pem, &pemlen)) != EG_OK) {
@@ -109,11 +110,15 @@ open_store(struct monitor *m)
 		goto out;
 	}
 	k = (struct audit_keys){ .sign_key_pem = pem, .hmac_key = key, .hmac_key_len = keylen };
-	if ((rc = audit_open(c->db, &k, &m->db)) != EG_OK) {
-		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.db_failed", EG_STR("path", c->db), EG_ERRF(rc));
+	snprintf(m->anchor_path, sizeof(m->anchor_path), "%s.anchor", c->db);
+	/* a missing, emptied, damaged or replaced database is refused, never
+	 * replaced by a new log over the anchor (docs/audit.md) */
+	if ((rc = audit_open_anchored(c->db, &k, m->anchor_path, &m->db, dbwhy, sizeof(dbwhy))) !=
+	    EG_OK) {
+		EG_LOG(m->lg, EG_LOG_ERROR, "monitor.db_failed", EG_STR("path", c->db),
+		    EG_STR("reason", dbwhy), EG_ERRF(rc));
 		goto out;
 	}
-	snprintf(m->anchor_path, sizeof(m->anchor_path), "%s.anchor", c->db);
 	EG_LOG(m->lg, EG_LOG_INFO, "monitor.db_open", EG_STR("path", c->db));
 	{
 		char tpath[EG_CONF_PATH + 16];

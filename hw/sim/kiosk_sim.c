@@ -607,6 +607,13 @@ kiosk_sim_gate(struct kiosk_sim *s)
 	return &s->gate;
 }
 
+void
+kiosk_sim_use_gate(struct kiosk_sim *s, const struct gate_ops *ops, void *ctx)
+{
+	s->dev.gate = ops != NULL ? ops : &sim_gate_ops;
+	s->dev.gate_ctx = ops != NULL ? ctx : &s->gate;
+}
+
 time_t
 kiosk_sim_date(const struct scenario *sc)
 {

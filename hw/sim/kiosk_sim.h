@@ -61,6 +61,10 @@ int kiosk_sim_write_pki(struct kiosk_sim *s, const char *dir);
 const struct kiosk_devices *kiosk_sim_devices(struct kiosk_sim *s);
 /* kiosk_sim_gate — the simulated gate (borrowed; tests arm its faults). */
 struct sim_gate *kiosk_sim_gate(struct kiosk_sim *s);
+/* kiosk_sim_use_gate — the lane's gate is ops/ctx (borrowed; a test puts
+ * the product's gate engine of firmware/gate there); NULL ops: the
+ * simulated gate again. */
+void kiosk_sim_use_gate(struct kiosk_sim *s, const struct gate_ops *ops, void *ctx);
 
 /* kiosk_sim_date — noon UTC of the scenario's date, or 0 when it has none
  * (kiosk_opts.today). */

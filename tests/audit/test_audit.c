@@ -166,7 +166,9 @@ raw_sql(struct fx *f, const char *sql)
 	ck_assert_msg(sqlite3_exec(db, "DROP TRIGGER IF EXISTS records_no_delete;"
 	    "DROP TRIGGER IF EXISTS records_no_update;"
 	    "DROP TRIGGER IF EXISTS checkpoints_no_delete;"
-	    "DROP TRIGGER IF EXISTS checkpoints_no_update;", NULL, NULL, &err) == SQLITE_OK, "%s", err);
+	    "DROP TRIGGER IF EXISTS checkpoints_no_update;"
+	    "DROP TRIGGER IF EXISTS tree_no_delete;"
+	    "DROP TRIGGER IF EXISTS tree_no_update;", NULL, NULL, &err) == SQLITE_OK, "%s", err);
 	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK, "%s: %s", sql, err);
 	sqlite3_close(db);
 	fx_open(f);
@@ -197,7 +199,9 @@ START_TEST(migration_from_empty)
 
 	fx_init(&f);
 	ck_assert_int_eq(count_rows(&f, "PRAGMA user_version"), AUDIT_SCHEMA_VERSION);
-	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), 1);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), AUDIT_SCHEMA_VERSION);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+	    "('tree', 'meta', 'policy_params')"), 3);
 	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
 	    "AND name IN ('records_kiosk_ts', 'records_ts', 'records_doc', 'records_decision_ts', "
 	    "'records_officer')"), 5);
@@ -206,7 +210,7 @@ START_TEST(migration_from_empty)
 	/* reopening does not migrate twice */
 	audit_close(&f.db);
 	fx_open(&f);
-	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), 1);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM schema_migrations"), AUDIT_SCHEMA_VERSION);
 	/* WAL mode persisted */
 	ck_assert_int_eq(count_rows(&f, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 	/* a reader opens it and cannot write */
@@ -404,7 +408,8 @@ START_TEST(chain_verifies_and_unsealed)
 	gen_key(other_priv, sizeof(other_priv), other_pub, sizeof(other_pub));
 	ck_assert_eg(audit_verify(f.db, other_pub, NULL, &rep), EG_OK);
 	ck_assert(!rep.ok);
-	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_SIGNATURE);
+	/* a key that signed none of them is a wrong key, not tampering */
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_WRONG_KEY);
 	ck_assert_eg(audit_verify(f.db, "not a key", NULL, &rep), EG_ERR_CRYPTO);
 	fx_done(&f);
 }
@@ -567,7 +572,7 @@ START_TEST(unsealed_tail_is_not_protected)
 	append_n(&f, 0, 20);
 	checkpoint(&f);
 	append_n(&f, 20, 3);
-	raw_sql(&f, "DELETE FROM records WHERE id > 21");
+	raw_sql(&f, "DELETE FROM records WHERE id > 21; DELETE FROM tree WHERE last >= 21");
 	verify(&f, &rep);
 	ck_assert(rep.ok);
 	ck_assert_uint_eq(rep.unsealed, 1);
@@ -580,9 +585,11 @@ static void
 rewrite_chain(struct fx *f, const char *edit)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st, *up;
+	sqlite3_stmt *st, *up, *node;
 	uint8_t running[32] = { 0 };
+	struct audit_range range;
 
+	audit_range_init(&range);
 	raw_sql(f, edit);
 	audit_close(&f->db);
 	ck_assert_int_eq(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -590,10 +597,13 @@ rewrite_chain(struct fx *f, const char *edit)
 	    "officer, payload_hash FROM records ORDER BY id", -1, &st, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE records SET prev_hash = ?, hash = ? WHERE id = ?",
 	    -1, &up, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO tree VALUES (?, ?, ?)", -1, &node, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN; DELETE FROM tree", NULL, NULL, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct audit_hdr h;
-		uint8_t pd[32], hash[32];
+		uint8_t pd[32], hash[32], leaf[32], nodes[64][32];
+		size_t nn = 0;
 		const char *s;
 		int64_t id = sqlite3_column_int64(st, 0);
 
@@ -606,7 +616,16 @@ rewrite_chain(struct fx *f, const char *edit)
 		h.reason = audit_str_c((const char *)sqlite3_column_text(st, 6));
 		h.officer = audit_str_c((const char *)sqlite3_column_text(st, 7));
 		memcpy(pd, sqlite3_column_blob(st, 8), 32);
-		ck_assert_eg(audit_record_digest(running, id, &h, pd, hash), EG_OK);
+		ck_assert_eg(audit_record_hashes(running, id, &h, pd, hash, leaf, NULL), EG_OK);
+		/* a thorough attacker rebuilds the Merkle tree as well */
+		audit_range_push(&range, leaf, nodes, &nn);
+		for (size_t k = 0; k < nn; k++) {
+			sqlite3_bind_int64(node, 1, id - 1);
+			sqlite3_bind_int(node, 2, (int)k);
+			sqlite3_bind_blob(node, 3, nodes[k], 32, SQLITE_TRANSIENT);
+			ck_assert_int_eq(sqlite3_step(node), SQLITE_DONE);
+			sqlite3_reset(node);
+		}
 		sqlite3_bind_blob(up, 1, running, 32, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(up, 2, hash, 32, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(up, 3, id);
@@ -616,6 +635,7 @@ rewrite_chain(struct fx *f, const char *edit)
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(up);
+	sqlite3_finalize(node);
 	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	fx_open(f);
@@ -676,11 +696,33 @@ START_TEST(rewrite_chain_detected_by_signature)
 	audit_close(&f.db);
 	ck_assert_eg(audit_open(f.path, &f.keys, &f.db), EG_OK);
 	snprintf(sql, sizeof(sql), "UPDATE checkpoints SET key_id = '%s'", f.db->key_id);
-	raw_sql(&f, sql);
+	{
+		/* the key id inside the signed note's signature line too */
+		struct audit_anchor n;
+		char text[AUDIT_ANCHOR_TEXT_MAX];
+		uint8_t kid[4];
+		sqlite3 *db;
+		sqlite3_stmt *st;
+
+		memcpy(kid, f.db->note_kid, 4);
+		ck_assert_eg(audit_checkpoint_at(f.db, 0, text, sizeof(text), &n), EG_OK);
+		memcpy(n.sigs[0].kid, kid, 4);
+		ck_assert_eg(audit_note_format(&n, text, sizeof(text)), EG_OK);
+		raw_sql(&f, sql);
+		audit_close(&f.db);
+		ck_assert_int_eq(sqlite3_open(f.path, &db), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE checkpoints SET note = ?", -1, &st, NULL),
+		    SQLITE_OK);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		fx_open(&f);
+	}
 	verify(&f, &rep);
 	ck_assert(!rep.ok);
 	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_SIGNATURE);
-	ck_assert_ptr_nonnull(strstr(rep.detail, "does not verify"));
+	ck_assert_msg(strstr(rep.detail, "does not verify") != NULL, "%s", rep.detail);
 	fx_done(&f);
 }
 END_TEST
@@ -717,8 +759,9 @@ START_TEST(tamper_replayed_checkpoint)
 	checkpoint(&f);
 	append_n(&f, 20, 5);
 	checkpoint(&f);
-	raw_sql(&f, "INSERT INTO checkpoints (record_id, count, head_hash, ts, key_id, signature) "
-	    "SELECT record_id, count, head_hash, ts, key_id, signature FROM checkpoints WHERE id = 1");
+	raw_sql(&f, "INSERT INTO checkpoints (record_id, count, head_hash, ts, key_id, signature, note) "
+	    "SELECT record_id, count, head_hash, ts, key_id, signature, note FROM checkpoints "
+	    "WHERE id = 1");
 	verify(&f, &rep);
 	ck_assert(!rep.ok);
 	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_CHECKPOINT);
@@ -748,8 +791,16 @@ START_TEST(anchor_round_trip)
 	append_n(&f, 0, 12);
 	checkpoint(&f);
 	latest_anchor(&f, &a, text, sizeof(text));
-	ck_assert(strncmp(text, "egate-audit-checkpoint/v1\ncount 12\nhead ", 40) == 0);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "%s\n12\n", audit_origin(f.db));
+		ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
+		ck_assert_ptr_nonnull(strstr(text, "\n\n\xe2\x80\x94 egate-audit/"));
+	}
+	ck_assert_int_eq(a.format, 2);
 	ck_assert_uint_eq(a.count, 12);
+	ck_assert(audit_note_verify_log(&a, f.pub));
 	ck_assert_eg(audit_anchor_format(&a, again, sizeof(again)), EG_OK);
 	ck_assert_str_eq(text, again);
 	ck_assert_eg(audit_anchor_format(&a, again, 100), EG_ERR_OVERFLOW);
@@ -762,7 +813,7 @@ START_TEST(anchor_round_trip)
 	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
 	ck_assert(rep.ok);
 	ck_assert(rep.anchored);
-	/* a forged anchor (count changed in the text) fails its signature */
+	/* a forged anchor (size changed in the text) fails its signature */
 	a.count = 11;
 	ck_assert_eg(audit_verify(f.db, f.pub, &a, &rep), EG_OK);
 	ck_assert(!rep.ok);
@@ -787,7 +838,8 @@ START_TEST(anchor_detects_truncation_with_checkpoints)
 	append_n(&f, 10, 10);
 	checkpoint(&f);
 	latest_anchor(&f, &a, text, sizeof(text));
-	raw_sql(&f, "DELETE FROM records WHERE id > 14; DELETE FROM checkpoints WHERE id = 2");
+	raw_sql(&f, "DELETE FROM records WHERE id > 14; DELETE FROM checkpoints WHERE id = 2;"
+	    "DELETE FROM tree WHERE last >= 14");
 	verify(&f, &rep);
 	ck_assert(rep.ok);			/* the limit of in-database checkpoints */
 	ck_assert_uint_eq(rep.records, 14);
@@ -844,11 +896,13 @@ START_TEST(anchor_parse_rejects)
 	memcpy(bad, text, n);
 	bad[n] = '\n';
 	ck_assert_eg(audit_anchor_parse(bad, n + 1, &a), EG_ERR_FORMAT);
-	/* upper-case hex, leading zero, sign, zero count, wrong header */
+	/* leading zero, sign, non-canonical base64, extension line, no blank
+	 * line, a control character, a plain dash for the em dash */
 	static const char *const edits[][2] = {
-		{ "count 3", "count 03" }, { "count 3", "count +3" }, { "count 3", "count 0" },
-		{ "egate-audit-checkpoint/v1", "egate-audit-checkpoint/v2" },
-		{ "count 3", "count 99999999999999999999" }, { "count 3", "count 3 " },
+		{ "\n3\n", "\n03\n" }, { "\n3\n", "\n+3\n" }, { "\n3\n", "\n3 \n" },
+		{ "\n3\n", "\n99999999999999999999\n" }, { "=\n\n", "=\next\n\n" },
+		{ "=\n\n", "=\n" }, { "=\n\n", "=\n\t\n" }, { "\xe2\x80\x94 ", "- " },
+		{ "\xe2\x80\x94 egate", "\xe2\x80\x94  egate" }, { "egate-audit/", "egate audit/" },
 	};
 	for (size_t e = 0; e < sizeof(edits) / sizeof(edits[0]); e++) {
 		char *p = strstr(text, edits[e][0]);
@@ -861,13 +915,15 @@ START_TEST(anchor_parse_rejects)
 		memcpy(bad + off + nl, text + off + ol, n - off - ol);
 		ck_assert_msg(audit_anchor_parse(bad, n - ol + nl, &a) == EG_ERR_FORMAT, "%s", edits[e][1]);
 	}
+	/* the root's base64 with its padding removed */
 	memcpy(bad, text, n + 1);
-	for (char *p = strstr(bad, "head ") + 5; *p != '\n'; p++)
-		if (*p >= 'a' && *p <= 'f') {
-			*p = (char)(*p - 'a' + 'A');
-			break;
-		}
-	ck_assert_eg(audit_anchor_parse(bad, n, &a), EG_ERR_FORMAT);
+	{
+		char *eq = strstr(bad, "=\n\n");
+
+		ck_assert_ptr_nonnull(eq);
+		memmove(eq, eq + 1, strlen(eq + 1) + 1);
+		ck_assert_eg(audit_anchor_parse(bad, n - 1, &a), EG_ERR_FORMAT);
+	}
 	ck_assert_eg(audit_anchor_parse(NULL, 0, &a), EG_ERR_INVAL);
 	fx_done(&f);
 }
@@ -999,6 +1055,35 @@ START_TEST(hmac_of_identifiers)
 		for (int i = 0; i < 32; i++)
 			snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 		ck_assert_str_eq(hex, a);
+	}
+	/* known answers from Python's hmac module (key byte i = 7i + 1), around
+	 * the 64-byte block: keys longer than a block are hashed first */
+	{
+		static const struct {
+			size_t keylen;
+			const char *doc, *name;
+		} kat[] = {
+			{ 32, "dee0e359873a602eca26d5d0f4d5d0f0593b74264686054fba81fba162d99b72",
+			  "d9f253e9b05280f47c354ab1146869782dc9098dd6fb278d9a461ee76273d556" },
+			{ 64, "dad7786bf5ef24c08006bf6a4b3c676221a4432e1a0e1cca507f8404584e4f31",
+			  "cb289c73ce369680f3e119de7e614828a25320c9c2e8400b7e39a8d7a1d6f2a1" },
+			{ 65, "fe1f36c5c3780eae0e08f78c698c7a1aed21744dddfddc1ea4742be25d0ffabc",
+			  "3970bf1fa370d9f188289408942d2e7a1886be56f82e8e6b9ce5448ad017d465" },
+			{ 200, "f0b4a698e26020fe74002c9fbc6cb87efd4fca96024a33f303bca2964e0d49e7",
+			  "ec3d04e9010d1c76ebc82e3368c272c7ce71e69d3a3fe5f144e2e33b8d7f628a" },
+		};
+		uint8_t key[200];
+
+		for (size_t i = 0; i < sizeof(key); i++)
+			key[i] = (uint8_t)(i * 7 + 1);
+		for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+			ck_assert_eg(audit_hmac_hex(key, kat[i].keylen, AUDIT_IDENT_DOCUMENT, "L898902C3",
+			    c), EG_OK);
+			ck_assert_str_eq(c, kat[i].doc);
+			ck_assert_eg(audit_hmac_hex(key, kat[i].keylen, AUDIT_IDENT_NAME,
+			    "ERIKSSON<<ANNA<MARIA", c), EG_OK);
+			ck_assert_str_eq(c, kat[i].name);
+		}
 	}
 
 	/* stored: HMAC yes, clear text never (neither the file nor the WAL) */
@@ -1197,6 +1282,494 @@ START_TEST(config_versions)
 }
 END_TEST
 
+
+/* ---- issue 13: transparency-log proofs, witnesses, the attacks ---- */
+
+static void
+hexbin(const char *h, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		ck_assert_int_eq(sscanf(h + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* tests/vectors/audit/proofs.txt (made by the independent rfc9162.py) */
+START_TEST(proof_vectors)
+{
+	char path[512], line[16384];
+	const char *dir = VECTORS_DIR;
+	FILE *fp;
+	int n = 0, bad = 0;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/audit/proofs.txt", dir);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char kind[16], a[80], b[80], pr[16000], exp[8];
+		unsigned long long x, y;
+		uint8_t h1[32], h2[32], proof[64][32];
+		size_t k = 0;
+		bool got;
+
+		if (line[0] == '#')
+			continue;
+		ck_assert_int_eq(sscanf(line, "%15s %llu %llu %79s %79s %15999s %7s", kind, &x, &y, a, b,
+		    pr, exp), 7);
+		hexbin(a, h1, 32);
+		hexbin(b, h2, 32);
+		if (strcmp(pr, "-") != 0)
+			for (char *t = strtok(pr, ","); t != NULL; t = strtok(NULL, ","))
+				hexbin(t, proof[k++], 32);
+		if (strcmp(kind, "inclusion") == 0)
+			got = audit_verify_inclusion(h1, y, x, (const uint8_t (*)[32])proof, k, h2);
+		else
+			got = audit_verify_consistency(x, y, h1, h2, (const uint8_t (*)[32])proof, k);
+		ck_assert_msg(got == (strcmp(exp, "ok") == 0), "%.100s", line);
+		n++;
+		bad += strcmp(exp, "bad") == 0;
+	}
+	fclose(fp);
+	ck_assert_int_gt(n, 400);
+	ck_assert_int_gt(bad, 200);	/* mutated proofs and forked logs */
+}
+END_TEST
+
+/* Every proof the store makes verifies, for every size and index. */
+START_TEST(proofs_from_the_store)
+{
+	struct fx f;
+	uint8_t root[32], leaf[32], r2[32], path[AUDIT_PROOF_MAX][32], roots[41][32];
+	size_t n;
+
+	fx_init(&f);
+	for (int s = 1; s <= 40; s++) {
+		append_n(&f, s - 1, 1);
+		ck_assert_eg(audit_root(f.db, (uint64_t)s, roots[s]), EG_OK);
+	}
+	for (uint64_t size = 1; size <= 40; size++) {
+		for (uint64_t i = 0; i < size; i++) {
+			ck_assert_eg(audit_prove_inclusion(f.db, i, size, leaf, path, &n, root), EG_OK);
+			ck_assert(memcmp(root, roots[size], 32) == 0);
+			ck_assert(audit_verify_inclusion(leaf, i, size, (const uint8_t (*)[32])path, n, root));
+			if (n > 0) {
+				path[n - 1][0] ^= 1;	/* a mutated proof fails */
+				ck_assert(!audit_verify_inclusion(leaf, i, size,
+				    (const uint8_t (*)[32])path, n, root));
+			}
+		}
+		for (uint64_t m = 1; m <= size; m++) {
+			ck_assert_eg(audit_prove_consistency(f.db, m, size, path, &n), EG_OK);
+			ck_assert_msg(audit_verify_consistency(m, size, roots[m], roots[size],
+			    (const uint8_t (*)[32])path, n), "%llu -> %llu", (unsigned long long)m,
+			    (unsigned long long)size);
+			memcpy(r2, roots[m], 32);
+			r2[5] ^= 1;	/* another old tree (a fork) is not consistent */
+			ck_assert(!audit_verify_consistency(m, size, r2, roots[size],
+			    (const uint8_t (*)[32])path, n));
+		}
+	}
+	ck_assert_eg(audit_prove_inclusion(f.db, 40, 40, leaf, path, &n, root), EG_ERR_INVAL);
+	ck_assert_eg(audit_prove_consistency(f.db, 3, 41, path, &n), EG_ERR_INVAL);
+	fx_done(&f);
+}
+END_TEST
+
+/* Issue 13, 7: blanking one chosen record (purged = 1, personal columns
+ * NULL) kept verify OK and hid it from document searches. */
+START_TEST(attack_blank_one_record)
+{
+	struct fx f;
+	struct audit_report rep;
+	uint64_t n;
+
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	checkpoint(&f);
+	raw_sql(&f, "UPDATE records SET purged = 1, payload = NULL, doc_hmac = NULL, "
+	    "name_hmac = NULL WHERE id = 12");
+	verify(&f, &rep);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_PURGED);
+	ck_assert_int_eq(rep.bad_record, 12);
+	fx_done(&f);
+	/* a genuine purge still verifies, also after a second purge */
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	ck_assert_eg(audit_purge(f.db, T0 + 10 * 60000, &n), EG_OK);
+	ck_assert_uint_eq(n, 10);
+	ck_assert_eg(audit_purge(f.db, T0 + 15 * 60000, &n), EG_OK);
+	ck_assert_uint_eq(n, 5);
+	verify(&f, &rep);
+	ck_assert_msg(rep.ok, "%s", rep.detail);
+	ck_assert_uint_eq(rep.purged, 15);
+	/* ... but not a record blanked beyond the purged time */
+	raw_sql(&f, "UPDATE records SET purged = 1, payload = NULL, doc_hmac = NULL, "
+	    "name_hmac = NULL WHERE id = 17");
+	verify(&f, &rep);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_PURGED);
+	fx_done(&f);
+}
+END_TEST
+
+/* Issue 13, 7: a column's type changed (TEXT -> BLOB) hid records from
+ * searches with every hash intact. */
+START_TEST(attack_column_type)
+{
+	static const char *const edits[] = {
+		"UPDATE records SET doc_hmac = CAST(doc_hmac AS BLOB) WHERE id = 4",
+		"UPDATE records SET decision = CAST(decision AS BLOB) WHERE id = 4",
+		"UPDATE records SET kiosk_id = CAST(kiosk_id AS BLOB) WHERE id = 4",
+		"UPDATE records SET reason = CAST(reason AS BLOB) WHERE id = 4",
+	};
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		struct fx f;
+		struct audit_report rep;
+
+		fx_init(&f);
+		append_n(&f, 0, 8);
+		checkpoint(&f);
+		raw_sql(&f, edits[i]);
+		verify(&f, &rep);
+		ck_assert_msg(!rep.ok, "%s", edits[i]);
+		ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_ROW);
+		ck_assert_int_eq(rep.bad_record, 4);
+		fx_done(&f);
+	}
+}
+END_TEST
+
+/* Issue 13, 2 and 9: a file with corrupted pages. */
+static void
+corrupt_middle(const char *path)
+{
+	struct stat st;
+	uint8_t junk[512];
+	int fd = open(path, O_WRONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	memset(junk, 0xA5, sizeof(junk));
+	/* a page in the middle, past the schema */
+	ck_assert_int_eq(pwrite(fd, junk, sizeof(junk), st.st_size / 2 / 4096 * 4096 + 100),
+	    (ssize_t)sizeof(junk));
+	close(fd);
+}
+
+START_TEST(attack_corrupted_pages)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_db *r = NULL;
+
+	fx_init(&f);
+	append_n(&f, 0, 400);
+	checkpoint(&f);
+	audit_close(&f.db);	/* everything in the main file */
+	corrupt_middle(f.path);
+	/* the daemon refuses it (it was served silently) */
+	ck_assert_eg(audit_open(f.path, &f.keys, &f.db), EG_ERR_CHECKSUM);
+	/* verify names it */
+	ck_assert_eg(audit_open(f.path, NULL, &r), EG_OK);
+	ck_assert_eg(audit_verify(r, f.pub, NULL, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_DAMAGED);
+	audit_close(&r);
+	fx_done(&f);
+}
+END_TEST
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_ge(fputs(text, fp), 0);
+	fclose(fp);
+}
+
+/* Issue 13, 2: the database emptied or deleted while the host is stopped;
+ * the host started a new one and overwrote the .anchor. */
+START_TEST(attack_db_deleted_or_emptied)
+{
+	struct fx f;
+	char anchor[192], text[AUDIT_ANCHOR_TEXT_MAX], why[512];
+	struct audit_db *d = NULL;
+
+	fx_init(&f);
+	append_n(&f, 0, 20);
+	checkpoint(&f);
+	ck_assert_eg(audit_checkpoint_latest(f.db, text, sizeof(text)), EG_OK);
+	snprintf(anchor, sizeof(anchor), "%s.anchor", f.path);
+	write_text(anchor, text);
+	audit_close(&f.db);
+	/* intact: opens */
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_OK);
+	audit_close(&d);
+	/* every record deleted (tables emptied): refused */
+	raw_sql(&f, "DELETE FROM records; DELETE FROM tree; DELETE FROM checkpoints");
+	audit_close(&f.db);
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_ERR_STATE);
+	ck_assert_ptr_null(d);
+	ck_assert_msg(strstr(why, "were removed") != NULL, "%s", why);
+	/* the file deleted: refused, and no new log is created */
+	{
+		char p[192];
+
+		snprintf(p, sizeof(p), "%s-wal", f.path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", f.path);
+		unlink(p);
+	}
+	ck_assert_int_eq(unlink(f.path), 0);
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_ERR_STATE);
+	ck_assert_int_ne(access(f.path, F_OK), 0);
+	ck_assert_msg(strstr(why, "refusing to start a new log") != NULL, "%s", why);
+	/* a different log put in its place (same size, other content): refused */
+	fx_open(&f);
+	for (int i = 0; i < 20; i++)
+		append_n(&f, 100 + i, 1);
+	audit_close(&f.db);
+	ck_assert_eg(audit_open_anchored(f.path, &f.keys, anchor, &d, why, sizeof(why)), EG_ERR_STATE);
+	ck_assert_msg(strstr(why, "does not contain the checkpoint") != NULL, "%s", why);
+	unlink(anchor);
+	fx_open(&f);
+	fx_done(&f);
+}
+END_TEST
+
+/* Issue 13, 9: a copy made without its -wal verified as a shorter log. */
+START_TEST(attack_copy_without_wal)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_anchor a;
+	char text[AUDIT_ANCHOR_TEXT_MAX], copy[192], cmd[512];
+	struct audit_db *c = NULL;
+
+	fx_init(&f);
+	append_n(&f, 0, 10);
+	checkpoint(&f);
+	audit_close(&f.db);	/* checkpointed into the main file */
+	fx_open(&f);
+	append_n(&f, 10, 10);
+	checkpoint(&f);		/* these live in the -wal while the host runs */
+	latest_anchor(&f, &a, text, sizeof(text));
+	snprintf(copy, sizeof(copy), "%s/copy.db", f.dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", f.path, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_eg(audit_open(copy, NULL, &c), EG_OK);
+	ck_assert_eg(audit_verify(c, f.pub, NULL, &rep), EG_OK);
+	ck_assert(rep.ok);		/* consistent in itself ... */
+	ck_assert(!rep.anchored);	/* ... but nothing outside vouches for it */
+	ck_assert_uint_lt(rep.records, 20);
+	ck_assert_eg(audit_verify(c, f.pub, &a, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_TRUNCATED);
+	audit_close(&c);
+	/* the online backup is complete */
+	unlink(copy);
+	ck_assert_eg(audit_snapshot(f.db, copy, NULL, NULL), EG_OK);
+	ck_assert_eg(audit_snapshot(f.db, copy, NULL, NULL), EG_ERR_STATE);
+	ck_assert_eg(audit_open(copy, NULL, &c), EG_OK);
+	ck_assert_eg(audit_verify(c, f.pub, &a, &rep), EG_OK);
+	ck_assert_msg(rep.ok && rep.anchored, "%s", rep.detail);
+	ck_assert_uint_eq(rep.records, 20);
+	audit_close(&c);
+	unlink(copy);
+	fx_done(&f);
+}
+END_TEST
+
+/* Witness cosignatures (Ed25519, c2sp.org/tlog-cosignature) and verify's
+ * quorum. */
+START_TEST(witness_cosignatures)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_verify_opts o;
+	struct audit_anchor a, b;
+	char text[AUDIT_ANCHOR_TEXT_MAX], sk1[256], vk1[256], sk2[256], vk2[256];
+	const char *vks[2];
+	uint64_t ts = 0;
+
+	fx_init(&f);
+	append_n(&f, 0, 9);
+	checkpoint(&f);
+	latest_anchor(&f, &a, text, sizeof(text));
+	ck_assert_eg(audit_witness_keygen("witness.example/w1", sk1, sizeof(sk1), vk1, sizeof(vk1)),
+	    EG_OK);
+	ck_assert_eg(audit_witness_keygen("witness.example/w2", sk2, sizeof(sk2), vk2, sizeof(vk2)),
+	    EG_OK);
+	ck_assert_eg(audit_witness_keygen("bad name", sk2, sizeof(sk2), vk2, sizeof(vk2)),
+	    EG_ERR_INVAL);
+	ck_assert_eg(audit_witness_keygen("witness.example/w2", sk2, sizeof(sk2), vk2, sizeof(vk2)),
+	    EG_OK);
+	ck_assert_eg(audit_vkey_check(vk1), EG_OK);
+	ck_assert_eg(audit_vkey_check(sk1), EG_ERR_FORMAT);
+	ck_assert(!audit_witness_verify(&a, vk1, NULL));
+	ck_assert_eg(audit_witness_cosign(&a, sk1, 1700000000), EG_OK);
+	ck_assert(audit_witness_verify(&a, vk1, &ts));
+	ck_assert_uint_eq(ts, 1700000000);
+	ck_assert(!audit_witness_verify(&a, vk2, NULL));
+	/* the text round trip keeps every signature */
+	ck_assert_eg(audit_note_format(&a, text, sizeof(text)), EG_OK);
+	ck_assert_eg(audit_anchor_parse(text, strlen(text), &b), EG_OK);
+	ck_assert_uint_eq(b.n_sigs, 2);
+	ck_assert(audit_witness_verify(&b, vk1, NULL));
+	ck_assert(audit_note_verify_log(&b, f.pub));
+	/* a cosignature moved to another tree does not verify */
+	b.count = 8;
+	ck_assert(!audit_witness_verify(&b, vk1, NULL));
+	b = a;
+	b.sigs[1].sig[20] ^= 1;
+	ck_assert(!audit_witness_verify(&b, vk1, NULL));
+	/* verify with witness keys */
+	memset(&o, 0, sizeof(o));
+	vks[0] = vk1;
+	vks[1] = vk2;
+	o.anchor = &a;
+	o.witness_vkeys = vks;
+	o.n_witness = 1;
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_OK);
+	ck_assert_msg(rep.ok && rep.witnessed && rep.anchored, "%s", rep.detail);
+	o.n_witness = 2;	/* both required, one present */
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_OK);
+	ck_assert(!rep.ok);
+	ck_assert_int_eq(rep.problem, AUDIT_PROBLEM_WITNESS);
+	o.quorum = 1;
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_OK);
+	ck_assert(rep.ok && rep.witnessed);
+	vks[1] = "not a key";
+	ck_assert_eg(audit_verify_ex(f.db, f.pub, &o, &rep), EG_ERR_FORMAT);
+
+	/* the two witnesses' notes of one checkpoint merge into one note */
+	{
+		struct audit_anchor w2, m;
+		size_t added = 9;
+
+		latest_anchor(&f, &w2, text, sizeof(text));
+		ck_assert_eg(audit_witness_cosign(&w2, sk2, 1700000100), EG_OK);
+		m = a;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_OK);
+		ck_assert_uint_eq(added, 1);	/* the log's line is there already */
+		ck_assert_uint_eq(m.n_sigs, 3);
+		ck_assert(audit_witness_verify(&m, vk1, NULL) && audit_witness_verify(&m, vk2, NULL));
+		ck_assert(audit_note_verify_log(&m, f.pub));
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_OK);
+		ck_assert_uint_eq(added, 0);
+		ck_assert_uint_eq(m.n_sigs, 3);
+		/* another size or root: not the same checkpoint */
+		w2.count--;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_ERR_INVAL);
+		w2.count++;
+		w2.root[0] ^= 1;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_ERR_INVAL);
+		w2.root[0] ^= 1;
+		/* never more than AUDIT_NOTE_SIGS_MAX lines; into unchanged */
+		for (size_t i = 0; i < AUDIT_NOTE_SIGS_MAX - 2; i++) {
+			snprintf(w2.sigs[i + 2].name, sizeof(w2.sigs[0].name), "w%zu", i);
+			w2.sigs[i + 2].kid[0] = (uint8_t)i;
+			w2.sigs[i + 2].sig_len = 1;
+		}
+		w2.n_sigs = AUDIT_NOTE_SIGS_MAX;
+		ck_assert_eg(audit_anchor_merge(&m, &w2, &added), EG_ERR_OVERFLOW);
+		ck_assert_uint_eq(m.n_sigs, 3);
+	}
+	fx_done(&f);
+}
+END_TEST
+
+/* A schema-1 log (as the previous version wrote it) migrates: the tree is
+ * built, a signed-note checkpoint made, old checkpoints and anchors verify. */
+START_TEST(migration_from_schema_1)
+{
+	struct fx f;
+	struct audit_report rep;
+	struct audit_anchor v1;
+	struct audit_db *r = NULL;
+	char text[AUDIT_ANCHOR_TEXT_MAX], sql[1024], kid[AUDIT_KEY_ID_LEN + 1];
+	uint8_t head[32], digest[32], sig[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
+	size_t siglen = 0, tl;
+	mbedtls_pk_context pk;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	fx_init(&f);
+	append_n(&f, 0, 15);
+	snprintf(kid, sizeof(kid), "%s", f.db->key_id);
+	audit_close(&f.db);
+	/* back to schema 1: what the previous version left on disk */
+	ck_assert_int_eq(sqlite3_open(f.path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE tree; DROP TABLE meta; DROP TABLE policy_params;"
+	    "ALTER TABLE checkpoints DROP COLUMN note; DELETE FROM schema_migrations WHERE version = 2;"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT hash FROM records WHERE id = 15", -1, &st,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	memcpy(head, sqlite3_column_blob(st, 0), 32);
+	sqlite3_finalize(st);
+	/* a schema-1 checkpoint, signed as the old code did */
+	tl = audit_checkpoint_text(15, head, T0, text, sizeof(text));
+	mbedtls_pk_init(&pk);
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&drbg);
+	ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, NULL, 0), 0);
+	ck_assert_int_eq(mbedtls_pk_parse_key(&pk, (const uint8_t *)f.priv, strlen(f.priv) + 1, NULL,
+	    0), 0);
+	mbedtls_sha256_ret((const uint8_t *)text, tl, digest, 0);
+	ck_assert_int_eq(mbedtls_pk_sign(&pk, MBEDTLS_MD_SHA256, digest, 32, sig, &siglen,
+	    mbedtls_ctr_drbg_random, &drbg), 0);
+	mbedtls_pk_free(&pk);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&ent);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO checkpoints (record_id, count, head_hash, "
+	    "ts, key_id, signature) VALUES (15, 15, ?, ?, ?, ?)", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, head, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, T0);
+	sqlite3_bind_text(st, 3, kid, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, sig, (int)siglen, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	memset(&v1, 0, sizeof(v1));
+	v1.format = 1;
+	v1.count = 15;
+	memcpy(v1.head, head, 32);
+	v1.ts_ms = T0;
+	snprintf(v1.key_id, sizeof(v1.key_id), "%s", kid);
+	memcpy(v1.sig, sig, siglen);
+	v1.sig_len = siglen;
+	ck_assert_eg(audit_anchor_format(&v1, text, sizeof(text)), EG_OK);
+	ck_assert_eg(audit_anchor_parse(text, strlen(text), &v1), EG_OK);
+	ck_assert_int_eq(v1.format, 1);
+	/* readers refuse it until the host migrated it */
+	ck_assert_eg(audit_open(f.path, NULL, &r), EG_ERR_UNSUPPORTED);
+	fx_open(&f);
+	ck_assert_int_eq(count_rows(&f, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM checkpoints WHERE note IS NOT NULL "
+	    "AND count = 15"), 1);
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM tree WHERE level = 0"), 15);
+	ck_assert_eg(audit_verify(f.db, f.pub, &v1, &rep), EG_OK);
+	ck_assert_msg(rep.ok && rep.anchored, "%s", rep.detail);
+	ck_assert_uint_eq(rep.checkpoints, 2);
+	append_n(&f, 15, 3);
+	checkpoint(&f);
+	ck_assert_eg(audit_verify(f.db, f.pub, &v1, &rep), EG_OK);
+	ck_assert_msg(rep.ok, "%s", rep.detail);
+	snprintf(sql, sizeof(sql), "%s", "SELECT 1");
+	(void)sql;
+	fx_done(&f);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1228,6 +1801,15 @@ make_suite(void)
 	tcase_add_test(tc, key_files);
 	tcase_add_test(tc, query_filters);
 	tcase_add_test(tc, config_versions);
+	tcase_add_test(tc, proof_vectors);
+	tcase_add_test(tc, proofs_from_the_store);
+	tcase_add_test(tc, attack_blank_one_record);
+	tcase_add_test(tc, attack_column_type);
+	tcase_add_test(tc, attack_corrupted_pages);
+	tcase_add_test(tc, attack_db_deleted_or_emptied);
+	tcase_add_test(tc, attack_copy_without_wal);
+	tcase_add_test(tc, witness_cosignatures);
+	tcase_add_test(tc, migration_from_schema_1);
 	suite_add_tcase(s, tc);
 	return s;
 }

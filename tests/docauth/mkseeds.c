@@ -6,7 +6,9 @@
  *   ./build/tests/docauth/docauth-mkseeds tests/fuzz
  *
  * writes tests/fuzz/fuzz_docauth_csca.h and tests/fuzz/corpus/{sod,lds,
- * masterlist}/seed-*. Deterministic: the same seed string gives the same files.
+ * masterlist,spki,cert,crl}/seed-*. Deterministic: the same seed string
+ * gives the same files. The real-world seeds (spki-real-*, cert-real-*,
+ * sod-real-*) come from tests/vectors/docauth/gmrtd.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@
 
 #include "egate/error.h"
 #include "egate/tlv.h"
+#include "docauth/cert.h"
+#include "docauth/sod.h"
 #include "docauth/testpki.h"
 #include "world.h"
 
@@ -62,7 +66,13 @@ main(int argc, char **argv)
 		{ "ecdsa-no-cert", 0, TPKI_SIG_ECDSA, TPKI_NO_CERT },
 		{ "rsa-pkcs1", 1, TPKI_SIG_RSA_PKCS1, 0 },
 		{ "rsa-pss", 1, TPKI_SIG_RSA_PSS, 0 },
+		{ "ecdsa-ber", 0, TPKI_SIG_ECDSA, TPKI_BER },
+		{ "ecdsa-sid-reordered", 0, TPKI_SIG_ECDSA, TPKI_SID_REORDERED },
+		{ "ecdsa-explicit-p256", 2, TPKI_SIG_ECDSA, 0 },
+		{ "ecdsa-bp320-custom", 3, TPKI_SIG_ECDSA, TPKI_BER },
 	};
+	struct tpki_cred ds_explicit, ds_bp320, ds_bad;
+	struct tpki_cred *dss[4] = { &ds_ec, &ds_rsa, &ds_explicit, &ds_bp320 };
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s TESTS_FUZZ_DIR\n", argv[0]);
@@ -80,8 +90,31 @@ main(int argc, char **argv)
 	    "20250101000000", "20350101000000", 2, &ds_ec));
 	MUST(tpki_cred_make(t, TPKI_KEY_RSA2048, "C=UT,O=Utopia,CN=DS Fuzz RSA", &csca, false,
 	    "20250101000000", "20350101000000", 3, &ds_rsa));
-	MUST(tpki_cred_make(t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=ML Signer Fuzz", &csca, false,
-	    "20250101000000", "20350101000000", 4, &mls));
+	{
+		struct tpki_cert_opts o = { .role = TPKI_ROLE_ML_SIGNER, .key = TPKI_KEY_EC_P256,
+			.subject = "C=UT,O=Utopia,CN=ML Signer Fuzz", .issuer = &csca,
+			.not_before = "20250101000000", .not_after = "20350101000000", .serial = 4 };
+
+		MUST(tpki_cert_make(t, &o, &mls));
+		o.role = TPKI_ROLE_DS;
+		o.subject = "C=UT,O=Utopia,CN=DS Fuzz explicit";
+		o.serial = 5;
+		o.flags = TPKI_CERT_EXPLICIT;
+		tpki_cred_init(&ds_explicit);
+		MUST(tpki_cert_make(t, &o, &ds_explicit));
+		o.subject = "C=UT,O=Utopia,CN=DS Fuzz bp320";
+		o.key = TPKI_KEY_EC_BP320;
+		o.serial = 6;
+		o.flags = 0;
+		tpki_cred_init(&ds_bp320);
+		MUST(tpki_cert_make(t, &o, &ds_bp320));
+		o.subject = "C=UT,O=Utopia,CN=DS Fuzz bad curve";
+		o.key = TPKI_KEY_EC_P256;
+		o.serial = 7;
+		o.flags = TPKI_CERT_EXPLICIT_BAD;
+		tpki_cred_init(&ds_bad);
+		MUST(tpki_cert_make(t, &o, &ds_bad));
+	}
 	snprintf(path, sizeof(path), "%s/fuzz_docauth_csca.h", root);
 	if ((f = fopen(path, "w")) == NULL)
 		return 1;
@@ -102,7 +135,7 @@ main(int argc, char **argv)
 
 	for (size_t i = 0; i < sizeof(sods) / sizeof(sods[0]); i++) {
 		memset(&sp, 0, sizeof(sp));
-		sp.ds = sods[i].ds_rsa ? &ds_rsa : &ds_ec;
+		sp.ds = dss[sods[i].ds_rsa];
 		sp.sig = sods[i].sig;
 		sp.flags = sods[i].flags;
 		sp.dg[1] = dg1.data;
@@ -127,10 +160,11 @@ main(int argc, char **argv)
 		MUST(eg_tlv_put(&out, 0x6F, spki + sizeof(spki) - n, (size_t)n));
 		seed("lds", "dg15-ec", out.data, out.len);
 	}
-	/* master lists */
+	/* master lists: good, bad signature, a DS as signer, entries to skip */
 	{
-		const uint8_t *certs[2] = { csca.cert.data, ds_ec.cert.data };
-		size_t lens[2] = { csca.cert.len, ds_ec.cert.len };
+		const uint8_t *certs[4] = { csca.cert.data, ds_ec.cert.data, ds_bp320.cert.data,
+			(const uint8_t *)"\x30\x03\x02\x01\x00" };
+		size_t lens[4] = { csca.cert.len, ds_ec.cert.len, ds_bp320.cert.len, 5 };
 
 		eg_wbuf_reset(&out);
 		MUST(tpki_masterlist_build(t, &mls, certs, lens, 2, 0, &out));
@@ -141,7 +175,87 @@ main(int argc, char **argv)
 		eg_wbuf_reset(&out);
 		MUST(tpki_masterlist_build(t, &ds_ec, certs, lens, 1, TPKI_SID_SKI, &out));
 		seed("masterlist", "ski-signer", out.data, out.len);
+		eg_wbuf_reset(&out);
+		MUST(tpki_masterlist_build(t, &mls, certs, lens, 4, TPKI_BER, &out));
+		seed("masterlist", "ber-entries-to-skip", out.data, out.len);
 	}
+	/* keys and certificates: made here, and real ones from gmrtd's SODs */
+	{
+		struct tpki_cred *made[] = { &csca, &ds_ec, &ds_rsa, &ds_explicit, &ds_bp320, &ds_bad };
+		static const char *const names[] = { "csca-p256", "ds-p256", "ds-rsa",
+			"ds-explicit-p256", "ds-bp320-custom", "ds-invalid-curve" };
+		static const char *const real[] = { "AT", "DE", "FI", "UK", "RU", "MY", "NZ", "SG" };
+
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+			struct eg_rbuf b = eg_rbuf_init(made[i]->cert.data, made[i]->cert.len);
+			struct eg_tlv c, tbs, x;
+			char nm[64];
+
+			seed("cert", names[i], made[i]->cert.data, made[i]->cert.len);
+			/* the SPKI: 7th element of the TBSCertificate */
+			MUST(eg_tlv_expect(&b, 0x30, &c));
+			MUST(eg_tlv_expect(&c.value, 0x30, &tbs));
+			for (int k = 0; k < 6; k++)
+				MUST(eg_tlv_read(&tbs.value, &x));
+			MUST(eg_tlv_read(&tbs.value, &x));
+			snprintf(nm, sizeof(nm), "%s", names[i]);
+			seed("spki", nm, x.raw, x.raw_len);
+		}
+		for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
+			char p2[1024], nm[64];
+			struct sod so;
+			struct cert *ds = NULL;
+			uint8_t *buf;
+			size_t n;
+			FILE *rf;
+
+			snprintf(p2, sizeof(p2), "%s/docauth/gmrtd/sod/%s.sod", VECTORS_DIR, real[i]);
+			if ((rf = fopen(p2, "rb")) == NULL)
+				return 1;
+			fseek(rf, 0, SEEK_END);
+			n = (size_t)ftell(rf);
+			fseek(rf, 0, SEEK_SET);
+			buf = malloc(n);
+			if (buf == NULL || fread(buf, 1, n, rf) != n)
+				return 1;
+			fclose(rf);
+			MUST(sod_parse(buf, n, &so));
+			MUST(cms_signer_cert(&so.cms, &ds, NULL));
+			snprintf(nm, sizeof(nm), "real-%s-ds", real[i]);
+			seed("cert", nm, ds->der, ds->der_len);
+			seed("spki", nm, ds->spki.p, ds->spki.len);
+			snprintf(nm, sizeof(nm), "real-%s-issuer-name", real[i]);
+			seed("cert", nm, ds->issuer.raw.p, ds->issuer.raw.len);	/* a bare Name */
+			/* EF.SOD seeds only for the cheaper keys: the fuzzer
+			 * verifies every input's signature */
+			if (strcmp(real[i], "AT") == 0 || strcmp(real[i], "UK") == 0 ||
+			    strcmp(real[i], "NZ") == 0 || strcmp(real[i], "MY") == 0) {
+				snprintf(nm, sizeof(nm), "real-%s", real[i]);
+				seed("sod", nm, buf, n);
+			}
+			cert_free(&ds);
+			sod_free(&so);
+			free(buf);
+		}
+	}
+	/* CRLs: with entries, without nextUpdate */
+	{
+		const uint8_t *rev[2] = { ds_ec.cert.data, ds_rsa.cert.data };
+		size_t rl[2] = { ds_ec.cert.len, ds_rsa.cert.len };
+
+		eg_wbuf_reset(&out);
+		MUST(tpki_crl_build(t, &csca, rev, rl, 2, "20260101000000", "20270101000000", &out));
+		seed("crl", "two-revoked", out.data, out.len);
+		eg_wbuf_reset(&out);
+		MUST(tpki_crl_build(t, &csca, NULL, NULL, 0, "20260101000000", NULL, &out));
+		seed("crl", "no-next-update", out.data, out.len);
+		eg_wbuf_reset(&out);
+		MUST(tpki_crl_build(t, &ds_bp320, rev, rl, 1, "20510101000000", "20520101000000", &out));
+		seed("crl", "bp320-generalized-time", out.data, out.len);
+	}
+	tpki_cred_free(&ds_explicit);
+	tpki_cred_free(&ds_bp320);
+	tpki_cred_free(&ds_bad);
 	eg_wbuf_free(&dg1);
 	eg_wbuf_free(&dg2);
 	eg_wbuf_free(&out);

@@ -20,6 +20,17 @@ static struct world W;
 static struct tpki_cred ml_signer, ml_signer_old, ml_signer_rogue, csca_new, ds_new,
     ml_signer_new;
 
+static int
+ml_signer_make(const char *subject, struct tpki_cred *issuer, const char *nb, const char *na,
+    int serial, struct tpki_cred *out)
+{
+	struct tpki_cert_opts o = { .role = TPKI_ROLE_ML_SIGNER, .key = TPKI_KEY_EC_P256,
+		.subject = subject, .issuer = issuer, .not_before = nb, .not_after = na,
+		.serial = serial };
+
+	return tpki_cert_make(W.t, &o, out);
+}
+
 static void
 setup(void)
 {
@@ -30,18 +41,18 @@ setup(void)
 	tpki_cred_init(&csca_new);
 	tpki_cred_init(&ds_new);
 	tpki_cred_init(&ml_signer_new);
-	if (tpki_cred_make(W.t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=Master List Signer",
-	    &W.csca_ec, false, "20250101000000", "20300101000000", 20, &ml_signer) ||
-	    tpki_cred_make(W.t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=Master List Signer old",
-	    &W.csca_ec, false, "20200101000000", "20210101000000", 21, &ml_signer_old) ||
-	    tpki_cred_make(W.t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=Master List Signer",
-	    &W.rogue_csca, false, "20250101000000", "20300101000000", 20, &ml_signer_rogue) ||
+	if (ml_signer_make("C=UT,O=Utopia,CN=Master List Signer", &W.csca_ec, "20250101000000",
+	    "20300101000000", 20, &ml_signer) ||
+	    ml_signer_make("C=UT,O=Utopia,CN=Master List Signer old", &W.csca_ec, "20200101000000",
+	    "20210101000000", 21, &ml_signer_old) ||
+	    ml_signer_make("C=UT,O=Utopia,CN=Master List Signer", &W.rogue_csca, "20250101000000",
+	    "20300101000000", 20, &ml_signer_rogue) ||
 	    tpki_cred_make(W.t, TPKI_KEY_EC_P256, "C=AT,O=Atlantis,CN=CSCA Atlantis", NULL, true,
 	    "20200101000000", "20400101000000", 1, &csca_new) ||
 	    tpki_cred_make(W.t, TPKI_KEY_EC_P256, "C=AT,O=Atlantis,CN=DS Atlantis", &csca_new,
 	    false, "20250101000000", "20350101000000", 2, &ds_new) ||
-	    tpki_cred_make(W.t, TPKI_KEY_EC_P256, "C=AT,O=Atlantis,CN=Master List Signer",
-	    &csca_new, false, "20250101000000", "20300101000000", 3, &ml_signer_new))
+	    ml_signer_make("C=AT,O=Atlantis,CN=Master List Signer", &csca_new, "20250101000000",
+	    "20300101000000", 3, &ml_signer_new))
 		abort();
 }
 
@@ -244,7 +255,7 @@ START_TEST(test_load_dirs)
 	write_file(path, W.ds_ec.cert.data, W.ds_ec.cert.len);
 	csca_store_free(&s);
 	ck_assert_eg(csca_store_new(&s), EG_OK);
-	ck_assert_eg(csca_store_load_dir(s, dir, &ok, &bad), EG_ERR_CERT);
+	ck_assert_eg(csca_store_load_dir(s, dir, &ok, &bad), EG_OK);
 	ck_assert_uint_eq(ok, 2);
 	ck_assert_uint_eq(bad, 2);
 	ck_assert_eg(csca_store_load_dir(s, "/nonexistent/egate", NULL, NULL), EG_ERR_IO);
@@ -292,7 +303,8 @@ START_TEST(test_pem_inputs)
 	ck_assert_eg(tpki_cert_pem(&W.csca_rsa, &bundle), EG_OK);
 	ck_assert_eg(csca_store_add_cert(s, bundle.data, bundle.len), EG_OK);
 	ck_assert_uint_eq(csca_store_count(s), 2);
-	/* a bundle with one non-CA certificate is refused as a whole */
+	/* a bundle with one non-CA certificate: that one is refused, the
+	 * others (here already present) stay */
 	ck_assert_eg(tpki_cert_pem(&W.ds_ec, &bundle), EG_OK);
 	ck_assert_eg(csca_store_add_cert(s, bundle.data, bundle.len), EG_ERR_CERT);
 	ck_assert_uint_eq(csca_store_count(s), 2);
@@ -303,11 +315,13 @@ START_TEST(test_pem_inputs)
 	ck_assert_eg(csca_store_add_crl(s, pem, 40), EG_ERR_CERT);
 	ck_assert_eg(csca_store_add_crl(s, W.crl_ec.data, W.crl_ec.len / 2), EG_ERR_CERT);
 	ck_assert_uint_eq(csca_store_crl_count(s), 1);
-	ck_assert_ptr_nonnull(csca_store_crls(s));
-	ck_assert_ptr_nonnull(csca_store_certs(s));
+	ck_assert_ptr_nonnull(csca_store_crl(s, 0));
+	ck_assert_ptr_null(csca_store_crl(s, 1));
+	ck_assert_ptr_nonnull(csca_store_cert(s, 1));
+	ck_assert_ptr_null(csca_store_cert(s, 2));
 	csca_store_free(&s);
 	csca_store_free(&s);	/* NULL-safe */
-	ck_assert_ptr_null(csca_store_certs(s));
+	ck_assert_ptr_null(csca_store_cert(s, 0));
 	eg_wbuf_free(&bundle);
 }
 END_TEST
@@ -330,18 +344,20 @@ START_TEST(test_load_path)
 	ck_assert_eg(csca_store_new(&s), EG_OK);
 	ck_assert_eg(csca_store_load_path(s, dir, W.now, &ok, &nbad, why, sizeof(why)), EG_OK);
 	ck_assert_uint_eq(ok, 3);	/* the anchor and two listed CSCAs */
-	ck_assert_uint_eq(nbad, 0);
+	ck_assert_uint_eq(nbad, 1);	/* the list also carries a DS: skipped and counted */
+	ck_assert_msg(strstr(why, "3 added; skipped: 1 not_ca") != NULL, "%s", why);
 	ck_assert_int_eq(atlantis_chain(s), PA_PASS);
 	csca_store_free(&s);
 	/* an untrusted list in the folder is refused and named; the rest loads */
 	snprintf(path, sizeof(path), "%s/rogue.ml", dir);
 	write_file(path, bad.data, bad.len);
 	ck_assert_eg(csca_store_new(&s), EG_OK);
-	ck_assert_eg(csca_store_load_path(s, dir, W.now, &ok, &nbad, why, sizeof(why)),
-	    EG_ERR_CERT);
+	ck_assert_eg(csca_store_load_path(s, dir, W.now, &ok, &nbad, why, sizeof(why)), EG_OK);
 	ck_assert_uint_eq(ok, 3);
-	ck_assert_uint_eq(nbad, 1);
-	ck_assert_msg(strstr(why, "rogue.ml: master list signer does not chain") != NULL, "%s", why);
+	ck_assert_uint_eq(nbad, 2);
+	ck_assert_msg(strstr(why, "rogue.ml: master list refused (signer_untrusted)") != NULL,
+	    "%s", why);
+	ck_assert_msg(strstr(why, "1 master list(s) refused") != NULL, "%s", why);
 	csca_store_free(&s);
 	/* one file: a certificate, or a master list (which needs an anchor) */
 	ck_assert_eg(csca_store_new(&s), EG_OK);

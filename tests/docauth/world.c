@@ -8,6 +8,7 @@
 #include "egate/error.h"
 #include "egate/hex.h"
 #include "egate/tlv.h"
+#include "docauth/cert.h"
 #include "world.h"
 
 #define MUST(x) do { int r_ = (x); if (r_ != 0) { \
@@ -28,7 +29,8 @@ world_make(struct world *w)
 	w->now = timegm(&tm);
 	MUST(tpki_new(&w->t, "egate docauth tests"));
 	struct tpki_cred *all[] = { &w->csca_ec, &w->csca_rsa, &w->rogue_csca, &w->ds_ec,
-		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de };
+		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de,
+		&w->csca_de, &w->ds_foreign };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		tpki_cred_init(all[i]);
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=CSCA Utopia EC", NULL, true,
@@ -37,6 +39,8 @@ world_make(struct world *w)
 	    "20200101000000", "20400101000000", 1, &w->csca_rsa));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,CN=CSCA Utopia EC", NULL, true,
 	    "20200101000000", "20400101000000", 1, &w->rogue_csca));	/* same name, other key */
+	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=DE,O=bund,OU=bsi,CN=csca-germany", NULL,
+	    true, "20200101000000", "20400101000000", 1, &w->csca_de));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,OU=Document Signer,CN=DS EC",
 	    &w->csca_ec, false, NB, NA, 2, &w->ds_ec));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_BP256, "C=UT,O=Utopia,OU=Document Signer,CN=DS BP",
@@ -50,7 +54,9 @@ world_make(struct world *w)
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=UT,O=Utopia,OU=Document Signer,CN=DS EC",
 	    &w->rogue_csca, false, NB, NA, 2, &w->ds_rogue));
 	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=DE,O=Utopia,OU=Document Signer,CN=DS DE",
-	    &w->csca_ec, false, NB, NA, 6, &w->ds_de));
+	    &w->csca_de, false, NB, NA, 6, &w->ds_de));
+	MUST(tpki_cred_make(w->t, TPKI_KEY_EC_P256, "C=DE,O=Utopia,OU=Document Signer,CN=DS DE",
+	    &w->csca_ec, false, NB, NA, 7, &w->ds_foreign));
 	eg_wbuf_init(&w->crl_ec, 1 << 20, false);
 	eg_wbuf_init(&w->crl_rsa, 1 << 20, false);
 	rev[0] = w->ds_revoked.cert.data;
@@ -65,7 +71,8 @@ void
 world_free(struct world *w)
 {
 	struct tpki_cred *all[] = { &w->csca_ec, &w->csca_rsa, &w->rogue_csca, &w->ds_ec,
-		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de };
+		&w->ds_bp, &w->ds_rsa, &w->ds_expired, &w->ds_revoked, &w->ds_rogue, &w->ds_de,
+		&w->csca_de, &w->ds_foreign };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		tpki_cred_free(all[i]);
@@ -82,6 +89,7 @@ world_store(struct world *w)
 	MUST(csca_store_new(&s));
 	MUST(csca_store_add_cert(s, w->csca_ec.cert.data, w->csca_ec.cert.len));
 	MUST(csca_store_add_cert(s, w->csca_rsa.cert.data, w->csca_rsa.cert.len));
+	MUST(csca_store_add_cert(s, w->csca_de.cert.data, w->csca_de.cert.len));
 	MUST(csca_store_add_crl(s, w->crl_ec.data, w->crl_ec.len));
 	MUST(csca_store_add_crl(s, w->crl_rsa.data, w->crl_rsa.len));
 	return s;
@@ -91,8 +99,6 @@ void
 passport_make(struct world *w, const struct pp_opts *o, struct passport *p)
 {
 	struct tpki_sod_params sp;
-	uint8_t spki[512], *q;
-	int n;
 
 	eg_wbuf_init(&p->sod, 1 << 20, false);
 	eg_wbuf_init(&p->com, 1 << 10, false);
@@ -104,12 +110,23 @@ passport_make(struct world *w, const struct pp_opts *o, struct passport *p)
 	MUST(eg_wbuf_put(&p->dg2, "\x75\x82\x01\x00", 4));
 	for (int i = 0; i < 256; i++)
 		MUST(eg_wbuf_u8(&p->dg2, (uint8_t)(i * 7 + 3)));
-	/* DG15: the DS key's public half stands in for an AA key */
-	n = mbedtls_pk_write_pubkey_der(&o->ds->key, spki, sizeof(spki));
-	if (n <= 0)
-		abort();
-	q = spki + sizeof(spki) - n;
-	MUST(eg_tlv_put(&p->dg15, 0x6F, q, (size_t)n));
+	/* DG15: the DS key's public half stands in for an AA key (its SPKI
+	 * as in the certificate: explicit and custom curves too) */
+	{
+		struct cert *c = NULL;
+		uint8_t spki[512];
+		int n;
+
+		if (cert_parse(o->ds->cert.data, o->ds->cert.len, &c) == EG_OK) {
+			MUST(eg_tlv_put(&p->dg15, 0x6F, c->spki.p, c->spki.len));
+		} else {	/* a certificate made unusable on purpose */
+			n = mbedtls_pk_write_pubkey_der(&o->ds->key, spki, sizeof(spki));
+			if (n <= 0)
+				abort();
+			MUST(eg_tlv_put(&p->dg15, 0x6F, spki + sizeof(spki) - n, (size_t)n));
+		}
+		cert_free(&c);
+	}
 	MUST(tpki_com_build((1u << 1) | (1u << 2) | (1u << 15), &p->com));
 	memset(&sp, 0, sizeof(sp));
 	sp.ds = o->ds;

@@ -19,6 +19,8 @@ struct world {
 	struct tpki *t;
 	struct tpki_cred csca_ec, csca_rsa, rogue_csca;
 	struct tpki_cred ds_ec, ds_bp, ds_rsa, ds_expired, ds_revoked, ds_rogue, ds_de;
+	struct tpki_cred csca_de;	/* Germany: ds_de's CSCA */
+	struct tpki_cred ds_foreign;	/* C=DE, issued by the Utopian csca_ec */
 	struct eg_wbuf crl_ec, crl_rsa;
 	time_t now;		/* the fixed check time: 2026-06-01T12:00:00Z */
 };
@@ -26,7 +28,8 @@ struct world {
 /* world_make — generate everything (deterministic seed); aborts on failure. */
 void world_make(struct world *w);
 void world_free(struct world *w);
-/* world_store — a store with csca_ec and csca_rsa as anchors and both CRLs. */
+/* world_store — a store with csca_ec, csca_rsa and csca_de as anchors and
+ * the CRLs of the first two. */
 struct csca_store *world_store(struct world *w);
 
 /* A simulated passport: EF.COM, DG1, DG2, DG15 and EF.SOD. */

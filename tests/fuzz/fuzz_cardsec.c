@@ -4,7 +4,8 @@
  * SignedData, eContentType id-SecurityObject, the SecurityInfos),
  * cardsec_ca_key, and cardsec_verify against an empty trust store (its
  * CMS checks run; the chain cannot succeed).
- * Invariants: the CA key cardsec_ca_key returns lies inside the input;
+ * Invariants: the CA key cardsec_ca_key returns lies inside the input
+ * (or the copy of a constructed BER eContent);
  * cardsec_verify never succeeds without a trusted CSCA.
  */
 #include <stdlib.h>
@@ -27,11 +28,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cardsec_parse(data, size, &cs) == EG_OK) {
 		CHECK(cs.si.n <= LDS_MAX_SECINFOS);
 		if ((k = cardsec_ca_key(&cs)) != NULL)
-			CHECK(k->spki >= data && k->spki + k->spki_len <= data + size);
+			CHECK((k->spki >= data && k->spki + k->spki_len <= data + size) ||
+			    cs.cms.econtent_owned != NULL);
+		cardsec_free(&cs);
 	}
 	CHECK(csca_store_new(&store) == EG_OK);
 	CHECK(cardsec_verify(data, size, store, 0x70000000, &cs, why,
 	    sizeof(why)) != EG_OK);
+	cardsec_free(&cs);
 	csca_store_free(&store);
 	return 0;
 }

@@ -32,20 +32,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sod_parse(data, size, &s) == EG_OK) {
 		if (s.n_dg == 0 || s.n_dg > LDS_MAX_DG)
 			abort();
+		/* hashes point into the input, or into the copy of a
+		 * constructed (BER) eContent */
 		for (size_t i = 0; i < s.n_dg; i++)
-			if (s.dg[i].hash < data || s.dg[i].hash + s.dg[i].len > data + size)
+			if ((s.dg[i].hash < data || s.dg[i].hash + s.dg[i].len > data + size) &&
+			    (s.cms.econtent_owned == NULL || s.dg[i].hash < s.cms.econtent.p ||
+			    s.dg[i].hash + s.dg[i].len > s.cms.econtent.p + s.cms.econtent.len))
 				abort();
+		sod_free(&s);
 	}
 	/* the same bytes as a bare CMS ContentInfo */
 	if (cms_parse(data, size, &sd) == EG_OK) {
-		mbedtls_x509_crt c;
+		struct cert *c = NULL;
 		char why[160];
 
-		mbedtls_x509_crt_init(&c);
-		if (cms_signer_cert(&sd, &c) == EG_OK)
-			(void)cms_verify_signature(&sd, &c.pk, why, sizeof(why));
+		if (cms_signer_cert(&sd, &c, NULL) == EG_OK)
+			(void)cms_verify_signature(&sd, &c->pk, why, sizeof(why));
 		(void)cms_check_message_digest(&sd, why, sizeof(why));
-		mbedtls_x509_crt_free(&c);
+		cert_free(&c);
+		cms_signed_data_free(&sd);
 	}
 	if (csca_store_new(&store) != EG_OK ||
 	    csca_store_add_cert(store, fuzz_csca_der, sizeof(fuzz_csca_der)) != EG_OK)

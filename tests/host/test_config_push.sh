@@ -91,6 +91,13 @@ digest=$(sed -n 's/.*config.loaded.*sha256=\([0-9a-f]\{64\}\).*/\1/p' "$t/host.l
 [ -n "$digest" ] || fail "no digest in the host log"
 [ "$(q "SELECT lower(hex(sha256)) FROM config_versions WHERE version = 2")" = "$digest" ] ||
 	fail "audit config_versions does not hold the pushed digest"
+# ... with its decision parameters, kept by the digest its config record names
+params=$("$egate" audit --db "$t/audit.db" policy --version 2) || fail "no parameters for version 2"
+case $params in *'"match_threshold":0.999,'*'"watchlist_action":"refer"'*) ;;
+	*) fail "version 2 parameters are not the bundle's: $params" ;; esac
+psha=$(printf '%s' "$params" | sha256sum | cut -d' ' -f1)
+[ "$(q "SELECT COUNT(*) FROM records WHERE type = 'config' AND payload LIKE '%\"params_sha256\":\"$psha\"%'")" = 1 ] ||
+	fail "the config record does not name the parameters' digest $psha"
 
 # ---- 2. the kiosk gets version 2 and the genuine traveller is referred at 0.999
 run_kiosk 0
@@ -208,6 +215,10 @@ run_kiosk 0
 grep -q 'config version 5 applied (pushed' "$t/kiosk.out" || fail "version 5 not applied"
 [ "$(q "SELECT COUNT(*) FROM records WHERE kiosk_id = 'K01' AND payload LIKE '%\"config_version\":5,%' AND reason = 'watchlist_hit'")" = 1 ] ||
 	fail "the pushed watchlist was not searched"
+# the parameters of a version with a gallery: thresholds, never the gallery
+params=$("$egate" audit --db "$t/audit.db" policy --version 5) || fail "no parameters for version 5"
+case $params in *'"match_threshold":0.29999999999999999,'*) ;; *) fail "version 5 parameters: $params" ;; esac
+case $params in *gallery*) fail "the watchlist gallery is in the logged parameters: $params" ;; esac
 
 kill -TERM "$host_pid"
 wait "$host_pid" || true

@@ -17,7 +17,9 @@
 #include "eg_check.h"
 #include "egate/conf.h"
 #include "egate/error.h"
+#include "egate/gate.h"
 #include "frame.h"
+#include "gate_model.h"
 #include "kiosk.h"
 #include "kiosk_sim.h"
 #include "pki.h"
@@ -733,6 +735,62 @@ START_TEST(test_no_trust_anchor)
 }
 END_TEST
 
+/* The product's gate (firmware/gate's engine over tests/gate's door model,
+ * on the model's clock) in the lane: a passage through it; then a door that
+ * does not follow its relay. The gate's FAULT and its reason reach the
+ * record (device_lost), the health and the out-of-service state; the relay
+ * is off and the kiosk stays out of service until the gate is back. */
+START_TEST(test_gate_engine_fault)
+{
+	struct fx f;
+	struct kiosk_report r;
+	struct gate_model m;
+	struct gate_opts go;
+	struct gate *g = NULL;
+	const char *detail = NULL;
+	char err[512] = "";
+
+	fx_setup(&f, 0.01);
+	gate_model_init(&m, false);
+	memset(&go, 0, sizeof(go));
+	go.lines = &gate_model_lines;
+	go.lines_self = &m;
+	go.clock = &gate_model_clock;
+	go.clock_self = &m;
+	ck_assert_msg(gate_open("gpio:gpiochip0:relay=17,door=27,door-open=5,passage=22", &go, &g,
+	    err, sizeof(err)) == EG_OK, "%s", err);
+	kiosk_sim_use_gate(f.sim, gate_get_ops(g), g);
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_str_eq(res(&r, PI_DOOR_OPENED), "pass");
+	ck_assert_str_eq(res(&r, PI_PASSAGE_CONFIRMED), "pass");
+	ck_assert_str_eq(res(&r, PI_DOOR_CLOSED), "pass");
+	ck_assert_uint_eq(m.relay_on_count, 1);
+	ck_assert(!m.relay);
+	/* the door stops following its relay */
+	m.door_follows = false;
+	ck_assert_eg(kiosk_sim_prepare(f.sim, f.k, find(&f, "genuine"), err, sizeof(err)), EG_OK);
+	ck_assert_eg(kiosk_run_passage(f.k, &r, err, sizeof(err)), EG_OK);
+	kiosk_sim_release(f.sim);
+	ck_assert(r.reported);
+	ck_assert_ptr_nonnull(item(&r, PI_DEVICE_LOST));
+	ck_assert_str_eq(item(&r, PI_DEVICE_LOST)->detail, "relay on, door still shut after 2000 ms");
+	ck_assert_str_eq(res(&r, PI_DOOR_OPENED), "fail");
+	ck_assert_ptr_null(item(&r, PI_PASSAGE_CONFIRMED));
+	ck_assert_int_eq(r.end_state, PS_OUT_OF_SERVICE);
+	ck_assert_int_eq(kiosk_health(f.k, KD_GATE, &detail), KH_FAILED);
+	ck_assert_str_eq(detail, "relay on, door still shut after 2000 ms");
+	ck_assert(!m.relay);			/* driven off by the engine */
+	ck_assert_uint_eq(m.relay_on_count, 2);
+	ck_assert(!kiosk_in_service(f.k));
+	ck_assert_eg(kiosk_run_passage(f.k, &r, err, sizeof(err)), EG_ERR_STATE);
+	kiosk_sim_use_gate(f.sim, NULL, NULL);
+	gate_free(&g);
+	gate_model_fini(&m);
+	fx_teardown(&f);
+}
+END_TEST
+
 /* A gate whose door does not confirm it opened: the record says so, the
  * gate is marked failed and the kiosk goes out of service; it comes back
  * only when the door works again. */
@@ -874,6 +932,7 @@ make_suite(void)
 	tcase_add_test(tc, test_seal_cert_refused);
 	tcase_add_test(tc, test_no_trust_anchor);
 	tcase_add_test(tc, test_gate_does_not_confirm);
+	tcase_add_test(tc, test_gate_engine_fault);
 	tcase_add_test(tc, test_pad_cue_in_record);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scenario");

@@ -1,6 +1,7 @@
 #!/bin/sh
 # egate-kiosk as installed: only the product's backends (no simulated
-# reader, camera or gate), no start without a gate backend, and — through the
+# reader, camera or gate: its gates are firmware/gate's gpio and hidrelay),
+# no start with a gate spec it cannot take, and — through the
 # runner's daemon mode, which has a gate — no start without a trust anchor;
 # each refusal a clear error with exit 2.
 #   test_kiosk_cli.sh EGATE-KIOSK EGATE-KIOSK-SIM
@@ -40,10 +41,16 @@ expect() {	# expect RC PATTERN -- COMMAND...
 	fi
 }
 "$kiosk" --help > "$tmp/help" || { echo "FAIL: --help"; fail=1; }
-grep -q 'gate     (none in this build' "$tmp/help" || { echo "FAIL: --help does not say there is no gate backend"; cat "$tmp/help"; fail=1; }
+grep -q '^  gate     gpio:CHIP:relay=N,door=M\[,door-open=O\]\[,passage=K\]\[,OPTIONS\], hidrelay\[:VID:PID\]\[,channel=N\]' "$tmp/help" || { echo "FAIL: --help does not list the gpio and hidrelay gates"; cat "$tmp/help"; fail=1; }
+if grep -q 'gate .*\(sim\|lane\)' "$tmp/help"; then echo "FAIL: --help offers a simulated gate"; cat "$tmp/help"; fail=1; fi
 grep -q 'reader   usb\[:VID:PID\], vpcd\[:PORT\]$' "$tmp/help" || { echo "FAIL: --help lists other readers"; cat "$tmp/help"; fail=1; }
 conf usb sim /etc/egate/csca > "$tmp/gate.conf"
-expect 2 "this build has no gate backend" -- "$kiosk" --config "$tmp/gate.conf"
+expect 2 "\[devices\] gate: gate 'sim': unknown backend (this build takes gpio:CHIP:relay=N,door=M" -- "$kiosk" --config "$tmp/gate.conf"
+# a gate spec the configuration got wrong: exit 2, saying what is wrong
+conf usb "gpio:gpiochip0:relay=17" /etc/egate/csca > "$tmp/gpio.conf"
+expect 2 "\[devices\] gate: gate 'gpio:gpiochip0:relay=17': a gpio gate needs relay=N and door=M" -- "$kiosk" --config "$tmp/gpio.conf"
+conf usb "hidrelay,channel=9" /etc/egate/csca > "$tmp/hid.conf"
+expect 2 "\[devices\] gate: gate 'hidrelay,channel=9': channel=9: 1..8" -- "$kiosk" --config "$tmp/hid.conf"
 conf sim:genuine-td3 sim /etc/egate/csca > "$tmp/sim.conf"
 expect 2 "reader: reader 'sim:genuine-td3': unknown backend (this build takes usb\[:VID:PID\], vpcd\[:PORT\])" -- "$kiosk" --config "$tmp/sim.conf"
 conf usb "" /etc/egate/csca > "$tmp/nogate.conf"

@@ -347,6 +347,72 @@ START_TEST(bundle_file)
 }
 END_TEST
 
+/* The decision parameters the host's audit log keeps (policy_params_json):
+ * canonical bytes, trust material by digest, never the watchlist gallery. */
+START_TEST(params_json)
+{
+	static const char want[] = "{\"version\":7,\"thresholds\":{\"match_threshold\":"
+	    "0.55000000000000004,\"liveness_threshold\":0.5,\"watchlist_threshold\":"
+	    "0.59999999999999998,\"max_capture_attempts\":3,\"min_age\":18},\"settings\":{"
+	    "\"mandatory_checks\":\"mrz_valid, passive_auth,chip_auth\",\"accepted_issuers\":"
+	    "\"UTO, D:P\",\"no_chip_auth\":\"accept\",\"watchlist_action\":\"refer_silent\","
+	    "\"pad_cues\":\"all\",\"pad_live_sign\":\"optional\"},\"master_lists_sha256\":["
+	    "\"134e6543ddc35b40abb4f2f8aaaa2d0513a27e267beaf9081e29d84eba94017d\","
+	    "\"380b4863f69ebaacc794bfa1742a8a6ddc575e8cf0ded4341ab9da158881ea2d\"],"
+	    "\"crls_sha256\":[\"4633554845e64e7ab0defb2a36f69dd58f5b94c030b9eb5bf5f6360e65c348b5\"]}";
+	struct policy p, q;
+	struct policy_push pp;
+	Egate__ConfigPush **parts;
+	char *j1 = NULL, *j2 = NULL;
+	size_t l1 = 0, l2 = 0;
+
+	/* digests computed independently: sha256sum of 100 x '0', 100 x '1', 50 x 'U' */
+	make(&p, 7, 100, 50, 4096);
+	ck_assert_eg(policy_params_json(&p, &j1, &l1), EG_OK);
+	ck_assert_str_eq(j1, want);
+	ck_assert_uint_eq(l1, strlen(want));
+	ck_assert_ptr_null(strstr(j1, "gallery"));
+
+	/* another gallery: the same parameters, byte for byte */
+	for (size_t i = 0; i < p.gallery.len; i++)
+		p.gallery.data[i] ^= 0xa5;
+	ck_assert_eg(policy_params_json(&p, &j2, &l2), EG_OK);
+	ck_assert_str_eq(j2, j1);
+	free(j2);
+
+	/* what the kiosk decodes gives the same bytes as what the host read */
+	memset(&pp, 0, sizeof(pp));
+	ck_assert_eg(policy_encode(&p, FRAME_MAX_HARD - 4096, &pp), EG_OK);
+	parts = unpack(&pp);
+	policy_init(&q);
+	ck_assert_eg(policy_decode((const Egate__ConfigPush *const *)parts, pp.n, &q, NULL, NULL,
+	    0), EG_OK);
+	ck_assert_eg(policy_params_json(&q, &j2, &l2), EG_OK);
+	ck_assert_str_eq(j2, j1);
+	free(j2);
+
+	/* a threshold changed: other bytes */
+	ck_assert_eg(policy_threshold_set(&q, "match_threshold", 0.56, NULL, 0), EG_OK);
+	ck_assert_eg(policy_params_json(&q, &j2, &l2), EG_OK);
+	ck_assert_str_ne(j2, j1);
+	free(j2);
+
+	/* incomplete: refused, *json NULL */
+	policy_clear(&q);
+	q.version = 7;
+	j2 = (char *)1;
+	ck_assert_eg(policy_params_json(&q, &j2, &l2), EG_ERR_INVAL);
+	ck_assert_ptr_null(j2);
+	ck_assert_eg(policy_params_json(NULL, &j2, &l2), EG_ERR_INVAL);
+
+	free(j1);
+	free_parts(parts, pp.n);
+	policy_push_clear(&pp);
+	policy_clear(&q);
+	policy_clear(&p);
+}
+END_TEST
+
 /* pad_cues and pad_live_sign: optional, with defaults; left out of a push
  * while at their defaults (a kiosk that predates them accepts it), sent
  * and applied when set; bad values refused. */
@@ -445,6 +511,7 @@ make_suite(void)
 	tcase_add_test(tc, round_trip_split);
 	tcase_add_test(tc, tampered);
 	tcase_add_test(tc, bundle_file);
+	tcase_add_test(tc, params_json);
 	tcase_add_test(tc, pad_settings);
 	suite_add_tcase(s, tc);
 	return s;

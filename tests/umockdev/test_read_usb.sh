@@ -79,6 +79,6 @@ run 3 "no document on the reader" --no-card -- \
 	sh -c "$read_cmd" "$egate" usb:072F:223E "$tmp/pki" "$profiles"
 run 3 "no such reader" -- \
 	sh -c "$read_cmd" "$egate" usb:1234:5678 "$tmp/pki" "$profiles" &&
-	has 'no CCID reader 1234:5678'
+	has 'no usable CCID reader 1234:5678: not found'
 
 exit $fail

@@ -142,7 +142,9 @@ struct doc_run {
 	size_t ca_spki_len;
 	/* PACE-CAM: what the run left to verify, and the verified key */
 	struct icao_pace_cam cam;
-	const uint8_t *cam_spki;	/* into file[DOC_FILE_CARDSECURITY].data */
+	struct cardsec cam_cs;	/* parsed EF.CardSecurity (cardsec_free) */
+	const uint8_t *cam_spki;	/* into file[DOC_FILE_CARDSECURITY].data
+				 * or cam_cs (a BER eContent's copy) */
 	size_t cam_spki_len;
 };
 
@@ -595,7 +597,7 @@ pace_cam(struct doc_run *d)
 	struct doc_result *r = d->r;
 	const struct doc_file *f = &r->file[DOC_FILE_CARDSECURITY];
 	const struct lds_secinfo *k;
-	struct cardsec cs;
+	struct cardsec *cs = &d->cam_cs;
 	char why[160] = "";
 	int err;
 
@@ -609,10 +611,11 @@ pace_cam(struct doc_run *d)
 		return;
 	}
 	step_begin(d);
+	cardsec_free(cs);
 	err = cardsec_verify(f->data.data, f->data.len, d->o->store,
-	    d->o->check_time != 0 ? d->o->check_time : time(NULL), &cs, why,
+	    d->o->check_time != 0 ? d->o->check_time : time(NULL), cs, why,
 	    sizeof(why));
-	if (err == EG_OK && (k = cardsec_ca_key(&cs)) == NULL)
+	if (err == EG_OK && (k = cardsec_ca_key(cs)) == NULL)
 		err = EG_ERR_NOT_FOUND;
 	if (err != EG_OK) {
 		step_end(d, "pace_cam", err);
@@ -881,6 +884,11 @@ run_pa(struct doc_run *d)
 			in.dg[i] = r->file[i].data.data;
 			in.dg_len[i] = r->file[i].data.len;
 		}
+	/* EF.CardSecurity when it was read (PACE-CAM): the card_security check */
+	if (r->file[DOC_FILE_CARDSECURITY].status == DOC_FILE_READ) {
+		in.card_security = r->file[DOC_FILE_CARDSECURITY].data.data;
+		in.card_security_len = r->file[DOC_FILE_CARDSECURITY].data.len;
+	}
 	in.printed_mrz = d->o->mrz;
 	in.check_time = d->o->check_time != 0 ? d->o->check_time : time(NULL);
 	step_begin(d);
@@ -1040,6 +1048,9 @@ active_auth(struct doc_run *d)
 		break;
 	case EG_ERR_AUTH:
 	case EG_ERR_FORMAT:
+		/* whatever the chip answered that is not a valid signature
+		 * (including a trailer naming a hash we do not know) is a
+		 * clone's answer, never "not checked" */
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL,
 		    "cloned chip: its signature does not verify with DG15's key "
 		    "(%s)", eg_err_name(err));
@@ -1048,6 +1059,14 @@ active_auth(struct doc_run *d)
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_FAIL,
 		    "DG15 holds a key but the chip refuses INTERNAL AUTHENTICATE "
 		    "(SW %04X)", sw);
+		break;
+	case EG_ERR_UNSUPPORTED:
+		/* a property of DG15's key (signed into EF.SOD), not of the
+		 * chip's answer */
+		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
+		    "AA: DG15's %s key cannot be used for Active Authentication",
+		    mbedtls_pk_get_name(&k.pk));
+		r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].inconclusive = true;
 		break;
 	default:
 		set_check(r, DOC_CHECK_ACTIVE_AUTHENTICATION, PA_NOT_CHECKED,
@@ -1334,6 +1353,7 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 out:
 	eg_memzero(info, sizeof(info));
 	icao_pace_cam_clear(&d.cam);
+	cardsec_free(&d.cam_cs);
 	mrz_result_clear(&m);
 	icao_chan_free(&d.ch);
 	icao_sm_free(&d.sm);

@@ -132,6 +132,25 @@ out:
 	return r;
 }
 
+/* A copy of grp, named or custom: DG15 keys with explicit parameters of a
+ * curve mbedTLS does not know come as a group with id NONE (docauth's
+ * spki.h), which mbedtls_ecp_group_copy() cannot reload by id. */
+static int
+group_copy(mbedtls_ecp_group *dst, const mbedtls_ecp_group *src)
+{
+	if (src->id != MBEDTLS_ECP_DP_NONE)
+		return mbedtls_ecp_group_copy(dst, src);
+	mbedtls_ecp_group_free(dst);
+	mbedtls_ecp_group_init(dst);
+	if (mbedtls_mpi_copy(&dst->P, &src->P) != 0 || mbedtls_mpi_copy(&dst->A, &src->A) != 0 ||
+	    mbedtls_mpi_copy(&dst->B, &src->B) != 0 || mbedtls_mpi_copy(&dst->N, &src->N) != 0 ||
+	    mbedtls_ecp_copy(&dst->G, &src->G) != 0)
+		return -1;
+	dst->pbits = src->pbits;
+	dst->nbits = src->nbits;
+	return 0;
+}
+
 static int
 verify_ecdsa(const mbedtls_ecp_keypair *kp, mbedtls_md_type_t md,
     const uint8_t *chal, size_t chal_len, const uint8_t *sig, size_t sig_len)
@@ -157,7 +176,7 @@ verify_ecdsa(const mbedtls_ecp_keypair *kp, mbedtls_md_type_t md,
 	if (mbedtls_mpi_read_binary(&r, sig, nlen) != 0 ||
 	    mbedtls_mpi_read_binary(&s, sig + nlen, nlen) != 0 ||
 	    icao_aa_hash2(md, chal, chal_len, NULL, 0, h) != EG_OK ||
-	    mbedtls_ecp_group_copy(&grp, &kp->grp) != 0)
+	    group_copy(&grp, &kp->grp) != 0)
 		goto out;
 	/* mbedtls_ecdsa_verify checks 1 <= r, s < n itself */
 	ret = mbedtls_ecdsa_verify(&grp, h, mbedtls_md_get_size(mi), &kp->Q,
@@ -203,9 +222,14 @@ verify_rsa(mbedtls_rsa_context *rsa, const uint8_t *chal, size_t chal_len,
 		for (size_t i = 0; i < NELEM(aa_hash_ids); i++)
 			if (aa_hash_ids[i].id == f[k - 2])
 				md = aa_hash_ids[i].md;
-		ret = EG_ERR_UNSUPPORTED;
+		/* The recovered block is the chip's answer, not a property of
+		 * its key: an unknown hash identifier is a wrong signature.
+		 * Were it "not supported", a clone could search offline for a
+		 * value s whose s^e mod n starts 6A and ends xx CC with xx
+		 * unknown (one try in 2^16 on average, with the public key
+		 * alone) and replay it to every challenge. */
 		if (md == MBEDTLS_MD_NONE)
-			goto out;
+			goto out;	/* EG_ERR_AUTH */
 		tlen = 2;
 	} else {
 		goto out;	/* EG_ERR_AUTH */

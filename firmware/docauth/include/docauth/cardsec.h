@@ -10,9 +10,11 @@
  * embedded DS certificate, the DS certificate issued by a trusted CSCA and
  * valid at the check time).
  *
- * The DS chain is built here with mbedtls_x509_crt_verify over the store's
- * CSCAs (time flags ignored, validity checked at the check time), as pa.c
- * does for EF.SOD; revocation of that DS is not checked here.
+ * The checks are passive authentication's card_security check
+ * (pa_card_security(), pa.h): the DS role, its chain to a trusted CSCA of
+ * its country (key identifier, name, reordered name; explicit and custom
+ * EC parameters), its validity at the check time; revocation of that DS is
+ * not checked here.
  */
 #ifndef EGATE_DOCAUTH_CARDSEC_H
 #define EGATE_DOCAUTH_CARDSEC_H
@@ -26,9 +28,11 @@
 #include "docauth/lds.h"
 
 /*
- * cardsec_parse — split EF.CardSecurity (untrusted, exactly len bytes)
- * into its CMS parts and parse the SecurityInfos. out->cms borrows data;
- * out->si's SPKI pointers too.
+ * cardsec_parse — split EF.CardSecurity (untrusted, exactly len bytes, DER
+ * or BER) into its CMS parts and parse the SecurityInfos. out->cms borrows
+ * data; out->si's SPKI pointers too, or a copy of a constructed (BER)
+ * eContent: free with cardsec_free (safe after an error, and after a
+ * parse that allocated nothing).
  * Errors: those of cms_parse, EG_ERR_FORMAT (another eContentType, a
  * SecurityInfos that does not parse).
  */
@@ -37,12 +41,14 @@ struct cardsec {
 	struct lds_secinfos si;
 };
 int cardsec_parse(const uint8_t *data, size_t len, struct cardsec *out);
+/* cardsec_free — free what cardsec_parse allocated; the struct is zeroed. */
+void cardsec_free(struct cardsec *cs);
 
 /*
  * cardsec_verify — cardsec_parse, then the signature checks above against
  * store at check_time. why (cap bytes, may be NULL) says what failed or
  * who signed. out is filled whenever the file parses (even when it does
- * not verify).
+ * not verify); cardsec_free it.
  * Returns EG_OK; EG_ERR_FORMAT / EG_ERR_TRUNCATED / EG_ERR_UNSUPPORTED
  * (does not parse); EG_ERR_AUTH (messageDigest or signature wrong);
  * EG_ERR_CERT (no DS certificate, not issued by a trusted CSCA, or not

@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cms.h — the subset of CMS SignedData (RFC 5652) that ICAO uses for EF.SOD
- * and CSCA master lists: one signerInfo, embedded signer certificate(s),
- * signed attributes with content-type and message-digest.
+ * cms.h — the subset of CMS SignedData (RFC 5652) that ICAO uses for EF.SOD,
+ * EF.CardSecurity and CSCA master lists: one signerInfo, embedded signer
+ * certificate(s), signed attributes with content-type and message-digest.
  *
- * cms_parse() only splits the DER into borrowed spans (valid while the input
- * is); nothing is copied. Signature algorithms supported: RSA PKCS#1 v1.5,
- * RSASSA-PSS (with its parameters), ECDSA with DER or plain r||s signatures
- * (BSI TR-03111 ecdsa-plain-* OIDs, and plain values under the X9.62 OIDs
- * as some passports emit them); SHA-1/224/256/384/512.
+ * BER as real documents use it is accepted: indefinite lengths anywhere,
+ * eContent as a constructed OCTET STRING, long-form lengths with leading
+ * zeros. Nothing is re-encoded: the signature is checked over the signed
+ * attributes exactly as received (their [0] tag replaced by SET, RFC 5652
+ * 5.4), or over eContent when there are none.
+ *
+ * cms_parse() splits the input into borrowed spans (valid while the input
+ * is); only a constructed eContent is copied (cms_signed_data_free).
+ * Signature algorithms: RSA PKCS#1 v1.5, RSASSA-PSS (with its parameters),
+ * ECDSA with DER or plain r||s signatures (BSI TR-03111 ecdsa-plain-* OIDs,
+ * and plain values under the X9.62 OIDs as some passports emit them), on
+ * named, explicit-parameter and custom curves (spki.h); SHA-1 to SHA-512.
  */
 #ifndef EGATE_DOCAUTH_CMS_H
 #define EGATE_DOCAUTH_CMS_H
@@ -19,7 +26,8 @@
 
 #include <mbedtls/md.h>
 #include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
+
+#include "docauth/cert.h"
 
 struct cms_span {
 	const uint8_t *p;	/* borrowed */
@@ -28,8 +36,10 @@ struct cms_span {
 
 struct cms_signed_data {
 	long version;
+	bool ber;			/* indefinite lengths or a constructed eContent */
 	struct cms_span econtent_type;	/* OID value bytes */
-	struct cms_span econtent;	/* the eContent OCTET STRING's value */
+	struct cms_span econtent;	/* the eContent octets */
+	uint8_t *econtent_owned;	/* non-NULL when eContent was constructed */
 	struct cms_span certs;		/* the value of certificates [0]: concatenated Certificates */
 	/* the one signerInfo */
 	long si_version;
@@ -39,7 +49,7 @@ struct cms_signed_data {
 	struct cms_span sid_ski;	/* subjectKeyIdentifier value */
 	mbedtls_md_type_t digest_md;	/* signerInfo digestAlgorithm */
 	bool has_signed_attrs;
-	struct cms_span signed_attrs;	/* whole [0] TLV, first byte A0 */
+	struct cms_span signed_attrs;	/* whole [0] TLV as received, first byte A0 */
 	struct cms_span attr_content_type;	/* OID value, if present */
 	struct cms_span attr_message_digest;	/* OCTET STRING value, if present */
 	struct cms_span sig_alg;	/* OID value bytes */
@@ -49,25 +59,30 @@ struct cms_signed_data {
 };
 
 /*
- * cms_parse — parse a ContentInfo carrying SignedData. out borrows der.
+ * cms_parse — parse a ContentInfo carrying SignedData. out borrows der;
+ * free with cms_signed_data_free (also after an error: safe).
  * Errors: EG_ERR_INVAL, EG_ERR_TRUNCATED, EG_ERR_FORMAT (not signedData,
  * missing or repeated parts, bad lengths), EG_ERR_UNSUPPORTED (not exactly
- * one signerInfo, unknown digest algorithm).
+ * one signerInfo, unknown digest algorithm), EG_ERR_NOMEM.
  */
 int cms_parse(const uint8_t *der, size_t len, struct cms_signed_data *out);
+/* cms_signed_data_free — free what cms_parse allocated; the struct is zeroed. */
+void cms_signed_data_free(struct cms_signed_data *sd);
 
 /*
  * cms_signer_cert — parse the certificate in certificates [0] that the
- * signerInfo's sid names into crt (initialised by the caller, freed by the
- * caller). Errors: EG_ERR_NOT_FOUND (no certificate matches or none present),
- * EG_ERR_CERT (a certificate does not parse).
+ * signerInfo's sid names (issuer and serial, the issuer compared by RFC
+ * 5280 name matching and, failing that, with its RDNs in any order; or the
+ * subjectKeyIdentifier) into a new *out (cert_free). Certificates that do
+ * not parse are passed over. Errors: EG_ERR_NOT_FOUND (none matches or none
+ * present), EG_ERR_CERT (the matching certificate does not parse; *why,
+ * if not NULL, gets its eg_err), EG_ERR_INVAL.
  */
-int cms_signer_cert(const struct cms_signed_data *sd, mbedtls_x509_crt *crt);
+int cms_signer_cert(const struct cms_signed_data *sd, struct cert **out, int *why);
 
 /*
- * cms_verify_signature — verify the signerInfo signature with pk: over the
- * DER of signedAttrs (re-tagged as SET 0x31) or, without signed attributes,
- * over eContent. reason (cap bytes) receives a short explanation either way.
+ * cms_verify_signature — verify the signerInfo signature with pk (see
+ * above). reason (cap bytes) receives a short explanation either way.
  * Returns EG_OK, EG_ERR_AUTH (signature wrong), EG_ERR_UNSUPPORTED
  * (algorithm unknown or not matching the key type), EG_ERR_FORMAT (bad PSS
  * parameters or signature encoding).

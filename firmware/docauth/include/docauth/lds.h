@@ -10,7 +10,7 @@
  * Errors: EG_ERR_INVAL (NULL argument), EG_ERR_TRUNCATED (input ends inside
  * a TLV), EG_ERR_FORMAT (wrong tag, bad length or content),
  * EG_ERR_OVERFLOW (more elements than the fixed limits below),
- * EG_ERR_UNSUPPORTED (DG15 key type mbedTLS cannot parse).
+ * EG_ERR_UNSUPPORTED (a DG15 key that is not RSA or a valid EC key).
  * DG2 (face) is not parsed here: the face pipeline does that; PA only hashes it.
  */
 #ifndef EGATE_DOCAUTH_LDS_H
@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include <mbedtls/pk.h>
+
+#include "docauth/spki.h"
 
 /* LDS file tags (Part 10, 4.6) */
 #define LDS_TAG_COM		0x60
@@ -39,6 +41,28 @@
 uint8_t lds_dg_tag(int dg);
 /* lds_dg_from_tag — the data group number of an LDS tag, or 0. */
 int lds_dg_from_tag(uint8_t tag);
+
+/* What a file read from an eMRTD is, by its outer tag. */
+enum lds_file {
+	LDS_FILE_UNKNOWN = 0,
+	LDS_FILE_COM,		/* 60 */
+	LDS_FILE_DG,		/* 61, 75, 63, 76, 65..70: DG1..DG16 */
+	LDS_FILE_SOD,		/* 77 */
+	LDS_FILE_CARD_ACCESS,	/* 31: SecurityInfos */
+	LDS_FILE_CARD_SECURITY,	/* 30: a CMS ContentInfo (SignedData) */
+};
+
+/*
+ * lds_file_identify — which file data is: its outer TLV (BER lengths
+ * accepted) must span exactly len bytes. *dg (may be NULL) gets 1..16 for a
+ * data group, 0 otherwise. Errors: EG_ERR_INVAL, EG_ERR_TRUNCATED /
+ * EG_ERR_FORMAT (not one TLV of exactly len bytes), EG_ERR_NOT_FOUND (a tag
+ * that is none of these files).
+ */
+int lds_file_identify(const uint8_t *data, size_t len, enum lds_file *kind, int *dg);
+/* lds_file_name — "EF.COM", "DG1".."DG16", "EF.SOD", "EF.CardAccess",
+ * "EF.CardSecurity", "unknown"; static. */
+const char *lds_file_name(enum lds_file kind, int dg);
 
 /* EF.COM (tag 60) */
 struct lds_com {
@@ -139,7 +163,9 @@ const char *lds_pace_param_str(long id);
 
 /* DG15 (6F): the Active Authentication public key. */
 struct lds_dg15 {
-	mbedtls_pk_context pk;	/* RSA or EC; owned, free with lds_dg15_free */
+	mbedtls_pk_context pk;	/* RSA or EC (named, explicit or custom curve:
+				 * spki.h); owned, free with lds_dg15_free */
+	struct spki_info key;	/* what the key is */
 	const uint8_t *spki;	/* borrowed */
 	size_t spki_len;
 };

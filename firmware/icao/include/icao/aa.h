@@ -62,10 +62,12 @@ int icao_aa_md_from_dg14(const uint8_t *dg14, size_t len,
  * (borrowed; RSA or EC). ecdsa_md: the hash for ECDSA (MBEDTLS_MD_NONE:
  * SHA-256); ignored for RSA, whose trailer names the hash.
  * Errors: EG_ERR_INVAL (NULL), EG_ERR_UNSUPPORTED (another key type, an
- * unknown trailer hash id), EG_ERR_FORMAT (signature of the wrong length,
- * or not below the modulus), EG_ERR_AUTH (the signature does not verify:
- * wrong key, tampered, wrong challenge, bad header or trailer),
- * EG_ERR_CRYPTO.
+ * RSA key below 512 bits: properties of the key, which DG15 fixes),
+ * EG_ERR_FORMAT (signature of the wrong length, or not below the modulus),
+ * EG_ERR_AUTH (the signature does not verify: wrong key, tampered, wrong
+ * challenge, bad header or trailer, or a trailer naming a hash we do not
+ * know — the chip chose it, so it is a wrong answer, never "unsupported"),
+ * EG_ERR_CRYPTO. EC keys may be on a custom curve (explicit parameters).
  */
 int icao_aa_verify(const mbedtls_pk_context *pk, mbedtls_md_type_t ecdsa_md,
     const uint8_t *chal, size_t chal_len, const uint8_t *sig, size_t sig_len);

@@ -39,7 +39,11 @@ struct tpki;
 int tpki_new(struct tpki **out, const char *seed);
 void tpki_free(struct tpki **t);
 
-enum tpki_key_type { TPKI_KEY_EC_P256, TPKI_KEY_EC_BP256, TPKI_KEY_RSA2048 };
+enum tpki_key_type {
+	TPKI_KEY_EC_P256, TPKI_KEY_EC_BP256, TPKI_KEY_RSA2048,
+	TPKI_KEY_EC_BP320,	/* brainpoolP320r1: not in mbedTLS, a custom group; its
+				 * certificates always carry explicit parameters */
+};
 
 /* A key with its certificate (DER). */
 struct tpki_cred {
@@ -55,12 +59,51 @@ void tpki_cred_free(struct tpki_cred *c);
  * ("C=UT,O=Utopia,CN=CSCA Utopia"), valid not_before..not_after
  * ("YYYYMMDDhhmmss", UTC). issuer NULL: a self-signed CA (CSCA); otherwise
  * signed by issuer (sha256 with RSA PKCS#1 v1.5 or ECDSA). is_ca sets
- * basicConstraints CA and keyCertSign|cRLSign, else digitalSignature.
+ * basicConstraints CA and keyCertSign|cRLSign, else digitalSignature
+ * (tpki_cert_make with the CSCA or DS role).
  * out must be initialised with tpki_cred_init and empty.
  */
 int tpki_cred_make(struct tpki *t, enum tpki_key_type kt, const char *subject,
     struct tpki_cred *issuer, bool is_ca, const char *not_before, const char *not_after,
     int serial, struct tpki_cred *out);
+
+enum tpki_role {
+	TPKI_ROLE_CSCA,		/* basicConstraints cA, keyUsage keyCertSign|cRLSign */
+	TPKI_ROLE_DS,		/* keyUsage digitalSignature, no basicConstraints */
+	TPKI_ROLE_ML_SIGNER,	/* as DS, plus extendedKeyUsage 2.23.136.1.1.3, basicConstraints cA=false */
+};
+
+/* variations and misbehaviour for tpki_cert_make */
+#define TPKI_CERT_EXPLICIT	0x001u	/* EC key with explicit ECParameters in the SPKI */
+#define TPKI_CERT_NO_AKI	0x002u	/* no authorityKeyIdentifier */
+#define TPKI_CERT_NO_KU		0x004u	/* no keyUsage */
+#define TPKI_CERT_NO_BC		0x008u	/* no basicConstraints */
+#define TPKI_CERT_CA		0x010u	/* basicConstraints cA whatever the role (a "DS" that is a CA) */
+#define TPKI_CERT_KU_DS_ONLY	0x020u	/* keyUsage digitalSignature only (a "CSCA" without keyCertSign) */
+#define TPKI_CERT_BAD_SIGNATURE	0x040u	/* flip a byte of the certificate's signature */
+#define TPKI_CERT_EXPLICIT_BAD	0x080u	/* explicit parameters with b + 1: an invalid curve */
+
+struct tpki_cert_opts {
+	enum tpki_role role;
+	enum tpki_key_type key;		/* a new key of this type ... */
+	const struct tpki_cred *key_of;	/* ... or certify this credential's key (link certificates) */
+	const char *subject;		/* "C=UT,O=Utopia,CN=CSCA Utopia" (in this order) */
+	struct tpki_cred *issuer;	/* NULL: self-signed */
+	const char *issuer_name;	/* NULL: the issuer's subject as in its certificate
+					 * (or subject when self-signed); else written as given */
+	const char *not_before, *not_after;	/* "YYYYMMDDhhmmss" UTC */
+	int serial;
+	unsigned flags;			/* TPKI_CERT_* */
+};
+
+/*
+ * tpki_cert_make — a certificate written field by field (mbedTLS's writer
+ * cannot write explicit EC parameters, other name orders or these
+ * misbehaviours), signed by the issuer's key (ECDSA with SHA-256, or RSA
+ * PKCS#1 v1.5 with SHA-256), with subject and authority key identifiers
+ * (SHA-1 of the public key). out must be initialised and empty.
+ */
+int tpki_cert_make(struct tpki *t, const struct tpki_cert_opts *o, struct tpki_cred *out);
 
 /* PEM of a credential's certificate into out (for openssl in tests). */
 int tpki_cert_pem(const struct tpki_cred *c, struct eg_wbuf *out);
@@ -77,6 +120,9 @@ enum tpki_sig {
 #define TPKI_BAD_DIGEST		0x02u	/* sign a messageDigest that is wrong */
 #define TPKI_NO_CERT		0x04u	/* leave certificates [0] out */
 #define TPKI_SID_SKI		0x08u	/* sid as subjectKeyIdentifier (signerInfo v3) */
+#define TPKI_BER		0x10u	/* BER: indefinite lengths, eContent as a constructed
+					 * OCTET STRING in two segments */
+#define TPKI_SID_REORDERED	0x20u	/* sid issuer with its RDNs in reverse order */
 
 struct tpki_sod_params {
 	struct tpki_cred *ds;	/* Document Signer (key and certificate) */
@@ -101,7 +147,8 @@ int tpki_dg1_build(const char *mrz, struct eg_wbuf *out);
 
 /*
  * tpki_crl_build — a v2 CRL issued by ca, revoking the certificates given as
- * DER (their serials, revocation date = this_update). Times "YYYYMMDDhhmmss".
+ * DER (their serials, revocation date = this_update). Times "YYYYMMDDhhmmss";
+ * next_update NULL leaves nextUpdate out.
  */
 int tpki_crl_build(struct tpki *t, struct tpki_cred *ca, const uint8_t *const *revoked,
     const size_t *revoked_len, size_t n_revoked, const char *this_update,
