@@ -803,14 +803,30 @@ seal_for_seq(void *ctx, uint64_t seq, uint8_t *blob, size_t cap, size_t *len)
 struct count_card {
 	struct doc_card card;
 	struct kiosk_report *rep;
+	int reader_err;		/* the first error that was the reader's own */
 };
+
+/* An error of the reader itself, not of the chip behind it: a reply that
+ * broke the CCID protocol (or the vpcd framing), a stalled or failed
+ * transfer, a reader that cannot do the transfers its descriptors promised
+ * (no bulk endpoints). A chip's own failures come back as status words, a mute chip or
+ * a removed card as other errors. */
+static void
+count_err(struct count_card *c, int r)
+{
+	if ((r == EG_ERR_PROTOCOL || r == EG_ERR_IO || r == EG_ERR_UNSUPPORTED) &&
+	    c->reader_err == EG_OK)
+		c->reader_err = r;
+}
 
 static int
 count_power_on(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len)
 {
 	struct count_card *c = ctx;
+	int r = c->card.power_on(c->card.ctx, atr, cap, atr_len);
 
-	return c->card.power_on(c->card.ctx, atr, cap, atr_len);
+	count_err(c, r);
+	return r;
 }
 
 static int
@@ -824,6 +840,7 @@ count_transmit(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 	c->rep->chip_bytes_out += clen;
 	if (r == EG_OK)
 		c->rep->chip_bytes_in += *rlen;
+	count_err(c, r);
 	return r;
 }
 
@@ -869,6 +886,13 @@ x_open_chip(struct kiosk *k)
 		lost(k, KD_READER, KH_ABSENT, "chip reader gone");
 		return;
 	}
+	if (cc.reader_err != EG_OK)
+		/* the reader misbehaved: the heartbeat says so (the passage
+		 * goes on, the chip is unreadable or not) */
+		kiosk_set_health(k, KD_READER, KH_DEGRADED, cc.reader_err == EG_ERR_PROTOCOL ?
+		    "the reader broke the CCID protocol" : cc.reader_err == EG_ERR_IO ?
+		    "transfer errors on the reader's link" :
+		    "the reader cannot make the transfers of a chip read");
 	if (ret != EG_OK || k->w.doc->outcome == DOC_OUTCOME_UNREADABLE) {
 		pr = doc_reader_card_present(k->o.dev->reader, &present);
 		if (pr == EG_ERR_NO_DEVICE) {

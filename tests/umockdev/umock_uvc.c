@@ -49,6 +49,8 @@ struct umock_uvc {
 	uint64_t next_ns;
 	enum umock_uvc_fault fault, cur_fault;
 	size_t fault_n;
+	bool sticky;			/* the fault stays for every frame */
+	uint32_t payload;		/* dwMaxPayloadTransferSize */
 	unsigned frames;
 	uint8_t ae_mode;
 	uint32_t exposure;
@@ -87,7 +89,7 @@ fill_probe(struct umock_uvc *c, uint8_t *p, uint8_t f)
 	p[3] = 1;			/* bFrameIndex */
 	le32(p + 4, c->interval);
 	le32(p + 18, (uint32_t)c->w * c->h * 2);	/* dwMaxVideoFrameSize */
-	le32(p + 22, UVC_PAYLOAD);	/* dwMaxPayloadTransferSize */
+	le32(p + 22, c->payload);	/* dwMaxPayloadTransferSize */
 	le32(p + 26, 48000000);		/* dwClockFrequency */
 	p[30] = 0x03;			/* bmFramingInfo: FID, EOF */
 	p[31] = 1;			/* bPreferedVersion */
@@ -222,7 +224,8 @@ uvc_in(void *ctx, uint8_t ep, uint8_t *buf, size_t cap)
 		c->off = 0;
 		c->fid ^= 1;
 		c->cur_fault = c->fault;
-		c->fault = UMOCK_UVC_OK;
+		if (!c->sticky)
+			c->fault = UMOCK_UVC_OK;
 		c->frames++;
 		if (c->cur_fault == UMOCK_UVC_TRUNCATED && c->fault_n < c->cur_len)
 			c->cur_len = c->fault_n;
@@ -233,8 +236,8 @@ uvc_in(void *ctx, uint8_t ep, uint8_t *buf, size_t cap)
 	n = len - c->off;
 	if (n > cap - hdr)
 		n = cap - hdr;
-	if (n > UVC_PAYLOAD - hdr)
-		n = UVC_PAYLOAD - hdr;
+	if (n > c->payload - hdr)
+		n = c->payload - hdr;
 	info = (uint8_t)(0x80 | c->fid);
 	if (c->off + n == len && c->cur_fault != UMOCK_UVC_NO_EOF)
 		info |= 0x02;			/* EOF */
@@ -341,6 +344,7 @@ umock_uvc_add(struct umock *u, uint16_t w, uint16_t h, unsigned fps,
 	c->h = h;
 	c->interval = 10000000u / fps;
 	c->ae_mode = 0x08;
+	c->payload = UVC_PAYLOAD;
 	c->yuyv_len = (size_t)w * h * 2;
 	if ((c->yuyv = malloc(c->yuyv_len)) == NULL) {
 		free(c);
@@ -420,6 +424,24 @@ umock_uvc_arm(struct umock_uvc *c, enum umock_uvc_fault f, size_t n)
 {
 	c->fault = f;
 	c->fault_n = n;
+	c->sticky = false;
+}
+
+void
+umock_uvc_set_fault(struct umock_uvc *c, enum umock_uvc_fault f, size_t n)
+{
+	c->fault = f;
+	c->fault_n = n;
+	c->sticky = f != UMOCK_UVC_OK;
+}
+
+int
+umock_uvc_set_payload(struct umock_uvc *c, uint32_t bytes)
+{
+	if (bytes < UVC_HDR + 1 || bytes > (uint32_t)c->w * c->h * 2)
+		return EG_ERR_INVAL;
+	c->payload = bytes;
+	return EG_OK;
 }
 
 unsigned

@@ -40,6 +40,13 @@ int umock_uvc_set_yuyv(struct umock_uvc *c, const void *data, size_t len);
 /* umock_uvc_arm — a fault for the next frame (n: TRUNCATED's length).
  * Under the lock. */
 void umock_uvc_arm(struct umock_uvc *c, enum umock_uvc_fault f, size_t n);
+/* umock_uvc_set_fault — the same fault for EVERY frame from now on (a camera
+ * that only sends broken frames) until UMOCK_UVC_OK. Under the lock. */
+void umock_uvc_set_fault(struct umock_uvc *c, enum umock_uvc_fault f, size_t n);
+/* umock_uvc_set_payload — dwMaxPayloadTransferSize (default 1024): the bytes
+ * of one bulk transfer, header included; larger payloads mean fewer URBs
+ * per frame. Before the host's probe. EG_OK, EG_ERR_INVAL. */
+int umock_uvc_set_payload(struct umock_uvc *c, uint32_t bytes);
 /* Frames started so far, and the exposure controls as the host set them
  * (under the lock). */
 unsigned umock_uvc_frames(struct umock_uvc *c);

@@ -349,8 +349,9 @@ open_usb(const char *arg, const struct doc_reader_opts *o, struct doc_reader **o
 	memset(&co, 0, sizeof(co));
 	co.log = o->log;
 	if ((ret = ccid_open(&u->ccid, &u->t, &m, pt, &co)) != EG_OK) {
-		eg_errbuf(err, errlen, "no usable CCID reader %04X:%04X: %s", vid, pid,
-		    eg_strerror(ret));
+		/* ccid_open: EG_ERR_FORMAT is a descriptor set it refuses */
+		eg_errbuf(err, errlen, "no usable CCID reader %04X:%04X: %s%s", vid, pid,
+		    ret == EG_ERR_FORMAT ? "malformed USB descriptors: " : "", eg_strerror(ret));
 		goto fail;
 	}
 	ccid_get_info(u->ccid, &info);
