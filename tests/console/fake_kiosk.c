@@ -22,6 +22,12 @@
  *
  * Lines on stdout: "ready seq=N", "images live=HEX portrait=HEX",
  * "decided action=A officer=O", "withdrawn", "done".
+ *
+ * With --as-officer it plays a misbehaving officer client instead: Hello
+ * with role officer (whatever the certificate), then, with --request-reason,
+ * one HOLD of --request-kiosk with that reason, bypassing the checks of
+ * `egate officer`. Lines: "session refused: DETAIL", "reply error: DETAIL",
+ * "reply ok".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -264,6 +270,68 @@ picture(struct sim_portraits *sp, const char *photo, const char *marker, struct 
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+static void
+fk_close(struct fk *k)
+{
+	proto_msg_free(&k->msg);
+	eg_tls_close(k->tls);
+	eg_tls_free(&k->tls);
+	frame_dec_free(&k->dec);
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+/* --as-officer: what `egate officer` would refuse to send, sent. */
+static int
+officer_part(struct fk *k, const char *kiosk, const char *reason)
+{
+	const Egate__Envelope *in;
+	Egate__Envelope env;
+	Egate__Hello h;
+	Egate__OfficerRequest q;
+
+	egate__envelope__init(&env);
+	egate__hello__init(&h);
+	h.version_min = 1;
+	h.version_max = EGATE_PROTO_VERSION_MAX;
+	h.role = EGATE__ROLE__ROLE_OFFICER;
+	env.body_case = EGATE__ENVELOPE__BODY_HELLO;
+	env.hello = &h;
+	send_env(k, &env);
+	if ((in = recv_env(k, now_ms() + 10000)) == NULL)
+		die("hello", EG_ERR_TIMEOUT);
+	if (in->body_case == EGATE__ENVELOPE__BODY_ERROR) {
+		printf("session refused: code=%d detail=%s\n", in->error->code, in->error->detail);
+		return 0;
+	}
+	if (in->body_case != EGATE__ENVELOPE__BODY_HELLO_ACK)
+		die("hello", EG_ERR_PROTOCOL);
+	printf("session accepted\n");
+	if (reason == NULL)
+		return 0;
+	egate__officer_request__init(&q);
+	q.request_id = 7;
+	q.action = EGATE__OFFICER_ACTION__OFFICER_HOLD;
+	q.kiosk_id = (char *)(uintptr_t)kiosk;
+	q.reason = (char *)(uintptr_t)reason;
+	egate__envelope__init(&env);
+	env.body_case = EGATE__ENVELOPE__BODY_OFFICER_REQUEST;
+	env.officer_request = &q;
+	send_env(k, &env);
+	while ((in = recv_env(k, now_ms() + 20000)) != NULL) {
+		if (in->body_case != EGATE__ENVELOPE__BODY_OFFICER_REPLY)
+			continue;
+		if (in->officer_reply->error != NULL)
+			printf("reply error: %s\n", in->officer_reply->error->detail);
+		else
+			printf("reply ok\n");
+		return 0;
+	}
+	die("no reply", EG_ERR_TIMEOUT);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -277,6 +345,9 @@ main(int argc, char **argv)
 		{ "withdraw-after", required_argument, NULL, 'w' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "no-images", no_argument, NULL, 'n' },
+		{ "as-officer", no_argument, NULL, 'O' },
+		{ "request-reason", required_argument, NULL, 'R' },
+		{ "request-kiosk", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *host = "127.0.0.1", *ca = NULL, *cert = NULL, *key = NULL, *id = "K02";
@@ -284,7 +355,8 @@ main(int argc, char **argv)
 	const char *rule = "biometric_mismatch";
 	int port = 0, c, one = 1;
 	long withdraw = 0, linger = 1000;
-	bool images = true;
+	bool images = true, as_officer = false;
+	const char *req_reason = NULL, *req_kiosk = "K01";
 	struct eg_tls_conf *conf = NULL;
 	struct sim_portraits *sp = NULL;
 	struct eg_wbuf live, portrait;
@@ -313,6 +385,9 @@ main(int argc, char **argv)
 		case 'w': withdraw = atol(optarg); break;
 		case 'L': linger = atol(optarg); break;
 		case 'n': images = false; break;
+		case 'O': as_officer = true; images = false; break;
+		case 'R': req_reason = optarg; break;
+		case 'K': req_kiosk = optarg; break;
 		default: return 2;
 		}
 	}
@@ -353,6 +428,12 @@ main(int argc, char **argv)
 	if (rc != EG_OK) {
 		fprintf(stderr, "fake-kiosk: handshake: %s\n", eg_tls_error(k.tls));
 		return 1;
+	}
+	if (as_officer) {
+		rc = officer_part(&k, req_kiosk, req_reason);
+		fk_close(&k);
+		eg_tls_conf_free(&conf);
+		return rc;
 	}
 	egate__envelope__init(&env);
 	egate__hello__init(&h);
@@ -463,11 +544,7 @@ main(int argc, char **argv)
 	while (now_ms() < deadline && recv_env(&k, deadline) != NULL)
 		;
 	printf("done\n");
-	proto_msg_free(&k.msg);
-	eg_tls_close(k.tls);
-	eg_tls_free(&k.tls);
-	frame_dec_free(&k.dec);
-	close(k.fd);
+	fk_close(&k);
 	eg_tls_conf_free(&conf);
 	return 0;
 }
