@@ -385,7 +385,7 @@
     state.referrals.set(key, r);
     if (fresh) {
       state.arrived.set(key, Date.now());
-      metrics.appeared[key] = Date.now();
+      metrics.appeared[key] = { at: Date.now(), ts_ms: r.ts_ms };
       if (!quiet) alertReferral(r);
     }
   }
