@@ -42,7 +42,7 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] (default uvc)"),
 	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID], a CDC-ACM OCR reader (default acm)"),
 	STR("devices", "gate", K, gate, false, "gate: a backend of this build (egate-kiosk --help lists them; the simulation runner adds sim)"),
-	STR("devices", "display", K, display, false, "traveller display: text (lines on standard output) or none (default text)"),
+	STR("devices", "display", K, display, false, "traveller display: text (lines on standard output), web[:ADDRESS:PORT] (a page for a browser on this board, loopback only; web alone: 127.0.0.1:8471) or none (default text)"),
 	STR("face", "model_dir", K, model_dir, false, "folder with the face models"),
 	STR("trust", "csca", K, csca, false, "CSCA certificates: a folder of PEM/DER files or an ICAO master list"),
 	STR("trust", "crl_dir", K, crl_dir, false, "folder of CRLs for Document Signer revocation"),

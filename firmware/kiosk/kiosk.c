@@ -77,6 +77,7 @@ struct kiosk {
 	mbedtls_ctr_drbg_context drbg;
 	enum prompt_lang lang;		/* the kiosk's own ([kiosk] language) */
 	enum prompt_lang plang;		/* this traveller's: from the nationality */
+	bool shown;			/* the display has shown something */
 	struct passage p;
 	struct k_health health[KD_COUNT];
 	bool host_down;			/* out of service for the host */
@@ -1341,6 +1342,7 @@ show(struct kiosk *k, enum prompt_id id)
 	m.countdown_s = to > 0 ? (to + 999) / 1000 : -1;
 	m.outcome = k->p.x.outcome;
 	m.rule = k->p.x.rule;
+	k->shown = true;
 	if ((ret = d->display->show(d->display_ctx, &m)) != EG_OK)
 		kiosk_set_health(k, KD_DISPLAY, ret == EG_ERR_NO_DEVICE ? KH_ABSENT : KH_DEGRADED,
 		    eg_err_name(ret));
@@ -1817,6 +1819,10 @@ kiosk_idle(struct kiosk *k, int wait_ms)
 		return EG_ERR_STATE;
 	k->rep = NULL;
 	check_service(k);
+	/* a display that has shown nothing yet (the kiosk just started): the
+	 * screen of the state the kiosk is in */
+	if (!k->shown && k->p.state != PS_HOLD)
+		show(k, k->p.state == PS_OUT_OF_SERVICE ? PROMPT_OUT_OF_SERVICE : PROMPT_PLACE_DOC);
 	end = now_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
 	if (k->p.state == PS_HOLD)
 		hold_end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;
