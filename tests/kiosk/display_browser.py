@@ -141,6 +141,9 @@ def walk(start, lang, last_prompt, name):
         lambda ms: ms if any(x["prompt"] == last_prompt and x["lang"] == lang for x in ms) else None)(
         passage_messages(start)), 120)
     seen = [(x["prompt"], x["lang"]) for x in msgs]
+    # the kiosk goes on (the next screen may come while we look): live
+    # rendering pauses while the messages are rendered again and checked
+    js("window.egateDisplay.freeze(true)")
     # the traveller's language from the first prompt after the MRZ was read
     for x in msgs:
         if x["prompt"] in ("notice", "look", "retake", "proceed", "see_officer", "one_person") \
@@ -154,6 +157,10 @@ def walk(start, lang, last_prompt, name):
             shot("%s-%s" % (x["lang"], x["prompt"]))
     results["passages"].append({"name": name, "prompts": seen})
     return msgs
+
+
+def unfreeze():
+    js("window.egateDisplay.freeze(false)")
 
 
 opts = webdriver.ChromeOptions()
@@ -204,6 +211,7 @@ try:
             "자동 얼굴 비교" not in driver.find_element(By.ID, "notice").text:
         fail("the advance notice is not on screen with the face prompt")
     shot("ko-look")
+    unfreeze()
     wait("the display back to English for the next traveller", lambda: (
         lambda m: m["prompt"] == "place_doc" and m["lang"] == "en")(
         js("window.egateDisplay.log[window.egateDisplay.log.length - 1]")), 60)
@@ -217,6 +225,7 @@ try:
         fail("'see an officer' without the referral and its rule: %r" % refer)
     render(refer)
     shot("zh-see_officer")
+    unfreeze()
     results["reloads"] = js("performance.getEntriesByType('navigation').length")
     touch("browser.done", json.dumps(results))
 finally:

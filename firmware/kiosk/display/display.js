@@ -26,6 +26,7 @@
   let notice = null;	// the advance notice of this passage, while the face is taken
   let timer = null, until = 0;
   const log = [];	// every message shown (read by the browser test)
+  let frozen = false;	// the browser test renders old messages again meanwhile
 
   function picto(name) {
     const svg = document.createElementNS(NS, "svg");
@@ -46,7 +47,7 @@
 
   function show(m) {
     log.push(m);
-    render(m);
+    if (!frozen) render(m);
   }
 
   // Put one message on the screen (the browser test renders each again).
@@ -83,7 +84,15 @@
     if (until) timer = setInterval(tick, 250);
   }
 
-  window.egateDisplay = { log, render };
+  // For the browser test: the log, one message rendered again, and a pause
+  // of live rendering while it does (the screen catches up afterwards).
+  window.egateDisplay = {
+    log, render,
+    freeze(f) {
+      frozen = f;
+      if (!f) log.filter((m) => m.prompt !== "notice").slice(-1).forEach(render);
+    },
+  };
 
   function connect() {
     const es = new EventSource("/events");
