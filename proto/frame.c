@@ -465,7 +465,7 @@ validate_officer_request(const Egate__OfficerRequest *q)
 		return 0;
 	if (has_query)
 		return enum_ok((int)q->query, EGATE__OFFICER_QUERY__OFFICER_QUERY_STATUS,
-		    EGATE__OFFICER_QUERY__OFFICER_QUERY_QUEUE);
+		    EGATE__OFFICER_QUERY__OFFICER_QUERY_SUBSCRIBE);
 	if (!enum_ok((int)q->action, EGATE__OFFICER_ACTION__OFFICER_OPEN,
 		EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT) ||
 	    !nonempty(q->kiosk_id) || !nonempty(q->reason))
@@ -474,25 +474,80 @@ validate_officer_request(const Egate__OfficerRequest *q)
 }
 
 static int
+validate_kiosk_status(const Egate__KioskStatus *k)
+{
+	if (k == NULL || !nonempty(k->kiosk_id) || !str_ok(k->firmware_version) ||
+	    (k->heartbeat != NULL && !validate_heartbeat(k->heartbeat)) ||
+	    k->n_recent > PROTO_REPEATED_MAX)
+		return 0;
+	for (size_t i = 0; i < k->n_recent; i++) {
+		const Egate__PassageSummary *p = k->recent[i];
+
+		if (p == NULL || p->seq == 0 || !str_ok(p->reason) || !str_ok(p->officer_id) ||
+		    !enum_ok((int)p->decision, EGATE__DECISION__DECISION_OPEN,
+			EGATE__DECISION__DECISION_FAULT))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+validate_referral(const Egate__Referral *f)
+{
+	return f != NULL && nonempty(f->kiosk_id) && f->seq != 0 && str_ok(f->reason) &&
+	    str_ok(f->explanation);
+}
+
+/* A JPEG starts with SOI and the first marker (FF D8 FF). */
+static int
+jpeg_ok(const ProtobufCBinaryData *b)
+{
+	return b->len == 0 || (b->len >= 4 && b->len <= PROTO_IMAGE_MAX && b->data[0] == 0xFF &&
+	    b->data[1] == 0xD8 && b->data[2] == 0xFF);
+}
+
+static int
+validate_images(const Egate__ReferralImages *m)
+{
+	return m != NULL && m->referral_seq >= 1 && str_ok(m->kiosk_id) &&
+	    (m->live_face.len > 0 || m->chip_portrait.len > 0) &&
+	    jpeg_ok(&m->live_face) && jpeg_ok(&m->chip_portrait);
+}
+
+static int
+validate_officer_event(const Egate__OfficerEvent *e)
+{
+	if (e->subscription_id == 0)
+		return 0;
+	switch (e->update_case) {
+	case EGATE__OFFICER_EVENT__UPDATE_KIOSK:
+		return validate_kiosk_status(e->kiosk);
+	case EGATE__OFFICER_EVENT__UPDATE_REFERRAL:
+		return validate_referral(e->referral);
+	case EGATE__OFFICER_EVENT__UPDATE_CLOSED:
+		return e->closed != NULL && nonempty(e->closed->kiosk_id) && e->closed->seq >= 1 &&
+		    str_ok(e->closed->why) && str_ok(e->closed->officer_id) &&
+		    enum_ok((int)e->closed->action, EGATE__OFFICER_ACTION__OFFICER_ACTION_UNSPECIFIED,
+			EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT);
+	case EGATE__OFFICER_EVENT__UPDATE_IMAGES:
+		return validate_images(e->images) && nonempty(e->images->kiosk_id);
+	default:
+		return 0;
+	}
+}
+
+static int
 validate_officer_reply(const Egate__OfficerReply *r)
 {
 	if (r->request_id == 0 || r->n_kiosks > PROTO_REPEATED_MAX ||
 	    r->n_referrals > PROTO_REPEATED_MAX)
 		return 0;
-	for (size_t i = 0; i < r->n_kiosks; i++) {
-		const Egate__KioskStatus *k = r->kiosks[i];
-
-		if (k == NULL || !nonempty(k->kiosk_id) || !str_ok(k->firmware_version) ||
-		    (k->heartbeat != NULL && !validate_heartbeat(k->heartbeat)))
+	for (size_t i = 0; i < r->n_kiosks; i++)
+		if (!validate_kiosk_status(r->kiosks[i]))
 			return 0;
-	}
-	for (size_t i = 0; i < r->n_referrals; i++) {
-		const Egate__Referral *f = r->referrals[i];
-
-		if (f == NULL || !nonempty(f->kiosk_id) || f->seq == 0 || !str_ok(f->reason) ||
-		    !str_ok(f->explanation))
+	for (size_t i = 0; i < r->n_referrals; i++)
+		if (!validate_referral(r->referrals[i]))
 			return 0;
-	}
 	if (r->result != NULL && !validate_result(r->result))
 		return 0;
 	return r->error == NULL || validate_error(r->error);
@@ -560,7 +615,8 @@ proto_msg_validate(const Egate__Envelope *env)
 		const Egate__Hello *h = env->hello;
 
 		ok = h != NULL && h->version_min >= 1 && h->version_min <= h->version_max &&
-		    str_ok(h->kiosk_id_claimed) && str_ok(h->firmware_version);
+		    str_ok(h->kiosk_id_claimed) && str_ok(h->firmware_version) &&
+		    enum_ok((int)h->role, EGATE__ROLE__ROLE_UNSPECIFIED, EGATE__ROLE__ROLE_OFFICER);
 		break;
 	}
 	case EGATE__ENVELOPE__BODY_HELLO_ACK:
@@ -610,6 +666,12 @@ proto_msg_validate(const Egate__Envelope *env)
 	case EGATE__ENVELOPE__BODY_OFFICER_REPLY:
 		ok = env->officer_reply != NULL && validate_officer_reply(env->officer_reply);
 		break;
+	case EGATE__ENVELOPE__BODY_REFERRAL_IMAGES:
+		ok = validate_images(env->referral_images);
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_EVENT:
+		ok = env->officer_event != NULL && validate_officer_event(env->officer_event);
+		break;
 	default:
 		ok = 0;
 		break;
@@ -636,6 +698,8 @@ proto_body_name(Egate__Envelope__BodyCase c)
 	case EGATE__ENVELOPE__BODY_ERROR: return "error";
 	case EGATE__ENVELOPE__BODY_OFFICER_REQUEST: return "officer_request";
 	case EGATE__ENVELOPE__BODY_OFFICER_REPLY: return "officer_reply";
+	case EGATE__ENVELOPE__BODY_REFERRAL_IMAGES: return "referral_images";
+	case EGATE__ENVELOPE__BODY_OFFICER_EVENT: return "officer_event";
 	default: break;
 	}
 	return "unknown";

@@ -38,7 +38,10 @@
 
 /* Protocol versions this code speaks (HelloAck.version is chosen in range). */
 #define EGATE_PROTO_VERSION_MIN 1u
-#define EGATE_PROTO_VERSION_MAX 1u
+#define EGATE_PROTO_VERSION_MAX 2u
+/* The first version with Hello.role, SUBSCRIBE, OfficerEvent and
+ * ReferralImages (PROTOCOL.md, section 3). */
+#define EGATE_PROTO_VERSION_LIVE 2u
 
 #define FRAME_HDR_LEN 4u
 /* Hard maximum payload length; a receiver may configure a lower one. */
@@ -49,6 +52,8 @@
 #define PROTO_REPEATED_MAX 4096u
 /* Largest PassageEvent.sealed_identifiers accepted (PROTOCOL.md). */
 #define PROTO_SEALED_MAX 1024u
+/* Largest picture in ReferralImages (each of the two), PROTOCOL.md. */
+#define PROTO_IMAGE_MAX (100u * 1024u)
 
 /* ---- framing -------------------------------------------------------------- */
 

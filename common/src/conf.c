@@ -42,7 +42,7 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] (default uvc)"),
 	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID], a CDC-ACM OCR reader (default acm)"),
 	STR("devices", "gate", K, gate, false, "gate: gpio:CHIP:relay=N,door=M[,door-open=O][,passage=K][,OPTIONS] (a relay and the door and passage sensors on GPIO lines, libgpiod) or hidrelay[:VID:PID][,channel=N][,chip=CHIP,door=M[,door-open=O][,passage=K]][,OPTIONS] (a USBRelay HID board, default 16c0:05df channel 1; without chip= the door is the relay's read-back); OPTIONS: active-low=ROLE[+ROLE...] (relay, door, door-open, passage), bias=pull-up|pull-down|disable, confirm=MS (100 to 60000, default 2000), debounce=MS (0 to 1000, default 30); a spec that does not parse stops egate-kiosk (exit 2), a gate absent or faulty at start leaves it out of service (docs/gate.md; the simulation runner adds sim and lane)"),
-	STR("devices", "display", K, display, false, "traveller display: text (lines on standard output) or none (default text)"),
+	STR("devices", "display", K, display, false, "traveller display: text (lines on standard output), web[:ADDRESS:PORT] (a page for a browser on this board, loopback only; web alone: 127.0.0.1:8471) or none (default text)"),
 	STR("face", "model_dir", K, model_dir, false, "folder with the face models"),
 	STR("trust", "csca", K, csca, false, "CSCA certificates: a folder of PEM/DER files or an ICAO master list"),
 	STR("trust", "crl_dir", K, crl_dir, false, "folder of CRLs for Document Signer revocation"),

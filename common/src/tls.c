@@ -66,6 +66,7 @@ struct eg_tls {
 	mbedtls_ssl_context ssl;
 	mbedtls_net_context net;
 	char why[160];
+	int alert;			/* fatal alert received from the peer, -1 none */
 	bool resumed;
 	bool verified;
 };
@@ -621,6 +622,7 @@ eg_tls_new(struct eg_tls **out, struct eg_tls_conf *c, int fd, const char *serve
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return EG_ERR_NOMEM;
 	t->conf = c;
+	t->alert = -1;
 	mbedtls_ssl_init(&t->ssl);
 	mbedtls_net_init(&t->net);
 	t->net.fd = fd;
@@ -708,6 +710,7 @@ eg_tls_handshake(struct eg_tls *t, bool *want_write)
 		return EG_ERR_CERT;
 	}
 	if (r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
+		t->alert = t->ssl.in_msg[1];
 		snprintf(t->why, sizeof(t->why), "peer refused the handshake (alert %u)",
 		    (unsigned)t->ssl.in_msg[1]);
 		return EG_ERR_TLS;
@@ -805,6 +808,12 @@ eg_tls_save_session(struct eg_tls *t)
 	}
 	c->have_saved = true;
 	return EG_OK;
+}
+
+int
+eg_tls_alert(const struct eg_tls *t)
+{
+	return t != NULL ? t->alert : -1;
 }
 
 const char *

@@ -84,7 +84,9 @@ struct kiosk {
 	char seal_id[SEAL_KIOSK_ID_MAX + 1];	/* our certificate's CN */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
-	enum prompt_lang lang;
+	enum prompt_lang lang;		/* the kiosk's own ([kiosk] language) */
+	enum prompt_lang plang;		/* this traveller's: from the nationality */
+	bool shown;			/* the display has shown something */
 	struct passage p;
 	struct k_health health[KD_COUNT];
 	bool host_down;			/* out of service for the host */
@@ -103,6 +105,10 @@ struct kiosk {
 	struct kiosk_command cmd;	/* the one being carried out; storage for
 					 * the officer and reason of its event */
 	uint64_t referral_seq;		/* record of the open referral, 0 = none */
+	/* the referral's pictures for the officer (PX_KEEP_PICTURES), JPEG,
+	 * until PX_NOTIFY_OFFICER hands them to the uplink: RAM only, wiped */
+	uint8_t *pic_live, *pic_portrait;
+	size_t pic_live_len, pic_portrait_len;
 	char referral_rule[48];		/* the rule that referred */
 	char model_version[48];		/* face model name-version:sha-prefix */
 	uint64_t command_id;		/* the command that decided it */
@@ -342,6 +348,7 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 		goto out;
 	}
 	k->lang = o->conf->language == EG_LANG_KO ? LANG_KO : LANG_EN;
+	k->plang = k->lang;
 	{
 		/* model name, version and the embedding network's hash prefix:
 		 * which weights made every score */
@@ -368,6 +375,7 @@ out:
 static void work_wipe(struct kiosk *k);
 static void seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from);
 static void status_update(struct kiosk *k);
+static void pics_wipe(struct kiosk *k);
 
 void
 kiosk_free(struct kiosk **kp)
@@ -377,6 +385,7 @@ kiosk_free(struct kiosk **kp)
 	if (kp == NULL || (k = *kp) == NULL)
 		return;
 	work_wipe(k);
+	pics_wipe(k);
 	face_ctx_free(&k->face);
 	csca_store_free(&k->store);
 	spool_close(&k->spool);
@@ -485,6 +494,19 @@ frames_free(struct kiosk *k)
 }
 
 static void
+pics_wipe(struct kiosk *k)
+{
+	if (k->pic_live != NULL)
+		eg_memzero(k->pic_live, k->pic_live_len);
+	if (k->pic_portrait != NULL)
+		eg_memzero(k->pic_portrait, k->pic_portrait_len);
+	free(k->pic_live);
+	free(k->pic_portrait);
+	k->pic_live = k->pic_portrait = NULL;
+	k->pic_live_len = k->pic_portrait_len = 0;
+}
+
+static void
 work_wipe(struct kiosk *k)
 {
 	eg_memzero(k->w.mrz, sizeof(k->w.mrz));
@@ -513,6 +535,8 @@ kiosk_work_wiped(const struct kiosk *k)
 	for (size_t i = 0; i < KIOSK_PAD_FRAMES; i++)
 		if (k->w.frames[i].data != NULL)
 			return false;
+	if (k->pic_live != NULL || k->pic_portrait != NULL)
+		return false;
 	return all_zero(k->w.mrz, sizeof(k->w.mrz)) &&
 	    all_zero(&k->w.mrz_parsed, sizeof(k->w.mrz_parsed)) && k->w.doc == NULL &&
 	    k->w.nframes == 0 && all_zero(&k->w.live_res, sizeof(k->w.live_res)) &&
@@ -615,8 +639,11 @@ x_read_mrz(struct kiosk *k)
 			    i ? "\n" : "", d.line[i]);
 		k_today(k, &today);
 		ret = mrz_parse_text(k->w.mrz, strlen(k->w.mrz), &today, &k->w.mrz_parsed);
-		if (ret == EG_OK)
+		if (ret == EG_OK) {
 			seal_holder(k, &k->w.mrz_parsed, "mrz");
+			/* from now on the display speaks the traveller's language */
+			k->plang = prompt_lang_for_nationality(k->w.mrz_parsed.nationality, k->lang);
+		}
 	}
 	eg_memzero(&d, sizeof(d));
 	k->rep->ms[KS_MRZ] += ms_since(t);
@@ -1372,11 +1399,13 @@ show(struct kiosk *k, enum prompt_id id)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.prompt = id;
-	m.lang = k->lang;
+	/* the next traveller and a closed lane: the kiosk's own language */
+	m.lang = id == PROMPT_PLACE_DOC || id == PROMPT_OUT_OF_SERVICE ? k->lang : k->plang;
 	m.progress = progress_of(k->p.state);
 	m.countdown_s = to > 0 ? (to + 999) / 1000 : -1;
 	m.outcome = k->p.x.outcome;
 	m.rule = k->p.x.rule;
+	k->shown = true;
 	if ((ret = d->display->show(d->display_ctx, &m)) != EG_OK)
 		kiosk_set_health(k, KD_DISPLAY, ret == EG_ERR_NO_DEVICE ? KH_ABSENT : KH_DEGRADED,
 		    eg_err_name(ret));
@@ -1419,9 +1448,96 @@ x_gate(struct kiosk *k, bool open)
 	    open ? "gate refused to open" : "gate refused to close");
 }
 
+/* One picture for the officer: region r of src, scaled to fit K_PIC_DIM,
+ * as a JPEG of at most PROTO_IMAGE_MAX (lower quality until it fits). */
+#define K_PIC_DIM 400
+static int
+pic_jpeg(const struct fcv_image *src, const struct fcv_rect *r, uint8_t **out, size_t *len)
+{
+	static const int quality[] = { 85, 70, 50, 30 };
+	struct fcv_image small = { 0 };
+	double f = r->w > r->h ? K_PIC_DIM / r->w : K_PIC_DIM / r->h;
+	int ret;
+
+	*out = NULL;
+	*len = 0;
+	if (f > 1.0)
+		f = 1.0;
+	if ((ret = fcv_image_crop(src, r, (int)(r->w * f + 0.5), (int)(r->h * f + 0.5), &small)) != EG_OK)
+		goto out;
+	for (size_t i = 0; i < sizeof(quality) / sizeof(quality[0]); i++) {
+		if ((ret = fcv_image_encode(&small, ".jpg", quality[i], out, len)) != EG_OK)
+			goto out;
+		if (*len <= PROTO_IMAGE_MAX)
+			goto out;
+		eg_memzero(*out, *len);
+		free(*out);
+		*out = NULL;
+		*len = 0;
+	}
+	ret = EG_ERR_OVERFLOW;
+out:
+	fcv_image_free(&small);
+	return ret;
+}
+
+/* PX_KEEP_PICTURES: a referral, before the work area is wiped — the face the
+ * camera took (around the detected face, with a margin) and the chip's
+ * portrait, as JPEGs, kept only for a host that can show them to an
+ * officer (connected through the uplink). Nothing is written or logged but
+ * sizes. */
+static void
+x_keep_pictures(struct kiosk *k)
+{
+	const struct doc_file *f = k->w.doc != NULL ? &k->w.doc->file[2] : NULL;
+	struct face_dg2 dg2;
+	struct fcv_image chip = { 0 };
+	int rl = EG_ERR_NOT_FOUND, rp = EG_ERR_NOT_FOUND;
+
+	pics_wipe(k);
+	if (k->o.uplink == NULL)
+		return;
+	if (k->w.nframes > 0 && k->w.key < k->w.nframes && k->w.frames[k->w.key].data != NULL) {
+		const struct fcv_image *img = &k->w.frames[k->w.key];
+		const struct face_box *b = &k->w.live_res.box;
+		struct fcv_rect r = { 0, 0, img->width, img->height };
+
+		if (b->x2 > b->x1 && b->y2 > b->y1) {	/* the face, 1.8 times as wide */
+			double cx = (b->x1 + b->x2) / 2, cy = (b->y1 + b->y2) / 2;
+			double s = 1.8 * ((b->x2 - b->x1) > (b->y2 - b->y1) ? b->x2 - b->x1 : b->y2 - b->y1);
+
+			r = (struct fcv_rect){ cx - s / 2, cy - s / 2, s, s * 1.25 };
+			r.y = cy - r.h / 2;
+		}
+		rl = pic_jpeg(img, &r, &k->pic_live, &k->pic_live_len);
+	}
+	memset(&dg2, 0, sizeof(dg2));
+	if (f != NULL && f->status == DOC_FILE_READ &&
+	    (rp = face_dg2_parse(f->data.data, f->data.len, &dg2)) == EG_OK &&
+	    (rp = face_img_decode(dg2.image, dg2.image_len, FACE_MAX_DIM, &chip)) == EG_OK) {
+		struct fcv_rect r = { 0, 0, chip.width, chip.height };
+
+		rp = pic_jpeg(&chip, &r, &k->pic_portrait, &k->pic_portrait_len);
+	}
+	fcv_image_free(&chip);
+	eg_memzero(&dg2, sizeof(dg2));
+	EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.referral_pictures",
+	    EG_UINT("live_bytes", k->pic_live_len), EG_STR("live", eg_err_name(rl)),
+	    EG_UINT("portrait_bytes", k->pic_portrait_len), EG_STR("portrait", eg_err_name(rp)));
+}
+
 static void
 x_notify(struct kiosk *k)
 {
+	if (k->o.uplink != NULL && k->referral_seq != 0 &&
+	    (k->pic_live != NULL || k->pic_portrait != NULL)) {
+		int ret = uplink_set_images(k->o.uplink, k->referral_seq, k->pic_live,
+		    k->pic_live_len, k->pic_portrait, k->pic_portrait_len);
+
+		if (ret != EG_OK)
+			EG_LOG(k->o.log, EG_LOG_WARN, "kiosk.referral_pictures_refused", EG_ERRF(ret));
+	}
+	pics_wipe(k);	/* the uplink holds its own packed copy until it is sent */
 	if (k->o.out != NULL)
 		fprintf(k->o.out, "[officer] referral: %s, record seq %llu (%s)\n", k->p.x.rule,
 		    (unsigned long long)k->referral_seq, k->o.officer_wait_ms > 0 && k->o.inbox != NULL ?
@@ -1450,6 +1566,7 @@ execute(struct kiosk *k, enum passage_effect e)
 	case PX_GATE_OPEN: x_gate(k, true); break;
 	case PX_GATE_CLOSE: x_gate(k, false); break;
 	case PX_NOTIFY_OFFICER: x_notify(k); break;
+	case PX_KEEP_PICTURES: x_keep_pictures(k); break;
 	case PX_REPORT: (void)x_report(k); break;
 	case PX_WIPE: work_wipe(k); break;
 	case PX_START_TIMER: break;	/* armed before the effects (see step) */
@@ -1777,6 +1894,10 @@ kiosk_idle(struct kiosk *k, int wait_ms)
 		return EG_ERR_STATE;
 	k->rep = NULL;
 	check_service(k);
+	/* a display that has shown nothing yet (the kiosk just started): the
+	 * screen of the state the kiosk is in */
+	if (!k->shown && k->p.state != PS_HOLD)
+		show(k, k->p.state == PS_OUT_OF_SERVICE ? PROMPT_OUT_OF_SERVICE : PROMPT_PLACE_DOC);
 	end = now_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
 	if (k->p.state == PS_HOLD)
 		hold_end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;
@@ -1894,6 +2015,7 @@ kiosk_run_passage(struct kiosk *k, struct kiosk_report *rep, char *err, size_t e
 	k->qn = k->qhead = 0;
 	k->deadline_ns = 0;
 	k->referral_seq = k->command_id = 0;
+	k->plang = k->lang;
 	k->t0_ns = now_ns();
 	push(k, PE_DOC_PLACED);
 	while (k->qhead < k->qn) {
@@ -1931,6 +2053,11 @@ kiosk_run_passage(struct kiosk *k, struct kiosk_report *rep, char *err, size_t e
 		snprintf(rep->rule, sizeof(rep->rule), "%s", k->referral_rule);
 	}
 	rep->x = k->p.x;
+	/* the referral is over (decided or closed by the kiosk): pictures the
+	 * uplink could not send yet are wiped */
+	pics_wipe(k);
+	uplink_drop_images(k->o.uplink);
+	k->plang = k->lang;
 	ret = EG_OK;
 	if (k->p.state != PS_IDLE && k->p.state != PS_OUT_OF_SERVICE) {
 		/* the queue ran dry or overflowed: a bug; never leave data behind */

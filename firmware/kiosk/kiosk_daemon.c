@@ -19,6 +19,7 @@
 #include "egate/usb_libusb.h"
 #include <systemd/sd-daemon.h>
 
+#include "display_web.h"
 #include "egate_build.h"
 #include "face.h"
 #include "kiosk_app.h"
@@ -28,6 +29,7 @@
 #define KD_WAIT_MS 200		/* one turn of the loop when nothing happens */
 #define KD_CAMERA_DRAIN 4	/* frames taken off the stream per idle turn */
 #define KD_PROBE_MS 2000	/* a camera found again must deliver a frame */
+#define KD_DISPLAY_WEB_DEFAULT "127.0.0.1:8471"	/* display = web */
 
 /* The lane's devices as the daemon opened them from [devices]. */
 struct kd {
@@ -42,6 +44,7 @@ struct kd {
 	void *gctx;
 	struct gate *gate;		/* a gate of firmware/gate (gpio, hidrelay) */
 	struct text_display disp;
+	struct display_web *web;	/* [devices] display = web:ADDRESS:PORT */
 	/* before the kiosk exists the health waits here */
 	enum kiosk_health h0[KD_COUNT];
 	char why0[KD_COUNT][64];
@@ -227,12 +230,29 @@ open_gate(struct kd *d, char *err, size_t errlen)
 static int
 open_display(struct kd *d, char *err, size_t errlen)
 {
-	if (strcmp(d->a->conf.display, "none") == 0) {
-		d->dev.display = NULL;
+	const char *spec = d->a->conf.display;
+	int ret;
+
+	display_web_free(&d->web);	/* a reload with another spec */
+	d->dev.display = NULL;
+	d->dev.display_ctx = NULL;
+	if (strcmp(spec, "none") == 0)
+		return EG_OK;
+	if (strcmp(spec, "web") == 0 || strncmp(spec, "web:", 4) == 0) {
+		if ((ret = display_web_new(spec[3] == ':' ? spec + 4 : KD_DISPLAY_WEB_DEFAULT,
+		    &d->a->lg, &d->web, err, errlen)) != EG_OK)
+			return ret;
+		/* how to open it (the demo and the installer's kiosk-mode browser) */
+		printf("[display] the traveller's display: %s (chromium --kiosk %s)\n",
+		    display_web_url(d->web), display_web_url(d->web));
+		fflush(stdout);
+		d->dev.display = &display_web_ops;
+		d->dev.display_ctx = d->web;
 		return EG_OK;
 	}
-	if (strcmp(d->a->conf.display, "text") != 0) {
-		eg_errbuf(err, errlen, "display '%.40s': unknown (text or none)", d->a->conf.display);
+	if (strcmp(spec, "text") != 0) {
+		eg_errbuf(err, errlen, "display '%.40s': unknown (text, web[:ADDRESS:PORT] or none)",
+		    spec);
 		return EG_ERR_INVAL;
 	}
 	d->disp.out = stdout;
@@ -282,6 +302,7 @@ close_devices(struct kd *d)
 	camera_free(&d->cam);
 	mrz_source_free(&d->mrz);
 	doc_reader_free(&d->reader);
+	display_web_free(&d->web);
 	memset(&d->dev, 0, sizeof(d->dev));
 }
 
@@ -657,7 +678,8 @@ usage(FILE *f, const char *prog, const struct kiosk_backends *b)
 	fprintf(f, "\n  gate     %s", gates);
 	for (size_t i = 0; b->gates != NULL && b->gates[i] != NULL; i++)
 		fprintf(f, ", %s", b->gates[i]->usage);
-	fprintf(f, "\n  display  text, none\n");
+	fprintf(f, "\n  display  text, web[:ADDRESS:PORT] (a page for a browser on this board, default %s), none\n",
+	    KD_DISPLAY_WEB_DEFAULT);
 }
 
 static int

@@ -33,9 +33,10 @@ text_show(void *ctx, const struct display_msg *m)
 	if (t == NULL)
 		return EG_ERR_INVAL;
 	d->last = m->prompt;
-	if (d->bilingual)	/* the kiosk's language first, then the other */
+	if (d->bilingual)	/* the traveller's language first, then English
+				 * (Korean for an English-speaking traveller) */
 		fprintf(d->out, "%s%s / %s\n", d->prefix ? d->prefix : "", t,
-		    prompt_text(m->prompt, m->lang == LANG_KO ? LANG_EN : LANG_KO));
+		    prompt_text(m->prompt, m->lang == LANG_EN ? LANG_KO : LANG_EN));
 	else
 		fprintf(d->out, "%s%s\n", d->prefix ? d->prefix : "", t);
 	return ferror(d->out) ? EG_ERR_IO : EG_OK;

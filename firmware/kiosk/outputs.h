@@ -8,7 +8,9 @@
  * (GPIO through libgpiod, the USB HID relay board: egate/gate.h,
  * docs/gate.md). A browser display would be a further backend.
  *
- * Prompts exist in English and Korean (prompts.c); the advance notice that
+ * Prompts exist in English, Korean, Japanese and Chinese (prompts.c), shown
+ * in the language of the document's nationality (prompt_lang_for_nationality)
+ * once the MRZ is read, in the kiosk's own before; the advance notice that
  * automated face comparison is in use is shown with the first prompt of
  * every passage (Korea's AI Basic Act: advance notice of high-impact AI).
  */
@@ -33,13 +35,18 @@ enum prompt_id {
 	PROMPT_COUNT
 };
 
-enum prompt_lang { LANG_EN, LANG_KO, LANG_COUNT };
+enum prompt_lang { LANG_EN, LANG_KO, LANG_JA, LANG_ZH, LANG_COUNT };
 
 /* prompt_text — the text of a prompt in a language (static, UTF-8); never
  * NULL for valid arguments, NULL otherwise. */
 const char *prompt_text(enum prompt_id id, enum prompt_lang lang);
-/* prompt_lang_parse — "en" or "ko"; EG_OK or EG_ERR_INVAL. */
+/* prompt_lang_parse — "en", "ko", "ja" or "zh"; EG_OK or EG_ERR_INVAL. */
 int prompt_lang_parse(const char *s, enum prompt_lang *out);
+/* prompt_lang_tag — the BCP 47 tag of a language (static); NULL if unknown. */
+const char *prompt_lang_tag(enum prompt_lang lang);
+/* prompt_lang_for_nationality — the language for a document's nationality
+ * (ICAO 9303 three-letter code: KOR, JPN, CHN), dflt for any other or NULL. */
+enum prompt_lang prompt_lang_for_nationality(const char *nat, enum prompt_lang dflt);
 
 /* ---- gate ----------------------------------------------------------------
 

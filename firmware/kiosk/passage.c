@@ -155,6 +155,7 @@ passage_effect_str(enum passage_effect e)
 		[PX_GATE_OPEN] = "gate_open",
 		[PX_GATE_CLOSE] = "gate_close",
 		[PX_NOTIFY_OFFICER] = "notify_officer",
+		[PX_KEEP_PICTURES] = "keep_pictures",
 		[PX_REPORT] = "report",
 		[PX_WIPE] = "wipe",
 		[PX_START_TIMER] = "start_timer",

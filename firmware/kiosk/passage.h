@@ -284,7 +284,10 @@ enum passage_effect {
 	PX_GATE_OPEN,		/* command the gate open (confirmation: DOOR_OPENED) */
 	PX_GATE_CLOSE,		/* command the gate shut (confirmation: DOOR_CLOSED
 				 * when the state waits for it) */
-	PX_NOTIFY_OFFICER,	/* push the referral with its explanation */
+	PX_NOTIFY_OFFICER,	/* push the referral with its explanation (and
+				 * the pictures PX_KEEP_PICTURES made) */
+	PX_KEEP_PICTURES,	/* a referral, before PX_WIPE: the live face and
+				 * the chip portrait as JPEGs for the officer */
 	PX_REPORT,		/* send the passage record to the host */
 	PX_WIPE,		/* wipe images, DG2, embeddings, keys */
 	PX_START_TIMER,		/* (re)arm the state's timeout */

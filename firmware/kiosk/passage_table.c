@@ -264,6 +264,7 @@ static void
 refer(struct passage *p, struct passage_effects *fx, const char *rule)
 {
 	decide(p, PO_REFER, rule);
+	fx_add(fx, PX_KEEP_PICTURES);	/* for the officer, before the wipe */
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_GATE_CLOSE);
 	fx_add(fx, PX_PROMPT_SEE_OFFICER);

@@ -19,6 +19,7 @@
 #include "backoff.h"
 #include "egate/buf.h"
 #include "egate/error.h"
+#include "egate/secure.h"
 #include "egate/tls.h"
 #include "frame.h"
 #include "spool.h"
@@ -56,6 +57,11 @@ struct uplink {
 	uint8_t *live[UPLINK_LIVE_MAX];	/* packed frames, FIFO */
 	size_t live_len[UPLINK_LIVE_MAX];
 	size_t nlive;
+	/* the pictures of the waiting referral (uplink_set_images): one packed
+	 * ReferralImages frame, wiped when written, dropped or replaced */
+	struct eg_wbuf img;
+	uint64_t img_seq;		/* its referral; 0 = none */
+	uint32_t version;		/* HelloAck.version of this session (uplink thread) */
 };
 
 #define UPLINK_STATUS_MIN_MS 200	/* status heartbeats at most this often */
@@ -113,7 +119,9 @@ uplink_new(const struct uplink_conf *c, struct uplink **out)
 	u->on_message_ctx = c->on_message_ctx;
 	snprintf(u->status.state, sizeof(u->status.state), "starting");
 	u->st.down_since_ms = now_ms();
-	eg_wbuf_init(&u->out, FRAME_MAX_HARD * 2u, false);
+	/* secret: the referral's pictures pass through it (wiped as written) */
+	eg_wbuf_init(&u->out, FRAME_MAX_HARD * 2u, true);
+	eg_wbuf_init(&u->img, FRAME_MAX_HARD, true);
 	seed = c->seed;
 	if (seed == 0) {
 		seed = 1469598103934665603ull ^ (uint64_t)now_ms();
@@ -169,6 +177,7 @@ uplink_free(struct uplink **up)
 		return;
 	disconnect(u);
 	eg_wbuf_free(&u->out);
+	eg_wbuf_free(&u->img);
 	eg_tls_conf_free(&u->tls);
 	spool_close(&u->spool);
 	if (u->wake[0] >= 0)
@@ -326,6 +335,49 @@ out:
 	free(copy);
 	eg_wbuf_free(&w);
 	return rc;
+}
+
+int
+uplink_set_images(struct uplink *u, uint64_t referral_seq, const uint8_t *live, size_t live_len,
+    const uint8_t *portrait, size_t portrait_len)
+{
+	Egate__Envelope env;
+	Egate__ReferralImages m;
+	int rc;
+
+	if (u == NULL || referral_seq == 0)
+		return EG_ERR_INVAL;
+	egate__envelope__init(&env);
+	egate__referral_images__init(&m);
+	m.referral_seq = referral_seq;
+	m.live_face.data = (uint8_t *)(uintptr_t)live;
+	m.live_face.len = live != NULL ? live_len : 0;
+	m.chip_portrait.data = (uint8_t *)(uintptr_t)portrait;
+	m.chip_portrait.len = portrait != NULL ? portrait_len : 0;
+	env.body_case = EGATE__ENVELOPE__BODY_REFERRAL_IMAGES;
+	env.referral_images = &m;
+	pthread_mutex_lock(&u->mu);
+	eg_wbuf_reset(&u->img);		/* a pair not sent yet is replaced */
+	u->img_seq = 0;
+	if ((rc = proto_msg_encode(&env, 0, &u->img)) == EG_OK)
+		u->img_seq = referral_seq;
+	else
+		eg_wbuf_reset(&u->img);
+	pthread_mutex_unlock(&u->mu);
+	if (rc == EG_OK)
+		wake(u, 'i');
+	return rc;
+}
+
+void
+uplink_drop_images(struct uplink *u)
+{
+	if (u == NULL)
+		return;
+	pthread_mutex_lock(&u->mu);
+	eg_wbuf_reset(&u->img);
+	u->img_seq = 0;
+	pthread_mutex_unlock(&u->mu);
 }
 
 void
@@ -494,6 +546,8 @@ flush_out(struct uplink *u, bool *blocked)
 		u->wpending = 0;
 		memmove(u->out.data, u->out.data + put, u->out.len - put);
 		u->out.len -= put;
+		/* no copy of what was written stays behind (the pictures) */
+		eg_memzero(u->out.data + u->out.len, put);
 		u->last_tx = now_ms();
 	}
 	return EG_OK;
@@ -647,6 +701,7 @@ on_hello_msg(struct uplink *u, const Egate__Envelope *env)
 			u->st.acked_seq = durable;
 	}
 	if (rc == EG_OK) {
+		u->version = env->hello_ack->version;
 		u->st.host_config_version = env->hello_ack->config_version;
 		u->st.sessions++;
 		u->st.resumed += eg_tls_resumed(u->t);
@@ -797,6 +852,36 @@ take_live(struct uplink *u)
 	return rc;
 }
 
+/* The referral's pictures, once the PassageEvent of that referral is
+ * written ahead of them (the host takes pictures only for a referral it
+ * knows), and only to a host of version 2; wiped here either way. */
+static int
+take_images(struct uplink *u)
+{
+	int rc = EG_OK;
+
+	pthread_mutex_lock(&u->mu);
+	if (u->img_seq != 0 && u->version < EGATE_PROTO_VERSION_LIVE) {
+		EG_LOG(u->lg, EG_LOG_NOTICE, "uplink.images_dropped", EG_UINT("seq", u->img_seq),
+		    EG_STR("reason", "the host speaks version 1"));
+		eg_wbuf_reset(&u->img);
+		u->img_seq = 0;
+	} else if (u->img_seq != 0 && u->sent_upto >= u->img_seq) {
+		rc = eg_wbuf_put(&u->out, u->img.data, u->img.len);
+		/* sizes only: the pictures are never logged */
+		EG_LOG(u->lg, rc == EG_OK ? EG_LOG_NOTICE : EG_LOG_WARN, "uplink.images",
+		    EG_UINT("seq", u->img_seq), EG_UINT("bytes", u->img.len), EG_ERRF(rc));
+		if (rc == EG_OK)
+			u->st.images_sent++;
+		eg_wbuf_reset(&u->img);	/* at most once per referral */
+		u->img_seq = 0;
+	}
+	pthread_mutex_unlock(&u->mu);
+	if (rc != EG_OK)
+		set_error(u, "images", eg_err_name(rc));
+	return rc;
+}
+
 static bool
 status_due(struct uplink *u, int64_t now)
 {
@@ -851,7 +936,8 @@ session(struct uplink *u)
 		int64_t now;
 		int wait;
 
-		if (take_live(u) != EG_OK || fill(u) != EG_OK || flush_out(u, &blocked) != EG_OK)
+		if (take_live(u) != EG_OK || fill(u) != EG_OK || take_images(u) != EG_OK ||
+		    flush_out(u, &blocked) != EG_OK)
 			return;
 		now = now_ms();
 		if (u->sent_upto > u->acked && now - u->last_ack_progress > UPLINK_ACK_TIMEOUT_MS) {

@@ -93,6 +93,7 @@ struct uplink_stats {
 	bool status_pending;		/* a status change not yet sent in a Heartbeat */
 	uint32_t live_pending;		/* live messages (uplink_send) not yet written */
 	uint64_t host_config_version;	/* HelloAck.config_version of the last session */
+	uint64_t images_sent;		/* ReferralImages written (uplink_set_images) */
 	char last_error[160];		/* why the last attempt or session ended */
 };
 
@@ -166,6 +167,24 @@ int uplink_spool_event(struct spool *s, const Egate__PassageEvent *e, uplink_sea
 #define UPLINK_LIVE_MAX 32
 int uplink_send(struct uplink *u, const Egate__Envelope *env);
 
+/*
+ * uplink_set_images — the pictures of the referral referral_seq (the seq
+ * uplink_submit gave its PassageEvent) for the officer: live face and chip
+ * portrait, JPEG, either may be NULL but not both, each at most
+ * PROTO_IMAGE_MAX. Packed at once into one secret buffer (the caller may
+ * wipe its own copies when this returns) and written once, after that
+ * PassageEvent, on a session of version >= 2 (EGATE_PROTO_VERSION_LIVE);
+ * to a version 1 host they are dropped. At most one pair is held: a new
+ * call replaces one not yet sent. Never spooled, never logged (sizes only),
+ * wiped once written, dropped or replaced. Thread-safe; bytes borrowed.
+ * Errors: EG_ERR_INVAL, EG_ERR_PROTOCOL (not a valid ReferralImages: no
+ * picture, not JPEG, too large), EG_ERR_NOMEM.
+ */
+int uplink_set_images(struct uplink *u, uint64_t referral_seq, const uint8_t *live,
+    size_t live_len, const uint8_t *portrait, size_t portrait_len);
+/* uplink_drop_images — the referral ended: wipe its pictures if they were
+ * not sent yet. Thread-safe; safe on NULL. */
+void uplink_drop_images(struct uplink *u);
 /*
  * uplink_set_status — what the next Heartbeat says. A change of state,
  * referral_seq, held, config_version or a device's health sends a

@@ -366,6 +366,24 @@ on_hello(struct net *n, struct conn *c, const Egate__Hello *h)
 		conn_error(n, c, EGATE__ERROR_CODE__ERROR_VERSION, true, 0, "no common protocol version");
 		return;
 	}
+	/* the path the client means against the certificate's role, before
+	 * anything happens: a kiosk certificate used by an officer's client
+	 * must not replace that kiosk's session or touch its console row */
+	if ((h->role == EGATE__ROLE__ROLE_OFFICER && strcmp(c->ou, "officer") != 0) ||
+	    (h->role == EGATE__ROLE__ROLE_KIOSK && strcmp(c->ou, "kiosk") != 0)) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "wrong certificate role: this is a %s certificate (OU=%s), "
+		    "the %s path needs OU=%s", c->ou, c->ou,
+		    h->role == EGATE__ROLE__ROLE_OFFICER ? "officer" : "kiosk",
+		    h->role == EGATE__ROLE__ROLE_OFFICER ? "officer" : "kiosk");
+		EG_LOG(&n->lg, EG_LOG_WARN, "alarm.role_mismatch", EG_STR("peer", c->peer),
+		    EG_STR("cn", c->cn), EG_STR("ou", c->ou),
+		    EG_STR("claimed_role", h->role == EGATE__ROLE__ROLE_OFFICER ? "officer" : "kiosk"));
+		conn_error(n, c, EGATE__ERROR_CODE__ERROR_IDENTITY, true, 0, why);
+		return;
+	}
+	c->version = ver;
 	if (strcmp(c->ou, "officer") == 0) {
 		/* an officer's console: no events, no seq; identity = the CN */
 		if (!hello_ack(n, c, ver, 0, 0))
@@ -539,7 +557,7 @@ on_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e)
 		rc = ps_record_put(&n->batch, &rec);	/* the batch is wiped once sent */
 	net_ids_wipe(&ids);
 	if (rc == EG_OK)
-		console_passage(n, c, e, json);
+		console_passage(n, c, e, json, rec.officer);
 	free(json);
 	if (rc != EG_OK) {
 		/* cannot happen below PS_MSG_MAX / 2 per batch; be safe */
@@ -569,9 +587,12 @@ on_message(struct net *n, struct conn *c, const Egate__Envelope *env)
 		return;
 	}
 	if (c->officer) {
-		/* an officer's console sends requests and nothing else */
+		/* an officer's console sends requests, and heartbeats to keep a
+		 * subscribed session open (their content is ignored) */
 		if (bc == EGATE__ENVELOPE__BODY_OFFICER_REQUEST)
 			console_officer_request(n, c, env->officer_request);
+		else if (bc == EGATE__ENVELOPE__BODY_HEARTBEAT)
+			;
 		else
 			conn_error(n, c, EGATE__ERROR_CODE__ERROR_UNEXPECTED, true, 0,
 			    "message not valid from an officer");
@@ -593,6 +614,13 @@ on_message(struct net *n, struct conn *c, const Egate__Envelope *env)
 	case EGATE__ENVELOPE__BODY_CONFIG_APPLIED:
 		confpush_applied(&n->cfg, c->cn, env->config_applied);
 		console_config_applied(n, c, env->config_applied);
+		break;
+	case EGATE__ENVELOPE__BODY_REFERRAL_IMAGES:
+		if (c->version < EGATE_PROTO_VERSION_LIVE)
+			conn_error(n, c, EGATE__ERROR_CODE__ERROR_UNEXPECTED, true, 0,
+			    "ReferralImages needs protocol version 2");
+		else
+			console_images(n, c, env->referral_images);
 		break;
 	case EGATE__ENVELOPE__BODY_COMMAND_RESULT:
 		EG_LOG(&n->lg, EG_LOG_INFO, "kiosk.command_result", EG_STR("kiosk", c->cn),
@@ -669,6 +697,23 @@ conn_input(struct net *n, struct conn *c, const uint8_t *p, size_t len)
 	return conn_flush(n, c);
 }
 
+/*
+ * A refused handshake: mbedTLS has written its alert (certificate expired,
+ * revoked, unknown CA, ...). Read what the client sent meanwhile (the rest
+ * of its flight), so that close() sends a FIN and not an RST: an RST can
+ * discard the alert before the client reads it, and the client then sees
+ * only "connection closed" instead of why (issue 14).
+ */
+static void
+drain_input(int fd)
+{
+	char junk[4096];
+
+	for (int i = 0; i < 64; i++)
+		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+			break;
+}
+
 static void
 conn_readable(struct net *n, struct conn *c)
 {
@@ -686,6 +731,7 @@ conn_readable(struct net *n, struct conn *c)
 		if (rc != EG_OK) {
 			EG_LOG(&n->lg, EG_LOG_WARN, "tls.refused", EG_STR("peer", c->peer),
 			    EG_STR("reason", eg_tls_error(c->tls)), EG_ERRF(rc));
+			drain_input(c->fd);
 			conn_free(n, c, NULL);
 			return;
 		}

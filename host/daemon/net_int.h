@@ -43,6 +43,8 @@ struct conn {
 	char hb_state[32];
 	uint32_t hb_pending;
 	bool officer;			/* an officer's console (OU=officer), not a kiosk */
+	uint32_t version;		/* protocol version chosen at Hello */
+	uint64_t subscription;		/* officer: request_id of its SUBSCRIBE, 0 = none */
 	struct conn *prev, *next;
 };
 
@@ -105,7 +107,11 @@ void console_kiosk_online(struct net *n, struct conn *c, const Egate__Hello *h);
 void console_conn_gone(struct net *n, struct conn *c);
 /* Messages from a kiosk. */
 void console_heartbeat(struct net *n, struct conn *c, const Egate__Heartbeat *hb);
-void console_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e, const char *json);
+/* officer: the officer the audit record names (verified), NULL if none. */
+void console_passage(struct net *n, struct conn *c, const Egate__PassageEvent *e, const char *json,
+    const char *officer);
+/* The pictures of a referral (version 2): memory only, never stored or logged. */
+void console_images(struct net *n, struct conn *c, const Egate__ReferralImages *m);
 void console_command_result(struct net *n, struct conn *c, const Egate__CommandResult *r);
 void console_config_applied(struct net *n, struct conn *c, const Egate__ConfigApplied *a);
 /* A request from an officer's console (c->officer). */

@@ -12,6 +12,7 @@
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "privsep.h"
+#include "text.h"
 
 /* ---- transport: messages as fragments -------------------------------------- */
 
@@ -334,8 +335,11 @@ ps_officer_decode(const uint8_t *body, size_t len, char *arena, size_t cap,
 	    (rc = get_str(&r, arena, cap, &off, &out->reason)) != EG_OK ||
 	    (rc = get_str(&r, arena, cap, &off, &out->payload)) != EG_OK)
 		return rc == EG_ERR_TRUNCATED ? rc : EG_ERR_FORMAT;
+	/* an officer's reason is stored for ever: the network child checked
+	 * it, and the monitor refuses one that breaks the rule all the same */
 	if (eg_rbuf_left(&r) != 0 || (kind != PS_OFFICER_ACTION && kind != PS_OFFICER_RESULT) ||
-	    !short_ok(out->officer) || !short_ok(out->decision) || !short_ok(out->reason)) {
+	    !short_ok(out->officer) || !short_ok(out->decision) || !short_ok(out->reason) ||
+	    (kind == PS_OFFICER_ACTION && proto_reason_check(out->reason, NULL, 0) != EG_OK)) {
 		memset(out, 0, sizeof(*out));
 		return EG_ERR_FORMAT;
 	}

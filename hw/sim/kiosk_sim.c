@@ -507,6 +507,22 @@ rm_tmpdir(const char *dir)
 	(void)rmdir(dir);
 }
 
+/* The lines and a second display (kiosk_sim_opts.also), the same messages. */
+static int
+tee_show(void *ctx, const struct display_msg *m)
+{
+	struct kiosk_sim *s = ctx;
+	int a = text_display_ops.show(&s->disp, m);
+	int b = s->o.also->show(s->o.also_ctx, m);
+
+	return a != EG_OK ? a : b;
+}
+
+static const struct display_ops tee_display_ops = {
+	.name = "text+",
+	.show = tee_show,
+};
+
 int
 kiosk_sim_new(const struct kiosk_sim_opts *o, struct kiosk_sim **out, char *err, size_t errlen)
 {
@@ -549,8 +565,8 @@ kiosk_sim_new(const struct kiosk_sim_opts *o, struct kiosk_sim **out, char *err,
 		s->disp.bilingual = o->bilingual;
 		s->disp.prefix = "[display] ";
 		s->disp.last = PROMPT_COUNT;
-		s->dev.display = &text_display_ops;
-		s->dev.display_ctx = &s->disp;
+		s->dev.display = o->also != NULL ? &tee_display_ops : &text_display_ops;
+		s->dev.display_ctx = o->also != NULL ? (void *)s : (void *)&s->disp;
 	}
 	*out = s;
 	return EG_OK;

@@ -41,6 +41,10 @@ struct kiosk_sim_opts {
 	FILE *out;			/* the display's stream; NULL: no display */
 	bool bilingual;
 	enum prompt_lang lang;
+	/* a second display shown the same messages (egate-kiosk-sim with
+	 * [devices] display = web: the page beside the lines); may be NULL */
+	const struct display_ops *also;
+	void *also_ctx;
 };
 
 /* kiosk_sim_new — the lane without a traveller: the simulated PKI, the

@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "display_web.h"
 #include "egate/error.h"
 #include "egate_build.h"
 #include "kiosk_app.h"
@@ -263,6 +264,7 @@ scenario_mode(int argc, char **argv)
 	const char *conf_path = NULL, *scen_path = NULL;
 	struct kiosk_app a;
 	struct kiosk_sim *sim = NULL;
+	struct display_web *web = NULL;	/* [devices] display = web */
 	struct kiosk_sim_opts so;
 	struct kiosk_opts ko;
 	struct kiosk *k = NULL;
@@ -317,6 +319,20 @@ scenario_mode(int argc, char **argv)
 	so.bilingual = true;
 	so.lang = a.conf.language == EG_LANG_KO ? LANG_KO : LANG_EN;
 	ret = 3;
+	/* [devices] display = web[:ADDRESS:PORT]: the traveller's page too */
+	if (strcmp(a.conf.display, "web") == 0 || strncmp(a.conf.display, "web:", 4) == 0) {
+		if (display_web_new(a.conf.display[3] == ':' ? a.conf.display + 4 : "127.0.0.1:8471",
+		    &a.lg, &web, err, sizeof(err)) != EG_OK) {
+			fprintf(stderr, PROG ": %s\n", err);
+			ret = 2;
+			goto out;
+		}
+		printf("[display] the traveller's display: %s (chromium --kiosk %s)\n",
+		    display_web_url(web), display_web_url(web));
+		fflush(stdout);
+		so.also = &display_web_ops;
+		so.also_ctx = web;
+	}
 	if (kiosk_sim_new(&so, &sim, err, sizeof(err)) != EG_OK) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out;
@@ -390,6 +406,7 @@ scenario_mode(int argc, char **argv)
 out:
 	kiosk_free(&k);
 	kiosk_sim_free(&sim);
+	display_web_free(&web);
 	kiosk_app_fini(&a);
 	if (pki[0] != '\0')
 		rm_pki(pki);

@@ -397,7 +397,7 @@ insert(struct sim_lane *l, char **tok, int n, char *reply, size_t cap)
 	int ret = EG_OK;
 
 	if (n < 2) {
-		eg_errbuf(reply, cap, "%s", "insert PROFILE [chip_face=IMG] [expiry=YYMMDD] [mrz=no]");
+		eg_errbuf(reply, cap, "%s", "insert PROFILE [chip_face=IMG] [expiry=YYMMDD] [nationality=XXX] [mrz=no]");
 		return EG_ERR_INVAL;
 	}
 	if (strchr(tok[1], '/') != NULL)
@@ -414,6 +414,16 @@ insert(struct sim_lane *l, char **tok, int n, char *reply, size_t cap)
 		} else if (strncmp(tok[i], "chip_face=", 10) == 0 &&
 		    strlen(tok[i] + 10) < sizeof(l->trav.face)) {
 			snprintf(l->trav.face, sizeof(l->trav.face), "%s", tok[i] + 10);
+		} else if (strncmp(tok[i], "nationality=", 12) == 0) {
+			/* TD3: line 2, characters 11-13; no check digit covers them */
+			const char *n3 = tok[i] + 12;
+
+			if (strlen(n3) != 3 || strspn(n3, "ABCDEFGHIJKLMNOPQRSTUVWXYZ<") != 3 ||
+			    l->trav.mrz1[0] != 'P' || strlen(l->trav.mrz2) != 44) {
+				eg_errbuf(reply, cap, "%s", "nationality: three letters, TD3 documents only");
+				return EG_ERR_INVAL;
+			}
+			memcpy(l->trav.mrz2 + 10, n3, 3);
 		} else if (strncmp(tok[i], "expiry=", 7) == 0) {
 			if ((ret = kiosk_sim_set_expiry(l->trav.mrz2, tok[i] + 7)) != EG_OK) {
 				eg_errbuf(reply, cap, "expiry: %s", eg_strerror(ret));

@@ -16,7 +16,7 @@
  *   gate = lane          the simulated gate (sim_gate.h)
  *
  * Commands (one per line; sim_lane_command):
- *   insert PROFILE [chip_face=IMG] [expiry=YYMMDD] [mrz=no]
+ *   insert PROFILE [chip_face=IMG] [expiry=YYMMDD] [nationality=XXX] [mrz=no]
  *                        the traveller's MRZ to the MRZ reader (not with
  *                        mrz=no), then the passport on the reader
  *                        (NotifySlotChange)

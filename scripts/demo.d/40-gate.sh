@@ -66,7 +66,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-kiosk_conf() {	# kiosk_conf ID LANG
+kiosk_conf() {	# kiosk_conf ID LANG [DISPLAY]
   cat <<CONF
 [kiosk]
 id = $1
@@ -88,12 +88,14 @@ reader = sim
 camera = sim
 mrz = sim
 gate = sim
+display = ${3:-text}
 [trust]
 csca = sim
 ; [policy]: none here, the host pushes it (policy bundle $h/policy.ini)
 CONF
 }
-kiosk_conf K01 en > "$demo/K01.conf"
+# K01's traveller display is also a page (display = web, a free port)
+kiosk_conf K01 en web:127.0.0.1:0 > "$demo/K01.conf"
 kiosk_conf K02 ko > "$demo/K02.conf"
 echo
 echo "Both kiosks run at once; each line of output is prefixed with its kiosk."
@@ -124,7 +126,16 @@ q=json.loads(sys.argv[1]); print(*(q and [q[0]["kiosk"], q[0]["seq"], q[0]["reas
   done
 }
 officer_console & officer_pid=$!
-trap 'kill $host_pid $officer_pid 2>/dev/null || true' EXIT
+# The officer's live console in a browser: opened by nobody here, printed so
+# that whoever watches the demo can open it while it runs.
+egate officer console --listen 127.0.0.1:0 --url-file "$demo/console.url" \
+  >"$demo/console.out" 2>"$demo/console.err" & web_pid=$!
+trap 'kill $host_pid $officer_pid $web_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do [ -s "$demo/console.url" ] && break; sleep 0.1; done
+echo "To watch in a browser on this computer while the demo runs (nothing is opened for you):"
+echo "  the officer's console:     $(cat "$demo/console.url" 2>/dev/null || echo "(did not start: $demo/console.err)")"
+echo "  K01's traveller display:   the address in the line '[K01] [display] the traveller's display: ...' below"
+echo
 rc1=0; rc2=0
 ( "$kioskd" --config "$demo/K01.conf" --config-wait 15 --scenario "$root/hw/sim/scenarios/demo.ini" \
     --officer-wait 30 2>"$demo/K01.log" | sed -u 's/^/[K01] /' ) & k1=$!
@@ -132,8 +143,9 @@ rc1=0; rc2=0
     | sed -u 's/^/[K02] /' ) & k2=$!
 wait $k1 || rc1=$?
 wait $k2 || rc2=$?
-kill $officer_pid 2>/dev/null || true
+kill $officer_pid $web_pid 2>/dev/null || true
 wait $officer_pid 2>/dev/null || true
+wait $web_pid 2>/dev/null || true
 echo
 echo "What the officer's console shows now:"
 run egate officer status

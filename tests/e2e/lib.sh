@@ -14,10 +14,10 @@ hostd="$build/host/daemon/egate-host"
 kioskd="$build/hw/sim/egate-kiosk-sim"
 t=$(mktemp -d /tmp/egate-e2e.XXXXXX)
 pki="$t/pki"
-host_pid= kiosk_pid=
+host_pid= kiosk_pid= console_pid= e2e_pids=
 
 e2e_cleanup() {
-  [ -n "$kiosk_pid" ] && kill "$kiosk_pid" 2>/dev/null || true
+  for p in $e2e_pids $console_pid $kiosk_pid; do kill "$p" 2>/dev/null || true; done
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null || true
   wait 2>/dev/null || true
 }
@@ -124,4 +124,46 @@ e2e_host_start() {
 
 e2e_host_stop() {
   kill -TERM "$host_pid"; wait "$host_pid" || true; host_pid=
+}
+
+# e2e_kiosk_referrals ID OUT [OFFICER_WAIT] — egate-kiosk ID on simulated
+# devices running hw/sim/scenarios/officer.ini: real referrals that wait up
+# to OFFICER_WAIT seconds (default 60) for an officer. Output in OUT and
+# OUT.log; sets kiosk_pid. The console tests run egate-kiosk only through
+# this function (its scenario mode is moving to a scenario runner).
+e2e_kiosk_referrals() {
+  "$kioskd" --config "$t/$1.conf" --scenario "$root/hw/sim/scenarios/officer.ini" \
+    --officer-wait "${3:-60}" --drain 30 >"$2" 2>"$2.log" & kiosk_pid=$!
+}
+
+# e2e_console_start — `egate officer console` on 127.0.0.1 (a port the
+# kernel picks in this namespace); waits for the URL it writes. Sets
+# console_pid, console_url (with the secret), console_base, console_token.
+e2e_console_start() {
+  rm -f "$t/console.url"
+  "$egate" officer console --listen 127.0.0.1:0 --url-file "$t/console.url" \
+    >"$t/console.out" 2>"$t/console.err" & console_pid=$!
+  for _ in $(seq 1 200); do
+    [ -s "$t/console.url" ] && break
+    kill -0 "$console_pid" 2>/dev/null || fail "egate officer console exited: $(cat "$t/console.err")"
+    sleep 0.05
+  done
+  [ -s "$t/console.url" ] || fail "egate officer console wrote no URL"
+  console_url=$(cat "$t/console.url")
+  console_base=${console_url%%/#*}
+  console_token=${console_url##*#k=}
+}
+
+# e2e_console_state — the console's state (GET /api/state) as JSON
+e2e_console_state() {
+  curl -sf --max-time 5 "$console_base/api/state?k=$console_token"
+}
+
+# e2e_wait_for SECONDS CMD... — run CMD until it succeeds, at most SECONDS
+e2e_wait_for() {
+  local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+  until "$@"; do
+    [ $(( $(date +%s%N) / 1000000 )) -lt $end ] || return 1
+    sleep 0.1
+  done
 }

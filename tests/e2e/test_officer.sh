@@ -63,6 +63,16 @@ rc=0; officer override --kiosk K01 --passage $((seq1 + 100)) --open --reason "wr
 [ "$rc" = 1 ] || fail "override of a passage that is not the referral: exit $rc, want 1"
 officer override --kiosk K01 --passage "$seq1" --reject --reason "not the passport holder" \
   | grep -q "override K01: done" || fail "override --reject not done"
+# the kiosk sent the two pictures of the biometric referral (PX_KEEP_PICTURES,
+# uplink_set_images): the host held them, sizes only in its log, and wiped
+# them when the officer decided
+grep -q "event=kiosk.referral_pictures live_bytes=[1-9][0-9]* live=EG_OK portrait_bytes=[1-9][0-9]* portrait=EG_OK" \
+  "$t/kiosk.log" || fail "the kiosk made no pictures for the referral"
+grep -q "event=uplink.images seq=$seq1 bytes=[1-9]" "$t/kiosk.log" || fail "the kiosk sent no pictures"
+e2e_wait_for 10 grep -q "event=referral.images kiosk=K01 seq=$seq1 live_bytes=[1-9][0-9]* portrait_bytes=[1-9]" \
+  "$t/host.log" || fail "the host got no pictures from the kiosk"
+e2e_wait_for 10 grep -q "event=referral.images_wiped kiosk=K01 seq=$seq1 why=decided" "$t/host.log" \
+  || fail "the host did not wipe the pictures when the officer decided"
 
 # 2. the unreadable chip: the officer inspects the passport and opens
 read -r seq2 reason2 _ _ < <(next_referral)

@@ -26,6 +26,43 @@ START_TEST(test_every_prompt_in_every_language)
 	ck_assert_ptr_null(prompt_text(PROMPT_LOOK, LANG_COUNT));
 	ck_assert_ptr_nonnull(strstr(prompt_text(PROMPT_NOTICE, LANG_EN), "automated face comparison"));
 	ck_assert_ptr_nonnull(strstr(prompt_text(PROMPT_NOTICE, LANG_KO), "자동 얼굴 비교"));
+	ck_assert_ptr_nonnull(strstr(prompt_text(PROMPT_NOTICE, LANG_JA), "自動顔照合"));
+	ck_assert_ptr_nonnull(strstr(prompt_text(PROMPT_NOTICE, LANG_ZH), "自动人脸比对"));
+}
+END_TEST
+
+/* Japanese and Chinese: every prompt its own text, in CJK characters
+ * (UTF-8 lead byte 0xE3-0xE9: kana, CJK ideographs, CJK punctuation),
+ * never another language's. */
+START_TEST(test_cjk_prompts)
+{
+	for (int id = 0; id < PROMPT_COUNT; id++)
+		for (int l = LANG_JA; l <= LANG_ZH; l++) {
+			const char *t = prompt_text((enum prompt_id)id, (enum prompt_lang)l);
+			bool cjk = false;
+
+			ck_assert_ptr_nonnull(t);
+			for (int o = 0; o < LANG_COUNT; o++)
+				if (o != l)
+					ck_assert_str_ne(t, prompt_text((enum prompt_id)id, (enum prompt_lang)o));
+			for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+				cjk |= *p >= 0xE3 && *p <= 0xE9;
+			ck_assert_msg(cjk, "prompt %d lang %d: no CJK character", id, l);
+		}
+}
+END_TEST
+
+START_TEST(test_lang_for_nationality)
+{
+	ck_assert_int_eq(prompt_lang_for_nationality("KOR", LANG_EN), LANG_KO);
+	ck_assert_int_eq(prompt_lang_for_nationality("JPN", LANG_EN), LANG_JA);
+	ck_assert_int_eq(prompt_lang_for_nationality("CHN", LANG_KO), LANG_ZH);
+	ck_assert_int_eq(prompt_lang_for_nationality("UTO", LANG_KO), LANG_KO);
+	ck_assert_int_eq(prompt_lang_for_nationality("D<<", LANG_EN), LANG_EN);
+	ck_assert_int_eq(prompt_lang_for_nationality("KO", LANG_EN), LANG_EN);
+	ck_assert_int_eq(prompt_lang_for_nationality(NULL, LANG_EN), LANG_EN);
+	ck_assert_str_eq(prompt_lang_tag(LANG_ZH), "zh");
+	ck_assert_ptr_null(prompt_lang_tag(LANG_COUNT));
 }
 END_TEST
 
@@ -37,7 +74,12 @@ START_TEST(test_lang_parse)
 	ck_assert_int_eq(l, LANG_KO);
 	ck_assert_eg(prompt_lang_parse("en", &l), EG_OK);
 	ck_assert_int_eq(l, LANG_EN);
+	ck_assert_eg(prompt_lang_parse("ja", &l), EG_OK);
+	ck_assert_int_eq(l, LANG_JA);
+	ck_assert_eg(prompt_lang_parse("zh", &l), EG_OK);
+	ck_assert_int_eq(l, LANG_ZH);
 	ck_assert_eg(prompt_lang_parse("fr", &l), EG_ERR_INVAL);
+	ck_assert_eg(prompt_lang_parse("", &l), EG_ERR_INVAL);
 }
 END_TEST
 
@@ -132,6 +174,8 @@ make_suite(void)
 
 	tcase_add_test(tc, test_every_prompt_in_every_language);
 	tcase_add_test(tc, test_lang_parse);
+	tcase_add_test(tc, test_cjk_prompts);
+	tcase_add_test(tc, test_lang_for_nationality);
 	tcase_add_test(tc, test_sim_gate);
 	tcase_add_test(tc, test_text_display);
 	suite_add_tcase(s, tc);

@@ -41,6 +41,26 @@ main(int argc, char **argv)
 		fclose(f);
 		eg_wbuf_free(&w);
 	}
+	for (size_t i = 0; i < sample_event_ncases; i++) {
+		static const char *const names[] = { "kiosk", "referral", "closed", "images" };
+		struct sample s;
+		struct eg_wbuf w;
+		char path[4096];
+		FILE *f;
+
+		sample_fill_event(&s, sample_event_cases[i]);
+		eg_wbuf_init(&w, FRAME_MAX_HARD, false);
+		if (proto_msg_encode(&s.env, 0, &w) != EG_OK)
+			goto out;
+		snprintf(path, sizeof(path), "%s/msg_officer_event_%s", argv[1], names[i]);
+		f = fopen(path, "wb");
+		if (f == NULL || fwrite(w.data, 1, w.len, f) != w.len) {
+			perror(path);
+			goto out;
+		}
+		fclose(f);
+		eg_wbuf_free(&w);
+	}
 	{
 		char path[4096];
 		FILE *f;

@@ -10,8 +10,106 @@ const Egate__Envelope__BodyCase sample_cases[] = {
 	EGATE__ENVELOPE__BODY_CONFIG_APPLIED, EGATE__ENVELOPE__BODY_OFFICER_COMMAND,
 	EGATE__ENVELOPE__BODY_COMMAND_RESULT, EGATE__ENVELOPE__BODY_ERROR,
 	EGATE__ENVELOPE__BODY_OFFICER_REQUEST, EGATE__ENVELOPE__BODY_OFFICER_REPLY,
+	EGATE__ENVELOPE__BODY_REFERRAL_IMAGES, EGATE__ENVELOPE__BODY_OFFICER_EVENT,
 };
 const size_t sample_ncases = sizeof(sample_cases) / sizeof(sample_cases[0]);
+
+const Egate__OfficerEvent__UpdateCase sample_event_cases[] = {
+	EGATE__OFFICER_EVENT__UPDATE_KIOSK, EGATE__OFFICER_EVENT__UPDATE_REFERRAL,
+	EGATE__OFFICER_EVENT__UPDATE_CLOSED, EGATE__OFFICER_EVENT__UPDATE_IMAGES,
+};
+const size_t sample_event_ncases = sizeof(sample_event_cases) / sizeof(sample_event_cases[0]);
+
+static void
+fill_kiosk_status(struct sample *s)
+{
+	egate__kiosk_status__init(&s->kst[0]);
+	s->kst[0].kiosk_id = (char *)(uintptr_t)"K01";
+	s->kst[0].connected = 1;
+	s->kst[0].last_seen_ms = 1795000003000;
+	s->kst[0].config_version = 8;
+	s->kst[0].events = 12;
+	egate__passage_summary__init(&s->psum[0]);
+	s->psum[0].seq = 41;
+	s->psum[0].ts_ms = 1795000000100;
+	s->psum[0].decision = EGATE__DECISION__DECISION_OPEN;
+	s->psum[0].reason = (char *)(uintptr_t)"officer_override_open";
+	s->psum[0].officer_id = (char *)(uintptr_t)"officer-117";
+	s->psump[0] = &s->psum[0];
+	s->kst[0].n_recent = 1;
+	s->kst[0].recent = s->psump;
+	s->kstp[0] = &s->kst[0];
+}
+
+static void
+fill_referral(struct sample *s)
+{
+	egate__referral__init(&s->ref[0]);
+	s->ref[0].kiosk_id = (char *)(uintptr_t)"K01";
+	s->ref[0].seq = 42;
+	s->ref[0].ts_ms = 1795000000123;
+	s->ref[0].reason = (char *)(uintptr_t)"face_below_threshold";
+	s->ref[0].explanation = (char *)(uintptr_t)"{\"seq\":42}";
+	s->refp[0] = &s->ref[0];
+}
+
+/* Two tiny "JPEGs": SOI, a COM segment, EOI (enough for the codec's check). */
+static void
+fill_images(struct sample *s, const char *kiosk)
+{
+	egate__referral_images__init(&s->images);
+	for (int i = 0; i < 2; i++) {
+		static const uint8_t head[] = { 0xFF, 0xD8, 0xFF, 0xFE, 0x00, 0x12 };
+
+		memcpy(s->jpeg[i], head, sizeof(head));
+		memset(s->jpeg[i] + sizeof(head), 'a' + i, sizeof(s->jpeg[i]) - sizeof(head) - 2);
+		s->jpeg[i][sizeof(s->jpeg[i]) - 2] = 0xFF;
+		s->jpeg[i][sizeof(s->jpeg[i]) - 1] = 0xD9;
+	}
+	s->images.referral_seq = 42;
+	s->images.live_face.data = s->jpeg[0];
+	s->images.live_face.len = sizeof(s->jpeg[0]);
+	s->images.chip_portrait.data = s->jpeg[1];
+	s->images.chip_portrait.len = sizeof(s->jpeg[1]);
+	s->images.kiosk_id = (char *)(uintptr_t)kiosk;
+}
+
+void
+sample_fill_event(struct sample *s, Egate__OfficerEvent__UpdateCase u)
+{
+	memset(s, 0, sizeof(*s));
+	egate__envelope__init(&s->env);
+	egate__officer_event__init(&s->officer_event);
+	s->officer_event.subscription_id = 1;
+	s->officer_event.update_case = u;
+	switch (u) {
+	case EGATE__OFFICER_EVENT__UPDATE_KIOSK:
+		fill_kiosk_status(s);
+		s->officer_event.kiosk = &s->kst[0];
+		break;
+	case EGATE__OFFICER_EVENT__UPDATE_REFERRAL:
+		fill_referral(s);
+		s->officer_event.referral = &s->ref[0];
+		break;
+	case EGATE__OFFICER_EVENT__UPDATE_IMAGES:
+		fill_images(s, "K01");
+		s->officer_event.images = &s->images;
+		break;
+	case EGATE__OFFICER_EVENT__UPDATE_CLOSED:
+	default:
+		egate__referral_closed__init(&s->closed);
+		s->closed.kiosk_id = (char *)(uintptr_t)"K01";
+		s->closed.seq = 42;
+		s->closed.why = (char *)(uintptr_t)"decided";
+		s->closed.officer_id = (char *)(uintptr_t)"officer-117";
+		s->closed.action = EGATE__OFFICER_ACTION__OFFICER_OVERRIDE_REJECT;
+		s->officer_event.update_case = EGATE__OFFICER_EVENT__UPDATE_CLOSED;
+		s->officer_event.closed = &s->closed;
+		break;
+	}
+	s->env.body_case = EGATE__ENVELOPE__BODY_OFFICER_EVENT;
+	s->env.officer_event = &s->officer_event;
+}
 
 static void
 fill_passage(struct sample *s)
@@ -68,7 +166,8 @@ sample_fill(struct sample *s, Egate__Envelope__BodyCase c)
 	case EGATE__ENVELOPE__BODY_HELLO:
 		egate__hello__init(&s->hello);
 		s->hello.version_min = 1;
-		s->hello.version_max = 1;
+		s->hello.version_max = 2;
+		s->hello.role = EGATE__ROLE__ROLE_KIOSK;
 		s->hello.kiosk_id_claimed = (char *)(uintptr_t)"K01";
 		s->hello.firmware_version = (char *)(uintptr_t)"0.1.0";
 		s->hello.config_version = 7;
@@ -185,20 +284,8 @@ sample_fill(struct sample *s, Egate__Envelope__BodyCase c)
 		break;
 	case EGATE__ENVELOPE__BODY_OFFICER_REPLY:
 		egate__officer_reply__init(&s->officer_reply);
-		egate__kiosk_status__init(&s->kst[0]);
-		s->kst[0].kiosk_id = (char *)(uintptr_t)"K01";
-		s->kst[0].connected = 1;
-		s->kst[0].last_seen_ms = 1795000003000;
-		s->kst[0].config_version = 8;
-		s->kst[0].events = 12;
-		s->kstp[0] = &s->kst[0];
-		egate__referral__init(&s->ref[0]);
-		s->ref[0].kiosk_id = (char *)(uintptr_t)"K01";
-		s->ref[0].seq = 42;
-		s->ref[0].ts_ms = 1795000000123;
-		s->ref[0].reason = (char *)(uintptr_t)"face_below_threshold";
-		s->ref[0].explanation = (char *)(uintptr_t)"{\"seq\":42}";
-		s->refp[0] = &s->ref[0];
+		fill_kiosk_status(s);
+		fill_referral(s);
 		s->officer_reply.request_id = 3;
 		s->officer_reply.n_kiosks = 1;
 		s->officer_reply.kiosks = s->kstp;
@@ -206,6 +293,13 @@ sample_fill(struct sample *s, Egate__Envelope__BodyCase c)
 		s->officer_reply.referrals = s->refp;
 		s->officer_reply.command_id = 9;
 		s->env.officer_reply = &s->officer_reply;
+		break;
+	case EGATE__ENVELOPE__BODY_REFERRAL_IMAGES:
+		fill_images(s, "");
+		s->env.referral_images = &s->images;
+		break;
+	case EGATE__ENVELOPE__BODY_OFFICER_EVENT:
+		sample_fill_event(s, EGATE__OFFICER_EVENT__UPDATE_REFERRAL);
 		break;
 	case EGATE__ENVELOPE__BODY_ERROR:
 	default:

@@ -38,6 +38,12 @@ struct sample {
 	Egate__KioskStatus *kstp[1];
 	Egate__Referral ref[1];
 	Egate__Referral *refp[1];
+	Egate__PassageSummary psum[1];
+	Egate__PassageSummary *psump[1];
+	Egate__ReferralImages images;
+	uint8_t jpeg[2][24];
+	Egate__ReferralClosed closed;
+	Egate__OfficerEvent officer_event;
 };
 
 /* Every body case, in order. */
@@ -46,5 +52,12 @@ extern const size_t sample_ncases;
 
 /* sample_fill — make s->env a valid envelope carrying body c. */
 void sample_fill(struct sample *s, Egate__Envelope__BodyCase c);
+
+/* Every update case of an OfficerEvent, in order. */
+extern const Egate__OfficerEvent__UpdateCase sample_event_cases[];
+extern const size_t sample_event_ncases;
+
+/* sample_fill_event — make s->env a valid OfficerEvent carrying update u. */
+void sample_fill_event(struct sample *s, Egate__OfficerEvent__UpdateCase u);
 
 #endif

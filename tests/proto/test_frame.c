@@ -482,11 +482,96 @@ START_TEST(version_choice)
 {
 	ck_assert_uint_eq(proto_version_choose(1, 1), 1);
 	ck_assert_uint_eq(proto_version_choose(1, 9), EGATE_PROTO_VERSION_MAX);
-	ck_assert_uint_eq(proto_version_choose(2, 9), 0);
+	ck_assert_uint_eq(EGATE_PROTO_VERSION_MAX, 2);
+	ck_assert_uint_eq(proto_version_choose(1, 1), 1);	/* a version 1 kiosk still talks */
+	ck_assert_uint_eq(proto_version_choose(2, 9), 2);
+	ck_assert_uint_eq(proto_version_choose(3, 9), 0);
 	ck_assert_uint_eq(proto_version_choose(0, 1), 0);
 	ck_assert_uint_eq(proto_version_choose(1, 0), 0);
 	ck_assert_str_eq(proto_body_name(EGATE__ENVELOPE__BODY_PASSAGE), "passage");
 	ck_assert_str_eq(proto_body_name((Egate__Envelope__BodyCase)99), "unknown");
+}
+END_TEST
+
+/* Version 2: Hello.role, SUBSCRIBE, OfficerEvent, ReferralImages. */
+START_TEST(live_message_rules)
+{
+	struct sample s;
+	uint8_t *big;
+
+	/* every update case of an OfficerEvent round-trips */
+	for (size_t i = 0; i < sample_event_ncases; i++) {
+		struct eg_wbuf w;
+		struct proto_msg *m = NULL;
+
+		sample_fill_event(&s, sample_event_cases[i]);
+		eg_wbuf_init(&w, FRAME_MAX_HARD + 4, false);
+		ck_assert_eg(proto_msg_encode(&s.env, 0, &w), EG_OK);
+		ck_assert_eg(proto_msg_decode(w.data + 4, w.len - 4, &m), EG_OK);
+		ck_assert_int_eq(proto_msg_env(m)->officer_event->update_case, sample_event_cases[i]);
+		proto_msg_free(&m);
+		eg_wbuf_free(&w);
+	}
+	sample_fill_event(&s, EGATE__OFFICER_EVENT__UPDATE_KIOSK);
+	s.officer_event.subscription_id = 0;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	sample_fill_event(&s, EGATE__OFFICER_EVENT__UPDATE_KIOSK);
+	s.officer_event.update_case = EGATE__OFFICER_EVENT__UPDATE__NOT_SET;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	sample_fill_event(&s, EGATE__OFFICER_EVENT__UPDATE_KIOSK);
+	s.psum[0].decision = EGATE__DECISION__DECISION_UNSPECIFIED;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	sample_fill_event(&s, EGATE__OFFICER_EVENT__UPDATE_CLOSED);
+	s.closed.seq = 0;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	sample_fill_event(&s, EGATE__OFFICER_EVENT__UPDATE_CLOSED);
+	s.closed.action = (Egate__OfficerAction)9;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	/* the host names the kiosk of relayed pictures */
+	sample_fill_event(&s, EGATE__OFFICER_EVENT__UPDATE_IMAGES);
+	s.images.kiosk_id = (char *)(uintptr_t)"";
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+
+	/* pictures: a referral, at least one JPEG, none above the limit */
+	sample_fill(&s, EGATE__ENVELOPE__BODY_REFERRAL_IMAGES);
+	ck_assert_eg(proto_msg_validate(&s.env), EG_OK);
+	s.images.referral_seq = 0;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	sample_fill(&s, EGATE__ENVELOPE__BODY_REFERRAL_IMAGES);
+	s.images.live_face.len = 0;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_OK);	/* one picture is enough */
+	s.images.chip_portrait.len = 0;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	sample_fill(&s, EGATE__ENVELOPE__BODY_REFERRAL_IMAGES);
+	s.jpeg[1][0] = 0x89;		/* PNG, not JPEG */
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	big = calloc(1, PROTO_IMAGE_MAX + 1);
+	ck_assert_ptr_nonnull(big);
+	big[0] = 0xFF;
+	big[1] = 0xD8;
+	big[2] = 0xFF;
+	sample_fill(&s, EGATE__ENVELOPE__BODY_REFERRAL_IMAGES);
+	s.images.live_face.data = big;
+	s.images.live_face.len = PROTO_IMAGE_MAX;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_OK);
+	s.images.live_face.len = PROTO_IMAGE_MAX + 1;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	free(big);
+
+	/* Hello.role and the SUBSCRIBE query */
+	sample_fill(&s, EGATE__ENVELOPE__BODY_HELLO);
+	s.hello.role = EGATE__ROLE__ROLE_OFFICER;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_OK);
+	s.hello.role = (Egate__Role)3;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	sample_fill(&s, EGATE__ENVELOPE__BODY_OFFICER_REQUEST);
+	s.officer_request.action = EGATE__OFFICER_ACTION__OFFICER_ACTION_UNSPECIFIED;
+	s.officer_request.query = EGATE__OFFICER_QUERY__OFFICER_QUERY_SUBSCRIBE;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_OK);
+	s.officer_request.query = (Egate__OfficerQuery)4;
+	ck_assert_eg(proto_msg_validate(&s.env), EG_ERR_PROTOCOL);
+	ck_assert_str_eq(proto_body_name(EGATE__ENVELOPE__BODY_REFERRAL_IMAGES), "referral_images");
+	ck_assert_str_eq(proto_body_name(EGATE__ENVELOPE__BODY_OFFICER_EVENT), "officer_event");
 }
 END_TEST
 
@@ -509,6 +594,7 @@ make_suite(void)
 	tcase_add_test(tc, config_digest);
 	tcase_add_test(tc, passage_payload);
 	tcase_add_test(tc, version_choice);
+	tcase_add_test(tc, live_message_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

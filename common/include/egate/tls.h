@@ -144,6 +144,12 @@ bool eg_tls_resumed(const struct eg_tls *t);
  * so the next eg_tls_new() offers it. */
 int eg_tls_save_session(struct eg_tls *t);
 
+/* eg_tls_alert — the fatal alert the peer sent during the handshake (RFC
+ * 5246 7.2: 44 certificate_revoked, 45 certificate_expired, 48 unknown_ca,
+ * ...), or -1 if none was received. It lets a client say why it was
+ * refused. */
+int eg_tls_alert(const struct eg_tls *t);
+
 /* eg_tls_error — the reason for the last failure, as a phrase; never NULL. */
 const char *eg_tls_error(const struct eg_tls *t);
 
