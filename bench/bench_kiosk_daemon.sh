@@ -80,7 +80,6 @@ crl_dir = $t/pki/crl
 [policy]
 accepted_issuers = UTO
 no_chip_auth = accept
-liveness_threshold = 0.01
 CONF
 }
 { common daemon; printf '[devices]\nreader = lane\nmrz = lane\ncamera = lane:%s\ngate = lane\n' "$t/cam"; } > "$t/daemon.conf"

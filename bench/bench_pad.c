@@ -158,8 +158,8 @@ main(int argc, char **argv)
 	}
 	face_result_wipe(&r);
 	if (face_analyse(ctx, &scene, &fo, &r) != EG_OK ||
-	    synth_make(&scene, &r.pts, &scene, SY_BONA_FIDE, 7, 8, false, &pres[0]) != EG_OK ||
-	    synth_make(&scene, &r.pts, &scene, SY_PRINT_BORDER, 7, 8, false, &pres[1]) != EG_OK)
+	    synth_make(&scene, &r.pts, &scene, SY_BONA_FIDE, 7, 8, 0, &pres[0]) != EG_OK ||
+	    synth_make(&scene, &r.pts, &scene, SY_PRINT_BORDER, 7, 8, 0, &pres[1]) != EG_OK)
 		goto out;
 	face_result_wipe(&r);
 	for (int k = 0; k < 2; k++) {

@@ -110,6 +110,43 @@ face_pad_cue_item(const struct face_pad_cue_result *c, char *name, size_t cap, d
 	return true;
 }
 
+void
+face_pad_fuse(struct face_pad_report *rep, const struct face_pad_params *par)
+{
+	struct face_pad_params def;
+	double fused = 1.0, sign = 0.0;
+	const char *by = "none";
+
+	if (rep == NULL)
+		return;
+	if (par == NULL) {
+		face_pad_params_default(&def);
+		par = &def;
+	}
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+		const struct face_pad_cue_result *r = &rep->cue[c];
+
+		if (r->state != FACE_PAD_SCORED)
+			continue;
+		if (r->veto && r->score < fused) {
+			fused = r->score;
+			by = r->name;
+		}
+		if (r->live_sign && r->score > sign)
+			sign = r->score;
+	}
+	rep->live_sign_required = par->require_live_sign;
+	rep->live_sign_seen = sign >= 0.5;
+	if (par->require_live_sign && sign < fused) {
+		fused = sign;
+		by = "no sign of life";
+	}
+	rep->score = fused;
+	rep->threshold = par->threshold;
+	rep->live = fused >= par->threshold;
+	rep->decided_by = by;
+}
+
 typedef int (*cue_fn)(struct pad_in *in, struct face_pad_cue_result *c);
 
 int
@@ -128,8 +165,7 @@ face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames,
 	};
 	struct face_pad_params def;
 	struct pad_in in;
-	double t0 = now_ms(), t, fused = 1.0, sign = 0.0;
-	const char *by = "none";
+	double t0 = now_ms(), t;
 	int ret = EG_OK;
 
 	if (out == NULL)
@@ -210,29 +246,10 @@ face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames,
 			goto out;
 		out->cue[c].ms = now_ms() - t;
 	}
-	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
-		struct face_pad_cue_result *r = &out->cue[c];
-
-		if (r->state != FACE_PAD_SCORED)
-			continue;
-		r->score = to_score((enum face_pad_cue)c, r->raw);
-		if (r->veto && r->score < fused) {
-			fused = r->score;
-			by = r->name;
-		}
-		if (r->live_sign && r->score > sign)
-			sign = r->score;
-	}
-	out->live_sign_required = par->require_live_sign;
-	out->live_sign_seen = sign >= 0.5;
-	if (par->require_live_sign && sign < fused) {
-		fused = sign;
-		by = "no sign of life";
-	}
-	out->score = fused;
-	out->threshold = par->threshold;
-	out->live = fused >= par->threshold;
-	out->decided_by = by;
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++)
+		if (out->cue[c].state == FACE_PAD_SCORED)
+			out->cue[c].score = to_score((enum face_pad_cue)c, out->cue[c].raw);
+	face_pad_fuse(out, par);
 out:
 	out->ms = now_ms() - t0;
 	memset(&in, 0, sizeof(in));

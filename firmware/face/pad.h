@@ -147,6 +147,15 @@ int face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *fra
     const struct face_pad_params *par, struct face_pad_report *out);
 
 /*
+ * face_pad_fuse — (re)apply the fusion rule to the cues of *rep (their state
+ * and score) under *par (NULL: the defaults): sets score, threshold, live,
+ * live_sign_required, live_sign_seen and decided_by. face_pad_presentation
+ * calls it; a caller may call it again to see the same cues under another
+ * policy (the harness: a sign of life optional and required). Never fails.
+ */
+void face_pad_fuse(struct face_pad_report *rep, const struct face_pad_params *par);
+
+/*
  * face_pad_cue_item — one cue as the record carries it: name "pad_<cue>"
  * written into name (cap bytes), and *value, *threshold (0.5) and *passed
  * (score >= 0.5) for a scored cue; returns false (nothing to record as a

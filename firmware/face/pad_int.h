@@ -58,6 +58,18 @@ void pad_fft2(float *re, float *im, int n, bool inverse);
 void pad_phase_corr(const float *a, const float *b, int n, double *dx, double *dy,
     double *peak);
 
+/* pad_spectra2 — the spectra (Hann window, mean removed) of two real
+ * n x n patches a and b (b may be NULL) with one complex FFT; outputs n x n
+ * real and imaginary parts. */
+void pad_spectra2(const float *a, const float *b, int n, float *are, float *aim, float *bre,
+    float *bim);
+/* pad_phase_corr2 — phase correlation from spectra (pad_spectra2): for
+ * i = 0, 1 the shift moving the patch of spectrum k[i] onto the one of c[i],
+ * with one inverse FFT for both (ka[1] NULL: only the first). */
+void pad_phase_corr2(const float *const ka[2], const float *const kai[2],
+    const float *const ca[2], const float *const cai[2], int n, double dx[2], double dy[2],
+    double peak[2]);
+
 /* Percentile p (0..100) of n floats (the array is reordered). */
 double pad_percentile(float *v, size_t n, double p);
 

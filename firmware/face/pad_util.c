@@ -175,75 +175,154 @@ pad_fft2(float *re, float *im, int n, bool inverse)
 	}
 }
 
-void
-pad_phase_corr(const float *a, const float *b, int n, double *dx, double *dy, double *peak)
+/* mean removed, Hann window */
+static void
+pc_window(const float *a, int n, float *out)
 {
-	float ar[64 * 64], ai[64 * 64], br[64 * 64], bi[64 * 64], hann[64];
-	double ma = 0, mb = 0, best = -1e30;
-	int bx = 0, by = 0, nn = n * n;
+	float hann[64];
+	double m = 0;
+	int nn = n * n;
 
-	*dx = *dy = *peak = 0;
-	if (n > 64 || n < 4)
-		return;
-	for (int i = 0; i < nn; i++) {
-		ma += a[i];
-		mb += b[i];
-	}
-	ma /= nn;
-	mb /= nn;
+	for (int i = 0; i < nn; i++)
+		m += a[i];
+	m /= nn;
 	for (int x = 0; x < n; x++)
 		hann[x] = (float)(0.5 - 0.5 * cos(2 * M_PI * (x + 0.5) / n));
 	for (int y = 0; y < n; y++)
-		for (int x = 0; x < n; x++) {
-			float w = hann[x] * hann[y];
-			int i = y * n + x;
+		for (int x = 0; x < n; x++)
+			out[y * n + x] = (float)(a[y * n + x] - m) * hann[x] * hann[y];
+}
 
-			ar[i] = (float)(a[i] - ma) * w;
-			br[i] = (float)(b[i] - mb) * w;
-			ai[i] = bi[i] = 0;
+void
+pad_spectra2(const float *a, const float *b, int n, float *are, float *aim, float *bre,
+    float *bim)
+{
+	float zr[64 * 64], zi[64 * 64];
+	int nn = n * n;
+
+	if (n > 64 || n < 4)
+		return;
+	pc_window(a, n, zr);
+	if (b != NULL)
+		pc_window(b, n, zi);
+	else
+		memset(zi, 0, (size_t)nn * sizeof(float));
+	pad_fft2(zr, zi, n, false);
+	/* z = a + i b: A[k] = (Z[k] + conj Z[-k]) / 2, B[k] = (Z[k] - conj Z[-k]) / 2i */
+	for (int v = 0; v < n; v++)
+		for (int u = 0; u < n; u++) {
+			int k = v * n + u, km = ((n - v) % n) * n + (n - u) % n;
+
+			are[k] = (zr[k] + zr[km]) / 2;
+			aim[k] = (zi[k] - zi[km]) / 2;
+			if (b != NULL) {
+				bre[k] = (zi[k] + zi[km]) / 2;
+				bim[k] = (zr[km] - zr[k]) / 2;
+			}
 		}
-	pad_fft2(ar, ai, n, false);
-	pad_fft2(br, bi, n, false);
+	eg_memzero(zr, sizeof(zr));
+	eg_memzero(zi, sizeof(zi));
+}
+
+/* normalised cross power spectrum B conj(A) */
+static void
+pc_cross(const float *ar, const float *ai, const float *br, const float *bi, int nn, float *or_,
+    float *oi)
+{
 	for (int i = 0; i < nn; i++) {
-		/* cross power spectrum B * conj(A), normalised */
 		float r = br[i] * ar[i] + bi[i] * ai[i];
 		float im = bi[i] * ar[i] - br[i] * ai[i];
 		float m = sqrtf(r * r + im * im);
 
 		if (m > 1e-6f) {
-			ar[i] = r / m;
-			ai[i] = im / m;
+			or_[i] = r / m;
+			oi[i] = im / m;
 		} else {
-			ar[i] = ai[i] = 0;
+			or_[i] = oi[i] = 0;
 		}
 	}
-	pad_fft2(ar, ai, n, true);
+}
+
+/* the peak of a correlation surface c (n x n, unscaled inverse FFT), with
+ * parabolic sub-pixel refinement on its wrapped neighbours */
+static void
+pc_peak(const float *c, int n, double *dx, double *dy, double *peak)
+{
+	double best = -1e30, sx = 0, sy = 0, den;
+	int bx = 0, by = 0;
+
 	for (int y = 0; y < n; y++)
 		for (int x = 0; x < n; x++)
-			if (ar[y * n + x] > best) {
-				best = ar[y * n + x];
+			if (c[y * n + x] > best) {
+				best = c[y * n + x];
 				bx = x;
 				by = y;
 			}
 	{
-		/* parabolic sub-pixel refinement on the wrapped neighbours */
-		float c = ar[by * n + bx];
-		float l = ar[by * n + (bx + n - 1) % n], r = ar[by * n + (bx + 1) % n];
-		float u = ar[((by + n - 1) % n) * n + bx], d = ar[((by + 1) % n) * n + bx];
-		double sx = 0, sy = 0, den;
+		float m = c[by * n + bx];
+		float l = c[by * n + (bx + n - 1) % n], r = c[by * n + (bx + 1) % n];
+		float u = c[((by + n - 1) % n) * n + bx], d = c[((by + 1) % n) * n + bx];
 
-		den = l - 2 * c + r;
+		den = l - 2 * m + r;
 		if (fabs(den) > 1e-9)
 			sx = 0.5 * (l - r) / den;
-		den = u - 2 * c + d;
+		den = u - 2 * m + d;
 		if (fabs(den) > 1e-9)
 			sy = 0.5 * (u - d) / den;
-		sx = sx > 0.5 ? 0.5 : sx < -0.5 ? -0.5 : sx;
-		sy = sy > 0.5 ? 0.5 : sy < -0.5 ? -0.5 : sy;
-		*dx = (bx > n / 2 ? bx - n : bx) + sx;
-		*dy = (by > n / 2 ? by - n : by) + sy;
-		*peak = best / nn;
 	}
+	sx = sx > 0.5 ? 0.5 : sx < -0.5 ? -0.5 : sx;
+	sy = sy > 0.5 ? 0.5 : sy < -0.5 ? -0.5 : sy;
+	*dx = (bx > n / 2 ? bx - n : bx) + sx;
+	*dy = (by > n / 2 ? by - n : by) + sy;
+	*peak = best / (n * n);
+}
+
+void
+pad_phase_corr2(const float *const ka[2], const float *const kai[2], const float *const ca[2],
+    const float *const cai[2], int n, double dx[2], double dy[2], double peak[2])
+{
+	float r1[64 * 64], i1[64 * 64], r2[64 * 64], i2[64 * 64];
+	int nn = n * n;
+	bool two = ka[1] != NULL;
+
+	dx[0] = dy[0] = peak[0] = dx[1] = dy[1] = peak[1] = 0;
+	if (n > 64 || n < 4)
+		return;
+	pc_cross(ka[0], kai[0], ca[0], cai[0], nn, r1, i1);
+	if (two) {
+		/* both correlations are real: one inverse FFT of R1 + i R2 */
+		pc_cross(ka[1], kai[1], ca[1], cai[1], nn, r2, i2);
+		for (int i = 0; i < nn; i++) {
+			float re = r1[i] - i2[i], im = i1[i] + r2[i];
+
+			r1[i] = re;
+			i1[i] = im;
+		}
+	}
+	pad_fft2(r1, i1, n, true);
+	pc_peak(r1, n, &dx[0], &dy[0], &peak[0]);
+	if (two)
+		pc_peak(i1, n, &dx[1], &dy[1], &peak[1]);
+	eg_memzero(r1, sizeof(r1));
+	eg_memzero(i1, sizeof(i1));
+}
+
+void
+pad_phase_corr(const float *a, const float *b, int n, double *dx, double *dy, double *peak)
+{
+	float ar[64 * 64], ai[64 * 64], br[64 * 64], bi[64 * 64];
+	const float *ka[2] = { ar, NULL }, *kai[2] = { ai, NULL }, *ca[2] = { br, NULL },
+	    *cai[2] = { bi, NULL };
+	double x[2], y[2], p[2];
+
+	*dx = *dy = *peak = 0;
+	if (n > 64 || n < 4)
+		return;
+	pad_spectra2(a, b, n, ar, ai, br, bi);
+	pad_phase_corr2(ka, kai, ca, cai, n, x, y, p);
+	*dx = x[0];
+	*dy = y[0];
+	*peak = p[0];
 	eg_memzero(ar, sizeof(ar));
 	eg_memzero(br, sizeof(br));
 }

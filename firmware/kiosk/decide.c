@@ -294,6 +294,8 @@ passage_policy_from_proto(const struct policy *pp, const struct passage_policy *
 	snprintf(np.version, sizeof(np.version), "%llu", (unsigned long long)pp->version);
 	np.match_threshold = pp->threshold[POLICY_T_MATCH];
 	np.liveness_threshold = pp->threshold[POLICY_T_LIVENESS];
+	np.pad_cues = pp->pad_cues;
+	np.pad_live_sign = pp->pad_live_sign == POLICY_PAD_SIGN_REQUIRED;
 	np.watchlist_threshold = pp->threshold[POLICY_T_WATCHLIST];
 	np.max_capture_attempts = (int)pp->threshold[POLICY_T_MAX_CAPTURES];
 	np.min_age = (int)pp->threshold[POLICY_T_MIN_AGE];

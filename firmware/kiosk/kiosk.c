@@ -1003,6 +1003,48 @@ better(const struct face_result *a, const struct face_result *b)
 	return a->quality.m[FACE_Q_SHARPNESS].value > b->quality.m[FACE_Q_SHARPNESS].value;
 }
 
+static const struct kiosk_pad_ops *
+pad_of(const struct kiosk *k)
+{
+	return k->o.dev->pad != NULL ? k->o.dev->pad : &kiosk_pad_presentation;
+}
+
+/*
+ * After a good capture: the rest of the presentation PAD looks at (the
+ * PAD's frames, at most KIOSK_PAD_FRAMES), decoded, not analysed: about a
+ * quarter of a second of the stream at 30 fps. A broken frame is counted
+ * (the camera degraded) and skipped; a camera error ends it (the frames so far are the
+ * presentation; the next stage meets the error).
+ */
+static void
+more_frames(struct kiosk *k)
+{
+	size_t want = pad_of(k)->frames;
+	struct camera_frame f;
+
+	want = want > KIOSK_PAD_FRAMES ? KIOSK_PAD_FRAMES : want;
+	for (size_t tries = 0; k->w.nframes < want && tries < 2 * KIOSK_PAD_FRAMES; tries++) {
+		int to = remaining_ms(k), r;
+		struct fcv_image *img;
+
+		if (camera_next_frame(k->o.dev->camera, to > 0 ? (to < 2000 ? to : 2000) : 1, &f) !=
+		    EG_OK)
+			return;
+		k->rep->capture_frames++;
+		img = frame_slot(k, f.timestamp_ns);
+		r = f.format == CAMERA_FMT_MJPEG ?
+		    face_img_decode(f.data, f.len, FACE_MAX_DIM, img) : EG_ERR_UNSUPPORTED;
+		camera_release_frame(k->o.dev->camera, &f);
+		if (r != EG_OK) {
+			fcv_image_free(img);
+			k->rep->broken_frames++;
+			kiosk_set_health(k, KD_CAMERA, KH_DEGRADED, "frames that do not decode");
+			continue;
+		}
+		k->w.nframes++;
+	}
+}
+
 /*
  * PX_CAPTURE_FACE: one capture attempt over the camera's stream. Frames
  * are decoded and analysed until one passes the quality gate, or
@@ -1010,7 +1052,8 @@ better(const struct face_result *a, const struct face_result *b)
  * quality is kept), or K_CAPTURE_FRAMES frames showed nobody (the traveller
  * left). Two faces in the zone end the attempt at once (tailgating). Every
  * decoded frame of the attempt is kept for PAD, oldest first; w.key is the
- * chosen one. A frame that does not decode is counted, the camera marked
+ * chosen one. A good capture then takes the rest of the presentation the
+ * PAD device wants (more_frames). A frame that does not decode is counted, the camera marked
  * degraded, and the next one taken.
  */
 static void
@@ -1070,6 +1113,9 @@ x_capture(struct kiosk *k)
 		    with_face >= KIOSK_CAPTURE_WINDOW)
 			break;
 	}
+	if (have && ret == EG_OK && k->w.live_res.faces_in_zone < 2 &&
+	    k->w.live_res.has_quality && !k->w.live_res.quality.retake)
+		more_frames(k);
 	if (have)
 		ret = EG_OK;
 	else if (ret == EG_OK)
@@ -1139,7 +1185,7 @@ const struct kiosk_pad_ops kiosk_pad_single = {
 static void
 x_liveness(struct kiosk *k)
 {
-	const struct kiosk_pad_ops *pad = k->o.dev->pad != NULL ? k->o.dev->pad : &kiosk_pad_single;
+	const struct kiosk_pad_ops *pad = pad_of(k);
 	struct kiosk_pad_frame fr[KIOSK_PAD_FRAMES];
 	struct passage_event *ev;
 	uint64_t t = now_ns();

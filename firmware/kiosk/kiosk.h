@@ -66,6 +66,11 @@ struct kiosk_pad_result {
 
 struct kiosk_pad_ops {
 	const char *name;
+	/* the frames of one presentation this PAD wants (up to
+	 * KIOSK_PAD_FRAMES): once the face is captured, the capture goes on
+	 * taking frames (decoded, not analysed) until it has this many; 0 or
+	 * 1: the capture's own frames only */
+	size_t frames;
 	/* check — score one presentation: frames[0..n) oldest first (n >= 1),
 	 * the face analysed on frames[key] in *fr. Fills *out: the fused live
 	 * score (the policy's liveness_threshold decides, in the machine) and
@@ -82,6 +87,14 @@ struct kiosk_pad_ops {
  * (face_pad_minifas) on the key frame; one cue, "minifas". ctx unused. */
 extern const struct kiosk_pad_ops kiosk_pad_single;
 
+/* The default (kiosk_pad.c): presentation-level PAD of firmware/face
+ * (face_pad_presentation, docs/face.md) over KIOSK_PAD_FRAMES frames: nine
+ * cues fused by the min rule, the threshold, the cues in use and the sign
+ * of life from the policy (liveness_threshold, pad_cues, pad_live_sign);
+ * every cue that did not stay off is one PI_PAD_CUE item (its live score
+ * against 0.5, or why it abstained). ctx unused. */
+extern const struct kiosk_pad_ops kiosk_pad_presentation;
+
 /* ---- the devices ---------------------------------------------------------------- */
 
 /*
@@ -97,7 +110,7 @@ struct kiosk_devices {
 	void *gate_ctx;
 	const struct display_ops *display;	/* outputs.h; NULL: no display */
 	void *display_ctx;
-	const struct kiosk_pad_ops *pad;	/* NULL: kiosk_pad_single */
+	const struct kiosk_pad_ops *pad;	/* NULL: kiosk_pad_presentation */
 	void *pad_ctx;
 };
 

@@ -191,6 +191,10 @@ struct passage_policy {
 	enum passage_absent_action no_chip_auth;	/* chip without AA/CA */
 	double match_threshold;		/* cosine; accept if score >= */
 	double liveness_threshold;	/* live probability; PAD alarm below */
+	/* the PAD cues in use: bit per policy cue (proto/policy.h,
+	 * POLICY_PAD_*); 0: every cue */
+	uint32_t pad_cues;
+	bool pad_live_sign;		/* PAD requires a sign of life */
 	double watchlist_threshold;	/* hit if best score >= */
 	enum passage_hit_action watchlist_action;
 	int max_capture_attempts;	/* quality retries before referral */

@@ -2,6 +2,7 @@
 /* kiosk_sim.c — one simulated lane for scenario playback (see kiosk_sim.h).
  * The test photos are public images, not traveller data; the scenes made
  * from them live in a private temporary folder removed by kiosk_sim_free. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,20 +223,99 @@ out:
 }
 
 /*
+ * A live presentation: SIM_LIVE_FRAMES frames (at 30 fps, about half a
+ * second, made to loop seamlessly) of the portrait por whose face is
+ * centred at (fcx, fcy), bh high. As a person stands in front of a camera:
+ * the head (a soft ellipse around the face) sways by a small similarity —
+ * up to 2 % of the face's height across, 1.2 % up and down, 0.6 degrees —
+ * in front of the still room, and blinks (the eyes shut in frames
+ * SIM_BLINK_AT and SIM_BLINK_AT + 1). Frame j is written to
+ * "<base>-<jj>.jpg". The sway is periodic in SIM_LIVE_FRAMES, so a camera
+ * looping over the frames shows no jump.
+ */
+#define SIM_BLINK_AT 9
+
+static int
+live_frames(struct kiosk_sim *k, const struct fcv_image *por, double fcx, double fcy,
+    double bh, const char *base)
+{
+	struct fcv_image closed = { 0 }, w = { 0 }, out = { 0 };
+	double ax = 0.02 * bh, ay = 0.012 * bh, rot = 0.6 * M_PI / 180;
+	char path[1100];
+	int ret;
+
+	if ((ret = fcv_image_crop(por, &(struct fcv_rect){ 0, 0, por->width, por->height }, 0, 0,
+	    &closed)) != EG_OK || (ret = close_eyes(k, &closed)) != EG_OK)
+		goto out;
+	for (int j = 0; j < SIM_LIVE_FRAMES && ret == EG_OK; j++) {
+		const struct fcv_image *src = j == SIM_BLINK_AT || j == SIM_BLINK_AT + 1 ? &closed : por;
+		double th = 2 * M_PI * j / SIM_LIVE_FRAMES, a = rot * sin(th + 0.7);
+		double tx = ax * sin(th), ty = ay * sin(2 * th + 1.0), m[6], det, iv[6];
+
+		m[0] = cos(a);
+		m[1] = -sin(a);
+		m[3] = sin(a);
+		m[4] = cos(a);
+		m[2] = fcx + tx - (m[0] * fcx + m[1] * fcy);
+		m[5] = fcy + ty - (m[3] * fcx + m[4] * fcy);
+		det = m[0] * m[4] - m[1] * m[3];
+		iv[0] = m[4] / det;
+		iv[1] = -m[1] / det;
+		iv[3] = -m[3] / det;
+		iv[4] = m[0] / det;
+		iv[2] = -(iv[0] * m[2] + iv[1] * m[5]);
+		iv[5] = -(iv[3] * m[2] + iv[4] * m[5]);
+		if ((ret = fcv_warp_affine(src, m, por->width, por->height, &w)) != EG_OK ||
+		    (ret = fcv_image_crop(por, &(struct fcv_rect){ 0, 0, por->width, por->height },
+		    0, 0, &out)) != EG_OK)
+			break;
+		for (int y = 0; y < por->height; y++)
+			for (int x = 0; x < por->width; x++) {
+				/* the head where the warp put it, over the still room */
+				double u = iv[0] * x + iv[1] * y + iv[2], v = iv[3] * x + iv[4] * y + iv[5];
+				double dx = (u - fcx) / (0.62 * bh), dy = (v - fcy - 0.1 * bh) / (0.85 * bh);
+				double al = (1.0 - sqrt(dx * dx + dy * dy)) / 0.15;
+				uint8_t *o = out.data + (size_t)y * out.stride + (size_t)x * 3;
+				const uint8_t *h = w.data + (size_t)y * w.stride + (size_t)x * 3;
+
+				al = al > 1 ? 1 : al;
+				if (al <= 0)
+					continue;
+				for (int c = 0; c < 3; c++)
+					o[c] = (uint8_t)(al * h[c] + (1 - al) * o[c] + 0.5);
+			}
+		snprintf(path, sizeof(path), "%s-%02d.jpg", base, j);
+		ret = encode_to(&out, path);
+		fcv_image_free(&w);
+		fcv_image_free(&out);
+	}
+out:
+	fcv_image_free(&closed);
+	fcv_image_free(&w);
+	fcv_image_free(&out);
+	return ret;
+}
+
+/*
  * A one-person scene from a (group) test photo: the region around its
- * largest face (2 x 2.5 face heights, the face a little above the centre),
- * scaled to 480 x 600. With `printed`, that portrait is shown at half size on
- * white paper (a 6 % margin) in front of a grey background instead — the
- * visible paper edge is what the built-in PAD model reacts to, if at all.
+ * largest face (3.2 x 4 face heights, the face a little above the centre),
+ * kept inside the photo (shifted, or made smaller, where the photo ends: a
+ * black band beyond the photo would be a straight edge around the face, a
+ * print's border to PAD), the other faces painted out. Without `printed`
+ * the person is live: SIM_LIVE_FRAMES frames "<base>-<jj>.jpg"
+ * (live_frames), and with closed_path the still portrait with the eyes
+ * shut there too. With `printed`, that portrait is shown still at half
+ * size on white paper (a 6 % margin) in front of a grey background instead,
+ * written to base itself.
  */
 static int
-make_portrait(struct kiosk_sim *k, const char *src, const char *path, bool printed,
+make_portrait(struct kiosk_sim *k, const char *src, const char *base, bool printed,
     const char *closed_path)
 {
 	struct fcv_image in = { 0 }, por = { 0 }, small = { 0 }, out = { 0 };
 	struct face_result fr;
 	struct fcv_rect r;
-	double bh, cx, cy;
+	double bh, cx, cy, f = 1;
 	int ret, W, H, w, h, m, x0, y0;
 
 	memset(&fr, 0, sizeof(fr));
@@ -246,17 +326,27 @@ make_portrait(struct kiosk_sim *k, const char *src, const char *path, bool print
 	cy = (fr.box.y1 + fr.box.y2) / 2;
 	r.w = 3.2 * bh;
 	r.h = 4.0 * bh;
+	if (r.w > in.width)
+		f = in.width / r.w;
+	if (r.h * f > in.height)
+		f = in.height / r.h;
+	r.w *= f;
+	r.h *= f;
 	r.x = cx - r.w / 2;
 	r.y = cy - r.h * 0.45;
+	r.x = r.x < 0 ? 0 : r.x + r.w > in.width ? in.width - r.w : r.x;
+	r.y = r.y < 0 ? 0 : r.y + r.h > in.height ? in.height - r.h : r.y;
 	W = (int)r.w;
 	H = (int)r.h;
 	w = W / 2;
 	h = H / 2;
+	cx -= r.x;
+	cy -= r.y;
 	if ((ret = fcv_image_crop(&in, &r, W, H, &por)) != EG_OK ||
-	    (ret = mask_others(k, &por, W / 2.0, H * 0.45)) != EG_OK)
+	    (ret = mask_others(k, &por, cx, cy)) != EG_OK)
 		goto out;
 	if (!printed) {
-		if ((ret = encode_to(&por, path)) != EG_OK || closed_path == NULL)
+		if ((ret = live_frames(k, &por, cx, cy, bh, base)) != EG_OK || closed_path == NULL)
 			goto out;
 		if ((ret = close_eyes(k, &por)) == EG_OK)
 			ret = encode_to(&por, closed_path);
@@ -277,7 +367,7 @@ make_portrait(struct kiosk_sim *k, const char *src, const char *path, bool print
 	for (int y = 0; y < h; y++)
 		memcpy(out.data + (size_t)(y0 + y) * out.stride + (size_t)x0 * 3,
 		    small.data + (size_t)y * small.stride, (size_t)w * 3);
-	ret = encode_to(&out, path);
+	ret = encode_to(&out, base);
 out:
 	face_result_wipe(&fr);
 	fcv_image_free(&in);
@@ -331,7 +421,8 @@ write_scene(struct kiosk_sim *k, const struct scenario_passage *sp, char *spec, 
 	case SC_CAM_PRINTED:
 	case SC_CAM_EYES_CLOSED:
 		snprintf(scene, sizeof(scene), "%s/%s", k->testdata, sp->camera_arg);
-		snprintf(img, sizeof(img), "%s/live.jpg", k->tmpdir);
+		snprintf(img, sizeof(img), "%s/%s", k->tmpdir,
+		    sp->camera == SC_CAM_PRINTED ? "printed.jpg" : "live");
 		snprintf(closed, sizeof(closed), "%s/closed.jpg", k->tmpdir);
 		ret = make_portrait(k, scene, img, sp->camera == SC_CAM_PRINTED,
 		    sp->camera == SC_CAM_EYES_CLOSED ? closed : NULL);
@@ -352,12 +443,23 @@ write_scene(struct kiosk_sim *k, const struct scenario_passage *sp, char *spec, 
 			return ret;
 		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\nat 10ms unplug\n",
 		    empty);
-	} else if (sp->camera == SC_CAM_EYES_CLOSED) {
-		/* frames 0 to 5 (0 to 167 ms) closed, from frame 6 open: the kiosk
-		 * compares KIOSK_CAPTURE_WINDOW (3) frames per attempt, so two
-		 * attempts see only closed eyes and the third an open pair */
-		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\nat 190ms show %s\n",
-		    closed, img);
+	} else if (sp->camera == SC_CAM_PORTRAIT || sp->camera == SC_CAM_EYES_CLOSED) {
+		/* a live person (live_frames), looping; eyes-closed: frames 0 to 5
+		 * (0 to 167 ms) closed, then the live frames once, the last one
+		 * staying: the kiosk compares KIOSK_CAPTURE_WINDOW (3) frames per
+		 * attempt, so two attempts see only closed eyes and the third an
+		 * open pair */
+		bool shut = sp->camera == SC_CAM_EYES_CLOSED;
+		unsigned t0 = shut ? 200 : 0;
+
+		n = shut ? snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\n", closed) :
+		    snprintf(scene, sizeof(scene), "fps 30\n");
+		for (int j = 0; j < SIM_LIVE_FRAMES && n > 0 && (size_t)n < sizeof(scene); j++)
+			n += snprintf(scene + n, sizeof(scene) - (size_t)n, "at %ums show live-%02d.jpg\n",
+			    t0 + (unsigned)(j * 1000 / 30), j);
+		if (!shut && n > 0 && (size_t)n < sizeof(scene))
+			n += snprintf(scene + n, sizeof(scene) - (size_t)n, "at %ums loop\n",
+			    (unsigned)(SIM_LIVE_FRAMES * 1000 / 30));
 	} else {
 		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\n", img);
 	}
@@ -803,9 +905,17 @@ kiosk_sim_portrait(struct face_ctx *face, const char *src, const char *path)
 {
 	struct kiosk_sim tmp;
 
+	char base[1024];
+	size_t n = strlen(path);
+
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.face = face;
-	return make_portrait(&tmp, src, path, false, NULL);
+	if (n >= sizeof(base))
+		return EG_ERR_OVERFLOW;
+	memcpy(base, path, n + 1);
+	if (n > 4 && strcmp(base + n - 4, ".jpg") == 0)
+		base[n - 4] = '\0';
+	return make_portrait(&tmp, src, base, false, NULL);
 }
 
 void

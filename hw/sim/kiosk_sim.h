@@ -102,10 +102,16 @@ void kiosk_sim_release(struct kiosk_sim *s);
  * (not a TD3 line), EG_ERR_FORMAT. */
 int kiosk_sim_set_expiry(char *mrz2, const char *yymmdd);
 
-/* kiosk_sim_portrait — one person from a (group) test photo src, as the
- * scenario's "portrait:" camera shows it, written as JPEG to path; face
- * finds the faces. Errors: EG_ERR_IO, EG_ERR_NO_FACE, those of the face
- * pipeline. */
+/* Frames of the simulated live presentation: a person swaying slightly and
+ * blinking in front of a still room (kiosk_sim.c, live_frames). */
+#define SIM_LIVE_FRAMES 16
+
+/* kiosk_sim_portrait — one person from a (group) test photo src, live, as
+ * the scenario's "portrait:" camera shows it: SIM_LIVE_FRAMES JPEG frames
+ * written to path with "-00" to "-15" before its ".jpg" (a camera playing
+ * the folder in name order loops over them seamlessly); face finds the
+ * faces. Errors: EG_ERR_IO, EG_ERR_NO_FACE, EG_ERR_OVERFLOW, those of the
+ * face pipeline. */
 int kiosk_sim_portrait(struct face_ctx *face, const char *src, const char *path);
 
 /* kiosk_sim_title — "'NAME' (traveller T, camera C)" for the summary. */

@@ -23,7 +23,8 @@
  * tests that drive the daemon with simulated devices, or with some real
  * (umockdev) and some simulated ones. --sim-pki DIR writes the simulated PKI
  * (DIR/csca.der, DIR/crl/) for [trust]. --make-portrait makes the one-person
- * image of a test photo that the lane's camera can show.
+ * live presentation of a test photo that the lane's camera can show
+ * (OUT-00.jpg to OUT-15.jpg).
  *
  * Exit (scenario): 0 every passage ran and met its expectation (and, when
  * connected, the host acknowledged every record), 1 an expectation failed
@@ -112,7 +113,8 @@ write_pki(const char *dir)
 }
 
 /* egate-kiosk-sim --make-portrait IMG OUT: one person from a test photo,
- * as the camera of a simulated lane shows it (for tests of the daemon). */
+ * live, as the camera of a simulated lane shows it (for tests of the
+ * daemon): the frames OUT-00.jpg to OUT-15.jpg (kiosk_sim_portrait). */
 static int
 make_portrait(const char *img, const char *out)
 {

@@ -19,9 +19,9 @@ cat > "$h/policy.ini" <<'POLICY'
 version = 1
 [thresholds]
 match_threshold = 0.50
-; DEMO ONLY, NOT A SECURITY SETTING: the weak PAD model scores the demo's
-; still photos far below 0.50 (docs/kiosk.md, "Liveness in the demo")
-liveness_threshold = 0.01
+; the production threshold: the simulated camera shows a live person
+; (docs/kiosk.md, "Liveness in the demo")
+liveness_threshold = 0.50
 watchlist_threshold = 0.50
 max_capture_attempts = 3
 min_age = 0

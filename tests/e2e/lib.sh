@@ -106,8 +106,6 @@ csca = sim
 [policy]
 accepted_issuers = UTO
 no_chip_auth = accept
-; the weak PAD model scores still test photos near 0 (docs/kiosk.md)
-liveness_threshold = 0.01
 CONF
 }
 

@@ -42,8 +42,6 @@ crl_dir = $t/simpki/crl
 [policy]
 accepted_issuers = UTO
 no_chip_auth = accept
-; the weak PAD model scores still test photos near 0 (docs/kiosk.md)
-liveness_threshold = 0.01
 CONF
 e2e_host_start
 # systemd's side of sd_notify: a datagram socket that logs what it gets

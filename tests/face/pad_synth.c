@@ -140,34 +140,56 @@ blur(struct fcv_image *im, double sigma)
 	return EG_OK;
 }
 
-/* the camera: lens blur, sensor noise, MJPEG */
+/* the camera: lens blur, exposure (a gain, clipped), sensor noise, MJPEG;
+ * the JPEG bytes are kept in *keep when keep is not NULL */
 static int
-camera(struct fcv_image *im, struct rng *r, double blur_s, double noise, int q)
+camera(struct fcv_image *im, struct rng *r, double blur_s, double expo, double noise, int q,
+    uint8_t **keep, size_t *keep_len)
 {
 	uint8_t *jpg = NULL;
 	size_t len = 0;
 	struct fcv_image dec = { 0 };
+	double nt[1021], ct[256];
 	int ret;
 
 	if ((ret = blur(im, blur_s)) != EG_OK)
 		return ret;
-	for (int y = 0; y < im->height; y++)
+	if (expo < 0.995 || expo > 1.005) {
+		uint8_t lut[256];
+
+		for (int i = 0; i < 256; i++)
+			lut[i] = clip8(i * expo);
+		for (int y = 0; y < im->height; y++)
+			for (int x = 0; x < im->width * 3; x++)
+				im->data[(size_t)y * im->stride + (size_t)x] =
+				    lut[im->data[(size_t)y * im->stride + (size_t)x]];
+	}
+	/* sums of four uniform bytes: near-Gaussian, unit variance; plus a
+	 * uniform colour part per channel */
+	for (int i = 0; i <= 1020; i++)
+		nt[i] = (i / 255.0 - 2.0) * 1.732 * noise;
+	for (int i = 0; i < 256; i++)
+		ct[i] = ((i / 255.0 - 0.5) * 1.732 * noise) * 0.5;
+	for (int y = 0; y < im->height; y++) {
+		uint8_t *row = im->data + (size_t)y * im->stride;
+
 		for (int x = 0; x < im->width; x++) {
 			uint64_t b = rnext(r);
-			/* sums of uniform bytes: near-Gaussian, unit variance */
-			double n = (((b & 255) + (b >> 8 & 255) + (b >> 16 & 255) + (b >> 24 & 255)) /
-			    255.0 - 2.0) * 1.732 * noise;
+			double n = nt[(b & 255) + (b >> 8 & 255) + (b >> 16 & 255) + (b >> 24 & 255)];
 
-			for (int c = 0; c < 3; c++) {
-				double cn = (((b >> (32 + 8 * c)) & 255) / 255.0 - 0.5) * 1.732 * noise;
-
-				px(im, x, y)[c] = clip8(px(im, x, y)[c] + n + cn * 0.5);
-			}
+			for (int c = 0; c < 3; c++)
+				row[x * 3 + c] = clip8(row[x * 3 + c] + n + ct[(b >> (32 + 8 * c)) & 255]);
 		}
+	}
 	if ((ret = fcv_image_encode(im, ".jpg", q, &jpg, &len)) != EG_OK)
 		return ret;
 	ret = fcv_image_decode(jpg, len, 8192, &dec);
-	eg_secret_free(&jpg, len);
+	if (ret == EG_OK && keep != NULL) {
+		*keep = jpg;
+		*keep_len = len;
+	} else {
+		eg_secret_free(&jpg, len);
+	}
 	if (ret != EG_OK)
 		return ret;
 	fcv_image_free(im);
@@ -267,14 +289,18 @@ static void
 moire(struct fcv_image *im, double period, double deg, double amp)
 {
 	double a = deg * M_PI / 180, ca = cos(a) / period, sa = sin(a) / period;
+	float cs[4096];
 
+	for (int i = 0; i < 4096; i++)
+		cs[i] = (float)(1 + amp * cos(2 * M_PI * i / 4096.0));
 	for (int y = 0; y < im->height; y++)
 		for (int x = 0; x < im->width; x++) {
-			double ph = 2 * M_PI * (x * ca + y * sa);
+			double ph = x * ca + y * sa;
+			int i0 = (int)((ph - floor(ph)) * 4096);
 			uint8_t *p = px(im, x, y);
 
 			for (int c = 0; c < 3; c++)
-				p[c] = clip8(p[c] * (1 + amp * cos(ph + c * 2.094)));
+				p[c] = clip8(p[c] * cs[(i0 + c * 1365) & 4095]);
 		}
 }
 
@@ -306,17 +332,18 @@ static double
 coverage(const struct medium *md, const double iv[6], double x, double y)
 {
 	double u = iv[0] * x + iv[1] * y + iv[2], v = iv[3] * x + iv[4] * y + iv[5];
-	double w = md->img.width, h = md->img.height, r = md->corner, a;
+	double w = md->img.width, h = md->img.height, r = md->corner, a, b;
 
-	a = fmin(fmin(u + 0.5, w - u + 0.5), fmin(v + 0.5, h - v + 0.5));
+	a = u + 0.5 < w - u + 0.5 ? u + 0.5 : w - u + 0.5;
+	b = v + 0.5 < h - v + 0.5 ? v + 0.5 : h - v + 0.5;
+	a = a < b ? a : b;
 	if (a <= 0)
 		return 0;
-	if (r > 0) {
-		double cx = u < r ? r : u > w - r ? w - r : u, cy = v < r ? r : v > h - r ? h - r : v;
-		double dd = hypot(u - cx, v - cy);
+	if (r > 0 && (u < r || u > w - r) && (v < r || v > h - r)) {
+		double cx = u < r ? r : w - r, cy = v < r ? r : h - r;
+		double dd = sqrt((u - cx) * (u - cx) + (v - cy) * (v - cy));
 
-		if ((u < r || u > w - r) && (v < r || v > h - r))
-			a = fmin(a, r - dd + 0.5);
+		a = a < r - dd + 0.5 ? a : r - dd + 0.5;
 	}
 	return a >= 1 ? 1 : a <= 0 ? 0 : a;
 }
@@ -403,6 +430,208 @@ place(struct medium *md, struct rng *r, int n, double ax, double ay, double fx, 
 	}
 }
 
+/* ---- conditions of capture ------------------------------------------------------ */
+
+const char *
+synth_cond_name(int bit)
+{
+	static const char *const n[SYC_COUNT_BITS] = {
+		"over", "under", "backlight", "side_light", "glasses", "lens_reflection", "blur",
+	};
+
+	return bit >= 0 && bit < SYC_COUNT_BITS ? n[bit] : "?";
+}
+
+struct cond {
+	unsigned bits;
+	double expo;			/* camera gain */
+	double bl_bg, bl_face, bl_veil;	/* backlight: room gain, face gain, flare */
+	double side_a;			/* side light: gain change at the face's edges */
+	bool metal;			/* glasses: thin metal rims, else dark plastic */
+	double g_col, g_thick, g_tint;	/* rim grey, thickness (x eye width), lens gain */
+	double rf_x, rf_y, rf_s, rf_a;	/* reflection: place in the lens, size, strength */
+	double blur;			/* lens blur sigma when SYC_BLUR */
+};
+
+/* every value drawn in a fixed order, whichever conditions apply */
+static void
+cond_draw(struct rng *r, struct cond *c)
+{
+	double u = ru(r, 0, 1), over = ru(r, 1.2, 1.6), under = ru(r, 0.55, 0.8);
+
+	memset(c, 0, sizeof(*c));
+	c->expo = ru(r, 0.92, 1.08);
+	if (u < 0.2) {
+		c->bits |= SYC_OVER;
+		c->expo = over;
+	} else if (u < 0.35) {
+		c->bits |= SYC_UNDER;
+		c->expo = under;
+	}
+	c->bl_bg = ru(r, 1.5, 2.2);
+	c->bl_face = ru(r, 0.65, 0.9);
+	c->bl_veil = ru(r, 0, 12);
+	if (rp(r, 0.15))
+		c->bits |= SYC_BACKLIGHT;
+	c->side_a = ru(r, 0.15, 0.35) * (rp(r, 0.5) ? 1 : -1);
+	if (rp(r, 0.2))
+		c->bits |= SYC_SIDE;
+	c->metal = rp(r, 0.4);
+	c->g_col = c->metal ? ru(r, 140, 210) : ru(r, 15, 70);
+	c->g_thick = c->metal ? ru(r, 0.03, 0.06) : ru(r, 0.07, 0.14);
+	c->g_tint = ru(r, 0.85, 1.0);
+	c->rf_x = ru(r, -0.5, 0.5);
+	c->rf_y = ru(r, -0.5, 0.3);
+	c->rf_s = ru(r, 0.12, 0.35);
+	c->rf_a = ru(r, 0.6, 1.0);
+	if (rp(r, 0.3)) {
+		c->bits |= SYC_GLASSES;
+		if (rp(r, 0.5))
+			c->bits |= SYC_REFLECTION;
+	}
+	c->blur = ru(r, 1.2, 2.0);
+	if (rp(r, 0.2))
+		c->bits |= SYC_BLUR;
+}
+
+static int
+cond_desc(const struct cond *c, char *d, size_t dl)
+{
+	return snprintf(d, dl, "exposure %.2f%s%s%s%s%s", c->expo,
+	    c->bits & SYC_BACKLIGHT ? ", backlight" : "", c->bits & SYC_SIDE ? ", side light" : "",
+	    c->bits & SYC_GLASSES ? (c->metal ? ", metal glasses" : ", dark glasses") : "",
+	    c->bits & SYC_REFLECTION ? " with a reflection" : "",
+	    c->bits & SYC_BLUR ? ", defocus" : "");
+}
+
+/* the head ellipse of person_frames: 1 inside, 0 outside, soft edge; the
+ * body below the chin counts as the person */
+static double
+head_weight(double x, double y, double cx, double cy, double side)
+{
+	double dx = (x - cx) / (0.85 * side), dy = (y - cy - 0.15 * side) / (1.15 * side);
+	double al = (1.0 - sqrt(dx * dx + dy * dy)) / 0.15, body = (y - cy - 0.9 * side) / (0.3 * side);
+
+	al = al > body ? al : body;
+	return al > 1 ? 1 : al < 0 ? 0 : al;
+}
+
+/* light on the scene: a window behind (room brighter, face darker, lens
+ * flare) and light from one side */
+static void
+scene_light(struct fcv_image *im, const struct face_points *pts, const struct cond *c)
+{
+	double cx = 0, cy = 0, side = pts->lm68[16][0] - pts->lm68[0][0];
+
+	if (!(c->bits & (SYC_BACKLIGHT | SYC_SIDE)))
+		return;
+	side = side < 20 ? 20 : side;
+	for (int i = 0; i < 68; i++) {
+		cx += pts->lm68[i][0] / 68;
+		cy += pts->lm68[i][1] / 68;
+	}
+	for (int y = 0; y < im->height; y++)
+		for (int x = 0; x < im->width; x++) {
+			double w = head_weight(x, y, cx, cy, side), g = 1, add = 0;
+			uint8_t *p = px(im, x, y);
+
+			if (c->bits & SYC_BACKLIGHT) {
+				g = w * c->bl_face + (1 - w) * c->bl_bg;
+				add = c->bl_veil;
+			}
+			if (c->bits & SYC_SIDE) {
+				double t = (x - cx) / (0.5 * side);
+
+				t = t > 1.5 ? 1.5 : t < -1.5 ? -1.5 : t;
+				g *= 1 + w * c->side_a * t;
+			}
+			for (int k = 0; k < 3; k++)
+				p[k] = clip8(p[k] * g + add);
+		}
+}
+
+/* distance from (x, y) to the segment a-b */
+static double
+seg_dist(double x, double y, double ax, double ay, double bx, double by)
+{
+	double vx = bx - ax, vy = by - ay, t = ((x - ax) * vx + (y - ay) * vy) / (vx * vx + vy * vy + 1e-9);
+
+	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	return hypot(x - ax - t * vx, y - ay - t * vy);
+}
+
+/* spectacles on the face of landmarks pts: two lens ellipses (tinted) with
+ * rims, a bridge, the temples to the sides of the face, and, with
+ * SYC_REFLECTION, a light's reflection on each lens (small, clipped) */
+static void
+glasses(struct fcv_image *im, const struct face_points *pts, const struct cond *c)
+{
+	const float (*lm)[2] = pts->lm68;
+	static const int corner[2][2] = { { 36, 39 }, { 42, 45 } };
+	double ecx[2], ecy[2], A, B, t, ew = 0;
+	double col[3] = { c->g_col, c->g_col * (c->metal ? 1.0 : 0.95), c->g_col * (c->metal ?
+	    1.0 : 0.9) };
+
+	if (!(c->bits & SYC_GLASSES))
+		return;
+	for (int e = 0; e < 2; e++) {
+		const float *a = lm[corner[e][0]], *b = lm[corner[e][1]];
+
+		ecx[e] = (a[0] + b[0]) / 2;
+		ecy[e] = (a[1] + b[1]) / 2;
+		ew += hypot(b[0] - a[0], b[1] - a[1]) / 2;
+	}
+	if (ew < 4)
+		return;
+	A = 0.85 * ew;
+	B = 0.62 * ew;
+	t = c->g_thick * ew;
+	t = t < 1.0 ? 1.0 : t;
+	for (int e = 0; e < 2; e++)
+		ecy[e] += 0.08 * ew;
+	{
+		/* the area the glasses may touch */
+		double x0 = fmin(lm[0][0], ecx[0] - A) - 4, x1 = fmax(lm[16][0], ecx[1] + A) + 4;
+		double y0 = fmin(ecy[0], ecy[1]) - B - 4, y1 = fmax(ecy[0], ecy[1]) + B + 4;
+		double brx0 = ecx[0] + A * 0.97, bry0 = ecy[0] - 0.25 * B;
+		double brx1 = ecx[1] - A * 0.97, bry1 = ecy[1] - 0.25 * B;
+
+		y0 = fmin(y0, fmin(lm[0][1], lm[16][1]) - 4);
+		y1 = fmax(y1, fmax(lm[0][1], lm[16][1]) + 4);
+		for (int y = (int)fmax(0, y0); y < (int)fmin(im->height, y1); y++)
+			for (int x = (int)fmax(0, x0); x < (int)fmin(im->width, x1); x++) {
+				uint8_t *p = px(im, x, y);
+				double rim = 0, lens = 0, refl = 0, d;
+
+				for (int e = 0; e < 2; e++) {
+					double u = (x - ecx[e]) / A, v = (y - ecy[e]) / B;
+					double q = sqrt(u * u + v * v), dd = fabs(q - 1) * (A + B) / 2;
+					double ru_ = (x - ecx[e] - c->rf_x * 0.6 * A) / (c->rf_s * A);
+					double rv = (y - ecy[e] - c->rf_y * 0.6 * B) / (0.6 * c->rf_s * A);
+
+					rim = fmax(rim, fmin(1, fmax(0, t / 2 + 0.5 - dd)));
+					if (q < 1)
+						lens = 1;
+					if ((c->bits & SYC_REFLECTION) && q < 0.95)
+						refl = fmax(refl, c->rf_a * fmin(1, fmax(0, 1.6 *
+						    (1 - sqrt(ru_ * ru_ + rv * rv)))));
+				}
+				d = seg_dist(x, y, brx0, bry0, brx1, bry1);
+				rim = fmax(rim, fmin(1, fmax(0, t / 2 + 0.5 - d)));
+				d = fmin(seg_dist(x, y, ecx[0] - A, ecy[0] - 0.3 * B, lm[0][0], lm[0][1] -
+				    0.2 * ew), seg_dist(x, y, ecx[1] + A, ecy[1] - 0.3 * B, lm[16][0],
+				    lm[16][1] - 0.2 * ew));
+				rim = fmax(rim, fmin(1, fmax(0, 0.7 * t / 2 + 0.5 - d)));
+				for (int k = 0; k < 3; k++) {
+					double v = p[k] * (lens > 0 ? c->g_tint : 1.0);
+
+					v += refl * (255 - v);
+					p[k] = clip8(rim * col[k] + (1 - rim) * v);
+				}
+			}
+	}
+}
+
 /* ---- the person ------------------------------------------------------------------ */
 
 /* paint both eyes shut (as the kiosk's simulator does): the eye region in
@@ -441,7 +670,7 @@ shut_eyes(struct fcv_image *img, const float lm[68][2])
  * similarity, the room stays; eyes shut in frames [blink, blink+1]. */
 static int
 person_frames(const struct fcv_image *lit, const struct face_points *pts, struct rng *r, int n,
-    struct fcv_image *out, char *desc, size_t dlen)
+    const struct cond *cd, struct fcv_image *out, char *desc, size_t dlen)
 {
 	double cx = 0, cy = 0, side, amp = ru(r, 0.6, 4.0), rot = ru(r, 0.2, 1.0);
 	double ph[3], fr[3];
@@ -477,6 +706,7 @@ person_frames(const struct fcv_image *lit, const struct face_points *pts, struct
 		if (j == blink || j == blink + 1) {
 			shut_eyes(&out[j], pts->lm68);
 		}
+		glasses(&out[j], pts, cd);
 		if (j == 0)
 			continue;
 		if ((ret = fcv_warp_affine(&out[j], m, lit->width, lit->height, &w)) != EG_OK)
@@ -564,6 +794,9 @@ synth_free(struct synth_pres *p)
 		fcv_image_free(&p->frame[i]);
 		free(p->depth[i]);
 		p->depth[i] = NULL;
+		free(p->jpeg[i]);
+		p->jpeg[i] = NULL;
+		p->jpeg_len[i] = 0;
 	}
 	p->n = 0;
 }
@@ -656,10 +889,16 @@ synth_room(struct fcv_image *img, const struct face_box *b, size_t n)
 
 int
 synth_make(const struct fcv_image *scene, const struct face_points *pts,
-    const struct fcv_image *room, enum synth_kind k, uint64_t seed, int n, bool with_depth,
+    const struct fcv_image *room, enum synth_kind k, uint64_t seed, int n, unsigned flags,
     struct synth_pres *out)
 {
 	struct rng r = { seed * 0x2545f4914f6cdd1dull + (uint64_t)k * 1000003u + 1 };
+	/* the conditions have a stream of their own: with them off, every other
+	 * parameter is drawn as before they existed */
+	struct rng rc = { seed * 0x9e3779b97f4a7c15ull + (uint64_t)k * 7919u + 0x5eed };
+	struct cond cd;
+	bool with_depth = (flags & SYNTH_DEPTH) != 0;
+	double l_gain, l_gamma;
 	struct fcv_image lit = { 0 }, room_ss = { 0 }, clean[SYNTH_MAX_FRAMES];
 	struct medium md;
 	struct effects fx;
@@ -682,19 +921,40 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 		cast[c] = ru(&r, 0.93, 1.07);
 	if ((ret = clone(scene, &lit)) != EG_OK)
 		goto out;
-	light(&lit, ru(&r, 0.85, 1.15), ru(&r, 0.8, 1.25), cast);
-	snprintf(out->desc, sizeof(out->desc), "%s: camera blur %.2f noise %.1f q%d",
-	    synth_kind_name(k), cam_blur, noise, q);
+	/* (the order gcc evaluated these in when they were arguments) */
+	l_gamma = ru(&r, 0.8, 1.25);
+	l_gain = ru(&r, 0.85, 1.15);
+	light(&lit, l_gain, l_gamma, cast);
+	memset(&cd, 0, sizeof(cd));
+	cd.expo = 1;
+	if (flags & SYNTH_CONDITIONS) {
+		cond_draw(&rc, &cd);
+		if (cd.bits & SYC_BLUR)
+			cam_blur = cd.blur;
+		scene_light(&lit, pts, &cd);
+		if (k != SY_BONA_FIDE && k != SY_REPLAY)
+			glasses(&lit, pts, &cd);
+	}
+	out->cond = cd.bits;
+	snprintf(out->desc, sizeof(out->desc), "%s: light %.2f gamma %.2f, camera blur %.2f noise "
+	    "%.1f q%d", synth_kind_name(k), l_gain, l_gamma, cam_blur, noise, q);
 	dl = strlen(out->desc);
+	if (flags & SYNTH_CONDITIONS) {
+		snprintf(out->desc + dl, sizeof(out->desc) - dl, ", ");
+		dl = strlen(out->desc);
+		cond_desc(&cd, out->desc + dl, sizeof(out->desc) - dl);
+		dl = strlen(out->desc);
+	}
 	if (k == SY_BONA_FIDE || k == SY_REPLAY) {
-		if ((ret = person_frames(&lit, pts, &r, n, clean, pd, sizeof(pd))) != EG_OK)
+		if ((ret = person_frames(&lit, pts, &r, n, &cd, clean, pd, sizeof(pd))) != EG_OK)
 			goto out;
 	}
 	if (k == SY_BONA_FIDE) {
 		for (int j = 0; j < n; j++) {
 			out->frame[j] = clean[j];
 			clean[j] = (struct fcv_image){ 0 };
-			if ((ret = camera(&out->frame[j], &r, cam_blur, noise, q)) != EG_OK)
+			if ((ret = camera(&out->frame[j], &r, cam_blur, cd.expo, noise, q,
+			    (flags & SYNTH_KEEP_JPEG) ? &out->jpeg[j] : NULL, &out->jpeg_len[j])) != EG_OK)
 				goto out;
 			if (with_depth && (ret = depth_head(pts, 0, 0, &r, &out->depth[j])) != EG_OK)
 				goto out;
@@ -874,7 +1134,8 @@ synth_make(const struct fcv_image *scene, const struct face_points *pts,
 				moire(&md.img, moire_per * K, moire_deg, moire_amp);
 		}
 		if ((ret = film(&md, j, &room_ss, &fx, &out->frame[j])) != EG_OK ||
-		    (ret = camera(&out->frame[j], &r, cam_blur, noise, q)) != EG_OK)
+		    (ret = camera(&out->frame[j], &r, cam_blur, cd.expo, noise, q,
+			    (flags & SYNTH_KEEP_JPEG) ? &out->jpeg[j] : NULL, &out->jpeg_len[j])) != EG_OK)
 			goto out;
 		if (with_depth && (ret = depth_plane(&r, &out->depth[j])) != EG_OK)
 			goto out;

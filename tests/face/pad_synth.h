@@ -36,24 +36,58 @@ enum synth_kind {
 
 const char *synth_kind_name(enum synth_kind k);
 
+/* Conditions of capture a real gate sees, drawn per presentation (for bona
+ * fide presentations and attacks alike, from a stream of their own): the
+ * camera's exposure, the light on the person, glasses, a slight defocus.
+ * Bits of synth_pres.cond. */
+enum synth_cond {
+	SYC_OVER = 1u << 0,		/* over-exposed: gain 1.2-1.6, highlights clip */
+	SYC_UNDER = 1u << 1,		/* under-exposed: gain 0.55-0.8 */
+	SYC_BACKLIGHT = 1u << 2,	/* a bright window behind: room x1.5-2.2, face
+					 * x0.65-0.9, lens flare veil 0-12 */
+	SYC_SIDE = 1u << 3,		/* light from one side: +-15-35 % across the face */
+	SYC_GLASSES = 1u << 4,		/* spectacles: rims, bridge, temples, tinted lenses */
+	SYC_REFLECTION = 1u << 5,	/* a light's small clipped reflection on a lens */
+	SYC_BLUR = 1u << 6,		/* slight defocus: lens blur sigma 1.2-2.0 px */
+	SYC_COUNT_BITS = 7
+};
+
+/* "over", "under", ... for bit i of enum synth_cond (static) */
+const char *synth_cond_name(int bit);
+
 struct synth_pres {
 	int n;
 	struct fcv_image frame[SYNTH_MAX_FRAMES];
 	uint16_t *depth[SYNTH_MAX_FRAMES];	/* with_depth only; SYNTH_W x SYNTH_H mm */
-	char desc[200];				/* the parameters drawn */
+	unsigned cond;				/* enum synth_cond bits */
+	uint8_t *jpeg[SYNTH_MAX_FRAMES];	/* SYNTH_KEEP_JPEG: each frame as the
+						 * camera encoded it (frame[] decodes it) */
+	size_t jpeg_len[SYNTH_MAX_FRAMES];
+	char desc[400];				/* the parameters drawn */
 };
+
+#define SYNTH_DEPTH 1u		/* a depth map per frame */
+#define SYNTH_CONDITIONS 2u	/* draw the conditions of enum synth_cond */
+#define SYNTH_KEEP_JPEG 4u	/* keep each frame's JPEG bytes (a cache can store them) */
+
+/* The generator's version: a presentation of the same person, kind, seed,
+ * frame count and flags is the same picture as long as it stays the same.
+ * Bump it with every change to what pad_synth.c draws or paints. */
+#define SYNTH_VERSION 2
 
 /*
  * synth_make — one presentation of kind k of nframes (2..SYNTH_MAX_FRAMES)
  * SYNTH_W x SYNTH_H frames. scene is the person's SYNTH_W x SYNTH_H
  * portrait, pts its landmarks in it; room is another SYNTH_W x SYNTH_H
- * picture used as the room behind a print or a phone. with_depth adds a
- * depth map per frame (a head for the bona fide, the medium's plane for
- * attacks). Errors: EG_ERR_NOMEM, EG_ERR_IMAGE, EG_ERR_INVAL.
+ * picture used as the room behind a print or a phone. flags: SYNTH_DEPTH
+ * adds a depth map per frame (a head for the bona fide, the medium's plane
+ * for attacks); SYNTH_CONDITIONS draws the conditions of capture (enum
+ * synth_cond; without it none, as before they existed). Errors:
+ * EG_ERR_NOMEM, EG_ERR_IMAGE, EG_ERR_INVAL.
  */
 int synth_make(const struct fcv_image *scene, const struct face_points *pts,
     const struct fcv_image *room, enum synth_kind k, uint64_t seed, int nframes,
-    bool with_depth, struct synth_pres *out);
+    unsigned flags, struct synth_pres *out);
 
 void synth_free(struct synth_pres *p);
 

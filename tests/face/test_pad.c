@@ -379,7 +379,7 @@ synth_pres(struct face_ctx *ctx, enum synth_kind k, uint64_t seed, bool depth,
 	ck_assert_eg(synth_portrait(&photo, &fr.box, 3, &scene, ctr), EG_OK);
 	face_result_wipe(&fr);
 	ck_assert_eg(face_analyse(ctx, &scene, &fo, &fr), EG_OK);
-	ck_assert_eg(synth_make(&scene, &fr.pts, &scene, k, seed, 8, depth, &p), EG_OK);
+	ck_assert_eg(synth_make(&scene, &fr.pts, &scene, k, seed, 8, depth ? SYNTH_DEPTH : 0u, &p), EG_OK);
 	ck_assert_eg(face_analyse(ctx, &p.frame[0], &fo, &key), EG_OK);
 	for (int j = 0; j < p.n; j++)
 		pf[j] = (struct face_pad_frame){ .img = &p.frame[j], .depth = p.depth[j],

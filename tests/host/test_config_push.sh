@@ -36,8 +36,7 @@ bundle() {	# bundle VERSION MATCH_THRESHOLD [FILES-SECTION-LINE]
 version = $1
 [thresholds]
 match_threshold = $2
-; DEMO ONLY: the weak PAD model scores still test photos near 0
-liveness_threshold = 0.01
+liveness_threshold = 0.50
 watchlist_threshold = 0.5
 max_capture_attempts = 3
 min_age = 0

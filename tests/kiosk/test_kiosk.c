@@ -23,6 +23,7 @@
 #include "kiosk.h"
 #include "kiosk_sim.h"
 #include "pki.h"
+#include "policy.h"
 #include "scenario.h"
 #include "seal.h"
 #include "spool.h"
@@ -227,7 +228,7 @@ START_TEST(test_demo_all)
 	uint64_t pending = 0;
 	struct spool *s = NULL;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	for (size_t i = 0; i < f.sc.n; i++) {
 		const struct scenario_passage *sp = &f.sc.p[i];
 		enum passage_outcome want = sp->expect == SC_EXPECT_OPEN ? PO_OPEN :
@@ -259,7 +260,7 @@ START_TEST(test_genuine_opens)
 	struct kiosk_report r;
 	const struct passage_explain_item *it;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	run(&f, "genuine", &r);
 	expect(&r, PO_OPEN, "all_checks_passed");
 	ck_assert_uint_eq(r.gate_openings, 1);
@@ -282,7 +283,7 @@ START_TEST(test_impostor_and_documents_refer)
 	struct kiosk_report r;
 	const struct passage_explain_item *it;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	run(&f, "impostor", &r);
 	expect(&r, PO_REFER, "biometric_mismatch");
 	it = item(&r, PI_MATCH_1TO1);
@@ -312,7 +313,7 @@ START_TEST(test_chip_findings_decide)
 	struct fx f;
 	struct kiosk_report r;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	run_chip(&f, "genuine-pace-cam", &r);
 	expect(&r, PO_OPEN, "all_checks_passed");
 	ck_assert_str_eq(res(&r, PI_CHIP_AUTH), "pass");
@@ -336,7 +337,7 @@ START_TEST(test_face_cases)
 	struct fx f;
 	struct kiosk_report r;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	run(&f, "two-people", &r);
 	expect(&r, PO_REFER, "more_than_one_person");
 	run(&f, "walk-away", &r);
@@ -349,11 +350,13 @@ START_TEST(test_face_cases)
 	ck_assert_str_eq(res(&r, PI_MATCH_1TO1), "pass");
 	/* eyes painted shut on six frames (the eye model gives p(open) 0.00
 	 * there): each attempt compares three frames by quality, so two
-	 * attempts see only closed eyes (two retakes) and the third passes */
+	 * attempts see only closed eyes (two retakes) and the third passes on
+	 * its first frame; PAD then takes the rest of its presentation
+	 * (KIOSK_PAD_FRAMES frames: 7 more) */
 	run(&f, "eyes-closed-then-open", &r);
 	expect(&r, PO_OPEN, "all_checks_passed");
 	ck_assert_str_eq(item(&r, PI_FACE_QUALITY)->detail, "attempt 3 of 3");
-	ck_assert_int_eq(r.capture_frames, 7);
+	ck_assert_int_eq(r.capture_frames, 6 + KIOSK_PAD_FRAMES);
 	fx_teardown(&f);
 }
 END_TEST
@@ -364,7 +367,7 @@ START_TEST(test_unplugged_devices_refer)
 	struct fx f;
 	struct kiosk_report r;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	run(&f, "camera-unplugged", &r);
 	expect(&r, PO_REFER, "device_lost");
 	ck_assert_str_eq(item(&r, PI_DEVICE_LOST)->detail, "camera gone");
@@ -387,18 +390,27 @@ START_TEST(test_unplugged_devices_refer)
 }
 END_TEST
 
-/* At the default liveness threshold (0.50) the weak PAD model flags the
- * still test photos: even the genuine traveller is referred. */
-START_TEST(test_default_pad_threshold_refers)
+/* At the production liveness threshold (0.50): the simulated camera shows
+ * a live person (swaying in front of a still room), who passes; the
+ * printed portrait (still, a paper border) is stopped by the frame cue. */
+START_TEST(test_default_pad_threshold)
 {
 	struct fx f;
 	struct kiosk_report r;
+	const struct passage_explain_item *it;
 
 	fx_setup(&f, 0);
 	ck_assert(f.policy.liveness_threshold == 0.50);
 	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	ck_assert_double_ge(item(&r, PI_LIVENESS)->value, 0.50);
+	run(&f, "printed-photo", &r);
 	expect(&r, PO_REFER, "pad_alarm");
 	ck_assert_uint_eq(r.gate_openings, 0);
+	it = passage_explanation_find(&r.x, PI_PAD_CUE, "frame");
+	ck_assert_ptr_nonnull(it);
+	ck_assert(it->has_value && it->result == PCR_FAIL);
+	ck_assert_double_lt(item(&r, PI_LIVENESS)->value, 0.50);
 	fx_teardown(&f);
 }
 END_TEST
@@ -411,7 +423,7 @@ START_TEST(test_issuer_and_age_policy)
 	struct fx f;
 	struct kiosk_report r;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	snprintf(f.policy.accepted_issuers, sizeof(f.policy.accepted_issuers), "D, FRA");
 	run(&f, "genuine", &r);
 	expect(&r, PO_REFER, "failed:issuer_accepted");
@@ -439,7 +451,7 @@ START_TEST(test_timeout_refers)
 	struct fx f;
 	struct kiosk_report r;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	f.policy.timeout_ms[PS_CHIP_ACCESS] = 1;	/* doc_read takes longer */
 	run(&f, "genuine", &r);
 	expect(&r, PO_REFER, "timeout");
@@ -497,7 +509,7 @@ START_TEST(test_spool_privacy)
 	size_t n = 0, total = 0;
 	char path[192];
 
-	fx_setup_log(&f, 0.01, true);
+	fx_setup_log(&f, 0, true);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		run(&f, names[i], &r);
 	kiosk_free(&f.k);
@@ -600,7 +612,7 @@ START_TEST(test_spool_sealed)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	seal_pki(dir);
-	fx_prepare(&f, 0.01);
+	fx_prepare(&f, 0);
 	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
 	snprintf(f.conf.cert, sizeof(f.conf.cert), "%s/kiosk.crt", dir);
 	snprintf(f.conf.seal_cert, sizeof(f.conf.seal_cert), "%s/host.crt", dir);
@@ -679,7 +691,7 @@ START_TEST(test_seal_cert_refused)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	seal_pki(dir);
-	fx_prepare(&f, 0.01);
+	fx_prepare(&f, 0);
 	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
 	snprintf(f.conf.cert, sizeof(f.conf.cert), "%s/kiosk.crt", dir);
 	/* the kiosk's own certificate: chains, but CN is not egate-host */
@@ -717,7 +729,7 @@ START_TEST(test_no_trust_anchor)
 	struct fx f;
 	char err[512] = "", empty[128];
 
-	fx_prepare(&f, 0.01);
+	fx_prepare(&f, 0);
 	f.conf.csca[0] = '\0';
 	ck_assert_eg(fx_start(&f, false, err, sizeof(err)), EG_ERR_CONFIG);
 	ck_assert_msg(strstr(err, "no trust anchor") != NULL, "%s", err);
@@ -800,7 +812,7 @@ START_TEST(test_gate_does_not_confirm)
 	struct kiosk_report r;
 	char err[512] = "";
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	f.policy.timeout_ms[PS_GATE_OPENING] = 300;
 	ck_assert_eg(kiosk_sim_prepare(f.sim, f.k, find(&f, "genuine"), err, sizeof(err)), EG_OK);
 	kiosk_sim_gate(f.sim)->door_stuck = true;
@@ -830,21 +842,61 @@ START_TEST(test_gate_does_not_confirm)
 }
 END_TEST
 
-/* The PAD ops entry: the single-frame detector wrapped as a presentation
- * check, its cue in the record next to the fused score. */
+/* The default PAD device: presentation-level PAD over the frames of the
+ * capture, every cue in the record next to the fused score, the cues in use
+ * and the sign of life from the policy. */
 START_TEST(test_pad_cue_in_record)
 {
 	struct fx f;
 	struct kiosk_report r;
-	const struct passage_explain_item *cue;
+	const struct passage_explain_item *cue, *lv;
+	double lowest = 2;
+	size_t n = 0;
 
-	fx_setup(&f, 0.01);
+	fx_setup(&f, 0);
 	run(&f, "genuine", &r);
-	cue = passage_explanation_find(&r.x, PI_PAD_CUE, "minifas");
+	expect(&r, PO_OPEN, "all_checks_passed");
+	lv = item(&r, PI_LIVENESS);
+	ck_assert_ptr_nonnull(lv);
+	for (size_t i = 0; i < r.x.n; i++) {
+		const struct passage_explain_item *it = &r.x.items[i];
+
+		if (it->id != PI_PAD_CUE)
+			continue;
+		n++;
+		/* the sign-of-life cues are not vetoes: the fused score is the
+		 * lowest of the others */
+		if (it->has_value && strcmp(it->sub, "micro_motion") != 0 &&
+		    strcmp(it->sub, "blink") != 0 && it->value < lowest)
+			lowest = it->value;
+	}
+	ck_assert_uint_eq(n, 9);	/* nine cues */
+	ck_assert_double_eq_tol(lv->value, lowest, 1e-9);
+	cue = passage_explanation_find(&r.x, PI_PAD_CUE, "micro_motion");
 	ck_assert_ptr_nonnull(cue);
-	ck_assert(cue->has_value);
-	ck_assert_double_eq(cue->value, item(&r, PI_LIVENESS)->value);
-	ck_assert_ptr_nonnull(strstr(cue->detail, "frames"));
+	ck_assert(cue->has_value && cue->result == PCR_PASS);
+	ck_assert_double_eq(cue->threshold, 0.5);
+	/* no depth stream: the cue abstains, and the record says why */
+	cue = passage_explanation_find(&r.x, PI_PAD_CUE, "depth");
+	ck_assert_ptr_nonnull(cue);
+	ck_assert(!cue->has_value && cue->result == PCR_NOT_CHECKED);
+	ck_assert_str_eq(cue->detail, "no depth stream");
+	/* a sign of life required: the live person shows one */
+	f.policy.pad_live_sign = true;
+	run(&f, "genuine", &r);
+	expect(&r, PO_OPEN, "all_checks_passed");
+	/* the still print shows none; with the frame cue switched off by the
+	 * policy, only the requirement stops it */
+	f.policy.pad_cues = (1u << POLICY_PAD_COUNT) - 1u;
+	f.policy.pad_cues &= ~(1u << POLICY_PAD_FRAME);
+	run(&f, "printed-photo", &r);
+	expect(&r, PO_REFER, "pad_alarm");
+	ck_assert_ptr_null(passage_explanation_find(&r.x, PI_PAD_CUE, "frame"));
+	ck_assert_double_lt(item(&r, PI_LIVENESS)->value, 0.01);
+	for (size_t i = 0; i < r.x.n; i++)	/* every veto cue let it through */
+		if (r.x.items[i].id == PI_PAD_CUE && r.x.items[i].has_value &&
+		    strcmp(r.x.items[i].sub, "blink") != 0)
+			ck_assert_double_ge(r.x.items[i].value, 0.5);
 	fx_teardown(&f);
 }
 END_TEST
@@ -924,7 +976,7 @@ make_suite(void)
 	tcase_add_test(tc, test_chip_findings_decide);
 	tcase_add_test(tc, test_face_cases);
 	tcase_add_test(tc, test_unplugged_devices_refer);
-	tcase_add_test(tc, test_default_pad_threshold_refers);
+	tcase_add_test(tc, test_default_pad_threshold);
 	tcase_add_test(tc, test_timeout_refers);
 	tcase_add_test(tc, test_issuer_and_age_policy);
 	tcase_add_test(tc, test_spool_privacy);
