@@ -105,7 +105,7 @@ INI
 mkfifo "$t/uctl"
 LD_PRELOAD=$EGATE_UMOCK_PRELOAD "$emu" --profiles "$src/hw/profiles/readers.ini" \
   --reader 072F:223E --traveller "$t/traveller.ini" --pki "$t/upki" --no-card --mrz-reader \
-  --camera "$t/cam/portrait.jpg" --relay --ctl "$t/uctl" --pid-file "$t/usb.pid" -- \
+  --camera "$t/cam/portrait-00.jpg" --relay --ctl "$t/uctl" --pid-file "$t/usb.pid" -- \
   "$kioskd" --config "$t/usb.conf" >"$t/usb.out" 2>"$t/usb.log" & upid=$!
 wait_for() {	# wait_for FILE PATTERN COUNT
   local end=$((SECONDS + 120))

@@ -331,7 +331,13 @@ out:
 }
 
 /* The camera: 1280x960 (the frame size libuvc is told; the JPEG's own
- * size may differ), 32 KiB payloads so a frame is a few bulk transfers. */
+ * size may differ), 16 KiB payloads so a frame is several bulk transfers.
+ * Not more: libusb splits a bulk transfer into URBs of 16 KiB when usbfs
+ * does not report USBDEVFS_CAP_NO_PACKET_SIZE_LIM (umockdev does not), and
+ * umock_uvc answers every URB as a payload of its own, header first; with
+ * 32 KiB payloads the second URB's header landed inside the JPEG (a frame
+ * that decodes, damaged below the first 16 KiB). A real camera streams one
+ * payload across the URBs. */
 static int
 add_camera(struct emu *e, const char *jpeg, unsigned fps)
 {
@@ -342,7 +348,7 @@ add_camera(struct emu *e, const char *jpeg, unsigned fps)
 		return ret;
 	}
 	if ((ret = umock_uvc_add(e->u, 1280, 960, fps, NULL, &e->cam)) != EG_OK ||
-	    (ret = umock_uvc_set_payload(e->cam, 32768)) != EG_OK)
+	    (ret = umock_uvc_set_payload(e->cam, 16384)) != EG_OK)
 		return ret;
 	umock_dev_lock(umock_uvc_dev(e->cam));
 	ret = umock_uvc_set_mjpeg(e->cam, e->jpeg, e->jpeg_len);

@@ -100,7 +100,7 @@ ku_start() {
   e2e_host_start
   mkfifo "$t/ctl"
   LD_PRELOAD=$EGATE_UMOCK_PRELOAD "$emu" --profiles "$profiles" --reader 072F:223E \
-    --traveller "$t/traveller.ini" --pki "$t/simpki" --no-card --mrz-reader --camera "$t/cam/portrait.jpg" --relay \
+    --traveller "$t/traveller.ini" --pki "$t/simpki" --no-card --mrz-reader --camera "$t/cam/portrait-00.jpg" --relay \
     --ctl "$t/ctl" --pid-file "$t/kiosk.pid" "$@" -- \
     "$kioskd" --config "$t/K01.conf" --drain 20 >"$t/kiosk.out" 2>"$t/kiosk.log" & emu_pid=$!
   ku_wait_log 'event=kiosk.ready kiosk=K01'
