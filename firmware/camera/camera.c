@@ -226,6 +226,14 @@ camera_next_frame(struct camera *cam, int timeout_ms, struct camera_frame *f)
 	return ret;
 }
 
+unsigned
+camera_flush(struct camera *cam)
+{
+	if (!cam->streaming || cam->ops->flush == NULL)
+		return 0;
+	return cam->ops->flush(cam);
+}
+
 void
 camera_release_frame(struct camera *cam, struct camera_frame *f)
 {

@@ -126,6 +126,10 @@ struct camera_ops {
 	int (*stop)(struct camera *cam);
 	int (*next_frame)(struct camera *cam, int timeout_ms, struct camera_frame *f);
 	void (*release_frame)(struct camera *cam, struct camera_frame *f);
+	/* flush: drop the frames already queued and not taken; returns how
+	 * many. NULL for a backend that makes each frame when asked (nothing
+	 * is ever queued). */
+	unsigned (*flush)(struct camera *cam);
 	int (*set_exposure)(struct camera *cam, enum camera_exposure mode, uint32_t value_100us);
 	void (*stats)(struct camera *cam, struct camera_stats *st);
 };
@@ -180,6 +184,14 @@ int camera_next_frame(struct camera *cam, int timeout_ms, struct camera_frame *f
 /* camera_release_frame — give a frame back; *f is cleared. Releasing an
  * empty or foreign frame is ignored. */
 void camera_release_frame(struct camera *cam, struct camera_frame *f);
+/*
+ * camera_flush — drop the frames that arrived before now and were not taken
+ * yet, so that the next camera_next_frame shows the scene after this call
+ * (a capture that starts with a prompt must not judge the picture from
+ * before it). Frames the caller holds stay valid. Returns how many were
+ * dropped (0 when not streaming or the backend queues nothing); never fails.
+ */
+unsigned camera_flush(struct camera *cam);
 /*
  * camera_set_exposure — automatic exposure, or manual with an exposure time
  * in units of 100 µs (the UVC unit). EG_ERR_UNSUPPORTED where the camera has

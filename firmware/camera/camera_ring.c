@@ -174,6 +174,20 @@ out:
 	return ret;
 }
 
+unsigned
+camera_ring_flush(struct camera_ring *r)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&r->lock);
+	n = (unsigned)r->qlen;
+	for (size_t i = 0; i < r->qlen; i++)
+		r->slots[r->queue[i]].state = SLOT_FREE;
+	r->qlen = 0;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
 static void
 deadline_after(struct timespec *ts, int ms)
 {

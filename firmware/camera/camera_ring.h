@@ -47,6 +47,11 @@ int camera_ring_push(struct camera_ring *r, const struct camera_frame *meta,
  * EG_ERR_TIMEOUT, EG_ERR_NO_DEVICE after camera_ring_set_gone().
  */
 int camera_ring_pop(struct camera_ring *r, int timeout_ms, struct camera_frame *f);
+/* camera_ring_flush — every READY frame becomes FREE (frames the consumer
+ * has not taken yet are stale: they show the scene before it asked); HELD
+ * frames stay held. Returns how many were discarded; they are not counted
+ * as drops (the consumer chose to skip them). */
+unsigned camera_ring_flush(struct camera_ring *r);
 /* camera_ring_release — give a HELD frame back (matched by slot and
  * sequence; anything else is ignored). */
 void camera_ring_release(struct camera_ring *r, const struct camera_frame *f);

@@ -411,6 +411,14 @@ uvc_be_set_exposure(struct camera *cam, enum camera_exposure mode, uint32_t valu
 	return EG_OK;
 }
 
+static unsigned
+uvc_be_flush(struct camera *cam)
+{
+	struct uvc *u = camera_priv(cam);
+
+	return u->ring != NULL ? camera_ring_flush(u->ring) : 0;
+}
+
 static void
 uvc_be_stats(struct camera *cam, struct camera_stats *st)
 {
@@ -431,6 +439,7 @@ const struct camera_ops camera_uvc_ops = {
 	.stop = uvc_be_stop,
 	.next_frame = uvc_be_next_frame,
 	.release_frame = uvc_be_release_frame,
+	.flush = uvc_be_flush,
 	.set_exposure = uvc_be_set_exposure,
 	.stats = uvc_be_stats,
 };

@@ -1071,6 +1071,10 @@ x_capture(struct kiosk *k)
 	frames_free(k);
 	face_result_wipe(&k->w.live_res);
 	memset(&cand, 0, sizeof(cand));
+	/* only frames from after the prompt: what waited in the camera's queue
+	 * shows the lane before the traveller was asked to look (the daemon
+	 * drains it only between passages) */
+	k->rep->stale_frames += camera_flush(k->o.dev->camera);
 	for (int i = 0; i < K_CAPTURE_FRAMES; i++) {
 		int to = remaining_ms(k), r;
 

@@ -182,6 +182,8 @@ struct kiosk_report {
 	double total_ms;
 	int capture_frames;		/* frames taken from the camera */
 	int broken_frames;		/* of which could not be decoded */
+	unsigned stale_frames;		/* queued before a capture's prompt:
+					 * dropped unseen (camera_flush) */
 	/* chip traffic, counted at the APDU transport (for modelling a real
 	 * reader's link time: bench/bench_passage.c) */
 	unsigned chip_apdus;		/* command/response pairs */

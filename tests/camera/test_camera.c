@@ -521,6 +521,39 @@ START_TEST(test_uvc_ring_callback)
 	/* 10 took the freed slot; 11 found none free and overwrote 10 */
 	ck_assert_uint_eq(st.dropped, 7);
 
+	/* flush (a fresh ring of 3): the queued frames go unseen, a held one
+	 * stays valid, and nothing counts as dropped */
+	{
+		struct camera_ring *r2 = NULL;
+		uint64_t dropped;
+
+		ck_assert_eg(camera_ring_new(3, 16, &r2), EG_OK);
+		fr = synth(20, 0xC1, 16, buf);
+		camera_uvc_frame_cb(&fr, r2);
+		fr = synth(21, 0xC2, 16, buf);
+		camera_uvc_frame_cb(&fr, r2);
+		ck_assert_eg(camera_ring_pop(r2, 0, &f), EG_OK);
+		ck_assert_uint_eq(f.data[0], 0xC1);
+		held[2] = f;
+		fr = synth(22, 0xC3, 16, buf);
+		camera_uvc_frame_cb(&fr, r2);
+		camera_ring_stats(r2, &st);
+		dropped = st.dropped;
+		ck_assert_uint_eq(camera_ring_flush(r2), 2);	/* 21 and 22 */
+		ck_assert_uint_eq(camera_ring_flush(r2), 0);
+		ck_assert_eg(camera_ring_pop(r2, 0, &f), EG_ERR_TIMEOUT);
+		ck_assert_uint_eq(held[2].data[0], 0xC1);
+		camera_ring_stats(r2, &st);
+		ck_assert_uint_eq(st.dropped, dropped);
+		fr = synth(23, 0xC4, 16, buf);
+		camera_uvc_frame_cb(&fr, r2);
+		ck_assert_eg(camera_ring_pop(r2, 0, &f), EG_OK);
+		ck_assert_uint_eq(f.sequence, 23);
+		camera_ring_release(r2, &f);
+		camera_ring_release(r2, &held[2]);
+		camera_ring_free(&r2);
+	}
+
 	/* device gone: the consumer wakes with EG_ERR_NO_DEVICE */
 	camera_ring_set_gone(ring);
 	ck_assert_eg(camera_ring_pop(ring, 1000, &f), EG_ERR_NO_DEVICE);
