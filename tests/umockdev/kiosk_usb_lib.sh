@@ -75,8 +75,8 @@ crl_dir = $t/simpki/crl
 [policy]
 accepted_issuers = UTO
 no_chip_auth = accept
-; the weak PAD model scores still test photos near 0 (docs/kiosk.md)
-liveness_threshold = 0.01
+; the production threshold of the presentation-level PAD (docs/face.md)
+liveness_threshold = 0.50
 CONF
 }
 
