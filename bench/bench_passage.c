@@ -4,9 +4,10 @@
  * total, on simulated hardware with the chip link modelled on a real reader.
  *
  * The kiosk runs the bench scenario's genuine travellers (BAC; PACE with
- * chip and active authentication) through the real code: the simulated CCID
- * reader and chip, doc_read, the face pipeline on one core, the passage
- * state machine. The simulated chip answers at once, so its link is
+ * chip and active authentication) through the real code: the passage core
+ * of egate-kiosk on the simulated lane of hw/sim (kiosk_sim.h: the
+ * simulated CCID reader and chip, MRZ reader, camera and gate), doc_read,
+ * the face pipeline on one core, the passage state machine. The simulated chip answers at once, so its link is
  * modelled from the traffic counted at the APDU transport:
  *
  *   link = APDUs x round trip + bytes x 8 / 424 kbit/s
@@ -38,6 +39,7 @@
 #include "egate/conf.h"
 #include "egate/error.h"
 #include "kiosk.h"
+#include "kiosk_sim.h"
 #include "scenario.h"
 
 #define RTT_MS 4.0
@@ -107,9 +109,12 @@ main(int argc, char **argv)
 	struct passage_policy policy;
 	struct kiosk_opts ko;
 	struct kiosk *k = NULL;
+	struct kiosk_sim *sim = NULL;
+	struct kiosk_sim_opts so;
 	struct scenario *sc = calloc(1, sizeof(*sc));
 	struct fig figs[MAX_PASSAGES];
 	char err[512], spool[] = "/tmp/egate-bench-passage-XXXXXX";
+	char pki[] = "/tmp/egate-bench-pki-XXXXXX", cmd[128];
 	int fd, ret = 1;
 
 	if (sc == NULL || n < 1)
@@ -119,10 +124,6 @@ main(int argc, char **argv)
 	eg_kiosk_conf_defaults(&conf);
 	snprintf(conf.id, sizeof(conf.id), "BENCH");
 	snprintf(conf.spool, sizeof(conf.spool), "%s", spool);
-	snprintf(conf.reader, sizeof(conf.reader), "sim");
-	snprintf(conf.camera, sizeof(conf.camera), "sim");
-	snprintf(conf.mrz_reader, sizeof(conf.mrz_reader), "sim");
-	snprintf(conf.csca, sizeof(conf.csca), "sim");
 	conf.host_connect = false;
 	kiosk_policy_from_conf(&conf, &policy);
 	policy.no_chip_auth = PASSAGE_ABSENT_ACCEPT;
@@ -131,11 +132,26 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench-passage: %s\n", err);
 		goto out;
 	}
+	memset(&so, 0, sizeof(so));
+	so.sc = sc;
+	if (mkdtemp(pki) == NULL) {
+		pki[0] = '\0';
+		goto out;
+	}
+	if (kiosk_sim_new(&so, &sim, err, sizeof(err)) != EG_OK ||
+	    kiosk_sim_write_pki(sim, pki) != EG_OK) {
+		fprintf(stderr, "bench-passage: %s\n", err);
+		goto out;
+	}
+	snprintf(conf.csca, sizeof(conf.csca), "%s/csca.der", pki);
+	snprintf(conf.crl_dir, sizeof(conf.crl_dir), "%s/crl", pki);
 	memset(&ko, 0, sizeof(ko));
 	ko.conf = &conf;
 	ko.policy = &policy;
+	ko.dev = kiosk_sim_devices(sim);
+	ko.today = kiosk_sim_date(sc);
 	if (kiosk_new(&ko, &k, err, sizeof(err)) != EG_OK ||
-	    kiosk_set_scenario(k, sc, err, sizeof(err)) != EG_OK) {
+	    kiosk_sim_watchlist(sim, k, err, sizeof(err)) != EG_OK) {
 		fprintf(stderr, "bench-passage: %s\n", err);
 		goto out;
 	}
@@ -157,7 +173,9 @@ main(int argc, char **argv)
 		if (n > 64)
 			n = 64;
 		for (int i = 0; i < n; i++) {
-			if (kiosk_run_passage(k, &sc->p[p], &rep, err, sizeof(err)) != EG_OK ||
+			if (kiosk_sim_prepare(sim, k, &sc->p[p], err, sizeof(err)) != EG_OK ||
+			    kiosk_idle(k, 0) != EG_OK ||
+			    kiosk_run_passage(k, &rep, err, sizeof(err)) != EG_OK ||
 			    rep.outcome != PO_OPEN) {
 				fprintf(stderr, "bench-passage: %s: %s (outcome %d, rule %s)\n",
 				    sc->p[p].name, err, rep.outcome, rep.rule);
@@ -173,6 +191,7 @@ main(int argc, char **argv)
 			machine[i] = compute[i] + link[i] + cam[i];
 			apdus = rep.chip_apdus;
 			bytes = rep.chip_bytes_in + rep.chip_bytes_out;
+			kiosk_sim_release(sim);
 		}
 		printf("traveller '%s' (%s): %u APDUs, %zu bytes over the chip link\n",
 		    sc->p[p].name, sc->p[p].traveller, apdus, bytes);
@@ -200,6 +219,12 @@ main(int argc, char **argv)
 	ret = 0;
 out:
 	kiosk_free(&k);
+	kiosk_sim_free(&sim);
+	if (pki[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench-passage: cannot remove %s\n", pki);
+	}
 	free(sc);
 	close(fd);
 	unlink(spool);

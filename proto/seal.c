@@ -24,6 +24,7 @@
 #include "egate.pb-c.h"
 #include "egate/buf.h"
 #include "egate/error.h"
+#include "egate/keyfile.h"
 #include "egate/secure.h"
 #include "frame.h"
 #include "seal.h"
@@ -278,6 +279,8 @@ seal_key_from_private(const char *key_path, struct seal_key **out, char *err, si
 	*out = NULL;
 	if (key_path == NULL)
 		goto out;
+	if ((ret = eg_key_file_check(key_path, err, errlen)) != EG_OK)
+		goto out;	/* group/other access or another owner (egate/keyfile.h) */
 	ret = EG_ERR_IO;
 	if (mbedtls_pk_parse_keyfile(&pk, key_path, NULL) != 0) {
 		eg_errbuf(err, errlen, "cannot read the private key %s", key_path);

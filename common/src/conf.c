@@ -27,6 +27,7 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("kiosk", "lane", K, lane, false, "lane name shown to officers"),
 	ENUM("kiosk", "language", K, language, languages, "default traveller language: en or ko"),
 	ENUM("kiosk", "log_level", K, log_level, levels, "debug, info, notice, warn or error"),
+	INT("kiosk", "officer_wait", K, officer_wait, 0, 86400, "seconds a referral or a hold waits for an officer's command before the kiosk closes it itself, without a decision (default 120)"),
 	STR("host", "address", K, host_address, true, "host name or address of egate-host"),
 	INT("host", "port", K, host_port, 1, 65535, "TCP port of egate-host"),
 	STR("host", "ca", K, ca, true, "deployment CA certificate (PEM)"),
@@ -37,10 +38,11 @@ const struct eg_cfg_key eg_kiosk_conf_schema[] = {
 	STR("host", "server_name", K, host_server_name, false, "CN the host certificate must carry (default egate-host)"),
 	INT("host", "offline_limit", K, host_offline_limit, 0, 86400, "seconds without the host after which the kiosk takes no new traveller until it is back (0: never; default 300)"),
 	STR("host", "seal_cert", K, seal_cert, false, "host certificate (PEM): document numbers and names are sealed to its key; must chain to ca with CN = server_name (empty: records carry neither)"),
-	STR("devices", "reader", K, reader, false, "chip reader: usb[:VID:PID], vpcd[:PORT] or sim:PROFILE"),
-	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] or sim:SCENE"),
-	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID] or sim"),
-	STR("devices", "gate", K, gate, false, "gate relay: sim (real relays: later backends)"),
+	STR("devices", "reader", K, reader, false, "document reader: usb[:VID:PID] (USB CCID) or vpcd[:PORT] (default usb)"),
+	STR("devices", "camera", K, camera, false, "camera: uvc[:VID:PID] (default uvc)"),
+	STR("devices", "mrz", K, mrz_reader, false, "MRZ reader: acm[:VID:PID], a CDC-ACM OCR reader (default acm)"),
+	STR("devices", "gate", K, gate, false, "gate: a backend of this build (egate-kiosk --help lists them; the simulation runner adds sim)"),
+	STR("devices", "display", K, display, false, "traveller display: text (lines on standard output) or none (default text)"),
 	STR("face", "model_dir", K, model_dir, false, "folder with the face models"),
 	STR("trust", "csca", K, csca, false, "CSCA certificates: a folder of PEM/DER files or an ICAO master list"),
 	STR("trust", "crl_dir", K, crl_dir, false, "folder of CRLs for Document Signer revocation"),
@@ -88,7 +90,8 @@ eg_kiosk_conf_defaults(struct eg_kiosk_conf *c)
 	snprintf(c->reader, sizeof(c->reader), "usb");
 	snprintf(c->camera, sizeof(c->camera), "uvc");
 	snprintf(c->mrz_reader, sizeof(c->mrz_reader), "acm");
-	snprintf(c->gate, sizeof(c->gate), "sim");
+	snprintf(c->display, sizeof(c->display), "text");
+	c->officer_wait = 120;
 }
 
 void

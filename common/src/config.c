@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <ini.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,6 +81,86 @@ parse_bool(const char *v, bool *out)
 	return false;
 }
 
+/*
+ * Integers are decimal, written the plain way: an optional '-', then digits,
+ * with no leading zero (except 0 itself). strtoll(..., 0) would read
+ * "0443" as octal 291 and "0x10" as 16; on a border system a port that
+ * silently differs from what the integrator typed is worse than an error,
+ * so those are refused with the reason, as are '+', blanks and overflow.
+ * Returns NULL and *out, or the reason (a static phrase).
+ */
+static const char *
+parse_decimal(const char *v, long long *out)
+{
+	const char *p = v;
+	unsigned long long acc = 0, lim;
+	bool neg = false;
+
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	if (*p == '+')
+		return "has a '+' sign; write the number alone";
+	if (*p < '0' || *p > '9')
+		return "is not an integer";
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		return "is hexadecimal; integers here are decimal";
+	if (p[0] == '0' && p[1] != '\0') {
+		if (p[1] >= '0' && p[1] <= '9')
+			return "has a leading zero (octal?); integers here are decimal: "
+			    "write it without the zero";
+		return "is not an integer";
+	}
+	lim = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return *p == ' ' || *p == '\t' ? "is not an integer (a blank inside)" :
+			    "is not an integer";
+		if (acc > (lim - (unsigned long long)(*p - '0')) / 10)
+			return "is too large";
+		acc = acc * 10 + (unsigned long long)(*p - '0');
+	}
+	*out = neg ? (acc == (unsigned long long)LLONG_MAX + 1u ? LLONG_MIN : -(long long)acc) :
+	    (long long)acc;
+	return NULL;
+}
+
+/* Numbers: [-]digits[.digits][e[-]digits] (or [-].digits...), decimal only:
+ * no hexadecimal float, no '+', no blanks, no inf or nan. */
+static bool
+decimal_number_syntax(const char *v)
+{
+	const char *p = v;
+	size_t d = 0;
+
+	if (*p == '-')
+		p++;
+	while (*p >= '0' && *p <= '9') {
+		p++;
+		d++;
+	}
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			p++;
+			d++;
+		}
+	}
+	if (d == 0)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
 static int
 store(struct load *ld, const struct eg_cfg_key *k, const char *section,
     const char *name, const char *value)
@@ -99,12 +180,15 @@ store(struct load *ld, const struct eg_cfg_key *k, const char *section,
 		return 1;
 	}
 	case EG_CFG_INT: {
-		long long v;
-		errno = 0;
-		v = strtoll(value, &end, 0);
-		if (*value == '\0' || *end != '\0' || errno != 0) {
+		long long v = 0;
+		const char *why = parse_decimal(value, &v);
+		if (why != NULL && strcmp(why, "is too large") == 0) {
 			set_err(ld->err, ld->line, section, name,
-			    "'%s' is not an integer", value);
+			    "value %.40s is out of range (%.0f to %.0f)", value, k->min, k->max);
+			return 0;
+		}
+		if (why != NULL) {
+			set_err(ld->err, ld->line, section, name, "'%.40s' %s", value, why);
 			return 0;
 		}
 		if ((double)v < k->min || (double)v > k->max) {
@@ -119,7 +203,7 @@ store(struct load *ld, const struct eg_cfg_key *k, const char *section,
 		double v;
 		errno = 0;
 		v = strtod(value, &end);
-		if (*value == '\0' || *end != '\0' || errno != 0 || !isfinite(v)) {
+		if (!decimal_number_syntax(value) || *end != '\0' || errno != 0 || !isfinite(v)) {
 			set_err(ld->err, ld->line, section, name,
 			    "'%s' is not a number", value);
 			return 0;

@@ -23,6 +23,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "egate/error.h"
+#include "egate/keyfile.h"
 #include "egate/secure.h"
 #include "egate/tls.h"
 
@@ -452,6 +453,8 @@ eg_tls_conf_new(struct eg_tls_conf **out, enum eg_tls_side side,
 		SET_ERR("cannot read key %s", key);
 		goto fail;
 	}
+	if ((ret = eg_key_file_check(key, errbuf, errlen)) != EG_OK)
+		goto fail;	/* group/other access, or another owner: refused */
 	ret = EG_ERR_CERT;
 	if (mbedtls_x509_crt_parse_file(&c->ca, ca) != 0) {
 		SET_ERR("%s is not a PEM/DER certificate", ca);

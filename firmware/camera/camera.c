@@ -22,13 +22,35 @@ struct camera {
 	char err[256];
 };
 
-/* The backends a spec can name, chosen at run time. */
-static const struct camera_ops *const backends[] = {
+/* The backends of the product; the caller may add more (opt->extra). */
+static const struct camera_ops *const builtin[] = {
 	&camera_uvc_ops,
-	&camera_sim_ops,
+	NULL,
 };
 
-#define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
+static const struct camera_ops *
+find_backend(const struct camera_ops *const *list, const char *spec, size_t namelen)
+{
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+		if (strlen(list[i]->name) == namelen && strncmp(list[i]->name, spec, namelen) == 0)
+			return list[i];
+	return NULL;
+}
+
+static void
+usage_list(const struct camera_options *opt, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int l = 0; l < 2; l++) {
+		const struct camera_ops *const *list = l == 0 ? builtin : opt->extra;
+
+		for (size_t i = 0; list != NULL && list[i] != NULL && n < cap; i++)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
+			    list[i]->usage != NULL ? list[i]->usage : list[i]->name);
+	}
+}
 
 static void
 set_err(char *err, size_t errlen, const char *msg)
@@ -60,15 +82,15 @@ camera_open(const char *spec, const struct camera_options *opt, struct camera **
 	namelen = strcspn(spec, ":");
 	if (spec[namelen] == ':')
 		arg = spec + namelen + 1;
-	for (size_t i = 0; i < NBACKENDS; i++)
-		if (strlen(backends[i]->name) == namelen &&
-		    strncmp(backends[i]->name, spec, namelen) == 0)
-			ops = backends[i];
+	if ((ops = find_backend(builtin, spec, namelen)) == NULL)
+		ops = find_backend(opt->extra, spec, namelen);
 	if (ops == NULL) {
+		char use[160];
+
+		usage_list(opt, use, sizeof(use));
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen,
-			    "camera spec '%.64s': unknown backend (use uvc, uvc:VID:PID, sim:SCENE or sim:DIR)",
-			    spec);
+			snprintf(err, errlen, "camera spec '%.64s': unknown backend (this build takes %s)",
+			    spec, use);
 		goto out;
 	}
 	cam = calloc(1, sizeof(*cam));

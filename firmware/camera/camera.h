@@ -5,9 +5,12 @@
  *
  *   uvc              the first USB Video Class camera (libuvc)
  *   uvc:VID:PID      a UVC camera by USB ids, in hex ("uvc:046d:0825")
- *   sim:SCENE_FILE   the simulated camera playing a scene script
- *   sim:DIR          the simulated camera playing the images in DIR in name
- *                    order (.jpg/.jpeg as MJPEG, .ppm as BGR24), looping
+ *   NAME:ARG         a backend the caller adds (camera_options.extra); the
+ *                    simulated camera is one (camera_sim_ops, its own
+ *                    library, which the product does not link):
+ *     sim:SCENE_FILE   the simulated camera playing a scene script
+ *     sim:DIR          the simulated camera playing the images in DIR in
+ *                      name order (.jpg/.jpeg as MJPEG, .ppm as BGR24), looping
  *
  * Use:
  *   camera_open(spec, &opt, &cam, err, sizeof(err));
@@ -88,10 +91,16 @@ enum camera_exposure {
 	CAMERA_EXPOSURE_MANUAL,
 };
 
+struct camera_ops;
+
 struct camera_options {
 	/* sim only: deliver frames without sleeping (timestamps still follow
 	 * the requested frame rate exactly). For tests. */
 	bool fast;
+	/* backends besides uvc, NULL-terminated (may be NULL): the simulated
+	 * camera for the tests, the demo and the simulation runner */
+	const struct camera_ops *const *extra;
+	void *backend_ctx;	/* for an extra backend's open (its own state) */
 	/* frames in the UVC ring (0: default 4) */
 	unsigned ring_slots;
 	const struct eg_log *log;	/* may be NULL */
@@ -106,6 +115,7 @@ struct camera;	/* opaque */
  */
 struct camera_ops {
 	const char *name;
+	const char *usage;	/* the specs it takes, for messages */
 	/* open: arg is the spec after "NAME:" ("" if none). */
 	int (*open)(struct camera *cam, const char *arg, const struct camera_options *opt);
 	void (*close)(struct camera *cam);
@@ -121,13 +131,15 @@ struct camera_ops {
 };
 
 extern const struct camera_ops camera_uvc_ops;
+/* the simulated camera: libegate_camera_sim only (camera_sim_dep) */
 extern const struct camera_ops camera_sim_ops;
 
 /*
  * camera_open — parse spec, pick the backend and open the device.
  * opt may be NULL (defaults). On success *out owns the camera (camera_free).
  * On failure err (may be NULL; errlen bytes) receives a one-line message.
- * Errors: EG_ERR_INVAL (bad spec), EG_ERR_NO_DEVICE (no such camera),
+ * Errors: EG_ERR_INVAL (bad spec; err names the specs this build and
+ * opt->extra take), EG_ERR_NO_DEVICE (no such camera),
  * EG_ERR_PERM (no access), EG_ERR_FORMAT (bad scene or image), EG_ERR_IO,
  * EG_ERR_NOMEM.
  */
@@ -136,7 +148,7 @@ int camera_open(const char *spec, const struct camera_options *opt, struct camer
 /* camera_free — stop streaming if needed, close, free; *cam = NULL. NULL-safe. */
 void camera_free(struct camera **cam);
 
-/* camera_backend_name — "uvc" or "sim"; static string. */
+/* camera_backend_name — "uvc", "sim", ...; static string. */
 const char *camera_backend_name(const struct camera *cam);
 
 /*

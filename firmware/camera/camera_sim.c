@@ -584,6 +584,7 @@ sim_stats(struct camera *cam, struct camera_stats *st)
 
 const struct camera_ops camera_sim_ops = {
 	.name = "sim",
+	.usage = "sim:SCENE_FILE, sim:DIR",
 	.open = sim_open,
 	.close = sim_close,
 	.list_modes = sim_list_modes,

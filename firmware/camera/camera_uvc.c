@@ -422,6 +422,7 @@ uvc_be_stats(struct camera *cam, struct camera_stats *st)
 
 const struct camera_ops camera_uvc_ops = {
 	.name = "uvc",
+	.usage = "uvc[:VID:PID]",
 	.open = uvc_be_open,
 	.close = uvc_be_close,
 	.list_modes = uvc_be_list_modes,

@@ -21,6 +21,7 @@
 #define DER_OID_MESSAGE_DIGEST	"\x2a\x86\x48\x86\xf7\x0d\x01\x09\x04"	/* 1.2.840.113549.1.9.4 */
 #define DER_OID_LDS_SO		"\x67\x81\x08\x01\x01\x01"		/* 2.23.136.1.1.1 */
 #define DER_OID_CSCA_ML		"\x67\x81\x08\x01\x01\x02"		/* 2.23.136.1.1.2 */
+#define DER_OID_SECURITY_OBJECT	"\x04\x00\x7f\x00\x07\x03\x02\x01"	/* 0.4.0.127.0.7.3.2.1 */
 #define DER_OID_LEN(o)		(sizeof(o) - 1)
 
 /* der_oid_eq — the value of TLV t is the OID o (DER content bytes). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* kiosk.c — the effect executor of egate-kiosk on simulated devices (see
- * kiosk.h and docs/kiosk.md). */
+/* kiosk.c — the passage core of egate-kiosk: the effect executor over the
+ * kiosk's devices (see kiosk.h and docs/kiosk.md). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,34 +12,24 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 
-#include "camera.h"
-#include "doc/card.h"
-#include "doc/read.h"
-#include "egate/ccid_proto.h"
+#include "docauth/csca.h"
 #include "egate/error.h"
 #include "egate/match.h"
 #include "egate/mrz.h"
-#include "egate/mrzdev.h"
 #include "egate/secure.h"
-#include "egate/usb_profile.h"
-#include "egate/usb_sim.h"
 #include "egate_build.h"
 #include "explain.h"
-#include "face.h"
 #include "frame.h"
 #include "inbox.h"
 #include "kiosk.h"
-#include "outputs.h"
 #include "seal.h"
-#include "sim_ccid.h"
-#include "sim_mrz.h"
-#include "sim_reader.h"
-#include "sim_traveller.h"
 #include "spool.h"
 #include "uplink.h"
 
 #define K_CAPTURE_FRAMES 8	/* frames without a face before "traveller left" */
 #define K_MAX_EVENTS 64		/* events per passage before the loop gives up */
+#define K_GATE_SLICE_MS 100	/* gate waits, between looks at the inbox */
+#define K_MRZ_SETTLE_MS 20	/* more MRZ lines already on their way? */
 
 /* Non-personal facts kept after PX_WIPE for the record. */
 struct k_facts {
@@ -58,41 +48,38 @@ struct k_work {
 	char mrz[160];
 	struct mrz_result mrz_parsed;
 	struct doc_result *doc;
-	struct fcv_image live;		/* the frame the face was taken from */
+	/* the frames of the presentation, oldest first; the last is the one
+	 * the face was taken from */
+	struct fcv_image frames[KIOSK_PAD_FRAMES];
+	uint64_t frame_ns[KIOSK_PAD_FRAMES];
+	size_t nframes;
+	size_t key;			/* the frame the face was taken from */
 	struct face_result live_res;
 	float chip_emb[FACE_EMB_MAX];
 	size_t chip_emb_len;
 };
 
+struct k_health {
+	enum kiosk_health h;
+	char detail[64];
+};
+
 struct kiosk {
 	struct kiosk_opts o;
-	const struct scenario *sc;
 	struct face_ctx *face;
-	struct sim_pki *pki;
 	struct csca_store *store;
 	struct spool *spool;
-	struct usb_profile_table *pt;
 	struct match_gallery *watch;
 	struct seal_key *seal;		/* [host] seal_cert's key; NULL: none */
 	struct seal_epoch *epoch;	/* the v2 epoch key (E, K): RAM only */
 	char seal_id[SEAL_KIOSK_ID_MAX + 1];	/* our certificate's CN */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
-	struct sim_gate gate;
-	struct text_display disp;
 	enum prompt_lang lang;
-	char testdata[512];
-	char tmpdir[64];
 	struct passage p;
+	struct k_health health[KD_COUNT];
+	bool host_down;			/* out of service for the host */
 	/* the current passage */
-	const struct scenario_passage *sp;
-	struct sim_traveller trav;
-	struct usb_sim_bus *mrz_bus;
-	struct usb_transport mrz_t;	/* borrowed by mrz_dev */
-	struct sim_mrz *mrz_sim;
-	struct mrzdev *mrz_dev;
-	struct sim_reader *reader;
-	struct camera *cam;
 	struct k_work w;
 	struct k_facts facts;
 	struct kiosk_report *rep;
@@ -101,6 +88,7 @@ struct kiosk {
 	size_t qn, qhead;
 	char detail[64];	/* storage for the detail of queued events */
 	char detail2[64];
+	struct kiosk_pad_result pad;	/* the cues of the last PAD (event storage) */
 	/* officer commands (inbox.h) */
 	struct kiosk_command cmd;	/* the one being carried out; storage for
 					 * the officer and reason of its event */
@@ -132,9 +120,25 @@ const char *
 kiosk_stage_str(enum kiosk_stage s)
 {
 	static const char *const n[] = { "mrz", "chip", "capture", "liveness", "match",
-		"watchlist" };
+		"watchlist", "gate" };
 
 	return (unsigned)s < KS_COUNT ? n[s] : "?";
+}
+
+const char *
+kiosk_device_str(enum kiosk_device d)
+{
+	static const char *const n[] = { "reader", "mrz", "camera", "gate", "display" };
+
+	return (unsigned)d < KD_COUNT ? n[d] : "?";
+}
+
+const char *
+kiosk_health_str(enum kiosk_health h)
+{
+	static const char *const n[] = { "ok", "degraded", "failed", "absent" };
+
+	return (unsigned)h < sizeof(n) / sizeof(n[0]) ? n[h] : "?";
 }
 
 static int
@@ -155,15 +159,51 @@ kiosk_policy_from_conf(const struct eg_kiosk_conf *c, struct passage_policy *p)
 		p->liveness_threshold = c->liveness_threshold;
 	if (c->watchlist_threshold > 0)
 		p->watchlist_threshold = c->watchlist_threshold;
+	snprintf(p->accepted_issuers, sizeof(p->accepted_issuers), "%s", c->accepted_issuers);
+	p->min_age = (int)c->min_age;
 }
 
-/* ---- set-up ------------------------------------------------------------------ */
+/* ---- the kiosk's date ---------------------------------------------------------------- */
 
-static bool
-is_sim(const char *spec)
+static time_t
+k_now(const struct kiosk *k)
 {
-	return strcmp(spec, "sim") == 0 || strncmp(spec, "sim:", 4) == 0;
+	return k->o.today != 0 ? k->o.today : time(NULL);
 }
+
+static void
+k_today(const struct kiosk *k, struct mrz_date *d)
+{
+	time_t t = k_now(k);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	d->year = tm.tm_year + 1900;
+	d->month = tm.tm_mon + 1;
+	d->day = tm.tm_mday;
+}
+
+static int
+date_cmp(const struct mrz_date *a, const struct mrz_date *b)
+{
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	return a->day < b->day ? -1 : a->day > b->day ? 1 : 0;
+}
+
+/* Whole years from birth to today; -1 when the birth date is unknown. */
+static int
+age_years(const struct mrz_date *b, const struct mrz_date *t)
+{
+	if (b->year == 0 || b->month == 0 || b->day == 0)
+		return -1;
+	return t->year - b->year - ((t->month < b->month ||
+	    (t->month == b->month && t->day < b->day)) ? 1 : 0);
+}
+
+/* ---- set-up ------------------------------------------------------------------------------ */
 
 static const char *
 face_profile_path(const struct kiosk_opts *o)
@@ -174,44 +214,38 @@ face_profile_path(const struct kiosk_opts *o)
 	    FACE_PROFILE_SRC;
 }
 
-static const char *
-readers_path(void)
-{
-	return access(EGATE_READERS_INSTALLED, R_OK) == 0 ? EGATE_READERS_INSTALLED :
-	    EGATE_READERS_SRC;
-}
-
+/* Trust comes from the configuration only: [trust] csca (a folder of
+ * certificates and master lists, or one file) and crl_dir. No anchor: the
+ * kiosk cannot check a single passport, so it does not start. */
 static int
 load_trust(struct kiosk *k, char *err, size_t errlen)
 {
 	const struct eg_kiosk_conf *c = k->o.conf;
-	const unsigned char *der;
-	size_t len, n = 0, nf = 0;
+	size_t n = 0, nf = 0;
 	char reason[256] = "";
 	int ret;
 
 	if ((ret = csca_store_new(&k->store)) != EG_OK)
 		return ret;
-	if (c->csca[0] == '\0' || strcmp(c->csca, "sim") == 0) {
-		/* the simulated PKI that signs the simulated passports */
-		der = sim_pki_csca(k->pki, &len);
-		if ((ret = csca_store_add_cert(k->store, der, len)) != EG_OK)
-			return ret;
-		der = sim_pki_crl(k->pki, &len);
-		return csca_store_add_crl(k->store, der, len);
+	if (c->csca[0] == '\0') {
+		eg_errbuf(err, errlen, "%s", "no trust anchor: set [trust] csca to a folder of CSCA "
+		    "certificates or an ICAO master list (egate-kiosk.conf(5))");
+		return EG_ERR_CONFIG;
 	}
-	ret = csca_store_load_path(k->store, c->csca, time(NULL), &n, &nf, reason,
-	    sizeof(reason));
+	ret = csca_store_load_path(k->store, c->csca, k_now(k), &n, &nf, reason, sizeof(reason));
 	if (ret != EG_OK || n == 0) {
-		eg_errbuf(err, errlen, "trust anchors from %s: %s", c->csca,
-		    ret != EG_OK ? eg_strerror(ret) : "no CSCA certificate");
-		return ret != EG_OK ? ret : EG_ERR_CONFIG;
+		eg_errbuf(err, errlen, "no trust anchor from [trust] csca %s: %s%s%s", c->csca,
+		    ret != EG_OK ? eg_strerror(ret) : "no CSCA certificate in it",
+		    reason[0] ? ": " : "", reason);
+		return ret != EG_OK && ret != EG_ERR_NOT_FOUND ? ret : EG_ERR_CONFIG;
 	}
 	if (c->crl_dir[0] != '\0' &&
 	    (ret = csca_store_load_crl_dir(k->store, c->crl_dir, &n, &nf)) != EG_OK) {
 		eg_errbuf(err, errlen, "CRLs from %s: %s", c->crl_dir, eg_strerror(ret));
 		return ret;
 	}
+	EG_LOG(k->o.log, EG_LOG_INFO, "kiosk.trust", EG_STR("csca", c->csca),
+	    EG_STR("crl_dir", c->crl_dir));
 	return EG_OK;
 }
 
@@ -265,20 +299,12 @@ int
 kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errlen)
 {
 	struct kiosk *k = NULL;
-	struct eg_cfg_error cerr;
 	const char *md;
 	char fe[256];
 	int ret = EG_ERR_INVAL;
 
-	if (o == NULL || o->conf == NULL || o->policy == NULL || out == NULL)
+	if (o == NULL || o->conf == NULL || o->policy == NULL || o->dev == NULL || out == NULL)
 		goto out;
-	ret = EG_ERR_UNSUPPORTED;
-	if (!is_sim(o->conf->reader) || !is_sim(o->conf->camera) ||
-	    !is_sim(o->conf->mrz_reader) || strcmp(o->conf->gate, "sim") != 0) {
-		eg_errbuf(err, errlen, "%s%s", "this version drives simulated devices only "
-		    "(reader, camera, mrz: sim; gate: sim)", "");
-		goto out;
-	}
 	ret = EG_ERR_NOMEM;
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		goto out;
@@ -289,46 +315,22 @@ kiosk_new(const struct kiosk_opts *o, struct kiosk **out, char *err, size_t errl
 	if (mbedtls_ctr_drbg_seed(&k->drbg, mbedtls_entropy_func, &k->entropy,
 	    (const unsigned char *)"egate-kiosk", 11) != 0)
 		goto out;
-	if ((ret = sim_pki_new(&k->pki)) != EG_OK || (ret = load_trust(k, err, errlen)) != EG_OK)
+	if ((ret = load_trust(k, err, errlen)) != EG_OK)
 		goto out;
 	if ((ret = load_seal(k, err, errlen)) != EG_OK)
 		goto out;
-	ret = EG_ERR_NOMEM;
-	if ((k->pt = calloc(1, sizeof(*k->pt))) == NULL)
-		goto out;
-	if ((ret = usb_profile_load_file(readers_path(), k->pt, &cerr)) != EG_OK ||
-	    k->pt->n == 0) {
-		eg_errbuf(err, errlen, "reader profiles %s: %s", readers_path(), eg_strerror(ret));
-		ret = ret != EG_OK ? ret : EG_ERR_CONFIG;
-		goto out;
-	}
 	md = o->model_dir != NULL ? o->model_dir : o->conf->model_dir[0] != '\0' ?
 	    o->conf->model_dir : getenv("EGATE_MODEL_DIR");
 	if (md == NULL || *md == '\0')
 		md = EGATE_MODEL_DIR;
 	if ((ret = face_ctx_new(face_profile_path(o), md, &k->face, fe, sizeof(fe))) != EG_OK) {
-		eg_errbuf(err, errlen, "face models: %s%s", fe, "");
+		eg_errbuf(err, errlen, "face models: %s", fe);
 		goto out;
 	}
 	if (o->uplink == NULL && (ret = spool_open(o->conf->spool, &k->spool)) != EG_OK) {
 		eg_errbuf(err, errlen, "spool %s: %s", o->conf->spool, eg_strerror(ret));
 		goto out;
 	}
-	if (o->testdata_dir != NULL)
-		snprintf(k->testdata, sizeof(k->testdata), "%s", o->testdata_dir);
-	else
-		sim_testdata_dir(k->testdata, sizeof(k->testdata));
-	snprintf(k->tmpdir, sizeof(k->tmpdir), "/tmp/egate-kiosk.XXXXXX");
-	ret = EG_ERR_IO;
-	if (mkdtemp(k->tmpdir) == NULL) {
-		k->tmpdir[0] = '\0';
-		goto out;
-	}
-	k->gate.log = o->log;
-	k->disp.out = o->out;
-	k->disp.bilingual = o->bilingual;
-	k->disp.prefix = "[display] ";
-	k->disp.last = PROMPT_COUNT;
 	k->lang = o->conf->language == EG_LANG_KO ? LANG_KO : LANG_EN;
 	{
 		/* model name, version and the embedding network's hash prefix:
@@ -354,22 +356,8 @@ out:
 }
 
 static void work_wipe(struct kiosk *k);
-static void devices_close(struct kiosk *k);
 static void seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from);
-
-static void
-rm_tmpdir(const char *dir)
-{
-	char path[160];
-	static const char *const names[] = { "scene.txt", "live.jpg", "empty.jpg",
-		"closed.jpg" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		(void)unlink(path);
-	}
-	(void)rmdir(dir);
-}
+static void status_update(struct kiosk *k);
 
 void
 kiosk_free(struct kiosk **kp)
@@ -378,20 +366,15 @@ kiosk_free(struct kiosk **kp)
 
 	if (kp == NULL || (k = *kp) == NULL)
 		return;
-	devices_close(k);
 	work_wipe(k);
 	face_ctx_free(&k->face);
 	csca_store_free(&k->store);
-	sim_pki_free(&k->pki);
 	spool_close(&k->spool);
 	match_gallery_free(&k->watch);
 	seal_epoch_free(&k->epoch);	/* wipes the epoch key */
 	seal_key_free(&k->seal);
-	free(k->pt);
 	mbedtls_ctr_drbg_free(&k->drbg);
 	mbedtls_entropy_free(&k->entropy);
-	if (k->tmpdir[0] != '\0')
-		rm_tmpdir(k->tmpdir);
 	eg_memzero(k, sizeof(*k));
 	free(k);
 	*kp = NULL;
@@ -403,7 +386,19 @@ kiosk_passage(const struct kiosk *k)
 	return &k->p;
 }
 
-/* ---- hooks for a pushed policy (policy_apply.c) ------------------------------ */
+bool
+kiosk_in_service(const struct kiosk *k)
+{
+	return k->p.state == PS_IDLE;
+}
+
+/* ---- hooks for a pushed policy (policy_apply.c) and the runner ---------------------- */
+
+struct face_ctx *
+kiosk_face(struct kiosk *k)
+{
+	return k->face;
+}
 
 uint32_t
 kiosk_embedding_dim(const struct kiosk *k)
@@ -425,471 +420,59 @@ kiosk_trust_store(struct kiosk *k)
 	return k->store;
 }
 
-/* ---- images ---------------------------------------------------------------- */
+/* ---- device health -------------------------------------------------------------------- */
 
-static int
-read_file(const char *path, uint8_t **out, size_t *len)
+void
+kiosk_set_health(struct kiosk *k, enum kiosk_device d, enum kiosk_health h, const char *detail)
 {
-	FILE *f = fopen(path, "rb");
-	long n;
-	int ret = EG_ERR_IO;
+	struct k_health *s;
 
-	*out = NULL;
-	if (f == NULL)
-		return EG_ERR_IO;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || n > (16L << 20) ||
-	    fseek(f, 0, SEEK_SET) != 0)
-		goto out;
-	ret = EG_ERR_NOMEM;
-	if ((*out = malloc((size_t)n)) == NULL)
-		goto out;
-	ret = EG_ERR_IO;
-	if (fread(*out, 1, (size_t)n, f) != (size_t)n) {
-		free(*out);
-		*out = NULL;
-		goto out;
-	}
-	*len = (size_t)n;
-	ret = EG_OK;
-out:
-	fclose(f);
-	return ret;
+	if (k == NULL || (unsigned)d >= KD_COUNT)
+		return;
+	s = &k->health[d];
+	if (s->h != h || (detail != NULL && strcmp(s->detail, detail) != 0))
+		EG_LOG(k->o.log, h == KH_OK ? EG_LOG_NOTICE : EG_LOG_WARN, "kiosk.device",
+		    EG_STR("device", kiosk_device_str(d)), EG_STR("from", kiosk_health_str(s->h)),
+		    EG_STR("to", kiosk_health_str(h)), EG_STR("detail", detail != NULL ? detail : ""));
+	s->h = h;
+	snprintf(s->detail, sizeof(s->detail), "%s", detail != NULL ? detail : "");
+	status_update(k);
 }
 
-static int
-write_file(const char *path, const void *p, size_t len)
+enum kiosk_health
+kiosk_health(const struct kiosk *k, enum kiosk_device d, const char **detail)
 {
-	FILE *f = fopen(path, "wb");
-	int ret = EG_OK;
-
-	if (f == NULL)
-		return EG_ERR_IO;
-	if (fwrite(p, 1, len, f) != len)
-		ret = EG_ERR_IO;
-	if (fclose(f) != 0)
-		ret = EG_ERR_IO;
-	return ret;
+	if ((unsigned)d >= KD_COUNT)
+		return KH_ABSENT;
+	if (detail != NULL)
+		*detail = k->health[d].detail;
+	return k->health[d].h;
 }
 
-static int
-decode_file(const char *path, struct fcv_image *img)
+/* a device that keeps the kiosk out of service */
+static bool
+any_device_down(const struct kiosk *k, enum kiosk_device *which)
 {
-	uint8_t *b = NULL;
-	size_t n = 0;
-	int ret;
-
-	if ((ret = read_file(path, &b, &n)) != EG_OK)
-		return ret;
-	ret = face_img_decode(b, n, FACE_MAX_DIM, img);
-	eg_secret_free(&b, n);
-	return ret;
+	for (int d = 0; d < KD_COUNT; d++)
+		if (k->health[d].h == KH_FAILED || k->health[d].h == KH_ABSENT) {
+			if (which != NULL)
+				*which = (enum kiosk_device)d;
+			return true;
+		}
+	return false;
 }
 
-static int
-encode_to(const struct fcv_image *img, const char *path)
-{
-	uint8_t *b = NULL;
-	size_t n = 0;
-	int ret;
-
-	if ((ret = fcv_image_encode(img, ".jpg", 92, &b, &n)) != EG_OK)
-		return ret;
-	ret = write_file(path, b, n);
-	eg_secret_free(&b, n);
-	return ret;
-}
+/* ---- the work area ------------------------------------------------------------------- */
 
 static void
-fill(struct fcv_image *img, int x0, int y0, int w, int h, uint8_t v)
+frames_free(struct kiosk *k)
 {
-	for (int y = y0; y < y0 + h && y < img->height; y++)
-		memset(img->data + (size_t)y * img->stride + (size_t)x0 * 3, v,
-		    (size_t)(x0 + w <= img->width ? w : img->width - x0) * 3);
+	for (size_t i = 0; i < KIOSK_PAD_FRAMES; i++)
+		fcv_image_free(&k->w.frames[i]);
+	memset(k->w.frame_ns, 0, sizeof(k->w.frame_ns));
+	k->w.nframes = 0;
+	k->w.key = 0;
 }
-
-/* A grey scene with nobody in it. */
-static int
-make_empty(const char *path)
-{
-	struct fcv_image img = { 0 };
-	int ret;
-
-	if ((ret = fcv_image_alloc(640, 480, &img)) != EG_OK)
-		return ret;
-	fill(&img, 0, 0, 640, 480, 128);
-	ret = encode_to(&img, path);
-	fcv_image_free(&img);
-	return ret;
-}
-
-static int embed_image(struct kiosk *k, const struct fcv_image *img, struct face_result *r);
-
-/* Paint every detected face but the one nearest (cx, cy) mid-grey: the
- * neighbours of a group photo leave the scene. */
-static int
-mask_others(struct kiosk *k, struct fcv_image *img, double cx, double cy)
-{
-	struct face_box b[FACE_MAX_FACES];
-	size_t n = 0, best = 0;
-	double bd = 1e300;
-	int ret;
-
-	if ((ret = face_detect(k->face, img, b, FACE_MAX_FACES, &n)) != EG_OK)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		double dx = (b[i].x1 + b[i].x2) / 2 - cx, dy = (b[i].y1 + b[i].y2) / 2 - cy;
-		if (dx * dx + dy * dy < bd) {
-			bd = dx * dx + dy * dy;
-			best = i;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		double w = b[i].x2 - b[i].x1, h = b[i].y2 - b[i].y1;
-		int x0 = (int)(b[i].x1 - 0.15 * w), y0 = (int)(b[i].y1 - 0.15 * h);
-		int x1 = (int)(b[i].x2 + 0.15 * w), y1 = (int)(b[i].y2 + 0.15 * h);
-
-		if (i == best)
-			continue;
-		x0 = x0 < 0 ? 0 : x0;
-		y0 = y0 < 0 ? 0 : y0;
-		x1 = x1 > img->width ? img->width : x1;
-		y1 = y1 > img->height ? img->height : y1;
-		if (x1 > x0 && y1 > y0)
-			fill(img, x0, y0, x1 - x0, y1 - y0, 128);
-	}
-	return EG_OK;
-}
-
-/* Paint both eyes of the face in img shut: the eye region filled with the
- * mean colour of the cheek below it, and a dark lid line across. */
-static int
-close_eyes(struct kiosk *k, struct fcv_image *img)
-{
-	static const int corner[2][2] = { { 36, 39 }, { 42, 45 } };
-	struct face_result fr;
-	int ret;
-
-	memset(&fr, 0, sizeof(fr));
-	if ((ret = embed_image(k, img, &fr)) != EG_OK)
-		goto out;
-	for (int e = 0; e < 2; e++) {
-		const float *a = fr.pts.lm68[corner[e][0]], *b = fr.pts.lm68[corner[e][1]];
-		double w = b[0] - a[0], cy = (a[1] + b[1]) / 2, sum[3] = { 0, 0, 0 };
-		int x0 = (int)(a[0] - 0.25 * w), x1 = (int)(b[0] + 0.25 * w);
-		int y0 = (int)(cy - 0.45 * w), y1 = (int)(cy + 0.35 * w);
-		int sy0 = (int)(cy + 0.8 * w), sy1 = (int)(cy + 1.1 * w), cnt = 0;
-
-		if (w < 4 || x0 < 0 || y0 < 0 || x1 >= img->width || sy1 >= img->height) {
-			ret = EG_ERR_NO_FACE;
-			goto out;
-		}
-		for (int y = sy0; y < sy1; y++)
-			for (int x = x0; x < x1; x++, cnt++)
-				for (int c = 0; c < 3; c++)
-					sum[c] += img->data[(size_t)y * img->stride + (size_t)x * 3 + (size_t)c];
-		for (int y = y0; y < y1; y++)
-			for (int x = x0; x < x1; x++)
-				for (int c = 0; c < 3; c++)
-					img->data[(size_t)y * img->stride + (size_t)x * 3 + (size_t)c] =
-					    (uint8_t)(sum[c] / (cnt > 0 ? cnt : 1));
-		for (int y = (int)cy; y < (int)cy + 2 + (int)(w / 12); y++)
-			for (int x = (int)a[0]; x < (int)b[0]; x++)
-				for (int c = 0; c < 3; c++)
-					img->data[(size_t)y * img->stride + (size_t)x * 3 + (size_t)c] = 40;
-	}
-out:
-	face_result_wipe(&fr);
-	return ret;
-}
-
-/*
- * A one-person scene from a (group) test photo: the region around its
- * largest face (2 x 2.5 face heights, the face a little above the centre),
- * scaled to 480 x 600. With `printed`, that portrait is shown at half size on
- * white paper (a 6 % margin) in front of a grey background instead — the
- * visible paper edge is what the built-in PAD model reacts to, if at all.
- */
-static int
-make_portrait(struct kiosk *k, const char *src, const char *path, bool printed,
-    const char *closed_path)
-{
-	struct fcv_image in = { 0 }, por = { 0 }, small = { 0 }, out = { 0 };
-	struct face_result fr;
-	struct fcv_rect r;
-	double bh, cx, cy;
-	int ret, W, H, w, h, m, x0, y0;
-
-	memset(&fr, 0, sizeof(fr));
-	if ((ret = decode_file(src, &in)) != EG_OK || (ret = embed_image(k, &in, &fr)) != EG_OK)
-		goto out;
-	bh = fr.box.y2 - fr.box.y1;
-	cx = (fr.box.x1 + fr.box.x2) / 2;
-	cy = (fr.box.y1 + fr.box.y2) / 2;
-	r.w = 3.2 * bh;
-	r.h = 4.0 * bh;
-	r.x = cx - r.w / 2;
-	r.y = cy - r.h * 0.45;
-	W = (int)r.w;
-	H = (int)r.h;
-	w = W / 2;
-	h = H / 2;
-	if ((ret = fcv_image_crop(&in, &r, W, H, &por)) != EG_OK ||
-	    (ret = mask_others(k, &por, W / 2.0, H * 0.45)) != EG_OK)
-		goto out;
-	if (!printed) {
-		if ((ret = encode_to(&por, path)) != EG_OK || closed_path == NULL)
-			goto out;
-		if ((ret = close_eyes(k, &por)) == EG_OK)
-			ret = encode_to(&por, closed_path);
-		goto out;
-	}
-	r.x = 0;
-	r.y = 0;
-	r.w = W;
-	r.h = H;
-	if ((ret = fcv_image_crop(&por, &r, w, h, &small)) != EG_OK ||
-	    (ret = fcv_image_alloc(W, H, &out)) != EG_OK)
-		goto out;
-	m = h * 6 / 100;
-	fill(&out, 0, 0, W, H, 110);
-	x0 = (W - w) / 2;
-	y0 = (H - h) / 2;
-	fill(&out, x0 - m, y0 - m, w + 2 * m, h + 2 * m, 250);
-	for (int y = 0; y < h; y++)
-		memcpy(out.data + (size_t)(y0 + y) * out.stride + (size_t)x0 * 3,
-		    small.data + (size_t)y * small.stride, (size_t)w * 3);
-	ret = encode_to(&out, path);
-out:
-	face_result_wipe(&fr);
-	fcv_image_free(&in);
-	fcv_image_free(&por);
-	fcv_image_free(&small);
-	fcv_image_free(&out);
-	return ret;
-}
-
-/* ---- watchlist -------------------------------------------------------------- */
-
-static int
-embed_image(struct kiosk *k, const struct fcv_image *img, struct face_result *r)
-{
-	struct face_opts fo = { 0 };
-
-	return face_analyse(k->face, img, &fo, r);
-}
-
-int
-kiosk_set_scenario(struct kiosk *k, const struct scenario *sc, char *err, size_t errlen)
-{
-	struct match_params mp;
-	struct face_result r;
-	struct fcv_image img = { 0 };
-	char path[1024];
-	uint64_t id;
-	int ret = EG_ERR_INVAL;
-
-	if (k == NULL || sc == NULL)
-		return ret;
-	k->sc = sc;
-	match_gallery_free(&k->watch);
-	if (sc->nwatch == 0)
-		return EG_OK;
-	memset(&mp, 0, sizeof(mp));
-	mp.dim = (uint32_t)face_ctx_profile(k->face)->embedding_size;
-	mp.format = MATCH_F32;
-	if ((ret = match_gallery_new(&mp, &k->watch)) != EG_OK) {
-		eg_errbuf(err, errlen, "watchlist gallery: %s%s", eg_strerror(ret), "");
-		return ret;
-	}
-	memset(&r, 0, sizeof(r));
-	for (size_t i = 0; i < sc->nwatch; i++) {
-		snprintf(path, sizeof(path), "%s/%s", k->testdata, sc->watch[i]);
-		if ((ret = decode_file(path, &img)) == EG_OK &&
-		    (ret = embed_image(k, &img, &r)) == EG_OK) {
-			id = i + 1;
-			ret = r.emb_len == mp.dim ? match_gallery_add(k->watch, r.emb, &id, 1) :
-			    EG_ERR_FORMAT;
-		}
-		fcv_image_free(&img);
-		face_result_wipe(&r);
-		if (ret != EG_OK) {
-			eg_errbuf(err, errlen, "watchlist face %s: %s", path, eg_strerror(ret));
-			return ret;
-		}
-	}
-	return EG_OK;
-}
-
-/* ---- devices of one simulated traveller --------------------------------------- */
-
-static void
-devices_close(struct kiosk *k)
-{
-	camera_free(&k->cam);
-	sim_reader_free(&k->reader);
-	mrzdev_free(&k->mrz_dev);
-	usb_sim_bus_free(&k->mrz_bus);
-	sim_mrz_free(&k->mrz_sim);
-	eg_memzero(&k->trav, sizeof(k->trav));
-}
-
-/* Replace the TD3 expiry date and recompute its check digit and the
- * composite one. */
-static int
-set_expiry_td3(char *l2, const char *yymmdd)
-{
-	char comp[64];
-	int d;
-
-	if (strlen(l2) != 44)
-		return EG_ERR_UNSUPPORTED;
-	memcpy(l2 + 21, yymmdd, 6);
-	if (mrz_check_digit(l2 + 21, 6, &d) != EG_OK)
-		return EG_ERR_FORMAT;
-	l2[27] = (char)('0' + d);
-	memcpy(comp, l2, 10);
-	memcpy(comp + 10, l2 + 13, 7);
-	memcpy(comp + 17, l2 + 21, 22);
-	if (mrz_check_digit(comp, 39, &d) != EG_OK)
-		return EG_ERR_FORMAT;
-	l2[43] = (char)('0' + d);
-	return EG_OK;
-}
-
-static int
-write_scene(struct kiosk *k, const struct scenario_passage *sp, char *spec, size_t cap)
-{
-	char img[1024], path[160], scene[2600], closed[160];
-	int ret = EG_OK, n;
-
-	snprintf(path, sizeof(path), "%s/scene.txt", k->tmpdir);
-	switch (sp->camera) {
-	case SC_CAM_SCENE:
-		if (sp->camera_arg[0] == '/' || k->sc == NULL)
-			n = snprintf(spec, cap, "sim:%s", sp->camera_arg);
-		else
-			n = snprintf(spec, cap, "sim:%s/%s", k->sc->dir, sp->camera_arg);
-		return n < 0 || (size_t)n >= cap ? EG_ERR_OVERFLOW : EG_OK;
-	case SC_CAM_FACE:
-		snprintf(img, sizeof(img), "%s/%s", k->testdata, sp->camera_arg);
-		break;
-	case SC_CAM_PORTRAIT:
-	case SC_CAM_PRINTED:
-	case SC_CAM_EYES_CLOSED:
-		snprintf(scene, sizeof(scene), "%s/%s", k->testdata, sp->camera_arg);
-		snprintf(img, sizeof(img), "%s/live.jpg", k->tmpdir);
-		snprintf(closed, sizeof(closed), "%s/closed.jpg", k->tmpdir);
-		ret = make_portrait(k, scene, img, sp->camera == SC_CAM_PRINTED,
-		    sp->camera == SC_CAM_EYES_CLOSED ? closed : NULL);
-		break;
-	case SC_CAM_EMPTY:
-		snprintf(img, sizeof(img), "%s/empty.jpg", k->tmpdir);
-		ret = make_empty(img);
-		break;
-	}
-	if (ret != EG_OK)
-		return ret;
-	if (sp->camera_unplug) {
-		/* an empty first frame, then the camera is gone mid-capture */
-		char empty[160];
-
-		snprintf(empty, sizeof(empty), "%s/empty.jpg", k->tmpdir);
-		if ((ret = make_empty(empty)) != EG_OK)
-			return ret;
-		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\nat 10ms unplug\n",
-		    empty);
-	} else if (sp->camera == SC_CAM_EYES_CLOSED) {
-		/* frames 0 and 1 (0 and 33 ms) closed, from frame 2 open */
-		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\nat 50ms show %s\n",
-		    closed, img);
-	} else {
-		n = snprintf(scene, sizeof(scene), "fps 30\nat 0s show %s\n", img);
-	}
-	if (n < 0 || (size_t)n >= sizeof(scene))
-		return EG_ERR_OVERFLOW;
-	if ((ret = write_file(path, scene, (size_t)n)) != EG_OK)
-		return ret;
-	n = snprintf(spec, cap, "sim:%s", path);
-	return n < 0 || (size_t)n >= cap ? EG_ERR_OVERFLOW : EG_OK;
-}
-
-static int
-devices_open(struct kiosk *k, const struct scenario_passage *sp, char *err, size_t errlen)
-{
-	struct eg_cfg_error cerr;
-	struct usb_match m;
-	struct camera_options co;
-	char path[1024], spec[1200], line[8 + 3 * 48], ce[256];
-	char *mrzline;
-	int ret;
-
-	if (strchr(sp->traveller, '/') != NULL)
-		snprintf(path, sizeof(path), "%s", sp->traveller);
-	else
-		snprintf(path, sizeof(path), "%s/%s.ini", sim_traveller_dir(), sp->traveller);
-	if ((ret = sim_traveller_load_file(path, &k->trav, &cerr)) != EG_OK) {
-		eg_errbuf(err, errlen, "traveller %s: %s", path, eg_strerror(ret));
-		return ret;
-	}
-	if (sp->chip_face[0] != '\0') {
-		if (strlen(sp->chip_face) >= sizeof(k->trav.face)) {
-			eg_errbuf(err, errlen, "%s: chip_face too long", sp->name);
-			return EG_ERR_OVERFLOW;
-		}
-		memcpy(k->trav.face, sp->chip_face, strlen(sp->chip_face) + 1);
-	}
-	if (sp->expiry[0] != '\0' && (ret = set_expiry_td3(k->trav.mrz2, sp->expiry)) != EG_OK) {
-		eg_errbuf(err, errlen, "%s: expiry: %s", sp->name, eg_strerror(ret));
-		return ret;
-	}
-	/* the simulated MRZ reader with this traveller's document on it */
-	if ((ret = sim_mrz_new(&k->mrz_sim, 64)) != EG_OK ||
-	    (ret = usb_sim_bus_new(&k->mrz_bus)) != EG_OK ||
-	    (ret = usb_sim_bus_add(k->mrz_bus, &sim_mrz_device_ops, k->mrz_sim)) != EG_OK)
-		goto fail;
-	k->mrz_t = usb_sim_bus_transport(k->mrz_bus);
-	memset(&m, 0, sizeof(m));
-	m.vid = SIM_MRZ_VID;
-	m.pid = SIM_MRZ_PID;
-	if ((ret = mrzdev_open(&k->mrz_dev, &k->mrz_t, &m)) != EG_OK)
-		goto fail;
-	for (int i = 0; i < 3; i++) {
-		mrzline = i == 0 ? k->trav.mrz1 : i == 1 ? k->trav.mrz2 : k->trav.mrz3;
-		if (*mrzline == '\0')
-			continue;
-		snprintf(line, sizeof(line), "%s\r\n", mrzline);
-		if ((ret = sim_mrz_feed(k->mrz_sim, line, strlen(line))) != EG_OK)
-			goto fail;
-	}
-	eg_memzero(line, sizeof(line));
-	/* the simulated CCID reader hosting the traveller's chip */
-	if ((ret = sim_reader_open(&k->trav, k->pki, k->testdata, k->pt, &k->pt->p[0],
-	    &k->reader)) != EG_OK) {
-		eg_errbuf(err, errlen, "simulated reader: %s (chip photo %s)", eg_strerror(ret),
-		    k->trav.face);
-		return ret;
-	}
-	/* the simulated camera playing the scene */
-	if ((ret = write_scene(k, sp, spec, sizeof(spec))) != EG_OK) {
-		eg_errbuf(err, errlen, "camera scene for %s: %s", sp->name, eg_strerror(ret));
-		return ret;
-	}
-	memset(&co, 0, sizeof(co));
-	co.fast = true;
-	co.log = k->o.log;
-	if ((ret = camera_open(spec, &co, &k->cam, ce, sizeof(ce))) != EG_OK ||
-	    (ret = camera_set_format(k->cam, &(struct camera_format){ CAMERA_FMT_NONE, 0, 0, 0 },
-	    NULL)) != EG_OK || (ret = camera_start(k->cam)) != EG_OK) {
-		eg_errbuf(err, errlen, "camera: %s %s", eg_strerror(ret), ce);
-		return ret;
-	}
-	return EG_OK;
-fail:
-	eg_errbuf(err, errlen, "simulated MRZ reader: %s%s", eg_strerror(ret), "");
-	return ret;
-}
-
-/* ---- the work area ------------------------------------------------------------ */
 
 static void
 work_wipe(struct kiosk *k)
@@ -897,7 +480,7 @@ work_wipe(struct kiosk *k)
 	eg_memzero(k->w.mrz, sizeof(k->w.mrz));
 	mrz_result_clear(&k->w.mrz_parsed);
 	doc_result_free(&k->w.doc);
-	fcv_image_free(&k->w.live);
+	frames_free(k);
 	face_result_wipe(&k->w.live_res);
 	eg_memzero(k->w.chip_emb, sizeof(k->w.chip_emb));
 	k->w.chip_emb_len = 0;
@@ -917,13 +500,16 @@ all_zero(const void *p, size_t n)
 bool
 kiosk_work_wiped(const struct kiosk *k)
 {
+	for (size_t i = 0; i < KIOSK_PAD_FRAMES; i++)
+		if (k->w.frames[i].data != NULL)
+			return false;
 	return all_zero(k->w.mrz, sizeof(k->w.mrz)) &&
 	    all_zero(&k->w.mrz_parsed, sizeof(k->w.mrz_parsed)) && k->w.doc == NULL &&
-	    k->w.live.data == NULL && all_zero(&k->w.live_res, sizeof(k->w.live_res)) &&
+	    k->w.nframes == 0 && all_zero(&k->w.live_res, sizeof(k->w.live_res)) &&
 	    all_zero(k->w.chip_emb, sizeof(k->w.chip_emb)) && k->w.chip_emb_len == 0;
 }
 
-/* ---- events -------------------------------------------------------------------- */
+/* ---- events -------------------------------------------------------------------------- */
 
 static struct passage_event *
 push(struct kiosk *k, enum passage_event_type t)
@@ -969,41 +555,70 @@ remaining_ms(const struct kiosk *k)
 	return (int)((k->deadline_ns - n) / 1000000u);
 }
 
-/* ---- effects ----------------------------------------------------------------------- */
+/* A device failed during a passage: its health, and the machine's event. */
+static void
+lost(struct kiosk *k, enum kiosk_device d, enum kiosk_health h, const char *detail)
+{
+	struct passage_event *ev;
+
+	kiosk_set_health(k, d, h, detail);
+	if ((ev = push(k, PE_DEVICE_LOST)) != NULL) {
+		snprintf(k->detail, sizeof(k->detail), "%s", detail);
+		ev->detail = k->detail;
+	}
+}
+
+/* ---- effects ------------------------------------------------------------------------- */
 
 static void
 x_read_mrz(struct kiosk *k)
 {
 	struct mrzdev_doc d;
-	struct mrz_date today, *tp = NULL;
+	struct mrz_date today;
 	struct passage_event *ev;
 	uint64_t t = now_ns();
 	size_t off = 0;
 	int ret;
 
 	memset(&d, 0, sizeof(d));
-	ret = mrzdev_read_doc(k->mrz_dev, &d, (unsigned)remaining_ms(k));
+	ret = mrz_source_read_doc(k->o.dev->mrz, &d, (unsigned)remaining_ms(k));
+	/* the newest document wins: lines an earlier scan left behind (or a
+	 * second scan of the page) must not stand for this traveller's MRZ */
+	while (ret == EG_OK || ret == EG_ERR_FORMAT || ret == EG_ERR_OVERFLOW) {
+		struct mrzdev_doc nd;
+		int r;
+
+		memset(&nd, 0, sizeof(nd));
+		r = mrz_source_read_doc(k->o.dev->mrz, &nd, K_MRZ_SETTLE_MS);
+		if (r == EG_ERR_TIMEOUT)
+			break;
+		if (r == EG_OK)
+			d = nd;
+		eg_memzero(&nd, sizeof(nd));
+		ret = r;
+		if (r != EG_OK && r != EG_ERR_FORMAT && r != EG_ERR_OVERFLOW)
+			break;	/* gone: said below */
+	}
 	if (ret == EG_OK) {
 		for (unsigned i = 0; i < d.nlines && i < 3; i++)
 			off += (size_t)snprintf(k->w.mrz + off, sizeof(k->w.mrz) - off, "%s%s",
 			    i ? "\n" : "", d.line[i]);
-		if (k->sc != NULL && k->sc->today_y != 0) {
-			today.year = k->sc->today_y;
-			today.month = k->sc->today_m;
-			today.day = k->sc->today_d;
-			tp = &today;
-		}
-		ret = mrz_parse_text(k->w.mrz, strlen(k->w.mrz), tp, &k->w.mrz_parsed);
+		k_today(k, &today);
+		ret = mrz_parse_text(k->w.mrz, strlen(k->w.mrz), &today, &k->w.mrz_parsed);
 		if (ret == EG_OK)
 			seal_holder(k, &k->w.mrz_parsed, "mrz");
 	}
 	eg_memzero(&d, sizeof(d));
 	k->rep->ms[KS_MRZ] += ms_since(t);
 	if (ret == EG_ERR_NO_DEVICE) {
-		if ((ev = result(k, PE_DEVICE_LOST)) != NULL)
-			ev->detail = "mrz reader gone";
+		lost(k, KD_MRZ, KH_ABSENT, "mrz reader gone");
 		return;
 	}
+	if (ret == EG_ERR_OVERFLOW || (ret == EG_ERR_FORMAT && k->w.mrz[0] == '\0'))
+		/* lines that make no MRZ at all: the reader misbehaves (a bad
+		 * check digit is the document's business, not the reader's) */
+		kiosk_set_health(k, KD_MRZ, KH_DEGRADED, ret == EG_ERR_OVERFLOW ?
+		    "overlong line from the MRZ reader" : "malformed lines from the MRZ reader");
 	if ((ev = result(k, PE_MRZ_READ)) == NULL)
 		return;
 	ev->ok = ret == EG_OK;
@@ -1039,96 +654,19 @@ pa_all(const struct doc_result *r, const enum pa_check *cs, size_t n)
 	return all ? PCR_PASS : PCR_NOT_CHECKED;
 }
 
-static int
-date_cmp(const struct mrz_date *a, int y, int m, int d)
-{
-	if (a->year != y)
-		return a->year < y ? -1 : 1;
-	if (a->month != m)
-		return a->month < m ? -1 : 1;
-	return a->day < d ? -1 : a->day > d ? 1 : 0;
-}
-
+/* Map doc_read's result onto the passage's document checks, and the
+ * holder facts the policy's issuer and age guards look at (the machine
+ * computes ISSUER_ACCEPTED and MIN_AGE from them: passage.h). */
 static void
-today(const struct kiosk *k, int *y, int *m, int *d)
-{
-	time_t now;
-	struct tm tm;
-
-	if (k->sc != NULL && k->sc->today_y != 0) {
-		*y = k->sc->today_y;
-		*m = k->sc->today_m;
-		*d = k->sc->today_d;
-		return;
-	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
-	*d = tm.tm_mday;
-}
-
-/* ISSUER_ACCEPTED: [policy] accepted_issuers is a comma-separated list of
- * issuing states ("UTO") or state:type ("UTO:P"); empty accepts every
- * issuer. */
-static bool
-issuer_accepted(const struct eg_kiosk_conf *c, const char *state, const char *type)
-{
-	const char *p = c->accepted_issuers;
-
-	if (*p == '\0')
-		return true;
-	while (*p != '\0') {
-		const char *e = strchr(p, ',');
-		size_t n = e != NULL ? (size_t)(e - p) : strlen(p), sl = strlen(state);
-		char item[16];
-
-		while (n > 0 && *p == ' ') {
-			p++;
-			n--;
-		}
-		if (n < sizeof(item)) {
-			memcpy(item, p, n);
-			item[n] = '\0';
-			while (n > 0 && item[n - 1] == ' ')
-				item[--n] = '\0';
-			if (strcmp(item, state) == 0 ||
-			    (strncmp(item, state, sl) == 0 && item[sl] == ':' &&
-			    strcmp(item + sl + 1, type) == 0))
-				return true;
-		}
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
-	return false;
-}
-
-/* MIN_AGE: the holder is at least min_age years old today (an unknown
- * birth date passes only when min_age is 0). */
-static bool
-age_ok(const struct mrz_date *b, int y, int m, int d, int min_age)
-{
-	int age;
-
-	if (min_age <= 0)
-		return true;
-	if (b->year == 0 || b->month == 0 || b->day == 0)
-		return false;
-	age = y - b->year - ((m < b->month || (m == b->month && d < b->day)) ? 1 : 0);
-	return age >= min_age;
-}
-
-/* Map doc_read's result onto the passage's document checks. */
-static void
-map_checks(struct kiosk *k, const struct doc_result *r, enum passage_check_result *c)
+map_checks(struct kiosk *k, const struct doc_result *r, struct passage_event *ev)
 {
 	static const enum pa_check pa_auth[] = { PA_SOD_SIGNATURE, PA_DS_CHAIN, PA_DS_VALIDITY,
 		PA_DS_REVOCATION, PA_SOD_MESSAGE_DIGEST };
+	enum passage_check_result *c = ev->checks;
 	bool dg14 = r->file[14].status == DOC_FILE_READ, dg15 = r->file[15].status == DOC_FILE_READ;
 	enum pa_status ca = r->check[DOC_CHECK_CHIP_AUTHENTICATION].status;
 	enum pa_status aa = r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status;
-	int y, m, d;
+	struct mrz_date today;
 
 	c[PDC_MRZ_VALID] = PCR_PASS;	/* we are past MRZ_READ ok */
 	c[PDC_CHIP_ACCESS] = PCR_PASS;
@@ -1143,19 +681,20 @@ map_checks(struct kiosk *k, const struct doc_result *r, enum passage_check_resul
 		c[PDC_CHIP_AUTH] = PCR_PASS;
 	else
 		c[PDC_CHIP_AUTH] = PCR_NOT_CHECKED;	/* offered, not wired yet */
-	today(k, &y, &m, &d);
+	memset(&ev->holder, 0, sizeof(ev->holder));
+	ev->holder.age = -1;
 	if (!r->holder_valid) {
 		c[PDC_NOT_EXPIRED] = PCR_NOT_CHECKED;
-		c[PDC_ISSUER_ACCEPTED] = PCR_NOT_CHECKED;
-		c[PDC_MIN_AGE] = PCR_NOT_CHECKED;
 		return;
 	}
-	c[PDC_NOT_EXPIRED] = date_cmp(&r->holder.expiry_date, y, m, d) >= 0 ? PCR_PASS :
-	    PCR_FAIL;
-	c[PDC_ISSUER_ACCEPTED] = issuer_accepted(k->o.conf, r->holder.issuing_state,
-	    r->holder.document_code) ? PCR_PASS : PCR_FAIL;
-	c[PDC_MIN_AGE] = age_ok(&r->holder.birth_date, y, m, d,
-	    (int)k->o.conf->min_age) ? PCR_PASS : PCR_FAIL;
+	k_today(k, &today);
+	c[PDC_NOT_EXPIRED] = date_cmp(&r->holder.expiry_date, &today) >= 0 ? PCR_PASS : PCR_FAIL;
+	ev->holder.known = true;
+	snprintf(ev->holder.issuing_state, sizeof(ev->holder.issuing_state), "%s",
+	    r->holder.issuing_state);
+	snprintf(ev->holder.document_type, sizeof(ev->holder.document_type), "%s",
+	    r->holder.document_code);
+	ev->holder.age = age_years(&r->holder.birth_date, &today);
 }
 
 /* Keep what the record needs (not personal) before the work area is wiped. */
@@ -1213,9 +752,7 @@ seal_holder(struct kiosk *k, const struct mrz_result *m, const char *from)
  * report keeps how many APDUs and bytes crossed the reader, so a
  * benchmark can model a real contactless link. Content is not looked at. */
 struct count_card {
-	const struct icao_card_ops *ops;
-	void *ctx;
-	int (*power_on)(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len);
+	struct doc_card card;
 	struct kiosk_report *rep;
 };
 
@@ -1224,7 +761,7 @@ count_power_on(void *ctx, uint8_t *atr, size_t cap, size_t *atr_len)
 {
 	struct count_card *c = ctx;
 
-	return c->power_on(c->ctx, atr, cap, atr_len);
+	return c->card.power_on(c->card.ctx, atr, cap, atr_len);
 }
 
 static int
@@ -1232,7 +769,7 @@ count_transmit(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
     size_t rcap, size_t *rlen)
 {
 	struct count_card *c = ctx;
-	int r = c->ops->transmit(c->ctx, capdu, clen, rapdu, rcap, rlen);
+	int r = c->card.ops->transmit(c->card.ctx, capdu, clen, rapdu, rcap, rlen);
 
 	c->rep->chip_apdus++;
 	c->rep->chip_bytes_out += clen;
@@ -1245,19 +782,9 @@ static const struct icao_card_ops count_ops = { .transmit = count_transmit };
 
 /* PX_OPEN_CHIP: doc_read does access control, reading and passive
  * authentication in one go; CHIP_OPENED says whether the chip could be
- * accessed, and the result waits in the work area for PX_RUN_CHECKS. */
-/* After a failed read: is the reader's slot empty (the document was taken
- * away) rather than holding a mute chip? Asked through the CCID driver. */
-static bool
-doc_taken_away(struct kiosk *k)
-{
-	struct ccid_status st;
-
-	memset(&st, 0, sizeof(st));
-	return ccid_slot_status(sim_reader_ccid(k->reader), &st) == EG_OK &&
-	    st.icc == CCID_ICC_ABSENT;
-}
-
+ * accessed, and the result waits in the work area for PX_RUN_CHECKS. After
+ * a failed read the reader says whether the document is still there: a
+ * slot that is empty now means the traveller took the passport away. */
 static void
 x_open_chip(struct kiosk *k)
 {
@@ -1266,51 +793,45 @@ x_open_chip(struct kiosk *k)
 	struct doc_read_opts o;
 	struct passage_event *ev;
 	uint64_t t = now_ns();
-	struct tm tm;
-	int ret;
+	bool present = true;
+	int ret, pr;
 
-	doc_card_ccid(sim_reader_ccid(k->reader), &card);
-	cc.ops = card.ops;
-	cc.ctx = card.ctx;
-	cc.power_on = card.power_on;
+	memset(&cc, 0, sizeof(cc));
+	doc_reader_card(k->o.dev->reader, &cc.card);
 	cc.rep = k->rep;
+	card = cc.card;
 	card.ops = &count_ops;
 	card.ctx = &cc;
-	card.power_on = card.power_on != NULL ? count_power_on : NULL;
+	card.power_on = cc.card.power_on != NULL ? count_power_on : NULL;
 	memset(&o, 0, sizeof(o));
 	o.mrz = k->w.mrz;
 	o.store = k->store;
 	o.rng = k_rng;
 	o.rng_ctx = &k->drbg;
 	o.log = k->o.log;
-	if (k->sc != NULL && k->sc->today_y != 0) {
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = k->sc->today_y - 1900;
-		tm.tm_mon = k->sc->today_m - 1;
-		tm.tm_mday = k->sc->today_d;
-		tm.tm_hour = 12;
-		o.check_time = timegm(&tm);
-	}
-	if (k->sp->reader_unplug)
-		sim_ccid_arm(sim_reader_sim_ccid(k->reader), SIM_CCID_FAULT_UNPLUG, 0, 0);
-	else if (k->sp->doc_removed)
-		sim_ccid_arm(sim_reader_sim_ccid(k->reader), SIM_CCID_FAULT_REMOVE_CARD, 0, 0);
+	o.check_time = k->o.today;	/* 0: now */
 	ret = doc_read(&card, &o, &k->w.doc);
 	k->rep->ms[KS_CHIP] += ms_since(t);
 	if (ret == EG_OK)
 		keep_facts(k, k->w.doc);
 	if (ret == EG_OK && k->w.doc->holder_valid)
 		seal_holder(k, &k->w.doc->holder, "dg1");
-	if (ret == EG_OK && k->w.doc->err == EG_ERR_NO_DEVICE) {
-		if ((ev = result(k, PE_DEVICE_LOST)) != NULL)
-			ev->detail = "chip reader gone";
+	if (ret == EG_ERR_NO_DEVICE || (ret == EG_OK && k->w.doc->err == EG_ERR_NO_DEVICE)) {
+		lost(k, KD_READER, KH_ABSENT, "chip reader gone");
 		return;
 	}
-	if ((ret != EG_OK || k->w.doc->outcome == DOC_OUTCOME_UNREADABLE) && doc_taken_away(k)) {
-		/* not an unreadable chip: the traveller took the passport */
-		if ((ev = result(k, PE_DOC_REMOVED)) != NULL)
-			ev->detail = "passport taken off the reader";
-		return;
+	if (ret != EG_OK || k->w.doc->outcome == DOC_OUTCOME_UNREADABLE) {
+		pr = doc_reader_card_present(k->o.dev->reader, &present);
+		if (pr == EG_ERR_NO_DEVICE) {
+			lost(k, KD_READER, KH_ABSENT, "chip reader gone");
+			return;
+		}
+		if (pr == EG_OK && !present) {
+			/* not an unreadable chip: the traveller took the passport */
+			if ((ev = result(k, PE_DOC_REMOVED)) != NULL)
+				ev->detail = "passport taken off the reader";
+			return;
+		}
 	}
 	if ((ev = result(k, PE_CHIP_OPENED)) == NULL)
 		return;
@@ -1332,43 +853,137 @@ x_run_checks(struct kiosk *k)
 	if (k->w.doc == NULL)
 		return;
 	if ((ev = result(k, PE_CHECKS_DONE)) != NULL)
-		map_checks(k, k->w.doc, ev->checks);
+		map_checks(k, k->w.doc, ev);
 }
 
-/* PX_CAPTURE_FACE: frames until one shows a face (quality measured), or
- * K_CAPTURE_FRAMES without one: the traveller left. */
+static int
+embed_image(struct kiosk *k, const struct fcv_image *img, struct face_result *r)
+{
+	struct face_opts fo = { 0 };
+
+	return face_analyse(k->face, img, &fo, r);
+}
+
+/* Keep a decoded frame of the presentation: the oldest goes when full. */
+static struct fcv_image *
+frame_slot(struct kiosk *k, uint64_t t_ns)
+{
+	if (k->w.nframes == KIOSK_PAD_FRAMES) {
+		fcv_image_free(&k->w.frames[0]);
+		memmove(&k->w.frames[0], &k->w.frames[1],
+		    (KIOSK_PAD_FRAMES - 1) * sizeof(k->w.frames[0]));
+		memmove(&k->w.frame_ns[0], &k->w.frame_ns[1],
+		    (KIOSK_PAD_FRAMES - 1) * sizeof(k->w.frame_ns[0]));
+		memset(&k->w.frames[KIOSK_PAD_FRAMES - 1], 0, sizeof(k->w.frames[0]));
+		k->w.nframes--;
+		if (k->w.key > 0)
+			k->w.key--;	/* the frames moved down by one */
+	}
+	k->w.frame_ns[k->w.nframes] = t_ns;
+	return &k->w.frames[k->w.nframes];
+}
+
+/* How good a face capture is: the number of quality measures passed, then
+ * the sharpness (docs/face.md, quality gate). */
+static bool
+better(const struct face_result *a, const struct face_result *b)
+{
+	int pa = 0, pb = 0;
+
+	if (!b->has_quality)
+		return a->has_quality;
+	if (!a->has_quality)
+		return false;
+	for (int i = 0; i < FACE_Q_COUNT; i++) {
+		pa += a->quality.m[i].pass;
+		pb += b->quality.m[i].pass;
+	}
+	if (pa != pb)
+		return pa > pb;
+	return a->quality.m[FACE_Q_SHARPNESS].value > b->quality.m[FACE_Q_SHARPNESS].value;
+}
+
+/*
+ * PX_CAPTURE_FACE: one capture attempt over the camera's stream. Frames
+ * are decoded and analysed until one passes the quality gate, or
+ * KIOSK_CAPTURE_WINDOW frames have shown a face (the best of them by
+ * quality is kept), or K_CAPTURE_FRAMES frames showed nobody (the traveller
+ * left). Two faces in the zone end the attempt at once (tailgating). Every
+ * decoded frame of the attempt is kept for PAD, oldest first; w.key is the
+ * chosen one. A frame that does not decode is counted, the camera marked
+ * degraded, and the next one taken.
+ */
 static void
 x_capture(struct kiosk *k)
 {
 	struct camera_frame f;
 	struct face_opts fo = { .quality = true };
+	struct face_result cand;
 	struct passage_event *ev;
+	struct fcv_image *img;
 	uint64_t t = now_ns();
-	int ret = EG_ERR_NO_FACE;
+	int ret = EG_ERR_NO_FACE, broken = 0, with_face = 0;
+	bool have = false;
 
-	fcv_image_free(&k->w.live);
+	frames_free(k);
 	face_result_wipe(&k->w.live_res);
+	memset(&cand, 0, sizeof(cand));
 	for (int i = 0; i < K_CAPTURE_FRAMES; i++) {
-		int to = remaining_ms(k);
+		int to = remaining_ms(k), r;
 
-		ret = camera_next_frame(k->cam, to > 0 ? (to < 2000 ? to : 2000) : 1, &f);
+		ret = camera_next_frame(k->o.dev->camera, to > 0 ? (to < 2000 ? to : 2000) : 1, &f);
 		if (ret != EG_OK)
 			break;
 		k->rep->capture_frames++;
-		ret = f.format == CAMERA_FMT_MJPEG ?
-		    face_img_decode(f.data, f.len, FACE_MAX_DIM, &k->w.live) : EG_ERR_UNSUPPORTED;
-		camera_release_frame(k->cam, &f);
-		if (ret == EG_OK)
-			ret = face_analyse(k->face, &k->w.live, &fo, &k->w.live_res);
-		if (ret != EG_ERR_NO_FACE)
+		img = frame_slot(k, f.timestamp_ns);
+		r = f.format == CAMERA_FMT_MJPEG ?
+		    face_img_decode(f.data, f.len, FACE_MAX_DIM, img) : EG_ERR_UNSUPPORTED;
+		camera_release_frame(k->o.dev->camera, &f);
+		if (r != EG_OK) {
+			/* a broken frame: not a face, not the traveller leaving */
+			fcv_image_free(img);
+			k->rep->broken_frames++;
+			broken++;
+			continue;
+		}
+		k->w.nframes++;
+		r = face_analyse(k->face, img, &fo, &cand);
+		if (r == EG_ERR_NO_FACE) {
+			face_result_wipe(&cand);
+			continue;
+		}
+		if (r != EG_OK) {	/* an analysis failure: a failed attempt */
+			face_result_wipe(&cand);
+			ret = r;
 			break;
-		fcv_image_free(&k->w.live);
-		face_result_wipe(&k->w.live_res);
+		}
+		with_face++;
+		if (!have || cand.faces_in_zone >= 2 || better(&cand, &k->w.live_res)) {
+			face_result_wipe(&k->w.live_res);
+			k->w.live_res = cand;
+			k->w.key = k->w.nframes - 1;
+			have = true;
+		}
+		face_result_wipe(&cand);
+		if (k->w.live_res.faces_in_zone >= 2 ||
+		    (k->w.live_res.has_quality && !k->w.live_res.quality.retake) ||
+		    with_face >= KIOSK_CAPTURE_WINDOW)
+			break;
 	}
+	if (have)
+		ret = EG_OK;
+	else if (ret == EG_OK)
+		ret = EG_ERR_NO_FACE;
 	k->rep->ms[KS_CAPTURE] += ms_since(t);
+	if (broken > 0)
+		kiosk_set_health(k, KD_CAMERA, KH_DEGRADED, "frames that do not decode");
 	if (ret == EG_ERR_NO_DEVICE) {
-		if ((ev = result(k, PE_DEVICE_LOST)) != NULL)
-			ev->detail = "camera gone";
+		lost(k, KD_CAMERA, KH_ABSENT, "camera gone");
+		return;
+	}
+	if (broken == K_CAPTURE_FRAMES) {
+		/* nothing but broken frames: the camera is not usable */
+		lost(k, KD_CAMERA, KH_FAILED, "camera sends only broken frames");
 		return;
 	}
 	if (ret == EG_ERR_NO_FACE || ret == EG_ERR_TIMEOUT) {
@@ -1386,21 +1001,67 @@ x_capture(struct kiosk *k)
 	ev->quality_ok = k->w.live_res.has_quality && !k->w.live_res.quality.retake;
 }
 
+/* ---- PAD: the single-frame detector as the first kiosk_pad_ops --------------------- */
+
+static int
+pad_single(void *ctx, struct face_ctx *face, const struct kiosk_pad_frame *frames, size_t n,
+    size_t key, const struct face_result *fr, const struct passage_policy *p,
+    struct kiosk_pad_result *out)
+{
+	struct face_pad_result pr;
+	struct passage_explain_item *it;
+	int ret;
+
+	(void)ctx;
+	memset(out, 0, sizeof(*out));
+	if (frames == NULL || fr == NULL || key >= n || frames[key].img == NULL)
+		return EG_ERR_INVAL;
+	memset(&pr, 0, sizeof(pr));
+	if ((ret = face_pad_minifas.check(face, frames[key].img, &fr->box, &pr)) != EG_OK)
+		return ret;
+	out->score = pr.live_score;
+	it = &out->items[out->n++];
+	it->id = PI_PAD_CUE;
+	snprintf(it->sub, sizeof(it->sub), "minifas");
+	it->has_value = true;
+	it->value = pr.live_score;
+	it->threshold = p->liveness_threshold;
+	it->result = pr.live_score >= p->liveness_threshold ? PCR_PASS : PCR_FAIL;
+	snprintf(it->detail, sizeof(it->detail), "1 of %zu frames", n);
+	return EG_OK;
+}
+
+const struct kiosk_pad_ops kiosk_pad_single = {
+	.name = "single",
+	.check = pad_single,
+};
+
 static void
 x_liveness(struct kiosk *k)
 {
-	struct face_pad_result pr;
+	const struct kiosk_pad_ops *pad = k->o.dev->pad != NULL ? k->o.dev->pad : &kiosk_pad_single;
+	struct kiosk_pad_frame fr[KIOSK_PAD_FRAMES];
 	struct passage_event *ev;
 	uint64_t t = now_ns();
-	int ret;
+	int ret = EG_ERR_INVAL;
 
-	memset(&pr, 0, sizeof(pr));
-	ret = face_pad_minifas.check(k->face, &k->w.live, &k->w.live_res.box, &pr);
+	memset(&k->pad, 0, sizeof(k->pad));
+	for (size_t i = 0; i < k->w.nframes; i++) {
+		fr[i].img = &k->w.frames[i];
+		fr[i].t_ns = k->w.frame_ns[i];
+	}
+	if (k->w.nframes > 0)
+		ret = pad->check(k->o.dev->pad_ctx, k->face, fr, k->w.nframes, k->w.key,
+		    &k->w.live_res, k->o.policy, &k->pad);
 	k->rep->ms[KS_LIVENESS] += ms_since(t);
+	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_DEBUG : EG_LOG_WARN, "kiosk.pad",
+	    EG_STR("pad", pad->name), EG_UINT("frames", k->w.nframes), EG_ERRF(ret));
 	if ((ev = result(k, PE_LIVENESS_DONE)) == NULL)
 		return;
 	/* a PAD failure is no evidence of liveness: score 0 (PAD alarm) */
-	ev->score = ret == EG_OK ? pr.live_score : 0.0;
+	ev->score = ret == EG_OK ? k->pad.score : 0.0;
+	ev->pad_items = ret == EG_OK ? k->pad.items : NULL;
+	ev->n_pad_items = ret == EG_OK ? k->pad.n : 0;
 }
 
 static void
@@ -1451,26 +1112,16 @@ x_watchlist(struct kiosk *k)
 		ev->score = score;
 }
 
-/* ---- the record ------------------------------------------------------------------ */
+/* ---- the record ---------------------------------------------------------------------- */
 
 static Egate__CheckResult
-item_result(const char *r)
+item_result(enum passage_check_result r)
 {
-	if (strcmp(r, "pass") == 0 || strcmp(r, "clear") == 0 || strcmp(r, "open") == 0)
-		return EGATE__CHECK_RESULT__CHECK_PASS;
-	if (strcmp(r, "fail") == 0 || strcmp(r, "hit") == 0 || strcmp(r, "reject") == 0)
-		return EGATE__CHECK_RESULT__CHECK_FAIL;
-	return EGATE__CHECK_RESULT__CHECK_SKIPPED;
-}
-
-static const char *
-score_name(const char *item)
-{
-	if (strcmp(item, "liveness") == 0)
-		return "pad_liveness";
-	if (strcmp(item, "match_1to1") == 0)
-		return "face_similarity";
-	return item;
+	switch (r) {
+	case PCR_PASS: return EGATE__CHECK_RESULT__CHECK_PASS;
+	case PCR_FAIL: return EGATE__CHECK_RESULT__CHECK_FAIL;
+	default: return EGATE__CHECK_RESULT__CHECK_SKIPPED;	/* absent, not checked */
+	}
 }
 
 static Egate__Decision
@@ -1512,7 +1163,7 @@ x_report(struct kiosk *k)
 	Egate__Envelope env;
 	Egate__PassageEvent pe;
 	Egate__Identifiers ids;
-	char empty[1] = "", sc_names[PASSAGE_MAX_EXPLAIN][48];
+	char empty[1] = "", sc_names[PASSAGE_MAX_EXPLAIN][48], ck_names[PASSAGE_MAX_EXPLAIN][48];
 	Egate__Check chk[PASSAGE_MAX_EXPLAIN + PA_CHECK_COUNT + 2], *pchk[PASSAGE_MAX_EXPLAIN + PA_CHECK_COUNT + 2];
 	Egate__Score sc[PASSAGE_MAX_EXPLAIN], *psc[PASSAGE_MAX_EXPLAIN];
 	char pa_names[PA_CHECK_COUNT + 2][40];
@@ -1531,19 +1182,22 @@ x_report(struct kiosk *k)
 		struct passage_explain_item *it = &x->items[i];
 
 		egate__check__init(&chk[nc]);
-		chk[nc].name = it->name;
+		chk[nc].name = (char *)(uintptr_t)passage_item_name(it, ck_names[i], sizeof(ck_names[i]));
 		chk[nc].result = item_result(it->result);
 		chk[nc].detail = it->detail;
 		pchk[nc] = &chk[nc];
 		nc++;
 		if (it->has_value) {
 			egate__score__init(&sc[ns]);
-			snprintf(sc_names[ns], sizeof(sc_names[ns]), "%s", score_name(it->name));
+			if (it->id == PI_PAD_CUE)
+				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%.47s", ck_names[i]);
+			else
+				snprintf(sc_names[ns], sizeof(sc_names[ns]), "%s",
+				    passage_item_score_str(it->id));
 			sc[ns].name = sc_names[ns];
 			sc[ns].value = it->value;
 			sc[ns].threshold = it->threshold;
-			sc[ns].passed = strcmp(it->result, "pass") == 0 ||
-			    strcmp(it->result, "clear") == 0;
+			sc[ns].passed = it->result == PCR_PASS;
 			psc[ns] = &sc[ns];
 			ns++;
 		}
@@ -1625,23 +1279,69 @@ x_report(struct kiosk *k)
 	return ret;
 }
 
-/* ---- outputs --------------------------------------------------------------------- */
+/* ---- outputs --------------------------------------------------------------------------- */
+
+/* How far along the passage is, for the display. */
+static int
+progress_of(enum passage_state s)
+{
+	switch (s) {
+	case PS_READING_MRZ: return 10;
+	case PS_CHIP_ACCESS: return 25;
+	case PS_DOC_CHECKS: return 40;
+	case PS_FACE_CAPTURE: return 55;
+	case PS_LIVENESS: return 70;
+	case PS_MATCH: return 80;
+	case PS_WATCHLIST: return 90;
+	case PS_GATE_OPENING: case PS_GATE_OPEN: case PS_GATE_CLOSING: return 100;
+	default: return -1;
+	}
+}
 
 static void
 show(struct kiosk *k, enum prompt_id id)
 {
-	if (k->o.out != NULL)
-		(void)text_display_ops.show(&k->disp, id, k->lang);
+	const struct kiosk_devices *d = k->o.dev;
+	struct display_msg m;
+	int to = k->o.policy->timeout_ms[k->p.state], ret;
+
+	if (d->display == NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.prompt = id;
+	m.lang = k->lang;
+	m.progress = progress_of(k->p.state);
+	m.countdown_s = to > 0 ? (to + 999) / 1000 : -1;
+	m.outcome = k->p.x.outcome;
+	m.rule = k->p.x.rule;
+	if ((ret = d->display->show(d->display_ctx, &m)) != EG_OK)
+		kiosk_set_health(k, KD_DISPLAY, ret == EG_ERR_NO_DEVICE ? KH_ABSENT : KH_DEGRADED,
+		    eg_err_name(ret));
 }
 
 static void
 x_gate(struct kiosk *k, bool open)
 {
-	struct passage_event *ev;
-	int ret = open ? sim_gate_ops.open(&k->gate) : sim_gate_ops.close(&k->gate);
+	const struct kiosk_devices *d = k->o.dev;
+	int ret;
 
-	if (ret != EG_OK && (ev = push(k, PE_DEVICE_LOST)) != NULL)
-		ev->detail = "gate";
+	if (d->gate == NULL) {	/* never opened (the kiosk is out of service) */
+		if (k->health[KD_GATE].h != KH_ABSENT && k->health[KD_GATE].h != KH_FAILED)
+			lost(k, KD_GATE, KH_ABSENT, "no gate");
+		return;
+	}
+	ret = open ? d->gate->open(d->gate_ctx) : d->gate->close(d->gate_ctx);
+
+	EG_LOG(k->o.log, ret == EG_OK ? EG_LOG_INFO : EG_LOG_ERROR, "kiosk.gate",
+	    EG_STR("command", open ? "open" : "close"), EG_ERRF(ret));
+	if (ret == EG_OK) {
+		if (open && k->rep != NULL)
+			k->rep->gate_openings++;
+		return;
+	}
+	/* a gate that cannot be commanded is a lost device: out of service */
+	lost(k, KD_GATE, ret == EG_ERR_NO_DEVICE ? KH_ABSENT : KH_FAILED,
+	    open ? "gate refused to open" : "gate refused to close");
 }
 
 static void
@@ -1650,7 +1350,7 @@ x_notify(struct kiosk *k)
 	if (k->o.out != NULL)
 		fprintf(k->o.out, "[officer] referral: %s, record seq %llu (%s)\n", k->p.x.rule,
 		    (unsigned long long)k->referral_seq, k->o.officer_wait_ms > 0 && k->o.inbox != NULL ?
-		    "waiting for an officer's decision" : "the simulated officer closes it");
+		    "waiting for an officer's decision" : "closed by the kiosk without a decision");
 	EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.referral", EG_STR("rule", k->p.x.rule));
 }
 
@@ -1677,33 +1377,61 @@ execute(struct kiosk *k, enum passage_effect e)
 	case PX_NOTIFY_OFFICER: x_notify(k); break;
 	case PX_REPORT: (void)x_report(k); break;
 	case PX_WIPE: work_wipe(k); break;
-	case PX_START_TIMER: break;	/* armed before the effects (see run) */
+	case PX_START_TIMER: break;	/* armed before the effects (see step) */
 	case PX_NONE: break;
 	}
 }
 
-/* ---- summary ---------------------------------------------------------------------- */
+/* One event into the machine: the state's timer first (the effects run
+ * against it), then the effects in order, then the status for the host. */
+static void
+alive(struct kiosk *k)
+{
+	if (k->o.alive != NULL)
+		k->o.alive(k->o.alive_ctx);
+}
 
 static void
-summary(struct kiosk *k, const struct kiosk_report *r)
+step(struct kiosk *k, const struct passage_event *ev)
 {
-	FILE *o = k->o.out;
-	const char *oc = r->outcome == PO_OPEN ? "OPEN" : r->outcome == PO_REFER ? "REFER" :
-	    r->outcome == PO_ABANDONED ? "ABANDONED" : "NONE";
+	struct passage_effects fx;
+
+	if (passage_handle(&k->p, ev, &fx) != EG_OK)
+		return;
+	k->deadline_ns = 0;
+	for (size_t i = 0; i < fx.n; i++)
+		if (fx.e[i] == PX_START_TIMER)
+			k->deadline_ns = now_ns() +
+			    (uint64_t)k->o.policy->timeout_ms[k->p.state] * 1000000u;
+	for (size_t i = 0; i < fx.n; i++) {
+		alive(k);
+		execute(k, fx.e[i]);
+	}
+	status_update(k);
+}
+
+/* ---- summary ---------------------------------------------------------------------------- */
+
+void
+kiosk_report_print(FILE *o, const char *title, const struct kiosk_report *r)
+{
+	char name[48];
 	bool any = false;
 
 	if (o == NULL)
 		return;
-	fprintf(o, "== passage '%s' (traveller %s, camera %s%s%s): %s, rule %s\n",
-	    k->sp->name, k->sp->traveller, scenario_camera_str(k->sp->camera),
-	    k->sp->camera_arg[0] ? ":" : "", k->sp->camera_arg, oc, r->rule);
+	fprintf(o, "== passage %s: %s, rule %s%s\n", title, r->outcome == PO_NONE ? "NONE" :
+	    passage_outcome_str(r->outcome), r->rule,
+	    r->end_state == PS_OUT_OF_SERVICE ? " (kiosk out of service)" : "");
 	fprintf(o, "   failed or not checked:");
 	for (size_t i = 0; i < r->x.n; i++) {
 		const struct passage_explain_item *it = &r->x.items[i];
-		if (strcmp(it->result, "fail") == 0 || strcmp(it->result, "hit") == 0 ||
-		    (strcmp(it->result, "not_checked") == 0)) {
-			fprintf(o, " %s=%s%s%s", it->name, it->result, it->detail[0] ? " " : "",
-			    it->detail);
+
+		if (it->id == PI_PAD_CUE)
+			continue;	/* the cues are evidence behind the liveness score */
+		if (it->result == PCR_FAIL || it->result == PCR_NOT_CHECKED) {
+			fprintf(o, " %s=%s%s%s", passage_item_name(it, name, sizeof(name)),
+			    passage_item_result_str(it), it->detail[0] ? " " : "", it->detail);
 			any = true;
 		}
 	}
@@ -1711,9 +1439,11 @@ summary(struct kiosk *k, const struct kiosk_report *r)
 	any = false;
 	for (size_t i = 0; i < r->x.n; i++) {
 		const struct passage_explain_item *it = &r->x.items[i];
+
 		if (it->has_value) {
-			fprintf(o, " %s %.3f (threshold %.2f, %s)", it->name, it->value,
-			    it->threshold, it->result);
+			fprintf(o, " %s %.3f (threshold %.2f, %s)",
+			    passage_item_name(it, name, sizeof(name)), it->value, it->threshold,
+			    passage_item_result_str(it));
 			any = true;
 		}
 	}
@@ -1734,10 +1464,17 @@ summary(struct kiosk *k, const struct kiosk_report *r)
 
 /* ---- the host: status and officer commands ---------------------------------------- */
 
-/* What the next heartbeat tells the host (uplink.h). */
+/* What the next heartbeat tells the host (uplink.h): the machine's state
+ * and every device's health. */
 static void
 status_update(struct kiosk *k)
 {
+	static const Egate__DeviceHealth hh[] = {
+		[KH_OK] = EGATE__DEVICE_HEALTH__DEVICE_OK,
+		[KH_DEGRADED] = EGATE__DEVICE_HEALTH__DEVICE_DEGRADED,
+		[KH_FAILED] = EGATE__DEVICE_HEALTH__DEVICE_FAILED,
+		[KH_ABSENT] = EGATE__DEVICE_HEALTH__DEVICE_ABSENT,
+	};
 	struct uplink_status st;
 
 	if (k->o.uplink == NULL)
@@ -1750,6 +1487,13 @@ status_update(struct kiosk *k)
 	snprintf(st.last_decision, sizeof(st.last_decision), "%s", k->last_decision);
 	snprintf(st.last_reason, sizeof(st.last_reason), "%s", k->last_rule);
 	st.last_ts_ms = k->last_ts_ms;
+	for (int d = 0; d < KD_COUNT && st.ndev < UPLINK_DEVICES_MAX; d++) {
+		struct uplink_device *u = &st.devices[st.ndev++];
+
+		snprintf(u->name, sizeof(u->name), "%s", kiosk_device_str((enum kiosk_device)d));
+		u->health = hh[k->health[d].h];
+		snprintf(u->detail, sizeof(u->detail), "%s", k->health[d].detail);
+	}
 	uplink_set_status(k->o.uplink, &st);
 }
 
@@ -1854,7 +1598,8 @@ take_command(struct kiosk *k, int wait_ms, bool in_passage)
 }
 
 /* A referral or a hold with nothing else to do: wait for an officer (up to
- * officer_wait_ms in total), else the simulated officer closes it. */
+ * officer_wait_ms in total); then the kiosk closes it itself, without a
+ * decision (logged). */
 static void
 await_officer(struct kiosk *k)
 {
@@ -1862,6 +1607,13 @@ await_officer(struct kiosk *k)
 
 	while (k->o.officer_wait_ms > 0 && k->o.inbox != NULL && now_ns() < end) {
 		int left = (int)((end - now_ns()) / 1000000u) + 1;
+
+		alive(k);
+		if (k->o.interrupted != NULL && k->o.interrupted(k->o.interrupted_ctx)) {
+			EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.officer_wait_cut",
+			    EG_STR("why", "stopping"));
+			break;
+		}
 
 		if (k->o.out != NULL && k->p.state == PS_REFERRED)
 			fflush(k->o.out);
@@ -1872,69 +1624,84 @@ await_officer(struct kiosk *k)
 		EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.officer_timeout",
 		    EG_STR("state", passage_state_str(k->p.state)),
 		    EG_INT("waited_ms", k->o.officer_wait_ms));
-	push(k, PE_OFFICER_RELEASE);	/* the simulated officer */
+	push(k, PE_OFFICER_RELEASE);
 }
 
 /* Feed one event to the machine and carry out its effects (no traveller). */
 static void
-idle_event(struct kiosk *k, enum passage_event_type t)
+idle_event(struct kiosk *k, enum passage_event_type t, const char *detail)
 {
 	struct passage_event ev;
-	struct passage_effects fx;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = t;
-	if (passage_handle(&k->p, &ev, &fx) != EG_OK)
-		return;
-	for (size_t i = 0; i < fx.n; i++)
-		execute(k, fx.e[i]);
-	status_update(k);
+	ev.detail = detail;
+	step(k, &ev);
 }
 
 /*
- * The host unreachable for longer than [host] offline_limit: no new
- * traveller (OUT_OF_SERVICE) until it is back. Without the host no officer
- * can decide a referral, so the kiosk must not keep producing them; records
- * made before stay in the spool and are delivered later.
+ * Out of service and back, between passages: the host unreachable for
+ * longer than [host] offline_limit (without the host no officer can decide
+ * a referral, so the kiosk must not keep producing them; records made
+ * before stay in the spool), or a device lost or faulty. Back in service
+ * when the host is reachable and every device is usable again.
  */
 static void
-check_host(struct kiosk *k)
+check_service(struct kiosk *k)
 {
 	struct uplink_stats st;
-	struct timespec pause = { 0, 200 * 1000 * 1000 };
 	int64_t now_ms = (int64_t)(now_ns() / 1000000u), limit_ms;
+	enum kiosk_device which = KD_COUNT;
+	bool dev_down = any_device_down(k, &which);
 
-	if (k->o.uplink == NULL || k->o.conf->host_offline_limit <= 0 || k->p.state != PS_IDLE)
-		return;
-	limit_ms = (int64_t)k->o.conf->host_offline_limit * 1000;
-	uplink_get_stats(k->o.uplink, &st);
-	if (st.connected || st.down_since_ms == 0 || now_ms - st.down_since_ms < limit_ms)
-		return;
-	EG_LOG(k->o.log, EG_LOG_WARN, "kiosk.out_of_service",
-	    EG_INT("host_down_ms", now_ms - st.down_since_ms), EG_STR("reason", st.last_error));
-	if (k->o.out != NULL)
-		fprintf(k->o.out, "[kiosk] host unreachable for %lld s: out of service until it is back\n",
-		    (long long)((now_ms - st.down_since_ms) / 1000));
-	idle_event(k, PE_HOST_DOWN);
-	do {
-		nanosleep(&pause, NULL);
+	if (k->o.uplink != NULL && k->o.conf->host_offline_limit > 0) {
+		limit_ms = (int64_t)k->o.conf->host_offline_limit * 1000;
 		uplink_get_stats(k->o.uplink, &st);
-	} while (!st.connected);
-	EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.back_in_service");
-	if (k->o.out != NULL)
-		fprintf(k->o.out, "[kiosk] host reachable again: back in service\n");
-	idle_event(k, PE_HOST_UP);
+		if (!k->host_down && !st.connected && st.down_since_ms != 0 &&
+		    now_ms - st.down_since_ms >= limit_ms) {
+			k->host_down = true;
+			EG_LOG(k->o.log, EG_LOG_WARN, "kiosk.out_of_service",
+			    EG_STR("reason", "host"), EG_INT("host_down_ms", now_ms - st.down_since_ms),
+			    EG_STR("why", st.last_error));
+			if (k->o.out != NULL)
+				fprintf(k->o.out, "[kiosk] host unreachable for %lld s: out of service "
+				    "until it is back\n", (long long)((now_ms - st.down_since_ms) / 1000));
+		} else if (k->host_down && st.connected) {
+			k->host_down = false;
+			EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.host_back");
+			if (k->o.out != NULL)
+				fprintf(k->o.out, "[kiosk] host reachable again\n");
+		}
+	}
+	if (k->p.state == PS_IDLE && (k->host_down || dev_down)) {
+		if (dev_down && k->o.out != NULL)
+			fprintf(k->o.out, "[kiosk] %s %s (%s): out of service until it is back\n",
+			    kiosk_device_str(which), kiosk_health_str(k->health[which].h),
+			    k->health[which].detail);
+		if (dev_down)
+			EG_LOG(k->o.log, EG_LOG_WARN, "kiosk.out_of_service", EG_STR("reason", "device"),
+			    EG_STR("device", kiosk_device_str(which)),
+			    EG_STR("detail", k->health[which].detail));
+		idle_event(k, k->host_down ? PE_HOST_DOWN : PE_DEVICE_LOST,
+		    dev_down ? kiosk_device_str(which) : "host");
+	} else if (k->p.state == PS_OUT_OF_SERVICE && !k->host_down && !dev_down) {
+		EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.back_in_service");
+		if (k->o.out != NULL)
+			fprintf(k->o.out, "[kiosk] back in service\n");
+		idle_event(k, PE_DEVICE_BACK, NULL);
+	}
 }
 
 int
 kiosk_idle(struct kiosk *k, int wait_ms)
 {
-	struct passage_effects fx;
 	uint64_t end, hold_end = 0;
 
-	if (k == NULL || (k->p.state != PS_IDLE && k->p.state != PS_HOLD))
+	if (k == NULL || (k->p.state != PS_IDLE && k->p.state != PS_HOLD &&
+	    k->p.state != PS_OUT_OF_SERVICE))
 		return EG_ERR_STATE;
-	check_host(k);
+	k->rep = NULL;
+	check_service(k);
 	end = now_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000u;
 	if (k->p.state == PS_HOLD)
 		hold_end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;
@@ -1943,12 +1710,13 @@ kiosk_idle(struct kiosk *k, int wait_ms)
 		uint64_t now = now_ns(), until = k->p.state == PS_HOLD ? hold_end : end;
 		int left = until > now ? (int)((until - now) / 1000000u) : 0;
 
+		alive(k);
 		if (k->qhead >= k->qn && !take_command(k, left < 1000 ? left : 1000, false)) {
 			if (now_ns() < until)
 				continue;
 			if (k->p.state != PS_HOLD)
 				break;
-			/* nobody released the hold in time: the simulated officer */
+			/* nobody released the hold in time: the kiosk does */
 			EG_LOG(k->o.log, EG_LOG_NOTICE, "kiosk.officer_timeout",
 			    EG_STR("state", "HOLD"), EG_INT("waited_ms", k->o.officer_wait_ms));
 			push(k, PE_OFFICER_RELEASE);
@@ -1956,81 +1724,128 @@ kiosk_idle(struct kiosk *k, int wait_ms)
 		while (k->qhead < k->qn) {
 			struct passage_event ev = k->q[k->qhead++];
 
-			if (passage_handle(&k->p, &ev, &fx) != EG_OK)
-				continue;
-			for (size_t i = 0; i < fx.n; i++)
-				execute(k, fx.e[i]);
-			status_update(k);
+			step(k, &ev);
 			if (k->p.state == PS_HOLD && ev.type == PE_OFFICER_HOLD)
 				hold_end = now_ns() + (uint64_t)k->o.officer_wait_ms * 1000000u;
 		}
 		k->qn = k->qhead = 0;
-		if (k->p.state == PS_IDLE && now_ns() >= end)
+		if (k->p.state != PS_HOLD && now_ns() >= end)
 			break;
 	}
+	check_service(k);
 	status_update(k);
 	return EG_OK;
 }
 
-/* ---- one passage ------------------------------------------------------------------- */
+/* ---- the gate --------------------------------------------------------------------------- */
+
+/* At the gate, nothing happens by itself: wait for the door and the
+ * passage sensor (and an officer's hold) until the state's deadline, in
+ * slices, and turn what comes into the next event. */
+static void
+await_gate(struct kiosk *k)
+{
+	const struct kiosk_devices *d = k->o.dev;
+	struct gate_event ge;
+	struct passage_event *ev;
+	uint64_t t = now_ns();
+	int ret;
+
+	for (;;) {
+		int left = remaining_ms(k);
+
+		if (k->deadline_ns != 0 && left <= 0) {
+			/* a door that does not confirm: the gate is faulty (it stays
+			 * out of service until it works again) */
+			if (k->p.state == PS_GATE_OPENING || k->p.state == PS_GATE_CLOSING)
+				kiosk_set_health(k, KD_GATE, KH_FAILED,
+				    k->p.state == PS_GATE_OPENING ? "the door did not confirm it opened" :
+				    "the door did not confirm it closed");
+			if ((ev = push(k, PE_TIMEOUT)) != NULL) {
+				snprintf(k->detail2, sizeof(k->detail2), "%s took longer than %d ms",
+				    passage_state_str(k->p.state), k->o.policy->timeout_ms[k->p.state]);
+				ev->detail = k->detail2;
+			}
+			break;
+		}
+		alive(k);
+		memset(&ge, 0, sizeof(ge));
+		ret = d->gate->wait_event(d->gate_ctx, (unsigned)(left < K_GATE_SLICE_MS ? left :
+		    K_GATE_SLICE_MS), &ge);
+		if (ret == EG_OK && ge.type != GATE_EV_NONE) {
+			EG_LOG(k->o.log, EG_LOG_INFO, "kiosk.gate_event",
+			    EG_STR("event", gate_event_str(ge.type)), EG_STR("detail", ge.detail));
+			if (ge.type == GATE_EV_FAULT) {
+				lost(k, KD_GATE, KH_FAILED, ge.detail[0] ? ge.detail : "gate fault");
+				break;
+			}
+			push(k, ge.type == GATE_EV_DOOR_OPENED ? PE_DOOR_OPENED :
+			    ge.type == GATE_EV_PASSED ? PE_PASSED : PE_DOOR_CLOSED);
+			break;
+		}
+		if (ret == EG_ERR_NO_DEVICE) {
+			lost(k, KD_GATE, KH_ABSENT, "gate gone");
+			break;
+		}
+		if (ret != EG_OK && ret != EG_ERR_TIMEOUT) {
+			lost(k, KD_GATE, KH_FAILED, eg_err_name(ret));
+			break;
+		}
+		if (take_command(k, 0, true))
+			break;	/* an officer's hold at the gate */
+	}
+	if (k->rep != NULL)
+		k->rep->ms[KS_GATE] += ms_since(t);
+}
+
+/* ---- one passage ------------------------------------------------------------------------ */
 
 int
-kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
-    struct kiosk_report *rep, char *err, size_t errlen)
+kiosk_run_passage(struct kiosk *k, struct kiosk_report *rep, char *err, size_t errlen)
 {
-	struct passage_effects fx;
-	unsigned openings0;
 	int ret = EG_ERR_INVAL;
 
-	if (k == NULL || sp == NULL || rep == NULL)
+	if (k == NULL || rep == NULL)
 		return ret;
 	if (k->p.state != PS_IDLE) {
-		eg_errbuf(err, errlen, "the machine is in %s, not IDLE%s",
-		    passage_state_str(k->p.state), "");
+		eg_errbuf(err, errlen, "the kiosk is %s, not taking a traveller",
+		    passage_state_str(k->p.state));
 		return EG_ERR_STATE;
 	}
 	memset(rep, 0, sizeof(*rep));
 	memset(&k->facts, 0, sizeof(k->facts));
 	k->rep = rep;
-	k->sp = sp;
 	k->qn = k->qhead = 0;
 	k->deadline_ns = 0;
 	k->referral_seq = k->command_id = 0;
-	if ((ret = devices_open(k, sp, err, errlen)) != EG_OK)
-		goto out;
-	openings0 = k->gate.openings;
 	k->t0_ns = now_ns();
 	push(k, PE_DOC_PLACED);
 	while (k->qhead < k->qn) {
 		struct passage_event ev = k->q[k->qhead++];
+		enum passage_state before = k->p.state;
 
-		if (passage_handle(&k->p, &ev, &fx) != EG_OK)
-			continue;
-		/* the state's timer first: the effects run against it */
-		k->deadline_ns = 0;
-		for (size_t i = 0; i < fx.n; i++)
-			if (fx.e[i] == PX_START_TIMER)
-				k->deadline_ns = now_ns() +
-				    (uint64_t)k->o.policy->timeout_ms[k->p.state] * 1000000u;
-		for (size_t i = 0; i < fx.n; i++)
-			execute(k, fx.e[i]);
-		status_update(k);
-		if (k->p.state == PS_IDLE)
-			break;
+		step(k, &ev);
+		if ((k->p.state == PS_IDLE || k->p.state == PS_OUT_OF_SERVICE) &&
+		    before != k->p.state)
+			break;	/* the passage is over */
 		/* an officer may act at any step (a hold mid-passage) */
 		(void)take_command(k, 0, true);
 		if (k->qhead < k->qn)
 			continue;
-		/* the simulated people: the traveller walks through an open gate;
-		 * a real officer (through the host) or the simulated one closes
-		 * a referral */
-		if (k->p.state == PS_GATE_OPEN)
-			push(k, PE_PASSED);
-		else if (k->p.state == PS_REFERRED || k->p.state == PS_HOLD)
+		switch (k->p.state) {
+		case PS_GATE_OPENING: case PS_GATE_OPEN: case PS_GATE_CLOSING:
+			await_gate(k);
+			break;
+		case PS_REFERRED: case PS_HOLD:
 			await_officer(k);
+			break;
+		default:
+			break;	/* nothing comes: stuck (below) */
+		}
 	}
 	rep->total_ms = ms_since(k->t0_ns);
 	rep->outcome = k->p.x.outcome;
+	rep->end_state = k->p.state;
 	snprintf(rep->rule, sizeof(rep->rule), "%s", k->p.x.rule);
 	if (rep->referral_seq != 0 && k->p.x.officer[0] != '\0' && k->p.x.outcome != PO_REFER) {
 		/* the automated decision was the referral; the officer decided */
@@ -2040,18 +1855,13 @@ kiosk_run_passage(struct kiosk *k, const struct scenario_passage *sp,
 		snprintf(rep->rule, sizeof(rep->rule), "%s", k->referral_rule);
 	}
 	rep->x = k->p.x;
-	rep->gate_openings = k->gate.openings - openings0;
 	ret = EG_OK;
-	if (k->p.state != PS_IDLE) {
+	if (k->p.state != PS_IDLE && k->p.state != PS_OUT_OF_SERVICE) {
 		/* the queue ran dry or overflowed: a bug; never leave data behind */
-		eg_errbuf(err, errlen, "passage stuck in %s%s", passage_state_str(k->p.state), "");
+		eg_errbuf(err, errlen, "passage stuck in %s", passage_state_str(k->p.state));
 		work_wipe(k);
 		ret = EG_ERR_STATE;
 	}
-	summary(k, rep);
-out:
-	devices_close(k);
-	k->sp = NULL;
 	k->rep = NULL;
 	return ret;
 }

@@ -63,6 +63,76 @@ passage_doc_check_str(enum passage_doc_check c)
 	return (unsigned)c < PDC_COUNT ? check_names[c] : "?";
 }
 
+static const char *const item_names[] = {
+#define X_(id, n, sc) n,
+	PASSAGE_ITEMS(X_)
+#undef X_
+};
+static const char *const item_scores[] = {
+#define X_(id, n, sc) sc,
+	PASSAGE_ITEMS(X_)
+#undef X_
+};
+
+const char *
+passage_item_str(enum passage_item id)
+{
+	return (unsigned)id < PI_COUNT ? item_names[id] : "?";
+}
+
+const char *
+passage_item_score_str(enum passage_item id)
+{
+	if ((unsigned)id >= PI_COUNT)
+		return "?";
+	return item_scores[id] != NULL ? item_scores[id] : item_names[id];
+}
+
+const char *
+passage_item_name(const struct passage_explain_item *it, char *buf, size_t cap)
+{
+	if (it->id == PI_PAD_CUE)
+		snprintf(buf, cap, "pad_%s", it->sub);
+	else
+		snprintf(buf, cap, "%s", passage_item_str(it->id));
+	return buf;
+}
+
+const char *
+passage_item_result_str(const struct passage_explain_item *it)
+{
+	switch (it->result) {
+	case PCR_PASS:
+		return it->id == PI_WATCHLIST ? "clear" : it->id == PI_OFFICER_OVERRIDE ? "open" :
+		    "pass";
+	case PCR_FAIL:
+		return it->id == PI_WATCHLIST ? "hit" : it->id == PI_OFFICER_OVERRIDE ? "reject" :
+		    "fail";
+	case PCR_ABSENT:
+		return "absent";
+	default:
+		return "not_checked";
+	}
+}
+
+const char *
+passage_outcome_str(enum passage_outcome o)
+{
+	static const char *const n[] = { "NONE", "OPEN", "REFER", "ABANDONED", "REJECT" };
+
+	return (unsigned)o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
+}
+
+const struct passage_explain_item *
+passage_explanation_find(const struct passage_explanation *x, enum passage_item id,
+    const char *sub)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->items[i].id == id && (sub == NULL || strcmp(x->items[i].sub, sub) == 0))
+			return &x->items[i];
+	return NULL;
+}
+
 const char *
 passage_effect_str(enum passage_effect e)
 {
@@ -114,7 +184,11 @@ passage_policy_default(struct passage_policy *p)
 	p->timeout_ms[PS_LIVENESS] = 5000;
 	p->timeout_ms[PS_MATCH] = 5000;
 	p->timeout_ms[PS_WATCHLIST] = 5000;
+	/* the gate: the door confirms within 3 s, the traveller has 20 s to
+	 * go through */
+	p->timeout_ms[PS_GATE_OPENING] = 3000;
 	p->timeout_ms[PS_GATE_OPEN] = 20000;
+	p->timeout_ms[PS_GATE_CLOSING] = 3000;
 }
 
 void
@@ -131,8 +205,7 @@ passage_init(struct passage *p, const struct passage_policy *policy,
 bool
 passage_is_active(enum passage_state s)
 {
-	return s != PS_IDLE && s != PS_GATE_OPEN && s != PS_REFERRED &&
-	    s != PS_HOLD && s != PS_OUT_OF_SERVICE;
+	return s >= PS_READING_MRZ && s <= PS_WATCHLIST;
 }
 
 static bool

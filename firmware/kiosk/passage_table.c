@@ -3,12 +3,18 @@
  * passage_table.c — THE passage state machine: guards, actions and the
  * transition table. The first row that matches (state, event) and whose
  * guard holds fires; a row with no guard after guarded rows is their "else".
- * docs/passage.md's diagram is generated from this table.
+ * docs/passage.md's diagram is generated from this table. The guards that
+ * decide call the predicates of decide.h, the same ones passage_decide()
+ * uses on a stored explanation.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "decide.h"
 #include "passage.h"
+
+_Static_assert((int)PI_MIN_AGE == (int)PDC_MIN_AGE && (int)PI_MRZ_VALID == (int)PDC_MRZ_VALID,
+    "the document checks are the first explanation items, in the same order");
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -19,20 +25,9 @@ fx_add(struct passage_effects *fx, enum passage_effect e)
 		fx->e[fx->n++] = e;
 }
 
-/* Rule and item names are the table's UPPER_CASE names in lower case,
- * optionally behind a prefix: "failed:" + "DG_HASHES" -> "failed:dg_hashes". */
-static void
-lower_name(char *out, size_t outlen, const char *prefix, const char *name)
-{
-	size_t n = (size_t)snprintf(out, outlen, "%s%s", prefix, name);
-
-	for (size_t i = 0; i < n && i < outlen; i++)
-		if (out[i] >= 'A' && out[i] <= 'Z')
-			out[i] = (char)(out[i] - 'A' + 'a');
-}
-
 static struct passage_explain_item *
-explain(struct passage *p, const char *name, const char *result)
+explain(struct passage *p, enum passage_item id, enum passage_check_result result,
+    const char *detail)
 {
 	struct passage_explain_item *it;
 
@@ -40,15 +35,19 @@ explain(struct passage *p, const char *name, const char *result)
 		return NULL;
 	it = &p->x.items[p->x.n++];
 	memset(it, 0, sizeof(*it));
-	snprintf(it->name, sizeof(it->name), "%s", name);
-	snprintf(it->result, sizeof(it->result), "%s", result);
+	it->id = id;
+	it->result = result;
+	if (detail != NULL)
+		snprintf(it->detail, sizeof(it->detail), "%s", detail);
 	return it;
 }
 
 static void
-explain_score(struct passage *p, const char *name, bool pass, double v, double thr)
+explain_score(struct passage *p, enum passage_item id, double v)
 {
-	struct passage_explain_item *it = explain(p, name, pass ? "pass" : "fail");
+	double thr = 0;
+	bool pass = passage_score_passes(p->policy, id, v, &thr);
+	struct passage_explain_item *it = explain(p, id, pass ? PCR_PASS : PCR_FAIL, NULL);
 
 	if (it != NULL) {
 		it->value = v;
@@ -57,22 +56,21 @@ explain_score(struct passage *p, const char *name, bool pass, double v, double t
 	}
 }
 
-static const char *
-check_result_str(enum passage_check_result r)
-{
-	switch (r) {
-	case PCR_PASS: return "pass";
-	case PCR_FAIL: return "fail";
-	case PCR_ABSENT: return "absent";
-	default: return "not_checked";
-	}
-}
-
 static void
 decide(struct passage *p, enum passage_outcome o, const char *rule)
 {
 	p->x.outcome = o;
 	snprintf(p->x.rule, sizeof(p->x.rule), "%s", rule);
+}
+
+/* The document checks as the policy sees them: the device's results with
+ * ISSUER_ACCEPTED and MIN_AGE computed from the holder (decide.h). */
+static void
+doc_checks(const struct passage *p, const struct passage_event *ev,
+    enum passage_check_result c[PDC_COUNT])
+{
+	memcpy(c, ev->checks, sizeof(ev->checks));
+	passage_holder_checks(p->policy, &ev->holder, c);
 }
 
 /* ---- guards ------------------------------------------------------------ */
@@ -84,24 +82,13 @@ g_ok(const struct passage *p, const struct passage_event *ev)
 	return ev->ok;
 }
 
-/* Acceptable when no check failed and every mandatory check passed; a chip
- * without AA/CA is acceptable only if the policy says so. */
 static bool
 g_checks_acceptable(const struct passage *p, const struct passage_event *ev)
 {
-	for (int c = 0; c < PDC_COUNT; c++) {
-		enum passage_check_result r = ev->checks[c];
-		bool mandatory = (p->policy->mandatory >> c) & 1u;
-		if (r == PCR_FAIL)
-			return false;
-		if (!mandatory || r == PCR_PASS)
-			continue;
-		if (c == PDC_CHIP_AUTH && r == PCR_ABSENT &&
-		    p->policy->no_chip_auth == PASSAGE_ABSENT_ACCEPT)
-			continue;
-		return false;
-	}
-	return true;
+	enum passage_check_result c[PDC_COUNT];
+
+	doc_checks(p, ev, c);
+	return passage_doc_verdict(p->policy, c, NULL, 0);
 }
 
 static bool
@@ -128,19 +115,19 @@ g_attempts_left(const struct passage *p, const struct passage_event *ev)
 static bool
 g_live(const struct passage *p, const struct passage_event *ev)
 {
-	return ev->score >= p->policy->liveness_threshold;
+	return passage_score_passes(p->policy, PI_LIVENESS, ev->score, NULL);
 }
 
 static bool
 g_match(const struct passage *p, const struct passage_event *ev)
 {
-	return ev->score >= p->policy->match_threshold;
+	return passage_score_passes(p->policy, PI_MATCH_1TO1, ev->score, NULL);
 }
 
 static bool
 g_watchlist_clear(const struct passage *p, const struct passage_event *ev)
 {
-	return ev->score < p->policy->watchlist_threshold;
+	return passage_score_passes(p->policy, PI_WATCHLIST, ev->score, NULL);
 }
 
 static bool
@@ -169,28 +156,35 @@ static void
 a_open_chip(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
 	(void)ev;
-	explain(p, "mrz_valid", "pass");
+	explain(p, PI_MRZ_VALID, PCR_PASS, NULL);
 	fx_add(fx, PX_OPEN_CHIP);
 }
 
 static void
 a_run_checks(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it = explain(p, "chip_access", "pass");
-
-	if (it != NULL && ev->detail != NULL)
-		snprintf(it->detail, sizeof(it->detail), "%s", ev->detail);	/* PACE / BAC */
+	explain(p, PI_CHIP_ACCESS, PCR_PASS, ev->detail);	/* PACE / BAC */
 	fx_add(fx, PX_RUN_CHECKS);
 }
 
+/* The seven checks after MRZ_VALID and CHIP_ACCESS (which are explained when
+ * they happen), MIN_AGE last. ISSUER_ACCEPTED's detail is "STATE:TYPE":
+ * passage_decide() evaluates it again from there. */
 static void
 record_checks(struct passage *p, const struct passage_event *ev)
 {
-	/* MRZ_VALID and CHIP_ACCESS are explained when they happen */
-	for (int c = PDC_PASSIVE_AUTH; c < PDC_COUNT; c++) {
-		char name[32];
-		lower_name(name, sizeof(name), "", passage_doc_check_str((enum passage_doc_check)c));
-		explain(p, name, check_result_str(ev->checks[c]));
+	enum passage_check_result c[PDC_COUNT];
+
+	doc_checks(p, ev, c);
+	for (int i = PDC_PASSIVE_AUTH; i < PDC_COUNT; i++) {
+		/* the record writes both ABSENT and NOT_CHECKED as "skipped": the
+		 * detail keeps them apart for a replay (passage_result_parse) */
+		struct passage_explain_item *it = explain(p, (enum passage_item)i, c[i],
+		    c[i] == PCR_ABSENT ? "absent" : c[i] == PCR_NOT_CHECKED ? "not checked" : NULL);
+
+		if (it != NULL && i == PDC_ISSUER_ACCEPTED && ev->holder.known)
+			snprintf(it->detail, sizeof(it->detail), "%.3s%s%.2s", ev->holder.issuing_state,
+			    ev->holder.document_type[0] ? ":" : "", ev->holder.document_type);
 	}
 }
 
@@ -216,43 +210,51 @@ static void
 a_liveness(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
 	char d[64];
-	struct passage_explain_item *it = explain(p, "face_quality", "pass");
 
 	(void)ev;
-	snprintf(d, sizeof(d), "attempt %d of %d", p->capture_attempts, p->policy->max_capture_attempts);
-	if (it != NULL)
-		snprintf(it->detail, sizeof(it->detail), "%s", d);
+	snprintf(d, sizeof(d), "attempt %d of %d", p->capture_attempts,
+	    p->policy->max_capture_attempts);
+	explain(p, PI_FACE_QUALITY, PCR_PASS, d);
 	fx_add(fx, PX_RUN_LIVENESS);
+}
+
+/* The PAD cues behind the liveness score: evidence, after the score. */
+static void
+record_pad_cues(struct passage *p, const struct passage_event *ev)
+{
+	for (size_t i = 0; i < ev->n_pad_items && ev->pad_items != NULL; i++) {
+		struct passage_explain_item *it;
+
+		if (p->x.n == PASSAGE_MAX_EXPLAIN)
+			return;
+		it = &p->x.items[p->x.n++];
+		*it = ev->pad_items[i];
+		it->id = PI_PAD_CUE;
+	}
 }
 
 static void
 a_match(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	explain_score(p, "liveness", true, ev->score, p->policy->liveness_threshold);
+	explain_score(p, PI_LIVENESS, ev->score);
+	record_pad_cues(p, ev);
 	fx_add(fx, PX_RUN_MATCH);
 }
 
 static void
 a_watchlist(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	explain_score(p, "match_1to1", true, ev->score, p->policy->match_threshold);
+	explain_score(p, PI_MATCH_1TO1, ev->score);
 	fx_add(fx, PX_RUN_WATCHLIST);
 }
 
 static void
 a_open(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it = explain(p, "watchlist", "clear");
-
-	if (it != NULL) {
-		it->value = ev->score;
-		it->threshold = p->policy->watchlist_threshold;
-		it->has_value = true;
-	}
+	explain_score(p, PI_WATCHLIST, ev->score);
 	decide(p, PO_OPEN, "all_checks_passed");
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_GATE_OPEN);
-	fx_add(fx, PX_PROMPT_PROCEED);
 }
 
 /* A referral: the automated decision is reported at once (the officer's
@@ -272,58 +274,36 @@ refer(struct passage *p, struct passage_effects *fx, const char *rule)
 static void
 a_refer_mrz(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it = explain(p, "mrz_valid", "fail");
-
-	if (it != NULL && ev->detail != NULL)
-		snprintf(it->detail, sizeof(it->detail), "%s", ev->detail);
+	explain(p, PI_MRZ_VALID, PCR_FAIL, ev->detail);
 	refer(p, fx, "mrz_invalid");
 }
 
 static void
 a_refer_chip(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it = explain(p, "chip_access", "fail");
-
-	if (it != NULL && ev->detail != NULL)
-		snprintf(it->detail, sizeof(it->detail), "%s", ev->detail);
+	explain(p, PI_CHIP_ACCESS, PCR_FAIL, ev->detail);
 	refer(p, fx, "chip_unreadable");
 }
 
 static void
 a_refer_document(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
+	enum passage_check_result c[PDC_COUNT];
 	char rule[48] = "document_check_failed";
 
 	record_checks(p, ev);
-	/* name the check that made the document unacceptable: a failed check
-	 * first (it is evidence), else the first mandatory one not passed (a
-	 * failure can stop later checks from running at all) */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int c = 0; c < PDC_COUNT; c++) {
-			enum passage_check_result r = ev->checks[c];
-			bool mandatory = (p->policy->mandatory >> c) & 1u;
-			bool hit = pass == 0 ? r == PCR_FAIL :
-			    (mandatory && r != PCR_PASS &&
-			    !(c == PDC_CHIP_AUTH && r == PCR_ABSENT &&
-			    p->policy->no_chip_auth == PASSAGE_ABSENT_ACCEPT));
-			if (hit) {
-				lower_name(rule, sizeof(rule), pass == 0 ? "failed:" : "missing:",
-				    passage_doc_check_str((enum passage_doc_check)c));
-				goto named;
-			}
-		}
-	}
-named:
+	doc_checks(p, ev, c);
+	(void)passage_doc_verdict(p->policy, c, rule, sizeof(rule));
 	refer(p, fx, rule);
 }
 
 static void
 a_refer_tailgating(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it = explain(p, "one_person", "fail");
+	char d[64];
 
-	if (it != NULL)
-		snprintf(it->detail, sizeof(it->detail), "%d faces in the frame", ev->faces);
+	snprintf(d, sizeof(d), "%d faces in the frame", ev->faces);
+	explain(p, PI_ONE_PERSON, PCR_FAIL, d);
 	refer(p, fx, "more_than_one_person");
 	fx_add(fx, PX_PROMPT_ONE_PERSON);
 }
@@ -331,54 +311,53 @@ a_refer_tailgating(struct passage *p, const struct passage_event *ev, struct pas
 static void
 a_refer_quality(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it = explain(p, "face_quality", "fail");
+	char d[64];
 
 	(void)ev;
-	if (it != NULL)
-		snprintf(it->detail, sizeof(it->detail), "%d attempts", p->capture_attempts);
+	snprintf(d, sizeof(d), "%d attempts", p->capture_attempts);
+	explain(p, PI_FACE_QUALITY, PCR_FAIL, d);
 	refer(p, fx, "face_capture_failed");
 }
 
 static void
 a_refer_pad(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	explain_score(p, "liveness", false, ev->score, p->policy->liveness_threshold);
+	explain_score(p, PI_LIVENESS, ev->score);
+	record_pad_cues(p, ev);
 	refer(p, fx, "pad_alarm");
 }
 
 static void
 a_refer_mismatch(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	explain_score(p, "match_1to1", false, ev->score, p->policy->match_threshold);
+	explain_score(p, PI_MATCH_1TO1, ev->score);
 	refer(p, fx, "biometric_mismatch");
 }
 
 static void
 a_refer_watchlist(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it = explain(p, "watchlist", "hit");
-
-	if (it != NULL) {
-		it->value = ev->score;
-		it->threshold = p->policy->watchlist_threshold;
-		it->has_value = true;
-	}
+	explain_score(p, PI_WATCHLIST, ev->score);
 	refer(p, fx, "watchlist_hit");
 }
 
 static void
-a_refer_event(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+a_refer_timeout(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	char rule[48];
+	explain(p, PI_TIMEOUT, PCR_FAIL, ev->detail);
+	refer(p, fx, "timeout");
+}
 
-	/* the event says what happened */
-	lower_name(rule, sizeof(rule), "", passage_event_str(ev->type));
-	if (ev->detail != NULL) {
-		struct passage_explain_item *it = explain(p, rule, "fail");
-		if (it != NULL)
-			snprintf(it->detail, sizeof(it->detail), "%s", ev->detail);
-	}
-	refer(p, fx, rule);
+/* A device lost (or failing) during a passage: the passage ends as a
+ * referral with rule device_lost, reported at once, and the kiosk goes out
+ * of service until the device is back (DEVICE_BACK). */
+static void
+a_device_lost(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+{
+	explain(p, PI_DEVICE_LOST, PCR_FAIL, ev->detail);
+	refer(p, fx, "device_lost");
+	fx_add(fx, PX_PROMPT_CLOSED);
+	p->passages++;
 }
 
 /* The traveller gave up before a decision: nothing to refer, but the
@@ -386,15 +365,11 @@ a_refer_event(struct passage *p, const struct passage_event *ev, struct passage_
 static void
 a_abandon(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
+	enum passage_item id = ev->type == PE_DOC_REMOVED ? PI_DOC_REMOVED : PI_TRAVELLER_LEFT;
 	char rule[48];
 
-	lower_name(rule, sizeof(rule), "abandoned:", passage_event_str(ev->type));
-	if (ev->detail != NULL) {
-		struct passage_explain_item *it = explain(p, rule + strlen("abandoned:"), "fail");
-
-		if (it != NULL)
-			snprintf(it->detail, sizeof(it->detail), "%s", ev->detail);
-	}
+	explain(p, id, PCR_FAIL, ev->detail);
+	snprintf(rule, sizeof(rule), "abandoned:%s", passage_item_str(id));
 	decide(p, PO_ABANDONED, rule);
 	fx_add(fx, PX_WIPE);
 	fx_add(fx, PX_REPORT);
@@ -402,45 +377,96 @@ a_abandon(struct passage *p, const struct passage_event *ev, struct passage_effe
 	p->passages++;
 }
 
-static void
-a_finish(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
-{
-	struct passage_explain_item *it = explain(p, "passage_confirmed",
-	    ev->type == PE_PASSED ? "pass" : "fail");
+/* ---- the gate: opened -> traveller through -> closed ------------------------- */
 
-	if (it != NULL && ev->type != PE_PASSED)
-		snprintf(it->detail, sizeof(it->detail), "%s", passage_event_str(ev->type));
+static void
+a_door_opened(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+{
+	(void)ev;
+	explain(p, PI_DOOR_OPENED, PCR_PASS, NULL);
+	fx_add(fx, PX_PROMPT_PROCEED);
+}
+
+/* The door did not confirm it opened (or the gate failed): never claim it
+ * open; shut it, report, and go out of service (the gate is faulty). */
+static void
+a_gate_fault(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+{
+	const char *d = ev->detail != NULL ? ev->detail : passage_event_str(ev->type);
+	enum passage_item id = p->state == PS_GATE_OPENING ? PI_DOOR_OPENED :
+	    p->state == PS_GATE_CLOSING ? PI_DOOR_CLOSED : PI_PASSAGE_CONFIRMED;
+
+	explain(p, id, PCR_FAIL, d);
+	if (ev->type == PE_DEVICE_LOST)
+		explain(p, PI_DEVICE_LOST, PCR_FAIL, ev->detail);
+	fx_add(fx, PX_GATE_CLOSE);
+	fx_add(fx, PX_REPORT);
+	fx_add(fx, PX_NOTIFY_OFFICER);
+	fx_add(fx, PX_PROMPT_CLOSED);
+	p->passages++;
+}
+
+static void
+a_passed(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+{
+	(void)ev;
+	explain(p, PI_PASSAGE_CONFIRMED, PCR_PASS, NULL);
+	fx_add(fx, PX_GATE_CLOSE);
+}
+
+/* Nobody went through in time (or the door shut first): close. */
+static void
+a_not_passed(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+{
+	explain(p, PI_PASSAGE_CONFIRMED, PCR_FAIL, passage_event_str(ev->type));
+	fx_add(fx, PX_GATE_CLOSE);
+}
+
+/* The door shut before the traveller went through: nothing more to wait for. */
+static void
+a_closed_unpassed(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+{
+	explain(p, PI_PASSAGE_CONFIRMED, PCR_FAIL, passage_event_str(ev->type));
+	explain(p, PI_DOOR_CLOSED, PCR_PASS, NULL);
 	fx_add(fx, PX_GATE_CLOSE);
 	fx_add(fx, PX_REPORT);
 	fx_add(fx, PX_PROMPT_PLACE_DOC);
 	p->passages++;
 }
 
+static void
+a_door_closed(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
+{
+	(void)ev;
+	explain(p, PI_DOOR_CLOSED, PCR_PASS, NULL);
+	fx_add(fx, PX_REPORT);
+	fx_add(fx, PX_PROMPT_PLACE_DOC);
+	p->passages++;
+}
+
+/* ---- officers --------------------------------------------------------------- */
+
 /* An officer opens the gate for a referred traveller: an override, with
  * the officer's identity (from the certificate) and reason. */
 static void
 a_override_open(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
-	struct passage_explain_item *it;
-
 	snprintf(p->x.officer, sizeof(p->x.officer), "%s", ev->officer);
 	snprintf(p->x.officer_reason, sizeof(p->x.officer_reason), "%s", ev->reason);
-	it = explain(p, "officer_override", "open");
-	if (it != NULL)
-		snprintf(it->detail, sizeof(it->detail), "let through by the officer");
+	explain(p, PI_OFFICER_OVERRIDE, PCR_PASS, "let through by the officer");
 	if (p->x.outcome == PO_NONE)	/* no passage: the officer opened the gate by hand */
 		decide(p, PO_OPEN, "officer_manual_open");
 	else	/* the referral's own record keeps the rule that referred */
 		decide(p, PO_OPEN, "officer_override_open");
 	fx_add(fx, PX_GATE_OPEN);
-	fx_add(fx, PX_PROMPT_PROCEED);
 }
 
 /* An officer closes a referral or ends a hold. The referral (or the hold
  * that ended a passage) is on record already; an officer who closes a
  * referral decides it: a second record, REJECT, with the officer's
- * identity. Without an identity (the simulated officer of a scenario run)
- * nothing is decided and nothing more is reported. */
+ * identity. Without an identity (the simulated officer of a scenario run,
+ * or the kiosk's own officer timeout) nothing is decided and nothing more
+ * is reported. */
 static void
 a_officer_close(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
@@ -452,10 +478,7 @@ a_officer_close(struct passage *p, const struct passage_event *ev, struct passag
 			snprintf(p->x.officer_reason, sizeof(p->x.officer_reason), "%s", ev->reason);
 	}
 	if (decided) {
-		struct passage_explain_item *it = explain(p, "officer_override", "reject");
-
-		if (it != NULL)
-			snprintf(it->detail, sizeof(it->detail), "refused by the officer");
+		explain(p, PI_OFFICER_OVERRIDE, PCR_FAIL, "refused by the officer");
 		decide(p, PO_REJECT, "officer_override_reject");
 	}
 	fx_add(fx, PX_GATE_CLOSE);
@@ -477,7 +500,13 @@ a_hold(struct passage *p, const struct passage_event *ev, struct passage_effects
 	} else if (p->x.outcome == PO_NONE) {
 		/* a traveller in the middle of a passage: it ends as a referral,
 		 * reported at once like every referral */
+		explain(p, PI_OFFICER_HOLD, PCR_FAIL, NULL);
 		decide(p, PO_REFER, "officer_hold");
+		reported = true;
+	} else if (p->state == PS_GATE_OPENING || p->state == PS_GATE_OPEN) {
+		/* the gate was opening for a decided passage: the decision stands,
+		 * the record says the officer stopped it at the gate */
+		explain(p, PI_OFFICER_HOLD, PCR_FAIL, "held at the gate");
 		reported = true;
 	}
 	if (ev->officer != NULL)
@@ -489,11 +518,14 @@ a_hold(struct passage *p, const struct passage_event *ev, struct passage_effects
 		fx_add(fx, PX_REPORT);
 }
 
+/* ---- service ------------------------------------------------------------------ */
+
 static void
 a_out_of_service(struct passage *p, const struct passage_event *ev, struct passage_effects *fx)
 {
 	(void)p;
 	(void)ev;
+	fx_add(fx, PX_GATE_CLOSE);
 	fx_add(fx, PX_PROMPT_CLOSED);
 }
 
@@ -518,8 +550,10 @@ a_back_in_service(struct passage *p, const struct passage_event *ev, struct pass
 const struct passage_transition passage_table[] = {
 	E(IDLE,         DOC_PLACED,      a_start,            READING_MRZ),
 	E(IDLE,         HOST_DOWN,       a_out_of_service,   OUT_OF_SERVICE),
+	E(IDLE,         DEVICE_LOST,     a_out_of_service,   OUT_OF_SERVICE),
 	E(IDLE,         OFFICER_HOLD,    a_hold,             HOLD),
 	E(OUT_OF_SERVICE, HOST_UP,       a_back_in_service,  IDLE),
+	E(OUT_OF_SERVICE, DEVICE_BACK,   a_back_in_service,  IDLE),
 
 	T(READING_MRZ,  MRZ_READ,        g_ok,               a_open_chip,        CHIP_ACCESS),
 	E(READING_MRZ,  MRZ_READ,        a_refer_mrz,        REFERRED),
@@ -547,25 +581,35 @@ const struct passage_transition passage_table[] = {
 	E(MATCH,        MATCH_DONE,      a_refer_mismatch,   REFERRED),
 	E(MATCH,        TRAVELLER_LEFT,  a_abandon,          IDLE),
 
-	T(WATCHLIST,    WATCHLIST_DONE,  g_watchlist_clear,  a_open,             GATE_OPEN),
+	T(WATCHLIST,    WATCHLIST_DONE,  g_watchlist_clear,  a_open,             GATE_OPENING),
 	E(WATCHLIST,    WATCHLIST_DONE,  a_refer_watchlist,  REFERRED),
 	E(WATCHLIST,    TRAVELLER_LEFT,  a_abandon,          IDLE),
 
-	E(GATE_OPEN,    PASSED,          a_finish,           IDLE),
-	E(GATE_OPEN,    TIMEOUT,         a_finish,           IDLE),
-	E(GATE_OPEN,    DEVICE_LOST,     a_refer_event,      REFERRED),
+	/* the door's own account of the passage: opened, traveller through,
+	 * closed; a door that does not confirm is a faulty gate */
+	E(GATE_OPENING, DOOR_OPENED,     a_door_opened,      GATE_OPEN),
+	E(GATE_OPENING, TIMEOUT,         a_gate_fault,       OUT_OF_SERVICE),
+	E(GATE_OPENING, DEVICE_LOST,     a_gate_fault,       OUT_OF_SERVICE),
+	E(GATE_OPENING, OFFICER_HOLD,    a_hold,             HOLD),
+	E(GATE_OPEN,    PASSED,          a_passed,           GATE_CLOSING),
+	E(GATE_OPEN,    TIMEOUT,         a_not_passed,       GATE_CLOSING),
+	E(GATE_OPEN,    DOOR_CLOSED,     a_closed_unpassed,  IDLE),
+	E(GATE_OPEN,    DEVICE_LOST,     a_gate_fault,       OUT_OF_SERVICE),
 	E(GATE_OPEN,    OFFICER_HOLD,    a_hold,             HOLD),
+	E(GATE_CLOSING, DOOR_CLOSED,     a_door_closed,      IDLE),
+	E(GATE_CLOSING, TIMEOUT,         a_gate_fault,       OUT_OF_SERVICE),
+	E(GATE_CLOSING, DEVICE_LOST,     a_gate_fault,       OUT_OF_SERVICE),
 
-	T(REFERRED,     OFFICER_OPEN,    g_has_reason,       a_override_open,    GATE_OPEN),
+	T(REFERRED,     OFFICER_OPEN,    g_has_reason,       a_override_open,    GATE_OPENING),
 	E(REFERRED,     OFFICER_RELEASE, a_officer_close,    IDLE),
 	E(REFERRED,     OFFICER_HOLD,    a_hold,             HOLD),
 
-	T(HOLD,         OFFICER_OPEN,    g_has_reason,       a_override_open,    GATE_OPEN),
+	T(HOLD,         OFFICER_OPEN,    g_has_reason,       a_override_open,    GATE_OPENING),
 	E(HOLD,         OFFICER_RELEASE, a_officer_close,    IDLE),
 
 	/* cancel paths from every active state; never open the gate */
-	E(ANY,          TIMEOUT,         a_refer_event,      REFERRED),
-	E(ANY,          DEVICE_LOST,     a_refer_event,      REFERRED),
+	E(ANY,          TIMEOUT,         a_refer_timeout,    REFERRED),
+	E(ANY,          DEVICE_LOST,     a_device_lost,      OUT_OF_SERVICE),
 	E(ANY,          OFFICER_HOLD,    a_hold,             HOLD),
 };
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config_rx.h"
+#include "decide.h"
 #include "docauth/csca.h"
 #include "egate/error.h"
 #include "egate/match.h"
@@ -122,30 +123,6 @@ policy_apply_on_push(struct policy_apply *pa, const Egate__ConfigPush *cp)
 
 /* ---- putting a configuration in force --------------------------------------- */
 
-/* Map the policy's check names onto the machine's (same names, other case). */
-static int
-map_checks(uint32_t mask, uint32_t *out, char *detail, size_t cap)
-{
-	*out = 0;
-	for (int c = 0; c < POLICY_C_COUNT; c++) {
-		int found = -1;
-
-		if (!(mask & (1u << c)))
-			continue;
-		for (int p = 0; p < PDC_COUNT; p++)
-			if (strcasecmp(passage_doc_check_str((enum passage_doc_check)p),
-			    policy_doc_check_name((enum policy_doc_check)c)) == 0)
-				found = p;
-		if (found < 0) {
-			snprintf(detail, cap, "mandatory check %s unknown to this kiosk",
-			    policy_doc_check_name((enum policy_doc_check)c));
-			return EG_ERR_CONFIG;
-		}
-		*out |= 1u << found;
-	}
-	return EG_OK;
-}
-
 /* Everything that can fail, before anything changes. */
 static int
 prepare(struct policy_apply *pa, struct kiosk *k, const struct policy *p,
@@ -154,23 +131,9 @@ prepare(struct policy_apply *pa, struct kiosk *k, const struct policy *p,
 	struct match_params mp;
 	int rc;
 
-	*np = *pa->o.policy;	/* timeouts stay */
-	snprintf(np->version, sizeof(np->version), "%" PRIu64, p->version);
-	np->match_threshold = p->threshold[POLICY_T_MATCH];
-	np->liveness_threshold = p->threshold[POLICY_T_LIVENESS];
-	np->watchlist_threshold = p->threshold[POLICY_T_WATCHLIST];
-	np->max_capture_attempts = (int)p->threshold[POLICY_T_MAX_CAPTURES];
-	np->no_chip_auth = p->no_chip_auth == POLICY_NCA_ACCEPT ? PASSAGE_ABSENT_ACCEPT :
-	    PASSAGE_ABSENT_REFER;
-	np->watchlist_action = p->watchlist_action == POLICY_WL_REFER_SILENT ?
-	    PASSAGE_HIT_REFER_SILENT : PASSAGE_HIT_REFER;
-	if ((rc = map_checks(p->mandatory, &np->mandatory, detail, cap)) != EG_OK)
+	/* one mapping, shared with `egate audit replay` (decide.h) */
+	if ((rc = passage_policy_from_proto(p, pa->o.policy, np, detail, cap)) != EG_OK)
 		return rc;
-	if (strlen(p->setting[POLICY_S_ACCEPTED_ISSUERS]) >= sizeof(pa->o.conf->accepted_issuers)) {
-		snprintf(detail, cap, "accepted_issuers longer than %zu bytes",
-		    sizeof(pa->o.conf->accepted_issuers) - 1);
-		return EG_ERR_OVERFLOW;
-	}
 	if (p->n_crls > 0 && p->n_master_lists == 0) {
 		snprintf(detail, cap, "%s", "CRLs without the master lists they belong to");
 		return EG_ERR_CONFIG;
@@ -231,10 +194,7 @@ apply_item(struct policy_apply *pa, struct kiosk *k, const struct config_rx_item
 	 * the policy as it was */
 	if ((rc = add_trust(k, p, detail, cap)) != EG_OK)
 		goto out;
-	*pa->o.policy = np;
-	snprintf(pa->o.conf->accepted_issuers, sizeof(pa->o.conf->accepted_issuers), "%s",
-	    p->setting[POLICY_S_ACCEPTED_ISSUERS]);
-	pa->o.conf->min_age = (long long)p->threshold[POLICY_T_MIN_AGE];
+	*pa->o.policy = np;	/* accepted issuers and minimum age included */
 	if (g != NULL)
 		kiosk_swap_watchlist(k, &g);
 	pa->version = p->version;

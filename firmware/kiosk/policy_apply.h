@@ -10,10 +10,10 @@
  * valid one waits until the kiosk's own thread calls policy_apply_pending()
  * between two passages (the machine is in IDLE: never mid-passage); it then
  * replaces, all or nothing:
- *   - the passage policy in force (struct passage_policy: thresholds,
- *     mandatory checks, no-chip-auth and watchlist actions, version string,
- *     which becomes PassageEvent.config_version);
- *   - [policy] accepted_issuers and min_age of the kiosk's configuration;
+ *   - the passage policy in force (struct passage_policy, through
+ *     passage_policy_from_proto: thresholds, mandatory checks, no-chip-auth
+ *     and watchlist actions, accepted issuers, minimum age, and the version
+ *     string, which becomes PassageEvent.config_version);
  *   - the watchlist gallery, when the push has one;
  *   - and adds the pushed CSCA master lists (verified against the trust
  *     anchors in force) and CRLs to the trust store, when it has them;
@@ -45,7 +45,7 @@ struct policy_apply;
 struct policy_apply_opts {
 	struct passage_policy *policy;	/* borrowed: the policy in force, rewritten
 					 * in place between passages */
-	struct eg_kiosk_conf *conf;	/* borrowed: accepted_issuers, min_age */
+	const struct eg_kiosk_conf *conf;	/* borrowed */
 	const char *path;		/* persisted configuration (copied) */
 	struct eg_log *log;		/* may be NULL */
 	FILE *out;			/* "config version N applied" lines; may be NULL */

@@ -309,9 +309,15 @@ uplink_set_status(struct uplink *u, const struct uplink_status *s)
 		return;
 	pthread_mutex_lock(&u->mu);
 	if (strcmp(u->status.state, s->state) != 0 || u->status.referral_seq != s->referral_seq ||
-	    u->status.held != s->held || u->status.config_version != s->config_version)
+	    u->status.held != s->held || u->status.config_version != s->config_version ||
+	    u->status.ndev != s->ndev)
 		u->status_changed = true;
+	for (size_t i = 0; i < s->ndev && i < UPLINK_DEVICES_MAX && i < u->status.ndev; i++)
+		if (u->status.devices[i].health != s->devices[i].health)
+			u->status_changed = true;
 	u->status = *s;
+	if (u->status.ndev > UPLINK_DEVICES_MAX)
+		u->status.ndev = UPLINK_DEVICES_MAX;
 	u->status.state[sizeof(u->status.state) - 1] = '\0';
 	u->status.last_decision[sizeof(u->status.last_decision) - 1] = '\0';
 	u->status.last_reason[sizeof(u->status.last_reason) - 1] = '\0';
@@ -693,6 +699,7 @@ heartbeat(struct uplink *u)
 {
 	Egate__Envelope env;
 	Egate__Heartbeat hb;
+	Egate__DeviceStatus ds[UPLINK_DEVICES_MAX], *dsp[UPLINK_DEVICES_MAX];
 	uint64_t pending = 0;
 	struct uplink_status st;
 
@@ -713,6 +720,17 @@ heartbeat(struct uplink *u)
 	hb.last_decision = st.last_decision;
 	hb.last_reason = st.last_reason;
 	hb.last_ts_ms = st.last_ts_ms;
+	for (size_t i = 0; i < st.ndev; i++) {
+		st.devices[i].name[sizeof(st.devices[i].name) - 1] = '\0';
+		st.devices[i].detail[sizeof(st.devices[i].detail) - 1] = '\0';
+		egate__device_status__init(&ds[i]);
+		ds[i].name = st.devices[i].name;
+		ds[i].health = st.devices[i].health;
+		ds[i].detail = st.devices[i].detail;
+		dsp[i] = &ds[i];
+	}
+	hb.n_devices = st.ndev;
+	hb.devices = dsp;
 	env.body_case = EGATE__ENVELOPE__BODY_HEARTBEAT;
 	env.heartbeat = &hb;
 	return send_env(u, &env);

@@ -39,6 +39,14 @@ struct uplink;
  */
 typedef void (*uplink_msg_fn)(void *ctx, const Egate__Envelope *env);
 
+/* One device's health as a Heartbeat carries it (DeviceStatus). */
+#define UPLINK_DEVICES_MAX 8
+struct uplink_device {
+	char name[16];			/* "reader", "mrz", "camera", "gate", ... */
+	Egate__DeviceHealth health;
+	char detail[64];		/* why, when not OK; no personal data */
+};
+
 /* What the kiosk reports in every Heartbeat (PROTOCOL.md). */
 struct uplink_status {
 	char state[32];			/* passage machine state name */
@@ -48,6 +56,8 @@ struct uplink_status {
 	char last_decision[16];		/* "OPEN", "REFER", ... ; "" = none yet */
 	char last_reason[48];
 	int64_t last_ts_ms;
+	size_t ndev;			/* devices[0..ndev) */
+	struct uplink_device devices[UPLINK_DEVICES_MAX];
 };
 
 struct uplink_conf {
@@ -131,8 +141,8 @@ int uplink_send(struct uplink *u, const Egate__Envelope *env);
 
 /*
  * uplink_set_status — what the next Heartbeat says. A change of state,
- * referral_seq, held or config_version sends a Heartbeat at once (at most
- * one per 200 ms). Thread-safe; s is copied.
+ * referral_seq, held, config_version or a device's health sends a
+ * Heartbeat at once (at most one per 200 ms). Thread-safe; s is copied.
  */
 void uplink_set_status(struct uplink *u, const struct uplink_status *s);
 

@@ -277,7 +277,7 @@ int audit_query(struct audit_db *db, const struct audit_filter *f, audit_row_fn 
  * readable or writable by group or others (like ssh keys).
  * On success *key is a heap buffer of *len bytes; the caller frees it with
  * eg_secret_free(key, len). Errors: EG_ERR_INVAL, EG_ERR_IO (cannot read;
- * errno is kept), EG_ERR_PERM (mode allows group/other access),
+ * errno is kept), EG_ERR_PERM (group/other access or another owner),
  * EG_ERR_FORMAT (not hex, too short or too long), EG_ERR_NOMEM.
  */
 int audit_hmac_key_load(const char *path, uint8_t **key, size_t *len);
@@ -285,7 +285,7 @@ int audit_hmac_key_load(const char *path, uint8_t **key, size_t *len);
 /*
  * audit_pem_load — read a PEM file (at most 64 KiB) as a NUL-terminated
  * string for audit_keys.sign_key_pem or audit_verify. With private set, the
- * file must not be accessible by group or others (EG_ERR_PERM). The caller
+ * file follows egate/keyfile.h's rule (EG_ERR_PERM otherwise). The caller
  * frees *pem with eg_secret_free(pem, *len + 1). Errors: EG_ERR_INVAL,
  * EG_ERR_IO (errno kept), EG_ERR_PERM, EG_ERR_OVERFLOW, EG_ERR_FORMAT (a NUL
  * byte inside), EG_ERR_NOMEM.

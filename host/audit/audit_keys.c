@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "egate/error.h"
 #include "egate/hex.h"
+#include "egate/keyfile.h"
 #include "egate/secure.h"
 
 #define KEYFILE_MAX (64 * 1024)
@@ -36,10 +37,10 @@ read_small(const char *path, bool private_key, char **out, size_t *len)
 		ret = EG_ERR_FORMAT;
 		goto out;
 	}
-	if (private_key && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		ret = EG_ERR_PERM;
+	/* the rule every private key follows (egate/keyfile.h): EG_ERR_PERM */
+	if (private_key && (ret = eg_key_fd_check(fd, path, NULL, 0)) != EG_OK)
 		goto out;
-	}
+	ret = EG_ERR_IO;
 	if (st.st_size > KEYFILE_MAX) {
 		ret = EG_ERR_OVERFLOW;
 		goto out;

@@ -26,6 +26,11 @@
 #include "egate/json.h"
 
 #define CMD "camera"
+
+/* egate camera also drives the simulated camera (sim:SCENE, sim:DIR): an
+ * integrator's and a tester's tool (the kiosk daemon does not link it) */
+static const struct camera_ops *const sim_cameras[] = { &camera_sim_ops, NULL };
+static const struct camera_options sim_opts = { .extra = sim_cameras };
 #define GRAB_MAX_FRAMES 100000
 
 /* `egate camera` uses its own exit codes (man page): */
@@ -136,7 +141,7 @@ list_spec(const char *spec, bool json)
 	size_t n = 0;
 	int ret;
 
-	ret = camera_open(spec, NULL, &cam, err, sizeof(err));
+	ret = camera_open(spec, &sim_opts, &cam, err, sizeof(err));
 	if (ret != EG_OK) {
 		cli_err(CMD, "%s", err);
 		return ret == EG_ERR_INVAL ? CAM_EXIT_USAGE : CAM_EXIT_NO_CAMERA;
@@ -330,7 +335,7 @@ cmd_grab(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct camera_options copt = { 0 };
+	struct camera_options copt = { .extra = sim_cameras };
 	struct camera_format want = { 0 }, got = { 0 };
 	struct camera_stats st = { 0 };
 	struct camera_frame f = { 0 };

@@ -10,6 +10,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -17,6 +18,7 @@
 #include "egate/error.h"
 #include "egate/json.h"
 #include "egate/mrz.h"
+#include "egate/mrzsrc.h"
 #include "egate/secure.h"
 
 /* far more than any MRZ (3 x 44 plus line breaks and whitespace) */
@@ -27,6 +29,7 @@ help(FILE *f)
 {
 	fprintf(f,
 	    "usage: egate mrz [--json] [--today YYYY-MM-DD] [LINE... | -]\n"
+	    "       egate mrz [--json] [--today YYYY-MM-DD] --device SPEC [--wait SECONDS]\n"
 	    "\n"
 	    "Parse and validate an ICAO 9303 machine readable zone (TD1, TD2, TD3,\n"
 	    "MRV-A, MRV-B). Give each line as an argument, or all lines in one\n"
@@ -34,10 +37,14 @@ help(FILE *f)
 	    "\n"
 	    "  -j, --json         print the fields and errors as JSON\n"
 	    "  -t, --today DATE   reference date for two-digit years (default: today, UTC)\n"
+	    "  -d, --device SPEC  read the MRZ from an MRZ reader: acm or acm:VID:PID (a\n"
+	    "                     CDC-ACM OCR reader); waits for one document\n"
+	    "  -w, --wait SECONDS how long to wait for it (default 30)\n"
 	    "  -h, --help         this help\n"
 	    "\n"
 	    "exit: 0 valid, 1 invalid (each failing field on stderr), 2 usage,\n"
-	    "      3 input cannot be read\n");
+	    "      3 input cannot be read (no MRZ reader, nothing within --wait, lines\n"
+	    "      that are no MRZ)\n");
 }
 
 static int
@@ -66,6 +73,38 @@ read_stdin(struct eg_wbuf *w)
 	if (ret == EG_OK && ferror(stdin))
 		ret = EG_ERR_IO;
 	eg_memzero(chunk, sizeof(chunk));
+	return ret;
+}
+
+/* --device: one document from an MRZ reader (egate/mrzsrc.h), its lines
+ * into w. The reader's answer is personal data: wiped here. */
+static int
+read_device(const char *spec, unsigned wait_s, struct eg_wbuf *w)
+{
+	struct mrz_source *src = NULL;
+	struct mrzdev_doc d;
+	char err[256] = "";
+	int ret;
+
+	memset(&d, 0, sizeof(d));
+	if ((ret = mrz_source_open(spec, NULL, &src, err, sizeof(err))) != EG_OK) {
+		cli_err("mrz", "%s", err);
+		return ret;
+	}
+	ret = mrz_source_read_doc(src, &d, wait_s * 1000u);
+	if (ret == EG_OK) {
+		for (unsigned i = 0; i < d.nlines && ret == EG_OK; i++) {
+			if ((ret = eg_wbuf_put(w, d.line[i], strlen(d.line[i]))) == EG_OK)
+				ret = eg_wbuf_u8(w, '\n');
+		}
+	} else if (ret == EG_ERR_TIMEOUT) {
+		cli_err("mrz", "no document on %s within %u s", mrz_source_desc(src), wait_s);
+	} else {
+		cli_err("mrz", "%s: %s", mrz_source_desc(src), ret == EG_ERR_FORMAT ?
+		    "lines that are no MRZ (wrong length or characters)" : eg_strerror(ret));
+	}
+	eg_memzero(&d, sizeof(d));
+	mrz_source_free(&src);
 	return ret;
 }
 
@@ -241,19 +280,35 @@ cmd_mrz(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "today", required_argument, NULL, 't' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mrz_date today, *todayp = NULL;
 	struct mrz_result r;
 	struct eg_wbuf in;
+	const char *device = NULL;
+	unsigned long wait_s = 30;
+	char *end;
 	int json = 0, c, ret = EGATE_EXIT_ERROR, err;
 
 	memset(&r, 0, sizeof(r));
 	eg_wbuf_init(&in, MRZ_INPUT_MAX, true);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:d:w:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			device = optarg;
+			break;
+		case 'w':
+			wait_s = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || wait_s > 3600) {
+				cli_err("mrz", "--wait takes 0..3600 seconds");
+				ret = EGATE_EXIT_USAGE;
+				goto out;
+			}
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -276,7 +331,17 @@ cmd_mrz(int argc, char **argv)
 		}
 	}
 
-	if (optind >= argc || (argc - optind == 1 && strcmp(argv[optind], "-") == 0)) {
+	if (device != NULL) {
+		if (optind < argc) {
+			cli_err("mrz", "--device reads the MRZ from the reader: no LINE arguments");
+			ret = EGATE_EXIT_USAGE;
+			goto out;
+		}
+		if ((err = read_device(device, (unsigned)wait_s, &in)) != EG_OK) {
+			ret = err == EG_ERR_INVAL ? EGATE_EXIT_USAGE : EGATE_EXIT_ERROR;
+			goto out;
+		}
+	} else if (optind >= argc || (argc - optind == 1 && strcmp(argv[optind], "-") == 0)) {
 		err = read_stdin(&in);
 		if (err == EG_ERR_OVERFLOW) {
 			cli_err("mrz", "input longer than %d bytes is not an MRZ", MRZ_INPUT_MAX);

@@ -5,7 +5,8 @@
  *
  *   egate read --reader sim:PROFILE|usb[:VID:PID]|vpcd[:PORT]
  *              (--mrz 'LINE1\nLINE2' | --can CAN) --csca PATH [--crl DIR]
- *              [--sim-pki DIR] [--profiles FILE] [--out DIR] [--json]
+ *              [--sim-pki DIR] [--profiles FILE] [--out DIR]
+ *              [--trace FILE [--trace-data]] [--json]
  *   egate read --list-readers [--json]
  *
  * sim:PROFILE goes through the whole production stack: the simulated USB
@@ -37,13 +38,12 @@
 #include "egate/secure.h"
 #include "egate/usb_libusb.h"
 #include "egate/usb_profile.h"
-#include "egate/vpcd.h"
 #include "face.h"
-#include "sim_reader.h"
+#include "doc/reader.h"
+#include "sim_doc_reader.h"
 #include "sim_traveller.h"
 
 #define CMD "read"
-#define VPCD_DEFAULT_PORT 35963
 #define READ_MRZ_MAX 256
 
 static void
@@ -52,7 +52,8 @@ help(FILE *f)
 	fprintf(f,
 	    "usage: egate read --reader SPEC (--mrz MRZ | --can CAN) --csca PATH\n"
 	    "                  [--crl DIR] [--sim-pki DIR] [--profiles FILE]\n"
-	    "                  [--out DIR] [--wait SECONDS] [--json]\n"
+	    "                  [--out DIR] [--trace FILE [--trace-data]]\n"
+	    "                  [--wait SECONDS] [--json]\n"
 	    "       egate read --list-readers [--json]\n"
 	    "\n"
 	    "Read a travel document's chip (ICAO 9303: BAC or PACE, secure messaging,\n"
@@ -71,6 +72,11 @@ help(FILE *f)
 	    "                      (DIR/crl/csca.crl) first; default --csca DIR --crl DIR/crl\n"
 	    "  -p, --profiles FILE reader profiles (default: the installed readers.ini)\n"
 	    "  -o, --out DIR       save the files read and the face image (personal data!)\n"
+	    "  -t, --trace FILE    write an APDU trace for a bug report: commands,\n"
+	    "                      lengths, status words, timing; never keys, key\n"
+	    "                      agreement data or protected payloads\n"
+	    "  -D, --trace-data    also write the files' contents to the trace\n"
+	    "                      (personal data: DG1, DG2, ...)\n"
 	    "  -w, --wait SECONDS  vpcd: wait this long for the card side (default 10)\n"
 	    "  -L, --list-readers  list USB CCID readers and simulated travellers\n"
 	    "  -j, --json          print the result as JSON\n"
@@ -323,16 +329,34 @@ print_text(const char *reader, const struct doc_result *r)
 		if (f->status == DOC_FILE_NOT_LISTED)
 			continue;
 		if (f->status == DOC_FILE_READ)
-			printf("  %-14s %-18s %7zu B  %u commands, chunk %zu\n",
+			printf("  %-14s %-18s %7zu B  %u commands, chunk %zu%s%s\n",
 			    doc_file_name(i), doc_file_status_str(f->status),
-			    f->data.len, f->commands, f->final_chunk);
+			    f->data.len, f->commands, f->final_chunk,
+			    f->by_fid ? ", selected by FID" : "",
+			    f->retried ? ", read again" : "");
 		else if (f->sw != 0)
-			printf("  %-14s %-18s SW %04X %s\n", doc_file_name(i),
-			    doc_file_status_str(f->status), f->sw,
-			    f->err != EG_OK ? eg_err_name(f->err) : "");
+			printf("  %-14s %-18s %s, SW %04X\n", doc_file_name(i),
+			    doc_file_status_str(f->status),
+			    doc_file_reason_str(f->reason), f->sw);
 		else
 			printf("  %-14s %-18s %s\n", doc_file_name(i),
-			    doc_file_status_str(f->status), eg_err_name(f->err));
+			    doc_file_status_str(f->status),
+			    doc_file_reason_str(f->reason));
+	}
+	if (r->adapt.no_sfi || r->adapt.no_do99 > 0 || r->adapt.reestablished > 0) {
+		printf("adapted\n");
+		if (r->adapt.no_sfi)
+			printf("  no short EF identifiers (SW %04X): files SELECTed\n",
+			    r->adapt.sfi_sw);
+		if (r->adapt.no_do99 > 0)
+			printf("  %u protected responses without DO'99'\n",
+			    r->adapt.no_do99);
+		if (r->adapt.reestablished > 0)
+			printf("  the chip ended secure messaging at %s (SW %04X); "
+			    "access control re-established %u time%s\n",
+			    r->adapt.sm_dropped_at, r->adapt.sm_dropped_sw,
+			    r->adapt.reestablished,
+			    r->adapt.reestablished == 1 ? "" : "s");
 	}
 	printf("timing\n");
 	for (size_t i = 0; i < r->n_steps; i++)
@@ -348,139 +372,108 @@ print_text(const char *reader, const struct doc_result *r)
 	printf("\n");
 }
 
+/* ---- --trace ----------------------------------------------------------------- */
+
+/* The trace sink: one line per event, redacted by struct icao_tracer
+ * (icao/trace.h), with the time since the start of the read. */
+struct trace_out {
+	FILE *f;
+	struct icao_tracer t;
+	char *line;		/* ICAO_TRACE_LINE_MAX bytes */
+	struct timespec t0;
+	bool failed;
+};
+
+static void
+trace_sink(void *ctx, const struct icao_trace_ev *ev)
+{
+	struct trace_out *o = ctx;
+	struct timespec now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - o->t0.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - o->t0.tv_nsec) / 1e6;
+	(void)icao_tracer_line(&o->t, ev, o->line, ICAO_TRACE_LINE_MAX);
+	if (fprintf(o->f, "%10.2f %s\n", ms, o->line) < 0)
+		o->failed = true;
+	if (o->line[0] != '\0')
+		eg_memzero(o->line, strlen(o->line));	/* may hold file contents */
+}
+
+static int
+trace_open(struct trace_out *o, const char *path, bool with_data)
+{
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->t.flags = with_data ? ICAO_TRACE_FILE_DATA : 0;
+	if ((o->line = malloc(ICAO_TRACE_LINE_MAX)) == NULL)
+		return EG_ERR_NOMEM;
+	o->line[0] = '\0';
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return EG_ERR_IO;
+	if ((o->f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return EG_ERR_IO;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &o->t0);
+	fprintf(o->f, "# egate read APDU trace (docs/reading.md): ms, then '>' the "
+	    "plain command, '|' '<' the response\n"
+	    "# never written: keys, key agreement and authentication data, "
+	    "protected payloads\n# file contents: %s\n",
+	    with_data ? "INCLUDED (personal data: handle and delete as such)" :
+	    "omitted (EF.CardAccess, EF.ATR/INFO and EF.CardSecurity only)");
+	return EG_OK;
+}
+
+static int
+trace_close(struct trace_out *o)
+{
+	int ret = o->failed ? EG_ERR_IO : EG_OK;
+
+	if (o->f != NULL && fclose(o->f) != 0)
+		ret = EG_ERR_IO;
+	o->f = NULL;
+	free(o->line);
+	o->line = NULL;
+	return ret;
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 struct read_ctx {
 	struct usb_profile_table *pt;
-	struct sim_pki *pki;
-	struct sim_reader *sim;
-	struct usb_libusb *lu;
-	struct usb_transport t;
-	struct ccid_dev *ccid;
-	struct vpcd *vpcd;
+	struct sim_doc_reader sim;	/* the sim:PROFILE backend (simulation) */
+	struct doc_reader *reader;
 	struct csca_store *store;
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 };
 
+/* The reader through doc_reader_open (doc/reader.h): usb, vpcd and the
+ * simulated sim:PROFILE. A bad spec or an unknown traveller is a usage
+ * error; a reader that is not there, or fails, is not. */
 static int
-open_sim(struct read_ctx *x, const char *spec, const char *pki_dir,
+open_reader(struct read_ctx *x, const char *spec, const char *pki_dir, unsigned wait_s,
     struct doc_card *card, char *desc, size_t cap)
 {
-	struct sim_traveller t;
-	struct eg_cfg_error cerr;
-	char path[4096], td[4096], eb[512];
+	const struct doc_reader_backend *extra[] = { &x->sim.backend, NULL };
+	struct doc_reader_opts o;
+	char err[512] = "";
 	int ret;
 
-	if (strchr(spec, '/') != NULL)
-		snprintf(path, sizeof(path), "%s", spec);
-	else
-		snprintf(path, sizeof(path), "%s/%s.ini", sim_traveller_dir(), spec);
-	if ((ret = sim_traveller_load_file(path, &t, &cerr)) != EG_OK) {
-		if (ret == EG_ERR_IO)
-			cli_err(CMD, "no simulated traveller '%s' (%s); see --list-readers",
-			    spec, path);
-		else
-			cli_err(CMD, "%s", eg_cfg_error_str(&cerr, eb, sizeof(eb)));
-		return EGATE_EXIT_USAGE;
+	memset(&o, 0, sizeof(o));
+	o.profiles = x->pt;
+	o.vpcd_wait_ms = wait_s * 1000u;
+	o.extra = extra;
+	x->sim.pki_write_dir = pki_dir;
+	if ((ret = doc_reader_open(spec, &o, &x->reader, err, sizeof(err))) != EG_OK) {
+		cli_err(CMD, "%s", err);
+		return ret == EG_ERR_INVAL ? EGATE_EXIT_USAGE : EGATE_EXIT_ERROR;
 	}
-	if (x->pt->n == 0) {
-		cli_err(CMD, "no reader profiles loaded: a simulated reader needs one");
-		return EGATE_EXIT_ERROR;
-	}
-	if ((ret = sim_pki_new(&x->pki)) != EG_OK) {
-		cli_err(CMD, "simulated PKI: %s", eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	if (pki_dir != NULL && (ret = sim_pki_write(x->pki, pki_dir)) != EG_OK) {
-		cli_err(CMD, "cannot write the simulated PKI to %s: %s", pki_dir,
-		    eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	ret = sim_reader_open(&t, x->pki, sim_testdata_dir(td, sizeof(td)), x->pt,
-	    &x->pt->p[0], &x->sim);
-	if (ret != EG_OK) {
-		cli_err(CMD, "simulated reader for '%s': %s (face image %s/%s)", spec,
-		    eg_strerror(ret), td, t.face);
-		return EGATE_EXIT_ERROR;
-	}
-	doc_card_ccid(sim_reader_ccid(x->sim), card);
-	snprintf(desc, cap, "sim:%s on simulated %s (%04X:%04X)", t.name,
-	    x->pt->p[0].name, x->pt->p[0].vid, x->pt->p[0].pid);
-	return EGATE_EXIT_OK;
-}
-
-static int
-open_usb(struct read_ctx *x, const char *arg, struct doc_card *card, char *desc,
-    size_t cap)
-{
-	struct usb_dev_info found[16];
-	struct usb_match m;
-	struct ccid_info info;
-	unsigned vid = 0, pid = 0;
-	size_t n = 0;
-	char tail;
-	int ret;
-
-	if (arg != NULL && (sscanf(arg, "%4x:%4x%c", &vid, &pid, &tail) != 2)) {
-		cli_err(CMD, "usb reader must be usb or usb:VID:PID (hex)");
-		return EGATE_EXIT_USAGE;
-	}
-	if ((ret = usb_libusb_new(&x->lu)) != EG_OK) {
-		cli_err(CMD, "libusb unavailable: %s", eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	x->t = usb_libusb_transport(x->lu);
-	if (arg == NULL) {
-		if (usb_libusb_enumerate(x->lu, 0x0B, x->pt, found, 16, &n) != EG_OK ||
-		    n == 0) {
-			cli_err(CMD, "no CCID reader found");
-			return EGATE_EXIT_ERROR;
-		}
-		vid = found[0].vid;
-		pid = found[0].pid;
-	}
-	memset(&m, 0, sizeof(m));
-	m.vid = (uint16_t)vid;
-	m.pid = (uint16_t)pid;
-	if ((ret = ccid_open(&x->ccid, &x->t, &m, x->pt, NULL)) != EG_OK) {
-		cli_err(CMD, "no CCID reader %04X:%04X: %s", vid, pid, eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	ccid_get_info(x->ccid, &info);
-	doc_card_ccid(x->ccid, card);
-	snprintf(desc, cap, "usb:%04X:%04X %s", info.vid, info.pid, info.name);
-	return EGATE_EXIT_OK;
-}
-
-static int
-open_vpcd(struct read_ctx *x, const char *arg, unsigned wait_s,
-    struct doc_card *card, char *desc, size_t cap)
-{
-	unsigned long port = VPCD_DEFAULT_PORT;
-	char *end;
-	int ret;
-
-	if (arg != NULL) {
-		errno = 0;
-		port = strtoul(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || errno != 0 || port == 0 ||
-		    port > 65535) {
-			cli_err(CMD, "vpcd port must be 1..65535");
-			return EGATE_EXIT_USAGE;
-		}
-	}
-	if ((ret = vpcd_new(&x->vpcd, (uint16_t)port, 0)) != EG_OK) {
-		cli_err(CMD, "vpcd: cannot listen on port %lu: %s", port, eg_strerror(ret));
-		return EGATE_EXIT_ERROR;
-	}
-	if ((ret = vpcd_accept(x->vpcd, wait_s * 1000u)) != EG_OK) {
-		cli_err(CMD, "vpcd: no card side connected to port %lu within %u s",
-		    port, wait_s);
-		return EGATE_EXIT_ERROR;
-	}
-	doc_card_vpcd(x->vpcd, card);
-	snprintf(desc, cap, "vpcd:%lu", port);
+	doc_reader_card(x->reader, card);
+	snprintf(desc, cap, "%s", doc_reader_desc(x->reader));
 	return EGATE_EXIT_OK;
 }
 
@@ -524,6 +517,8 @@ cmd_read(int argc, char **argv)
 		{ "sim-pki", required_argument, NULL, 'S' },
 		{ "profiles", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "trace-data", no_argument, NULL, 'D' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "list-readers", no_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
@@ -532,6 +527,9 @@ cmd_read(int argc, char **argv)
 	};
 	const char *reader = NULL, *csca = NULL, *crl = NULL, *pki_dir = NULL;
 	const char *prof = NULL, *outdir = NULL, *mrz_arg = NULL, *can = NULL;
+	const char *trace_path = NULL;
+	bool trace_data = false;
+	struct trace_out tr;
 	char mrz[READ_MRZ_MAX] = "", can_buf[32] = "", crl_buf[4096], desc[256] = "";
 	bool json = false, list = false;
 	unsigned long wait_s = 10;
@@ -544,10 +542,13 @@ cmd_read(int argc, char **argv)
 	int c, ret = EGATE_EXIT_USAGE, err;
 
 	memset(&x, 0, sizeof(x));
+	memset(&tr, 0, sizeof(tr));
+	sim_doc_reader_init(&x.sim);
 	mbedtls_entropy_init(&x.entropy);
 	mbedtls_ctr_drbg_init(&x.drbg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:m:C:c:l:S:p:o:w:Ljh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:m:C:c:l:S:p:o:t:Dw:Ljh", opts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'r': reader = optarg; break;
 		case 'm': mrz_arg = optarg; break;
@@ -557,6 +558,8 @@ cmd_read(int argc, char **argv)
 		case 'S': pki_dir = optarg; break;
 		case 'p': prof = optarg; break;
 		case 'o': outdir = optarg; break;
+		case 't': trace_path = optarg; break;
+		case 'D': trace_data = true; break;
 		case 'w':
 			errno = 0;
 			wait_s = strtoul(optarg, &end, 10);
@@ -577,6 +580,10 @@ cmd_read(int argc, char **argv)
 	}
 	if (list) {
 		ret = list_readers(profiles_path(prof), json);
+		goto out;
+	}
+	if (trace_data && trace_path == NULL) {
+		cli_err(CMD, "--trace-data goes with --trace FILE");
 		goto out;
 	}
 	if (reader == NULL || (mrz_arg == NULL) == (can == NULL)) {
@@ -628,19 +635,7 @@ cmd_read(int argc, char **argv)
 		cli_err(CMD, "cannot seed the random generator");
 		goto out;
 	}
-	if (strncmp(reader, "sim:", 4) == 0 && reader[4] != '\0')
-		ret = open_sim(&x, reader + 4, pki_dir, &card, desc, sizeof(desc));
-	else if (strcmp(reader, "usb") == 0 || strncmp(reader, "usb:", 4) == 0)
-		ret = open_usb(&x, reader[3] == ':' ? reader + 4 : NULL, &card, desc,
-		    sizeof(desc));
-	else if (strcmp(reader, "vpcd") == 0 || strncmp(reader, "vpcd:", 5) == 0)
-		ret = open_vpcd(&x, reader[4] == ':' ? reader + 5 : NULL,
-		    (unsigned)wait_s, &card, desc, sizeof(desc));
-	else {
-		cli_err(CMD, "unknown reader '%s' (sim:PROFILE, usb[:VID:PID], vpcd[:PORT])",
-		    reader);
-		ret = EGATE_EXIT_USAGE;
-	}
+	ret = open_reader(&x, reader, pki_dir, (unsigned)wait_s, &card, desc, sizeof(desc));
 	if (ret != EGATE_EXIT_OK || (ret = load_trust(&x, csca, crl)) != EGATE_EXIT_OK)
 		goto out;
 	memset(&o, 0, sizeof(o));
@@ -649,7 +644,22 @@ cmd_read(int argc, char **argv)
 	o.store = x.store;
 	o.rng = cli_rng;
 	o.rng_ctx = &x.drbg;
+	if (trace_path != NULL) {
+		if ((err = trace_open(&tr, trace_path, trace_data)) != EG_OK) {
+			cli_err(CMD, "cannot write the trace to %s: %s", trace_path,
+			    eg_strerror(err));
+			ret = EGATE_EXIT_ERROR;
+			goto out;
+		}
+		o.trace = trace_sink;
+		o.trace_ctx = &tr;
+	}
 	err = doc_read(&card, &o, &res);
+	if (trace_path != NULL && trace_close(&tr) != EG_OK) {
+		cli_err(CMD, "cannot write the trace to %s", trace_path);
+		ret = EGATE_EXIT_ERROR;
+		goto out;
+	}
 	if (err != EG_OK) {
 		cli_err(CMD, "%s%s", eg_strerror(err),
 		    err == EG_ERR_FORMAT || err == EG_ERR_CHECKSUM ?
@@ -680,15 +690,13 @@ cmd_read(int argc, char **argv)
 	ret = res->outcome == DOC_OUTCOME_PASS ? EGATE_EXIT_OK :
 	    res->outcome == DOC_OUTCOME_FAIL ? EGATE_EXIT_FAIL : EGATE_EXIT_ERROR;
 out:
+	(void)trace_close(&tr);
 	doc_result_free(&res);
 	eg_memzero(mrz, sizeof(mrz));
 	eg_memzero(can_buf, sizeof(can_buf));
 	csca_store_free(&x.store);
-	sim_reader_free(&x.sim);
-	sim_pki_free(&x.pki);
-	ccid_free(&x.ccid);
-	usb_libusb_free(&x.lu);
-	vpcd_free(&x.vpcd);
+	doc_reader_free(&x.reader);
+	sim_doc_reader_clear(&x.sim);
 	free(x.pt);
 	mbedtls_ctr_drbg_free(&x.drbg);
 	mbedtls_entropy_free(&x.entropy);

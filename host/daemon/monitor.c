@@ -26,6 +26,7 @@
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "host.h"
+#include "pki.h"
 #include "privsep.h"
 #include "tickets.h"
 
@@ -634,6 +635,16 @@ reap(struct monitor *m)
 	}
 }
 
+/* Warn before the CA certificate, the host certificate or the CRL runs out
+ * (host/pki: pki.expiring / pki.expired). At start and on SIGHUP. */
+static void
+log_expiry(const struct monitor *m)
+{
+	const char *const files[] = { m->conf->ca, m->conf->cert, m->conf->crl };
+
+	(void)pki_log_expiry(m->lg, files, 3, PKI_WARN_DAYS, PKI_CRL_WARN_DAYS, time(NULL));
+}
+
 static bool
 too_many_deaths(const struct monitor *m)
 {
@@ -664,6 +675,7 @@ on_signal(struct monitor *m)
 			 * next) can push it to any kiosk */
 			if (m->conf->policy_file[0] != '\0')
 				(void)confpush_mon_load(&m->cfg, m->conf->policy_file, m->db, m->lg);
+			log_expiry(m);
 			if (m->child > 0)
 				kill(m->child, SIGHUP);
 			break;
@@ -702,6 +714,7 @@ monitor_run(const char *conf_path, const struct eg_host_conf *c, struct eg_log *
 	m.batch->arena = NULL;
 	if (open_store(&m) != EG_OK)
 		goto out;
+	log_expiry(&m);
 	if (c->policy_file[0] != '\0' &&
 	    confpush_mon_load(&m.cfg, c->policy_file, m.db, lg) != EG_OK)
 		goto out;	/* a bad bundle at start: refuse to run (logged) */

@@ -19,6 +19,7 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509_crl.h>
+#include <mbedtls/x509_crt.h>
 
 #include "egate/error.h"
 #include "pki.h"
@@ -195,7 +196,7 @@ write_crl(struct pki_ca *ca, const struct crl_entry *e, size_t n, int days)
 	if (snprintf(path, sizeof(path), "%s/%s", pki_ca_dir(ca), PKI_CA_CRL) >= (int)sizeof(path))
 		goto out;
 	/* pem_len counts the terminating NUL */
-	ret = pki_write_file(path, pem, pem_len - 1, 0644, false);
+	ret = pki_write_replace(path, pem, pem_len - 1, 0644, NULL, 0);
 out:
 	free(pem);
 	free(cbuf);
@@ -275,44 +276,200 @@ pki_ca_publish_crl(struct pki_ca *ca, int days)
 	return ret;
 }
 
-int
-pki_ca_revoke(struct pki_ca *ca, const char *crt_path)
+/* Add serial to the CRL (unless it is there) and re-sign it; *already
+ * tells whether it was there. */
+static int
+crl_add(struct pki_ca *ca, const unsigned char *serial, size_t slen, bool *already)
 {
-	mbedtls_x509_crt crt;
 	struct crl_entry *e = NULL, *ne;
-	uint32_t flags = 0;
 	size_t n = 0;
-	int ret = EG_ERR_CERT;
+	int ret;
 
-	mbedtls_x509_crt_init(&crt);
-	if (mbedtls_x509_crt_parse_file(&crt, crt_path) != 0)
-		goto out;
-	/* issued by this CA? (expired or not yet valid does not matter here) */
-	if (mbedtls_x509_crt_verify(&crt, pki_ca_crt(ca), NULL, NULL, &flags, NULL, NULL) != 0 &&
-	    (flags & ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) != 0)
-		goto out;
-	if (crt.serial.len == 0 || crt.serial.len > MAX_SERIAL)
-		goto out;
+	*already = false;
+	if (slen == 0 || slen > MAX_SERIAL)
+		return EG_ERR_CERT;
 	if ((ret = load_entries(ca, &e, &n)) != EG_OK)
-		goto out;
+		return ret;
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].serial_len == crt.serial.len &&
-		    memcmp(e[i].serial, crt.serial.p, crt.serial.len) == 0) {
-			ret = pki_ca_publish_crl(ca, 30);	/* already revoked */
-			goto out;
+		if (e[i].serial_len == slen && memcmp(e[i].serial, serial, slen) == 0) {
+			*already = true;
+			free(e);
+			return pki_ca_publish_crl(ca, 30);
 		}
 	}
 	ret = EG_ERR_NOMEM;
 	if ((ne = realloc(e, (n + 1) * sizeof(*e))) == NULL)
 		goto out;
 	e = ne;
-	memcpy(e[n].serial, crt.serial.p, crt.serial.len);
-	e[n].serial_len = crt.serial.len;
+	memcpy(e[n].serial, serial, slen);
+	e[n].serial_len = slen;
 	utc_time(time(NULL), e[n].when);
 	n++;
 	ret = write_crl(ca, e, n, 30);
 out:
 	free(e);
+	return ret;
+}
+
+/* Mark index record pos revoked (now) and save the index. */
+static int
+index_mark(struct pki_ca *ca, size_t pos, char *err, size_t errlen)
+{
+	struct pki_cert_rec *r = &pki_ca_index_mut(ca)->certs[pos];
+	int ret;
+
+	if (r->revoked)
+		return EG_OK;
+	r->revoked = true;
+	r->revoked_at = time(NULL);
+	if ((ret = pki_ca_index_save(ca, err, errlen)) != EG_OK) {
+		/* the CRL has it; the index says so at the next (idempotent) revoke */
+		r->revoked = false;
+		r->revoked_at = 0;
+	}
+	return ret;
+}
+
+static int
+hex_to_bin(const char *hex, unsigned char *out, size_t outsz, size_t *n)
+{
+	size_t len = strlen(hex);
+
+	if (len == 0 || len % 2 != 0 || len / 2 > outsz)
+		return EG_ERR_FORMAT;
+	for (size_t i = 0; i < len; i += 2) {
+		int v = 0;
+		for (size_t k = 0; k < 2; k++) {
+			char c = hex[i + k];
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'A' && c <= 'F')
+				v |= c - 'A' + 10;
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else
+				return EG_ERR_FORMAT;
+		}
+		out[i / 2] = (unsigned char)v;
+	}
+	*n = len / 2;
+	return EG_OK;
+}
+
+int
+pki_ca_revoke_serial(struct pki_ca *ca, const char *serial, char *err, size_t errlen)
+{
+	const struct pki_index *idx = pki_ca_index(ca);
+	unsigned char bin[MAX_SERIAL];
+	size_t pos, n;
+	bool already;
+	int ret;
+
+	if ((ret = pki_ca_find(ca, serial, &pos)) != EG_OK) {
+		eg_errbuf(err, errlen, "serial %s: %s", serial, ret == EG_ERR_STATE ?
+		    "matches several certificates; give more digits" :
+		    ret == EG_ERR_NOT_FOUND ? "not in the index" : "not a serial (hex, at least 8 digits)");
+		return ret;
+	}
+	if (idx->certs[pos].role == PKI_ROLE_CA) {
+		eg_errbuf(err, errlen, "serial %s is the CA itself; retire the CA instead", serial);
+		return EG_ERR_INVAL;
+	}
+	if (hex_to_bin(idx->certs[pos].serial, bin, sizeof(bin), &n) != EG_OK)
+		return EG_ERR_FORMAT;
+	if ((ret = crl_add(ca, bin, n, &already)) != EG_OK) {
+		eg_errbuf(err, errlen, "cannot re-sign the CRL: %s", eg_strerror(ret));
+		return ret;
+	}
+	return index_mark(ca, pos, err, errlen);
+}
+
+int
+pki_ca_revoke_file(struct pki_ca *ca, const char *crt_path, char *err, size_t errlen)
+{
+	struct pki_index *idx = pki_ca_index_mut(ca);
+	mbedtls_x509_crt crt;
+	uint32_t flags = 0;
+	char hex[PKI_SERIAL_HEX];
+	bool already;
+	int ret = EG_ERR_CERT;
+
+	mbedtls_x509_crt_init(&crt);
+	if (mbedtls_x509_crt_parse_file(&crt, crt_path) != 0) {
+		eg_errbuf(err, errlen, "%s is not a certificate", crt_path);
+		goto out;
+	}
+	/* issued by this CA? (expired or not yet valid does not matter here) */
+	if (mbedtls_x509_crt_verify(&crt, pki_ca_crt(ca), NULL, NULL, &flags, NULL, NULL) != 0 &&
+	    (flags & ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) != 0) {
+		eg_errbuf(err, errlen, "%s was not issued by this CA", crt_path);
+		goto out;
+	}
+	if (crt.serial.len == 0 || crt.serial.len > MAX_SERIAL ||
+	    pki_serial_hex(crt.serial.p, crt.serial.len, hex) != EG_OK) {
+		eg_errbuf(err, errlen, "%s: unusable serial number", crt_path);
+		goto out;
+	}
+	if ((ret = crl_add(ca, crt.serial.p, crt.serial.len, &already)) != EG_OK) {
+		eg_errbuf(err, errlen, "cannot re-sign the CRL: %s", eg_strerror(ret));
+		goto out;
+	}
+	for (size_t i = 0; i < idx->ncerts; i++) {
+		if (strcmp(idx->certs[i].serial, hex) == 0) {
+			ret = index_mark(ca, i, err, errlen);
+			goto out;
+		}
+	}
+	/* issued before the CA kept an index: record it now, revoked */
+	{
+		struct pki_cert_rec r, *nc;
+		char ou[16] = "";
+		const mbedtls_x509_name *nm;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.serial, sizeof(r.serial), "%s", hex);
+		for (nm = &crt.subject; nm != NULL; nm = nm->next) {
+			char *dst = NULL;
+			size_t cap = 0;
+			if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &nm->oid) == 0) {
+				dst = r.cn;
+				cap = sizeof(r.cn);
+			} else if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_ORG_UNIT, &nm->oid) == 0) {
+				dst = ou;
+				cap = sizeof(ou);
+			}
+			if (dst != NULL && nm->val.len < cap) {
+				memcpy(dst, nm->val.p, nm->val.len);
+				dst[nm->val.len] = '\0';
+			}
+		}
+		ret = EG_ERR_CERT;
+		if (pki_role_parse(ou, &r.role) != EG_OK || r.role == PKI_ROLE_CA || !pki_cn_ok(r.cn)) {
+			eg_errbuf(err, errlen, "%s: revoked in the CRL, but its subject has no role "
+			    "and CN this index can record", crt_path);
+			goto out;
+		}
+		r.not_before = pki_x509_time(&crt.valid_from);
+		r.not_after = pki_x509_time(&crt.valid_to);
+		r.revoked = true;
+		r.revoked_at = time(NULL);
+		snprintf(r.origin, sizeof(r.origin), "import");
+		ret = EG_ERR_NOMEM;
+		if ((nc = realloc(idx->certs, (idx->ncerts + 1) * sizeof(*nc))) == NULL)
+			goto out;
+		idx->certs = nc;
+		idx->certs[idx->ncerts++] = r;
+		if ((ret = pki_ca_index_save(ca, err, errlen)) != EG_OK)
+			idx->ncerts--;
+	}
+out:
 	mbedtls_x509_crt_free(&crt);
 	return ret;
+}
+
+int
+pki_ca_revoke(struct pki_ca *ca, const char *crt_path)
+{
+	return pki_ca_revoke_file(ca, crt_path, NULL, 0);
 }

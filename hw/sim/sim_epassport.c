@@ -121,6 +121,10 @@ ep_add_protocols(struct sim_epassport *c, const struct sim_epassport_cfg *cfg)
 	if (cfg->pace != NULL && (ret = icao_pace_chip_new(cfg->pace,
 	    cfg->mrz_info, cfg->can, ep_rng, c, &c->pace)) != EG_OK)
 		return ret;
+	if (cfg->pace != NULL && cfg->cam_priv != NULL &&
+	    (ret = icao_pace_chip_set_cam_key(c->pace, cfg->cam_priv,
+	    cfg->cam_priv_len)) != EG_OK)
+		return ret;
 	if (cfg->ca != NULL && (ret = icao_ca_chip_new(cfg->ca, cfg->ca_group,
 	    cfg->ca_priv, cfg->ca_priv_len, &c->ca)) != EG_OK)
 		return ret;
@@ -269,39 +273,57 @@ sim_epassport_free(struct sim_epassport **cp)
 	*cp = NULL;
 }
 
-int
-sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
+static int
+ep_add(struct sim_epassport *c, uint16_t fid, uint8_t sfi, bool in_mf,
     const uint8_t *data, size_t len)
 {
 	struct ep_file *f;
 
-	if (c == NULL || data == NULL || len == 0 || sfi > ICAO_SFI_MAX)
+	if (c == NULL || (data == NULL && len > 0) || sfi > ICAO_SFI_MAX)
 		return EG_ERR_INVAL;
 	for (size_t i = 0; i < c->nf; i++)
-		if (c->f[i].fid == fid)
+		if (c->f[i].fid == fid && c->f[i].in_mf == in_mf)
 			return EG_ERR_INVAL;
 	if (c->nf == EP_MAX_FILES || len > EP_FILE_MAX)
 		return EG_ERR_OVERFLOW;
 	f = &c->f[c->nf];
-	if ((f->data = malloc(len)) == NULL)
+	if ((f->data = malloc(len > 0 ? len : 1)) == NULL)
 		return EG_ERR_NOMEM;
-	memcpy(f->data, data, len);
+	if (len > 0)
+		memcpy(f->data, data, len);
 	f->len = len;
 	f->fid = fid;
 	f->sfi = sfi;
-	f->in_mf = fid == ICAO_FID_EF_CARDACCESS || fid == ICAO_FID_EF_ATR_INFO;
+	f->in_mf = in_mf;
 	c->nf++;
 	return EG_OK;
+}
+
+int
+sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
+    const uint8_t *data, size_t len)
+{
+	return ep_add(c, fid, sfi, fid == ICAO_FID_EF_CARDACCESS ||
+	    fid == ICAO_FID_EF_ATR_INFO, data, len);
+}
+
+int
+sim_epassport_add_mf_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
+    const uint8_t *data, size_t len)
+{
+	return ep_add(c, fid, sfi, true, data, len);
 }
 
 const uint8_t *
 sim_epassport_file(const struct sim_epassport *c, uint16_t fid, size_t *len)
 {
-	for (size_t i = 0; i < c->nf; i++)
-		if (c->f[i].fid == fid) {
-			*len = c->f[i].len;
-			return c->f[i].data;
-		}
+	/* the application's file first (011D: EF.SOD, not EF.CardSecurity) */
+	for (int mf = 0; mf < 2; mf++)
+		for (size_t i = 0; i < c->nf; i++)
+			if (c->f[i].fid == fid && c->f[i].in_mf == (mf == 1)) {
+				*len = c->f[i].len;
+				return c->f[i].data;
+			}
 	*len = 0;
 	return NULL;
 }
@@ -643,7 +665,7 @@ ep_process(struct sim_epassport *c, const struct icao_apdu *a, struct ep_rsp *r)
 		return;
 	case ICAO_INS_READ_BINARY:
 		if (a->p1 & ICAO_READ_P1_SFI) {
-			if ((a->p1 & 0x60) != 0 ||
+			if ((c->flags & SIM_EP_F_NO_SFI) || (a->p1 & 0x60) != 0 ||
 			    (i = ep_find(c, true, a->p1 & ICAO_SFI_MAX)) < 0) {
 				rsp_sw(r, ICAO_SW_FILE_NOT_FOUND);
 				return;
@@ -837,8 +859,11 @@ ep_sm_out(struct sim_epassport *c, bool odd, size_t rl)
 		    eg_tlv_put(&w, ICAO_DO_CRYPTO_EVEN, c->c, cl + 1))
 			return 0;
 	}
-	if (eg_tlv_put(&w, ICAO_DO_SW, c->r + dl, 2) != EG_OK ||
-	    icao_mac(c->cipher, c->ksmac, w.data, w.len, mac) != EG_OK)
+	if (!((c->flags & SIM_EP_F_NO_DO99) && c->r[dl] == 0x90 &&
+	    c->r[dl + 1] == 0x00) &&
+	    eg_tlv_put(&w, ICAO_DO_SW, c->r + dl, 2) != EG_OK)
+		return 0;
+	if (icao_mac(c->cipher, c->ksmac, w.data, w.len, mac) != EG_OK)
 		return 0;
 	c->sm_responses++;
 	if ((c->flags & SIM_EP_F_WRONG_MAC) && c->sm_responses > c->wrong_mac_after)
@@ -887,6 +912,16 @@ ep_apdu(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 			rsp_sw(&r, ICAO_SW_SM_INCORRECT);
 		} else {
 			ep_process(c, &plain, &r);
+			if ((c->flags & SIM_EP_F_DROP_SM) && r.len >= 2 &&
+			    !(r.p[r.len - 2] == 0x90 && r.p[r.len - 1] == 0x00) &&
+			    !(r.p[r.len - 2] == 0x62 && r.p[r.len - 1] == 0x82)) {
+				/* an error, said in the clear: session over */
+				memmove(r.p, r.p + r.len - 2, 2);
+				r.len = 2;
+				ep_end_session(c);
+				c->st.sm_dropped++;
+				goto done;
+			}
 			if ((olen = ep_sm_out(c, (a.ins & 1) != 0, r.len)) == 0) {
 				ret = EG_ERR_CRYPTO;
 				goto out;
@@ -906,6 +941,7 @@ ep_apdu(void *ctx, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 	} else {
 		ep_process(c, &a, &r);
 	}
+done:
 	if (c->rekey) {
 		/* PACE done, or CA: this answer went out under the old state */
 		c->rekey = false;

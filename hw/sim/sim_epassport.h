@@ -3,8 +3,9 @@
  * sim_epassport.h — a simulated ePassport chip (ICAO Doc 9303 Parts 10/11),
  * chip side. TEST AND SIMULATION ONLY.
  *
- * File system: the MF holds EF.CardAccess (011C, SFI 1C) when given and
- * EF.ATR/INFO (2F01) when the chip announces its extended-length limits; the
+ * File system: the MF holds EF.CardAccess (011C, SFI 1C) when given,
+ * EF.CardSecurity (011D, SFI 1D) for PACE-CAM and EF.ATR/INFO (2F01) when
+ * the chip announces its extended-length limits; the
  * eMRTD application (AID A0 00 00 02 47 10 01) holds EF.COM (011E, SFI 1E),
  * EF.SOD (011D, SFI 1D) and DGn (0100+n, SFI n). Commands:
  *
@@ -72,6 +73,15 @@
 #define SIM_EP_F_IGNORE_CMD_MAC	0x80u	/* a crude clone: protected commands
 					 * are taken whatever their MAC (and
 					 * answered under the chip's keys) */
+#define SIM_EP_F_NO_SFI		0x100u	/* no short EF identifiers: READ
+					 * BINARY with P1 = 80|SFI -> 6A82;
+					 * files are read after SELECT */
+#define SIM_EP_F_NO_DO99	0x200u	/* protected responses with status
+					 * 9000 carry no DO'99' (the MAC is
+					 * over SSC || DO'87' alone) */
+#define SIM_EP_F_DROP_SM	0x400u	/* under SM an error status (not 9000,
+					 * not 6282) is answered in the clear
+					 * and ends the session */
 
 /* Configuration; copied by sim_epassport_new (strings too). */
 struct sim_epassport_cfg {
@@ -88,6 +98,11 @@ struct sim_epassport_cfg {
 	 * PACE (MSE:Set AT -> 6D00); passwords mrz_info and can (NULL: none) */
 	const struct icao_pace_params *pace;
 	const char *can;
+	/* PACE-CAM (pace->mapping CAM): the static Chip Authentication
+	 * private key (big endian, on the PACE curve) whose public key the
+	 * chip's EF.CardSecurity carries (a clone's differs) */
+	const uint8_t *cam_priv;
+	size_t cam_priv_len;
 	/* Chip Authentication (icao_ca_chip): NULL: none; else the static
 	 * private key (big endian) on mbedTLS group ca_group */
 	const struct icao_ca_params *ca;
@@ -121,6 +136,7 @@ struct sim_epassport_stats {
 	unsigned ext_commands;	/* command APDUs in the extended form */
 	unsigned sm_errors;	/* commands refused with 6987/6988 */
 	unsigned bac_ok;	/* successful MUTUAL AUTHENTICATEs */
+	unsigned sm_dropped;	/* errors answered in the clear (DROP_SM) */
 	size_t max_le_seen;
 };
 
@@ -145,13 +161,19 @@ int sim_epassport_new(const struct sim_epassport_cfg *cfg,
 void sim_epassport_free(struct sim_epassport **c);
 
 /*
- * sim_epassport_add_file — add an EF (contents copied). fid 011C and 2F01
- * go in the MF, every other one in the eMRTD application; sfi 1..31 or 0 (none).
- * Errors: EG_ERR_INVAL (duplicate fid, len 0), EG_ERR_OVERFLOW (more than
- * 20 files or a file over 1 MiB), EG_ERR_NOMEM.
+ * sim_epassport_add_file — add an EF (contents copied; len 0 makes an
+ * empty file, data may then be NULL). fid 011C and 2F01 go in the MF, every
+ * other one in the eMRTD application; sfi 1..31 or 0 (none).
+ * Errors: EG_ERR_INVAL (duplicate fid, NULL data with len > 0),
+ * EG_ERR_OVERFLOW (more than 20 files or a file over 1 MiB), EG_ERR_NOMEM.
  */
 int sim_epassport_add_file(struct sim_epassport *c, uint16_t fid, uint8_t sfi,
     const uint8_t *data, size_t len);
+
+/* sim_epassport_add_mf_file — as sim_epassport_add_file, in the MF whatever
+ * the fid (EF.CardSecurity: 011D, SFI 1D, like EF.SOD in the application). */
+int sim_epassport_add_mf_file(struct sim_epassport *c, uint16_t fid,
+    uint8_t sfi, const uint8_t *data, size_t len);
 
 /* sim_epassport_file — the contents of a file (borrowed), NULL if absent. */
 const uint8_t *sim_epassport_file(const struct sim_epassport *c, uint16_t fid,

@@ -11,6 +11,7 @@
 struct sim_mrz {
 	uint8_t buf[SIM_MRZ_BUF];
 	size_t off, len;
+	unsigned plugs;		/* generations handed out */
 	size_t packet;
 	unsigned generation;
 };
@@ -24,7 +25,7 @@ sim_mrz_new(struct sim_mrz **out, size_t packet)
 	if ((*out = calloc(1, sizeof(**out))) == NULL)
 		return EG_ERR_NOMEM;
 	(*out)->packet = packet;
-	(*out)->generation = 1;
+	(*out)->generation = (*out)->plugs = 1;
 	return EG_OK;
 }
 
@@ -56,6 +57,13 @@ void
 sim_mrz_unplug(struct sim_mrz *m)
 {
 	m->generation = 0;
+	m->off = m->len = 0;	/* what was in flight is gone with the device */
+}
+
+void
+sim_mrz_replug(struct sim_mrz *m)
+{
+	m->generation = ++m->plugs;
 }
 
 static unsigned

@@ -25,6 +25,9 @@ void sim_mrz_free(struct sim_mrz **m);
 /* sim_mrz_feed — queue raw bytes (lines with their CR/LF) for the host.
  * EG_ERR_OVERFLOW beyond 8 KiB pending. */
 int sim_mrz_feed(struct sim_mrz *m, const void *data, size_t len);
+/* sim_mrz_unplug / sim_mrz_replug — the reader leaves (pending text is
+ * lost, handles die) / comes back as a new device generation. */
 void sim_mrz_unplug(struct sim_mrz *m);
+void sim_mrz_replug(struct sim_mrz *m);
 
 #endif

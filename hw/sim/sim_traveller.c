@@ -32,11 +32,14 @@
 /* ---- profiles -------------------------------------------------------------- */
 
 static const char *const tr_signers[] = { "valid", "expired", "revoked", NULL };
-static const char *const tr_paces[] = { "no", "bp256-aes128", "p256-aes256", NULL };
+static const char *const tr_paces[] = { "no", "bp256-aes128", "p256-aes256",
+	"bp256-aes128-im", "p256-aes256-im", "bp256-aes128-cam", "p256-aes256-cam",
+	NULL };
 static const char *const tr_cas[] = { "no", "genuine", "cloned", NULL };
 static const char *const tr_aas[] = { "no", "ecdsa", "rsa", "cloned", NULL };
 static const char *const tr_dg2s[] = { "jpeg", "jp2", "photo", NULL };
 static const char *const tr_exts[] = { "no", "atr", "atr_info", NULL };
+static const char *const tr_sods[] = { "present", "missing", "empty", NULL };
 
 #define S(sec, key, field, req, help) { sec, key, EG_CFG_STR, \
 	offsetof(struct sim_traveller, field), \
@@ -65,6 +68,10 @@ static const struct eg_cfg_key tr_schema[] = {
 	  0, 0, tr_signers, false, "Document Signer: valid, expired or revoked" },
 	B("document", "bad_sod_signature", bad_sod_signature, "corrupt the EF.SOD signature"),
 	B("document", "alter_dg1", alter_dg1, "change DG1 after signing"),
+	{ "document", "sod", EG_CFG_ENUM, offsetof(struct sim_traveller, sod), 0,
+	  0, 0, tr_sods, false, "EF.SOD: present, missing or empty" },
+	I("document", "missing_dg", missing_dg, 0, 16,
+	  "a DG that EF.COM and EF.SOD list and the chip lacks (0: none)"),
 	B("chip", "wrong_mac", wrong_mac, "wrong MAC in protected responses"),
 	I("chip", "wrong_mac_after", wrong_mac_after, 0, 100000,
 	  "protected responses with a good MAC before the bad ones"),
@@ -74,7 +81,10 @@ static const struct eg_cfg_key tr_schema[] = {
 	B("chip", "no_bac", no_bac, "no access control (6A88)"),
 	I("chip", "max_read", max_read, 0, 65536, "> 0: 6282 on reads above this size"),
 	{ "chip", "pace", EG_CFG_ENUM, offsetof(struct sim_traveller, pace), 0,
-	  0, 0, tr_paces, false, "PACE-GM: no, bp256-aes128 or p256-aes256" },
+	  0, 0, tr_paces, false, "PACE: no, bp256-aes128 or p256-aes256 (GM), "
+	  "with -im (Integrated Mapping) or -cam (Chip Authentication Mapping)" },
+	B("chip", "cam_cloned", cam_cloned,
+	  "PACE-CAM: EF.CardSecurity holds another key than the chip's"),
 	S("chip", "can", can, false, "card access number PACE accepts"),
 	B("chip", "refuse_bac", refuse_bac, "PACE only: BAC -> 6985"),
 	B("chip", "ignore_command_mac", ignore_command_mac,
@@ -90,6 +100,10 @@ static const struct eg_cfg_key tr_schema[] = {
 	  "the limit in EF.ATR/INFO)" },
 	I("chip", "max_response", max_response, 64, 65544,
 	  "largest response APDU the chip sends with extended length (bytes)"),
+	B("chip", "no_sfi", no_sfi, "no short EF identifiers (READ BINARY by SFI -> 6A82)"),
+	B("chip", "no_do99", no_do99, "protected answers with 9000 lack DO'99'"),
+	B("chip", "drop_sm_on_error", drop_sm_on_error,
+	  "errors under SM answered in the clear, ending the session"),
 };
 
 static int
@@ -413,6 +427,9 @@ struct tr_keys {
 	struct icao_ca_params ca;
 	uint8_t ca_priv[32];		/* P-256 scalar */
 	struct eg_wbuf card_access;	/* EF.CardAccess contents */
+	struct eg_wbuf card_security;	/* EF.CardSecurity (PACE-CAM) */
+	uint8_t cam_priv[66];		/* the chip's CAM key (big endian) */
+	size_t cam_priv_len;
 	uint8_t aa_der[2048];		/* private key DER, at the end */
 	size_t aa_der_len;
 };
@@ -439,8 +456,10 @@ static int
 tr_pace(const struct sim_traveller *t, struct tr_keys *k)
 {
 	static const char *const oid[] = { NULL, "0.4.0.127.0.7.2.2.4.2.2",
-		"0.4.0.127.0.7.2.2.4.2.4" };
-	static const long param[] = { 0, 13, 12 };
+		"0.4.0.127.0.7.2.2.4.2.4", "0.4.0.127.0.7.2.2.4.4.2",
+		"0.4.0.127.0.7.2.2.4.4.4", "0.4.0.127.0.7.2.2.4.6.2",
+		"0.4.0.127.0.7.2.2.4.6.4" };
+	static const long param[] = { 0, 13, 12, 13, 12, 13, 12 };
 	uint8_t tmp[64];
 	struct eg_wbuf in;
 	int ret;
@@ -451,6 +470,55 @@ tr_pace(const struct sim_traveller *t, struct tr_keys *k)
 	    (ret = icao_pace_params_secinfo(&k->pace, &in)) != EG_OK)
 		return ret;
 	return eg_tlv_put(&k->card_access, 0x31, in.data, in.len);
+}
+
+/* PACE-CAM: a CA key pair on the PACE curve for the chip, and
+ * EF.CardSecurity = SignedData { SET { PACEInfo, ChipAuthenticationInfo,
+ * ChipAuthenticationPublicKeyInfo } } signed by the profile's Document
+ * Signer; a clone (cam_cloned) maps with another key than the one signed. */
+static int
+tr_card_security(const struct sim_traveller *t, struct tr_keys *k,
+    struct sim_pki *pki, struct tpki_cred *ds, struct eg_wbuf *out)
+{
+	mbedtls_ecp_keypair mine, other;
+	struct icao_ca_params cap;
+	struct icao_ca_chip *ca = NULL;
+	uint8_t tmp[768], settmp[800], signed_sk[66];
+	struct eg_wbuf in, set;
+	size_t plen;
+	int ret = EG_ERR_CRYPTO;
+
+	mbedtls_ecp_keypair_init(&mine);
+	mbedtls_ecp_keypair_init(&other);
+	eg_wbuf_init_fixed(&in, tmp, sizeof(tmp), false);
+	eg_wbuf_init_fixed(&set, settmp, sizeof(settmp), false);
+	if (mbedtls_ecp_gen_key((mbedtls_ecp_group_id)k->pace.group_id, &mine,
+	    tr_rng, &k->drbg) != 0 ||
+	    mbedtls_ecp_gen_key((mbedtls_ecp_group_id)k->pace.group_id, &other,
+	    tr_rng, &k->drbg) != 0)
+		goto out;
+	plen = mbedtls_mpi_size(&mine.grp.N);
+	if (plen > sizeof(k->cam_priv) ||
+	    mbedtls_mpi_write_binary(&mine.d, k->cam_priv, plen) != 0 ||
+	    mbedtls_mpi_write_binary(t->cam_cloned ? &other.d : &mine.d,
+	    signed_sk, plen) != 0)
+		goto out;
+	k->cam_priv_len = plen;
+	/* the SecurityInfos: PACEInfo, and the CA infos of the signed key
+	 * (icao_ca_chip derives its public key from signed_sk) */
+	if ((ret = icao_pace_params_secinfo(&k->pace, &in)) != EG_OK ||
+	    (ret = icao_ca_params_init(&cap, "0.4.0.127.0.7.2.2.3.2.2", 1)) != EG_OK ||
+	    (ret = icao_ca_chip_new(&cap, k->pace.group_id, signed_sk, plen,
+	    &ca)) != EG_OK || (ret = icao_ca_chip_secinfos(ca, &in)) != EG_OK ||
+	    (ret = eg_tlv_put(&set, 0x31, in.data, in.len)) != EG_OK)
+		goto out;
+	ret = tpki_cardsecurity_build(pki->t, ds, set.data, set.len, 0, out);
+out:
+	icao_ca_chip_free(&ca);
+	eg_memzero(signed_sk, sizeof(signed_sk));
+	mbedtls_ecp_keypair_free(&mine);
+	mbedtls_ecp_keypair_free(&other);
+	return ret;
 }
 
 /* DG14 with the CA infos of a P-256 key: the chip's (genuine) or another
@@ -575,6 +643,7 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 		return EG_ERR_NOMEM;
 	mbedtls_hmac_drbg_init(&keys->drbg);
 	eg_wbuf_init(&keys->card_access, 256, false);
+	eg_wbuf_init(&keys->card_security, 1 << 14, false);
 	eg_wbuf_init(&img, TR_FACE_MAX, true);
 	for (int i = 0; i <= LDS_MAX_DG; i++)
 		eg_wbuf_init(&dg[i], TR_FACE_MAX + 4096, true);
@@ -649,6 +718,10 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	if ((ret = tpki_com_build(mask, &com)) != EG_OK ||
 	    (ret = tpki_sod_build(pki->t, &sp, &sod)) != EG_OK)
 		goto out;
+	if (keys->pace.mapping == ICAO_PACE_MAP_CAM && t->pace != SIM_PACE_NO &&
+	    (ret = tr_card_security(t, keys, pki, sp.ds,
+	    &keys->card_security)) != EG_OK)
+		goto out;
 	if (t->alter_dg1) {
 		/* after signing: the first letter of the name (MRZ position 6;
 		 * DG1 = 61 5B 5F1F 58 MRZ) — the BAC key stays the same */
@@ -671,7 +744,10 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	    (t->no_bac ? SIM_EP_F_NO_BAC : 0) |
 	    (t->max_read > 0 ? SIM_EP_F_SHORT_READS : 0) |
 	    (t->refuse_bac ? SIM_EP_F_REFUSE_BAC : 0) |
-	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0);
+	    (t->ignore_command_mac ? SIM_EP_F_IGNORE_CMD_MAC : 0) |
+	    (t->no_sfi ? SIM_EP_F_NO_SFI : 0) |
+	    (t->no_do99 ? SIM_EP_F_NO_DO99 : 0) |
+	    (t->drop_sm_on_error ? SIM_EP_F_DROP_SM : 0);
 	if (t->extended_length != SIM_EXT_NO) {
 		cfg.ext_max_rapdu = (size_t)t->max_response;
 		cfg.ext_info = t->extended_length == SIM_EXT_ATR_INFO;
@@ -679,6 +755,10 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 	if (t->pace != SIM_PACE_NO) {
 		cfg.pace = &keys->pace;
 		cfg.can = t->can[0] != '\0' ? t->can : NULL;
+		if (keys->cam_priv_len > 0) {
+			cfg.cam_priv = keys->cam_priv;
+			cfg.cam_priv_len = keys->cam_priv_len;
+		}
 	}
 	if (t->chip_auth != SIM_CA_NO) {
 		cfg.ca = &keys->ca;
@@ -694,14 +774,20 @@ sim_traveller_build(const struct sim_traveller *t, struct sim_pki *pki,
 		goto out;
 	if ((ret = sim_epassport_add_file(*out, ICAO_FID_EF_COM, 0x1E, com.data,
 	    com.len)) != EG_OK ||
-	    (ret = sim_epassport_add_file(*out, ICAO_FID_EF_SOD, 0x1D, sod.data,
-	    sod.len)) != EG_OK)
+	    (t->sod != SIM_SOD_MISSING && (ret = sim_epassport_add_file(*out,
+	    ICAO_FID_EF_SOD, 0x1D, sod.data, t->sod == SIM_SOD_EMPTY ? 0 :
+	    sod.len)) != EG_OK))
 		goto out;
 	for (int i = 1; i <= LDS_MAX_DG; i++)
-		if (dg[i].len > 0 && (ret = sim_epassport_add_file(*out,
+		if (dg[i].len > 0 && i != t->missing_dg &&
+		    (ret = sim_epassport_add_file(*out,
 		    (uint16_t)(0x0100 + i), (uint8_t)i, dg[i].data,
 		    dg[i].len)) != EG_OK)
 			goto out;
+	if (keys->card_security.len > 0 && (ret = sim_epassport_add_mf_file(*out,
+	    ICAO_FID_EF_CARDSECURITY, 0x1D, keys->card_security.data,
+	    keys->card_security.len)) != EG_OK)
+		goto out;
 	if (keys->card_access.len > 0)
 		ret = sim_epassport_add_file(*out, ICAO_FID_EF_CARDACCESS, 0x1C,
 		    keys->card_access.data, keys->card_access.len);
@@ -712,6 +798,7 @@ out:
 	if (keys != NULL) {
 		mbedtls_hmac_drbg_free(&keys->drbg);
 		eg_wbuf_free(&keys->card_access);
+		eg_wbuf_free(&keys->card_security);
 		eg_memzero(keys, sizeof(*keys));
 		free(keys);
 	}

@@ -29,6 +29,10 @@
  *   signer = valid                     ; valid | expired | revoked
  *   bad_sod_signature = no             ; EF.SOD signature corrupted
  *   alter_dg1 = no                     ; DG1 changed after signing
+ *   sod = present                      ; present | missing | empty: the
+ *                                      ; chip has no EF.SOD, or an empty one
+ *   missing_dg = 0                     ; 1..16: EF.COM and EF.SOD list DGn,
+ *                                      ; the chip does not hold it (6A82)
  *   [chip]
  *   wrong_mac = no                     ; SIM_EP_F_WRONG_MAC
  *   wrong_mac_after = 2
@@ -39,7 +43,14 @@
  *   max_read = 0                       ; > 0: SIM_EP_F_SHORT_READS
  *   pace = no                          ; no | bp256-aes128 | p256-aes256:
  *                                      ; EF.CardAccess with that PACEInfo
- *                                      ; and a chip that answers PACE-GM
+ *                                      ; and a chip that answers PACE-GM;
+ *                                      ; the same with -im (Integrated
+ *                                      ; Mapping) or -cam (Chip
+ *                                      ; Authentication Mapping: a signed
+ *                                      ; EF.CardSecurity with the chip's
+ *                                      ; CA key on the PACE curve)
+ *   cam_cloned = no                    ; -cam: EF.CardSecurity holds another
+ *                                      ; key than the one the chip maps with
  *   can = 123456                       ; the CAN PACE accepts (empty: none)
  *   refuse_bac = no                    ; SIM_EP_F_REFUSE_BAC (PACE only)
  *   ignore_command_mac = no            ; SIM_EP_F_IGNORE_CMD_MAC (a crude
@@ -57,6 +68,13 @@
  *   max_response = 2048                ; the chip's response APDU limit,
  *                                      ; 64..65544 bytes (an assumption:
  *                                      ; real chips differ)
+ *   no_sfi = no                        ; SIM_EP_F_NO_SFI: reads by short
+ *                                      ; EF identifier -> 6A82
+ *   no_do99 = no                       ; SIM_EP_F_NO_DO99: protected
+ *                                      ; answers with 9000 lack DO'99'
+ *   drop_sm_on_error = no              ; SIM_EP_F_DROP_SM: errors under SM
+ *                                      ; answered in the clear, session
+ *                                      ; ended
  *
  * Keys for CA and AA come from a DRBG seeded with the profile name: the
  * same profile gives the same chip in every run.
@@ -76,10 +94,13 @@
 #include "sim_portrait.h"
 
 enum sim_signer { SIM_SIGNER_VALID = 0, SIM_SIGNER_EXPIRED, SIM_SIGNER_REVOKED };
-enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256 };
+enum sim_pace { SIM_PACE_NO = 0, SIM_PACE_BP256_AES128, SIM_PACE_P256_AES256,
+	SIM_PACE_BP256_AES128_IM, SIM_PACE_P256_AES256_IM,
+	SIM_PACE_BP256_AES128_CAM, SIM_PACE_P256_AES256_CAM };
 enum sim_ca { SIM_CA_NO = 0, SIM_CA_GENUINE, SIM_CA_CLONED };
 enum sim_aa { SIM_AA_NO = 0, SIM_AA_ECDSA, SIM_AA_RSA, SIM_AA_CLONED };
 enum sim_ext { SIM_EXT_NO = 0, SIM_EXT_ATR, SIM_EXT_ATR_INFO };
+enum sim_sod { SIM_SOD_PRESENT = 0, SIM_SOD_MISSING, SIM_SOD_EMPTY };
 
 struct sim_traveller {
 	char name[64];
@@ -102,6 +123,10 @@ struct sim_traveller {
 	int active_auth;		/* enum sim_aa */
 	int extended_length;		/* enum sim_ext */
 	long long max_response;
+	int sod;			/* enum sim_sod */
+	long long missing_dg;		/* 0: none */
+	bool no_sfi, no_do99, drop_sm_on_error;
+	bool cam_cloned;
 };
 
 /* sim_traveller_load_file / _string — parse a profile into *out (defaults

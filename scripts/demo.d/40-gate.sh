@@ -2,7 +2,8 @@
 # simulated hardware, over mutual TLS on loopback, then the audit trail
 step "5. The gates: egate-host in the control room, kiosks K01 and K02 processing simulated travellers"
 hostd="$builddir/host/daemon/egate-host"
-kioskd="$builddir/firmware/kiosk/egate-kiosk"
+# the simulation runner: egate-kiosk's passage core on simulated devices (not installed)
+kioskd="$builddir/hw/sim/egate-kiosk-sim"
 h="$demo/host"
 mkdir -p "$h/keys" "$h/crl" "$h/db"
 chmod 700 "$h/keys"

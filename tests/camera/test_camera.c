@@ -20,7 +20,10 @@
 #error VECTORS_DIR must be defined
 #endif
 
-static const struct camera_options fast = { .fast = true };
+/* the simulated camera is not built into camera_open: the tests add it */
+static const struct camera_ops *const with_sim[] = { &camera_sim_ops, NULL };
+static const struct camera_options fast = { .fast = true, .extra = with_sim };
+static const struct camera_options sim_only = { .extra = with_sim };
 
 static uint8_t *
 slurp(const char *rel, size_t *len)
@@ -248,7 +251,7 @@ END_TEST
 /* the camera logs open, format, stop (with counters) and loss, once */
 START_TEST(test_log_lines)
 {
-	struct camera_options opt = { .fast = true };
+	struct camera_options opt = { .fast = true, .extra = with_sim };
 	struct camera *cam;
 	struct camera_frame f;
 	struct eg_log lg;
@@ -346,26 +349,30 @@ START_TEST(test_open_errors)
 
 	ck_assert_eg(camera_open("webcam", NULL, &cam, err, sizeof(err)), EG_ERR_INVAL);
 	ck_assert_ptr_null(cam);
-	ck_assert_str_eq(err, "camera spec 'webcam': unknown backend (use uvc, uvc:VID:PID, sim:SCENE or sim:DIR)");
-	ck_assert_eg(camera_open("sim", NULL, &cam, err, sizeof(err)), EG_ERR_INVAL);
-	ck_assert_eg(camera_open("sim:/nonexistent/egate", NULL, &cam, err, sizeof(err)), EG_ERR_NO_DEVICE);
+	ck_assert_str_eq(err, "camera spec 'webcam': unknown backend (this build takes uvc[:VID:PID])");
+	/* the product's camera_open knows no simulated camera */
+	ck_assert_eg(camera_open("sim:/tmp", NULL, &cam, err, sizeof(err)), EG_ERR_INVAL);
+	ck_assert_eg(camera_open("webcam", &sim_only, &cam, err, sizeof(err)), EG_ERR_INVAL);
+	ck_assert_str_eq(err, "camera spec 'webcam': unknown backend (this build takes uvc[:VID:PID], sim:SCENE_FILE, sim:DIR)");
+	ck_assert_eg(camera_open("sim", &sim_only, &cam, err, sizeof(err)), EG_ERR_INVAL);
+	ck_assert_eg(camera_open("sim:/nonexistent/egate", &sim_only, &cam, err, sizeof(err)), EG_ERR_NO_DEVICE);
 	ck_assert_str_eq(err, "sim: /nonexistent/egate: No such file or directory");
 	ck_assert_eg(camera_open("uvc:xyz", NULL, &cam, err, sizeof(err)), EG_ERR_INVAL);
 	ck_assert_eg(camera_open("uvc:046d:0825:1", NULL, &cam, err, sizeof(err)), EG_ERR_INVAL);
 
 	snprintf(spec, sizeof(spec), "sim:%s/camera/mixed", VECTORS_DIR);
-	ck_assert_eg(camera_open(spec, NULL, &cam, err, sizeof(err)), EG_ERR_FORMAT);
+	ck_assert_eg(camera_open(spec, &sim_only, &cam, err, sizeof(err)), EG_ERR_FORMAT);
 	ck_assert_msg(strstr(err, "b.jpg is mjpeg 32x24 but a.jpg is mjpeg 64x48") != NULL, "%s", err);
 	snprintf(spec, sizeof(spec), "sim:%s/camera/scene/missing-image.scene", VECTORS_DIR);
-	ck_assert_eg(camera_open(spec, NULL, &cam, err, sizeof(err)), EG_ERR_NOT_FOUND);
+	ck_assert_eg(camera_open(spec, &sim_only, &cam, err, sizeof(err)), EG_ERR_NOT_FOUND);
 	ck_assert_msg(strstr(err, "nobody-here.jpg: not found") != NULL, "%s", err);
 	/* a folder without images */
 	snprintf(spec, sizeof(spec), "sim:%s", VECTORS_DIR);
-	ck_assert_eg(camera_open(spec, NULL, &cam, err, sizeof(err)), EG_ERR_NO_DEVICE);
+	ck_assert_eg(camera_open(spec, &sim_only, &cam, err, sizeof(err)), EG_ERR_NO_DEVICE);
 	ck_assert_msg(strstr(err, "no *.jpg") != NULL, "%s", err);
 	/* a file that is not a scene */
 	snprintf(spec, sizeof(spec), "sim:%s/camera/scene/empty.jpg", VECTORS_DIR);
-	ck_assert_eg(camera_open(spec, NULL, &cam, err, sizeof(err)), EG_ERR_FORMAT);
+	ck_assert_eg(camera_open(spec, &sim_only, &cam, err, sizeof(err)), EG_ERR_FORMAT);
 	ck_assert_msg(strstr(err, "empty.jpg:1: NUL byte") != NULL, "%s", err);
 	ck_assert_ptr_null(cam);
 }
@@ -376,7 +383,7 @@ END_TEST
  * machine does not make it flake. */
 START_TEST(test_sim_paced)
 {
-	struct camera *cam = open_sim("frames", NULL);
+	struct camera *cam = open_sim("frames", &sim_only);
 	struct camera_frame f;
 	struct camera_stats st;
 	uint64_t t0, t1;

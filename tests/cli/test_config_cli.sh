@@ -38,6 +38,14 @@ expect 1 "unknown.conf:12: [host] prot: unknown key" -- config check "$tmp/unkno
 sed 's/^port = 4433/port = 99999/' "$examples/kiosk.conf" >"$tmp/range.conf"
 expect 1 "range.conf:12: [host] port: value 99999 is out of range (1 to 65535)" -- config check "$tmp/range.conf"
 
+# integers are decimal only: 0443 is not octal 291, 0x1BB not 443 (issue #15)
+sed 's/^port = 4433/port = 0443/' "$examples/kiosk.conf" >"$tmp/octal.conf"
+expect 1 "octal.conf:12: [host] port: '0443' has a leading zero (octal?); integers here are decimal" -- config check "$tmp/octal.conf"
+sed 's/^port = 4433/port = 0x1BB/' "$examples/kiosk.conf" >"$tmp/hex.conf"
+expect 1 "hex.conf:12: [host] port: '0x1BB' is hexadecimal" -- config check "$tmp/hex.conf"
+sed 's/^port = 4433/port = +443/' "$examples/kiosk.conf" >"$tmp/plus.conf"
+expect 1 "plus.conf:12: [host] port: '+443' has a '+' sign" -- config check "$tmp/plus.conf"
+
 sed 's/^language = en/language = fr/' "$examples/kiosk.conf" >"$tmp/enum.conf"
 expect 1 "enum.conf:7: [kiosk] language: 'fr' is not one of: en, ko" -- config check "$tmp/enum.conf"
 

@@ -154,7 +154,7 @@ START_TEST(test_file_roundtrip)
 
 	ck_assert_int_ge(fd, 0);
 	f = fdopen(fd, "w");
-	fputs("id=K07\n[net]\nport=0x10\n", f);
+	fputs("id=K07\n[net]\nport=16\n", f);
 	fclose(f);
 	memset(&c, 0, sizeof(c));
 	ck_assert_eg(eg_cfg_load_file(path, schema, NKEYS, &c, &e), EG_OK);
@@ -181,6 +181,78 @@ START_TEST(test_oversize)
 }
 END_TEST
 
+/* Integers are decimal only (issue #15: "port = 0443" was read as octal
+ * 291 and `config check` said ok). Each refusal names the key and why. */
+START_TEST(test_integers_are_decimal)
+{
+	static const struct { const char *value; const char *msg; } bad[] = {
+		{ "0443", "kiosk.conf:3: [net] port: '0443' has a leading zero (octal?); integers here are decimal: write it without the zero" },
+		{ "00", "kiosk.conf:3: [net] port: '00' has a leading zero (octal?); integers here are decimal: write it without the zero" },
+		{ "0x10", "kiosk.conf:3: [net] port: '0x10' is hexadecimal; integers here are decimal" },
+		{ "0X1BB", "kiosk.conf:3: [net] port: '0X1BB' is hexadecimal; integers here are decimal" },
+		{ "+443", "kiosk.conf:3: [net] port: '+443' has a '+' sign; write the number alone" },
+		{ "4 43", "kiosk.conf:3: [net] port: '4 43' is not an integer (a blank inside)" },
+		{ "443\t1", "kiosk.conf:3: [net] port: '443\t1' is not an integer (a blank inside)" },
+		{ "443.0", "kiosk.conf:3: [net] port: '443.0' is not an integer" },
+		{ "4e2", "kiosk.conf:3: [net] port: '4e2' is not an integer" },
+		{ "-", "kiosk.conf:3: [net] port: '-' is not an integer" },
+		{ "--1", "kiosk.conf:3: [net] port: '--1' is not an integer" },
+		{ "0b101", "kiosk.conf:3: [net] port: '0b101' is not an integer" },
+		{ "99999999999999999999", "kiosk.conf:3: [net] port: value 99999999999999999999 is out of range (1 to 65535)" },
+		{ "-99999999999999999999", "kiosk.conf:3: [net] port: value -99999999999999999999 is out of range (1 to 65535)" },
+		{ "9223372036854775808", "kiosk.conf:3: [net] port: value 9223372036854775808 is out of range (1 to 65535)" },
+		{ "0", "kiosk.conf:3: [net] port: value 0 is out of range (1 to 65535)" },
+		{ "-1", "kiosk.conf:3: [net] port: value -1 is out of range (1 to 65535)" },
+	};
+	struct conf c;
+	struct eg_cfg_error e;
+	char text[128], m[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "id=K1\n[net]\nport = %s\n", bad[i].value);
+		ck_assert_eg(load(text, &c, &e, m, sizeof(m)), EG_ERR_CONFIG);
+		ck_assert_int_eq(e.line, 3);
+		ck_assert_str_eq(m, bad[i].msg);
+	}
+	/* what is accepted: plain decimal, surrounding blanks (INI), an inline comment */
+	static const struct { const char *value; long long want; } good[] = {
+		{ "443", 443 }, { "1", 1 }, { "65535", 65535 }, { "  8443  ", 8443 },
+		{ "4433 ; the default", 4433 },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "id=K1\n[net]\nport = %s\n", good[i].value);
+		ck_assert_eg(load(text, &c, &e, m, sizeof(m)), EG_OK);
+		ck_assert_int_eq(c.port, good[i].want);
+	}
+}
+END_TEST
+
+/* Numbers (doubles) are decimal too: no hexadecimal float, no '+', no
+ * inf or nan; an exponent is fine. */
+START_TEST(test_numbers_are_decimal)
+{
+	static const char *const bad[] = { "0x1p-1", "0X.8", "+0.5", "inf", "nan", "0. 5",
+		".", "-", "1e", "1e+2", "0.5x", "" };
+	static const struct { const char *value; double want; } good[] = {
+		{ "0.5", 0.5 }, { ".25", 0.25 }, { "1", 1.0 }, { "0", 0.0 }, { "5e-1", 0.5 },
+		{ "1.", 1.0 }, { "-0", 0.0 }, { "00.5", 0.5 },
+	};
+	struct conf c;
+	struct eg_cfg_error e;
+	char text[128], m[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "id=K1\n[face]\nthreshold = %s\n", bad[i]);
+		ck_assert_msg(load(text, &c, &e, m, sizeof(m)) == EG_ERR_CONFIG, "accepted '%s'", bad[i]);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "id=K1\n[face]\nthreshold = %s\n", good[i].value);
+		ck_assert_msg(load(text, &c, &e, m, sizeof(m)) == EG_OK, "%s: %s", good[i].value, m);
+		ck_assert_double_eq_tol(c.threshold, good[i].want, 1e-12);
+	}
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -194,6 +266,8 @@ make_suite(void)
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_file_roundtrip);
 	tcase_add_test(tc, test_oversize);
+	tcase_add_test(tc, test_integers_are_decimal);
+	tcase_add_test(tc, test_numbers_are_decimal);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,7 +10,8 @@ if [ -z "${EGATE_E2E_NETNS:-}" ] && unshare -n true 2>/dev/null; then
 fi
 egate="$build/host/cli/egate"
 hostd="$build/host/daemon/egate-host"
-kioskd="$build/firmware/kiosk/egate-kiosk"
+# the simulation runner: the passage core of egate-kiosk on simulated devices
+kioskd="$build/hw/sim/egate-kiosk-sim"
 t=$(mktemp -d /tmp/egate-e2e.XXXXXX)
 pki="$t/pki"
 host_pid= kiosk_pid=

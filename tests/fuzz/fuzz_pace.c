@@ -26,6 +26,20 @@
  *   6  SPKI: the rest through icao_ec_spki_parse (the DG14 CA key parser,
  *      private to firmware/icao: named curves and explicit parameters).
  *   7  DG14: the rest through icao_aa_md_from_dg14.
+ *   8  IM terminal: as 0 with the Integrated Mapping parameters and keys
+ *      of Doc 9303 App. H (CAN 123456); the second answer must be empty.
+ *      A seed holds the H.1 chip answers (the run MUST succeed).
+ *   9  CAM terminal: as 0 with the CAM OID (G.1's keys); the last answer
+ *      carries DO'8A' A_IC. Invariant: EG_OK <=> READY, and then the CAM
+ *      data is present; it is checked against tests/vectors/icao/
+ *      pace_cam.txt's CA key (a seed from that file MUST pass).
+ *  10  IM chip: records of commands, App. H chip keys (seed: H.1 run).
+ *  11  CAM chip: records of commands, G.1 chip keys and pace_cam.txt's CA
+ *      key (seed: the G.1 run with the CAM OID).
+ *  12  IM point encoding: byte 1 picks a curve (not P-224), the rest is u
+ *      for f_G; EG_OK => a point on the curve.
+ *  13  CAM A_IC: the rest is decrypted as A_IC after the G.1 agreement
+ *      with the CAM OID; EG_OK => CA_IC within 1..n-1 (seed: pace_cam.txt).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +60,7 @@
 #include "icao/pace_chip.h"
 #include "icao/sm.h"
 #include "../../firmware/icao/src/ec.h"
+#include "../../firmware/icao/src/pace_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -76,6 +91,35 @@ static const uint8_t g1_chip_keys[80] = {
 	0x10, 0x7C, 0xF5, 0x86, 0x96, 0xEF, 0x61, 0x55, 0x05, 0x33, 0x40,
 	0xFD, 0x63, 0x33, 0x92, 0xBA, 0x81, 0x90, 0x9D, 0xF7, 0xB9, 0x70,
 	0x6F, 0x22, 0x6F, 0x32, 0x08, 0x6C, 0x7A, 0xFF, 0x97, 0x4A };
+
+/* ICAO Doc 9303 Part 11 App. H (ECDH-IM): the terminal's t and ephemeral
+ * key, the chip's nonce and ephemeral key */
+static const uint8_t h1_terminal_keys[48] = {
+	0x5D, 0xD4, 0xCB, 0xFC, 0x96, 0xF5, 0x45, 0x3B, 0x13, 0x0D, 0x89,
+	0x0A, 0x1C, 0xDB, 0xAE, 0x32,
+	0xA7, 0x3F, 0xB7, 0x03, 0xAC, 0x14, 0x36, 0xA1, 0x8E, 0x0C, 0xFA,
+	0x5A, 0xBB, 0x3F, 0x7B, 0xEC, 0x7A, 0x07, 0x0E, 0x7A, 0x67, 0x88,
+	0x48, 0x6B, 0xEE, 0x23, 0x0C, 0x4A, 0x22, 0x76, 0x25, 0x95 };
+static const uint8_t h1_chip_keys[48] = {
+	0x29, 0x23, 0xBE, 0x84, 0xE1, 0x6C, 0xD6, 0xAE, 0x52, 0x90, 0x49,
+	0xF1, 0xF1, 0xBB, 0xE9, 0xEB,
+	0x10, 0x7C, 0xF5, 0x86, 0x96, 0xEF, 0x61, 0x55, 0x05, 0x33, 0x40,
+	0xFD, 0x63, 0x33, 0x92, 0xBA, 0x81, 0x90, 0x9D, 0xF7, 0xB9, 0x70,
+	0x6F, 0x22, 0x6F, 0x32, 0x08, 0x6C, 0x7A, 0xFF, 0x97, 0x4A };
+/* tests/vectors/icao/pace_cam.txt: the chip's CA key and its SPKI */
+static const uint8_t cam_sk[32] = {
+	0x2A, 0x92, 0x25, 0x04, 0x30, 0x3C, 0xF0, 0xDD, 0x51, 0x44, 0x4A,
+	0x86, 0x33, 0xF2, 0x28, 0x91, 0x79, 0x7A, 0xCD, 0xB7, 0x1F, 0xC4,
+	0xF0, 0x10, 0x62, 0xC3, 0x1E, 0xCE, 0x27, 0x76, 0xE5, 0x50 };
+static const uint8_t cam_spki[] = {
+	0x30, 0x5A, 0x30, 0x14, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02,
+	0x01, 0x06, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07,
+	0x03, 0x42, 0x00, 0x04, 0x89, 0x24, 0xE3, 0x26, 0xC0, 0x6C, 0x6F, 0x03,
+	0x36, 0xAE, 0xCE, 0x0A, 0xEC, 0xCB, 0x48, 0x29, 0x31, 0xC2, 0xE7, 0x20,
+	0x26, 0x12, 0x64, 0x9C, 0x24, 0xF4, 0xD5, 0xA3, 0xCB, 0xAC, 0xC1, 0xF1,
+	0x5B, 0x3E, 0x4F, 0x8F, 0x75, 0x8F, 0x1B, 0xEC, 0x9A, 0xA3, 0x88, 0xBE,
+	0x4E, 0x2F, 0x8C, 0x40, 0x07, 0x10, 0xBB, 0xE0, 0x59, 0x28, 0x66, 0x1B,
+	0xE5, 0x58, 0xCF, 0x47, 0x94, 0xDA, 0x60, 0x7A };
 
 /* RNG handing out a fixed byte string, then a counter pattern */
 struct frng {
@@ -145,36 +189,55 @@ script_transmit(void *ctx, const uint8_t *c, size_t clen, uint8_t *r,
 	return EG_OK;
 }
 
+/* mapping: 0 GM (G.1), 1 IM (H.1), 2 CAM (G.1 keys, CAM OID) */
 static void
-mode_terminal(const uint8_t *d, size_t n)
+mode_terminal(const uint8_t *d, size_t n, int mapping)
 {
 	static const struct icao_card_ops ops = { .transmit = script_transmit };
+	static const char *const oid[] = { "0.4.0.127.0.7.2.2.4.2.2",
+		"0.4.0.127.0.7.2.2.4.4.2", "0.4.0.127.0.7.2.2.4.6.2" };
 	struct script s = { .in = eg_rbuf_init(d, n) };
 	struct frng rng = { g1_terminal_keys, sizeof(g1_terminal_keys), 0, 0 };
 	struct icao_pace_params p;
+	struct icao_pace_cam cam;
 	struct icao_chan *ch = NULL;
 	struct icao_sm *sm = NULL;
 	uint16_t sw;
 	int r;
 
-	CHECK(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.2.2", 13) == EG_OK);
+	if (mapping == 1) {
+		rng.b = h1_terminal_keys;
+		rng.len = sizeof(h1_terminal_keys);
+	}
+	CHECK(icao_pace_params_init(&p, oid[mapping], 13) == EG_OK);
 	CHECK(icao_chan_new(&ops, &s, &ch) == EG_OK);
 	CHECK(icao_sm_new(&sm) == EG_OK);
-	r = icao_pace_run(ch, &p, ICAO_PACE_PW_MRZ, "T22000129364081251010318",
-	    frng, &rng, sm, &sw);
+	r = icao_pace_run_cam(ch, &p, mapping == 1 ? ICAO_PACE_PW_CAN :
+	    ICAO_PACE_PW_MRZ, mapping == 1 ? "123456" : "T22000129364081251010318",
+	    frng, &rng, sm, &cam, &sw);
 	if (r == EG_OK)
 		CHECK(icao_sm_state(sm) == ICAO_SM_READY && icao_chan_sm(ch) == sm);
 	else
-		CHECK(icao_sm_state(sm) == ICAO_SM_IDLE && icao_chan_sm(ch) == NULL);
+		CHECK(icao_sm_state(sm) == ICAO_SM_IDLE && icao_chan_sm(ch) == NULL &&
+		    !cam.present);
+	if (r == EG_OK && mapping == 2) {
+		CHECK(cam.present);
+		r = icao_pace_cam_verify(&cam, cam_spki, sizeof(cam_spki));
+		CHECK(r == EG_OK || r == EG_ERR_AUTH);
+	}
+	icao_pace_cam_clear(&cam);
 	icao_chan_free(&ch);
 	icao_sm_free(&sm);
 }
 
 /* ---- mode 1: chip responder ---- */
 
+/* mapping as for mode_terminal */
 static void
-mode_chip(const uint8_t *d, size_t n)
+mode_chip(const uint8_t *d, size_t n, int mapping)
 {
+	static const char *const oid[] = { "0.4.0.127.0.7.2.2.4.2.2",
+		"0.4.0.127.0.7.2.2.4.4.2", "0.4.0.127.0.7.2.2.4.6.2" };
 	struct eg_rbuf in = eg_rbuf_init(d, n);
 	struct frng rng = { g1_chip_keys, sizeof(g1_chip_keys), 0, 0 };
 	struct icao_pace_params p;
@@ -185,9 +248,15 @@ mode_chip(const uint8_t *d, size_t n)
 	size_t rn;
 	uint16_t sw;
 
-	CHECK(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.2.2", 13) == EG_OK);
+	if (mapping == 1) {
+		rng.b = h1_chip_keys;
+		rng.len = sizeof(h1_chip_keys);
+	}
+	CHECK(icao_pace_params_init(&p, oid[mapping], 13) == EG_OK);
 	CHECK(icao_pace_chip_new(&p, "T22000129364081251010318", "123456", frng,
 	    &rng, &c) == EG_OK);
+	if (mapping == 2)
+		CHECK(icao_pace_chip_set_cam_key(c, cam_sk, sizeof(cam_sk)) == EG_OK);
 	eg_wbuf_init(&resp, 4096, false);
 	while (record(&in, &rec, &rn)) {
 		if (icao_apdu_decode(rec, rn, &a) != EG_OK)
@@ -326,6 +395,72 @@ mode_aa_ecdsa(const uint8_t *d, size_t n)
 	mbedtls_pk_free(&pk);
 }
 
+/* ---- mode 12: the IM point encoding ---- */
+
+static void
+mode_im_encode(const uint8_t *d, size_t n)
+{
+	static const mbedtls_ecp_group_id gids[] = { MBEDTLS_ECP_DP_SECP192R1,
+		MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_BP256R1,
+		MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_BP384R1,
+		MBEDTLS_ECP_DP_BP512R1, MBEDTLS_ECP_DP_SECP521R1 };
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point g;
+	mbedtls_mpi u;
+
+	if (n < 1 || n > 1 + 96)
+		return;
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&g);
+	mbedtls_mpi_init(&u);
+	CHECK(mbedtls_ecp_group_load(&grp, gids[d[0] % 7]) == 0);
+	CHECK(mbedtls_mpi_read_binary(&u, d + 1, n - 1) == 0);
+	if (pace_im_encode(&grp, &u, &g) == EG_OK)
+		CHECK(mbedtls_ecp_check_pubkey(&grp, &g) == 0);
+	mbedtls_mpi_free(&u);
+	mbedtls_ecp_point_free(&g);
+	mbedtls_ecp_group_free(&grp);
+}
+
+/* ---- mode 13: A_IC after the G.1 agreement with the CAM OID ---- */
+
+static void
+mode_cam_decrypt(const uint8_t *d, size_t n)
+{
+	static const uint8_t g1_enc_nonce[16] = {
+		0x95, 0xA3, 0xA0, 0x16, 0x52, 0x2E, 0xE9, 0x8D, 0x01, 0xE7, 0x6C,
+		0xB6, 0xB9, 0x8B, 0x42, 0xC3 };
+	struct frng rt = { g1_terminal_keys, sizeof(g1_terminal_keys), 0, 0 };
+	struct frng rc = { g1_chip_keys, sizeof(g1_chip_keys), 0, 0 };
+	struct icao_pace_params p;
+	struct icao_pace *t = NULL, *c = NULL;
+	struct icao_pace_cam cam;
+	uint8_t pt_t[ICAO_PACE_POINT_MAX], pt_c[ICAO_PACE_POINT_MAX], e[32];
+	size_t nt, nc, ne;
+
+	CHECK(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.6.2", 13) == EG_OK);
+	CHECK(icao_pace_new(ICAO_PACE_TERMINAL, &p, g1_kpi, frng, &rt, &t) == EG_OK);
+	CHECK(icao_pace_new(ICAO_PACE_CHIP, &p, g1_kpi, frng, &rc, &c) == EG_OK);
+	CHECK(icao_pace_nonce_make(c, e, sizeof(e), &ne) == EG_OK);
+	CHECK(ne == 16 && memcmp(e, g1_enc_nonce, 16) == 0);
+	CHECK(icao_pace_nonce_decrypt(t, e, ne) == EG_OK);
+	CHECK(icao_pace_map_pub(t, pt_t, sizeof(pt_t), &nt) == EG_OK);
+	CHECK(icao_pace_map_pub(c, pt_c, sizeof(pt_c), &nc) == EG_OK);
+	CHECK(icao_pace_map(t, pt_c, nc) == EG_OK);
+	CHECK(icao_pace_map(c, pt_t, nt) == EG_OK);
+	CHECK(icao_pace_eph_pub(t, pt_t, sizeof(pt_t), &nt) == EG_OK);
+	CHECK(icao_pace_eph_pub(c, pt_c, sizeof(pt_c), &nc) == EG_OK);
+	CHECK(icao_pace_agree(t, pt_c, nc) == EG_OK);
+	if (icao_pace_cam_decrypt(t, d, n) == EG_OK) {
+		CHECK(icao_pace_cam_get(t, &cam) == EG_OK);
+		CHECK(cam.ca_ic_len >= 1 && cam.ca_ic_len <= 32);
+		(void)icao_pace_cam_verify(&cam, cam_spki, sizeof(cam_spki));
+		icao_pace_cam_clear(&cam);
+	}
+	icao_pace_free(&t);
+	icao_pace_free(&c);
+}
+
 static void
 mode_spki(const uint8_t *d, size_t n)
 {
@@ -346,8 +481,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	switch (data[0]) {
-	case 0: mode_terminal(data + 1, size - 1); break;
-	case 1: mode_chip(data + 1, size - 1); break;
+	case 0: mode_terminal(data + 1, size - 1, 0); break;
+	case 1: mode_chip(data + 1, size - 1, 0); break;
 	case 2: mode_points(data + 1, size - 1); break;
 	case 3: mode_ca_chip(data + 1, size - 1); break;
 	case 4: mode_aa_rsa(data + 1, size - 1); break;
@@ -359,6 +494,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)icao_aa_md_from_dg14(data + 1, size - 1, &md);
 		break;
 	}
+	case 8: mode_terminal(data + 1, size - 1, 1); break;
+	case 9: mode_terminal(data + 1, size - 1, 2); break;
+	case 10: mode_chip(data + 1, size - 1, 1); break;
+	case 11: mode_chip(data + 1, size - 1, 2); break;
+	case 12: mode_im_encode(data + 1, size - 1); break;
+	case 13: mode_cam_decrypt(data + 1, size - 1); break;
 	default: break;
 	}
 	return 0;

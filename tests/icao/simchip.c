@@ -190,6 +190,10 @@ process(struct simchip *s, const struct icao_apdu *a, uint8_t *r, size_t *rl)
 		return;
 	case ICAO_INS_READ_BINARY:
 		if (a->p1 & 0x80) {
+			if (s->sfi_sw != 0) {
+				put_sw(r, rl, s->sfi_sw);
+				return;
+			}
 			if ((i = find_sfi(s, a->p1 & 0x1F)) < 0) {
 				put_sw(r, rl, ICAO_SW_FILE_NOT_FOUND);
 				return;

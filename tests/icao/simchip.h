@@ -42,6 +42,9 @@ struct simchip {
 	enum simchip_quirk quirk;
 	size_t max_le;			/* quirk threshold */
 	bool no_odd_ins;		/* answer B1 with 6D00 */
+	uint16_t sfi_sw;		/* != 0: answer every READ BINARY by
+					 * SFI with this status (a chip
+					 * without short identifiers) */
 	size_t gr_chunk;		/* > 0: split responses with 61xx */
 	/* secure messaging (chip side) */
 	bool sm;

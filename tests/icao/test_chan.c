@@ -234,6 +234,280 @@ START_TEST(test_sfi_and_get_response)
 }
 END_TEST
 
+/* A chip without short EF identifiers: the read by SFI is refused (6A82,
+ * 6A86, 6B00, 6D00: whatever the chip says), the file is SELECTed by its
+ * identifier and read by offset, plain and under SM; an absent file is
+ * still absent (SELECT 6A82); access denied (6982) is not retried; an
+ * empty file is reported as such. */
+START_TEST(test_sfi_refused_select_fallback)
+{
+	static const uint16_t refusals[] = { 0, 0x6A82, 0x6A86, 0x6B00, 0x6D00 };
+	struct icao_read_opts o = { .sfi = 0x02, .fid = 0x0102 };
+	struct icao_read_stats st;
+	struct eg_wbuf out;
+	struct rig g;
+	uint16_t sw;
+
+	for (size_t k = 0; k < sizeof(refusals) / sizeof(refusals[0]); k++) {
+		for (int prot = 0; prot < 2; prot++) {
+			rig_up(&g, 700);
+			if (prot)
+				rig_sm(&g, ICAO_CIPHER_AES128);
+			if (refusals[k] == 0)
+				g.sim->files[0].sfi = 0;	/* no SFI: 6A82 */
+			g.sim->sfi_sw = refusals[k];
+			eg_wbuf_init(&out, 4096, false);
+			memset(&st, 0, sizeof(st));
+			ck_assert_eg(icao_read_file(g.ch, &o, &out, &sw, &st), EG_OK);
+			ck_assert_uint_eq(out.len, g.flen);
+			ck_assert_mem_eq(out.data, g.file, g.flen);
+			ck_assert(st.by_fid);
+			ck_assert_uint_eq(st.sfi_sw, refusals[k] ? refusals[k] : 0x6A82);
+			ck_assert(!st.empty);
+			if (prot)
+				ck_assert_int_eq(icao_sm_state(g.sm), ICAO_SM_READY);
+			eg_wbuf_free(&out);
+			rig_down(&g);
+		}
+	}
+	/* a file that is not there at all: SELECT says so */
+	rig_up(&g, 100);
+	g.sim->sfi_sw = 0x6A86;
+	eg_wbuf_init(&out, 4096, false);
+	o.fid = 0x0105;
+	ck_assert_eg(icao_read_file(g.ch, &o, &out, &sw, &st), EG_ERR_CARD_STATUS);
+	ck_assert_uint_eq(sw, 0x6A82);
+	ck_assert_uint_eq(out.len, 0);
+	/* access denied is final: no SELECT after a 6982 */
+	g.sim->sfi_sw = 0x6982;
+	o.fid = 0x0102;
+	g.sim->apdus = 0;
+	ck_assert_eg(icao_read_file(g.ch, &o, &out, &sw, &st), EG_ERR_CARD_STATUS);
+	ck_assert_uint_eq(sw, 0x6982);
+	ck_assert_uint_eq(g.sim->apdus, 1);
+	ck_assert(!st.by_fid);
+	/* without fid nothing is SELECTed: the old behaviour */
+	g.sim->sfi_sw = 0x6A82;
+	o.fid = 0;
+	g.sim->apdus = 0;
+	ck_assert_eg(icao_read_file(g.ch, &o, &out, &sw, &st), EG_ERR_CARD_STATUS);
+	ck_assert_uint_eq(g.sim->apdus, 1);
+	/* no SFI given, fid given: SELECT first */
+	o.sfi = 0;
+	o.fid = 0x0102;
+	g.sim->apdus = 0;
+	ck_assert_eg(icao_read_file(g.ch, &o, &out, &sw, &st), EG_OK);
+	ck_assert_uint_eq(out.len, g.flen);
+	ck_assert(st.by_fid);
+	ck_assert_uint_eq(st.sfi_sw, 0);
+	ck_assert_uint_eq(g.sim->apdus, 1 + st.commands);
+	eg_wbuf_free(&out);
+	rig_down(&g);
+}
+END_TEST
+
+/* An empty file (present, no byte): EG_ERR_TRUNCATED with stats.empty,
+ * after a handful of commands, by SFI and by identifier. */
+START_TEST(test_empty_file)
+{
+	static const uint8_t nothing[1];
+	struct icao_read_opts o = { .sfi = 0x1D, .fid = 0x011D };
+	struct icao_read_stats st;
+	struct eg_wbuf out;
+	struct simchip *sim = simchip_new();
+	struct icao_chan *ch;
+	uint16_t sw;
+
+	simchip_add_file(sim, 0x011D, 0x1D, nothing, 0);
+	ck_assert_eg(icao_chan_new(&simchip_ops, sim, &ch), EG_OK);
+	eg_wbuf_init(&out, 4096, false);
+	for (int by_fid = 0; by_fid < 2; by_fid++) {
+		memset(&st, 0, sizeof(st));
+		sim->sfi_sw = by_fid ? 0x6A82 : 0;
+		ck_assert_eg(icao_read_file(ch, &o, &out, &sw, &st), EG_ERR_TRUNCATED);
+		ck_assert(st.empty);
+		ck_assert_uint_eq(out.len, 0);
+		ck_assert_uint_le(st.commands, 4);
+		ck_assert_int_eq(st.by_fid, by_fid);
+	}
+	eg_wbuf_free(&out);
+	icao_chan_free(&ch);
+	simchip_free(&sim);
+}
+END_TEST
+
+/* The trace formatter's redaction rules (trace.h). */
+static const char *
+tline(struct icao_tracer *t, const struct icao_apdu *a, bool prot,
+    const uint8_t *d, size_t dl, uint16_t sw, char *buf, size_t cap)
+{
+	struct icao_trace_ev ev = { .kind = ICAO_TRACE_APDU, .cmd = a,
+		.protected = prot, .wire_clen = 13, .wire_rlen = dl + 2,
+		.data = d, .dlen = dl, .sw = sw,
+		.err = sw == 0x9000 ? EG_OK : EG_ERR_CARD_STATUS };
+
+	ck_assert_uint_lt(icao_tracer_line(t, &ev, buf, cap), cap);
+	return buf;
+}
+
+START_TEST(test_trace_redaction)
+{
+	static const uint8_t fid_dg1[] = { 0x01, 0x01 }, fid_ca[] = { 0x01, 0x1C };
+	static const uint8_t secret[] = { 0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02, 0x03, 0x04 };
+	static const uint8_t dg1[] = { 0x61, 0x05, 0x5F, 0x1F, 0x02, 'A', 'B' };
+	const struct icao_apdu sel_dg1 = { .ins = 0xA4, .p1 = 2, .p2 = 0x0C,
+		.data = fid_dg1, .lc = 2 };
+	const struct icao_apdu sel_ca = { .ins = 0xA4, .p1 = 2, .p2 = 0x0C,
+		.data = fid_ca, .lc = 2 };
+	const struct icao_apdu rb = { .ins = 0xB0, .le = 7 };
+	const struct icao_apdu rb_sfi_ca = { .ins = 0xB0, .p1 = 0x9C, .le = 4 };
+	const struct icao_apdu ga = { .cla = 0x10, .ins = 0x86, .data = secret,
+		.lc = sizeof(secret), .le = 256 };
+	const struct icao_apdu ea = { .ins = 0x82, .data = secret,
+		.lc = sizeof(secret), .le = 40 };
+	const struct icao_apdu gc = { .ins = 0x84, .le = 8 };
+	const struct icao_apdu mse = { .ins = 0x22, .p1 = 0xC1, .p2 = 0xA4,
+		.data = secret, .lc = sizeof(secret) };
+	struct icao_tracer t;
+	char buf[512], small[40];
+	const char *l;
+
+	memset(&t, 0, sizeof(t));
+	/* key agreement and authentication: lengths only, either way */
+	l = tline(&t, &ga, false, secret, sizeof(secret), 0x9000, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(l, "> 10 86 00 00 Lc=8 Le=256"));
+	ck_assert_ptr_nonnull(strstr(l, "< 8 B SW 9000"));
+	ck_assert_ptr_null(strstr(l, "DEAD"));
+	ck_assert_ptr_null(strstr(l, "data="));
+	ck_assert_ptr_null(strstr(tline(&t, &ea, false, secret, sizeof(secret),
+	    0x9000, buf, sizeof(buf)), "DEAD"));
+	ck_assert_ptr_null(strstr(tline(&t, &gc, false, secret, sizeof(secret),
+	    0x9000, buf, sizeof(buf)), "DEAD"));
+	ck_assert_ptr_null(strstr(tline(&t, &mse, false, NULL, 0, 0x9000, buf,
+	    sizeof(buf)), "DEAD"));
+	/* EF.CardAccess (by SFI in the MF): public, written */
+	l = tline(&t, &rb_sfi_ca, false, dg1, 4, 0x9000, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(l, "data=61055F1F"));
+	/* after SELECT by AID, SELECT DG1: the FID is written, the contents
+	 * are not without ICAO_TRACE_FILE_DATA */
+	{
+		const struct icao_apdu sel_app = { .ins = 0xA4, .p1 = 4, .p2 = 0x0C,
+			.data = (const uint8_t *)ICAO_AID_EMRTD,
+			.lc = ICAO_AID_EMRTD_LEN };
+
+		l = tline(&t, &sel_app, false, NULL, 0, 0x9000, buf, sizeof(buf));
+		ck_assert_ptr_nonnull(strstr(l, "data=A0000002471001"));
+	}
+	l = tline(&t, &sel_dg1, true, NULL, 0, 0x9000, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(l, "data=0101 SM"));
+	l = tline(&t, &rb, true, dg1, sizeof(dg1), 0x9000, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(l, "(file contents omitted)"));
+	ck_assert_ptr_null(strstr(l, "5F1F"));
+	t.flags = ICAO_TRACE_FILE_DATA;
+	l = tline(&t, &rb, true, dg1, sizeof(dg1), 0x9000, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(l, "data=61055F1F024142"));
+	/* ... but never the data of GENERAL AUTHENTICATE, even so */
+	ck_assert_ptr_null(strstr(tline(&t, &ga, true, secret, sizeof(secret),
+	    0x9000, buf, sizeof(buf)), "DEAD"));
+	/* EF.CardAccess by FID is public too */
+	t.flags = 0;
+	(void)tline(&t, &sel_ca, false, NULL, 0, 0x9000, buf, sizeof(buf));
+	l = tline(&t, &rb, false, dg1, sizeof(dg1), 0x9000, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(l, "data=61055F1F024142"));
+	/* a line that does not fit is cut, still a C string */
+	t.flags = ICAO_TRACE_FILE_DATA;
+	(void)tline(&t, &sel_dg1, false, NULL, 0, 0x9000, buf, sizeof(buf));
+	l = tline(&t, &rb, false, dg1, sizeof(dg1), 0x9000, small, sizeof(small));
+	ck_assert_uint_eq(strlen(l), sizeof(small) - 1);
+	ck_assert_str_eq(l + strlen(l) - 3, "...");
+	/* notes and the ATR */
+	{
+		struct icao_trace_ev ev = { .kind = ICAO_TRACE_NOTE,
+			.note = "step select", .err = EG_ERR_CARD_STATUS, .ms = 1.5 };
+
+		(void)icao_tracer_line(&t, &ev, buf, sizeof(buf));
+		ck_assert_str_eq(buf, "# step select EG_ERR_CARD_STATUS 1.50 ms");
+		ev.kind = ICAO_TRACE_ATR;
+		ev.data = dg1;
+		ev.dlen = 2;
+		(void)icao_tracer_line(&t, &ev, buf, sizeof(buf));
+		ck_assert_str_eq(buf, "ATR 6105");
+	}
+}
+END_TEST
+
+/* The channel reports every command: the plain one (not the wrapped one),
+ * the wire lengths, GET RESPONSE rounds, status and plain data. */
+struct tcap {
+	unsigned n;
+	struct icao_apdu last;
+	bool prot;
+	size_t wire_c, wire_r, dlen;
+	unsigned gr;
+	uint16_t sw;
+};
+
+static void
+tcap_fn(void *ctx, const struct icao_trace_ev *ev)
+{
+	struct tcap *c = ctx;
+
+	ck_assert_int_eq(ev->kind, ICAO_TRACE_APDU);
+	c->n++;
+	c->last = *ev->cmd;
+	c->prot = ev->protected;
+	c->wire_c = ev->wire_clen;
+	c->wire_r = ev->wire_rlen;
+	c->dlen = ev->dlen;
+	c->gr = ev->get_responses;
+	c->sw = ev->sw;
+}
+
+START_TEST(test_trace_hook)
+{
+	struct rig g;
+	struct tcap c;
+	struct eg_wbuf out;
+	uint16_t sw;
+
+	memset(&c, 0, sizeof(c));
+	rig_up(&g, 600);
+	icao_chan_set_trace(g.ch, tcap_fn, &c);
+	eg_wbuf_init(&out, 4096, false);
+	ck_assert_eg(icao_select_fid(g.ch, 0x0102, &sw), EG_OK);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_uint_eq(c.last.ins, 0xA4);
+	ck_assert(!c.prot);
+	ck_assert_uint_eq(c.wire_c, 7);
+	ck_assert_uint_eq(c.wire_r, 2);
+	ck_assert_eg(icao_read_binary(g.ch, 0, 200, &out, &sw), EG_OK);
+	ck_assert_uint_eq(c.dlen, 200);
+	ck_assert_uint_eq(c.wire_r, 202);
+	/* 61xx: GET RESPONSE rounds are counted, not reported one by one */
+	g.sim->gr_chunk = 64;
+	eg_wbuf_reset(&out);
+	ck_assert_eg(icao_read_binary(g.ch, 0, 200, &out, &sw), EG_OK);
+	ck_assert_uint_eq(c.n, 3);
+	ck_assert_uint_ge(c.gr, 3);
+	g.sim->gr_chunk = 0;
+	/* under SM: the plain command (CLA 00, Le 100), wire bytes larger */
+	rig_sm(&g, ICAO_CIPHER_AES128);
+	eg_wbuf_reset(&out);
+	ck_assert_eg(icao_read_binary(g.ch, 0, 100, &out, &sw), EG_OK);
+	ck_assert(c.prot);
+	ck_assert_uint_eq(c.last.cla, 0x00);
+	ck_assert_uint_eq(c.last.le, 100);
+	ck_assert_uint_eq(c.dlen, 100);
+	ck_assert_uint_gt(c.wire_r, 100 + 16);
+	ck_assert_uint_eq(c.sw, 0x9000);
+	icao_chan_set_trace(g.ch, NULL, NULL);
+	ck_assert_eg(icao_read_binary(g.ch, 0, 10, &out, &sw), EG_OK);
+	ck_assert_uint_eq(c.n, 4);
+	eg_wbuf_free(&out);
+	rig_down(&g);
+}
+END_TEST
+
 START_TEST(test_small_and_bad_files)
 {
 	struct simchip *sim = simchip_new();
@@ -751,6 +1025,10 @@ make_suite(void)
 	tcase_add_test(tc, test_odd_ins_beyond_32k);
 	tcase_add_test(tc, test_sfi_and_get_response);
 	tcase_add_test(tc, test_small_and_bad_files);
+	tcase_add_test(tc, test_sfi_refused_select_fallback);
+	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_trace_redaction);
+	tcase_add_test(tc, test_trace_hook);
 	tcase_add_test(tc, test_sm_reads_all_ciphers);
 	tcase_add_test(tc, test_sm_extended_reads);
 	tcase_add_test(tc, test_extended_6700_falls_back);

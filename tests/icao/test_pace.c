@@ -104,8 +104,16 @@ START_TEST(test_g1_params_kpi_mse)
 	    EG_ERR_INVAL);
 	ck_assert_eg(icao_pace_kpi(ICAO_PACE_PW_CAN, "", p.cipher, kpi),
 	    EG_ERR_INVAL);
-	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.4.2", 13),
-	    EG_ERR_UNSUPPORTED);	/* IM */
+	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.4.2", 10),
+	    EG_ERR_UNSUPPORTED);	/* IM on P-224 (p = 1 mod 4) */
+	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.6.1", 13),
+	    EG_ERR_UNSUPPORTED);	/* CAM with 3DES */
+	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.3.2", 13),
+	    EG_ERR_UNSUPPORTED);	/* DH-IM */
+	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.2.22", 13),
+	    EG_ERR_UNSUPPORTED);
+	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.2.5", 13),
+	    EG_ERR_UNSUPPORTED);
 	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.2.2", 14),
 	    EG_ERR_UNSUPPORTED);	/* brainpoolP320r1: not in mbedTLS */
 	ck_assert_eg(icao_pace_params_init(&p, "0.4.0.127.0.7.2.2.4.1.2", 0),

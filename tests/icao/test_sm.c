@@ -365,10 +365,12 @@ START_TEST(test_garbled_objects)
 	ck_assert_eg(unwrap_bytes(sm, r, rl, &sw), EG_ERR_FORMAT);
 	assert_dead(sm);
 	icao_sm_free(&sm);
-	/* DO'99' missing */
+	/* DO'99' missing: accepted as far as the MAC (test_no_do99), then the
+	 * garbage cryptogram fails its padding */
 	sm = sm_before_read18(&k);
 	rl = forge(&k, 6, dos + 4, 11, 0x9000, r);
 	ck_assert_eg(unwrap_bytes(sm, r, rl, &sw), EG_ERR_FORMAT);
+	assert_dead(sm);
 	icao_sm_free(&sm);
 	/* an unknown DO before DO'99' */
 	sm = sm_before_read18(&k);
@@ -435,6 +437,65 @@ START_TEST(test_garbled_objects)
 	ck_assert_eg(unwrap_bytes(sm, r, rl, &sw), EG_OK);
 	ck_assert_int_eq(icao_sm_state(sm), ICAO_SM_READY);
 	icao_sm_free(&sm);
+}
+END_TEST
+
+/* A response without DO'99' (as some chips and emulators send): accepted
+ * when the MAC over SSC || DO'87' verifies and the outer status is 9000,
+ * counted; never with another outer status (it is not authenticated). */
+START_TEST(test_no_do99)
+{
+	struct vec *v = vec_load("sm_3des.txt");
+	struct keys k;
+	struct icao_sm *sm;
+	uint8_t full[128], r[128], d[64];
+	size_t fl = vec_hex(v, "read18_resp", full, sizeof(full));
+	size_t dl = vec_hex(v, "read18_data", d, sizeof(d)), rl;
+	struct eg_wbuf w;
+	uint16_t sw = 0;
+
+	/* App. D.4's DO'87' (87 19 01 + 24 bytes), MACed without DO'99' */
+	ck_assert_uint_eq(full[0], 0x87);
+	ck_assert_uint_eq(full[1], 0x19);
+	sm = sm_before_read18(&k);
+	ck_assert_uint_eq(icao_sm_no_do99(sm), 0);
+	rl = forge(&k, 6, full, 27, 0x9000, r);
+	eg_wbuf_init(&w, 1000, true);
+	ck_assert_eg(icao_sm_unwrap(sm, r, rl, &w, &sw), EG_OK);
+	ck_assert_uint_eq(sw, 0x9000);
+	ck_assert_uint_eq(w.len, dl);
+	ck_assert_mem_eq(w.data, d, dl);
+	ck_assert_int_eq(icao_sm_state(sm), ICAO_SM_READY);
+	ck_assert_uint_eq(icao_sm_no_do99(sm), 1);
+	eg_wbuf_free(&w);
+	icao_sm_free(&sm);
+	/* the same with an unauthenticated 6282 outside: refused */
+	sm = sm_before_read18(&k);
+	rl = forge(&k, 6, full, 27, 0x6282, r);
+	ck_assert_eg(unwrap_bytes(sm, r, rl, &sw), EG_ERR_FORMAT);
+	assert_dead(sm);
+	icao_sm_free(&sm);
+	/* ... and with a MAC that does not verify: EG_ERR_MAC */
+	sm = sm_before_read18(&k);
+	rl = forge(&k, 6, full, 27, 0x9000, r);
+	r[rl - 4] ^= 0x01;
+	ck_assert_eg(unwrap_bytes(sm, r, rl, &sw), EG_ERR_MAC);
+	assert_dead(sm);
+	icao_sm_free(&sm);
+	/* no data and no DO'99': DO'8E' alone over the SSC (a SELECT's answer) */
+	sm = sm_before_read18(&k);
+	rl = forge(&k, 6, full, 0, 0x9000, r);
+	ck_assert_uint_eq(rl, 12);
+	ck_assert_eg(unwrap_bytes(sm, r, rl, &sw), EG_OK);
+	ck_assert_uint_eq(sw, 0x9000);
+	ck_assert_uint_eq(icao_sm_no_do99(sm), 1);
+	icao_sm_free(&sm);
+	/* the original, with DO'99', is not counted */
+	sm = sm_before_read18(&k);
+	ck_assert_eg(unwrap_bytes(sm, full, fl, &sw), EG_OK);
+	ck_assert_uint_eq(icao_sm_no_do99(sm), 0);
+	icao_sm_free(&sm);
+	vec_free(&v);
 }
 END_TEST
 
@@ -632,6 +693,7 @@ make_suite(void)
 	tcase_add_test(tc, test_bad_mac_poisons);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_garbled_objects);
+	tcase_add_test(tc, test_no_do99);
 	tcase_add_test(tc, test_sw_mismatch_and_bare_sw);
 	tcase_add_test(tc, test_state_machine);
 	tcase_add_test(tc, test_wrap_layout);

@@ -10,6 +10,7 @@
 
 #include "egate/error.h"
 #include "eg_check.h"
+#include "decide.h"
 #include "passage.h"
 
 struct run {
@@ -84,6 +85,10 @@ checks_all_pass(void)
 
 	for (int c = 0; c < PDC_COUNT; c++)
 		e.checks[c] = PCR_PASS;
+	e.holder.known = true;
+	snprintf(e.holder.issuing_state, sizeof(e.holder.issuing_state), "UTO");
+	snprintf(e.holder.document_type, sizeof(e.holder.document_type), "P");
+	e.holder.age = 40;
 	return e;
 }
 
@@ -111,12 +116,52 @@ document_ok(struct run *r)
 }
 
 static const struct passage_explain_item *
-item(const struct passage *p, const char *name)
+item(const struct passage *p, enum passage_item id)
 {
-	for (size_t i = 0; i < p->x.n; i++)
-		if (strcmp(p->x.items[i].name, name) == 0)
-			return &p->x.items[i];
-	return NULL;
+	return passage_explanation_find(&p->x, id, NULL);
+}
+
+/* the result of an item as the record writes it; "" when absent */
+static const char *
+res(const struct passage *p, enum passage_item id)
+{
+	const struct passage_explain_item *it = item(p, id);
+
+	return it != NULL ? passage_item_result_str(it) : "";
+}
+
+/* The decision the machine made is the one decide.h derives from its
+ * explanation under the same policy. */
+static void
+assert_decide_agrees(const struct run *r)
+{
+	struct passage_decision d;
+	enum passage_outcome want = r->p.x.outcome;
+
+	ck_assert_eg(passage_decide(&r->p.x, &r->pol, &d), EG_OK);
+	if (d.officer != PO_NONE) {
+		/* an officer's record: the officer's outcome over the automated one */
+		ck_assert_int_eq(d.officer, want);
+		return;
+	}
+	if (strcmp(r->p.x.rule, "officer_manual_open") == 0)
+		return;	/* no automated decision at all */
+	ck_assert_msg(d.outcome == want && strcmp(d.rule, r->p.x.rule) == 0,
+	    "decide: %s %s, machine: %s %s", passage_outcome_str(d.outcome), d.rule,
+	    passage_outcome_str(want), r->p.x.rule);
+}
+
+/* The gate opens, the traveller walks through, the door shuts. */
+static void
+through_gate(struct run *r)
+{
+	ck_assert_int_eq(r->p.state, PS_GATE_OPENING);
+	ck_assert_eg(feed(r, ev(PE_DOOR_OPENED)), EG_OK);
+	ck_assert_int_eq(r->p.state, PS_GATE_OPEN);
+	ck_assert_eg(feed(r, ev(PE_PASSED)), EG_OK);
+	ck_assert_int_eq(r->p.state, PS_GATE_CLOSING);
+	ck_assert_eg(feed(r, ev(PE_DOOR_CLOSED)), EG_OK);
+	ck_assert_int_eq(r->p.state, PS_IDLE);
 }
 
 static void
@@ -130,6 +175,7 @@ assert_referred(struct run *r, const char *rule)
 	ck_assert(r->wiped);
 	/* the automated referral is on record at once, before any officer */
 	ck_assert_int_eq(r->reports, 1);
+	assert_decide_agrees(r);
 }
 
 START_TEST(test_genuine_traveller)
@@ -143,7 +189,7 @@ START_TEST(test_genuine_traveller)
 	ck_assert_eg(feed(&r, score(PE_LIVENESS_DONE, 0.93)), EG_OK);
 	ck_assert_eg(feed(&r, score(PE_MATCH_DONE, 0.81)), EG_OK);
 	ck_assert_eg(feed(&r, score(PE_WATCHLIST_DONE, 0.12)), EG_OK);
-	ck_assert_int_eq(r.p.state, PS_GATE_OPEN);
+	ck_assert_int_eq(r.p.state, PS_GATE_OPENING);
 	ck_assert(r.gate_opened);
 	ck_assert(r.wiped);
 	ck_assert_int_eq(r.p.x.outcome, PO_OPEN);
@@ -151,23 +197,28 @@ START_TEST(test_genuine_traveller)
 	ck_assert_str_eq(r.p.x.config_version, "cfg-7");
 	ck_assert_str_eq(r.p.x.model_version, "faceplugin-0.0.1");
 	/* the explanation: every check, every score with its threshold */
-	ck_assert_ptr_nonnull(it = item(&r.p, "match_1to1"));
+	ck_assert_ptr_nonnull(it = item(&r.p, PI_MATCH_1TO1));
 	ck_assert(it->has_value);
 	ck_assert_double_eq(it->value, 0.81);
 	ck_assert_double_eq(it->threshold, 0.50);
-	ck_assert_str_eq(it->result, "pass");
-	ck_assert_ptr_nonnull(it = item(&r.p, "chip_access"));
+	ck_assert_int_eq(it->result, PCR_PASS);
+	ck_assert_ptr_nonnull(it = item(&r.p, PI_CHIP_ACCESS));
 	ck_assert_str_eq(it->detail, "PACE");
-	ck_assert_ptr_nonnull(item(&r.p, "passive_auth"));
-	ck_assert_ptr_nonnull(item(&r.p, "dg1_matches_mrz"));
-	ck_assert_ptr_nonnull(item(&r.p, "liveness"));
-	ck_assert_ptr_nonnull(item(&r.p, "watchlist"));
+	ck_assert_ptr_nonnull(item(&r.p, PI_PASSIVE_AUTH));
+	ck_assert_ptr_nonnull(item(&r.p, PI_DG1_MATCHES_MRZ));
+	ck_assert_ptr_nonnull(item(&r.p, PI_LIVENESS));
+	ck_assert_ptr_nonnull(item(&r.p, PI_WATCHLIST));
 	ck_assert(!r.reported);	/* reported when the passage ends */
-	ck_assert_eg(feed(&r, ev(PE_PASSED)), EG_OK);
-	ck_assert_int_eq(r.p.state, PS_IDLE);
+	through_gate(&r);
 	ck_assert(r.reported);
-	ck_assert_str_eq(item(&r.p, "passage_confirmed")->result, "pass");
+	ck_assert_int_eq(r.reports, 1);
+	ck_assert_str_eq(res(&r.p, PI_DOOR_OPENED), "pass");
+	ck_assert_str_eq(res(&r.p, PI_PASSAGE_CONFIRMED), "pass");
+	ck_assert_str_eq(res(&r.p, PI_DOOR_CLOSED), "pass");
+	ck_assert_str_eq(res(&r.p, PI_ISSUER_ACCEPTED), "pass");
+	ck_assert_str_eq(item(&r.p, PI_ISSUER_ACCEPTED)->detail, "UTO:P");
 	ck_assert_uint_eq(r.p.passages, 1);
+	assert_decide_agrees(&r);
 }
 END_TEST
 
@@ -181,8 +232,8 @@ START_TEST(test_impostor)
 	feed(&r, score(PE_LIVENESS_DONE, 0.9));
 	feed(&r, score(PE_MATCH_DONE, 0.08));
 	assert_referred(&r, "biometric_mismatch");
-	ck_assert_str_eq(item(&r.p, "match_1to1")->result, "fail");
-	ck_assert_double_eq(item(&r.p, "match_1to1")->value, 0.08);
+	ck_assert_str_eq(res(&r.p, PI_MATCH_1TO1), "fail");
+	ck_assert_double_eq(item(&r.p, PI_MATCH_1TO1)->value, 0.08);
 }
 END_TEST
 
@@ -198,8 +249,6 @@ START_TEST(test_document_failures)
 		{ PDC_DG1_MATCHES_MRZ, "failed:dg1_matches_mrz" },
 		{ PDC_CHIP_AUTH, "failed:chip_auth" },			/* cloned chip */
 		{ PDC_PASSIVE_AUTH, "failed:passive_auth" },		/* revoked DS */
-		{ PDC_ISSUER_ACCEPTED, "failed:issuer_accepted" },
-		{ PDC_MIN_AGE, "failed:min_age" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -236,7 +285,7 @@ START_TEST(test_failed_check_named_before_missing_ones)
 	feed(&r, ok(PE_CHIP_OPENED));
 	feed(&r, c);
 	assert_referred(&r, "failed:chip_auth");
-	ck_assert_str_eq(item(&r.p, "passive_auth")->result, "not_checked");
+	ck_assert_str_eq(res(&r.p, PI_PASSIVE_AUTH), "not_checked");
 }
 END_TEST
 
@@ -252,7 +301,8 @@ START_TEST(test_chip_without_aa_ca)
 	feed(&r, ok(PE_CHIP_OPENED));
 	feed(&r, c);
 	assert_referred(&r, "missing:chip_auth");
-	ck_assert_str_eq(item(&r.p, "chip_auth")->result, "absent");
+	ck_assert_str_eq(res(&r.p, PI_CHIP_AUTH), "absent");
+	ck_assert_str_eq(item(&r.p, PI_CHIP_AUTH)->detail, "absent");
 
 	start(&r);	/* policy: accept */
 	r.pol.no_chip_auth = PASSAGE_ABSENT_ACCEPT;
@@ -287,7 +337,7 @@ START_TEST(test_unreadable_chip_and_bad_mrz)
 	e.detail = "no answer to SELECT eMRTD (6A82)";
 	feed(&r, e);
 	assert_referred(&r, "chip_unreadable");
-	ck_assert_str_eq(item(&r.p, "chip_access")->detail, "no answer to SELECT eMRTD (6A82)");
+	ck_assert_str_eq(item(&r.p, PI_CHIP_ACCESS)->detail, "no answer to SELECT eMRTD (6A82)");
 
 	start(&r);
 	feed(&r, ev(PE_DOC_PLACED));
@@ -310,7 +360,7 @@ START_TEST(test_eyes_closed_then_open)
 	ck_assert_int_eq(r.captures, 2);
 	ck_assert_eg(feed(&r, capture(1, true)), EG_OK);
 	ck_assert_int_eq(r.p.state, PS_LIVENESS);
-	ck_assert_str_eq(item(&r.p, "face_quality")->detail, "attempt 2 of 3");
+	ck_assert_str_eq(item(&r.p, PI_FACE_QUALITY)->detail, "attempt 2 of 3");
 }
 END_TEST
 
@@ -338,13 +388,13 @@ START_TEST(test_printed_photo_and_tailgating_and_watchlist)
 	feed(&r, capture(1, true));
 	feed(&r, score(PE_LIVENESS_DONE, 0.04));
 	assert_referred(&r, "pad_alarm");
-	ck_assert_double_eq(item(&r.p, "liveness")->threshold, 0.5);
+	ck_assert_double_eq(item(&r.p, PI_LIVENESS)->threshold, 0.5);
 
 	start(&r);
 	document_ok(&r);
 	feed(&r, capture(2, true));
 	assert_referred(&r, "more_than_one_person");
-	ck_assert_str_eq(item(&r.p, "one_person")->detail, "2 faces in the frame");
+	ck_assert_str_eq(item(&r.p, PI_ONE_PERSON)->detail, "2 faces in the frame");
 
 	start(&r);
 	document_ok(&r);
@@ -353,7 +403,7 @@ START_TEST(test_printed_photo_and_tailgating_and_watchlist)
 	feed(&r, score(PE_MATCH_DONE, 0.9));
 	feed(&r, score(PE_WATCHLIST_DONE, 0.77));
 	assert_referred(&r, "watchlist_hit");
-	ck_assert_str_eq(item(&r.p, "watchlist")->result, "hit");
+	ck_assert_str_eq(res(&r.p, PI_WATCHLIST), "hit");
 }
 END_TEST
 
@@ -409,20 +459,20 @@ START_TEST(test_officer_override_needs_identity_and_reason)
 	/* identity and reason: the gate opens and the record says who and why */
 	o.officer = "officer.kim";
 	ck_assert_eg(feed(&r, o), EG_OK);
-	ck_assert_int_eq(r.p.state, PS_GATE_OPEN);
+	ck_assert_int_eq(r.p.state, PS_GATE_OPENING);
 	ck_assert(r.gate_opened);
 	ck_assert_int_eq(r.p.x.outcome, PO_OPEN);
 	/* the officer's decision is its own rule; the referral's record (already
 	 * reported) keeps what the machine said */
 	ck_assert_str_eq(r.p.x.rule, "officer_override_open");
-	ck_assert_str_eq(item(&r.p, "match_1to1")->result, "fail");
+	ck_assert_str_eq(res(&r.p, PI_MATCH_1TO1), "fail");
 	ck_assert_str_eq(r.p.x.officer, "officer.kim");
 	ck_assert_str_eq(r.p.x.officer_reason, "checked passport by hand");
-	ck_assert_str_eq(item(&r.p, "officer_override")->result, "open");
+	ck_assert_str_eq(res(&r.p, PI_OFFICER_OVERRIDE), "open");
 	ck_assert_int_eq(r.reports, 1);
-	feed(&r, ev(PE_PASSED));
+	through_gate(&r);
 	ck_assert_int_eq(r.reports, 2);	/* the officer's decision, after the passage */
-	ck_assert_int_eq(r.p.state, PS_IDLE);
+	assert_decide_agrees(&r);
 }
 END_TEST
 
@@ -445,7 +495,7 @@ START_TEST(test_officer_reject_and_simulated_close)
 	ck_assert_int_eq(r.p.state, PS_IDLE);
 	ck_assert_int_eq(r.p.x.outcome, PO_REJECT);
 	ck_assert_str_eq(r.p.x.rule, "officer_override_reject");
-	ck_assert_str_eq(item(&r.p, "officer_override")->result, "reject");
+	ck_assert_str_eq(res(&r.p, PI_OFFICER_OVERRIDE), "reject");
 	ck_assert_int_eq(r.reports, 2);
 	ck_assert(!r.gate_opened);
 
@@ -490,7 +540,7 @@ START_TEST(test_officer_hold_and_release)
 	feed(&r, o);
 	ck_assert(r.gate_opened);
 	ck_assert_str_eq(r.p.x.rule, "officer_manual_open");
-	feed(&r, ev(PE_PASSED));
+	through_gate(&r);
 	ck_assert(r.reported);
 }
 END_TEST
@@ -515,7 +565,19 @@ START_TEST(test_cancel_paths_from_every_active_state)
 			d = ev(cancels[c]);
 			d.detail = "camera unplugged";
 			ck_assert_eg(feed(&r, d), EG_OK);
-			assert_referred(&r, cancels[c] == PE_TIMEOUT ? "timeout" : "device_lost");
+			if (cancels[c] == PE_TIMEOUT) {
+				assert_referred(&r, "timeout");
+				continue;
+			}
+			/* a lost device: the passage ends as device_lost, reported
+			 * at once, and the kiosk is out of service */
+			ck_assert_int_eq(r.p.state, PS_OUT_OF_SERVICE);
+			ck_assert_str_eq(r.p.x.rule, "device_lost");
+			ck_assert(!r.gate_opened && r.wiped && r.reports == 1);
+			assert_decide_agrees(&r);
+			ck_assert_eg(feed(&r, ev(PE_DOC_PLACED)), EG_ERR_STATE);
+			ck_assert_eg(feed(&r, ev(PE_DEVICE_BACK)), EG_OK);
+			ck_assert_int_eq(r.p.state, PS_IDLE);
 		}
 	}
 }
@@ -601,6 +663,283 @@ START_TEST(test_table_is_well_formed)
 }
 END_TEST
 
+
+/* Up to the gate, everything clear. */
+static void
+to_gate(struct run *r)
+{
+	start(r);
+	document_ok(r);
+	feed(r, capture(1, true));
+	feed(r, score(PE_LIVENESS_DONE, 0.9));
+	feed(r, score(PE_MATCH_DONE, 0.9));
+	feed(r, score(PE_WATCHLIST_DONE, 0.1));
+	ck_assert_int_eq(r->p.state, PS_GATE_OPENING);
+	ck_assert(r->gate_opened);
+}
+
+/* The door is part of the passage: opened -> traveller through -> closed,
+ * and a door that does not confirm is a faulty gate (out of service, the
+ * record says which step failed), never a gate claimed open. */
+START_TEST(test_door_states)
+{
+	struct run r;
+
+	/* the door never confirms it opened */
+	to_gate(&r);
+	ck_assert_eg(feed(&r, ev(PE_TIMEOUT)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_OUT_OF_SERVICE);
+	ck_assert_str_eq(res(&r.p, PI_DOOR_OPENED), "fail");
+	ck_assert_int_eq(r.reports, 1);
+	ck_assert_int_eq(r.p.x.outcome, PO_OPEN);	/* the decision stands */
+	assert_decide_agrees(&r);
+	ck_assert_eg(feed(&r, ev(PE_DEVICE_BACK)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+
+	/* nobody goes through: the gate closes after the state's timeout */
+	to_gate(&r);
+	feed(&r, ev(PE_DOOR_OPENED));
+	ck_assert_eg(feed(&r, ev(PE_TIMEOUT)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_GATE_CLOSING);
+	ck_assert_str_eq(res(&r.p, PI_PASSAGE_CONFIRMED), "fail");
+	ck_assert_str_eq(item(&r.p, PI_PASSAGE_CONFIRMED)->detail, "TIMEOUT");
+	ck_assert_int_eq(r.reports, 0);
+	feed(&r, ev(PE_DOOR_CLOSED));
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert_int_eq(r.reports, 1);
+
+	/* the door shuts before anyone passed */
+	to_gate(&r);
+	feed(&r, ev(PE_DOOR_OPENED));
+	ck_assert_eg(feed(&r, ev(PE_DOOR_CLOSED)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+	ck_assert_str_eq(res(&r.p, PI_PASSAGE_CONFIRMED), "fail");
+	ck_assert_str_eq(res(&r.p, PI_DOOR_CLOSED), "pass");
+	ck_assert_int_eq(r.reports, 1);
+
+	/* the door does not confirm it closed: out of service */
+	to_gate(&r);
+	feed(&r, ev(PE_DOOR_OPENED));
+	feed(&r, ev(PE_PASSED));
+	ck_assert_eg(feed(&r, ev(PE_TIMEOUT)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_OUT_OF_SERVICE);
+	ck_assert_str_eq(res(&r.p, PI_DOOR_CLOSED), "fail");
+	ck_assert_int_eq(r.reports, 1);
+
+	/* the gate itself goes away while open */
+	to_gate(&r);
+	feed(&r, ev(PE_DOOR_OPENED));
+	struct passage_event d = ev(PE_DEVICE_LOST);
+	d.detail = "gate";
+	ck_assert_eg(feed(&r, d), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_OUT_OF_SERVICE);
+	ck_assert_str_eq(item(&r.p, PI_DEVICE_LOST)->detail, "gate");
+	ck_assert_int_eq(r.reports, 1);
+
+	/* an officer's hold while the gate opens: reported, with the hold */
+	to_gate(&r);
+	struct passage_event h = ev(PE_OFFICER_HOLD);
+	h.officer = "officer.lee";
+	ck_assert_eg(feed(&r, h), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_HOLD);
+	ck_assert_int_eq(r.reports, 1);
+	ck_assert_str_eq(res(&r.p, PI_OFFICER_HOLD), "fail");
+	assert_decide_agrees(&r);
+}
+END_TEST
+
+/* A device lost with no traveller: out of service until it is back. */
+START_TEST(test_device_lost_when_idle)
+{
+	struct run r;
+
+	start(&r);
+	ck_assert_eg(feed(&r, ev(PE_DEVICE_LOST)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_OUT_OF_SERVICE);
+	ck_assert_int_eq(r.reports, 0);
+	ck_assert_eg(feed(&r, ev(PE_DOC_PLACED)), EG_ERR_STATE);
+	ck_assert_eg(feed(&r, ev(PE_DEVICE_BACK)), EG_OK);
+	ck_assert_int_eq(r.p.state, PS_IDLE);
+}
+END_TEST
+
+/* Issuer and age rules are guards of the table, from the holder and the
+ * policy (the specimen holder's issuing state is UTO). */
+START_TEST(test_issuer_and_age_guards)
+{
+	static const struct {
+		const char *issuers;
+		int min_age, age;
+		const char *rule;	/* NULL: accepted */
+	} cases[] = {
+		{ "D, FRA", 0, 40, "failed:issuer_accepted" },
+		{ "D,UTO:ID", 0, 40, "failed:issuer_accepted" },
+		{ "D, UTO:P", 60, 52, "failed:min_age" },
+		{ "D, UTO:P", 18, 52, NULL },
+		{ "UTO", 18, -1, "failed:min_age" },	/* unknown birth date */
+		{ "", 0, -1, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r;
+		struct passage_event c = checks_all_pass();
+
+		start(&r);
+		snprintf(r.pol.accepted_issuers, sizeof(r.pol.accepted_issuers), "%s",
+		    cases[i].issuers);
+		r.pol.min_age = cases[i].min_age;
+		c.holder.age = cases[i].age;
+		/* what the device put there for these two is ignored */
+		c.checks[PDC_ISSUER_ACCEPTED] = PCR_FAIL;
+		c.checks[PDC_MIN_AGE] = PCR_FAIL;
+		feed(&r, ev(PE_DOC_PLACED));
+		feed(&r, ok(PE_MRZ_READ));
+		feed(&r, ok(PE_CHIP_OPENED));
+		feed(&r, c);
+		if (cases[i].rule == NULL) {
+			ck_assert_msg(r.p.state == PS_FACE_CAPTURE, "case %zu", i);
+			ck_assert_str_eq(res(&r.p, PI_MIN_AGE), "pass");
+		} else {
+			assert_referred(&r, cases[i].rule);
+		}
+	}
+}
+END_TEST
+
+/* The decision of a stored explanation under another policy: what that
+ * policy would have decided (decide.h's contract). */
+START_TEST(test_decide_replay_other_policy)
+{
+	struct run r;
+	struct passage_decision d;
+	struct passage_policy strict;
+
+	to_gate(&r);
+	through_gate(&r);
+	ck_assert_str_eq(r.p.x.rule, "all_checks_passed");
+	strict = r.pol;
+	strict.match_threshold = 0.95;	/* the score was 0.9 */
+	ck_assert_eg(passage_decide(&r.p.x, &strict, &d), EG_OK);
+	ck_assert_int_eq(d.outcome, PO_REFER);
+	ck_assert_str_eq(d.rule, "biometric_mismatch");
+	ck_assert_int_eq(d.by, PI_MATCH_1TO1);
+	strict = r.pol;
+	snprintf(strict.accepted_issuers, sizeof(strict.accepted_issuers), "D");
+	ck_assert_eg(passage_decide(&r.p.x, &strict, &d), EG_OK);
+	ck_assert_str_eq(d.rule, "failed:issuer_accepted");
+	strict = r.pol;
+	strict.watchlist_threshold = 0.05;	/* the best watchlist score was 0.1 */
+	ck_assert_eg(passage_decide(&r.p.x, &strict, &d), EG_OK);
+	ck_assert_str_eq(d.rule, "watchlist_hit");
+	/* a chip without AA/CA: the policy decides whether that is missing */
+	start(&r);
+	r.pol.no_chip_auth = PASSAGE_ABSENT_ACCEPT;
+	struct passage_event c = checks_all_pass();
+	c.checks[PDC_CHIP_AUTH] = PCR_ABSENT;
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	feed(&r, ok(PE_CHIP_OPENED));
+	feed(&r, c);
+	feed(&r, capture(1, true));
+	feed(&r, score(PE_LIVENESS_DONE, 0.9));
+	feed(&r, score(PE_MATCH_DONE, 0.9));
+	feed(&r, score(PE_WATCHLIST_DONE, 0.1));
+	assert_decide_agrees(&r);
+	strict = r.pol;
+	strict.no_chip_auth = PASSAGE_ABSENT_REFER;
+	ck_assert_eg(passage_decide(&r.p.x, &strict, &d), EG_OK);
+	ck_assert_str_eq(d.rule, "missing:chip_auth");
+	/* nothing decisive */
+	start(&r);
+	feed(&r, ev(PE_DOC_PLACED));
+	feed(&r, ok(PE_MRZ_READ));
+	ck_assert_eg(passage_decide(&r.p.x, &r.pol, &d), EG_OK);
+	ck_assert_int_eq(d.outcome, PO_NONE);
+	ck_assert_int_eq(d.by, PI_COUNT);
+	ck_assert_eg(passage_decide(NULL, &r.pol, &d), EG_ERR_INVAL);
+}
+END_TEST
+
+/* Record names back to items, for a replay from the audit payload. */
+START_TEST(test_item_names)
+{
+	enum passage_item id;
+	char sub[PASSAGE_ITEM_SUB_MAX], name[48];
+	struct passage_explain_item it;
+
+	for (int i = 0; i < PI_COUNT; i++) {
+		if (i == PI_PAD_CUE)
+			continue;
+		ck_assert_eg(passage_item_parse(passage_item_str((enum passage_item)i), &id, sub),
+		    EG_OK);
+		ck_assert_int_eq(id, i);
+		ck_assert_eg(passage_item_parse(passage_item_score_str((enum passage_item)i), &id,
+		    NULL), EG_OK);
+		ck_assert_int_eq(id, i);
+	}
+	ck_assert_eg(passage_item_parse("face_similarity", &id, NULL), EG_OK);
+	ck_assert_int_eq(id, PI_MATCH_1TO1);
+	ck_assert_eg(passage_item_parse("pad_liveness", &id, NULL), EG_OK);
+	ck_assert_int_eq(id, PI_LIVENESS);
+	ck_assert_eg(passage_item_parse("pad_spectrum", &id, sub), EG_OK);
+	ck_assert_int_eq(id, PI_PAD_CUE);
+	ck_assert_str_eq(sub, "spectrum");
+	memset(&it, 0, sizeof(it));
+	it.id = PI_PAD_CUE;
+	snprintf(it.sub, sizeof(it.sub), "blink");
+	ck_assert_str_eq(passage_item_name(&it, name, sizeof(name)), "pad_blink");
+	ck_assert_eg(passage_item_parse("colour", &id, sub), EG_ERR_NOT_FOUND);
+	/* results as the record writes them */
+	ck_assert_int_eq(passage_result_parse("pass", NULL), PCR_PASS);
+	ck_assert_int_eq(passage_result_parse("fail", "x"), PCR_FAIL);
+	ck_assert_int_eq(passage_result_parse("skipped", "absent"), PCR_ABSENT);
+	ck_assert_int_eq(passage_result_parse("skipped", "not checked"), PCR_NOT_CHECKED);
+	ck_assert_int_eq(passage_result_parse("error", NULL), PCR_NOT_CHECKED);
+	ck_assert_eg(passage_item_parse("pad_", &id, sub), EG_ERR_NOT_FOUND);
+	/* the policy's check names are the machine's */
+	for (int c = 0; c < PDC_COUNT; c++) {
+		char lower[32];
+		const char *n = passage_doc_check_str((enum passage_doc_check)c);
+		size_t k;
+
+		for (k = 0; n[k] != '\0' && k + 1 < sizeof(lower); k++)
+			lower[k] = (char)(n[k] >= 'A' && n[k] <= 'Z' ? n[k] - 'A' + 'a' : n[k]);
+		lower[k] = '\0';
+		ck_assert_str_eq(passage_item_str((enum passage_item)c), lower);
+	}
+}
+END_TEST
+
+/* PAD cues ride along with the liveness score: evidence in the record,
+ * never a decision of their own. */
+START_TEST(test_pad_cues_recorded)
+{
+	struct run r;
+	struct passage_explain_item cues[2];
+	struct passage_event l = score(PE_LIVENESS_DONE, 0.2);
+
+	memset(cues, 0, sizeof(cues));
+	snprintf(cues[0].sub, sizeof(cues[0].sub), "spectrum");
+	cues[0].result = PCR_FAIL;
+	cues[0].has_value = true;
+	cues[0].value = 0.2;
+	cues[0].threshold = 0.5;
+	snprintf(cues[1].sub, sizeof(cues[1].sub), "blink");
+	cues[1].result = PCR_NOT_CHECKED;
+	snprintf(cues[1].detail, sizeof(cues[1].detail), "one frame");
+	l.pad_items = cues;
+	l.n_pad_items = 2;
+	start(&r);
+	document_ok(&r);
+	feed(&r, capture(1, true));
+	feed(&r, l);
+	assert_referred(&r, "pad_alarm");
+	ck_assert_ptr_nonnull(passage_explanation_find(&r.p.x, PI_PAD_CUE, "spectrum"));
+	ck_assert_str_eq(passage_explanation_find(&r.p.x, PI_PAD_CUE, "blink")->detail,
+	    "one frame");
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -624,6 +963,12 @@ make_suite(void)
 	tcase_add_test(tc, test_host_unreachable);
 	tcase_add_test(tc, test_gate_opens_only_when_it_should);
 	tcase_add_test(tc, test_table_is_well_formed);
+	tcase_add_test(tc, test_door_states);
+	tcase_add_test(tc, test_device_lost_when_idle);
+	tcase_add_test(tc, test_issuer_and_age_guards);
+	tcase_add_test(tc, test_decide_replay_other_policy);
+	tcase_add_test(tc, test_item_names);
+	tcase_add_test(tc, test_pad_cues_recorded);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -193,6 +193,34 @@ START_TEST(test_today)
 }
 END_TEST
 
+/* --device: the MRZ from an MRZ reader. Without one (no such device here;
+ * the reader itself is tested under umockdev): exit 3, saying so. A spec no
+ * backend takes, or LINE arguments with it: usage. */
+START_TEST(test_device)
+{
+	static struct run r;
+	const char *absent[] = { "mrz", "--device", "acm:1209:ffff", "--wait", "1", NULL };
+	const char *bogus[] = { "mrz", "--device", "serial0", NULL };
+	const char *badid[] = { "mrz", "--device", "acm:1209", NULL };
+	const char *lines[] = { "mrz", "--device", "acm", TD3_L1, NULL };
+	const char *badwait[] = { "mrz", "--device", "acm", "--wait", "x", NULL };
+
+	run_egate(&r, NULL, absent);
+	ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "1209:FFFF") != NULL || strstr(r.err, "libusb unavailable") != NULL,
+	    "%s", r.err);
+	run_egate(&r, NULL, bogus);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "this build takes acm[:VID:PID]"));
+	run_egate(&r, NULL, badid);
+	ck_assert_int_eq(r.status, 2);
+	run_egate(&r, NULL, lines);
+	ck_assert_int_eq(r.status, 2);
+	run_egate(&r, NULL, badwait);
+	ck_assert_int_eq(r.status, 2);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -204,6 +232,7 @@ make_suite(void)
 	tcase_add_test(tc, test_invalid);
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_today);
+	tcase_add_test(tc, test_device);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,13 +18,17 @@
 
 #include "doc/card.h"
 #include "doc/read.h"
+#include "docauth/cardsec.h"
 #include "docauth/testpki.h"
 #include "eg_check.h"
 #include "egate/ccid_proto.h"
 #include "egate/error.h"
 #include "egate/hex.h"
+#include "icao/crypto.h"
 #include "icao/extlen.h"
 #include "icao/iso7816.h"
+#include "icao/pace.h"
+#include "icao/trace.h"
 #include "egate_build.h"
 #include "face.h"
 #include "sim_ccid.h"
@@ -332,9 +336,15 @@ START_TEST(wrong_mac_kills_session)
 	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
 	ck_assert_ptr_nonnull(strstr(x.res->check[DOC_CHECK_SECURE_MESSAGING].reason,
 	    "EG_ERR_MAC"));
-	/* nothing read after the failure, no PA on untrusted data */
-	ck_assert(!x.res->pa_ran);
+	/* nothing read after the failure; PA runs on what was read before
+	 * it (verified), and a SOD not read is a named failure */
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD not read"));
 	ck_assert_int_ne(x.res->file[2].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_ERROR);
+	ck_assert_str_eq(doc_file_reason_str(x.res->file[2].reason), "not_reached");
 	run_free(&x);
 }
 END_TEST
@@ -347,7 +357,8 @@ START_TEST(truncated_responses)
 	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
 	ck_assert_int_eq(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
 	ck_assert_int_ne(x.res->err, EG_OK);
-	ck_assert(!x.res->pa_ran);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
 	run_free(&x);
 }
 END_TEST
@@ -745,8 +756,15 @@ START_TEST(cloned_ca)
 	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "PACE");
 	ck_assert_int_ne(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
 	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].status, DOC_FILE_ERROR);
-	ck_assert_int_eq(x.res->file[1].status, DOC_FILE_NOT_LISTED);
-	ck_assert(!x.res->pa_ran);
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].reason,
+	    DOC_FREASON_CHIP_AUTH_FAILED);
+	/* the rest was not read: reported as such, per file */
+	ck_assert_int_eq(x.res->file[1].status, DOC_FILE_ERROR);
+	ck_assert_int_eq(x.res->file[1].reason, DOC_FREASON_NOT_REACHED);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_ptr_nonnull(strstr(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "chip_auth_failed"));
 	ck_assert_int_ne(x.res->check[DOC_CHECK_ACTIVE_AUTHENTICATION].status,
 	    PA_PASS);
 	run_free(&x);
@@ -759,8 +777,511 @@ START_TEST(cloned_ca)
 	ck_assert_eg(x.res->err, EG_OK);
 	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].err, EG_ERR_MAC);
 	ck_assert_int_ne(x.res->check[DOC_CHECK_SECURE_MESSAGING].status, PA_FAIL);
-	ck_assert(!x.res->pa_ran);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
 	run_free(&x);
+}
+END_TEST
+
+/* ---- reading that adapts to the chip ------------------------------------ */
+
+static unsigned
+count_steps(const struct run *x, const char *name)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < x->res->n_steps; i++)
+		n += strcmp(x->res->steps[i].name, name) == 0;
+	return n;
+}
+
+/* A chip without short EF identifiers: every file SELECTed by identifier
+ * after the first refusal, the read passes. */
+START_TEST(adapt_no_sfi)
+{
+	struct run x;
+
+	run_read(&x, "no-sfi", 0, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	assert_pa_all_pass(&x);
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_PASS, NULL);
+	ck_assert(x.res->adapt.no_sfi);
+	ck_assert_uint_eq(x.res->adapt.sfi_sw, 0x6A82);
+	ck_assert(x.res->file[DOC_FILE_CARDACCESS].by_fid);
+	ck_assert(x.res->file[1].by_fid);
+	ck_assert(x.res->file[2].by_fid);
+	ck_assert(x.res->file[11].by_fid);
+	/* a refusal in the clear (EF.CardAccess, before PACE) was enough:
+	 * every later file was SELECTed at once, nothing re-established */
+	for (int i = 0; i < DOC_FILE_COUNT; i++)
+		if (x.res->file[i].status == DOC_FILE_READ)
+			ck_assert_msg(x.res->file[i].by_fid, "%s", doc_file_name(i));
+	ck_assert_uint_eq(x.res->adapt.reestablished, 0);
+	run_free(&x);
+	/* the same chip with SFI answers as before: nothing adapted */
+	run_read(&x, "genuine-pace", 0, NULL, NULL);
+	ck_assert(!x.res->adapt.no_sfi);
+	ck_assert(!x.res->file[2].by_fid);
+	run_free(&x);
+}
+END_TEST
+
+/* Protected answers without DO'99': taken on their MAC, counted, pass. */
+START_TEST(adapt_no_do99)
+{
+	struct run x;
+
+	run_read(&x, "no-do99", 0, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s",
+	    doc_outcome_str(x.res->outcome));
+	assert_pa_all_pass(&x);
+	ck_assert_uint_gt(x.res->adapt.no_do99, 10);
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "without DO'99'");
+	run_free(&x);
+	/* with DO'99' nothing is counted */
+	run_read(&x, "genuine-pace", 0, NULL, NULL);
+	ck_assert_uint_eq(x.res->adapt.no_do99, 0);
+	ck_assert_ptr_null(strstr(x.res->check[DOC_CHECK_SECURE_MESSAGING].reason,
+	    "DO'99'"));
+	run_free(&x);
+}
+END_TEST
+
+/* DG11 is listed and absent; the chip answers 6A82 in the clear and ends
+ * secure messaging. A 6A82 to a read by SFI says nothing about the file
+ * yet: access control is re-established and DG11 SELECTed, which the chip
+ * refuses the same way (the file is absent): access control again, and
+ * the other files are read. DG11 is reported per file, files_read fails on
+ * it, PA passes on what was read. */
+START_TEST(adapt_sm_dropped)
+{
+	struct run x;
+	struct sim_epassport_stats st;
+
+	run_read(&x, "drop-sm", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert_uint_eq(x.res->adapt.reestablished, 2);
+	ck_assert_str_eq(x.res->adapt.sm_dropped_at, "read_DG11");
+	ck_assert_uint_eq(x.res->adapt.sm_dropped_sw, 0x6A82);
+	ck_assert_uint_eq(count_steps(&x, "reestablish_access"), 2);
+	sim_epassport_stats(sim_reader_chip(x.rdr), &st);
+	ck_assert_uint_eq(st.sm_dropped, 2);
+	ck_assert_uint_eq(st.bac_ok, 3);
+	ck_assert_int_eq(x.res->file[11].status, DOC_FILE_ERROR);
+	ck_assert_int_eq(x.res->file[11].reason, DOC_FREASON_NOT_FOUND);
+	ck_assert(x.res->file[11].retried);
+	ck_assert(!x.res->adapt.no_sfi);	/* nothing proved a lack of SFI */
+	ck_assert_int_eq(x.res->file[12].status, DOC_FILE_READ);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_FAIL, "DG11 (not_found, SW 6A82)");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS,
+	    "ended the session at read_DG11");
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "BAC");
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_SIGNATURE), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_DG_HASHES), PA_PASS);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_PASS);
+	run_free(&x);
+}
+END_TEST
+
+/* No SFI and SM dropped after an error: the first read by SFI is refused in
+ * the clear (ending the session); access control is re-established, the
+ * file SELECTed, and from then on no error: the read passes. */
+START_TEST(adapt_no_sfi_and_sm_dropped)
+{
+	struct run x;
+
+	run_read(&x, "no-sfi-drop-sm", 0, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s: %s",
+	    doc_outcome_str(x.res->outcome),
+	    x.res->check[DOC_CHECK_FILES_READ].reason);
+	assert_pa_all_pass(&x);
+	ck_assert_uint_eq(x.res->adapt.reestablished, 1);
+	ck_assert_str_eq(x.res->adapt.sm_dropped_at, "read_EF.COM");
+	ck_assert(x.res->adapt.no_sfi);
+	ck_assert(x.res->file[DOC_FILE_COM].retried);
+	ck_assert(x.res->file[DOC_FILE_COM].by_fid);
+	ck_assert(x.res->file[2].by_fid);
+	run_free(&x);
+}
+END_TEST
+
+/* A chip without EF.SOD, and one with an empty EF.SOD: passive
+ * authentication runs and sod_parse fails by name, never "not run". */
+START_TEST(adapt_missing_or_empty_sod)
+{
+	struct run x;
+
+	run_read(&x, "missing-sod", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_str_eq(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD missing: the chip has no such file (SW 6A82)");
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].reason, DOC_FREASON_NOT_FOUND);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);	/* the rest read */
+	assert_check(&x, DOC_CHECK_FILES_READ, PA_FAIL, "EF.SOD (not_found");
+	run_free(&x);
+	run_read(&x, "empty-sod", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	ck_assert(x.res->pa_ran);
+	ck_assert_int_eq(pa(&x, PA_SOD_PARSE), PA_FAIL);
+	ck_assert_str_eq(x.res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD empty: the file has no content");
+	ck_assert_int_eq(x.res->file[DOC_FILE_SOD].reason, DOC_FREASON_EMPTY);
+	ck_assert_uint_le(x.res->file[DOC_FILE_SOD].commands, 4);
+	ck_assert_int_eq(x.res->file[2].status, DOC_FILE_READ);
+	run_free(&x);
+}
+END_TEST
+
+/* ---- PACE-CAM and Integrated Mapping -------------------------------------- */
+
+/* PACE-CAM: EF.CardSecurity is read in the MF, verified, and the chip
+ * proves it holds the private key of its CA key: pace_cam passes, next to
+ * chip_authentication and active_authentication. */
+START_TEST(pace_cam_genuine)
+{
+	struct run x;
+
+	run_read(&x, "genuine-pace-cam", 0, NULL, NULL);
+	ck_assert_msg(x.res->outcome == DOC_OUTCOME_PASS, "outcome %s: %s",
+	    doc_outcome_str(x.res->outcome),
+	    x.res->check[DOC_CHECK_PACE_CAM].reason);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS,
+	    "PACE-CAM (AES-128, brainpoolP256r1)");
+	assert_check(&x, DOC_CHECK_PACE_CAM, PA_PASS, "signed by C=UT");
+	assert_pa_all_pass(&x);
+	ck_assert_int_eq(x.res->file[DOC_FILE_CARDSECURITY].status, DOC_FILE_READ);
+	ck_assert(has_step(&x, "pace_cam"));
+	ck_assert_str_eq(doc_check_str(DOC_CHECK_PACE_CAM), "pace_cam");
+	run_free(&x);
+	/* with the CAN too */
+	run_read(&x, "genuine-pace-cam", 0, NULL, "123456");
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	assert_check(&x, DOC_CHECK_PACE_CAM, PA_PASS, NULL);
+	run_free(&x);
+	/* GM and BAC say why there is no PACE-CAM */
+	run_read(&x, "genuine-pace", 0, NULL, NULL);
+	assert_check(&x, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED, "PACE-GM");
+	run_free(&x);
+	run_read(&x, "genuine-td3", 0, NULL, NULL);
+	assert_check(&x, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED, NULL);
+	run_free(&x);
+}
+END_TEST
+
+/* A clone: EF.CardSecurity copied, the chip maps with another key. PACE
+ * itself works (the clone knows the MRZ), pace_cam fails by name. */
+START_TEST(pace_cam_cloned)
+{
+	struct run x;
+
+	run_read(&x, "cloned-pace-cam", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_FAIL);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS, "PACE-CAM");
+	assert_check(&x, DOC_CHECK_PACE_CAM, PA_FAIL, "cloned chip");
+	assert_pa_all_pass(&x);		/* the copied data is genuine */
+	run_free(&x);
+}
+END_TEST
+
+/* EF.CardSecurity's verification on its own: the simulated chip's file,
+ * then spoilt: a flipped signature, no trusted CSCA, truncated, another
+ * eContentType (an EF.SOD's CMS), and made by the test PKI with a wrong
+ * messageDigest or without its DS certificate. */
+START_TEST(cardsec_verify_cases)
+{
+	struct run x;
+	struct cardsec cs;
+	struct csca_store *other;
+	struct eg_wbuf f, made;
+	struct tpki *tp;
+	struct tpki_cred ca, ds;
+	const struct lds_secinfo *k;
+	char why[200];
+	uint8_t set[] = { 0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00, 0x7F,
+		0x00, 0x07, 0x02, 0x02, 0x04, 0x06, 0x02, 0x02, 0x01, 0x02, 0x02,
+		0x01, 0x0D };
+
+	run_read(&x, "genuine-pace-cam", 0, NULL, NULL);
+	eg_wbuf_init(&f, 1 << 16, false);
+	ck_assert_eg(eg_wbuf_put(&f, x.res->file[DOC_FILE_CARDSECURITY].data.data,
+	    x.res->file[DOC_FILE_CARDSECURITY].data.len), EG_OK);
+	ck_assert_eg(cardsec_verify(f.data, f.len, x.store, 0x70000000, &cs, why,
+	    sizeof(why)), EG_OK);
+	ck_assert_ptr_nonnull(strstr(why, "DS Utopia 1"));
+	ck_assert_ptr_nonnull(k = cardsec_ca_key(&cs));
+	ck_assert_uint_gt(k->spki_len, 60);
+	/* a byte of the signature (near the end) */
+	f.data[f.len - 5] ^= 0x01;
+	ck_assert_eg(cardsec_verify(f.data, f.len, x.store, 0x70000000, &cs, why,
+	    sizeof(why)), EG_ERR_AUTH);
+	f.data[f.len - 5] ^= 0x01;
+	/* nobody trusted */
+	ck_assert_eg(csca_store_new(&other), EG_OK);
+	ck_assert_eg(cardsec_verify(f.data, f.len, other, 0x70000000, &cs, why,
+	    sizeof(why)), EG_ERR_CERT);
+	ck_assert_eg(cardsec_verify(f.data, f.len, NULL, 0x70000000, &cs, why,
+	    sizeof(why)), EG_ERR_CERT);
+	csca_store_free(&other);
+	/* the DS outside its validity (2046) */
+	ck_assert_eg(cardsec_verify(f.data, f.len, x.store, 2400000000, &cs, why,
+	    sizeof(why)), EG_ERR_CERT);
+	/* cut */
+	ck_assert_int_ne(cardsec_verify(f.data, f.len - 1, x.store, 0x70000000,
+	    &cs, why, sizeof(why)), EG_OK);
+	/* an EF.SOD is a signed CMS of another content type (77 stripped) */
+	{
+		const struct doc_file *sod = &x.res->file[DOC_FILE_SOD];
+		size_t hl = sod->data.data[1] == 0x82 ? 4 : sod->data.data[1] == 0x81 ? 3 : 2;
+
+		ck_assert_eg(cardsec_parse(sod->data.data + hl, sod->data.len - hl,
+		    &cs), EG_ERR_FORMAT);
+	}
+	/* test PKI: bad digest, no certificate */
+	ck_assert_eg(tpki_new(&tp, "cardsec test"), EG_OK);
+	tpki_cred_init(&ca);
+	tpki_cred_init(&ds);
+	ck_assert_eg(tpki_cred_make(tp, TPKI_KEY_EC_P256, "C=UT,CN=CSCA t", NULL,
+	    true, "20200101000000", "20491231235959", 1, &ca), EG_OK);
+	ck_assert_eg(tpki_cred_make(tp, TPKI_KEY_EC_P256, "C=UT,CN=DS t", &ca,
+	    false, "20200101000000", "20451231235959", 2, &ds), EG_OK);
+	ck_assert_eg(csca_store_new(&other), EG_OK);
+	ck_assert_eg(csca_store_add_cert(other, ca.cert.data, ca.cert.len), EG_OK);
+	eg_wbuf_init(&made, 1 << 14, false);
+	ck_assert_eg(tpki_cardsecurity_build(tp, &ds, set, sizeof(set), 0, &made),
+	    EG_OK);
+	ck_assert_eg(cardsec_verify(made.data, made.len, other, 0x70000000, &cs,
+	    why, sizeof(why)), EG_OK);
+	ck_assert_ptr_null(cardsec_ca_key(&cs));	/* a PACEInfo only */
+	ck_assert_uint_eq(cs.si.n, 1);
+	eg_wbuf_reset(&made);
+	ck_assert_eg(tpki_cardsecurity_build(tp, &ds, set, sizeof(set),
+	    TPKI_BAD_DIGEST, &made), EG_OK);
+	ck_assert_eg(cardsec_verify(made.data, made.len, other, 0x70000000, &cs,
+	    why, sizeof(why)), EG_ERR_AUTH);
+	eg_wbuf_reset(&made);
+	ck_assert_eg(tpki_cardsecurity_build(tp, &ds, set, sizeof(set),
+	    TPKI_NO_CERT, &made), EG_OK);
+	ck_assert_eg(cardsec_verify(made.data, made.len, other, 0x70000000, &cs,
+	    why, sizeof(why)), EG_ERR_CERT);
+	eg_wbuf_free(&made);
+	csca_store_free(&other);
+	tpki_cred_free(&ca);
+	tpki_cred_free(&ds);
+	tpki_free(&tp);
+	eg_wbuf_free(&f);
+	run_free(&x);
+}
+END_TEST
+
+/* Integrated Mapping on the simulated passport. */
+START_TEST(pace_im_read)
+{
+	struct run x;
+
+	run_read(&x, "pace-im", 0, NULL, NULL);
+	ck_assert_int_eq(x.res->outcome, DOC_OUTCOME_PASS);
+	assert_check(&x, DOC_CHECK_ACCESS_CONTROL, PA_PASS,
+	    "PACE-IM (AES-256, NIST P-256)");
+	assert_check(&x, DOC_CHECK_SECURE_MESSAGING, PA_PASS, "AES-256");
+	assert_pa_all_pass(&x);
+	run_free(&x);
+}
+END_TEST
+
+/* ---- the APDU trace ------------------------------------------------------- */
+
+/* What the trace sink wrote, and what went over the wire meanwhile. */
+struct tcap {
+	struct icao_tracer t;
+	char *text, *line;
+	size_t len, cap;
+	/* wire: the secret part of every exchange (protected payloads, key
+	 * agreement and authentication data), hex, each ended by '|' */
+	char *wire;
+	size_t wlen, wcap;
+};
+
+static void
+tcap_sink(void *ctx, const struct icao_trace_ev *ev)
+{
+	struct tcap *c = ctx;
+	size_t n = icao_tracer_line(&c->t, ev, c->line, ICAO_TRACE_LINE_MAX);
+
+	ck_assert_uint_lt(c->len + n + 2, c->cap);
+	memcpy(c->text + c->len, c->line, n);
+	c->len += n;
+	c->text[c->len++] = '\n';
+	c->text[c->len] = '\0';
+}
+
+static void
+tcap_wire_add(struct tcap *c, const uint8_t *p, size_t n)
+{
+	ck_assert_uint_lt(c->wlen + 2 * n + 2, c->wcap);
+	ck_assert_eg(eg_hex_encode(p, n, c->wire + c->wlen, c->wcap - c->wlen), EG_OK);
+	c->wlen += 2 * n;
+	c->wire[c->wlen++] = '|';
+	c->wire[c->wlen] = '\0';
+}
+
+static void
+tcap_wire(void *ctx, const uint8_t *cmd, size_t cl, const uint8_t *rsp, size_t rl)
+{
+	struct tcap *c = ctx;
+	uint8_t ins = cl > 1 ? cmd[1] : 0;
+
+	if (cl < 5)
+		return;
+	/* (a plain MSE:Set AT for PACE carries the public OID of
+	 * EF.CardAccess, which the trace shows: not a secret) */
+	if ((cmd[0] & 0x0C) != 0 || ins == 0x86 || ins == 0x84 ||
+	    ins == 0x82 || ins == 0x88) {
+		tcap_wire_add(c, cmd + 4, cl - 4);
+		if (rl > 2)
+			tcap_wire_add(c, rsp, rl - 2);
+	}
+}
+
+/* no 8-byte window of any secret exchange appears in the trace */
+static void
+assert_no_window(const char *text, const char *hex, size_t hlen, const char *what)
+{
+	char win[17];
+
+	for (size_t i = 0; i + 16 <= hlen; i += 2) {
+		if (memchr(hex + i, '|', 16) != NULL)
+			continue;
+		memcpy(win, hex + i, 16);
+		win[16] = '\0';
+		ck_assert_msg(strstr(text, win) == NULL, "%s: %s in the trace", what, win);
+	}
+}
+
+static void
+assert_absent_hex(const char *text, const uint8_t *p, size_t n, const char *what)
+{
+	char hex[2 * 256 + 1];
+
+	ck_assert_uint_le(n, 256);
+	ck_assert_eg(eg_hex_encode(p, n, hex, sizeof(hex)), EG_OK);
+	assert_no_window(text, hex, 2 * n, what);
+}
+
+/* Read `name` with a trace (flags), collect the trace and the wire. */
+static void
+traced_read(struct run *x, struct tcap *c, const char *name, unsigned flags)
+{
+	struct sim_traveller t;
+	struct doc_card card;
+	struct doc_read_opts o;
+
+	memset(x, 0, sizeof(*x));
+	memset(c, 0, sizeof(*c));
+	c->t.flags = flags;
+	c->cap = 1u << 22;
+	c->wcap = 1u << 22;
+	c->text = calloc(1, c->cap);
+	c->wire = calloc(1, c->wcap);
+	c->line = malloc(ICAO_TRACE_LINE_MAX);
+	ck_assert(c->text != NULL && c->wire != NULL && c->line != NULL);
+	load_traveller(name, &t);
+	ck_assert_eg(sim_reader_open(&t, pki, TESTDATA, &profiles, &profiles.p[0],
+	    &x->rdr), EG_OK);
+	sim_epassport_set_trace(sim_reader_chip(x->rdr), tcap_wire, c);
+	x->store = make_store(true);
+	doc_card_ccid(sim_reader_ccid(x->rdr), &card);
+	memset(&o, 0, sizeof(o));
+	o.mrz = MRZ_ANNA;
+	o.store = x->store;
+	o.rng = test_rng;
+	o.rng_ctx = &x->rng_n;
+	o.trace = tcap_sink;
+	o.trace_ctx = c;
+	ck_assert_eg(doc_read(&card, &o, &x->res), EG_OK);
+	ck_assert_int_eq(x->res->outcome, DOC_OUTCOME_PASS);
+}
+
+static void
+tcap_free(struct tcap *c)
+{
+	free(c->text);
+	free(c->wire);
+	free(c->line);
+}
+
+/* A default trace holds every command and no key material, no key
+ * agreement or authentication data, no protected payload and nothing of
+ * DG1 (as text or bytes); with ICAO_TRACE_FILE_DATA the DG1 bytes are
+ * there (the check above can see them) and still nothing secret. */
+START_TEST(trace_without_secrets)
+{
+	static const char *const names[] = { "genuine-td3", "genuine-pace",
+		"genuine-ca-aa", "genuine-pace-cam" };
+	uint8_t kseed[16], kenc[16], kmac[16], kpi[32];
+	struct run x;
+	struct tcap c;
+	const struct doc_file *dg1;
+
+	ck_assert_eg(icao_bac_kseed("L898902C3674081221204159", kseed), EG_OK);
+	ck_assert_eg(icao_kdf(kseed, 16, ICAO_KDF_ENC, ICAO_CIPHER_3DES, kenc), EG_OK);
+	ck_assert_eg(icao_kdf(kseed, 16, ICAO_KDF_MAC, ICAO_CIPHER_3DES, kmac), EG_OK);
+	ck_assert_eg(icao_pace_kpi(ICAO_PACE_PW_MRZ, "L898902C3674081221204159",
+	    ICAO_CIPHER_AES128, kpi), EG_OK);
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		for (int with_data = 0; with_data < 2; with_data++) {
+			traced_read(&x, &c, names[k],
+			    with_data ? ICAO_TRACE_FILE_DATA : 0);
+			ck_assert_ptr_nonnull(strstr(c.text, "> 00 A4 04 0C"));
+			ck_assert_ptr_nonnull(strstr(c.text, "ATR 3B"));
+			ck_assert_ptr_nonnull(strstr(c.text, "# passive_auth"));
+			ck_assert_uint_gt(c.wlen, 100);
+			assert_no_window(c.text, c.wire, c.wlen, names[k]);
+			assert_absent_hex(c.text, kenc, 16, "BAC Kenc");
+			assert_absent_hex(c.text, kmac, 16, "BAC Kmac");
+			assert_absent_hex(c.text, kpi, 16, "PACE Kpi");
+			ck_assert_ptr_null(strstr(c.text, "ERIKSSON"));
+			ck_assert_ptr_null(strstr(c.text, "L898902C3"));
+			dg1 = &x.res->file[1];
+			ck_assert_int_eq(dg1->status, DOC_FILE_READ);
+			if (with_data) {
+				char hex[2 * 93 + 1];
+
+				ck_assert_uint_le(dg1->data.len, 93);
+				ck_assert_eg(eg_hex_encode(dg1->data.data, dg1->data.len,
+				    hex, sizeof(hex)), EG_OK);
+				/* the file's contents, in the read's pieces */
+				ck_assert_ptr_nonnull(strstr(c.text, hex + 8));
+			} else {
+				assert_absent_hex(c.text, dg1->data.data,
+				    dg1->data.len, "DG1");
+				ck_assert_ptr_null(strstr(c.text, "4552494B53534F4E"));
+				ck_assert_ptr_nonnull(strstr(c.text,
+				    "(file contents omitted)"));
+			}
+			tcap_free(&c);
+			run_free(&x);
+		}
+	}
+}
+END_TEST
+
+/* The reason table: every value has a distinct name. */
+START_TEST(file_reason_names)
+{
+	for (int i = 0; i < DOC_FREASON_COUNT; i++) {
+		const char *a = doc_file_reason_str((enum doc_file_reason)i);
+
+		ck_assert_str_ne(a, "unknown");
+		for (int k = i + 1; k < DOC_FREASON_COUNT; k++)
+			ck_assert_str_ne(a, doc_file_reason_str((enum doc_file_reason)k));
+	}
+	ck_assert_str_eq(doc_file_reason_str(DOC_FREASON_COUNT), "unknown");
+	ck_assert_str_eq(doc_file_reason_str(DOC_FREASON_SM_DROPPED), "sm_dropped");
 }
 END_TEST
 
@@ -1023,9 +1544,15 @@ START_TEST(withheld_files_fail)
 	ck_assert_int_eq(res->outcome, DOC_OUTCOME_FAIL);
 	ck_assert_int_eq(res->check[DOC_CHECK_FILES_READ].status, PA_FAIL);
 	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
-	    "DG2 (SW 6A82)"));
+	    "DG2 (not_found, SW 6A82)"));
 	ck_assert_ptr_nonnull(strstr(res->check[DOC_CHECK_FILES_READ].reason,
-	    "EF.SOD (SW 6A82)"));
+	    "EF.SOD (not_found, SW 6A82)"));
+	ck_assert_int_eq(res->file[2].reason, DOC_FREASON_NOT_FOUND);
+	/* passive authentication ran and names the missing EF.SOD */
+	ck_assert(res->pa_ran);
+	ck_assert_int_eq(res->pa.r[PA_SOD_PARSE].status, PA_FAIL);
+	ck_assert_str_eq(res->pa.r[PA_SOD_PARSE].reason,
+	    "EF.SOD missing: the chip has no such file (SW 6A82)");
 	/* DG3 needs EAC: skipped, never sent, not counted as withheld */
 	ck_assert_int_eq(res->file[3].status, DOC_FILE_SKIPPED_EAC);
 	ck_assert_ptr_null(strstr(res->check[DOC_CHECK_FILES_READ].reason, "DG3"));
@@ -1529,7 +2056,9 @@ START_TEST(shipped_profiles_load)
 		"pace-only", "genuine-ca-aa", "genuine-aa-rsa", "cloned-aa",
 		"cloned-ca", "cloned-ca-lax", "genuine-jp2", "big-dg2", "short-only",
 		"ext-atr-only", "ext-small-chip", "genuine-td3-short", "genuine-td3-photo",
-		"genuine-ca-aa-photo" };
+		"genuine-ca-aa-photo", "no-sfi", "no-do99", "drop-sm", "no-sfi-drop-sm",
+		"missing-sod", "empty-sod", "genuine-pace-cam", "cloned-pace-cam",
+		"pace-im" };
 	struct sim_traveller t;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1672,6 +2201,17 @@ make_suite(void)
 	tcase_add_test(tc, cloned_aa);
 	tcase_add_test(tc, cloned_ca);
 	tcase_add_test(tc, inconclusive_status);
+	tcase_add_test(tc, adapt_no_sfi);
+	tcase_add_test(tc, adapt_no_do99);
+	tcase_add_test(tc, adapt_sm_dropped);
+	tcase_add_test(tc, adapt_no_sfi_and_sm_dropped);
+	tcase_add_test(tc, adapt_missing_or_empty_sod);
+	tcase_add_test(tc, file_reason_names);
+	tcase_add_test(tc, trace_without_secrets);
+	tcase_add_test(tc, pace_cam_genuine);
+	tcase_add_test(tc, pace_cam_cloned);
+	tcase_add_test(tc, cardsec_verify_cases);
+	tcase_add_test(tc, pace_im_read);
 	tcase_add_test(tc, can_without_pace_is_unreadable);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, direct_chip_read);

@@ -54,6 +54,25 @@ read_one truncated 1 '"outcome":"fail"' '"name":"secure_messaging","status":"fai
 read_one no-bac 0 '"outcome":"pass"' '"access":"none"'
 read_one aa-offered 1 '"outcome":"fail"' '"file":"DG15","status":"read"' \
 	'"name":"active_authentication","status":"fail"'
+read_one no-sfi 0 '"outcome":"pass"' '"sfi":false' '"sfi_refused_sw":"6A82"' \
+	'"file":"DG2","status":"read"' '"selected_by_fid":true'
+read_one no-do99 0 '"outcome":"pass"' "without DO'99'"
+read_one drop-sm 1 '"outcome":"fail"' '"access_reestablished":2' \
+	'"sm_dropped_at":"read_DG11"' '"file":"DG11","status":"error","bytes":0,"reason":"not_found"' \
+	'"file":"DG12","status":"read"' '"name":"files_read","status":"fail"'
+read_one no-sfi-drop-sm 0 '"outcome":"pass"' '"access_reestablished":1' '"retried":true'
+read_one missing-sod 1 '"outcome":"fail"' \
+	'"name":"sod_parse","status":"fail","reason":"EF.SOD missing: the chip has no such file (SW 6A82)"' \
+	'"file":"EF.SOD","status":"error","bytes":0,"reason":"not_found"'
+read_one empty-sod 1 '"outcome":"fail"' \
+	'"name":"sod_parse","status":"fail","reason":"EF.SOD empty: the file has no content"' \
+	'"reason":"empty"'
+read_one genuine-pace-cam 0 '"outcome":"pass"' '"access":"PACE"' \
+	'"name":"access_control","status":"pass","reason":"PACE-CAM (AES-128, brainpoolP256r1)"' \
+	'"name":"pace_cam","status":"pass"' '"file":"EF.CardSecurity","status":"read"'
+read_one cloned-pace-cam 1 '"outcome":"fail"' \
+	'"name":"pace_cam","status":"fail","reason":"cloned chip'
+read_one pace-im 0 '"outcome":"pass"' '"reason":"PACE-IM (AES-256, NIST P-256)"'
 read_one pace-offered 0 '"outcome":"pass"' '"access":"BAC"' '"file":"EF.CardAccess","status":"read"'
 read_one genuine-pace 0 '"outcome":"pass"' '"access":"PACE"' \
 	'"name":"access_control","status":"pass","reason":"PACE-GM (AES-128, brainpoolP256r1)"' \
@@ -118,6 +137,29 @@ cmp -s "$tmp/out/face.jpg" "$EGATE_TESTDATA/sample1.jpg" && { echo "FAIL: face.j
 # without --out nothing personal is written
 ls "$tmp" | grep -qv -e '^pki$' -e '^out$' -e '^err$' -e '^text$' && { echo "FAIL: stray files"; ls "$tmp"; fail=1; }
 
+# --trace: commands, statuses and notes; no DG1 text, no DG1 bytes, no
+# key agreement data, mode 0600; --trace-data adds the files' contents
+"$egate" read --reader sim:genuine-pace --sim-pki "$tmp/pki" --mrz "$mrz" \
+	--trace "$tmp/trace" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc != 0 ] || ! grep -q '> 00 A4 04 0C Lc=7 data=A0000002471001 SM' "$tmp/trace" ||
+	! grep -q '# access_control_pace' "$tmp/trace" ||
+	! grep -q 'file contents omitted' "$tmp/trace" ||
+	grep -q -e 'ERIKSSON' -e '4552494B53534F4E' -e 'L898902C3' "$tmp/trace" ||
+	grep '> 10 86' "$tmp/trace" | grep -q 'data=' ||
+	[ "$(stat -c %a "$tmp/trace")" != 600 ]; then
+	echo "FAIL: --trace (exit $rc)"; cat "$tmp/err"; head -40 "$tmp/trace"; fail=1
+else
+	echo "ok: --trace"
+fi
+"$egate" read --reader sim:genuine-pace --sim-pki "$tmp/pki" --mrz "$mrz" \
+	--trace "$tmp/trace2" --trace-data >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc != 0 ] || ! grep -q '4552494B53534F4E' "$tmp/trace2" ||
+	! grep -q 'file contents: INCLUDED' "$tmp/trace2" ||
+	grep '> 10 86' "$tmp/trace2" | grep -q 'data='; then
+	echo "FAIL: --trace --trace-data (exit $rc)"; cat "$tmp/err"; fail=1
+else
+	echo "ok: --trace --trace-data"
+fi
 # usage errors: 2
 expect_rc() {
 	want=$1; shift
@@ -131,6 +173,9 @@ expect_rc 2 "$egate" read --reader sim:no-such-traveller --sim-pki "$tmp/pki" --
 expect_rc 2 "$egate" read --reader floppy --csca "$tmp/pki" --mrz "$mrz"
 expect_rc 2 "$egate" read --reader usb --sim-pki "$tmp/pki" --mrz "$mrz"
 expect_rc 2 "$egate" read --reader sim:genuine-td3 --mrz "$mrz"
+expect_rc 2 "$egate" read --reader sim:genuine-td3 --sim-pki "$tmp/pki" --mrz "$mrz" --trace-data
+expect_rc 3 "$egate" read --reader sim:genuine-td3 --sim-pki "$tmp/pki" --mrz "$mrz" \
+	--trace "$tmp/no/such/dir/trace"
 # a wrong MRZ (valid check digits, other number): access control fails
 expect_rc 1 "$egate" read --reader sim:genuine-td3 --sim-pki "$tmp/pki" --mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C<3UTO7408122F1204159ZE184226B<<<<<16'
 # CAN without PACE: cannot be read

@@ -26,6 +26,7 @@ struct eg_kiosk_conf {
 	char lane[33];			/* [kiosk] lane */
 	int language;			/* [kiosk] language: enum eg_conf_lang */
 	int log_level;			/* [kiosk] log_level */
+	long long officer_wait;		/* [kiosk] officer_wait, seconds */
 	char host_address[256];		/* [host] address */
 	long long host_port;		/* [host] port */
 	char ca[EG_CONF_PATH];		/* [host] ca */
@@ -40,6 +41,7 @@ struct eg_kiosk_conf {
 	char camera[128];		/* [devices] camera */
 	char mrz_reader[128];		/* [devices] mrz */
 	char gate[128];			/* [devices] gate */
+	char display[128];		/* [devices] display */
 	char model_dir[EG_CONF_PATH];	/* [face] model_dir */
 	char csca[EG_CONF_PATH];	/* [trust] csca */
 	char crl_dir[EG_CONF_PATH];	/* [trust] crl_dir */

@@ -47,8 +47,10 @@ struct eg_tls;
  * eg_tls_conf_new — load the CA certificate, optional CRL (NULL or ""), own
  * certificate and key (PEM files). *out is owned by the caller
  * (eg_tls_conf_free). errbuf (may be NULL) receives a one-line reason.
- * Errors: EG_ERR_IO (unreadable file), EG_ERR_CERT (bad certificate, key
- * not matching the certificate, not P-256), EG_ERR_CRYPTO, EG_ERR_NOMEM.
+ * Errors: EG_ERR_IO (unreadable file), EG_ERR_PERM (the key file grants
+ * access to group or others, or belongs to another user: egate/keyfile.h),
+ * EG_ERR_CERT (bad certificate, key not matching the certificate, not
+ * P-256), EG_ERR_CRYPTO, EG_ERR_NOMEM.
  */
 int eg_tls_conf_new(struct eg_tls_conf **out, enum eg_tls_side side,
     const char *ca, const char *crl, const char *cert, const char *key,

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "doc/read.h"
+#include "docauth/cardsec.h"
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "icao/aa.h"
@@ -16,11 +17,12 @@
 #include "icao/pace.h"
 
 #define DOC_SW_NO_REF	0x6A88	/* chip without BAC */
+#define DOC_REESTABLISH_MAX 4	/* access control re-established per read */
 #define DOC_SW_NO_INS	0x6D00
 
 static const char *const doc_check_names[DOC_CHECK_COUNT] = {
 	"access_control", "secure_messaging", "files_read",
-	"chip_authentication", "active_authentication",
+	"chip_authentication", "active_authentication", "pace_cam",
 };
 
 const char *
@@ -52,12 +54,38 @@ doc_file_status_str(enum doc_file_status s)
 	return "unknown";
 }
 
+static const char *const doc_file_reason_names[DOC_FREASON_COUNT] = {
+	[DOC_FREASON_NONE] = "none",
+	[DOC_FREASON_NOT_FOUND] = "not_found",
+	[DOC_FREASON_ACCESS_DENIED] = "access_denied",
+	[DOC_FREASON_NEEDS_EAC] = "needs_eac",
+	[DOC_FREASON_CARD_STATUS] = "card_status",
+	[DOC_FREASON_EMPTY] = "empty",
+	[DOC_FREASON_TRUNCATED] = "truncated",
+	[DOC_FREASON_MALFORMED] = "malformed",
+	[DOC_FREASON_TOO_LARGE] = "too_large",
+	[DOC_FREASON_PROTOCOL] = "protocol",
+	[DOC_FREASON_SM_DROPPED] = "sm_dropped",
+	[DOC_FREASON_SM_INTEGRITY] = "sm_integrity",
+	[DOC_FREASON_TRANSPORT] = "transport",
+	[DOC_FREASON_CHIP_AUTH_FAILED] = "chip_auth_failed",
+	[DOC_FREASON_NOT_REACHED] = "not_reached",
+};
+
+const char *
+doc_file_reason_str(enum doc_file_reason r)
+{
+	return (unsigned)r < DOC_FREASON_COUNT ? doc_file_reason_names[r] :
+	    "unknown";
+}
+
 const char *
 doc_file_name(int idx)
 {
 	static const char *const dg[] = { "EF.COM", "DG1", "DG2", "DG3", "DG4",
 		"DG5", "DG6", "DG7", "DG8", "DG9", "DG10", "DG11", "DG12", "DG13",
-		"DG14", "DG15", "DG16", "EF.SOD", "EF.CardAccess" };
+		"DG14", "DG15", "DG16", "EF.SOD", "EF.CardAccess",
+		"EF.CardSecurity" };
 
 	return idx >= 0 && idx < DOC_FILE_COUNT ? dg[idx] : "unknown";
 }
@@ -102,6 +130,20 @@ struct doc_run {
 	bool ca_pending;	/* CA keys in use: the next read judges CA */
 	bool ca_failed;		/* the chip failed CA: a clone */
 	size_t card_max;	/* doc_card.max_rapdu */
+	/* what access control did, to run it again (reestablish) */
+	const char *bac_info;	/* MRZ information, NULL: CAN only */
+	bool pace_used;
+	struct icao_pace_params pp;
+	bool reauth_used;	/* access control re-established once already */
+	bool ca_done;		/* CA ran (keys switched): run it again after
+				 * re-establishing access control */
+	struct icao_ca_params ca_p;
+	const uint8_t *ca_spki;	/* into file[14].data */
+	size_t ca_spki_len;
+	/* PACE-CAM: what the run left to verify, and the verified key */
+	struct icao_pace_cam cam;
+	const uint8_t *cam_spki;	/* into file[DOC_FILE_CARDSECURITY].data */
+	size_t cam_spki_len;
 };
 
 static double
@@ -122,16 +164,24 @@ step_end(struct doc_run *d, const char *name, int err)
 {
 	struct timespec t1;
 	struct doc_step *s;
+	double ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = doc_ms(&d->step_t0, &t1);
+	EG_LOG(d->o->log, err == EG_OK ? EG_LOG_INFO : EG_LOG_NOTICE, "doc.step",
+	    EG_STR("step", name), EG_DBL("ms", ms), EG_ERRF(err));
+	if (d->o->trace != NULL) {
+		struct icao_trace_ev ev = { .kind = ICAO_TRACE_NOTE, .note = name,
+			.err = err, .ms = ms };
+
+		d->o->trace(d->o->trace_ctx, &ev);
+	}
 	if (d->r->n_steps == DOC_MAX_STEPS)
 		return;
 	s = &d->r->steps[d->r->n_steps++];
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->ms = doc_ms(&d->step_t0, &t1);
+	s->ms = ms;
 	s->err = err;
-	EG_LOG(d->o->log, err == EG_OK ? EG_LOG_INFO : EG_LOG_NOTICE, "doc.step",
-	    EG_STR("step", name), EG_DBL("ms", s->ms), EG_ERRF(err));
 }
 
 static void
@@ -192,6 +242,8 @@ file_sfi(int idx)
 		return 0x1D;
 	if (idx == DOC_FILE_CARDACCESS)
 		return 0x1C;
+	if (idx == DOC_FILE_CARDSECURITY)
+		return 0x1D;	/* in the MF */
 	return (uint8_t)idx;	/* DGn has SFI n */
 }
 
@@ -295,21 +347,114 @@ read_size(struct doc_run *d, const uint8_t *atr, size_t atr_len)
 	    EG_UINT("chip_max", rs->chip_max), EG_UINT("limit", rs->limit));
 }
 
-/* read_file — read one EF by SFI into r->file[idx]; handles the error
- * classes (card status: recorded; SM: stop; transport: unreadable). */
+/* The file identifier of file idx (Doc 9303 Part 10: 01xx). */
+static uint16_t
+file_fid(int idx)
+{
+	if (idx == DOC_FILE_COM)
+		return ICAO_FID_EF_COM;
+	if (idx == DOC_FILE_SOD)
+		return ICAO_FID_EF_SOD;
+	if (idx == DOC_FILE_CARDACCESS)
+		return ICAO_FID_EF_CARDACCESS;
+	if (idx == DOC_FILE_CARDSECURITY)
+		return ICAO_FID_EF_CARDSECURITY;
+	return (uint16_t)(ICAO_FID_EF_DG1 - 1 + idx);
+}
+
+/* The session was attached and is dead now. */
+static bool
+sm_dead(const struct doc_run *d)
+{
+	return icao_chan_sm(d->ch) != NULL && icao_sm_state(d->sm) == ICAO_SM_FAILED;
+}
+
+/* Why a read failed, for the per-file report. sm_failed: the session died
+ * on it (a status in the clear means the chip ended it; anything else is
+ * a response that did not verify). */
+static enum doc_file_reason
+file_reason(int err, uint16_t sw, const struct icao_read_stats *st,
+    bool sm_failed)
+{
+	if (is_transport(err))
+		return DOC_FREASON_TRANSPORT;
+	if (sm_failed && err != EG_ERR_CARD_STATUS)
+		return DOC_FREASON_SM_INTEGRITY;
+	if (sm_failed && sw != ICAO_SW_FILE_NOT_FOUND &&
+	    sw != ICAO_SW_SECURITY_STATUS)
+		return DOC_FREASON_SM_DROPPED;	/* 6987, 6988, ... in the clear */
+	switch (err) {
+	case EG_ERR_CARD_STATUS:
+		if (sw == ICAO_SW_FILE_NOT_FOUND)
+			return DOC_FREASON_NOT_FOUND;
+		if (sw == ICAO_SW_SECURITY_STATUS)
+			return DOC_FREASON_ACCESS_DENIED;
+		return DOC_FREASON_CARD_STATUS;
+	case EG_ERR_TRUNCATED:
+		return st != NULL && st->empty ? DOC_FREASON_EMPTY :
+		    DOC_FREASON_TRUNCATED;
+	case EG_ERR_FORMAT:
+		return DOC_FREASON_MALFORMED;
+	case EG_ERR_OVERFLOW:
+		return DOC_FREASON_TOO_LARGE;
+	default:
+		return DOC_FREASON_PROTOCOL;
+	}
+}
+
+static bool reestablish(struct doc_run *d, const char *at, uint16_t sw);
+
+/*
+ * sm_dropped — the chip answered `what` with a status in the clear and so
+ * ended secure messaging (as some chips do after an error). Access control
+ * is run again, once for this event (and at most DOC_REESTABLISH_MAX times
+ * in a read): true when the session is back. Otherwise reading stops.
+ */
+static bool
+sm_dropped(struct doc_run *d, const char *what, uint16_t sw)
+{
+	struct doc_adapt *a = &d->r->adapt;
+
+	if (a->sm_dropped_at[0] == '\0') {
+		snprintf(a->sm_dropped_at, sizeof(a->sm_dropped_at), "%s", what);
+		a->sm_dropped_sw = sw;
+	}
+	if (a->reestablished < DOC_REESTABLISH_MAX && reestablish(d, what, sw))
+		return true;
+	if (!d->stop) {
+		d->r->err = EG_ERR_CARD_STATUS;
+		d->r->sw = sw;
+		d->stop = true;
+	}
+	return false;
+}
+
+/* read_file_try — read one EF into r->file[idx]: by SFI, or SELECTed by
+ * its identifier when the chip refuses SFI (remembered for the other
+ * files), or SELECTed at once (select_only, after sfi_sw refused the read
+ * by SFI); records the failure reason. A transport loss makes the document
+ * unreadable; a response that does not verify stops reading (secure
+ * messaging failed); a chip that ends the session after an error gets it
+ * back (sm_dropped) and the file is read again when the failure may have
+ * been the session's or the SFI's, not the file's. */
 static void
-read_file(struct doc_run *d, int idx)
+read_file_try(struct doc_run *d, int idx, bool select_only, uint16_t sfi_sw)
 {
 	struct doc_file *f = &d->r->file[idx];
 	struct icao_read_opts ro = d->o->read;
-	struct icao_read_stats st = { 0 };
+	struct icao_read_stats st;
 	char name[24];
 	uint16_t sw = 0;
+	bool dead, by_sfi;
 	int err;
 
 	snprintf(name, sizeof(name), "read_%s", doc_file_name(idx));
-	ro.sfi = file_sfi(idx);
+	ro.sfi = d->r->adapt.no_sfi || select_only ? 0 : file_sfi(idx);
+	ro.fid = file_fid(idx);
+	by_sfi = ro.sfi != 0;
 	read_size_opts(d, &ro);
+	memset(&st, 0, sizeof(st));
+	eg_wbuf_reset(&f->data);
 	step_begin(d);
 	err = icao_read_file(d->ch, &ro, &f->data, &sw, &st);
 	step_end(d, name, err);
@@ -318,47 +463,86 @@ read_file(struct doc_run *d, int idx)
 	f->commands = st.commands;
 	f->final_chunk = st.final_chunk;
 	f->extended = st.extended;
+	f->by_fid = st.by_fid;
+	if (select_only && st.sfi_sw == 0)
+		st.sfi_sw = sfi_sw;
 	if (d->ca_pending) {
 		d->ca_pending = false;
 		if (ca_judge(d, name, err, sw)) {
 			f->status = DOC_FILE_ERROR;
+			f->reason = DOC_FREASON_CHIP_AUTH_FAILED;
 			eg_wbuf_reset(&f->data);
 			return;
 		}
 	}
 	if (err == EG_OK) {
 		f->status = DOC_FILE_READ;
+		f->reason = DOC_FREASON_NONE;
+		if (st.by_fid && st.sfi_sw != 0 && !d->r->adapt.no_sfi) {
+			/* found by identifier, refused by SFI: this chip
+			 * has no short identifiers; SELECT from now on */
+			d->r->adapt.no_sfi = true;
+			d->r->adapt.sfi_sw = st.sfi_sw;
+		}
 		return;
 	}
+	dead = sm_dead(d);
 	f->status = DOC_FILE_ERROR;
+	f->reason = file_reason(err, sw, &st, dead);
 	eg_wbuf_reset(&f->data);
-	if (is_transport(err))
+	if (f->reason == DOC_FREASON_TRANSPORT) {
 		stop_unreadable(d, err, sw);
-	else if (icao_chan_sm(d->ch) != NULL &&
-	    icao_sm_state(d->sm) == ICAO_SM_FAILED)
+	} else if (dead && err == EG_ERR_CARD_STATUS) {
+		/* the session is back: read the file again unless the chip
+		 * said why the file failed (absent, access denied) — and a
+		 * refused read by SFI says nothing about the file yet */
+		bool sfi_refused = by_sfi && !st.by_fid && f->commands <= 1 &&
+		    sw != ICAO_SW_SECURITY_STATUS;
+
+		if (sm_dropped(d, name, sw) && !f->retried &&
+		    (f->reason == DOC_FREASON_SM_DROPPED || sfi_refused)) {
+			f->retried = true;
+			read_file_try(d, idx, sfi_refused, sfi_refused ? sw : 0);
+		}
+	} else if (dead) {
 		stop_sm(d, name, err, sw);
+	}
+}
+
+static void
+read_file(struct doc_run *d, int idx)
+{
+	read_file_try(d, idx, false, 0);
 }
 
 /* ---- access control ----------------------------------------------------- */
 
-/* The first PACEInfo of EF.CardAccess that icao_pace supports: EG_OK;
+/* The PACEInfo of EF.CardAccess to use: of those icao_pace supports, CAM
+ * (it also authenticates the chip), then GM, then IM. EG_OK;
  * EG_ERR_NOT_FOUND: no PACE offered; EG_ERR_UNSUPPORTED: none usable. */
 static int
 pace_params(const struct doc_file *ca, struct icao_pace_params *p)
 {
+	static const enum icao_pace_mapping pref[] = { ICAO_PACE_MAP_CAM,
+		ICAO_PACE_MAP_GM, ICAO_PACE_MAP_IM };
+	struct icao_pace_params q;
 	struct lds_secinfos si;
 	int ret = EG_ERR_NOT_FOUND;
 
 	if (ca->status != DOC_FILE_READ ||
 	    lds_cardaccess_parse(ca->data.data, ca->data.len, &si) != EG_OK)
 		return EG_ERR_NOT_FOUND;
-	for (size_t i = 0; i < si.n; i++) {
-		if (si.si[i].kind != LDS_SI_PACE_INFO)
-			continue;
-		ret = EG_ERR_UNSUPPORTED;
-		if (icao_pace_params_init(p, si.si[i].oid, si.si[i].param_id) == EG_OK)
-			return EG_OK;
-	}
+	for (size_t m = 0; m < sizeof(pref) / sizeof(pref[0]); m++)
+		for (size_t i = 0; i < si.n; i++) {
+			if (si.si[i].kind != LDS_SI_PACE_INFO)
+				continue;
+			ret = EG_ERR_UNSUPPORTED;
+			if (icao_pace_params_init(&q, si.si[i].oid,
+			    si.si[i].param_id) == EG_OK && q.mapping == pref[m]) {
+				*p = q;
+				return EG_OK;
+			}
+		}
 	return ret;
 }
 
@@ -373,12 +557,13 @@ run_pace(struct doc_run *d, const struct icao_pace_params *pp,
 	int err;
 
 	step_begin(d);
-	err = icao_pace_run(d->ch, pp, d->o->can != NULL ? ICAO_PACE_PW_CAN :
+	err = icao_pace_run_cam(d->ch, pp, d->o->can != NULL ? ICAO_PACE_PW_CAN :
 	    ICAO_PACE_PW_MRZ, d->o->can != NULL ? d->o->can : bac_info,
-	    d->o->rng, d->o->rng_ctx, d->sm, &sw);
+	    d->o->rng, d->o->rng_ctx, d->sm, &d->cam, &sw);
 	step_end(d, "access_control_pace", err);
 	if (err == EG_OK && icao_sm_state(d->sm) == ICAO_SM_READY) {
-		snprintf(reason, cap, "PACE-GM (%s, %s)",
+		snprintf(reason, cap, "PACE-%s (%s, %s)",
+		    icao_pace_mapping_name(pp->mapping),
 		    icao_cipher_name(pp->cipher), icao_pace_curve_name(pp->param_id));
 		return true;
 	}
@@ -395,6 +580,73 @@ run_pace(struct doc_run *d, const struct icao_pace_params *pp,
 	else
 		snprintf(reason, cap, "PACE: %s", eg_err_name(err));
 	return false;
+}
+
+/*
+ * pace_cam — after a PACE-CAM run, in the MF: read EF.CardSecurity, verify
+ * it (signature, DS issued by a trusted CSCA), take its Chip
+ * Authentication key and check the chip's CA_IC against it. Any failure
+ * fails the check: a chip that offers CAM must prove it; a mismatch is a
+ * clone. Reading goes on either way (the PACE session itself is sound).
+ */
+static void
+pace_cam(struct doc_run *d)
+{
+	struct doc_result *r = d->r;
+	const struct doc_file *f = &r->file[DOC_FILE_CARDSECURITY];
+	const struct lds_secinfo *k;
+	struct cardsec cs;
+	char why[160] = "";
+	int err;
+
+	read_file(d, DOC_FILE_CARDSECURITY);
+	if (d->stop)
+		return;
+	if (f->status != DOC_FILE_READ) {
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "EF.CardSecurity not read "
+		    "(%s, SW %04X): the chip's PACE-CAM key cannot be verified",
+		    doc_file_reason_str(f->reason), f->sw);
+		return;
+	}
+	step_begin(d);
+	err = cardsec_verify(f->data.data, f->data.len, d->o->store,
+	    d->o->check_time != 0 ? d->o->check_time : time(NULL), &cs, why,
+	    sizeof(why));
+	if (err == EG_OK && (k = cardsec_ca_key(&cs)) == NULL)
+		err = EG_ERR_NOT_FOUND;
+	if (err != EG_OK) {
+		step_end(d, "pace_cam", err);
+		if (err == EG_ERR_NOT_FOUND)
+			set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "EF.CardSecurity "
+			    "holds no Chip Authentication public key");
+		else
+			set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "%s", why);
+		return;
+	}
+	err = icao_pace_cam_verify(&d->cam, k->spki, k->spki_len);
+	step_end(d, "pace_cam", err);
+	switch (err) {
+	case EG_OK:
+		d->cam_spki = k->spki;
+		d->cam_spki_len = k->spki_len;
+		set_check(r, DOC_CHECK_PACE_CAM, PA_PASS, "the chip holds the "
+		    "private key of its Chip Authentication key (%.100s)", why);
+		break;
+	case EG_ERR_AUTH:
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "cloned chip: its PACE-CAM "
+		    "data does not match the key of EF.CardSecurity");
+		break;
+	case EG_ERR_NOMEM:
+	case EG_ERR_CRYPTO:
+		set_check(r, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED, "PACE-CAM: %s",
+		    eg_err_name(err));
+		r->check[DOC_CHECK_PACE_CAM].inconclusive = true;
+		break;
+	default:
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "EF.CardSecurity's Chip "
+		    "Authentication key is unusable for PACE-CAM (%s)",
+		    eg_err_name(err));
+	}
 }
 
 static int
@@ -451,7 +703,18 @@ access_control(struct doc_run *d, const char *bac_info)
 		if (d->stop)
 			return;
 		if (pace_done) {
+			d->pace_used = true;
+			d->pp = pp;
 			snprintf(r->access, sizeof(r->access), "PACE");
+			if (pp.mapping == ICAO_PACE_MAP_CAM) {
+				pace_cam(d);
+				if (d->stop)
+					return;
+			} else {
+				set_check(r, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED,
+				    "PACE-%s: no Chip Authentication Mapping",
+				    icao_pace_mapping_name(pp.mapping));
+			}
 		} else {
 			snprintf(reason, sizeof(reason), "%s", pace_ok);
 			pace_failed = true;
@@ -515,6 +778,70 @@ access_control(struct doc_run *d, const char *bac_info)
 	d->stop = true;
 }
 
+/*
+ * reestablish — the chip ended secure messaging at `at` (answering sw in
+ * the clear): run access control again as before (PACE with the same
+ * parameters and password, or BAC), SELECT the application and, when Chip
+ * Authentication had switched the keys, run it again (the next read judges
+ * it afresh). True when the session is back. A transport loss makes the
+ * document unreadable; any other failure leaves reading to stop.
+ */
+static bool
+reestablish(struct doc_run *d, const char *at, uint16_t sw)
+{
+	struct doc_result *r = d->r;
+	uint16_t s = 0;
+	int err;
+
+	(void)sw;
+	icao_chan_set_sm(d->ch, NULL);
+	step_begin(d);
+	if (d->pace_used)
+		err = icao_pace_run_cam(d->ch, &d->pp, d->o->can != NULL ?
+		    ICAO_PACE_PW_CAN : ICAO_PACE_PW_MRZ, d->o->can != NULL ?
+		    d->o->can : d->bac_info, d->o->rng, d->o->rng_ctx, d->sm,
+		    &d->cam, &s);
+	else if (d->bac_info != NULL && strcmp(r->access, "BAC") == 0)
+		err = icao_bac_run(d->ch, d->bac_info, d->o->rng, d->o->rng_ctx,
+		    d->sm, &s);
+	else
+		err = EG_ERR_STATE;	/* no session to get back */
+	step_end(d, "reestablish_access", err);
+	if (err == EG_OK && d->pace_used && d->pp.mapping == ICAO_PACE_MAP_CAM &&
+	    d->cam_spki != NULL &&
+	    icao_pace_cam_verify(&d->cam, d->cam_spki, d->cam_spki_len) != EG_OK) {
+		/* the same chip must prove it again */
+		set_check(r, DOC_CHECK_PACE_CAM, PA_FAIL, "cloned chip: after "
+		    "access control was re-established its PACE-CAM data does "
+		    "not match the key of EF.CardSecurity");
+	}
+	if (err == EG_OK) {
+		step_begin(d);
+		err = icao_select_aid(d->ch, (const uint8_t *)ICAO_AID_EMRTD,
+		    ICAO_AID_EMRTD_LEN, &s);
+		step_end(d, "select", err);
+	}
+	if (err == EG_OK && d->ca_done) {
+		step_begin(d);
+		err = icao_ca_run(d->ch, &d->ca_p, d->ca_spki, d->ca_spki_len,
+		    d->o->rng, d->o->rng_ctx, &s);
+		step_end(d, "chip_auth", err);
+		if (err == EG_OK)
+			d->ca_pending = true;
+	}
+	if (err != EG_OK) {
+		if (is_transport(err))
+			stop_unreadable(d, err, s);
+		EG_LOG(d->o->log, EG_LOG_NOTICE, "doc.reestablish",
+		    EG_STR("at", at), EG_ERRF(err), EG_UINT("sw", s));
+		return false;
+	}
+	r->adapt.reestablished++;
+	EG_LOG(d->o->log, EG_LOG_NOTICE, "doc.reestablish", EG_STR("at", at),
+	    EG_ERRF(EG_OK));
+	return true;
+}
+
 /* ---- the flow -------------------------------------------------------------- */
 
 static void
@@ -560,6 +887,27 @@ run_pa(struct doc_run *d)
 	(void)pa_verify(&in, d->o->store, &r->pa);
 	step_end(d, "passive_auth", EG_OK);
 	r->pa_ran = true;
+	/* a missing or empty EF.SOD is a named failure with its cause */
+	if (r->file[DOC_FILE_SOD].status != DOC_FILE_READ) {
+		const struct doc_file *f = &r->file[DOC_FILE_SOD];
+		struct pa_result *c = &r->pa.r[PA_SOD_PARSE];
+
+		c->status = PA_FAIL;
+		if (f->reason == DOC_FREASON_NOT_FOUND)
+			snprintf(c->reason, sizeof(c->reason),
+			    "EF.SOD missing: the chip has no such file (SW %04X)",
+			    f->sw);
+		else if (f->reason == DOC_FREASON_EMPTY)
+			snprintf(c->reason, sizeof(c->reason),
+			    "EF.SOD empty: the file has no content");
+		else if (f->sw != 0)
+			snprintf(c->reason, sizeof(c->reason),
+			    "EF.SOD not read: %s (SW %04X)",
+			    doc_file_reason_str(f->reason), f->sw);
+		else
+			snprintf(c->reason, sizeof(c->reason),
+			    "EF.SOD not read: %s", doc_file_reason_str(f->reason));
+	}
 }
 
 /* chip_auth — Chip Authentication with DG14's key, right after DG14 was
@@ -611,6 +959,10 @@ chip_auth(struct doc_run *d)
 	step_end(d, "chip_auth", err);
 	if (err == EG_OK) {
 		d->ca_pending = true;
+		d->ca_done = true;
+		d->ca_p = p;
+		d->ca_spki = pk->spki;
+		d->ca_spki_len = pk->spki_len;
 		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
 		    "no protected command after CA");
 		r->check[DOC_CHECK_CHIP_AUTHENTICATION].inconclusive = true;
@@ -620,15 +972,18 @@ chip_auth(struct doc_run *d)
 		stop_unreadable(d, err, sw);
 		return;
 	}
-	if (icao_sm_state(d->sm) != ICAO_SM_READY) {
-		stop_sm(d, "chip_auth", err, sw);
-		return;
-	}
 	if (err == EG_ERR_CARD_STATUS) {
 		/* DG14 announces CA and the chip will not do it */
 		set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_FAIL,
 		    "the chip refuses the Chip Authentication DG14 announces "
 		    "(SW %04X)", sw);
+		/* said in the clear: the chip ended the session */
+		if (sm_dead(d))
+			(void)sm_dropped(d, "chip_auth", sw);
+		return;
+	}
+	if (icao_sm_state(d->sm) != ICAO_SM_READY) {
+		stop_sm(d, "chip_auth", err, sw);
 		return;
 	}
 	set_check(r, DOC_CHECK_CHIP_AUTHENTICATION, PA_NOT_CHECKED,
@@ -739,10 +1094,37 @@ read_files(struct doc_run *d)
 		if (i == 3 || i == 4) {
 			/* fingerprints, iris: Extended Access Control only */
 			r->file[i].status = DOC_FILE_SKIPPED_EAC;
+			r->file[i].reason = DOC_FREASON_NEEDS_EAC;
 			r->file[i].sw = ICAO_SW_SECURITY_STATUS;
 			continue;
 		}
 		read_file(d, i);
+	}
+}
+
+/* After reading stopped early: every file that would have been read and
+ * was not attempted is reported as not reached (EF.COM's list, or DG1 and
+ * DG2 without it; EF.SOD always). */
+static void
+mark_not_reached(struct doc_run *d)
+{
+	struct doc_result *r = d->r;
+	struct lds_com com;
+	uint32_t mask = (1u << 1) | (1u << 2);
+
+	if (r->file[DOC_FILE_COM].status == DOC_FILE_READ &&
+	    lds_com_parse(r->file[DOC_FILE_COM].data.data,
+	    r->file[DOC_FILE_COM].data.len, &com) == EG_OK)
+		mask = com.dg_mask;
+	mask &= ~((1u << 3) | (1u << 4));
+	for (int i = 0; i < DOC_FILE_CARDACCESS; i++) {
+		bool want = i == DOC_FILE_COM || i == DOC_FILE_SOD ||
+		    (i >= 1 && i <= LDS_MAX_DG && (mask & (1u << i)));
+
+		if (want && r->file[i].status == DOC_FILE_NOT_LISTED) {
+			r->file[i].status = DOC_FILE_ERROR;
+			r->file[i].reason = DOC_FREASON_NOT_REACHED;
+		}
 	}
 }
 
@@ -754,14 +1136,10 @@ check_files(struct doc_run *d)
 	struct doc_result *r = d->r;
 	struct lds_com com;
 	uint32_t need = (1u << 1) | (1u << 2);
-	char miss[160] = "";
+	char miss[sizeof(r->check[0].reason)] = "";
 	size_t k = 0, nread = 0;
 	int idx[LDS_MAX_DG + 2], n = 0;
 
-	if (d->stop) {
-		set_check(r, DOC_CHECK_FILES_READ, PA_NOT_CHECKED, "reading stopped");
-		return;
-	}
 	if (r->file[DOC_FILE_COM].status == DOC_FILE_READ &&
 	    lds_com_parse(r->file[DOC_FILE_COM].data.data,
 	    r->file[DOC_FILE_COM].data.len, &com) == EG_OK)
@@ -780,8 +1158,14 @@ check_files(struct doc_run *d)
 			nread++;
 			continue;
 		}
-		w = snprintf(miss + k, sizeof(miss) - k, "%s%s (SW %04X)",
-		    k > 0 ? ", " : "", doc_file_name(idx[i]), f->sw);
+		if (f->sw != 0)
+			w = snprintf(miss + k, sizeof(miss) - k, "%s%s (%s, SW %04X)",
+			    k > 0 ? ", " : "", doc_file_name(idx[i]),
+			    doc_file_reason_str(f->reason), f->sw);
+		else
+			w = snprintf(miss + k, sizeof(miss) - k, "%s%s (%s)",
+			    k > 0 ? ", " : "", doc_file_name(idx[i]),
+			    doc_file_reason_str(f->reason));
 		if (w < 0 || (size_t)w >= sizeof(miss) - k)
 			break;
 		k += (size_t)w;
@@ -790,6 +1174,28 @@ check_files(struct doc_run *d)
 		set_check(r, DOC_CHECK_FILES_READ, PA_PASS, "%zu files read", nread);
 	else
 		set_check(r, DOC_CHECK_FILES_READ, PA_FAIL, "not read: %s", miss);
+}
+
+/* Append how the session adapted to the chip to the secure-messaging
+ * reason (no DO'99', the chip ending the session). */
+static void
+sm_notes(struct doc_run *d)
+{
+	struct doc_result *r = d->r;
+	struct doc_check_result *c = &r->check[DOC_CHECK_SECURE_MESSAGING];
+	size_t n = strlen(c->reason);
+
+	r->adapt.no_do99 = icao_sm_no_do99(d->sm);
+	if (r->adapt.no_do99 > 0 && n < sizeof(c->reason))
+		n += (size_t)snprintf(c->reason + n, sizeof(c->reason) - n,
+		    "; %u without DO'99' (taken on their MAC, status 9000)",
+		    r->adapt.no_do99);
+	if (r->adapt.sm_dropped_at[0] != '\0' && n < sizeof(c->reason))
+		(void)snprintf(c->reason + n, sizeof(c->reason) - n,
+		    "; the chip ended the session at %s (SW %04X in the clear), "
+		    "access control re-established %u time%s",
+		    r->adapt.sm_dropped_at, r->adapt.sm_dropped_sw,
+		    r->adapt.reestablished, r->adapt.reestablished == 1 ? "" : "s");
 }
 
 static void
@@ -842,6 +1248,8 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 		eg_wbuf_init(&r->file[i].data, ICAO_FILE_MAX, true);
 	for (int c = 0; c < DOC_CHECK_COUNT; c++)
 		set_check(r, (enum doc_check)c, PA_NOT_CHECKED, "not reached");
+	set_check(r, DOC_CHECK_PACE_CAM, PA_NOT_CHECKED,
+	    "no PACE with Chip Authentication Mapping");
 	snprintf(r->access, sizeof(r->access), "none");
 	if ((ret = icao_chan_new(card->ops, card->ctx, &d.ch)) != EG_OK ||
 	    (ret = icao_sm_new(&d.sm)) != EG_OK)
@@ -849,6 +1257,8 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 	d.r = r;
 	d.o = o;
 	d.card_max = card->max_rapdu;
+	if (o->trace != NULL)
+		icao_chan_set_trace(d.ch, o->trace, o->trace_ctx);
 	clock_gettime(CLOCK_MONOTONIC, &d.t0);
 	if (card->power_on != NULL) {
 		step_begin(&d);
@@ -859,13 +1269,23 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 			    "power-on failed: %s", eg_strerror(err));
 			stop_unreadable(&d, err, 0);
 		} else {
+			if (o->trace != NULL) {
+				struct icao_trace_ev ev = { .kind = ICAO_TRACE_ATR,
+					.data = atr, .dlen = atr_len };
+
+				o->trace(o->trace_ctx, &ev);
+			}
 			read_size(&d, atr, atr_len);
 		}
 	}
+	d.bac_info = o->mrz != NULL ? info : NULL;
 	if (!d.stop)
-		access_control(&d, o->mrz != NULL ? info : NULL);
+		access_control(&d, d.bac_info);
 	if (!d.stop)
 		read_files(&d);
+	if (d.stop && r->outcome != DOC_OUTCOME_UNREADABLE &&
+	    r->check[DOC_CHECK_ACCESS_CONTROL].status != PA_FAIL)
+		mark_not_reached(&d);
 	if (!d.stop)
 		active_auth(&d);
 	else if (r->file[15].status == DOC_FILE_READ)
@@ -890,14 +1310,15 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 				    PA_PASS ? ", then CA " : "",
 				    r->check[DOC_CHECK_CHIP_AUTHENTICATION].status ==
 				    PA_PASS ? icao_cipher_name(icao_sm_cipher(d.sm)) : "");
+			sm_notes(&d);
 		}
 		check_files(&d);
 		parse_holder(r);
-		/* PA needs files read under an intact session (or none) from
-		 * a chip that is not a proven clone */
-		if (r->check[DOC_CHECK_ACCESS_CONTROL].status != PA_FAIL &&
-		    r->check[DOC_CHECK_SECURE_MESSAGING].status != PA_FAIL &&
-		    !d.ca_failed)
+		/* PA on what was read: every file was taken from a response
+		 * that verified (a session that failed later stopped reading;
+		 * what came before it stands). Only a failed access control
+		 * leaves nothing to check. */
+		if (r->check[DOC_CHECK_ACCESS_CONTROL].status != PA_FAIL)
 			run_pa(&d);
 	}
 	decide(&d);
@@ -912,6 +1333,7 @@ doc_read(const struct doc_card *card, const struct doc_read_opts *o,
 	ret = EG_OK;
 out:
 	eg_memzero(info, sizeof(info));
+	icao_pace_cam_clear(&d.cam);
 	mrz_result_clear(&m);
 	icao_chan_free(&d.ch);
 	icao_sm_free(&d.sm);
@@ -989,6 +1411,9 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 	json_check(j, doc_check_str(DOC_CHECK_ACTIVE_AUTHENTICATION),
 	    doc_check_status_str(&r->check[DOC_CHECK_ACTIVE_AUTHENTICATION]),
 	    r->check[DOC_CHECK_ACTIVE_AUTHENTICATION].reason);
+	json_check(j, doc_check_str(DOC_CHECK_PACE_CAM),
+	    doc_check_status_str(&r->check[DOC_CHECK_PACE_CAM]),
+	    r->check[DOC_CHECK_PACE_CAM].reason);
 	eg_json_arr_end(j);
 	if (r->pa_ran) {
 		eg_json_key_str(j, "ds_subject", r->pa.ds_subject);
@@ -1001,6 +1426,21 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 	eg_json_key_int(j, "chip_max", (long long)r->rsize.chip_max);
 	eg_json_key_int(j, "limit", (long long)r->rsize.limit);
 	eg_json_obj_end(j);
+	eg_json_key(j, "adaptations");
+	eg_json_obj_begin(j);
+	eg_json_key_bool(j, "sfi", !r->adapt.no_sfi);
+	if (r->adapt.no_sfi) {
+		snprintf(sw, sizeof(sw), "%04X", r->adapt.sfi_sw);
+		eg_json_key_str(j, "sfi_refused_sw", sw);
+	}
+	eg_json_key_int(j, "responses_without_do99", r->adapt.no_do99);
+	eg_json_key_int(j, "access_reestablished", r->adapt.reestablished);
+	if (r->adapt.sm_dropped_at[0] != '\0') {
+		eg_json_key_str(j, "sm_dropped_at", r->adapt.sm_dropped_at);
+		snprintf(sw, sizeof(sw), "%04X", r->adapt.sm_dropped_sw);
+		eg_json_key_str(j, "sm_dropped_sw", sw);
+	}
+	eg_json_obj_end(j);
 	eg_json_key(j, "files");
 	eg_json_arr_begin(j);
 	for (int i = 0; i < DOC_FILE_COUNT; i++) {
@@ -1012,10 +1452,16 @@ doc_result_json(const struct doc_result *r, bool with_holder, struct eg_json *j)
 		eg_json_key_str(j, "file", doc_file_name(i));
 		eg_json_key_str(j, "status", doc_file_status_str(f->status));
 		eg_json_key_int(j, "bytes", (long long)f->data.len);
+		if (f->status != DOC_FILE_READ)
+			eg_json_key_str(j, "reason", doc_file_reason_str(f->reason));
 		if (f->sw != 0) {
 			snprintf(sw, sizeof(sw), "%04X", f->sw);
 			eg_json_key_str(j, "sw", sw);
 		}
+		if (f->by_fid)
+			eg_json_key_bool(j, "selected_by_fid", true);
+		if (f->retried)
+			eg_json_key_bool(j, "retried", true);
 		if (f->status == DOC_FILE_READ) {
 			eg_json_key_int(j, "commands", f->commands);
 			eg_json_key_int(j, "chunk", (long long)f->final_chunk);

@@ -803,3 +803,15 @@ out:
 	eg_wbuf_free(&ml);
 	return ret;
 }
+
+int
+tpki_cardsecurity_build(struct tpki *t, struct tpki_cred *signer,
+    const uint8_t *secinfos, size_t len, unsigned flags, struct eg_wbuf *out)
+{
+	if (t == NULL || signer == NULL || secinfos == NULL || len == 0 ||
+	    out == NULL)
+		return EG_ERR_INVAL;
+	return signed_data(t, DER_OID_SECURITY_OBJECT,
+	    DER_OID_LEN(DER_OID_SECURITY_OBJECT), secinfos, len, signer,
+	    TPKI_SIG_ECDSA, flags, out);
+}

@@ -51,6 +51,9 @@ struct icao_pace_chip {
 	struct icao_pace *pc;
 	enum icao_cipher cipher;
 	uint8_t ksenc[ICAO_KEY_MAX], ksmac[ICAO_KEY_MAX];
+	/* CAM: the static Chip Authentication private key */
+	uint8_t cam_sk[ICAO_PACE_FIELD_MAX];
+	size_t cam_sk_len;
 };
 
 int
@@ -99,6 +102,19 @@ icao_pace_chip_free(struct icao_pace_chip **pc)
 		return;
 	icao_pace_free(&(*pc)->pc);
 	eg_secret_free(pc, sizeof(**pc));
+}
+
+int
+icao_pace_chip_set_cam_key(struct icao_pace_chip *c, const uint8_t *priv,
+    size_t len)
+{
+	if (c == NULL || priv == NULL || len == 0 || len > sizeof(c->cam_sk))
+		return EG_ERR_INVAL;
+	if (c->p.mapping != ICAO_PACE_MAP_CAM)
+		return EG_ERR_STATE;
+	memcpy(c->cam_sk, priv, len);
+	c->cam_sk_len = len;
+	return EG_OK;
 }
 
 void
@@ -175,6 +191,8 @@ chip_mse(struct icao_pace_chip *c, const struct icao_apdu *cmd)
 	}
 	if (!have_oid || kpi == NULL)
 		return 0x6A80;
+	if (c->p.mapping == ICAO_PACE_MAP_CAM && c->cam_sk_len == 0)
+		return ICAO_SW_COND_NOT_SATISFIED;	/* no CA key to map with */
 	if (icao_pace_new(ICAO_PACE_CHIP, &c->p, kpi, c->rng, c->rng_ctx,
 	    &c->pc) != EG_OK)
 		return 0x6F00;
@@ -182,16 +200,21 @@ chip_mse(struct icao_pace_chip *c, const struct icao_apdu *cmd)
 	return ICAO_SW_OK;
 }
 
-/* 7C L { tag L value } */
+/* 7C L { tag L value [tag2 L value2] } */
 static int
-chip_reply(struct eg_wbuf *resp, uint32_t tag, const uint8_t *v, size_t n)
+chip_reply(struct eg_wbuf *resp, uint32_t tag, const uint8_t *v, size_t n,
+    uint32_t tag2, const uint8_t *v2, size_t n2)
 {
+	size_t inner = 1 + eg_tlv_len_size(n) + n;
 	int r;
 
+	if (tag2 != 0)
+		inner += 1 + eg_tlv_len_size(n2) + n2;
 	if ((r = eg_tlv_put_tag(resp, ICAO_DO_DYN_AUTH)) != EG_OK ||
-	    (r = eg_tlv_put_len(resp, 1 + eg_tlv_len_size(n) + n)) != EG_OK)
+	    (r = eg_tlv_put_len(resp, inner)) != EG_OK ||
+	    (r = eg_tlv_put(resp, tag, v, n)) != EG_OK)
 		return r;
-	return eg_tlv_put(resp, tag, v, n);
+	return tag2 != 0 ? eg_tlv_put(resp, tag2, v2, n2) : EG_OK;
 }
 
 /* The GA steps as a table: in the state, the command must carry in_tag
@@ -271,8 +294,9 @@ chip_ga(struct icao_pace_chip *c, const struct icao_apdu *cmd,
 {
 	struct eg_rbuf b = icao_rbuf(cmd->data, cmd->lc), in_v;
 	struct eg_tlv outer, in;
-	uint8_t out[ICAO_PACE_POINT_MAX];
-	size_t i, olen = 0;
+	uint8_t out[ICAO_PACE_POINT_MAX], a_ic[ICAO_PACE_FIELD_MAX + 32];
+	size_t i, olen = 0, alen = 0;
+	uint32_t tag2 = 0;
 	int r;
 
 	for (i = 0; i < NELEM(chip_table); i++)
@@ -306,11 +330,21 @@ chip_ga(struct icao_pace_chip *c, const struct icao_apdu *cmd,
 	}
 	if (r == EG_ERR_FORMAT || r == EG_ERR_PROTOCOL)
 		goto fail;	/* 6A80 */
+	if (r == EG_OK && chip_table[i].state == CS_AGREED &&
+	    c->p.mapping == ICAO_PACE_MAP_CAM) {
+		/* CAM: the encrypted chip authentication data with the token */
+		r = icao_pace_cam_encrypt(c->pc, c->cam_sk, c->cam_sk_len, a_ic,
+		    sizeof(a_ic), &alen);
+		tag2 = ICAO_PACE_DO_CAM;
+	}
 	if (r != EG_OK ||
-	    (r = chip_reply(resp, chip_table[i].out_tag, out, olen)) != EG_OK) {
+	    (r = chip_reply(resp, chip_table[i].out_tag, out, olen, tag2, a_ic,
+	    alen)) != EG_OK) {
+		eg_memzero(a_ic, sizeof(a_ic));
 		chip_reset(c);
 		return r;
 	}
+	eg_memzero(a_ic, sizeof(a_ic));
 	chip_go(c, "general_authenticate", chip_table[i].next, ICAO_SW_OK);
 	if (c->state == CS_DONE)
 		icao_pace_free(&c->pc);	/* keys are copied out */

@@ -5,12 +5,14 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "egate/tlv.h"
 #include "icao/chan.h"
 #include "icao/iso7816.h"
+#include "icao/trace.h"
 #include "util.h"
 
 /* Room for a whole protected response: 65536 plain bytes grow by padding,
@@ -26,6 +28,9 @@ struct icao_chan {
 	void *ctx;
 	struct icao_sm *sm;	/* borrowed; NULL = plain */
 	uint8_t *rx;		/* one response APDU, CHAN_RESP_MAX bytes */
+	icao_trace_fn trace;	/* NULL: no trace */
+	void *trace_ctx;
+	unsigned gr_rounds;	/* GET RESPONSE rounds of the last exchange */
 };
 
 int
@@ -71,6 +76,20 @@ icao_chan_sm(const struct icao_chan *ch)
 	return ch->sm;
 }
 
+void
+icao_chan_set_trace(struct icao_chan *ch, icao_trace_fn fn, void *ctx)
+{
+	ch->trace = fn;
+	ch->trace_ctx = ctx;
+}
+
+static double
+chan_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 /* One transmit through the ops table, with a sanity check on the driver. */
 static int
 chan_transmit(struct icao_chan *ch, const uint8_t *c, size_t clen,
@@ -98,11 +117,13 @@ chan_exchange(struct icao_chan *ch, const uint8_t *c, size_t clen,
 	int rounds = 0;
 	int r;
 
+	ch->gr_rounds = 0;
 	if ((r = chan_transmit(ch, c, clen, &rlen)) != EG_OK)
 		return r;
 	while (ch->rx[rlen - 2] == ICAO_SW1_MORE_DATA) {
 		if (++rounds > CHAN_GET_RESPONSE_MAX)
 			return EG_ERR_PROTOCOL;
+		ch->gr_rounds = (unsigned)rounds;
 		if ((r = icao_put(raw, ch->rx, rlen - 2)) != EG_OK)
 			return r;
 		gr[4] = ch->rx[rlen - 1];	/* 00 = 256 */
@@ -118,6 +139,8 @@ icao_chan_transceive(struct icao_chan *ch, const struct icao_apdu *cmd,
 {
 	struct eg_wbuf c, raw, sink;
 	struct eg_rbuf data;
+	struct timespec t0 = { 0, 0 }, t1;
+	size_t start = 0;
 	uint16_t s = 0;
 	int r = EG_ERR_INVAL;
 
@@ -130,6 +153,10 @@ icao_chan_transceive(struct icao_chan *ch, const struct icao_apdu *cmd,
 		goto out;
 	if (resp == NULL)
 		resp = &sink;
+	start = resp->len;
+	ch->gr_rounds = 0;
+	if (ch->trace != NULL)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (ch->sm != NULL) {
 		/* never fall back to plain under a dead session */
 		if ((r = icao_sm_wrap(ch->sm, cmd, &c)) != EG_OK)
@@ -153,6 +180,24 @@ icao_chan_transceive(struct icao_chan *ch, const struct icao_apdu *cmd,
 	}
 	r = icao_sw_ok(s) ? EG_OK : EG_ERR_CARD_STATUS;
 out:
+	if (ch != NULL && cmd != NULL && ch->trace != NULL && r != EG_ERR_INVAL) {
+		/* the plain command and response, never the wire payload
+		 * (trace.h says what a sink may write) */
+		struct icao_trace_ev ev = {
+			.kind = ICAO_TRACE_APDU, .cmd = cmd,
+			.protected = ch->sm != NULL, .wire_clen = c.len,
+			.wire_rlen = raw.len, .get_responses = ch->gr_rounds,
+			.sw = s, .err = r,
+		};
+
+		if (resp != NULL && resp->len > start) {
+			ev.data = resp->data + start;
+			ev.dlen = resp->len - start;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ev.ms = chan_ms(&t0, &t1);
+		ch->trace(ch->trace_ctx, &ev);
+	}
 	eg_wbuf_free(&c);
 	eg_wbuf_free(&raw);
 	eg_wbuf_free(&sink);
@@ -342,6 +387,17 @@ icao_tlv_header(const uint8_t *p, size_t len, size_t *hdr_len, size_t *total)
 	return EG_OK;
 }
 
+/* A status to a READ BINARY by SFI that may mean "no such short
+ * identifier" (then SELECT by file identifier is worth a try): anything but
+ * access denied and the length statuses icao_read_file adapts to. */
+static bool
+sfi_refusal(uint16_t s)
+{
+	return s != ICAO_SW_SECURITY_STATUS && s != ICAO_SW_EOF_BEFORE_LE &&
+	    s != ICAO_SW_WRONG_LENGTH && (s >> 8) != ICAO_SW1_WRONG_LE &&
+	    (s >> 8) != ICAO_SW1_MORE_DATA;
+}
+
 /* Drop what a failed READ BINARY appended (wiping it). */
 static void
 trim(struct eg_wbuf *w, size_t len)
@@ -358,9 +414,9 @@ icao_read_file(struct icao_chan *ch, const struct icao_read_opts *opts,
 {
 	struct icao_read_opts o = { 0 };
 	size_t start = 0, off = 0, total = 0, hdr, chunk = 0, n, before, got;
-	bool known = false, first = true;
+	bool known = false, first = true, by_fid = false, empty = false;
 	unsigned stall = 0, cmds = 0;
-	uint16_t s = 0;
+	uint16_t s = 0, sfi_sw = 0;
 	int r = EG_ERR_INVAL;
 
 	if (sw != NULL)
@@ -377,6 +433,14 @@ icao_read_file(struct icao_chan *ch, const struct icao_read_opts *opts,
 		goto out;
 	chunk = o.max_chunk;
 	start = out->len;
+	if (o.sfi == 0 && o.fid != 0) {
+		/* no short identifier to use: SELECT, then read by offset */
+		r = icao_select_fid(ch, o.fid, &s);
+		*sw = s;
+		if (r != EG_OK)
+			goto out;
+		by_fid = true;
+	}
 
 	while (!known || off < total) {
 		if (known)
@@ -389,13 +453,39 @@ icao_read_file(struct icao_chan *ch, const struct icao_read_opts *opts,
 		}
 		before = out->len;
 		cmds++;
-		if (first && o.sfi != 0)
+		if (first && o.sfi != 0 && !by_fid)
 			r = read_binary_sfi(ch, o.sfi, (uint8_t)off, n, o.extended,
 			    out, &s);
 		else
 			r = read_binary(ch, off, n, o.extended, out, &s);
 		*sw = s;
 		got = out->len - before;
+		if (r == EG_ERR_CARD_STATUS && first && o.sfi != 0 && !by_fid &&
+		    o.fid != 0 && got == 0 && sfi_refusal(s) &&
+		    (ch->sm == NULL || icao_sm_state(ch->sm) == ICAO_SM_READY)) {
+			/* the chip does not take the short identifier (or has
+			 * no file under it): SELECT by file identifier, which
+			 * tells an absent file (6A82) from one without SFI */
+			sfi_sw = s;
+			r = icao_select_fid(ch, o.fid, &s);
+			*sw = s;
+			if (r != EG_OK)
+				goto out;
+			by_fid = true;
+			continue;
+		}
+		if (off == 0 && got == 0 && !known &&
+		    (r == EG_OK || (r == EG_ERR_CARD_STATUS &&
+		    ((s == ICAO_SW_WRONG_P1P2 && (o.sfi == 0 || by_fid)) ||
+		    (s == ICAO_SW_EOF_BEFORE_LE && n == 1)))) &&
+		    (ch->sm == NULL || icao_sm_state(ch->sm) == ICAO_SM_READY)) {
+			/* nothing at offset 0: 9000 without data, an offset
+			 * beyond the end (6B00), or end of file at the first
+			 * byte: the file is empty */
+			empty = true;
+			r = EG_ERR_TRUNCATED;
+			goto out;
+		}
 		if (r == EG_OK && got > 0) {
 			off += got;
 			first = false;
@@ -475,6 +565,9 @@ out:
 		stats->commands = cmds;
 		stats->final_chunk = chunk;
 		stats->extended = o.extended;
+		stats->by_fid = by_fid;
+		stats->sfi_sw = sfi_sw;
+		stats->empty = empty;
 	}
 	return r;
 }

@@ -15,6 +15,7 @@
 #include "icao/iso7816.h"
 #include "icao/pace.h"
 #include "ec.h"
+#include "pace_int.h"
 #include "util.h"
 
 #define MRZ_INFO_MIN	24
@@ -23,60 +24,88 @@
 #define FIELD_MAX	66
 #define TOKDATA_MAX	(4 + 2 + ICAO_PACE_OID_MAX + 3 + ICAO_PACE_POINT_MAX)
 
-/* id-PACE-ECDH-GM = 0.4.0.127.0.7.2.2.4.2 (BSI TR-03110-3 A.1.1) */
+/* id-PACE-ECDH-{GM,IM,CAM} = 0.4.0.127.0.7.2.2.4.{2,4,6} (BSI TR-03110-3
+ * A.1.1, Doc 9303 Part 11 §9.2.1); the last arc names the cipher. */
 static const struct {
-	const char *dotted;
-	enum icao_cipher cipher;
-	uint8_t last;
-} pace_oids[] = {
-	{ "0.4.0.127.0.7.2.2.4.2.1", ICAO_CIPHER_3DES, 1 },
-	{ "0.4.0.127.0.7.2.2.4.2.2", ICAO_CIPHER_AES128, 2 },
-	{ "0.4.0.127.0.7.2.2.4.2.3", ICAO_CIPHER_AES192, 3 },
-	{ "0.4.0.127.0.7.2.2.4.2.4", ICAO_CIPHER_AES256, 4 },
+	uint8_t arc;
+	enum icao_pace_mapping m;
+	const char *name;
+} pace_maps[] = {
+	{ 2, ICAO_PACE_MAP_GM, "GM" },
+	{ 4, ICAO_PACE_MAP_IM, "IM" },
+	{ 6, ICAO_PACE_MAP_CAM, "CAM" },
 };
-static const uint8_t pace_ecdh_gm_prefix[] = {
-	0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02,
+static const enum icao_cipher pace_ciphers[] = {
+	ICAO_CIPHER_3DES, ICAO_CIPHER_AES128, ICAO_CIPHER_AES192,
+	ICAO_CIPHER_AES256,
 };
+static const uint8_t pace_ecdh_prefix[] = {
+	0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04,
+};
+#define PACE_OID_LEN	(sizeof(pace_ecdh_prefix) + 2)
 
-/* Standardized domain parameters (Doc 9303 Part 11 §9.5.1) in mbedTLS. */
+/* Standardized domain parameters (Doc 9303 Part 11 §9.5.1) in mbedTLS;
+ * im: p = 3 mod 4, as the point encoding of Appendix B needs. */
 static const struct {
 	int id;
 	mbedtls_ecp_group_id gid;
 	const char *name;
+	bool im;
 } pace_curves[] = {
-	{ 8, MBEDTLS_ECP_DP_SECP192R1, "NIST P-192" },
-	{ 10, MBEDTLS_ECP_DP_SECP224R1, "NIST P-224" },
-	{ 12, MBEDTLS_ECP_DP_SECP256R1, "NIST P-256" },
-	{ 13, MBEDTLS_ECP_DP_BP256R1, "brainpoolP256r1" },
-	{ 15, MBEDTLS_ECP_DP_SECP384R1, "NIST P-384" },
-	{ 16, MBEDTLS_ECP_DP_BP384R1, "brainpoolP384r1" },
-	{ 17, MBEDTLS_ECP_DP_BP512R1, "brainpoolP512r1" },
-	{ 18, MBEDTLS_ECP_DP_SECP521R1, "NIST P-521" },
+	{ 8, MBEDTLS_ECP_DP_SECP192R1, "NIST P-192", true },
+	{ 10, MBEDTLS_ECP_DP_SECP224R1, "NIST P-224", false },
+	{ 12, MBEDTLS_ECP_DP_SECP256R1, "NIST P-256", true },
+	{ 13, MBEDTLS_ECP_DP_BP256R1, "brainpoolP256r1", true },
+	{ 15, MBEDTLS_ECP_DP_SECP384R1, "NIST P-384", true },
+	{ 16, MBEDTLS_ECP_DP_BP384R1, "brainpoolP384r1", true },
+	{ 17, MBEDTLS_ECP_DP_BP512R1, "brainpoolP512r1", true },
+	{ 18, MBEDTLS_ECP_DP_SECP521R1, "NIST P-521", true },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *
+icao_pace_mapping_name(enum icao_pace_mapping m)
+{
+	for (size_t i = 0; i < NELEM(pace_maps); i++)
+		if (pace_maps[i].m == m)
+			return pace_maps[i].name;
+	return "unknown";
+}
 
 int
 icao_pace_params_init(struct icao_pace_params *p, const char *oid_dotted,
     long param_id)
 {
+	static const char stem[] = "0.4.0.127.0.7.2.2.4.";
+	unsigned arc = 0, c = 0;
 	size_t i, j;
+	char tail;
 
 	if (p == NULL || oid_dotted == NULL)
 		return EG_ERR_INVAL;
 	memset(p, 0, sizeof(*p));
-	for (i = 0; i < NELEM(pace_oids); i++)
-		if (strcmp(pace_oids[i].dotted, oid_dotted) == 0)
+	if (strncmp(oid_dotted, stem, sizeof(stem) - 1) != 0 ||
+	    sscanf(oid_dotted + sizeof(stem) - 1, "%1u.%1u%c", &arc, &c,
+	    &tail) != 2 || c < 1 || c > 4)
+		return EG_ERR_UNSUPPORTED;
+	for (i = 0; i < NELEM(pace_maps); i++)
+		if (pace_maps[i].arc == arc)
 			break;
 	for (j = 0; j < NELEM(pace_curves); j++)
 		if (pace_curves[j].id == param_id)
 			break;
-	if (i == NELEM(pace_oids) || j == NELEM(pace_curves))
+	if (i == NELEM(pace_maps) || j == NELEM(pace_curves))
+		return EG_ERR_UNSUPPORTED;	/* DH (1, 3), unknown, curve */
+	if ((pace_maps[i].m == ICAO_PACE_MAP_CAM && c == 1) ||
+	    (pace_maps[i].m == ICAO_PACE_MAP_IM && !pace_curves[j].im))
 		return EG_ERR_UNSUPPORTED;
-	memcpy(p->oid, pace_ecdh_gm_prefix, sizeof(pace_ecdh_gm_prefix));
-	p->oid[sizeof(pace_ecdh_gm_prefix)] = pace_oids[i].last;
-	p->oid_len = sizeof(pace_ecdh_gm_prefix) + 1;
-	p->cipher = pace_oids[i].cipher;
+	memcpy(p->oid, pace_ecdh_prefix, sizeof(pace_ecdh_prefix));
+	p->oid[sizeof(pace_ecdh_prefix)] = (uint8_t)arc;
+	p->oid[sizeof(pace_ecdh_prefix) + 1] = (uint8_t)c;
+	p->oid_len = PACE_OID_LEN;
+	p->mapping = pace_maps[i].m;
+	p->cipher = pace_ciphers[c - 1];
 	p->param_id = (int)param_id;
 	p->group_id = (int)pace_curves[j].gid;
 	return EG_OK;
@@ -117,16 +146,18 @@ bool
 icao_pace_params_check(const struct icao_pace_params *p)
 {
 	struct icao_pace_params q;
-	char dotted[32];
+	char dotted[40];
 
-	if (p == NULL || p->oid_len != sizeof(pace_ecdh_gm_prefix) + 1 ||
-	    memcmp(p->oid, pace_ecdh_gm_prefix, sizeof(pace_ecdh_gm_prefix)) != 0)
+	if (p == NULL || p->oid_len != PACE_OID_LEN ||
+	    memcmp(p->oid, pace_ecdh_prefix, sizeof(pace_ecdh_prefix)) != 0 ||
+	    p->oid[PACE_OID_LEN - 2] > 9 || p->oid[PACE_OID_LEN - 1] > 9)
 		return false;
-	(void)snprintf(dotted, sizeof(dotted), "0.4.0.127.0.7.2.2.4.2.%u",
-	    (unsigned)p->oid[p->oid_len - 1]);
+	(void)snprintf(dotted, sizeof(dotted), "0.4.0.127.0.7.2.2.4.%u.%u",
+	    (unsigned)p->oid[PACE_OID_LEN - 2], (unsigned)p->oid[PACE_OID_LEN - 1]);
 	if (icao_pace_params_init(&q, dotted, p->param_id) != EG_OK)
 		return false;
-	return q.cipher == p->cipher && q.group_id == p->group_id;
+	return q.cipher == p->cipher && q.group_id == p->group_id &&
+	    q.mapping == p->mapping;
 }
 
 int
@@ -207,6 +238,16 @@ struct icao_pace {
 	uint8_t peer_eph[ICAO_PACE_POINT_MAX];
 	size_t pt_len;
 	uint8_t tok_own[ICAO_PACE_TOKEN_LEN], tok_peer[ICAO_PACE_TOKEN_LEN];
+	/* IM: the terminal's nonce t and R(s, t) (secret) */
+	uint8_t t[ICAO_KEY_MAX];
+	size_t tlen;
+	uint8_t r[PACE_IM_R_MAX];
+	size_t rlen;
+	/* CAM: the chip's mapping public point (terminal) and CA_IC */
+	uint8_t peer_map[ICAO_PACE_POINT_MAX];
+	bool have_peer_map;
+	uint8_t ca_ic[FIELD_MAX];
+	size_t ca_len;
 };
 
 /* Wipe all secrets; the context refuses further steps. */
@@ -220,6 +261,9 @@ pace_fail(struct icao_pace *pc)
 	eg_memzero(pc->ksmac, sizeof(pc->ksmac));
 	eg_memzero(pc->tok_own, sizeof(pc->tok_own));
 	eg_memzero(pc->tok_peer, sizeof(pc->tok_peer));
+	eg_memzero(pc->r, sizeof(pc->r));
+	eg_memzero(pc->ca_ic, sizeof(pc->ca_ic));
+	pc->ca_len = 0;
 	(void)mbedtls_mpi_lset(&pc->map_sk, 0);
 	(void)mbedtls_mpi_lset(&pc->eph_sk, 0);
 	mbedtls_ecp_point_free(&pc->h);
@@ -308,7 +352,9 @@ icao_pace_nonce_make(struct icao_pace *pc, uint8_t *enc, size_t cap,
 	if (cap < pc->blen)
 		goto out;
 	r = EG_ERR_CRYPTO;
-	pc->slen = pc->blen;
+	/* GM, CAM: one block; IM: l = 128 bits (3DES, AES-128) or 256 */
+	pc->slen = pc->p.mapping != ICAO_PACE_MAP_IM ? pc->blen :
+	    pc->klen <= 16 ? 16 : 32;
 	if (pc->rng(pc->rng_ctx, pc->s, pc->slen) != 0)
 		goto fail;
 	if ((r = icao_cbc(pc->p.cipher, 1, pc->kpi, NULL, pc->s, pc->slen,
@@ -335,7 +381,8 @@ icao_pace_nonce_decrypt(struct icao_pace *pc, const uint8_t *enc, size_t len)
 	if (pc->role != ICAO_PACE_TERMINAL || pc->step != ST_INIT)
 		goto out;
 	r = EG_ERR_PROTOCOL;
-	if (len == 0 || len > ICAO_PACE_NONCE_MAX || len % pc->blen != 0)
+	if (len == 0 || len > ICAO_PACE_NONCE_MAX || len % pc->blen != 0 ||
+	    (pc->p.mapping == ICAO_PACE_MAP_IM && len != 16 && len != 32))
 		goto fail;
 	if ((r = icao_cbc(pc->p.cipher, 0, pc->kpi, NULL, enc, len,
 	    pc->s)) != EG_OK)
@@ -372,6 +419,26 @@ fail:
 	return r;
 }
 
+/* IM, terminal: draw t (the key length of the cipher) and write it out. */
+static int
+pace_im_nonce(struct icao_pace *pc, uint8_t *out, size_t cap, size_t *len)
+{
+	int r = EG_ERR_OVERFLOW;
+
+	if (cap < pc->klen)
+		goto fail;
+	r = EG_ERR_CRYPTO;
+	pc->tlen = pc->klen;
+	if (pc->rng(pc->rng_ctx, pc->t, pc->tlen) != 0)
+		goto fail;
+	memcpy(out, pc->t, pc->tlen);
+	*len = pc->tlen;
+	return EG_OK;
+fail:
+	pace_fail(pc);
+	return r;
+}
+
 int
 icao_pace_map_pub(struct icao_pace *pc, uint8_t *out, size_t cap, size_t *len)
 {
@@ -381,9 +448,48 @@ icao_pace_map_pub(struct icao_pace *pc, uint8_t *out, size_t cap, size_t *len)
 		return EG_ERR_INVAL;
 	if (pc->step != ST_NONCE || pc->have_map_key)
 		return EG_ERR_STATE;
+	if (pc->p.mapping == ICAO_PACE_MAP_IM) {
+		/* terminal: the nonce t; chip: nothing (its '82' is empty) */
+		r = EG_OK;
+		*len = 0;
+		if (pc->role == ICAO_PACE_TERMINAL)
+			r = pace_im_nonce(pc, out, cap, len);
+		if (r == EG_OK)
+			pc->have_map_key = true;
+		return r;
+	}
 	if ((r = pace_keypair(pc, &pc->grp.G, &pc->map_sk, &pc->map_pk, pc->map_pub,
 	    sizeof(pc->map_pub), out, cap, len)) == EG_OK)
 		pc->have_map_key = true;
+	return r;
+}
+
+/* IM: G' = f_G(R_p(s, t)). The chip takes t from the terminal (peer); the
+ * terminal's peer data is the chip's empty answer. */
+static int
+pace_im_map(struct icao_pace *pc, const uint8_t *peer, size_t len)
+{
+	mbedtls_mpi u;
+	int r = EG_ERR_PROTOCOL;
+
+	mbedtls_mpi_init(&u);
+	if (pc->role == ICAO_PACE_CHIP) {
+		if (peer == NULL || len != pc->klen)
+			goto out;
+		memcpy(pc->t, peer, len);
+		pc->tlen = len;
+	} else if (len != 0) {
+		goto out;	/* the chip's mapping data must be empty */
+	}
+	if ((r = pace_im_prf(pc->p.cipher, pc->s, pc->slen, pc->t, pc->tlen,
+	    mbedtls_mpi_bitlen(&pc->grp.P), pc->r, &pc->rlen)) != EG_OK)
+		goto out;
+	r = EG_ERR_CRYPTO;
+	if (mbedtls_mpi_read_binary(&u, pc->r, pc->rlen) != 0)
+		goto out;
+	r = pace_im_encode(&pc->grp, &u, &pc->gmap);
+out:
+	mbedtls_mpi_free(&u);
 	return r;
 }
 
@@ -403,8 +509,19 @@ icao_pace_map(struct icao_pace *pc, const uint8_t *peer, size_t len)
 	r = EG_ERR_STATE;
 	if (pc->step != ST_NONCE || !pc->have_map_key)
 		goto out;
+	if (pc->p.mapping == ICAO_PACE_MAP_IM) {
+		if ((r = pace_im_map(pc, peer, len)) != EG_OK)
+			goto fail;
+		pc->step = ST_MAPPED;
+		goto out;
+	}
 	if ((r = icao_ec_point_read(&pc->grp, peer, len, &pk)) != EG_OK)
 		goto fail;
+	if (pc->p.mapping == ICAO_PACE_MAP_CAM && pc->role == ICAO_PACE_TERMINAL) {
+		/* kept to check CA_IC against PK_IC later */
+		memcpy(pc->peer_map, peer, len);
+		pc->have_peer_map = true;
+	}
 	/* H = SK_map · PK_map(peer) */
 	r = EG_ERR_CRYPTO;
 	if (mbedtls_ecp_mul(&pc->grp, &pc->h, &pc->map_sk, &pk, NULL, NULL) != 0)
@@ -508,10 +625,13 @@ icao_pace_agree(struct icao_pace *pc, const uint8_t *peer, size_t len)
 	if ((r = pace_token_calc(pc, pc->peer_eph, pc->tok_own)) != EG_OK ||
 	    (r = pace_token_calc(pc, pc->eph_pub, pc->tok_peer)) != EG_OK)
 		goto fail;
-	/* Kπ, s and the private keys are not needed any more */
+	/* Kπ, s and the private keys are not needed any more (but the
+	 * chip's mapping key with CAM: icao_pace_cam_encrypt wipes it) */
 	eg_memzero(pc->kpi, sizeof(pc->kpi));
 	eg_memzero(pc->s, sizeof(pc->s));
-	(void)mbedtls_mpi_lset(&pc->map_sk, 0);
+	eg_memzero(pc->r, sizeof(pc->r));
+	if (!(pc->p.mapping == ICAO_PACE_MAP_CAM && pc->role == ICAO_PACE_CHIP))
+		(void)mbedtls_mpi_lset(&pc->map_sk, 0);
 	(void)mbedtls_mpi_lset(&pc->eph_sk, 0);
 	pc->step = ST_AGREED;
 	r = EG_OK;
@@ -580,6 +700,183 @@ icao_pace_install(const struct icao_pace *pc, struct icao_sm *sm)
 	return icao_sm_set_keys(sm, pc->p.cipher, pc->ksenc, pc->ksmac, NULL);
 }
 
+/* ---- Chip Authentication Mapping ------------------------------------------ */
+
+/* The CBC IV of A_IC: E(KSenc, -1), the all-ones block. */
+static int
+cam_iv(const struct icao_pace *pc, uint8_t iv[ICAO_BLOCK_MAX])
+{
+	uint8_t ones[ICAO_BLOCK_MAX];
+
+	memset(ones, 0xFF, sizeof(ones));
+	return icao_ecb_block(pc->p.cipher, pc->ksenc, ones, iv);
+}
+
+int
+icao_pace_cam_encrypt(struct icao_pace *pc, const uint8_t *sk_ic,
+    size_t sk_len, uint8_t *out, size_t cap, size_t *len)
+{
+	mbedtls_mpi sk, ca;
+	uint8_t iv[ICAO_BLOCK_MAX], buf[FIELD_MAX + ICAO_BLOCK_MAX];
+	size_t nlen, plen = 0;
+	int r = EG_ERR_INVAL;
+
+	mbedtls_mpi_init(&sk);
+	mbedtls_mpi_init(&ca);
+	if (pc == NULL || sk_ic == NULL || sk_len == 0 || out == NULL ||
+	    len == NULL)
+		goto out;
+	r = EG_ERR_STATE;
+	if (pc->p.mapping != ICAO_PACE_MAP_CAM || pc->role != ICAO_PACE_CHIP ||
+	    (pc->step != ST_AGREED && pc->step != ST_DONE) ||
+	    mbedtls_mpi_cmp_int(&pc->map_sk, 0) == 0)
+		goto out;
+	nlen = mbedtls_mpi_size(&pc->grp.N);
+	r = EG_ERR_CRYPTO;
+	if (mbedtls_mpi_read_binary(&sk, sk_ic, sk_len) != 0)
+		goto out;
+	r = EG_ERR_INVAL;
+	if (mbedtls_mpi_cmp_int(&sk, 1) < 0 ||
+	    mbedtls_mpi_cmp_mpi(&sk, &pc->grp.N) >= 0)
+		goto out;
+	/* CA_IC = SK_IC^-1 · SK_map,IC mod n, FE2OS to the length of n */
+	r = EG_ERR_CRYPTO;
+	if (mbedtls_mpi_inv_mod(&ca, &sk, &pc->grp.N) != 0 ||
+	    mbedtls_mpi_mul_mpi(&ca, &ca, &pc->map_sk) != 0 ||
+	    mbedtls_mpi_mod_mpi(&ca, &ca, &pc->grp.N) != 0 ||
+	    mbedtls_mpi_write_binary(&ca, buf, nlen) != 0)
+		goto out;
+	if ((r = icao_pad(buf, nlen, pc->blen, buf, sizeof(buf), &plen)) != EG_OK)
+		goto out;
+	r = EG_ERR_OVERFLOW;
+	if (cap < plen)
+		goto out;
+	if ((r = cam_iv(pc, iv)) != EG_OK ||
+	    (r = icao_cbc(pc->p.cipher, 1, pc->ksenc, iv, buf, plen, out)) != EG_OK)
+		goto out;
+	*len = plen;
+	/* the mapping key has done its last job */
+	(void)mbedtls_mpi_lset(&pc->map_sk, 0);
+out:
+	eg_memzero(buf, sizeof(buf));
+	eg_memzero(iv, sizeof(iv));
+	mbedtls_mpi_free(&sk);
+	mbedtls_mpi_free(&ca);
+	return r;
+}
+
+int
+icao_pace_cam_decrypt(struct icao_pace *pc, const uint8_t *a_ic, size_t len)
+{
+	uint8_t iv[ICAO_BLOCK_MAX], buf[FIELD_MAX + 2 * ICAO_BLOCK_MAX];
+	mbedtls_mpi ca;
+	size_t ul = 0;
+	int r = EG_ERR_INVAL;
+
+	mbedtls_mpi_init(&ca);
+	if (pc == NULL || (a_ic == NULL && len > 0))
+		goto out;
+	r = EG_ERR_STATE;
+	if (pc->p.mapping != ICAO_PACE_MAP_CAM || pc->role != ICAO_PACE_TERMINAL ||
+	    (pc->step != ST_AGREED && pc->step != ST_DONE))
+		goto out;
+	r = EG_ERR_FORMAT;
+	if (len == 0 || len % pc->blen != 0 || len > sizeof(buf))
+		goto out;
+	if ((r = cam_iv(pc, iv)) != EG_OK ||
+	    (r = icao_cbc(pc->p.cipher, 0, pc->ksenc, iv, a_ic, len, buf)) != EG_OK ||
+	    (r = icao_unpad(buf, len, pc->blen, &ul)) != EG_OK)
+		goto out;
+	r = EG_ERR_FORMAT;
+	if (ul == 0 || ul > mbedtls_mpi_size(&pc->grp.N))
+		goto out;
+	r = EG_ERR_CRYPTO;
+	if (mbedtls_mpi_read_binary(&ca, buf, ul) != 0)
+		goto out;
+	r = EG_ERR_FORMAT;
+	if (mbedtls_mpi_cmp_int(&ca, 0) == 0 ||
+	    mbedtls_mpi_cmp_mpi(&ca, &pc->grp.N) >= 0)
+		goto out;
+	memcpy(pc->ca_ic, buf, ul);
+	pc->ca_len = ul;
+	r = EG_OK;
+out:
+	eg_memzero(buf, sizeof(buf));
+	eg_memzero(iv, sizeof(iv));
+	mbedtls_mpi_free(&ca);
+	return r;
+}
+
+int
+icao_pace_cam_get(const struct icao_pace *pc, struct icao_pace_cam *out)
+{
+	if (pc == NULL || out == NULL)
+		return EG_ERR_INVAL;
+	if (pc->ca_len == 0 || !pc->have_peer_map ||
+	    (pc->step != ST_AGREED && pc->step != ST_DONE))
+		return EG_ERR_STATE;
+	icao_pace_cam_clear(out);
+	out->present = true;
+	out->group_id = pc->p.group_id;
+	memcpy(out->ca_ic, pc->ca_ic, pc->ca_len);
+	out->ca_ic_len = pc->ca_len;
+	memcpy(out->pk_map_ic, pc->peer_map, pc->pt_len);
+	out->pk_map_ic_len = pc->pt_len;
+	return EG_OK;
+}
+
+void
+icao_pace_cam_clear(struct icao_pace_cam *c)
+{
+	if (c != NULL)
+		eg_memzero(c, sizeof(*c));
+}
+
+int
+icao_pace_cam_verify(const struct icao_pace_cam *c, const uint8_t *spki,
+    size_t spki_len)
+{
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point pk, q;
+	mbedtls_mpi ca;
+	uint8_t got[ICAO_PACE_POINT_MAX];
+	size_t gl = 0;
+	int r = EG_ERR_INVAL;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&pk);
+	mbedtls_ecp_point_init(&q);
+	mbedtls_mpi_init(&ca);
+	if (c == NULL || spki == NULL)
+		goto out;
+	r = EG_ERR_STATE;
+	if (!c->present || c->ca_ic_len == 0 || c->pk_map_ic_len == 0)
+		goto out;
+	if ((r = icao_ec_spki_parse(spki, spki_len, &grp, &pk)) != EG_OK)
+		goto out;
+	/* PK_IC on PACE's domain parameters, or nothing to compare */
+	r = EG_ERR_UNSUPPORTED;
+	if ((int)grp.id != c->group_id)
+		goto out;
+	r = EG_ERR_CRYPTO;
+	if (mbedtls_mpi_read_binary(&ca, c->ca_ic, c->ca_ic_len) != 0)
+		goto out;
+	/* CA_IC · PK_IC (both public values: mbedtls_ecp_mul with no RNG
+	 * still works in constant time) */
+	if (mbedtls_ecp_mul(&grp, &q, &ca, &pk, NULL, NULL) != 0)
+		goto out;
+	if ((r = icao_ec_point_write(&grp, &q, got, sizeof(got), &gl)) != EG_OK)
+		goto out;
+	r = gl == c->pk_map_ic_len && eg_ct_equal(got, c->pk_map_ic, gl) ?
+	    EG_OK : EG_ERR_AUTH;
+out:
+	mbedtls_ecp_group_free(&grp);
+	mbedtls_ecp_point_free(&pk);
+	mbedtls_ecp_point_free(&q);
+	mbedtls_mpi_free(&ca);
+	return r;
+}
+
 static int
 copy_out(const void *src, size_t n, uint8_t *out, size_t cap, size_t *len)
 {
@@ -636,6 +933,18 @@ icao_pace_get(const struct icao_pace *pc, enum icao_pace_value v,
 		if (!agreed)
 			return EG_ERR_STATE;
 		return copy_out(pc->ksmac, pc->klen, out, cap, len);
+	case ICAO_PACE_V_IM_T:
+		if (pc->tlen == 0 || pc->step == ST_FAILED)
+			return EG_ERR_STATE;
+		return copy_out(pc->t, pc->tlen, out, cap, len);
+	case ICAO_PACE_V_IM_R:
+		if (pc->rlen == 0 || pc->step != ST_MAPPED)
+			return EG_ERR_STATE;
+		return copy_out(pc->r, pc->rlen, out, cap, len);
+	case ICAO_PACE_V_CAM_CA:
+		if (pc->ca_len == 0 || !agreed)
+			return EG_ERR_STATE;
+		return copy_out(pc->ca_ic, pc->ca_len, out, cap, len);
 	}
 	return EG_ERR_INVAL;
 }
@@ -662,10 +971,39 @@ pace_ga(struct icao_chan *ch, bool last, uint32_t tag, const uint8_t *v,
 	return icao_ga_parse(resp->data, resp->len, rtag, out);
 }
 
+/* IM: the chip's answer to the nonce t is '7C 00' or '7C 02 82 00'. */
+static int
+pace_im_answer(const struct eg_wbuf *resp)
+{
+	struct eg_rbuf b = icao_rbuf(resp->data, resp->len);
+	struct eg_tlv outer, in;
+	int r;
+
+	if ((r = eg_tlv_expect(&b, ICAO_DO_DYN_AUTH, &outer)) != EG_OK)
+		return r;
+	if (eg_rbuf_left(&b) != 0)
+		return EG_ERR_FORMAT;
+	if (eg_rbuf_left(&outer.value) == 0)
+		return EG_OK;
+	if ((r = eg_tlv_expect(&outer.value, ICAO_PACE_DO_MAP_C, &in)) != EG_OK)
+		return r;
+	return eg_rbuf_left(&in.value) == 0 && eg_rbuf_left(&outer.value) == 0 ?
+	    EG_OK : EG_ERR_PROTOCOL;
+}
+
 int
 icao_pace_run(struct icao_chan *ch, const struct icao_pace_params *params,
     enum icao_pace_pw pw_type, const char *password, icao_rng_fn rng,
     void *rng_ctx, struct icao_sm *sm, uint16_t *sw)
+{
+	return icao_pace_run_cam(ch, params, pw_type, password, rng, rng_ctx, sm,
+	    NULL, sw);
+}
+
+int
+icao_pace_run_cam(struct icao_chan *ch, const struct icao_pace_params *params,
+    enum icao_pace_pw pw_type, const char *password, icao_rng_fn rng,
+    void *rng_ctx, struct icao_sm *sm, struct icao_pace_cam *cam, uint16_t *sw)
 {
 	uint8_t kpi[ICAO_KEY_MAX], pt[ICAO_PACE_POINT_MAX], tok[8], mbuf[32];
 	struct icao_pace *pc = NULL;
@@ -680,6 +1018,7 @@ icao_pace_run(struct icao_chan *ch, const struct icao_pace_params *params,
 	if (sw == NULL)
 		sw = &dummy;
 	*sw = 0;
+	icao_pace_cam_clear(cam);
 	if (ch == NULL || params == NULL || sm == NULL)
 		goto out;
 	icao_chan_set_sm(ch, NULL);
@@ -699,12 +1038,25 @@ icao_pace_run(struct icao_chan *ch, const struct icao_pace_params *params,
 	    ICAO_PACE_DO_NONCE, &resp, &v, sw)) != EG_OK ||
 	    (r = icao_pace_nonce_decrypt(pc, v.p, eg_rbuf_left(&v))) != EG_OK)
 		goto out;
-	/* 2: mapping */
-	if ((r = icao_pace_map_pub(pc, pt, sizeof(pt), &n)) != EG_OK ||
-	    (r = pace_ga(ch, false, ICAO_PACE_DO_MAP_T, pt, n,
-	    ICAO_PACE_DO_MAP_C, &resp, &v, sw)) != EG_OK ||
-	    (r = icao_pace_map(pc, v.p, eg_rbuf_left(&v))) != EG_OK)
+	/* 2: mapping (IM: our nonce t, an empty answer) */
+	if ((r = icao_pace_map_pub(pc, pt, sizeof(pt), &n)) != EG_OK)
 		goto out;
+	if (params->mapping == ICAO_PACE_MAP_IM) {
+		uint8_t dbuf[8 + ICAO_PACE_POINT_MAX];
+
+		eg_wbuf_init_fixed(&data, dbuf, sizeof(dbuf), false);
+		eg_wbuf_reset(&resp);
+		if ((r = icao_ga_build(false, ICAO_PACE_DO_MAP_T, pt, n, &data,
+		    &cmd)) != EG_OK ||
+		    (r = icao_chan_transceive(ch, &cmd, &resp, sw)) != EG_OK ||
+		    (r = pace_im_answer(&resp)) != EG_OK ||
+		    (r = icao_pace_map(pc, NULL, 0)) != EG_OK)
+			goto out;
+	} else if ((r = pace_ga(ch, false, ICAO_PACE_DO_MAP_T, pt, n,
+	    ICAO_PACE_DO_MAP_C, &resp, &v, sw)) != EG_OK ||
+	    (r = icao_pace_map(pc, v.p, eg_rbuf_left(&v))) != EG_OK) {
+		goto out;
+	}
 	/* 3: key agreement */
 	if ((r = icao_pace_eph_pub(pc, pt, sizeof(pt), &n)) != EG_OK ||
 	    (r = pace_ga(ch, false, ICAO_PACE_DO_EPK_T, pt, n,
@@ -721,13 +1073,27 @@ icao_pace_run(struct icao_chan *ch, const struct icao_pace_params *params,
 		r = EG_ERR_AUTH;	/* the chip rejects our token */
 	if (r != EG_OK)
 		goto out;
-	if ((r = icao_pace_verify(pc, v.p, eg_rbuf_left(&v))) != EG_OK ||
-	    (r = icao_pace_install(pc, sm)) != EG_OK)
+	if ((r = icao_pace_verify(pc, v.p, eg_rbuf_left(&v))) != EG_OK)
+		goto out;
+	if (params->mapping == ICAO_PACE_MAP_CAM) {
+		/* the chip's encrypted chip authentication data, next to
+		 * its token (only now, after the token verified) */
+		if ((r = icao_ga_parse(resp.data, resp.len, ICAO_PACE_DO_CAM,
+		    &v)) != EG_OK ||
+		    (r = icao_pace_cam_decrypt(pc, v.p, eg_rbuf_left(&v))) != EG_OK)
+			goto out;
+		if (cam != NULL && (r = icao_pace_cam_get(pc, cam)) != EG_OK)
+			goto out;
+	}
+	if ((r = icao_pace_install(pc, sm)) != EG_OK)
 		goto out;
 	icao_chan_set_sm(ch, sm);
 out:
-	if (r != EG_OK && sm != NULL)
-		icao_sm_close(sm);
+	if (r != EG_OK) {
+		if (sm != NULL)
+			icao_sm_close(sm);
+		icao_pace_cam_clear(cam);
+	}
 	eg_memzero(kpi, sizeof(kpi));
 	eg_wbuf_free(&resp);
 	icao_pace_free(&pc);

@@ -27,6 +27,7 @@ struct icao_sm {
 	uint8_t ksenc[ICAO_KEY_MAX];
 	uint8_t ksmac[ICAO_KEY_MAX];
 	uint8_t ssc[ICAO_BLOCK_MAX];
+	unsigned no_do99;	/* responses accepted without DO'99' */
 };
 
 /* The largest protected body of a command: keep it within extended Lc. */
@@ -225,6 +226,12 @@ icao_sm_cipher(const struct icao_sm *sm)
 	return sm->cipher;
 }
 
+unsigned
+icao_sm_no_do99(const struct icao_sm *sm)
+{
+	return sm == NULL ? 0 : sm->no_do99;
+}
+
 size_t
 icao_sm_get_ssc(const struct icao_sm *sm, uint8_t *out)
 {
@@ -383,7 +390,7 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 	uint8_t mac[ICAO_SM_MAC_LEN], *plain = NULL;
 	uint16_t outer_sw, inner_sw;
 	size_t plen = 0, ulen;
-	bool have_crypto = false;
+	bool have_crypto = false, have_sw = false;
 	int r = EG_ERR_STATE;
 
 	if (sm == NULL || !sm_can(sm, SM_EV_UNWRAP_OK))
@@ -410,13 +417,19 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 			goto malformed;
 		have_crypto = true;
 	}
-	if ((r = eg_tlv_expect(&body, ICAO_DO_SW, &dosw)) != EG_OK)
-		goto malformed;
+	peek = body;
+	tag0 = 0;
+	(void)eg_rbuf_u8(&peek, &tag0);
+	if (tag0 == ICAO_DO_SW) {
+		if ((r = eg_tlv_expect(&body, ICAO_DO_SW, &dosw)) != EG_OK)
+			goto malformed;
+		have_sw = true;
+	}
 	mac_end = body.p;
 	if ((r = eg_tlv_expect(&body, ICAO_DO_MAC, &domac)) != EG_OK)
 		goto malformed;
 	r = EG_ERR_FORMAT;
-	if (eg_rbuf_left(&dosw.value) != 2 ||
+	if ((have_sw && eg_rbuf_left(&dosw.value) != 2) ||
 	    eg_rbuf_left(&domac.value) != ICAO_SM_MAC_LEN ||
 	    eg_rbuf_left(&body) != 0)
 		goto fail;
@@ -429,11 +442,20 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 		r = EG_ERR_MAC;
 		goto fail;
 	}
-	/* 2. the authenticated status must be the one on the wire */
-	inner_sw = (uint16_t)(dosw.value.p[0] << 8 | dosw.value.p[1]);
-	if (inner_sw != outer_sw) {
-		r = EG_ERR_PROTOCOL;
-		goto fail;
+	/* 2. the authenticated status must be the one on the wire; without
+	 * DO'99' (some chips and emulators omit it) only 9000 is believed,
+	 * since the outer status word is not covered by the MAC */
+	if (have_sw) {
+		inner_sw = (uint16_t)(dosw.value.p[0] << 8 | dosw.value.p[1]);
+		if (inner_sw != outer_sw) {
+			r = EG_ERR_PROTOCOL;
+			goto fail;
+		}
+	} else {
+		r = EG_ERR_FORMAT;
+		if (outer_sw != ICAO_SW_OK)
+			goto fail;
+		inner_sw = outer_sw;
 	}
 	/* 3. decrypt */
 	if (have_crypto) {
@@ -460,6 +482,8 @@ icao_sm_unwrap(struct icao_sm *sm, const uint8_t *rapdu, size_t rlen,
 			goto fail;
 	}
 	*sw = inner_sw;
+	if (!have_sw)
+		sm->no_do99++;
 	r = sm_fire(sm, SM_EV_UNWRAP_OK, EG_OK);
 	goto out;
 malformed:

@@ -246,6 +246,7 @@ def interop(exe, vecfile, vec2file=None, vec3file=None):
             f.write(host.private_bytes(serialization.Encoding.PEM,
                                        serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
+        os.chmod(kp, 0o600)  # egate refuses private keys others can read
         for kiosk, doc, name in cases:
             blob = bytes.fromhex(tool(exe, 'seal', kp, kiosk, doc, name).stdout.strip())
             if open_(host, kiosk, blob) != (doc, name):

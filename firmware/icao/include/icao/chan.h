@@ -27,6 +27,7 @@
 #include "egate/buf.h"
 #include "icao/apdu.h"
 #include "icao/sm.h"
+#include "icao/trace.h"
 
 struct icao_chan;
 
@@ -41,6 +42,11 @@ void icao_chan_free(struct icao_chan **ch);
  * goes back to plain). */
 void icao_chan_set_sm(struct icao_chan *ch, struct icao_sm *sm);
 struct icao_sm *icao_chan_sm(const struct icao_chan *ch);
+
+/* icao_chan_set_trace — report every command and its response to fn
+ * (trace.h: the plain command, wire lengths, status, plain response data;
+ * the sink decides what to write). NULL: no trace. ctx borrowed. */
+void icao_chan_set_trace(struct icao_chan *ch, icao_trace_fn fn, void *ctx);
 
 /*
  * icao_chan_transceive — send cmd (wrapped if SM is set) and append the
@@ -83,6 +89,11 @@ struct icao_read_opts {
 				 * short SM response with 3DES and AES) */
 	size_t max_file;	/* refuse larger files; 0: ICAO_FILE_MAX */
 	uint8_t sfi;		/* 1..31: first read by SFI; 0: current EF */
+	uint16_t fid;		/* the file's identifier: with sfi, SELECTed
+				 * when the chip refuses the read by SFI
+				 * (any status but 6982 and the length
+				 * statuses); without sfi, SELECTed first;
+				 * 0: none */
 	bool no_odd_ins;	/* never use B1 (offsets > 32767 then fail) */
 	bool extended;		/* send every READ BINARY in the extended
 				 * form (2-byte Le), for a max_chunk chosen
@@ -100,6 +111,9 @@ struct icao_read_stats {
 	unsigned commands;	/* READ BINARY commands sent */
 	size_t final_chunk;	/* chunk size after adaptation */
 	bool extended;		/* still reading in the extended form at the end */
+	bool by_fid;		/* the file was SELECTed by its identifier */
+	uint16_t sfi_sw;	/* status of the refused read by SFI, 0: none */
+	bool empty;		/* the file has no byte (EG_ERR_TRUNCATED) */
 };
 
 /*
@@ -112,8 +126,14 @@ struct icao_read_stats {
  * with at most ICAO_READ_CHUNK_DEFAULT bytes; 6282 keeps the bytes the chip
  * gave and sets it to their count (halves it if there were none). The whole
  * file (exactly header + length bytes) is appended to out.
+ * With opts->sfi and opts->fid, a first read by SFI that the chip refuses
+ * (a chip without short identifiers) is followed by SELECT fid and reads
+ * by offset (stats->by_fid, stats->sfi_sw); a SELECT that fails ends the
+ * read with its status (6A82: the file is absent).
  * Errors: EG_ERR_FORMAT (not a TLV), EG_ERR_OVERFLOW (over max_file),
- * EG_ERR_TRUNCATED (the chip reports end of file before the TLV ends),
+ * EG_ERR_TRUNCATED (the chip reports end of file before the TLV ends; with
+ * stats->empty: no byte at all — 9000 without data, 6B00 or 6282 at
+ * offset 0),
  * EG_ERR_UNSUPPORTED (offset > 32767 with no_odd_ins), EG_ERR_PROTOCOL (no
  * progress after repeated retries), EG_ERR_CARD_STATUS (any other status,
  * in *sw), plus transport and SM errors.

@@ -91,6 +91,7 @@
 #define ICAO_FID_EF_SOD		0x011D
 #define ICAO_FID_EF_DG1		0x0101
 #define ICAO_FID_EF_CARDACCESS	0x011C
+#define ICAO_FID_EF_CARDSECURITY 0x011D	/* in the MF (PACE-CAM, TA, CA) */
 #define ICAO_FID_EF_ATR_INFO	0x2F01	/* in the MF (ISO 7816-4 §8.2.1.1) */
 
 /* Extended length (ISO 7816-4 §5.1, §8.1.1, §8.2.1.1; Doc 9303 Part 10):

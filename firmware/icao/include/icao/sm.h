@@ -72,6 +72,9 @@ enum icao_sm_state icao_sm_state(const struct icao_sm *sm);
 const char *icao_sm_state_str(enum icao_sm_state s);
 /* icao_sm_cipher — the installed cipher (meaningful when not IDLE). */
 enum icao_cipher icao_sm_cipher(const struct icao_sm *sm);
+/* icao_sm_no_do99 — how many responses this context accepted without
+ * DO'99' (authenticated by their MAC, outer status 9000); NULL: 0. */
+unsigned icao_sm_no_do99(const struct icao_sm *sm);
 /* icao_sm_get_ssc — copy the current SSC (block length bytes) to out
  * (ICAO_BLOCK_MAX bytes); returns its length, 0 when IDLE/FAILED. */
 size_t icao_sm_get_ssc(const struct icao_sm *sm, uint8_t *out);
@@ -93,9 +96,13 @@ int icao_sm_wrap(struct icao_sm *sm, const struct icao_apdu *cmd,
 /*
  * icao_sm_unwrap — verify and decrypt a protected response APDU (rlen
  * bytes, untrusted). The data objects must be exactly [DO'87'|DO'85']
- * DO'99' DO'8E'. The MAC over SSC || DOs is compared in constant time
+ * [DO'99'] DO'8E'. The MAC over SSC || DOs is compared in constant time
  * before anything is decrypted; then DO'99' must equal the outer SW1SW2;
- * then the cryptogram is decrypted and its padding strictly checked. The
+ * then the cryptogram is decrypted and its padding strictly checked.
+ * Without DO'99' (some chips and emulators omit it; JMRTD and other
+ * reference readers accept that) the response is accepted only when its
+ * MAC verifies and the outer status is 9000 (an unauthenticated error
+ * status is never believed); icao_sm_no_do99() counts these. The
  * plaintext is appended to data (which should be a secret wbuf if the
  * caller cares) and the authenticated status word (DO'99') stored in *sw.
  * Returns EG_OK whatever that status word is; the caller judges it.
@@ -105,7 +112,8 @@ int icao_sm_wrap(struct icao_sm *sm, const struct icao_apdu *cmd,
  *                     objects (the chip has ended SM; *sw holds it);
  *   EG_ERR_TRUNCATED / EG_ERR_FORMAT  malformed, missing, misordered or
  *                     extra data objects, wrong DO'99'/'8E' length, bad
- *                     padding indicator or padding;
+ *                     padding indicator or padding, no DO'99' with an
+ *                     outer status other than 9000;
  *   EG_ERR_MAC        the MAC does not verify;
  *   EG_ERR_PROTOCOL   DO'99' differs from the outer status word;
  *   EG_ERR_NOMEM / EG_ERR_OVERFLOW (data), EG_ERR_CRYPTO.

@@ -115,4 +115,12 @@ int tpki_crl_build(struct tpki *t, struct tpki_cred *ca, const uint8_t *const *r
 int tpki_masterlist_build(struct tpki *t, struct tpki_cred *signer, const uint8_t *const *certs,
     const size_t *cert_len, size_t n, unsigned flags, struct eg_wbuf *out);
 
+/*
+ * tpki_cardsecurity_build — EF.CardSecurity: a CMS SignedData, eContent
+ * id-SecurityObject (0.4.0.127.0.7.3.2.1) holding secinfos (the DER SET
+ * OF SecurityInfo), signed by signer with ECDSA. flags as for the SOD.
+ */
+int tpki_cardsecurity_build(struct tpki *t, struct tpki_cred *signer,
+    const uint8_t *secinfos, size_t len, unsigned flags, struct eg_wbuf *out);
+
 #endif

@@ -22,6 +22,12 @@ struct icao_pace_chip;
 int icao_pace_chip_new(const struct icao_pace_params *params,
     const char *mrz_info, const char *can, icao_rng_fn rng, void *rng_ctx,
     struct icao_pace_chip **out);
+/* icao_pace_chip_set_cam_key — for CAM parameters: the chip's static Chip
+ * Authentication private key (big endian, on the PACE curve; copied),
+ * whose public key EF.CardSecurity carries. A CAM chip without it refuses
+ * MSE:Set AT (6985). Errors: EG_ERR_INVAL, EG_ERR_STATE (not CAM). */
+int icao_pace_chip_set_cam_key(struct icao_pace_chip *c, const uint8_t *priv,
+    size_t len);
 /* icao_pace_chip_free — wipe, free, *c = NULL. NULL-safe. */
 void icao_pace_chip_free(struct icao_pace_chip **c);
 
@@ -35,7 +41,9 @@ void icao_pace_chip_set_log(struct icao_pace_chip *c, const struct eg_log *lg);
 /*
  * icao_pace_chip_apdu — answer one plain command APDU (already decoded):
  * MSE:Set AT with P1P2 C1A4 (INS 22) or GENERAL AUTHENTICATE (INS 86).
- * The response data (7C ...) is appended to resp and the status word
+ * GM and CAM answer step 2 with '82' PK_map; IM takes the nonce t ('81',
+ * the key length) and answers an empty '82'; CAM adds '8A' A_IC to the
+ * token of step 4. The response data (7C ...) is appended to resp and the status word
  * stored in *sw: 9000; 6A80 (wrong data: unknown OID or password ref,
  * malformed 7C, bad point); 6985 (out of sequence: GA without MSE, steps
  * out of order, chaining bit wrong); 6300 (the terminal's token is wrong:
