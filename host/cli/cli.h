@@ -31,6 +31,16 @@ struct egate_cmd {
 /* cli_err — print "egate CMD: message" to stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * cli_tool_exec — run subcommand argv[0] in the helper program egate-tools
+ * (face, camera, read, and mrz --device: the commands that need OpenCV,
+ * libusb or libuvc, which `egate` itself does not link). The helper is looked
+ * for next to this program (the build tree), then in EGATE_LIBEXECDIR (the
+ * installed one). Returns only on failure: EGATE_EXIT_ERROR after saying that
+ * the egate-tools package is not installed, or why it could not be started.
+ */
+int cli_tool_exec(int argc, char **argv);
+
 int cmd_config(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_mrz(int argc, char **argv);

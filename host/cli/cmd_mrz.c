@@ -18,7 +18,9 @@
 #include "egate/error.h"
 #include "egate/json.h"
 #include "egate/mrz.h"
+#ifndef EGATE_CLI_CORE
 #include "egate/mrzsrc.h"
+#endif
 #include "egate/secure.h"
 
 /* far more than any MRZ (3 x 44 plus line breaks and whitespace) */
@@ -76,8 +78,10 @@ read_stdin(struct eg_wbuf *w)
 	return ret;
 }
 
+#ifndef EGATE_CLI_CORE
 /* --device: one document from an MRZ reader (egate/mrzsrc.h), its lines
- * into w. The reader's answer is personal data: wiped here. */
+ * into w. The reader's answer is personal data: wiped here. Only in the
+ * helper egate-tools: `egate` itself does not link libusb (cli_tool.c). */
 static int
 read_device(const char *spec, unsigned wait_s, struct eg_wbuf *w)
 {
@@ -107,6 +111,7 @@ read_device(const char *spec, unsigned wait_s, struct eg_wbuf *w)
 	mrz_source_free(&src);
 	return ret;
 }
+#endif
 
 static const char *
 check_state(const struct mrz_result *r, enum mrz_field f)
@@ -337,10 +342,16 @@ cmd_mrz(int argc, char **argv)
 			ret = EGATE_EXIT_USAGE;
 			goto out;
 		}
+#ifdef EGATE_CLI_CORE
+		/* getopt_long only reordered argv: egate-tools gets the same arguments */
+		ret = cli_tool_exec(argc, argv);
+		goto out;
+#else
 		if ((err = read_device(device, (unsigned)wait_s, &in)) != EG_OK) {
 			ret = err == EG_ERR_INVAL ? EGATE_EXIT_USAGE : EGATE_EXIT_ERROR;
 			goto out;
 		}
+#endif
 	} else if (optind >= argc || (argc - optind == 1 && strcmp(argv[optind], "-") == 0)) {
 		err = read_stdin(&in);
 		if (err == EG_ERR_OVERFLOW) {

@@ -3,41 +3,31 @@
  * egate — the admin command line of the e-gate system, in the style of git:
  * `egate COMMAND [OPTIONS] [ARGS]`. See docs/man/egate.1.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "egate_build.h"
 
-/* One row per subcommand, in the order `egate help` lists them. */
+/* One row per subcommand, in the order `egate help` lists them. face, camera
+ * and read need OpenCV, libusb and libuvc: they live in the helper program
+ * egate-tools (egate_tools.c; package egate-tools), which cli_tool_exec runs,
+ * so that this program links none of them (docs/man/egate.1 "HELPER"). */
 static const struct egate_cmd commands[] = {
 	{ "config", cmd_config, "check kiosk and host configuration files" },
 	{ "pki", cmd_pki, "deployment CA: host, kiosk and officer certificates, CRL" },
 	{ "mrz", cmd_mrz, "parse and validate a machine readable zone (ICAO 9303)" },
-	{ "face", cmd_face, "compare faces (1:1 verify) and enrol/search face galleries (1:N)" },
-	{ "camera", cmd_camera, "list cameras (UVC, simulated) and grab frames" },
+	{ "face", cli_tool_exec, "compare faces (1:1 verify) and enrol/search face galleries (1:N)" },
+	{ "camera", cli_tool_exec, "list cameras (UVC, simulated) and grab frames" },
 	{ "audit", cmd_audit, "query, export, prove, verify and replay the audit log" },
 	{ "witness", cmd_witness, "cosign audit-log checkpoints that extend the last one seen (audit authority)" },
-	{ "read", cmd_read, "read and check a passport chip (real, vpcd or simulated reader)" },
+	{ "read", cli_tool_exec, "read and check a passport chip (real, vpcd or simulated reader)" },
 	{ "doc", cmd_doc, "check a document's files offline (EF.SOD, DGs) against CSCAs and CRLs" },
 	{ "officer", cmd_officer, "officer console: kiosk status, referral queue, open/hold/override" },
 	{ "version", cmd_version, "print the version" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-void
-cli_err(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "egate %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void
 usage(FILE *f)
