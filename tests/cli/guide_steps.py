@@ -31,6 +31,7 @@ Subcommands:
   subst CMDFILE BINDINGS MAP
                          the command with the guide's paths mapped into the
                          sandbox and the values bound so far put in
+  lo-up                  bring up the loopback (in a new network namespace)
 """
 import json
 import os
@@ -265,6 +266,19 @@ def subst(cmd_file, bind_file, map_file):
     return 0
 
 
+def lo_up():
+    """bring up the loopback of a fresh network namespace (what `ip link set
+    lo up` does, without needing iproute2)"""
+    import fcntl
+    import socket
+    import struct
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ifr = fcntl.ioctl(sock, 0x8913, struct.pack('16sh22x', b'lo', 0))  # SIOCGIFFLAGS
+    flags = struct.unpack('16sh22x', ifr)[1]
+    fcntl.ioctl(sock, 0x8914, struct.pack('16sh22x', b'lo', flags | 1))  # SIOCSIFFLAGS IFF_UP
+    return 0
+
+
 def main(argv):
     if len(argv) == 3 and argv[0] == 'extract':
         extract(argv[1], argv[2])
@@ -273,8 +287,10 @@ def main(argv):
         return match(*argv[1:])
     if len(argv) == 4 and argv[0] == 'subst':
         return subst(*argv[1:])
-    die('usage: extract GUIDE OUTDIR | match EXPECT ACTUAL BINDINGS MAP | '
-        'subst CMDFILE BINDINGS MAP')
+    if argv == ['lo-up']:
+        return lo_up()
+    die('usage: extract GUIDE OUTDIR | match EXPECT OUT[:ERR] BINDINGS MAP [tail] | '
+        'subst CMDFILE BINDINGS MAP | lo-up')
     return 2
 
 

@@ -32,7 +32,8 @@ if [ -z "${EGATE_GUIDE_NETNS:-}" ]; then
 	fi
 	export EGATE_GUIDE_NETNS=1
 	# shellcheck disable=SC2016  # $0 and $@ of the inner bash
-	exec unshare -rnpf --mount-proc bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+	exec unshare -rnpf --mount-proc bash -c 'python3 "$0" lo-up && exec "$1" "${@:2}"' \
+		"$steps_py" "$0" "$@"
 fi
 
 # run_guide GUIDE — run every runnable command of GUIDE; exit 1 at the first
