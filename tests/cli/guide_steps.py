@@ -24,8 +24,10 @@ Subcommands:
                          prints the skipped blocks with their reasons
   match EXPECT OUT[:ERR] BINDINGS MAP [tail]
                          the expected lines appear in OUT or ERR in order (spaces
-                         collapsed; tokens, serials, dates, pids are values
-                         bound on first sight and reused); exit 1 naming the
+                         collapsed; tokens and serials are values bound on
+                         first sight and reused; dates, pid=, abi=, peer=
+                         values and numbers between spaces (a table's
+                         columns) are anything); exit 1 naming the
                          first line that is not there ("LINE<tab>TEXT"; tail: an expected
                          line may be the end of the actual line)
   subst CMDFILE BINDINGS MAP
@@ -42,13 +44,15 @@ PROMPT = re.compile(r'^(?:[a-z]+)?\$ (.*)$')
 MARK = re.compile(r'^<!--\s*guide-test:\s*(.*?)\s*-->\s*$')
 FENCE = re.compile(r'^(\s*)```(.*)$')
 
-# values that differ from run to run: bound on first sight, then literal
+# values that differ from run to run: tokens and serials are bound on first
+# sight, then literal; the others may be anything of their kind
 VALUE = re.compile(
     r'(?P<token>\b[0-9a-f]{4}(?:-[0-9a-f]{4}){7}\b)'
     r'|(?P<dt>\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)'
     r'|(?P<date>\b\d{4}-\d\d-\d\d\b)'
     r'|(?P<hex>\b(?=[0-9A-Fa-f]*\d)[0-9A-Fa-f]{8,}\b)'
-    r'|(?P<kv>\b(?:pid|abi|peer)=\S+)')
+    r'|(?P<kv>\b(?:pid|abi|peer)=\S+)'
+    r'|(?P<num>(?<=\s)\d+(?=\s))')     # a number in a table (pki list DAYS)
 PATTERN = {'token': r'[0-9a-f]{4}(?:-[0-9a-f]{4}){7}',
            'dt': r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ',
            'date': r'\d{4}-\d\d-\d\d',
@@ -201,6 +205,10 @@ def line_regex(expected, bindings, tail=False):
         lit = m.group(0)
         if m.lastgroup == 'kv':
             parts.append(re.escape(lit.split('=')[0]) + r'=\S+')
+        elif m.lastgroup == 'num':
+            parts.append(r'\d+')
+        elif m.lastgroup in ('date', 'dt'):    # never carried on: a run may cross midnight
+            parts.append(PATTERN[m.lastgroup])
         elif lit in bindings:
             parts.append(re.escape(bindings[lit]))
         else:
