@@ -368,12 +368,14 @@ START_TEST(test_bad_report)
 END_TEST
 
 /* A relay that does not confirm: the board takes SET_REPORT, its state
- * does not change. Without a door sensor: a fault after confirm=MS. */
+ * does not change. Without a door sensor: a fault after confirm=MS,
+ * latched until the board is replaced. */
 START_TEST(test_relay_not_confirmed)
 {
 	struct fx f;
 	struct gate_event ev;
 	uint64_t t0;
+	int ret;
 
 	fx_setup(&f, HIDRELAY_VID, HIDRELAY_PID, "USBRelay1");
 	fx_open_ok(&f, "hidrelay,confirm=400");
@@ -384,6 +386,29 @@ START_TEST(test_relay_not_confirmed)
 	ck_assert_str_eq(ev.detail, "relay did not confirm 'on' in 400 ms");
 	ck_assert_uint_ge(mono_ms() - t0, 400);
 	assert_stays_shut(&f);
+	/* latched: the read-back says off again, but the relay has shown it
+	 * does not follow its command; the gate stays out of service */
+	ck_assert_eg(f.ops->reconnect(f.g), EG_ERR_DEVICE);
+	ck_assert_eg(f.ops->open(f.g), EG_ERR_DEVICE);
+	/* the board is replaced (unplugged, a working one plugged in): back */
+	umock_dev_unplug(f.ud);
+	t0 = mono_ms();
+	while ((ret = f.ops->reconnect(f.g)) != EG_ERR_NO_DEVICE) {
+		ck_assert_eg(ret, EG_ERR_DEVICE);
+		ck_assert_msg(mono_ms() - t0 < 10000, "the unplug is not seen");
+		(void)nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+	f.b.deaf = false;
+	f.b.state = 0;
+	ck_assert_eg(umock_dev_replug(f.ud), EG_OK);
+	t0 = mono_ms();
+	while ((ret = f.ops->reconnect(f.g)) == EG_ERR_NO_DEVICE) {
+		ck_assert_msg(mono_ms() - t0 < 10000, "the board is not back");
+		(void)nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+	ck_assert_eg(ret, EG_OK);
+	ck_assert_eg(f.ops->open(f.g), EG_OK);
+	ck_assert_int_eq(next(&f, 3000, NULL), GATE_EV_DOOR_OPENED);
 	fx_teardown(&f);
 }
 END_TEST

@@ -300,9 +300,11 @@ a_fault(struct gate *g, enum ge_input in)
 	/* fail closed: whatever happened, the relay goes off */
 	g->confirm_at = 0;
 	ret = relay_drive(g, false);
-	/* a door that did not follow its relay stays out of service until it
-	 * is seen moving (by hand, after a repair) or the kiosk restarts */
-	g->latched = in == GI_CONFIRM_TIMEOUT && has_door_sensor(g);
+	/* a door that did not follow its relay (or, on a board without a door
+	 * sensor, a relay whose read-back did not follow its command) stays out
+	 * of service until it is seen moving (by hand, after a repair), the
+	 * board is unplugged and comes back, or the kiosk restarts */
+	g->latched = in == GI_CONFIRM_TIMEOUT;
 	g->moved = false;
 	push(g, GATE_EV_FAULT, g->fault);
 	EG_LOG(g->c.log, EG_LOG_ERROR, "gate.fault", EG_STR("gate", g->desc),
@@ -924,7 +926,7 @@ ge_reconnect(void *ctx)
 	feed(g, GI_RECOVERED);
 	if (g->state == GS_FAULT) {
 		EG_LOG(g->c.log, EG_LOG_DEBUG, "gate.reconnect", EG_STR("gate", g->desc),
-		    EG_STR("why", "latched: the door has not been seen moving since the fault"));
+		    EG_STR("why", "latched: the door (or a board's read-back) has not moved since the fault"));
 		return EG_ERR_DEVICE;
 	}
 	return EG_OK;
