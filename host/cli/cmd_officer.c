@@ -84,12 +84,22 @@ esc(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 officer_print_status_line(FILE *o, const Egate__KioskStatus *k)
 {
 	const Egate__Heartbeat *h = k->heartbeat;
-	char id[80], state[80], last[160], ref[24], dev[64], det[96];
+	char id[80], state[80], last[160], ref[24], dev[64], det[96], cert[24];
 	bool online = k->connected;
+	long days;
 
 	snprintf(last, sizeof(last), "%s", "-");
 	if (h != NULL && h->last_decision[0] != '\0') {
@@ -99,11 +109,14 @@ officer_print_status_line(FILE *o, const Egate__KioskStatus *k)
 		    esc(h->last_reason, r, sizeof(r)));
 	}
 	snprintf(ref, sizeof(ref), "%" PRIu64, online && h ? h->referral_seq : 0);
-	fprintf(o, "%-10s %-8s %-14s %-5s %-8s %-36s %-6" PRIu64 " ", esc(k->kiosk_id, id, sizeof(id)),
-	    online ? "online" : "offline",
+	snprintf(cert, sizeof(cert), "%s", "-");
+	if (officer_cert_days(k, wall_ms(), &days))
+		snprintf(cert, sizeof(cert), days < 0 ? "expired" : "%ldd", days);
+	fprintf(o, "%-10s %-8s %-14s %-5s %-8s %-36s %-6" PRIu64 " %-7s ",
+	    esc(k->kiosk_id, id, sizeof(id)), online ? "online" : "offline",
 	    !online ? "OFFLINE" : h ? esc(h->state, state, sizeof(state)) : "-",
 	    online && h && h->held ? "yes" : "no", online && h && h->referral_seq ? ref : "-", last,
-	    k->config_version);
+	    k->config_version, cert);
 	for (size_t d = 0; h != NULL && d < h->n_devices; d++) {
 		fprintf(o, "%s%s=%s", d ? "," : "", esc(h->devices[d]->name, dev, sizeof(dev)),
 		    officer_health_name(h->devices[d]->health));
@@ -117,8 +130,8 @@ officer_print_status_line(FILE *o, const Egate__KioskStatus *k)
 void
 officer_print_status_header(FILE *o)
 {
-	fprintf(o, "%-10s %-8s %-14s %-5s %-8s %-36s %-6s %s\n", "KIOSK", "LINK", "STATE", "HELD",
-	    "REFERRAL", "LAST DECISION", "CONFIG", "DEVICES");
+	fprintf(o, "%-10s %-8s %-14s %-5s %-8s %-36s %-6s %-7s %s\n", "KIOSK", "LINK", "STATE",
+	    "HELD", "REFERRAL", "LAST DECISION", "CONFIG", "CERT", "DEVICES");
 }
 
 void
@@ -146,9 +159,39 @@ officer_print_referral(FILE *o, const Egate__Referral *f, const char *indent)
 	free(x);
 }
 
+/* A kiosk whose certificate ends within OFFICER_CERT_WARN_DAYS is locked
+ * out when it does: say so on stderr, as `egate pki list` does. */
+static void
+warn_cert_expiry(const Egate__OfficerReply *r)
+{
+	int64_t now = wall_ms();
+
+	for (size_t i = 0; i < r->n_kiosks; i++) {
+		const Egate__KioskStatus *k = r->kiosks[i];
+		char id[80], date[24];
+		time_t end = (time_t)(k->cert_not_after_ms / 1000);
+		struct tm tm;
+		long days;
+
+		if (!officer_cert_days(k, now, &days) || days >= OFFICER_CERT_WARN_DAYS)
+			continue;
+		gmtime_r(&end, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		if (days < 0)
+			cli_err("officer", "warning: kiosk %s's certificate expired on %s: it cannot "
+			    "connect again until it is renewed (egate pki renew on the CA machine)",
+			    esc(k->kiosk_id, id, sizeof(id)), date);
+		else
+			cli_err("officer", "warning: kiosk %s's certificate expires in %ld days (%s): "
+			    "renew it (egate pki renew on the CA machine)",
+			    esc(k->kiosk_id, id, sizeof(id)), days, date);
+	}
+}
+
 static void
 print_status(const Egate__OfficerReply *r, bool json)
 {
+	warn_cert_expiry(r);
 	if (json) {
 		struct eg_json j;
 

@@ -84,6 +84,7 @@ struct kiosk_entry {
 	char firmware[32];
 	uint64_t config_version;
 	uint64_t events;
+	int64_t not_after_ms;		/* its certificate's notAfter, last handshake; 0 unknown */
 	bool has_hb;
 	char state[32], last_decision[16], last_reason[48];
 	uint64_t referral_seq;
@@ -257,6 +258,7 @@ status_fill(struct kiosk_entry *e, struct status_buf *b)
 	b->ks.firmware_version = e->firmware;
 	b->ks.config_version = e->config_version;
 	b->ks.events = e->events;
+	b->ks.cert_not_after_ms = e->not_after_ms;
 	if (e->has_hb) {
 		egate__heartbeat__init(&b->hb);
 		b->hb.ts_ms = e->hb_ts_ms;
@@ -508,6 +510,7 @@ console_kiosk_online(struct net *n, struct conn *c, const Egate__Hello *h)
 	e->last_seen_ms = host_wall_ms();
 	copy(e->firmware, sizeof(e->firmware), h->firmware_version);
 	e->config_version = h->config_version;
+	e->not_after_ms = c->not_after_s * 1000;
 	if (e->has_hb)
 		copy(e->state, sizeof(e->state), "CONNECTED");	/* until its first heartbeat */
 	e->referral_seq = 0;

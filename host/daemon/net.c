@@ -34,6 +34,7 @@
 #include "host.h"
 #include "net_int.h"
 #include "net_seal.h"
+#include "pki.h"
 #include "privsep.h"
 
 static const char *const conn_state_names[] = { "handshake", "hello", "ready", "closing" };
@@ -714,6 +715,27 @@ drain_input(int fd)
 			break;
 }
 
+/*
+ * The peer certificate's end, kept for the officer's status (a kiosk's
+ * certificate expiring) and logged when it is near: a certificate that
+ * expires locks its kiosk or officer out (docs/security.md "Renewal and
+ * expiry"). Once per connection, at the handshake.
+ */
+static void
+peer_expiry(struct net *n, struct conn *c)
+{
+	int64_t now = host_wall_ms() / 1000, left;
+
+	c->not_after_s = 0;
+	if (eg_tls_peer_not_after(c->tls, &c->not_after_s) != EG_OK)
+		return;
+	left = c->not_after_s - now;
+	if (left < (int64_t)PKI_WARN_DAYS * 86400)
+		EG_LOG(&n->lg, EG_LOG_WARN, "pki.peer_expiring", EG_STR("cn", c->cn),
+		    EG_STR("ou", c->ou), EG_INT("days_left", left / 86400),
+		    EG_STR("action", "renew: egate pki renew on the CA machine"));
+}
+
 static void
 conn_readable(struct net *n, struct conn *c)
 {
@@ -746,6 +768,7 @@ conn_readable(struct net *n, struct conn *c)
 			conn_free(n, c, NULL);
 			return;
 		}
+		peer_expiry(n, c);
 		n->nhandshakes--;
 		c->st = C_HELLO;
 		if (!sessions_room(n, c)) {

@@ -33,6 +33,7 @@ struct conn {
 	char peer[64];			/* address:port */
 	char cn[AUDIT_KIOSK_ID_MAX + 1];
 	char ou[16];
+	int64_t not_after_s;		/* the peer certificate's notAfter (Unix s); 0 unknown */
 	struct eg_wbuf out;		/* framed messages not yet written */
 	size_t wpending;		/* length of a TLS write that returned BUSY */
 	uint32_t evmask;		/* registered epoll events */

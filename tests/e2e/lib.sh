@@ -37,8 +37,9 @@ e2e_pki() {
   "$egate" pki issue --dir "$pki/ca" --role host --cn egate-host --key-out "$pki/host.key" \
     --out "$pki/host.crt" >/dev/null
   for k in "$@"; do
+    # E2E_KIOSK_DAYS: the kiosk certificates' validity (default: pki's)
     "$egate" pki issue --dir "$pki/ca" --role kiosk --cn "$k" --key-out "$pki/$k.key" \
-      --out "$pki/$k.crt" >/dev/null
+      --out "$pki/$k.crt" ${E2E_KIOSK_DAYS:+--days "$E2E_KIOSK_DAYS"} >/dev/null
   done
   "$egate" pki issue --dir "$pki/ca" --role officer --cn officer.kim \
     --key-out "$pki/officer.key" --out "$pki/officer.crt" >/dev/null

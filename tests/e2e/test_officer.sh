@@ -11,7 +11,8 @@ set -euo pipefail
 build=$1 root=$2
 # shellcheck source=tests/e2e/lib.sh
 . "$root/tests/e2e/lib.sh"
-e2e_pki K01
+# K01's certificate ends in 20 days: the status and the host's log warn
+E2E_KIOSK_DAYS=20 e2e_pki K01
 e2e_kiosk_conf K01
 e2e_host_start
 officer() { "$egate" officer "$@"; }
@@ -55,7 +56,18 @@ k={x["kiosk"]:x for x in json.load(sys.stdin)}["K01"]
 assert k["connected"] and k["state"]=="REFERRED" and k["referral_seq"]>0, k
 assert k["last_decision"]=="REFER" and k["last_reason"]=="biometric_mismatch", k
 ' || fail "status does not show K01 referred"
-officer status | grep -q "^K01 *online *REFERRED" || fail "status table"
+officer status 2>"$t/status.err" | grep -q "^K01 *online *REFERRED .* 19d " || fail "status table"
+# the certificate's end, taken by the host from the kiosk's handshake
+grep -q "egate officer: warning: kiosk K01's certificate expires in 19 days" "$t/status.err" ||
+  fail "no expiry warning: $(cat "$t/status.err")"
+officer status --json 2>/dev/null | python3 -c '
+import json,sys,time
+k={x["kiosk"]:x for x in json.load(sys.stdin)}["K01"]
+left=(k["cert_not_after_ms"]/1000-time.time())/86400
+assert 19 < left <= 20 and k["cert_days_left"]==19, k
+' || fail "status JSON without the certificate's end"
+grep -q 'event=pki.peer_expiring cn=K01 ou=kiosk days_left=19 ' "$t/host.log" ||
+  fail "the host did not log the kiosk's certificate expiring"
 # the queue explains the decision: the failed 1:1 score and its threshold
 officer queue | grep -q '"match_1to1"' || officer queue | grep -q 'face_similarity\|match_1to1' || fail "queue without explanation"
 # a wrong passage is refused by the kiosk; the gate stays shut

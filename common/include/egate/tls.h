@@ -129,6 +129,14 @@ void eg_tls_close(struct eg_tls *t);
 int eg_tls_peer(const struct eg_tls *t, char *cn, size_t cnlen, char *ou, size_t oulen);
 
 /*
+ * eg_tls_peer_not_after — the end of the verified peer certificate's
+ * validity (notAfter, UTC) in Unix seconds. Valid after a successful
+ * handshake, also a resumed one. Errors: EG_ERR_STATE (no verified peer),
+ * EG_ERR_FORMAT (a date out of range).
+ */
+int eg_tls_peer_not_after(const struct eg_tls *t, int64_t *unix_s);
+
+/*
  * eg_tls_peer_check — (after the handshake) check the peer's certificate
  * again against the current CRL and clock: for sessions that were up when
  * the CRL was reloaded. Errors: EG_ERR_STATE (no verified peer),

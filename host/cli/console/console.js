@@ -327,6 +327,12 @@
       if (k.held) b.appendChild(el('span', 'badge warn', 'OUT OF SERVICE'));
       if (k.referral_seq) b.appendChild(el('span', 'badge bad', 'referral ' + k.referral_seq));
       if (k.pending_events) b.appendChild(el('span', 'badge', k.pending_events + ' record(s) unsent'));
+      // the kiosk's TLS certificate: it is locked out the day it ends
+      if (typeof k.cert_days_left === 'number' && k.cert_days_left < 0) {
+        b.appendChild(el('span', 'badge bad', 'certificate expired'));
+      } else if (typeof k.cert_days_left === 'number' && k.cert_days_left < 30) {
+        b.appendChild(el('span', 'badge warn', 'certificate expires in ' + k.cert_days_left + ' day(s)'));
+      }
       t.appendChild(b);
       const dv = el('ul', 'devices');
       Object.keys(k.devices || {}).forEach((name) => {
