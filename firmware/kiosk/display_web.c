@@ -108,6 +108,15 @@ web_show(void *ctx, const struct display_msg *m)
 	json_str(f, text);
 	fputs(",\"text_en\":", f);
 	json_str(f, prompt_text(m->prompt, LANG_EN));
+	/* every language, for the traveller's own choice on the page */
+	fputs(",\"texts\":{", f);
+	for (int l = 0; l < LANG_COUNT; l++) {
+		fputs(l ? "," : "", f);
+		json_str(f, prompt_lang_tag((enum prompt_lang)l));
+		fputc(':', f);
+		json_str(f, prompt_text(m->prompt, (enum prompt_lang)l));
+	}
+	fputc('}', f);
 	fprintf(f, ",\"progress\":%d,\"countdown\":%d,\"outcome\":", m->progress, m->countdown_s);
 	json_str(f, outcome_name(m->outcome));
 	fputs(",\"rule\":", f);

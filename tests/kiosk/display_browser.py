@@ -7,7 +7,8 @@
 #      advance notice of automated face comparison with the face prompt,
 #      progress, the decision; DIR/browser.step1
 #   3. a Chinese passport is referred: "see a border officer" in Chinese;
-#      DIR/browser.done with what was seen (JSON)
+#      the traveller touches Japanese, then English, on the screen and the
+#      prompt follows; DIR/browser.done with what was seen (JSON)
 # Every prompt is rendered again on the page and each of its characters
 # checked against the browser's missing-glyph box (tofu): the test fails if
 # any character of a prompt has no font. Screenshots go to DIR and, when
@@ -225,6 +226,26 @@ try:
         fail("'see an officer' without the referral and its rule: %r" % refer)
     render(refer)
     shot("zh-see_officer")
+    # the traveller touches another language on the screen: Japanese, then
+    # English; the page switches at once, with its glyphs
+    for lang in ("ja", "en"):
+        driver.find_element(By.CSS_SELECTOR, '#langs button[data-lang="%s"]' % lang).click()
+        el = driver.find_element(By.ID, "text")
+        if el.text != refer["texts"][lang] or el.get_attribute("lang") != lang:
+            fail("the traveller chose %s: the page shows %r (lang %s)" % (
+                lang, el.text, el.get_attribute("lang")))
+        pressed = js("[...document.querySelectorAll('#langs button')]"
+                     ".filter(b => b.getAttribute('aria-pressed') === 'true').map(b => b.dataset.lang)")
+        if pressed != [lang]:
+            fail("the traveller chose %s: buttons pressed %r" % (lang, pressed))
+        en = driver.find_element(By.ID, "text-en").text
+        if (lang == "en") != (en == ""):
+            fail("the traveller chose %s: English beneath is %r" % (lang, en))
+        bad = tofu(el, el.text)
+        if bad:
+            fail("the traveller chose %s: no glyph for %s" % (lang, ", ".join(bad)))
+        shot("%s-chosen-see_officer" % lang)
+    results["chosen"] = ["ja", "en"]
     unfreeze()
     results["reloads"] = js("performance.getEntriesByType('navigation').length")
     touch("browser.done", json.dumps(results))

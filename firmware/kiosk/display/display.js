@@ -2,7 +2,11 @@
 // The traveller's display: one EventSource on /events (egate-kiosk,
 // display_web.c); each "show" event puts a prompt on the screen in the
 // traveller's language with English beneath, its pictogram, the advance
-// notice while the face is taken, progress and the step's countdown.
+// notice while the face is taken, progress and the step's countdown. The
+// language is the kiosk's choice (from the document's nationality) until
+// the traveller touches another one; that choice holds until the next
+// traveller (the "place your passport" screen). Each message carries its
+// text in every language, so choosing one asks nothing of the kiosk.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -27,6 +31,8 @@
   let timer = null, until = 0;
   const log = [];	// every message shown (read by the browser test)
   let frozen = false;	// the browser test renders old messages again meanwhile
+  let chosen = null;	// the traveller's own language for this passage, or null
+  let current = null;	// the message on the screen
 
   function picto(name) {
     const svg = document.createElementNS(NS, "svg");
@@ -50,6 +56,27 @@
     if (!frozen) render(m);
   }
 
+  // The language a message is shown in: the traveller's choice when the
+  // message has it, else the kiosk's.
+  function langOf(m) {
+    return chosen && m.texts && typeof m.texts[chosen] === "string" ? chosen : m.lang;
+  }
+
+  function textOf(m, lang) {
+    return lang === m.lang ? m.text : m.texts[lang];
+  }
+
+  function buttons(lang) {
+    document.querySelectorAll("#langs button").forEach((b) => {
+      b.setAttribute("aria-pressed", b.dataset.lang === lang ? "true" : "false");
+    });
+  }
+
+  function choose(lang) {
+    chosen = lang;
+    if (current) render(current);
+  }
+
   // Put one message on the screen (the browser test renders each again).
   function render(m) {
     const main = $("screen");
@@ -58,19 +85,26 @@
       return;
     }
     if (m.prompt !== "look" && m.prompt !== "retake") notice = null;
-    document.documentElement.lang = m.lang;
+    // a new traveller (or a closed lane): the kiosk's language again
+    if (m.prompt === "place_doc" || m.prompt === "out_of_service") chosen = null;
+    current = m;
+    const lang = langOf(m);
+    document.documentElement.lang = lang;
     main.dataset.prompt = m.prompt;
     main.dataset.outcome = m.outcome;
+    main.dataset.lang = lang;
     picto(m.prompt);
-    $("text").textContent = m.text;
-    $("text").lang = m.lang;
-    $("text-en").textContent = m.lang === "en" ? "" : m.text_en;
+    $("text").textContent = textOf(m, lang);
+    $("text").lang = lang;
+    $("text-en").textContent = lang === "en" ? "" : m.text_en;
     $("text-en").lang = "en";
+    buttons(lang);
     if (notice) {
+      const nl = langOf(notice);
       $("notice").hidden = false;
-      $("notice").lang = notice.lang;
-      $("notice-title").textContent = NOTICE_TITLE[notice.lang] || NOTICE_TITLE.en;
-      $("notice-text").textContent = notice.text;
+      $("notice").lang = nl;
+      $("notice-title").textContent = NOTICE_TITLE[nl] || NOTICE_TITLE.en;
+      $("notice-text").textContent = textOf(notice, nl);
     } else {
       $("notice").hidden = true;
     }
@@ -87,7 +121,7 @@
   // For the browser test: the log, one message rendered again, and a pause
   // of live rendering while it does (the screen catches up afterwards).
   window.egateDisplay = {
-    log, render,
+    log, render, choose,
     freeze(f) {
       frozen = f;
       if (!f) log.filter((m) => m.prompt !== "notice").slice(-1).forEach(render);
@@ -102,5 +136,8 @@
       try { show(JSON.parse(e.data)); } catch (err) { $("link").textContent = "bad message: " + err; }
     });
   }
+  document.querySelectorAll("#langs button").forEach((b) => {
+    b.addEventListener("click", () => choose(b.dataset.lang));
+  });
   connect();
 }());
