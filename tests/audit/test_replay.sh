@@ -26,7 +26,8 @@ bundle() {	# bundle VERSION MATCH_THRESHOLD: the kiosk's own file's values other
 version = $1
 [thresholds]
 match_threshold = $2
-; DEMO ONLY: the weak PAD model scores still test photos near 0
+; a low liveness threshold: replay must re-derive whatever threshold
+; was in force (the production value is 0.50, docs/face.md)
 liveness_threshold = 0.01
 watchlist_threshold = 0.5
 max_capture_attempts = 3
