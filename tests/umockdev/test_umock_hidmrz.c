@@ -9,6 +9,7 @@
  * unplug while a read waits and the replug, a reader without a boot
  * interface (found by VID:PID only) and one that refuses the boot protocol.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -158,6 +159,47 @@ START_TEST(test_garbled)
 }
 END_TEST
 
+static void
+link_error(struct fx *f, int err)
+{
+	umock_dev_lock(umock_hidkbd_dev(f->kb));
+	ck_assert_eg(umock_hidkbd_link_error(f->kb, err), EG_OK);
+	umock_dev_unlock(umock_hidkbd_dev(f->kb));
+}
+
+/* Reports the link spoils: a CRC error, babble, a stall (cleared) each
+ * spoil their line; a reader whose transfers keep failing is an I/O error.
+ * The next document reads after each. */
+START_TEST(test_link_errors)
+{
+	static const int errs[] = { -EPROTO, -EOVERFLOW, -EPIPE };
+	struct fx f;
+	struct mrzdev_doc doc;
+	struct umock_stats st;
+
+	fx_setup(&f);
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		type(&f, "P<UTOERIKSSON<<ANNA");
+		link_error(&f, errs[i]);
+		type(&f, "<MARIA<<<<<<<<<<<<<<<<<<<\n");
+		ck_assert_eg(mrz_source_read_doc(f.s, &doc, 10000), EG_ERR_FORMAT);
+		type(&f, TD3_1 "\n" TD3_2 "\n");
+		expect_td3(&f);
+	}
+	umock_dev_stats(umock_hidkbd_dev(f.kb), &st);
+	ck_assert_uint_ge(st.clear_halts, 1);		/* the stall was cleared */
+	/* four failed transfers in a row: EG_ERR_IO, and the reader still works */
+	type(&f, "P<UTO");
+	for (int i = 0; i < 4; i++)
+		link_error(&f, -EPROTO);
+	ck_assert_eg(mrz_source_read_doc(f.s, &doc, 10000), EG_ERR_IO);
+	type(&f, "\n" TD3_1 "\n" TD3_2 "\n");
+	ck_assert_eg(mrz_source_read_doc(f.s, &doc, 10000), EG_ERR_FORMAT);	/* "P<UTO" */
+	expect_td3(&f);
+	fx_teardown(&f);
+}
+END_TEST
+
 /* The reader is unplugged while a read waits, then comes back. */
 START_TEST(test_unplug_replug)
 {
@@ -240,6 +282,7 @@ make_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_td3);
 	tcase_add_test(tc, test_garbled);
+	tcase_add_test(tc, test_link_errors);
 	tcase_add_test(tc, test_unplug_replug);
 	tcase_add_test(tc, test_not_boot);
 	tcase_add_test(tc, test_refuses_boot);

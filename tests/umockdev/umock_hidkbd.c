@@ -20,6 +20,7 @@
 struct kb_report {
 	uint8_t b[KB_REP_MAX];
 	uint8_t len;
+	int err;	/* < 0: the transfer ends with this URB status instead */
 };
 
 struct umock_hidkbd {
@@ -77,6 +78,8 @@ kb_in(void *ctx, uint8_t ep, uint8_t *buf, size_t cap)
 	r = &k->q[k->head];
 	k->head = (k->head + 1) % KB_QUEUE;
 	k->count--;
+	if (r->err < 0)
+		return r->err;
 	if (r->len > cap)
 		return -EOVERFLOW;	/* babble, as the host controller says */
 	memcpy(buf, r->b, r->len);
@@ -99,10 +102,24 @@ umock_hidkbd_report(struct umock_hidkbd *k, const uint8_t *rep, size_t len)
 	if (k->count == KB_QUEUE)
 		return EG_ERR_OVERFLOW;
 	r = &k->q[(k->head + k->count) % KB_QUEUE];
-	memcpy(r->b, rep, len);
+	if (len > 0)
+		memcpy(r->b, rep, len);
 	r->len = (uint8_t)len;
+	r->err = 0;
 	k->count++;
 	return EG_OK;
+}
+
+int
+umock_hidkbd_link_error(struct umock_hidkbd *k, int err)
+{
+	int ret;
+
+	if (err >= 0)
+		return EG_ERR_INVAL;
+	if ((ret = umock_hidkbd_report(k, NULL, 0)) == EG_OK)
+		k->q[(k->head + k->count - 1) % KB_QUEUE].err = err;
+	return ret;
 }
 
 int

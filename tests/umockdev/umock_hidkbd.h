@@ -33,6 +33,10 @@ struct umock_dev *umock_hidkbd_dev(struct umock_hidkbd *k);
  * full), or one raw report of len (<= 16) bytes. */
 int umock_hidkbd_type(struct umock_hidkbd *k, const char *text);
 int umock_hidkbd_report(struct umock_hidkbd *k, const uint8_t *rep, size_t len);
+/* Under the lock: queue a transfer that the link spoils — it completes with
+ * URB status err (-EPROTO: a CRC error, -EPIPE: a stall, -EOVERFLOW:
+ * babble) in its turn. EG_ERR_INVAL for err >= 0, EG_ERR_OVERFLOW. */
+int umock_hidkbd_link_error(struct umock_hidkbd *k, int err);
 /* Under the lock: the protocol the host set (0 boot, 1 report: the power-on
  * default), how many SET_PROTOCOL requests came, reports still queued. */
 unsigned umock_hidkbd_protocol(struct umock_hidkbd *k);
