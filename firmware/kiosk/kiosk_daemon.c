@@ -668,7 +668,7 @@ usage(FILE *f, const char *prog, const struct kiosk_backends *b)
 	    "  reader   usb[:VID:PID], vpcd[:PORT]");
 	for (size_t i = 0; b->readers != NULL && b->readers[i] != NULL; i++)
 		fprintf(f, ", %s", b->readers[i]->usage);
-	fprintf(f, "\n  mrz      acm[:VID:PID]");
+	fprintf(f, "\n  mrz      acm[:VID:PID], hid[:VID:PID]");
 	for (size_t i = 0; b->mrz != NULL && b->mrz[i] != NULL; i++)
 		fprintf(f, ", %s", b->mrz[i]->usage);
 	fprintf(f, "\n  camera   uvc[:VID:PID]");

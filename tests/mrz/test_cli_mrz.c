@@ -211,7 +211,7 @@ START_TEST(test_device)
 	    "%s", r.err);
 	run_egate(&r, NULL, bogus);
 	ck_assert_int_eq(r.status, 2);
-	ck_assert_ptr_nonnull(strstr(r.err, "this build takes acm[:VID:PID]"));
+	ck_assert_ptr_nonnull(strstr(r.err, "this build takes acm[:VID:PID], hid[:VID:PID]"));
 	run_egate(&r, NULL, badid);
 	ck_assert_int_eq(r.status, 2);
 	run_egate(&r, NULL, lines);

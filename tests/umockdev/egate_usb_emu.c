@@ -3,7 +3,7 @@
  * egate-usb-emu — run a command against emulated USB devices. TEST ONLY.
  *
  *   egate-usb-emu [--profiles FILE] [--reader VID:PID] [--traveller NAME|PATH]
- *                 [--pki DIR] [--no-card] [--mrz-reader] [--fault NAME]
+ *                 [--pki DIR] [--no-card] [--mrz-reader[=acm|hid]] [--fault NAME]
  *                 [--reader-desc EDIT] [--camera JPEG] [--camera-fps N]
  *                 [--relay] [--ctl FIFO] [--pid-file FILE]
  *                 -- COMMAND [ARG...]
@@ -12,7 +12,9 @@
  * hw/sim/sim_ccid.c with the reader profile's identity) holding the
  * simulated passport of a traveller (hw/sim/travellers), and optionally a
  * CDC-ACM MRZ reader (hw/sim/sim_mrz.c) that will deliver the traveller's
- * MRZ, a UVC camera (umock_uvc.c) streaming the JPEG file given, and a
+ * MRZ (--mrz-reader=hid: a keyboard-wedge MRZ reader instead, the HID boot
+ * keyboard 1209:0005 of umock_hidkbd.c that types it), a UVC camera
+ * (umock_uvc.c) streaming the JPEG file given, and a
  * USBRelay2 HID relay board (umock_hidrelay.c); writes the simulation's
  * CSCA and CRL to --pki; then runs COMMAND with $UMOCKDEV_DIR set and the
  * environment it was given (so LD_PRELOAD must already name
@@ -38,7 +40,8 @@
  *                                       its next command
  *   mrz, mrz-garbage, mrz-unplug, mrz-replug
  *                                       the traveller's MRZ, a line of control
- *                                       bytes, the MRZ reader away and back
+ *                                       bytes (hid: a line with a space key),
+ *                                       the MRZ reader away and back
  *   camera-broken, camera-ok, camera-unplug, camera-replug
  *                                       every frame cut to an eighth (a JPEG
  *                                       that does not decode), whole again
@@ -71,6 +74,7 @@
 #include "sim_mrz.h"
 #include "sim_traveller.h"
 #include "umock.h"
+#include "umock_hidkbd.h"
 #include "umock_hidrelay.h"
 #include "umock_uvc.h"
 
@@ -90,6 +94,7 @@ struct emu {
 	struct umock_sim *urdr, *umrz;
 	struct umock_uvc *cam;
 	struct umock_hidrelay *relay;
+	struct umock_hidkbd *kb;	/* --mrz-reader=hid */
 	uint8_t *jpeg;
 	size_t jpeg_len;
 };
@@ -99,7 +104,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: egate-usb-emu [--profiles FILE] [--reader VID:PID]\n"
-	    "         [--traveller NAME|PATH] [--pki DIR] [--no-card] [--mrz-reader]\n"
+	    "         [--traveller NAME|PATH] [--pki DIR] [--no-card]\n"
+	    "         [--mrz-reader[=acm|hid]]\n"
 	    "         [--fault unplug|stall-in|wrong-seq|wrong-type|wrong-slot|bad-length|\n"
 	    "                  huge-length|hw-error|mute]\n"
 	    "         [--reader-desc ccid-len|msg-small|no-bulk|truncated]\n"
@@ -121,6 +127,7 @@ emu_free(struct emu *e)
 	umock_sim_free(&e->umrz);
 	umock_uvc_free(&e->cam);
 	umock_hidrelay_free(&e->relay);
+	umock_hidkbd_free(&e->kb);
 	free(e->jpeg);
 	sim_ccid_free(&e->rdr);
 	sim_mrz_free(&e->mrzdev);
@@ -148,6 +155,26 @@ feed_mrz(struct emu *e)
 	umock_dev_lock(umock_sim_dev(e->umrz));
 	(void)sim_mrz_feed(e->mrzdev, buf, k);
 	umock_dev_unlock(umock_sim_dev(e->umrz));
+}
+
+/* The keyboard-wedge reader types it: each line ended by Enter. */
+static void
+type_mrz(struct emu *e, bool garbage)
+{
+	static const uint8_t space[8] = { 0, 0, 0x2C }, up[8] = { 0 };
+	char buf[200];
+
+	snprintf(buf, sizeof(buf), "%s\n", e->mrz);
+	umock_dev_lock(umock_hidkbd_dev(e->kb));
+	if (garbage) {
+		(void)umock_hidkbd_type(e->kb, "P<UTO");
+		(void)umock_hidkbd_report(e->kb, space, sizeof(space));
+		(void)umock_hidkbd_report(e->kb, up, sizeof(up));
+		(void)umock_hidkbd_type(e->kb, "<<\n");
+	} else {
+		(void)umock_hidkbd_type(e->kb, buf);
+	}
+	umock_dev_unlock(umock_hidkbd_dev(e->kb));
 }
 
 static int
@@ -227,6 +254,17 @@ ctl_line(struct emu *e, const char *l)
 		umock_dev_unlock(rd);
 		if (r != EG_OK)
 			return false;
+	} else if (e->kb != NULL && strcmp(l, "mrz") == 0) {
+		type_mrz(e, false);
+	} else if (e->kb != NULL && strcmp(l, "mrz-garbage") == 0) {
+		type_mrz(e, true);
+	} else if (e->kb != NULL && strcmp(l, "mrz-unplug") == 0) {
+		umock_dev_lock(umock_hidkbd_dev(e->kb));
+		umock_hidkbd_clear(e->kb);
+		umock_dev_unlock(umock_hidkbd_dev(e->kb));
+		umock_dev_unplug(umock_hidkbd_dev(e->kb));
+	} else if (e->kb != NULL && strcmp(l, "mrz-replug") == 0) {
+		(void)umock_dev_replug(umock_hidkbd_dev(e->kb));
 	} else if (e->umrz != NULL && strcmp(l, "mrz") == 0) {
 		feed_mrz(e);
 	} else if (e->umrz != NULL && strcmp(l, "mrz-garbage") == 0) {
@@ -358,7 +396,7 @@ add_camera(struct emu *e, const char *jpeg, unsigned fps)
 
 static int
 setup(struct emu *e, const char *profiles, const char *reader,
-    const char *trav, const char *pki_dir, bool card, bool mrz_reader,
+    const char *trav, const char *pki_dir, bool card, const char *mrz_reader,
     const char *desc_edit)
 {
 	struct umock_buf db;
@@ -414,7 +452,10 @@ setup(struct emu *e, const char *profiles, const char *reader,
 	    desc_edit != NULL ? &db : NULL, "egate test", e->prof->name, ccid_replug_cb,
 	    &e->urdr)) != EG_OK)
 		return ret;
-	if (mrz_reader) {
+	if (mrz_reader != NULL && strcmp(mrz_reader, "hid") == 0) {
+		if ((ret = umock_hidkbd_add(e->u, true, &e->kb)) != EG_OK)
+			return ret;
+	} else if (mrz_reader != NULL) {
 		if ((ret = sim_mrz_new(&e->mrzdev, 64)) != EG_OK ||
 		    (ret = umock_sim_add(e->u, &sim_mrz_device_ops, e->mrzdev, NULL,
 		    "egate test", "MRZ reader", NULL, &e->umrz)) != EG_OK)
@@ -425,7 +466,8 @@ setup(struct emu *e, const char *profiles, const char *reader,
 
 		umock_dev_node(umock_sim_dev(e->urdr), node, sizeof(node));
 		fprintf(stderr, "egate-usb-emu: %s (%04X:%04X) at %s%s\n",
-		    e->prof->name, e->prof->vid, e->prof->pid, node, mrz_reader ? ", MRZ reader 1209:0001" : "");
+		    e->prof->name, e->prof->vid, e->prof->pid, node, e->kb != NULL ? ", HID MRZ reader 1209:0005" :
+		    mrz_reader != NULL ? ", MRZ reader 1209:0001" : "");
 	}
 	return EG_OK;
 }
@@ -439,7 +481,7 @@ main(int argc, char **argv)
 		{ "traveller", required_argument, NULL, 't' },
 		{ "pki", required_argument, NULL, 'k' },
 		{ "no-card", no_argument, NULL, 'n' },
-		{ "mrz-reader", no_argument, NULL, 'm' },
+		{ "mrz-reader", optional_argument, NULL, 'm' },
 		{ "fault", required_argument, NULL, 'f' },
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "reader-desc", required_argument, NULL, 'd' },
@@ -452,9 +494,9 @@ main(int argc, char **argv)
 	};
 	const char *profiles = NULL, *reader = NULL, *trav = "genuine-td3";
 	const char *pki = NULL, *fault = NULL, *ctl = NULL, *desc_edit = NULL;
-	const char *camera = NULL, *pid_file = NULL;
+	const char *camera = NULL, *pid_file = NULL, *mrz_reader = NULL;
 	unsigned fps = 5;
-	bool card = true, mrz_reader = false, relay = false;
+	bool card = true, relay = false;
 	struct emu e;
 	char line[256];
 	size_t ll = 0;
@@ -469,7 +511,13 @@ main(int argc, char **argv)
 		case 't': trav = optarg; break;
 		case 'k': pki = optarg; break;
 		case 'n': card = false; break;
-		case 'm': mrz_reader = true; break;
+		case 'm':
+			mrz_reader = optarg != NULL ? optarg : "acm";
+			if (strcmp(mrz_reader, "acm") != 0 && strcmp(mrz_reader, "hid") != 0) {
+				usage(stderr);
+				return 2;
+			}
+			break;
 		case 'f': fault = optarg; break;
 		case 'c': ctl = optarg; break;
 		case 'd': desc_edit = optarg; break;
@@ -552,6 +600,8 @@ main(int argc, char **argv)
 			umock_dev_sync(umock_uvc_dev(e.cam));
 		if (e.relay != NULL)
 			umock_dev_sync(umock_hidrelay_dev(e.relay));
+		if (e.kb != NULL)
+			umock_dev_sync(umock_hidkbd_dev(e.kb));
 		if (poll(&pfd, ctl_fd >= 0 ? 1 : 0, 20) > 0) {
 			char ch;
 

@@ -47,8 +47,9 @@ ku_fail() {
 }
 
 # ku_conf — K01 on the emulated devices: the first CCID reader of profile
-# ACR1252, the MRZ reader 1209:0001, the camera 1209:0003, channel 1 of the
-# USBRelay board (no door sensor: the door is the relay's read-back)
+# ACR1252, the MRZ reader 1209:0001 (KU_MRZ=hid: the keyboard-wedge MRZ
+# reader hid:1209:0005), the camera 1209:0003, channel 1 of the USBRelay
+# board (no door sensor: the door is the relay's read-back)
 ku_conf() {
   cat > "$t/K01.conf" <<CONF
 [kiosk]
@@ -65,7 +66,7 @@ spool = $t/K01.spool
 seal_cert = $pki/host.crt
 [devices]
 reader = usb:072F:223E
-mrz = acm:1209:0001
+mrz = $([ "${KU_MRZ:-acm}" = hid ] && echo hid:1209:0005 || echo acm:1209:0001)
 camera = uvc:1209:0003
 gate = ${KU_GATE:-hidrelay:16c0:05df,channel=1}
 display = text
@@ -100,7 +101,7 @@ ku_start() {
   e2e_host_start
   mkfifo "$t/ctl"
   LD_PRELOAD=$EGATE_UMOCK_PRELOAD "$emu" --profiles "$profiles" --reader 072F:223E \
-    --traveller "$t/traveller.ini" --pki "$t/simpki" --no-card --mrz-reader --camera "$t/cam/portrait-00.jpg" --relay \
+    --traveller "$t/traveller.ini" --pki "$t/simpki" --no-card --mrz-reader="${KU_MRZ:-acm}" --camera "$t/cam/portrait-00.jpg" --relay \
     --ctl "$t/ctl" --pid-file "$t/kiosk.pid" "$@" -- \
     "$kioskd" --config "$t/K01.conf" --drain 20 >"$t/kiosk.out" 2>"$t/kiosk.log" & emu_pid=$!
   ku_wait_log 'event=kiosk.ready kiosk=K01'

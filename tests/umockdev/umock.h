@@ -13,6 +13,8 @@
  *                 (with the simulated ePassport or any sim_card inside)
  *   umock_acm.c   a CDC-ACM MRZ reader: hw/sim/sim_mrz.c
  *   umock_uvc.c   a UVC camera streaming MJPEG or YUYV frames (bulk)
+ *   umock_hidrelay.c  the gate's USBRelay HID board
+ *   umock_hidkbd.c    a keyboard-wedge MRZ reader (HID boot keyboard)
  *
  * So the production code (usb_libusb.c, ccid.c, mrzdev.c, camera_uvc.c and
  * libusb / libuvc themselves) runs unchanged: enumeration through libudev
@@ -143,6 +145,10 @@ struct umock_stats {
 	unsigned controls;	/* control URBs */
 	unsigned stalls;	/* URBs completed with -EPIPE */
 	unsigned claims;	/* CLAIMINTERFACE / DISCONNECT_CLAIM */
+	unsigned detach_claims;	/* DISCONNECT_CLAIM: claimed with the kernel's
+				 * driver detached (libusb's auto-detach) */
+	unsigned reattaches;	/* USBDEVFS_IOCTL(CONNECT): the kernel's driver
+				 * asked back (auto-detach, on release) */
 	unsigned clear_halts;
 	unsigned enodev;	/* requests refused with ENODEV */
 };

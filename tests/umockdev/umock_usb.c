@@ -646,6 +646,8 @@ umock_on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	case USBDEVFS_CLAIMINTERFACE:
 	case USBDEVFS_DISCONNECT_CLAIM:
 		d->st.claims++;
+		if (req == USBDEVFS_DISCONNECT_CLAIM)
+			d->st.detach_claims++;
 		complete(client, 0, 0);
 		break;
 	case USBDEVFS_RELEASEINTERFACE:
@@ -656,9 +658,14 @@ umock_on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client,
 	case USBDEVFS_GETDRIVER:
 		complete(client, -1, ENODATA);	/* no kernel driver bound */
 		break;
-	case USBDEVFS_IOCTL:		/* DISCONNECT / CONNECT a kernel driver */
+	case USBDEVFS_IOCTL: {		/* DISCONNECT / CONNECT a kernel driver */
+		struct usbdevfs_ioctl io;
+
+		if (read_arg(arg, &io, sizeof(io)) && io.ioctl_code == (int)USBDEVFS_CONNECT)
+			d->st.reattaches++;
 		complete(client, -1, ENODATA);
 		break;
+	}
 	case USBDEVFS_SETINTERFACE: {
 		struct usbdevfs_setinterface si;
 		int r = 0;

@@ -125,16 +125,19 @@ START_TEST(test_specs)
 
 	ck_assert_eg(mrz_source_open("serial", NULL, &s, err, sizeof(err)), EG_ERR_INVAL);
 	ck_assert_ptr_null(s);
-	ck_assert_str_eq(err, "MRZ reader 'serial': unknown backend (this build takes acm[:VID:PID])");
+	ck_assert_str_eq(err, "MRZ reader 'serial': unknown backend (this build takes acm[:VID:PID], hid[:VID:PID])");
 	ck_assert_eg(mrz_source_open("acm:12", NULL, &s, err, sizeof(err)), EG_ERR_INVAL);
 	ck_assert_eg(mrz_source_open("acm:1209:0001:7", NULL, &s, err, sizeof(err)), EG_ERR_INVAL);
+	ck_assert_eg(mrz_source_open("hid:1209", NULL, &s, err, sizeof(err)), EG_ERR_INVAL);
+	ck_assert_str_eq(err, "MRZ reader 'hid:1209': hid takes hid or hid:VID:PID (hex)");
+	ck_assert_eg(mrz_source_open("hid:x:y", NULL, &s, err, sizeof(err)), EG_ERR_INVAL);
 	/* the simulated backend is not built in: only added */
 	ck_assert_eg(mrz_source_open("sim", NULL, &s, err, sizeof(err)), EG_ERR_INVAL);
 	ck_assert_eg(mrz_source_open("fake:x", &o, &s, err, sizeof(err)), EG_ERR_NOT_FOUND);
 	ck_assert_int_eq(calls, 1);
 	ck_assert_str_eq(err, "fake:x");
 	ck_assert_eg(mrz_source_open("sim", &o, &s, err, sizeof(err)), EG_ERR_INVAL);
-	ck_assert_str_eq(err, "MRZ reader 'sim': unknown backend (this build takes acm[:VID:PID], fake:X)");
+	ck_assert_str_eq(err, "MRZ reader 'sim': unknown backend (this build takes acm[:VID:PID], hid[:VID:PID], fake:X)");
 	ck_assert_eg(mrz_source_open(NULL, NULL, &s, err, sizeof(err)), EG_ERR_INVAL);
 }
 END_TEST

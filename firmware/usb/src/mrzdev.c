@@ -138,56 +138,19 @@ mrzdev_read_line(struct mrzdev *d, char *line, size_t cap, unsigned timeout_ms)
 	}
 }
 
-static bool
-mrzdev_mrz_chars(const char *s)
+static int
+mrzdev_line(void *ctx, char *line, size_t cap, unsigned timeout_ms)
 {
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		    *s == '<'))
-			return false;
-	return true;
+	return mrzdev_read_line(ctx, line, cap, timeout_ms);
 }
 
 int
 mrzdev_read_doc(struct mrzdev *d, struct mrzdev_doc *doc, unsigned timeout_ms)
 {
-	unsigned want = 0;
-	uint64_t deadline;
-	int ret = EG_ERR_INVAL;
-
-	if (d == NULL || doc == NULL)
-		goto out;
-	memset(doc, 0, sizeof(*doc));
-	deadline = mrzdev_now_ms() + timeout_ms;
-	while (want == 0 || doc->nlines < want) {
-		char *l = doc->line[doc->nlines];
-		uint64_t now = mrzdev_now_ms();
-		size_t n;
-
-		ret = mrzdev_read_line(d, l, sizeof(doc->line[0]),
-		    (unsigned)(deadline > now ? deadline - now : 1));
-		if (ret != EG_OK)
-			goto out;
-		n = strlen(l);
-		ret = EG_ERR_FORMAT;
-		if (!mrzdev_mrz_chars(l))
-			goto out;
-		if (doc->nlines == 0) {
-			if (n == 30)
-				want = 3;
-			else if (n == 36 || n == 44)
-				want = 2;
-			else
-				goto out;
-			doc->width = (unsigned)n;
-		} else if (n != doc->width) {
-			goto out;
-		}
-		doc->nlines++;
+	if (d == NULL) {
+		if (doc != NULL)
+			eg_memzero(doc, sizeof(*doc));
+		return EG_ERR_INVAL;
 	}
-	ret = EG_OK;
-out:
-	if (ret != EG_OK && doc != NULL)
-		eg_memzero(doc, sizeof(*doc));
-	return ret;
+	return mrzdev_doc_assemble(doc, mrzdev_line, d, timeout_ms);
 }

@@ -143,7 +143,7 @@ mrz_source_new_acm(const struct usb_transport *t, const struct usb_match *m,
 	return mrz_source_new(&acm_ops, a, desc, out);
 }
 
-/* acm over libusb: the context and the transport live with the source */
+/* acm and hid over libusb: the context and the transport live with the source */
 struct acm_usb {
 	struct usb_libusb *lu;
 	struct usb_transport t;
@@ -161,7 +161,8 @@ acm_usb_release(void *owner)
 }
 
 static int
-open_acm(const char *arg, struct mrz_source **out, char *err, size_t errlen)
+open_usb(const char *name, const char *arg, const struct mrz_source_opts *o,
+    struct mrz_source **out, char *err, size_t errlen)
 {
 	struct acm_usb *u;
 	struct usb_match m;
@@ -170,7 +171,8 @@ open_acm(const char *arg, struct mrz_source **out, char *err, size_t errlen)
 	int ret;
 
 	if (*arg != '\0' && sscanf(arg, "%4x:%4x%c", &vid, &pid, &tail) != 2) {
-		eg_errbuf(err, errlen, "MRZ reader 'acm:%s': acm takes acm or acm:VID:PID (hex)", arg);
+		eg_errbuf(err, errlen, "MRZ reader '%s:%.32s': %s takes %s or %s:VID:PID (hex)", name,
+		    arg, name, name, name);
 		return EG_ERR_INVAL;
 	}
 	if ((u = calloc(1, sizeof(*u))) == NULL)
@@ -184,8 +186,18 @@ open_acm(const char *arg, struct mrz_source **out, char *err, size_t errlen)
 	memset(&m, 0, sizeof(m));
 	m.vid = (uint16_t)vid;
 	m.pid = (uint16_t)pid;
+	snprintf(desc, sizeof(desc), "%s:%04X:%04X", name, vid, pid);
+	if (strcmp(name, "hid") == 0) {
+		ret = mrz_source_new_hid(&u->t, &m, o->log, acm_usb_release, u, desc, out);
+		if (ret == EG_ERR_PERM)
+			eg_errbuf(err, errlen, "HID MRZ reader %04X:%04X: no permission (udev "
+			    "rule: docs/devices.md)", vid, pid);
+		else if (ret != EG_OK)
+			eg_errbuf(err, errlen, "no usable HID keyboard MRZ reader %04X:%04X: %s",
+			    vid, pid, eg_strerror(ret));
+		return ret;
+	}
 	m.iface_class = USB_CLASS_CDC_DATA;
-	snprintf(desc, sizeof(desc), "acm:%04X:%04X", vid, pid);
 	if ((ret = mrz_source_new_acm(&u->t, &m, acm_usb_release, u, desc, out)) != EG_OK)
 		eg_errbuf(err, errlen, "no usable CDC-ACM MRZ reader %04X:%04X: %s", vid, pid,
 		    eg_strerror(ret));
@@ -200,7 +212,7 @@ mrz_source_open(const char *spec, const struct mrz_source_opts *o, struct mrz_so
 {
 	static const struct mrz_source_opts defaults = { 0 };
 	const char *arg = "";
-	char help[160];
+	char help[200];
 	size_t namelen, n;
 
 	if (out != NULL)
@@ -215,14 +227,16 @@ mrz_source_open(const char *spec, const struct mrz_source_opts *o, struct mrz_so
 	if (spec[namelen] == ':')
 		arg = spec + namelen + 1;
 	if (namelen == 3 && strncmp(spec, "acm", 3) == 0)
-		return open_acm(arg, out, err, errlen);
+		return open_usb("acm", arg, o, out, err, errlen);
+	if (namelen == 3 && strncmp(spec, "hid", 3) == 0)
+		return open_usb("hid", arg, o, out, err, errlen);
 	for (size_t i = 0; o->extra != NULL && o->extra[i] != NULL; i++) {
 		const struct mrz_source_backend *b = o->extra[i];
 
 		if (strlen(b->name) == namelen && strncmp(b->name, spec, namelen) == 0)
 			return b->open(b->self, arg, o, out, err, errlen);
 	}
-	n = (size_t)snprintf(help, sizeof(help), "acm[:VID:PID]");
+	n = (size_t)snprintf(help, sizeof(help), "acm[:VID:PID], hid[:VID:PID]");
 	for (size_t i = 0; o->extra != NULL && o->extra[i] != NULL && n < sizeof(help); i++)
 		n += (size_t)snprintf(help + n, sizeof(help) - n, ", %s", o->extra[i]->usage);
 	eg_errbuf(err, errlen, "MRZ reader '%.64s': unknown backend (this build takes %s)", spec,

@@ -89,10 +89,12 @@ usb_libusb_transport(struct usb_libusb *lu)
 	return t;
 }
 
-/* Find the first interface of class cls (any class when 0) in the active
+/* Find the first interface of class cls (any class when 0; and of subclass
+ * sub and protocol proto when those are non-zero) in the active
  * configuration; fill identity and endpoints. */
 static int
-lu_describe(libusb_device *dev, uint8_t cls, struct usb_lu_dev *out)
+lu_describe(libusb_device *dev, uint8_t cls, uint8_t sub, uint8_t proto,
+    struct usb_lu_dev *out)
 {
 	struct libusb_device_descriptor dd;
 	struct libusb_config_descriptor *cfg = NULL;
@@ -114,10 +116,14 @@ lu_describe(libusb_device *dev, uint8_t cls, struct usb_lu_dev *out)
 			const struct libusb_interface_descriptor *id =
 			    &cfg->interface[i].altsetting[a];
 
-			if (cls != 0 && id->bInterfaceClass != cls)
+			if ((cls != 0 && id->bInterfaceClass != cls) ||
+			    (sub != 0 && id->bInterfaceSubClass != sub) ||
+			    (proto != 0 && id->bInterfaceProtocol != proto))
 				continue;
 			out->info.iface_number = id->bInterfaceNumber;
 			out->info.iface_class = id->bInterfaceClass;
+			out->info.iface_subclass = id->bInterfaceSubClass;
+			out->info.iface_protocol = id->bInterfaceProtocol;
 			for (e = 0; e < id->bNumEndpoints; e++) {
 				const struct libusb_endpoint_descriptor *ep =
 				    &id->endpoint[e];
@@ -186,9 +192,9 @@ usb_libusb_enumerate(struct usb_libusb *lu, uint8_t iface_class,
 		goto out;
 	}
 	for (i = 0; i < cnt; i++) {
-		int has = lu_describe(list[i], iface_class, &tmp) == EG_OK;
+		int has = lu_describe(list[i], iface_class, 0, 0, &tmp) == EG_OK;
 
-		if (!has && lu_describe(list[i], 0, &tmp) != EG_OK)
+		if (!has && lu_describe(list[i], 0, 0, 0, &tmp) != EG_OK)
 			continue;
 		if (!lu_wanted(&tmp.info, has, profiles))
 			continue;
@@ -215,9 +221,9 @@ lu_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev,
 	/* A departed device may no longer give its configuration; its identity
 	 * (VID/PID, bus, address) is still known, so profile matches are
 	 * reported either way. */
-	has = lu_describe(dev, lu->hp_class, &tmp) == EG_OK;
+	has = lu_describe(dev, lu->hp_class, 0, 0, &tmp) == EG_OK;
 	if (!has)
-		(void)lu_describe(dev, 0, &tmp);
+		(void)lu_describe(dev, 0, 0, 0, &tmp);
 	if (tmp.info.vid != 0 && lu_wanted(&tmp.info, has, lu->hp_profiles))
 		lu->hp_cb(lu->hp_user, ev == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED,
 		    &tmp.info);
@@ -296,7 +302,8 @@ lu_open(void *backend, const struct usb_match *m, void **out)
 		struct libusb_device_descriptor dd;
 		int r;
 
-		r = lu_describe(list[i], m->iface_class, d);
+		r = lu_describe(list[i], m->iface_class, m->iface_subclass,
+		    m->iface_protocol, d);
 		if (r != EG_OK && r != EG_ERR_NOT_FOUND && ret == EG_ERR_NOT_FOUND &&
 		    lu_match(m, &d->info))
 			bad_desc = true;	/* it is there, but unreadable */

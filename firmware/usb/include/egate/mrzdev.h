@@ -60,4 +60,15 @@ int mrzdev_read_line(struct mrzdev *d, char *line, size_t cap,
 int mrzdev_read_doc(struct mrzdev *d, struct mrzdev_doc *doc,
     unsigned timeout_ms);
 
+/*
+ * mrzdev_doc_assemble — the document rule of mrzdev_read_doc over any line
+ * source (mrzdoc.c; the CDC-ACM driver and the HID keyboard reader share
+ * it): read_line(ctx, line, cap, timeout_ms) answers as mrzdev_read_line,
+ * and is given what is left of timeout_ms. On any error doc is wiped.
+ * Errors: EG_ERR_INVAL, EG_ERR_FORMAT, and whatever read_line returns.
+ */
+typedef int (*mrzdev_line_fn)(void *ctx, char *line, size_t cap, unsigned timeout_ms);
+int mrzdev_doc_assemble(struct mrzdev_doc *doc, mrzdev_line_fn read_line, void *ctx,
+    unsigned timeout_ms);
+
 #endif

@@ -7,6 +7,14 @@
  *   acm              the first CDC-ACM MRZ (OCR) reader, over libusb
  *                    (mrzdev.h: lines of text on the bulk-in endpoint)
  *   acm:VID:PID      one by USB ids, in hex ("acm:1209:0001")
+ *   hid              the first "keyboard wedge" MRZ reader: a USB HID boot
+ *                    keyboard (interface 3/1/1) that types the MRZ lines,
+ *                    each ended by Enter, over libusb (mrzhid.c, hidkbd.h).
+ *                    The kernel's usbhid driver is detached while the
+ *                    source holds the reader (the MRZ must not reach a
+ *                    console) and reattached when it is freed
+ *   hid:VID:PID      one by USB ids: its boot keyboard interface, or any
+ *                    HID interface of it that sends boot keyboard reports
  *   NAME:ARG         a backend the caller adds (mrz_source_opts.extra); the
  *                    simulated MRZ reader of hw/sim/ is one; the product
  *                    links none
@@ -79,5 +87,20 @@ const char *mrz_source_desc(const struct mrz_source *s);
  */
 int mrz_source_new_acm(const struct usb_transport *t, const struct usb_match *m,
     void (*release)(void *owner), void *owner, const char *desc, struct mrz_source **out);
+
+/*
+ * mrz_source_new_hid — the hid backend over any usb_transport t: the HID
+ * keyboard interface of the first device matching m (class, subclass and
+ * protocol are set here), SET_PROTOCOL(boot), then 8-byte reports from its
+ * interrupt-in endpoint, decoded by hidkbd.h; lines that are no MRZ are
+ * logged on log (may be NULL) with the reason. t and log are borrowed;
+ * release(owner) (may be NULL) runs when the source is freed, also on
+ * failure. m is copied. Errors as the transport's open(), EG_ERR_FORMAT (no
+ * interrupt-in endpoint), EG_ERR_IO (SET_PROTOCOL refused), EG_ERR_NOMEM.
+ * read_doc also returns EG_ERR_IO after several lost reports in a row.
+ */
+int mrz_source_new_hid(const struct usb_transport *t, const struct usb_match *m,
+    const struct eg_log *log, void (*release)(void *owner), void *owner, const char *desc,
+    struct mrz_source **out);
 
 #endif

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define USB_CLASS_HID          0x03
 #define USB_CLASS_CDC_DATA     0x0A
 #define USB_CLASS_SMART_CARD   0x0B
 #define USB_CLASS_VIDEO        0x0E
@@ -50,13 +51,17 @@ enum usb_ep {
  * What to open. A zero field matches anything. When bus and address are
  * non-zero they select one device; otherwise the first device whose VID/PID
  * match (and, if serial[0], whose serial matches) is taken. iface_class picks
- * the interface to bind (required, e.g. USB_CLASS_SMART_CARD).
+ * the interface to bind (required, e.g. USB_CLASS_SMART_CARD); when
+ * iface_subclass or iface_protocol is non-zero, the interface must have
+ * that one too (a HID boot keyboard: 3/1/1). The simulator's transport
+ * (usb_sim.h) matches the class only.
  */
 struct usb_match {
 	uint16_t vid, pid;
 	uint8_t bus, address;
 	uint8_t iface_class;
 	char serial[64];
+	uint8_t iface_subclass, iface_protocol;
 };
 
 /* Device identity and the bound interface, as the device reports them. */
@@ -65,6 +70,7 @@ struct usb_dev_info {
 	uint8_t bus, address;
 	uint8_t iface_number;
 	uint8_t iface_class;
+	uint8_t iface_subclass, iface_protocol;	/* 0 from the simulator */
 	uint16_t max_packet_in;	/* wMaxPacketSize of the bulk-in endpoint */
 	uint8_t has_intr_in;	/* the interface has an interrupt-in endpoint */
 	char serial[64];	/* iSerialNumber string, "" when none */
