@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <mbedtls/sha256.h>
 
 #include "audit_int.h"
 #include "egate/buf.h"
@@ -338,6 +337,9 @@ audit_open(const char *path, const struct audit_keys *keys, struct audit_db **ou
 	mbedtls_ctr_drbg_init(&a->drbg);
 	a->writer = keys != NULL;
 	a->range.size = UINT64_MAX;
+	if ((ret = audit_sha256_new(&a->sha[0])) != EG_OK ||
+	    (ret = audit_sha256_new(&a->sha[1])) != EG_OK)
+		goto out;
 	if (a->writer && (ret = load_keys(a, keys)) != EG_OK)
 		goto out;
 	if (!a->writer && access(path, F_OK) != 0) {
@@ -441,6 +443,8 @@ audit_close(struct audit_db **db)
 	eg_secret_free(&a->hmac_key, a->hmac_key_len);
 	if (a->have_hmac)
 		audit_hmac_free(&a->hmac);
+	audit_sha256_free(&a->sha[0]);
+	audit_sha256_free(&a->sha[1]);
 	mbedtls_pk_free(&a->sign);
 	mbedtls_ctr_drbg_free(&a->drbg);
 	mbedtls_entropy_free(&a->entropy);
@@ -545,7 +549,10 @@ tree_append(struct audit_db *a, const uint8_t leaf[AUDIT_HASH_LEN])
 	int64_t last = (int64_t)a->range.size;
 	int ret = EG_OK;
 
-	audit_range_push(&a->range, leaf, nodes, &nn);
+	if (audit_range_push(a->sha[0], &a->range, leaf, nodes, &nn) != EG_OK) {
+		a->range.size = UINT64_MAX;
+		return EG_ERR_CRYPTO;
+	}
 	for (size_t k = 0; k < nn && ret == EG_OK; k++) {
 		sqlite3_bind_int64(a->st_node, 1, last);
 		sqlite3_bind_int(a->st_node, 2, (int)k);
@@ -601,8 +608,9 @@ migrate_tree(struct audit_db *a)
 		h.decision = audit_str_c((const char *)sqlite3_column_text(st, 5));
 		h.reason = audit_str_c((const char *)sqlite3_column_text(st, 6));
 		h.officer = audit_str_c((const char *)sqlite3_column_text(st, 7));
-		if (audit_record_hashes(sqlite3_column_blob(st, 9), sqlite3_column_int64(st, 0), &h,
-			sqlite3_column_blob(st, 8), NULL, leaf, NULL) != EG_OK ||
+		if (audit_record_hashes(NULL, a->sha[1], sqlite3_column_blob(st, 9),
+			sqlite3_column_int64(st, 0), &h, sqlite3_column_blob(st, 8), NULL, leaf,
+			NULL) != EG_OK ||
 		    tree_append(a, leaf) != EG_OK)
 			goto out;
 	}
@@ -653,7 +661,7 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	hdr.decision = audit_str_c(r->decision);
 	hdr.reason = audit_str_c(r->reason);
 	hdr.officer = audit_str_c(r->officer);
-	if ((ret = audit_payload_digest(&sdoc, &sname, &spay, pd)) != EG_OK)
+	if ((ret = audit_payload_digest(a->sha[0], &sdoc, &sname, &spay, pd)) != EG_OK)
 		goto out;
 
 	ret = EG_ERR_DB;
@@ -690,7 +698,8 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	}
 	hdr.seq = seq;
 
-	if (audit_record_hashes(h->hash, h->id + 1, &hdr, pd, hash, leaf, NULL) != EG_OK) {
+	if (audit_record_hashes(a->sha[0], a->sha[1], h->hash, h->id + 1, &hdr, pd, hash, leaf,
+		NULL) != EG_OK) {
 		ret = EG_ERR_CRYPTO;
 		goto out;
 	}
@@ -817,7 +826,8 @@ audit_config_add_policy(struct audit_db *a, uint64_t version, int64_t ts_ms,
 	hex32(sha256, hex);
 	/* canonical: fixed key order, no spaces; summary goes in `reason` */
 	if (params != NULL) {
-		mbedtls_sha256_ret((const uint8_t *)params, strlen(params), pd, 0);
+		if (audit_sha256(a->sha[0], params, strlen(params), pd) != EG_OK)
+			return EG_ERR_CRYPTO;
 		hex32(pd, phex);
 		snprintf(payload, sizeof(payload), "{\"version\":%" PRIu64 ",\"sha256\":\"%s\","
 		    "\"params_sha256\":\"%s\"}", version, hex, phex);
@@ -952,7 +962,10 @@ audit_policy_params(struct audit_db *a, uint64_t version, char **json)
 	ret = EG_ERR_MAC;
 	if (t == NULL || sqlite3_column_type(st, 0) != SQLITE_TEXT)
 		goto out;
-	mbedtls_sha256_ret((const uint8_t *)t, strlen(t), got, 0);
+	if (audit_sha256(a->sha[0], t, strlen(t), got) != EG_OK) {
+		ret = EG_ERR_CRYPTO;
+		goto out;
+	}
 	if (memcmp(got, want, AUDIT_HASH_LEN) != 0)
 		goto out;
 	ret = EG_ERR_NOMEM;
@@ -1008,7 +1021,9 @@ audit_checkpoint(struct audit_db *a, bool *made)
 	if (ts < last_ts)
 		ts = last_ts;	/* clock stepped back: keep checkpoint times monotonic */
 	/* the signed note: origin, size, root (c2sp.org/tlog-checkpoint) */
-	audit_range_root(&a->range, root);
+	ret = EG_ERR_CRYPTO;
+	if (audit_range_root(a->sha[0], &a->range, root) != EG_OK)
+		goto rollback;
 	memset(&an, 0, sizeof(an));
 	an.format = 2;
 	an.count = (uint64_t)h.id;
@@ -1016,7 +1031,7 @@ audit_checkpoint(struct audit_db *a, bool *made)
 	snprintf(an.origin, sizeof(an.origin), "%s", a->origin);
 	ret = EG_ERR_CRYPTO;
 	blen = audit_note_body(a->origin, (uint64_t)h.id, root, note, sizeof(note));
-	if (blen == 0 || mbedtls_sha256_ret((const uint8_t *)note, blen, digest, 0) != 0 ||
+	if (blen == 0 || audit_sha256(a->sha[0], note, blen, digest) != EG_OK ||
 	    mbedtls_pk_sign(&a->sign, MBEDTLS_MD_SHA256, digest, sizeof(digest), sig, &siglen,
 		mbedtls_ctr_drbg_random, &a->drbg) != 0 || siglen > AUDIT_SIG_MAX)
 		goto rollback;
