@@ -513,7 +513,7 @@ bind_str(sqlite3_stmt *st, int i, const struct audit_str *s)
 	if (s->p == NULL)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, s->p, (int)s->n, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, s->p, (int)s->n, SQLITE_STATIC);
 }
 
 static bool
@@ -556,7 +556,7 @@ tree_append(struct audit_db *a, const uint8_t leaf[AUDIT_HASH_LEN])
 	for (size_t k = 0; k < nn && ret == EG_OK; k++) {
 		sqlite3_bind_int64(a->st_node, 1, last);
 		sqlite3_bind_int(a->st_node, 2, (int)k);
-		sqlite3_bind_blob(a->st_node, 3, nodes[k], AUDIT_HASH_LEN, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(a->st_node, 3, nodes[k], AUDIT_HASH_LEN, SQLITE_STATIC);
 		if (sqlite3_step(a->st_node) != SQLITE_DONE)
 			ret = EG_ERR_DB;
 		sqlite3_reset(a->st_node);
@@ -674,27 +674,6 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 		seq = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
-	} else {
-		/* idempotency on (kiosk_id, seq) */
-		st = a->st_lookup;
-		sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, seq);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			bool same = sqlite3_column_int64(st, 0) == r->ts_ms &&
-			    col_eq(st, 1, &hdr.type) && col_eq(st, 2, &hdr.decision) &&
-			    col_eq(st, 3, &hdr.reason) && col_eq(st, 4, &hdr.officer) &&
-			    sqlite3_column_bytes(st, 5) == AUDIT_HASH_LEN &&
-			    memcmp(sqlite3_column_blob(st, 5), pd, AUDIT_HASH_LEN) == 0;
-
-			*res = same ? AUDIT_DUPLICATE : AUDIT_CONFLICT;
-			ret = EG_OK;
-			goto out;
-		}
-		if (rc != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
 	}
 	hdr.seq = seq;
 
@@ -703,9 +682,14 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 		ret = EG_ERR_CRYPTO;
 		goto out;
 	}
-	if ((ret = tree_append(a, leaf)) != EG_OK)
-		goto out;
-	ret = EG_ERR_DB;
+	/*
+	 * Insert first: UNIQUE (kiosk_id, seq) makes a resent event fail the
+	 * statement (SQLite undoes that statement only, the transaction goes
+	 * on), and only then is the stored one read to tell a duplicate from a
+	 * conflict; a lookup before every insert cost an index search per
+	 * record. The values are bound SQLITE_STATIC: they outlive the step,
+	 * and the bindings are cleared before this function returns.
+	 */
 	st = a->st_insert;
 	sqlite3_bind_int64(st, 1, h->id + 1);
 	bind_str(st, 2, &hdr.kiosk_id);
@@ -718,10 +702,32 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	bind_str(st, 9, &sdoc);
 	bind_str(st, 10, &sname);
 	bind_str(st, 11, &spay);
-	sqlite3_bind_blob(st, 12, pd, AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 13, h->hash, AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 14, hash, AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	sqlite3_bind_blob(st, 12, pd, AUDIT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 13, h->hash, AUDIT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 14, hash, AUDIT_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE && r->seq != 0) {
+		/* idempotency on (kiosk_id, seq): the same event again, or another */
+		st = a->st_lookup;
+		sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, seq);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			goto out;
+		*res = sqlite3_column_int64(st, 0) == r->ts_ms &&
+		    col_eq(st, 1, &hdr.type) && col_eq(st, 2, &hdr.decision) &&
+		    col_eq(st, 3, &hdr.reason) && col_eq(st, 4, &hdr.officer) &&
+		    sqlite3_column_bytes(st, 5) == AUDIT_HASH_LEN &&
+		    memcmp(sqlite3_column_blob(st, 5), pd, AUDIT_HASH_LEN) == 0 ?
+		    AUDIT_DUPLICATE : AUDIT_CONFLICT;
+		ret = EG_OK;
+		goto out;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	/* the tree's rows after the record's: a refused record adds no leaf */
+	if ((ret = tree_append(a, leaf)) != EG_OK)
 		goto out;
 	h->id++;
 	memcpy(h->hash, hash, AUDIT_HASH_LEN);

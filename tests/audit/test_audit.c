@@ -304,6 +304,16 @@ START_TEST(append_and_idempotency)
 	ck_assert_int_eq(res[3], AUDIT_DUPLICATE);
 	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM records"), 4);
 	ck_assert_int_eq(count_rows(&f, "SELECT MAX(id) FROM records"), 4);
+	/* a refused insert in mid-batch adds no leaf: chain and tree still verify */
+	ck_assert_int_eq(count_rows(&f, "SELECT COUNT(*) FROM tree WHERE level = 0"), 4);
+	{
+		struct audit_report rep;
+
+		checkpoint(&f);
+		verify(&f, &rep);
+		ck_assert_msg(rep.ok, "%s", rep.detail);
+		ck_assert_uint_eq(rep.records, 4);
+	}
 	/* highest seq per kiosk: K00 has i = 0, 3 -> seq 1, 2 */
 	uint64_t last = 99;
 	ck_assert_eg(audit_last_seq(f.db, "K00", &last), EG_OK);
