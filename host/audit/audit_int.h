@@ -98,7 +98,8 @@ int audit_record_digest(struct audit_sha256 *s, const uint8_t prev[AUDIT_HASH_LE
 /* The same entry bytes, hashed twice in one pass: the chain link
  * SHA-256(entry) into out (with cs) and the RFC 9162 leaf hash
  * SHA-256(0x00 || entry) into leaf (with ls); either output may be NULL.
- * When entry is not NULL the entry bytes are appended to it as well (prove). */
+ * When entry is not NULL the entry bytes are appended to it as well (prove).
+ * cs and ls must be different handles (or NULL). */
 struct eg_wbuf;
 int audit_record_hashes(struct audit_sha256 *cs, struct audit_sha256 *ls,
     const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
