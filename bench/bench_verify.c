@@ -20,7 +20,8 @@
  *   verify-walk  the same without integrity_check (the share of our code)
  *   sha256       read the file in 1 MiB blocks + SHA-256, OpenSSL (uses the
  *                SHA extensions when the CPU has them: the strongest reference)
- *   sha256-mbed  the same with mbedTLS, the SHA-256 egate itself uses
+ *   sha256-mbed  the same with mbedTLS, the SHA-256 the audit store used until
+ *                2026-12-07 (it now hashes with OpenSSL: audit_sha256.c)
  *
  * It prints medians with min-max, MB/s of file and records/s, the ratios
  * verify / sha256, the CPU model and its SHA/AVX flags, the kernel, and the

@@ -131,7 +131,17 @@ put_string(struct eg_json *j, const char *str, size_t n)
 	fputc('"', j->out);
 	while (i < n) {
 		unsigned char c = s[i];
-		size_t l;
+		size_t l, run;
+
+		/* a run of printable ASCII needing no escape: one write, not one per byte */
+		for (run = i; run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
+		    s[run] != '\\'; run++)
+			;
+		if (run > i) {
+			fwrite(s + i, 1, run - i, j->out);
+			i = run;
+			continue;
+		}
 		switch (c) {
 		case '"': fputs("\\\"", j->out); i++; continue;
 		case '\\': fputs("\\\\", j->out); i++; continue;

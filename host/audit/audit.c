@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <mbedtls/sha256.h>
 
 #include "audit_int.h"
 #include "egate/buf.h"
@@ -338,6 +337,9 @@ audit_open(const char *path, const struct audit_keys *keys, struct audit_db **ou
 	mbedtls_ctr_drbg_init(&a->drbg);
 	a->writer = keys != NULL;
 	a->range.size = UINT64_MAX;
+	if ((ret = audit_sha256_new(&a->sha[0])) != EG_OK ||
+	    (ret = audit_sha256_new(&a->sha[1])) != EG_OK)
+		goto out;
 	if (a->writer && (ret = load_keys(a, keys)) != EG_OK)
 		goto out;
 	if (!a->writer && access(path, F_OK) != 0) {
@@ -441,6 +443,8 @@ audit_close(struct audit_db **db)
 	eg_secret_free(&a->hmac_key, a->hmac_key_len);
 	if (a->have_hmac)
 		audit_hmac_free(&a->hmac);
+	audit_sha256_free(&a->sha[0]);
+	audit_sha256_free(&a->sha[1]);
 	mbedtls_pk_free(&a->sign);
 	mbedtls_ctr_drbg_free(&a->drbg);
 	mbedtls_entropy_free(&a->entropy);
@@ -509,7 +513,7 @@ bind_str(sqlite3_stmt *st, int i, const struct audit_str *s)
 	if (s->p == NULL)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, s->p, (int)s->n, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, s->p, (int)s->n, SQLITE_STATIC);
 }
 
 static bool
@@ -545,11 +549,14 @@ tree_append(struct audit_db *a, const uint8_t leaf[AUDIT_HASH_LEN])
 	int64_t last = (int64_t)a->range.size;
 	int ret = EG_OK;
 
-	audit_range_push(&a->range, leaf, nodes, &nn);
+	if (audit_range_push(a->sha[0], &a->range, leaf, nodes, &nn) != EG_OK) {
+		a->range.size = UINT64_MAX;
+		return EG_ERR_CRYPTO;
+	}
 	for (size_t k = 0; k < nn && ret == EG_OK; k++) {
 		sqlite3_bind_int64(a->st_node, 1, last);
 		sqlite3_bind_int(a->st_node, 2, (int)k);
-		sqlite3_bind_blob(a->st_node, 3, nodes[k], AUDIT_HASH_LEN, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(a->st_node, 3, nodes[k], AUDIT_HASH_LEN, SQLITE_STATIC);
 		if (sqlite3_step(a->st_node) != SQLITE_DONE)
 			ret = EG_ERR_DB;
 		sqlite3_reset(a->st_node);
@@ -601,8 +608,9 @@ migrate_tree(struct audit_db *a)
 		h.decision = audit_str_c((const char *)sqlite3_column_text(st, 5));
 		h.reason = audit_str_c((const char *)sqlite3_column_text(st, 6));
 		h.officer = audit_str_c((const char *)sqlite3_column_text(st, 7));
-		if (audit_record_hashes(sqlite3_column_blob(st, 9), sqlite3_column_int64(st, 0), &h,
-			sqlite3_column_blob(st, 8), NULL, leaf, NULL) != EG_OK ||
+		if (audit_record_hashes(NULL, a->sha[1], sqlite3_column_blob(st, 9),
+			sqlite3_column_int64(st, 0), &h, sqlite3_column_blob(st, 8), NULL, leaf,
+			NULL) != EG_OK ||
 		    tree_append(a, leaf) != EG_OK)
 			goto out;
 	}
@@ -653,7 +661,7 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	hdr.decision = audit_str_c(r->decision);
 	hdr.reason = audit_str_c(r->reason);
 	hdr.officer = audit_str_c(r->officer);
-	if ((ret = audit_payload_digest(&sdoc, &sname, &spay, pd)) != EG_OK)
+	if ((ret = audit_payload_digest(a->sha[0], &sdoc, &sname, &spay, pd)) != EG_OK)
 		goto out;
 
 	ret = EG_ERR_DB;
@@ -666,37 +674,22 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 		seq = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
-	} else {
-		/* idempotency on (kiosk_id, seq) */
-		st = a->st_lookup;
-		sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, seq);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			bool same = sqlite3_column_int64(st, 0) == r->ts_ms &&
-			    col_eq(st, 1, &hdr.type) && col_eq(st, 2, &hdr.decision) &&
-			    col_eq(st, 3, &hdr.reason) && col_eq(st, 4, &hdr.officer) &&
-			    sqlite3_column_bytes(st, 5) == AUDIT_HASH_LEN &&
-			    memcmp(sqlite3_column_blob(st, 5), pd, AUDIT_HASH_LEN) == 0;
-
-			*res = same ? AUDIT_DUPLICATE : AUDIT_CONFLICT;
-			ret = EG_OK;
-			goto out;
-		}
-		if (rc != SQLITE_DONE)
-			goto out;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
 	}
 	hdr.seq = seq;
 
-	if (audit_record_hashes(h->hash, h->id + 1, &hdr, pd, hash, leaf, NULL) != EG_OK) {
+	if (audit_record_hashes(a->sha[0], a->sha[1], h->hash, h->id + 1, &hdr, pd, hash, leaf,
+		NULL) != EG_OK) {
 		ret = EG_ERR_CRYPTO;
 		goto out;
 	}
-	if ((ret = tree_append(a, leaf)) != EG_OK)
-		goto out;
-	ret = EG_ERR_DB;
+	/*
+	 * Insert first: UNIQUE (kiosk_id, seq) makes a resent event fail the
+	 * statement (SQLite undoes that statement only, the transaction goes
+	 * on), and only then is the stored one read to tell a duplicate from a
+	 * conflict; a lookup before every insert cost an index search per
+	 * record. The values are bound SQLITE_STATIC: they outlive the step,
+	 * and the bindings are cleared before this function returns.
+	 */
 	st = a->st_insert;
 	sqlite3_bind_int64(st, 1, h->id + 1);
 	bind_str(st, 2, &hdr.kiosk_id);
@@ -709,10 +702,32 @@ append_one(struct audit_db *a, const struct audit_record *r, struct head *h, enu
 	bind_str(st, 9, &sdoc);
 	bind_str(st, 10, &sname);
 	bind_str(st, 11, &spay);
-	sqlite3_bind_blob(st, 12, pd, AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 13, h->hash, AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 14, hash, AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	sqlite3_bind_blob(st, 12, pd, AUDIT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 13, h->hash, AUDIT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 14, hash, AUDIT_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE && r->seq != 0) {
+		/* idempotency on (kiosk_id, seq): the same event again, or another */
+		st = a->st_lookup;
+		sqlite3_bind_text(st, 1, r->kiosk_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, seq);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			goto out;
+		*res = sqlite3_column_int64(st, 0) == r->ts_ms &&
+		    col_eq(st, 1, &hdr.type) && col_eq(st, 2, &hdr.decision) &&
+		    col_eq(st, 3, &hdr.reason) && col_eq(st, 4, &hdr.officer) &&
+		    sqlite3_column_bytes(st, 5) == AUDIT_HASH_LEN &&
+		    memcmp(sqlite3_column_blob(st, 5), pd, AUDIT_HASH_LEN) == 0 ?
+		    AUDIT_DUPLICATE : AUDIT_CONFLICT;
+		ret = EG_OK;
+		goto out;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	/* the tree's rows after the record's: a refused record adds no leaf */
+	if ((ret = tree_append(a, leaf)) != EG_OK)
 		goto out;
 	h->id++;
 	memcpy(h->hash, hash, AUDIT_HASH_LEN);
@@ -817,7 +832,8 @@ audit_config_add_policy(struct audit_db *a, uint64_t version, int64_t ts_ms,
 	hex32(sha256, hex);
 	/* canonical: fixed key order, no spaces; summary goes in `reason` */
 	if (params != NULL) {
-		mbedtls_sha256_ret((const uint8_t *)params, strlen(params), pd, 0);
+		if (audit_sha256(a->sha[0], params, strlen(params), pd) != EG_OK)
+			return EG_ERR_CRYPTO;
 		hex32(pd, phex);
 		snprintf(payload, sizeof(payload), "{\"version\":%" PRIu64 ",\"sha256\":\"%s\","
 		    "\"params_sha256\":\"%s\"}", version, hex, phex);
@@ -952,7 +968,10 @@ audit_policy_params(struct audit_db *a, uint64_t version, char **json)
 	ret = EG_ERR_MAC;
 	if (t == NULL || sqlite3_column_type(st, 0) != SQLITE_TEXT)
 		goto out;
-	mbedtls_sha256_ret((const uint8_t *)t, strlen(t), got, 0);
+	if (audit_sha256(a->sha[0], t, strlen(t), got) != EG_OK) {
+		ret = EG_ERR_CRYPTO;
+		goto out;
+	}
 	if (memcmp(got, want, AUDIT_HASH_LEN) != 0)
 		goto out;
 	ret = EG_ERR_NOMEM;
@@ -1008,7 +1027,9 @@ audit_checkpoint(struct audit_db *a, bool *made)
 	if (ts < last_ts)
 		ts = last_ts;	/* clock stepped back: keep checkpoint times monotonic */
 	/* the signed note: origin, size, root (c2sp.org/tlog-checkpoint) */
-	audit_range_root(&a->range, root);
+	ret = EG_ERR_CRYPTO;
+	if (audit_range_root(a->sha[0], &a->range, root) != EG_OK)
+		goto rollback;
 	memset(&an, 0, sizeof(an));
 	an.format = 2;
 	an.count = (uint64_t)h.id;
@@ -1016,7 +1037,7 @@ audit_checkpoint(struct audit_db *a, bool *made)
 	snprintf(an.origin, sizeof(an.origin), "%s", a->origin);
 	ret = EG_ERR_CRYPTO;
 	blen = audit_note_body(a->origin, (uint64_t)h.id, root, note, sizeof(note));
-	if (blen == 0 || mbedtls_sha256_ret((const uint8_t *)note, blen, digest, 0) != 0 ||
+	if (blen == 0 || audit_sha256(a->sha[0], note, blen, digest) != EG_OK ||
 	    mbedtls_pk_sign(&a->sign, MBEDTLS_MD_SHA256, digest, sizeof(digest), sig, &siglen,
 		mbedtls_ctr_drbg_random, &a->drbg) != 0 || siglen > AUDIT_SIG_MAX)
 		goto rollback;

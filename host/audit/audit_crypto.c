@@ -8,9 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/md.h>
-#include <mbedtls/sha256.h>
-
 #include "audit_int.h"
 #include "egate/buf.h"
 #include "egate/error.h"
@@ -24,7 +21,7 @@
  * link and the RFC 9162 leaf) and optionally to a buffer (the entry itself).
  */
 struct sink {
-	mbedtls_sha256_context *c[2];
+	struct audit_sha256 *c[2];
 	struct eg_wbuf *w;
 };
 
@@ -32,7 +29,7 @@ static int
 put(struct sink *k, const void *p, size_t n)
 {
 	for (int i = 0; i < 2; i++)
-		if (k->c[i] != NULL && mbedtls_sha256_update_ret(k->c[i], p, n) != 0)
+		if (k->c[i] != NULL && audit_sha256_update(k->c[i], p, n) != EG_OK)
 			return EG_ERR_CRYPTO;
 	if (k->w != NULL && n > 0 && eg_wbuf_put(k->w, p, n) != EG_OK)
 		return EG_ERR_NOMEM;
@@ -84,42 +81,61 @@ put_field(struct sink *k, const struct audit_str *s)
 	return put(k, s->p, s->n);
 }
 
-int
-audit_payload_digest(const struct audit_str *doc_hmac, const struct audit_str *name_hmac,
-    const struct audit_str *payload, uint8_t out[AUDIT_HASH_LEN])
+/* *use: s, or a handle of its own in *own when s is NULL (freed by the caller) */
+static int
+handle(struct audit_sha256 *s, struct audit_sha256 **own, struct audit_sha256 **use)
 {
-	mbedtls_sha256_context c;
-	struct sink k = { { &c, NULL }, NULL };
-	int ret = EG_ERR_CRYPTO;
+	int ret;
 
-	mbedtls_sha256_init(&c);
-	if (mbedtls_sha256_starts_ret(&c, 0) != 0)
-		goto out;
-	if ((ret = put(&k, PAYLOAD_LABEL, sizeof(PAYLOAD_LABEL))) != EG_OK ||
+	*use = s;
+	if (s != NULL)
+		return EG_OK;
+	if ((ret = audit_sha256_new(own)) != EG_OK)
+		return ret;
+	*use = *own;
+	return EG_OK;
+}
+
+int
+audit_payload_digest(struct audit_sha256 *s, const struct audit_str *doc_hmac,
+    const struct audit_str *name_hmac, const struct audit_str *payload,
+    uint8_t out[AUDIT_HASH_LEN])
+{
+	struct audit_sha256 *own = NULL;
+	struct sink k = { { NULL, NULL }, NULL };
+	int ret;
+
+	if ((ret = handle(s, &own, &k.c[0])) != EG_OK)
+		return ret;
+	if ((ret = audit_sha256_start(k.c[0])) != EG_OK ||
+	    (ret = put(&k, PAYLOAD_LABEL, sizeof(PAYLOAD_LABEL))) != EG_OK ||
 	    (ret = put_field(&k, doc_hmac)) != EG_OK ||
 	    (ret = put_field(&k, name_hmac)) != EG_OK ||
 	    (ret = put_field(&k, payload)) != EG_OK)
 		goto out;
-	ret = mbedtls_sha256_finish_ret(&c, out) == 0 ? EG_OK : EG_ERR_CRYPTO;
+	ret = audit_sha256_finish(k.c[0], out);
 out:
-	mbedtls_sha256_free(&c);
+	audit_sha256_free(&own);
 	return ret;
 }
 
 int
-audit_record_hashes(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
+audit_record_hashes(struct audit_sha256 *cs, struct audit_sha256 *ls,
+    const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
     const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN],
     uint8_t leaf[AUDIT_HASH_LEN], struct eg_wbuf *entry)
 {
 	static const uint8_t leaf_prefix = 0x00;	/* RFC 9162: leaf hash prefix */
-	mbedtls_sha256_context c, l;
-	struct sink k = { { out != NULL ? &c : NULL, leaf != NULL ? &l : NULL }, entry };
-	int ret = EG_ERR_CRYPTO;
+	struct audit_sha256 *own[2] = { NULL, NULL };
+	struct sink k = { { NULL, NULL }, entry };
+	int ret = EG_OK;
 
-	mbedtls_sha256_init(&c);
-	mbedtls_sha256_init(&l);
-	if (mbedtls_sha256_starts_ret(&c, 0) != 0 || mbedtls_sha256_starts_ret(&l, 0) != 0 ||
-	    mbedtls_sha256_update_ret(&l, &leaf_prefix, 1) != 0)
+	if (out != NULL && (ret = handle(cs, &own[0], &k.c[0])) == EG_OK)
+		ret = audit_sha256_start(k.c[0]);
+	if (ret == EG_OK && leaf != NULL && (ret = handle(ls, &own[1], &k.c[1])) == EG_OK &&
+	    (ret = audit_sha256_start(k.c[1])) == EG_OK)
+		ret = audit_sha256_update(k.c[1], &leaf_prefix, 1);
+	if (ret != EG_OK)
 		goto out;
 	/* sizeof includes the label's NUL: the label is NUL-terminated */
 	if ((ret = put(&k, RECORD_LABEL, sizeof(RECORD_LABEL))) != EG_OK ||
@@ -134,34 +150,34 @@ audit_record_hashes(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct
 	    (ret = put_field(&k, &h->officer)) != EG_OK ||
 	    (ret = put(&k, payload_digest, AUDIT_HASH_LEN)) != EG_OK)
 		goto out;
-	ret = EG_ERR_CRYPTO;
-	if ((out != NULL && mbedtls_sha256_finish_ret(&c, out) != 0) ||
-	    (leaf != NULL && mbedtls_sha256_finish_ret(&l, leaf) != 0))
+	if (out != NULL && (ret = audit_sha256_finish(k.c[0], out)) != EG_OK)
 		goto out;
-	ret = EG_OK;
+	if (leaf != NULL)
+		ret = audit_sha256_finish(k.c[1], leaf);
 out:
-	mbedtls_sha256_free(&c);
-	mbedtls_sha256_free(&l);
+	audit_sha256_free(&own[0]);
+	audit_sha256_free(&own[1]);
 	return ret;
 }
 
 int
-audit_record_digest(const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
-    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN])
+audit_record_digest(struct audit_sha256 *s, const uint8_t prev[AUDIT_HASH_LEN], int64_t id,
+    const struct audit_hdr *h, const uint8_t payload_digest[AUDIT_HASH_LEN],
+    uint8_t out[AUDIT_HASH_LEN])
 {
-	return audit_record_hashes(prev, id, h, payload_digest, out, NULL, NULL);
+	return audit_record_hashes(s, NULL, prev, id, h, payload_digest, out, NULL, NULL);
 }
 
-void
-audit_node_hash(const uint8_t l[AUDIT_HASH_LEN], const uint8_t r[AUDIT_HASH_LEN],
-    uint8_t out[AUDIT_HASH_LEN])
+int
+audit_node_hash(struct audit_sha256 *s, const uint8_t l[AUDIT_HASH_LEN],
+    const uint8_t r[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN])
 {
 	uint8_t b[1 + 2 * AUDIT_HASH_LEN];
 
 	b[0] = 0x01;	/* RFC 9162: interior node prefix */
 	memcpy(b + 1, l, AUDIT_HASH_LEN);
 	memcpy(b + 1 + AUDIT_HASH_LEN, r, AUDIT_HASH_LEN);
-	mbedtls_sha256_ret(b, sizeof(b), out, 0);
+	return audit_sha256(s, b, sizeof(b), out);
 }
 
 size_t
@@ -188,7 +204,7 @@ audit_key_id(mbedtls_pk_context *pk, char out[AUDIT_KEY_ID_LEN + 1])
 	n = mbedtls_pk_write_pubkey_der(pk, der, sizeof(der));
 	if (n <= 0)
 		return EG_ERR_CRYPTO;
-	if (mbedtls_sha256_ret(der + sizeof(der) - (size_t)n, (size_t)n, h, 0) != 0)
+	if (audit_sha256(NULL, der + sizeof(der) - (size_t)n, (size_t)n, h) != EG_OK)
 		return EG_ERR_CRYPTO;
 	audit_hex_lower(h, AUDIT_KEY_ID_LEN / 2, out);
 	return EG_OK;
@@ -235,28 +251,30 @@ int
 audit_hmac_init(struct audit_hmac *h, const uint8_t *key, size_t keylen)
 {
 	uint8_t k[64], pad[64];
-	int ret = EG_ERR_CRYPTO;
+	int ret;
 
-	mbedtls_sha256_init(&h->in);
-	mbedtls_sha256_init(&h->out);
+	memset(h, 0, sizeof(*h));
 	memset(k, 0, sizeof(k));
+	if ((ret = audit_sha256_new(&h->in)) != EG_OK ||
+	    (ret = audit_sha256_new(&h->out)) != EG_OK ||
+	    (ret = audit_sha256_new(&h->work)) != EG_OK)
+		goto out;
 	if (keylen > sizeof(k)) {
-		if (mbedtls_sha256_ret(key, keylen, k, 0) != 0)
+		if ((ret = audit_sha256(h->work, key, keylen, k)) != EG_OK)
 			goto out;
 	} else {
 		memcpy(k, key, keylen);
 	}
 	for (size_t i = 0; i < sizeof(pad); i++)
 		pad[i] = k[i] ^ 0x36;
-	if (mbedtls_sha256_starts_ret(&h->in, 0) != 0 ||
-	    mbedtls_sha256_update_ret(&h->in, pad, sizeof(pad)) != 0)
+	if ((ret = audit_sha256_start(h->in)) != EG_OK ||
+	    (ret = audit_sha256_update(h->in, pad, sizeof(pad))) != EG_OK)
 		goto out;
 	for (size_t i = 0; i < sizeof(pad); i++)
 		pad[i] = k[i] ^ 0x5c;
-	if (mbedtls_sha256_starts_ret(&h->out, 0) != 0 ||
-	    mbedtls_sha256_update_ret(&h->out, pad, sizeof(pad)) != 0)
+	if ((ret = audit_sha256_start(h->out)) != EG_OK ||
+	    (ret = audit_sha256_update(h->out, pad, sizeof(pad))) != EG_OK)
 		goto out;
-	ret = EG_OK;
 out:
 	eg_memzero(k, sizeof(k));
 	eg_memzero(pad, sizeof(pad));
@@ -268,26 +286,25 @@ out:
 void
 audit_hmac_free(struct audit_hmac *h)
 {
-	/* the midstates stand for the key: wipe them */
-	mbedtls_sha256_free(&h->in);
-	mbedtls_sha256_free(&h->out);
+	/* the midstates stand for the key: freeing a context cleanses it */
+	audit_sha256_free(&h->in);
+	audit_sha256_free(&h->out);
+	audit_sha256_free(&h->work);
 }
 
 int
-audit_hmac_ident(const struct audit_hmac *h, enum audit_ident kind, const char *value,
+audit_hmac_ident(struct audit_hmac *h, enum audit_ident kind, const char *value,
     char out[AUDIT_HMAC_HEX_LEN + 1])
 {
 	static const char *const labels[2] = { "egate-doc\n", "egate-name\n" };
 	char norm[AUDIT_SHORT_MAX];
 	uint8_t mac[32];
-	mbedtls_sha256_context c;
 	size_t n;
 	int ret = EG_ERR_INVAL;
 
-	mbedtls_sha256_init(&c);
 	if (out != NULL)
 		out[0] = '\0';
-	if (h == NULL || value == NULL || out == NULL ||
+	if (h == NULL || h->work == NULL || value == NULL || out == NULL ||
 	    (kind != AUDIT_IDENT_DOCUMENT && kind != AUDIT_IDENT_NAME) ||
 	    strlen(value) > AUDIT_SHORT_MAX)
 		goto out;
@@ -295,19 +312,17 @@ audit_hmac_ident(const struct audit_hmac *h, enum audit_ident kind, const char *
 	if (n == 0)
 		goto out;
 	ret = EG_ERR_CRYPTO;
-	mbedtls_sha256_clone(&c, &h->in);
-	if (mbedtls_sha256_update_ret(&c, (const uint8_t *)labels[kind], strlen(labels[kind])) != 0 ||
-	    mbedtls_sha256_update_ret(&c, (const uint8_t *)norm, n) != 0 ||
-	    mbedtls_sha256_finish_ret(&c, mac) != 0)
-		goto out;
-	mbedtls_sha256_clone(&c, &h->out);
-	if (mbedtls_sha256_update_ret(&c, mac, sizeof(mac)) != 0 ||
-	    mbedtls_sha256_finish_ret(&c, mac) != 0)
+	if (audit_sha256_copy(h->work, h->in) != EG_OK ||
+	    audit_sha256_update(h->work, labels[kind], strlen(labels[kind])) != EG_OK ||
+	    audit_sha256_update(h->work, norm, n) != EG_OK ||
+	    audit_sha256_finish(h->work, mac) != EG_OK ||
+	    audit_sha256_copy(h->work, h->out) != EG_OK ||
+	    audit_sha256_update(h->work, mac, sizeof(mac)) != EG_OK ||
+	    audit_sha256_finish(h->work, mac) != EG_OK)
 		goto out;
 	audit_hex_lower(mac, sizeof(mac), out);
 	ret = EG_OK;
 out:
-	mbedtls_sha256_free(&c);
 	eg_memzero(norm, sizeof(norm));
 	eg_memzero(mac, sizeof(mac));
 	return ret;

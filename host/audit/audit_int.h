@@ -9,13 +9,14 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
-#include <mbedtls/sha256.h>
 
 #include "audit.h"
+#include "audit_sha256.h"
 
-/* HMAC-SHA-256 with the key's pads pre-hashed (audit_crypto.c). Secret. */
+/* HMAC-SHA-256 with the key's pads pre-hashed (audit_crypto.c). Secret.
+ * work: the context each identifier is computed in (not thread-safe). */
 struct audit_hmac {
-	mbedtls_sha256_context in, out;
+	struct audit_sha256 *in, *out, *work;
 };
 
 struct audit_db {
@@ -25,6 +26,9 @@ struct audit_db {
 	size_t hmac_key_len;
 	struct audit_hmac hmac;		/* from hmac_key (writer) */
 	bool have_hmac;
+	/* the record, leaf and node hashes of append and verify (two at once:
+	 * the chain link and the leaf are computed from the same bytes) */
+	struct audit_sha256 *sha[2];
 	mbedtls_pk_context sign;	/* private key (writer) */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
@@ -75,35 +79,46 @@ void audit_hex_lower(const uint8_t *in, size_t n, char *out);
  * then any number of identifiers. Errors as audit_hmac_hex. */
 int audit_hmac_init(struct audit_hmac *h, const uint8_t *key, size_t keylen);
 void audit_hmac_free(struct audit_hmac *h);
-int audit_hmac_ident(const struct audit_hmac *h, enum audit_ident kind, const char *value,
+int audit_hmac_ident(struct audit_hmac *h, enum audit_ident kind, const char *value,
     char out[AUDIT_HMAC_HEX_LEN + 1]);
 
+/*
+ * The hashes below take the handle(s) to hash with (a log's a->sha[]), or
+ * NULL for one made and freed per call. Errors: EG_ERR_CRYPTO, EG_ERR_NOMEM,
+ * EG_ERR_OVERFLOW (a field longer than 4 GiB).
+ */
 /* SHA-256 over the personal part of a record (docs/audit.md). */
-int audit_payload_digest(const struct audit_str *doc_hmac, const struct audit_str *name_hmac,
-    const struct audit_str *payload, uint8_t out[AUDIT_HASH_LEN]);
+int audit_payload_digest(struct audit_sha256 *s, const struct audit_str *doc_hmac,
+    const struct audit_str *name_hmac, const struct audit_str *payload,
+    uint8_t out[AUDIT_HASH_LEN]);
 /* SHA-256 of one chain link (docs/audit.md). */
-int audit_record_digest(const uint8_t prev[AUDIT_HASH_LEN], int64_t id,
+int audit_record_digest(struct audit_sha256 *s, const uint8_t prev[AUDIT_HASH_LEN], int64_t id,
     const struct audit_hdr *h, const uint8_t payload_digest[AUDIT_HASH_LEN],
     uint8_t out[AUDIT_HASH_LEN]);
-/* The same entry bytes, hashed twice: the chain link SHA-256(entry) into
- * out and the RFC 9162 leaf hash SHA-256(0x00 || entry) into leaf. When
- * entry is not NULL the entry bytes are appended to it as well (prove). */
+/* The same entry bytes, hashed twice in one pass: the chain link
+ * SHA-256(entry) into out (with cs) and the RFC 9162 leaf hash
+ * SHA-256(0x00 || entry) into leaf (with ls); either output may be NULL.
+ * When entry is not NULL the entry bytes are appended to it as well (prove).
+ * cs and ls must be different handles (or NULL). */
 struct eg_wbuf;
-int audit_record_hashes(const uint8_t prev[AUDIT_HASH_LEN], int64_t id,
-    const struct audit_hdr *h, const uint8_t payload_digest[AUDIT_HASH_LEN],
-    uint8_t out[AUDIT_HASH_LEN], uint8_t leaf[AUDIT_HASH_LEN], struct eg_wbuf *entry);
+int audit_record_hashes(struct audit_sha256 *cs, struct audit_sha256 *ls,
+    const uint8_t prev[AUDIT_HASH_LEN], int64_t id, const struct audit_hdr *h,
+    const uint8_t payload_digest[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN],
+    uint8_t leaf[AUDIT_HASH_LEN], struct eg_wbuf *entry);
 /* RFC 9162 interior node: SHA-256(0x01 || l || r). */
-void audit_node_hash(const uint8_t l[AUDIT_HASH_LEN], const uint8_t r[AUDIT_HASH_LEN],
-    uint8_t out[AUDIT_HASH_LEN]);
+int audit_node_hash(struct audit_sha256 *s, const uint8_t l[AUDIT_HASH_LEN],
+    const uint8_t r[AUDIT_HASH_LEN], uint8_t out[AUDIT_HASH_LEN]);
 
 /* ---- the Merkle tree's right edge (audit_tree.c) ---- */
 void audit_range_init(struct audit_range *r);
 /* Add a leaf; nodes[0..*nnodes) get the complete subtrees it closes,
- * nodes[k] at level k (level 0 = the leaf itself). */
-void audit_range_push(struct audit_range *r, const uint8_t leaf[AUDIT_HASH_LEN],
-    uint8_t nodes[64][AUDIT_HASH_LEN], size_t *nnodes);
-/* Root of the tree of r->size leaves (the empty tree: SHA-256("")). */
-void audit_range_root(const struct audit_range *r, uint8_t out[AUDIT_HASH_LEN]);
+ * nodes[k] at level k (level 0 = the leaf itself). s as above. On an error
+ * (EG_ERR_CRYPTO, EG_ERR_NOMEM) r is unusable: load or init it again. */
+int audit_range_push(struct audit_sha256 *s, struct audit_range *r,
+    const uint8_t leaf[AUDIT_HASH_LEN], uint8_t nodes[64][AUDIT_HASH_LEN], size_t *nnodes);
+/* Root of the tree of r->size leaves (the empty tree: SHA-256("")). Errors as above. */
+int audit_range_root(struct audit_sha256 *s, const struct audit_range *r,
+    uint8_t out[AUDIT_HASH_LEN]);
 /* Load the right edge at size leaves from the tree table. */
 int audit_range_load(sqlite3 *db, uint64_t size, struct audit_range *r);
 /* Stored node covering leaves [idx << level, (idx + 1) << level). */

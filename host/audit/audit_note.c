@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include <mbedtls/base64.h>
-#include <mbedtls/sha256.h>
 #include <sodium.h>
 
 #include "audit_int.h"
@@ -88,7 +87,7 @@ audit_note_kid_ecdsa(mbedtls_pk_context *pk, uint8_t kid[4])
 	uint8_t der[256], h[32];
 	int n = mbedtls_pk_write_pubkey_der(pk, der, sizeof(der));
 
-	if (n <= 0 || mbedtls_sha256_ret(der + sizeof(der) - (size_t)n, (size_t)n, h, 0) != 0)
+	if (n <= 0 || audit_sha256(NULL, der + sizeof(der) - (size_t)n, (size_t)n, h) != EG_OK)
 		return EG_ERR_CRYPTO;
 	memcpy(kid, h, 4);
 	return EG_OK;
@@ -100,7 +99,7 @@ audit_note_verify_ecdsa(mbedtls_pk_context *pk, const char *body, size_t blen, c
 {
 	uint8_t d[32];
 
-	return mbedtls_sha256_ret((const uint8_t *)body, blen, d, 0) == 0 &&
+	return audit_sha256(NULL, body, blen, d) == EG_OK &&
 	    mbedtls_pk_verify(pk, MBEDTLS_MD_SHA256, d, sizeof(d), sig, siglen) == 0;
 }
 
@@ -263,21 +262,23 @@ audit_note_parse(const char *text, size_t len, struct audit_anchor *out)
 
 /* ---- witness keys (Ed25519, type 0x04) ---------------------------------------- */
 
-static void
+/* SHA-256(name || "\n" || type || pub)[:4]; EG_ERR_CRYPTO, EG_ERR_NOMEM */
+static int
 cosig_kid(const char *name, const uint8_t pub[32], uint8_t kid[4])
 {
-	mbedtls_sha256_context c;
+	struct audit_sha256 *c = NULL;
 	uint8_t h[32], t = SIG_TYPE_COSIG_V1, nl = '\n';
+	int ret;
 
-	mbedtls_sha256_init(&c);
-	mbedtls_sha256_starts_ret(&c, 0);
-	mbedtls_sha256_update_ret(&c, (const uint8_t *)name, strlen(name));
-	mbedtls_sha256_update_ret(&c, &nl, 1);
-	mbedtls_sha256_update_ret(&c, &t, 1);
-	mbedtls_sha256_update_ret(&c, pub, 32);
-	mbedtls_sha256_finish_ret(&c, h);
-	mbedtls_sha256_free(&c);
-	memcpy(kid, h, 4);
+	if ((ret = audit_sha256_new(&c)) == EG_OK && (ret = audit_sha256_start(c)) == EG_OK &&
+	    (ret = audit_sha256_update(c, name, strlen(name))) == EG_OK &&
+	    (ret = audit_sha256_update(c, &nl, 1)) == EG_OK &&
+	    (ret = audit_sha256_update(c, &t, 1)) == EG_OK &&
+	    (ret = audit_sha256_update(c, pub, 32)) == EG_OK &&
+	    (ret = audit_sha256_finish(c, h)) == EG_OK)
+		memcpy(kid, h, 4);
+	audit_sha256_free(&c);
+	return ret;
 }
 
 /* Parse "[PRIVATE+KEY+]name+hex8+base64(type || 32 bytes)". */
@@ -366,7 +367,8 @@ audit_witness_keygen(const char *name, char *skey, size_t skey_cap, char *vkey, 
 	randombytes_buf(seed, sizeof(seed));
 	if (crypto_sign_seed_keypair(pk, sk, seed) != 0)
 		goto out;
-	cosig_kid(name, pk, kid);
+	if ((ret = cosig_kid(name, pk, kid)) != EG_OK)
+		goto out;
 	if ((ret = key_format(true, name, kid, seed, skey, skey_cap)) == EG_OK)
 		ret = key_format(false, name, kid, pk, vkey, vkey_cap);
 out:
@@ -383,7 +385,8 @@ audit_vkey_check(const char *vkey)
 
 	if (key_parse(vkey, false, name, kid, pub) != EG_OK)
 		return EG_ERR_FORMAT;
-	cosig_kid(name, pub, want);
+	if (cosig_kid(name, pub, want) != EG_OK)
+		return EG_ERR_CRYPTO;
 	return memcmp(kid, want, 4) == 0 ? EG_OK : EG_ERR_FORMAT;
 }
 
@@ -451,7 +454,8 @@ audit_witness_cosign(struct audit_anchor *a, const char *skey, uint64_t ts)
 	ret = EG_ERR_CRYPTO;
 	if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, sk, seed) != 0)
 		goto out;
-	cosig_kid(name, pk, want);
+	if (cosig_kid(name, pk, want) != EG_OK)
+		goto out;
 	ret = EG_ERR_FORMAT;
 	if (memcmp(want, kid, 4) != 0)
 		goto out;
@@ -484,8 +488,7 @@ audit_witness_verify(const struct audit_anchor *a, const char *vkey, uint64_t *t
 
 	if (a == NULL || a->format != 2 || key_parse(vkey, false, name, kid, pub) != EG_OK)
 		return false;
-	cosig_kid(name, pub, want);
-	if (memcmp(want, kid, 4) != 0 || sodium_init() < 0)
+	if (cosig_kid(name, pub, want) != EG_OK || memcmp(want, kid, 4) != 0 || sodium_init() < 0)
 		return false;
 	for (size_t i = 0; i < a->n_sigs; i++) {
 		const struct audit_note_sig *s = &a->sigs[i];

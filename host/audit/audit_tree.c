@@ -12,8 +12,6 @@
  */
 #include <string.h>
 
-#include <mbedtls/sha256.h>
-
 #include "audit_int.h"
 #include "egate/error.h"
 
@@ -26,38 +24,44 @@ audit_range_init(struct audit_range *r)
 	r->n = 0;
 }
 
-void
-audit_range_push(struct audit_range *r, const uint8_t leaf[AUDIT_HASH_LEN],
-    uint8_t nodes[64][AUDIT_HASH_LEN], size_t *nnodes)
+int
+audit_range_push(struct audit_sha256 *sh, struct audit_range *r,
+    const uint8_t leaf[AUDIT_HASH_LEN], uint8_t nodes[64][AUDIT_HASH_LEN], size_t *nnodes)
 {
 	uint64_t s;
 	size_t k = 0;
+	int ret;
 
 	memcpy(r->h[r->n++], leaf, AUDIT_HASH_LEN);
 	memcpy(nodes[k++], leaf, AUDIT_HASH_LEN);
 	r->size++;
 	/* the new size's trailing zero bits = subtrees completed by this leaf */
 	for (s = r->size; (s & 1) == 0 && r->n >= 2; s >>= 1) {
-		audit_node_hash(r->h[r->n - 2], r->h[r->n - 1], r->h[r->n - 2]);
+		if ((ret = audit_node_hash(sh, r->h[r->n - 2], r->h[r->n - 1], r->h[r->n - 2])) !=
+		    EG_OK)
+			return ret;
 		r->n--;
 		memcpy(nodes[k++], r->h[r->n - 1], AUDIT_HASH_LEN);
 	}
 	*nnodes = k;
+	return EG_OK;
 }
 
-void
-audit_range_root(const struct audit_range *r, uint8_t out[AUDIT_HASH_LEN])
+int
+audit_range_root(struct audit_sha256 *s, const struct audit_range *r,
+    uint8_t out[AUDIT_HASH_LEN])
 {
 	uint8_t acc[AUDIT_HASH_LEN];
+	int ret;
 
-	if (r->n == 0) {
-		mbedtls_sha256_ret(NULL, 0, out, 0);	/* MTH({}) = SHA-256() */
-		return;
-	}
+	if (r->n == 0)
+		return audit_sha256(s, NULL, 0, out);	/* MTH({}) = SHA-256() */
 	memcpy(acc, r->h[r->n - 1], AUDIT_HASH_LEN);
 	for (size_t i = r->n - 1; i-- > 0;)
-		audit_node_hash(r->h[i], acc, acc);
+		if ((ret = audit_node_hash(s, r->h[i], acc, acc)) != EG_OK)
+			return ret;
 	memcpy(out, acc, AUDIT_HASH_LEN);
+	return EG_OK;
 }
 
 /* ---- stored nodes ------------------------------------------------------------ */
@@ -140,8 +144,7 @@ audit_tree_hash(sqlite3 *db, uint64_t a, uint64_t b, uint8_t out[AUDIT_HASH_LEN]
 	if ((rc = audit_tree_hash(db, a, a + k, l)) != EG_OK ||
 	    (rc = audit_tree_hash(db, a + k, b, r)) != EG_OK)
 		return rc;
-	audit_node_hash(l, r, out);
-	return EG_OK;
+	return audit_node_hash(NULL, l, r, out);
 }
 
 /* ---- proofs ------------------------------------------------------------------- */
@@ -177,10 +180,8 @@ audit_root(struct audit_db *a, uint64_t size, uint8_t root[AUDIT_HASH_LEN])
 		return rc;
 	if (size > have)
 		return EG_ERR_INVAL;
-	if (size == 0) {
-		mbedtls_sha256_ret(NULL, 0, root, 0);
-		return EG_OK;
-	}
+	if (size == 0)
+		return audit_sha256(NULL, NULL, 0, root);
 	return audit_tree_hash(a->db, 0, size, root);
 }
 
@@ -292,14 +293,16 @@ audit_verify_inclusion(const uint8_t leaf[AUDIT_HASH_LEN], uint64_t index, uint6
 		if (sn == 0)
 			return false;
 		if ((fn & 1) != 0 || fn == sn) {
-			audit_node_hash(path[i], r, r);
+			if (audit_node_hash(NULL, path[i], r, r) != EG_OK)
+				return false;
 			if ((fn & 1) == 0)
 				while ((fn & 1) == 0 && fn != 0) {
 					fn >>= 1;
 					sn >>= 1;
 				}
 		} else {
-			audit_node_hash(r, path[i], r);
+			if (audit_node_hash(NULL, r, path[i], r) != EG_OK)
+				return false;
 		}
 		fn >>= 1;
 		sn >>= 1;
@@ -344,15 +347,17 @@ audit_verify_consistency(uint64_t m, uint64_t n, const uint8_t root_m[AUDIT_HASH
 		if (sn == 0)
 			return false;
 		if ((fn & 1) != 0 || fn == sn) {
-			audit_node_hash(proof[i], fr, fr);
-			audit_node_hash(proof[i], sr, sr);
+			if (audit_node_hash(NULL, proof[i], fr, fr) != EG_OK ||
+			    audit_node_hash(NULL, proof[i], sr, sr) != EG_OK)
+				return false;
 			if ((fn & 1) == 0)
 				while ((fn & 1) == 0 && fn != 0) {
 					fn >>= 1;
 					sn >>= 1;
 				}
 		} else {
-			audit_node_hash(sr, proof[i], sr);
+			if (audit_node_hash(NULL, sr, proof[i], sr) != EG_OK)
+				return false;
 		}
 		fn >>= 1;
 		sn >>= 1;

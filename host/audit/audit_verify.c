@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/sha256.h>
 
 #include "audit_int.h"
 #include "egate/buf.h"
@@ -112,7 +111,7 @@ sig_ok(mbedtls_pk_context *pk, const char *key_id, uint64_t count, const uint8_t
 		return false;
 	}
 	tlen = audit_checkpoint_text(count, head, ts, text, sizeof(text));
-	if (tlen == 0 || sig == NULL || mbedtls_sha256_ret((const uint8_t *)text, tlen, digest, 0) != 0 ||
+	if (tlen == 0 || sig == NULL || audit_sha256(NULL, text, tlen, digest) != EG_OK ||
 	    mbedtls_pk_verify(pk, MBEDTLS_MD_SHA256, digest, sizeof(digest), sig, siglen) != 0) {
 		snprintf(why, cap, "signature does not verify");
 		return false;
@@ -346,8 +345,11 @@ params_check(sqlite3 *db, struct audit_report *rep)
 		    sqlite3_column_type(st, 2) == SQLITE_TEXT;
 
 		if (ok) {
-			mbedtls_sha256_ret(sqlite3_column_text(st, 2),
-			    (size_t)sqlite3_column_bytes(st, 2), got, 0);
+			if (audit_sha256(NULL, sqlite3_column_text(st, 2),
+				(size_t)sqlite3_column_bytes(st, 2), got) != EG_OK) {
+				ret = EG_ERR_CRYPTO;
+				goto out;
+			}
 			ok = memcmp(got, want, AUDIT_HASH_LEN) == 0;
 		}
 		if (!ok) {
@@ -564,7 +566,10 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 	memcpy(running, zero, sizeof(running));
 	audit_range_init(&range);
 	if (anchor != NULL && anchor->count == 0) {
-		audit_range_root(&range, root);
+		if (audit_range_root(a->sha[0], &range, root) != EG_OK) {
+			ret = EG_ERR_CRYPTO;
+			goto out;
+		}
 		if (anchor->format != 2 || memcmp(root, anchor->root, AUDIT_HASH_LEN) != 0) {
 			fail(rep, AUDIT_PROBLEM_ANCHOR, 0, 0, "the external checkpoint of an empty log "
 			    "has a wrong root");
@@ -633,7 +638,7 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 			}
 			rep->purged++;
 		} else {
-			if (audit_payload_digest(&doc, &name, &pay, pd) != EG_OK) {
+			if (audit_payload_digest(a->sha[0], &doc, &name, &pay, pd) != EG_OK) {
 				ret = EG_ERR_CRYPTO;
 				goto out;
 			}
@@ -643,14 +648,15 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 				goto done;
 			}
 		}
-		if (audit_record_hashes(running, id, &hdr, pd_stored, h_run, leaf, NULL) != EG_OK) {
+		if (audit_record_hashes(a->sha[0], a->sha[1], running, id, &hdr, pd_stored, h_run,
+			leaf, NULL) != EG_OK) {
 			ret = EG_ERR_CRYPTO;
 			goto out;
 		}
 		if (memcmp(prev, running, sizeof(prev)) != 0) {
 			/* is this record self-consistent with what it links to? then
 			 * its predecessor was changed after it was written */
-			if (audit_record_digest(prev, id, &hdr, pd_stored, h_self) != EG_OK) {
+			if (audit_record_digest(a->sha[0], prev, id, &hdr, pd_stored, h_self) != EG_OK) {
 				ret = EG_ERR_CRYPTO;
 				goto out;
 			}
@@ -669,7 +675,10 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 		}
 		memcpy(running, h_run, sizeof(running));
 		/* the tree: every stored node this leaf closes must be the one computed */
-		audit_range_push(&range, leaf, nodes, &nn);
+		if (audit_range_push(a->sha[0], &range, leaf, nodes, &nn) != EG_OK) {
+			ret = EG_ERR_CRYPTO;
+			goto out;
+		}
 		for (size_t k = 0; k < nn; k++) {
 			/* reported at the end: a chain or checkpoint problem found
 			 * later names the edit more precisely */
@@ -709,7 +718,10 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 				goto done;
 			}
 			if (cc.cur.note) {
-				audit_range_root(&range, root);
+				if (audit_range_root(a->sha[0], &range, root) != EG_OK) {
+					ret = EG_ERR_CRYPTO;
+					goto out;
+				}
 				if (memcmp(cc.cur.root, root, AUDIT_HASH_LEN) != 0) {
 					fail(rep, AUDIT_PROBLEM_CHECKPOINT, e, cc.cur.id, "checkpoint %"
 					    PRId64 " signs a different tree root at size %" PRId64
@@ -727,7 +739,10 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 			bool same;
 
 			if (anchor->format == 2) {
-				audit_range_root(&range, root);
+				if (audit_range_root(a->sha[0], &range, root) != EG_OK) {
+					ret = EG_ERR_CRYPTO;
+					goto out;
+				}
 				same = memcmp(anchor->root, root, AUDIT_HASH_LEN) == 0;
 			} else {
 				same = memcmp(anchor->head, running, sizeof(running)) == 0;
@@ -778,7 +793,10 @@ audit_verify_ex(struct audit_db *a, const char *pubkey_pem, const struct audit_v
 	}
 	if (!rep->ok)
 		goto done;
-	audit_range_root(&range, rep->root);
+	if (audit_range_root(a->sha[0], &range, rep->root) != EG_OK) {
+		ret = EG_ERR_CRYPTO;
+		goto out;
+	}
 	rep->unsealed = rep->records - rep->sealed;
 	if (anchor != NULL && rep->anchored) {
 		rep->anchor_count = anchor->count;
@@ -831,7 +849,7 @@ audit_leaf_entry(struct audit_db *a, int64_t id, uint8_t **entry, size_t *len,
 	h.decision = col(st, 4);
 	h.reason = col(st, 5);
 	h.officer = col(st, 6);
-	if ((ret = audit_record_hashes(sqlite3_column_blob(st, 8), id, &h,
+	if ((ret = audit_record_hashes(NULL, a->sha[1], sqlite3_column_blob(st, 8), id, &h,
 	    sqlite3_column_blob(st, 7), NULL, leaf, &w)) != EG_OK)
 		goto out;
 	*entry = w.data;
