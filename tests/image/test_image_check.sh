@@ -1,0 +1,124 @@
+#!/bin/sh
+# `scripts/image --check` on small crafted root trees (docs/image.md): a tree laid out like
+# the image — arm64 programs (compiled here with aarch64-linux-gnu-gcc; egate-kiosk with
+# more than 1000 symbols, like the real one), the loader and libc where the programs look,
+# the units enabled — passes, as a folder, a tar and an ext4 image. Each fault put into a
+# copy of it must fail the check with its own message: a simulator symbol in egate-kiosk, a
+# stripped egate-kiosk, a PEM private key, a .key file, the enrolment token, a unit not
+# enabled, an x86-64 program, a library the programs need missing. The image build itself
+# (mmdebstrap, qemu) is not run here: too slow for the suite; scripts/image, by hand or CI.
+#   test_image_check.sh SCRIPTS-IMAGE AARCH64-GCC
+set -eu
+image=$1 cc=$2
+command -v "$cc" >/dev/null 2>&1 || { echo "$cc not found: run scripts/install-deps (gcc-aarch64-linux-gnu)"; exit 1; }
+for t in readelf:binutils mkfs.ext4:e2fsprogs debugfs:e2fsprogs python3:python3; do
+	command -v "${t%%:*}" >/dev/null 2>&1 || { echo "${t%%:*} not found: install ${t#*:}"; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# ---- the good tree ------------------------------------------------------------------
+g=$tmp/good
+mkdir -p "$g/usr/bin" "$g/usr/sbin" "$g/usr/libexec/egate" "$g/usr/lib/aarch64-linux-gnu" \
+	"$g/usr/lib/systemd/system" "$g/etc/systemd/system/multi-user.target.wants" "$g/etc/egate/pki"
+ln -s usr/lib "$g/lib"
+# the loader and libc: stand-ins (the check looks for them by name, it does not run them)
+: > "$g/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1"
+ln -s /usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1 "$g/usr/lib/ld-linux-aarch64.so.1"
+: > "$g/usr/lib/aarch64-linux-gnu/libc.so.6.real"
+ln -s /usr/lib/aarch64-linux-gnu/libc.so.6.real "$g/usr/lib/aarch64-linux-gnu/libc.so.6"	# absolute, as in an image
+# egate-kiosk-like: 1200 functions, none named like the simulators
+{
+	i=0
+	while [ $i -lt 1200 ]; do echo "int kiosk_fn_$i(int x) { return x + $i; }"; i=$((i + 1)); done
+	echo 'int main(void) { return kiosk_fn_0(0); }'
+} > "$tmp/kiosk.c"
+echo 'int main(void) { return 0; }' > "$tmp/tiny.c"
+"$cc" -O0 -o "$g/usr/sbin/egate-kiosk" "$tmp/kiosk.c"
+"$cc" -o "$g/usr/bin/egate" "$tmp/tiny.c"
+"$cc" -o "$g/usr/libexec/egate/egate-tools" "$tmp/tiny.c"
+printf '#!/bin/sh\nexit 0\n' > "$g/usr/libexec/egate/egate-firstboot"
+chmod 0755 "$g/usr/libexec/egate/egate-firstboot"
+for u in egate-kiosk egate-firstboot; do
+	printf '[Service]\nExecStart=/bin/true\n' > "$g/usr/lib/systemd/system/$u.service"
+	ln -s "/usr/lib/systemd/system/$u.service" "$g/etc/systemd/system/multi-user.target.wants/$u.service"
+done
+# a public certificate is fine
+printf -- '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' > "$g/etc/egate/pki/ca.crt"
+
+"$image" --check "$g" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "the good tree is refused"; }
+echo "ok: the good tree passes: $(tail -1 "$tmp/out")"
+tar -C "$g" -cf "$tmp/good.tar" .
+"$image" --check "$tmp/good.tar" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "the good tree as tar is refused"; }
+mkfs.ext4 -q -F -d "$g" "$tmp/good.ext4" 16M
+"$image" --check "$tmp/good.ext4" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "the good tree as ext4 is refused"; }
+echo "ok: as tar and as ext4 too"
+
+# ---- faults ---------------------------------------------------------------------------
+# bad NAME MESSAGE-PART [ext4]: the tree $tmp/NAME (a copy of the good one, changed by the
+# caller) must fail the check with MESSAGE-PART
+bad() {
+	target=$tmp/$1
+	if [ "${3:-}" = ext4 ]; then mkfs.ext4 -q -F -d "$tmp/$1" "$tmp/$1.ext4" 16M; target=$tmp/$1.ext4; fi
+	rc=0
+	"$image" --check "$target" > "$tmp/out" 2>&1 || rc=$?
+	[ $rc = 1 ] || { cat "$tmp/out"; fail "$1: exit $rc, want 1"; }
+	grep -qF -- "$2" "$tmp/out" || { cat "$tmp/out"; fail "$1: no '$2' in the check's output"; }
+	echo "ok: refused ($1): $(grep -F -- "$2" "$tmp/out" | head -1)"
+}
+copy() { cp -a "$g" "$tmp/$1"; }
+
+copy simsym
+sed -e 's/^int kiosk_fn_7(/int simchip_answer(/' -e 's/kiosk_fn_0(0)/simchip_answer(0)/' "$tmp/kiosk.c" > "$tmp/kiosk-sim.c"
+"$cc" -O0 -o "$tmp/simsym/usr/sbin/egate-kiosk" "$tmp/kiosk-sim.c"
+bad simsym "egate-kiosk contains simulator or test code: simchip_answer"
+
+copy simsym4
+sed -e 's/^int kiosk_fn_9(/int scenario_load(/' "$tmp/kiosk.c" > "$tmp/kiosk-sc.c"
+"$cc" -O0 -o "$tmp/simsym4/usr/sbin/egate-kiosk" "$tmp/kiosk-sc.c"
+bad simsym4 "egate-kiosk contains simulator or test code: scenario_load" ext4
+
+copy stripped
+"$cc" -s -o "$tmp/stripped/usr/sbin/egate-kiosk" "$tmp/kiosk.c"
+bad stripped "stripped? the simulator check needs them"
+
+copy pemkey
+mkdir -p "$tmp/pemkey/etc/ssl/private"
+printf -- '-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n' > "$tmp/pemkey/etc/ssl/private/board.pem"
+bad pemkey "private keys in the image: ./etc/ssl/private/board.pem"
+
+copy pemkey8
+printf -- '-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n' > "$tmp/pemkey8/etc/egate/pki/leftover.crt"
+bad pemkey8 "private keys in the image: ./etc/egate/pki/leftover.crt" ext4
+
+copy keyfile
+printf 'not even PEM' > "$tmp/keyfile/etc/egate/pki/kiosk.key"
+bad keyfile "key files in the image: ./etc/egate/pki/kiosk.key"
+
+copy token
+printf 'token = 8d4d-be06-10a3-d671-e66e-2aac-5adb-daec\n' > "$tmp/token/etc/egate/provision.conf"
+bad token "/etc/egate/provision.conf (an enrolment token) is in the image"
+
+copy unit
+rm "$tmp/unit/etc/systemd/system/multi-user.target.wants/egate-firstboot.service"
+bad unit "egate-firstboot.service is not enabled"
+
+copy dangling
+rm "$tmp/dangling/usr/lib/systemd/system/egate-kiosk.service"
+bad dangling "egate-kiosk.service is enabled but its unit file is missing"
+
+copy x86
+# an x86-64 program: the arm64 one with e_machine (offset 18) set to EM_X86_64 (62), so the
+# test does not depend on the machine it runs on
+printf '\076\000' | dd of="$tmp/x86/usr/libexec/egate/egate-tools" bs=1 seek=18 conv=notrunc status=none
+readelf -h "$tmp/x86/usr/libexec/egate/egate-tools" | grep -q 'Machine:.*X86-64' || fail "could not make an x86-64 ELF header"
+bad x86 "ELF files that are not arm64: usr/libexec/egate/egate-tools"
+
+copy nolibc
+rm "$tmp/nolibc/usr/lib/aarch64-linux-gnu/libc.so.6.real"
+bad nolibc "/usr/bin/egate needs libc.so.6, which is not in the image"
+
+copy noprog
+rm "$tmp/noprog/usr/bin/egate"
+bad noprog "no /usr/bin/egate"
