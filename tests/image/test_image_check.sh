@@ -5,7 +5,8 @@
 # the units enabled — passes, as a folder, a tar and an ext4 image. Each fault put into a
 # copy of it must fail the check with its own message: a simulator symbol in egate-kiosk, a
 # stripped egate-kiosk, a PEM private key, a .key file, the enrolment token, a unit not
-# enabled, an x86-64 program, a library the programs need missing. The image build itself
+# enabled, an x86-64 program, a library the programs need missing, RAUC's pre-install
+# handler (egate-keep-identity) missing. The image build itself
 # (mmdebstrap, qemu) is not run here: too slow for the suite; scripts/image, by hand or CI.
 #   test_image_check.sh SCRIPTS-IMAGE AARCH64-GCC
 set -eu
@@ -38,8 +39,10 @@ echo 'int main(void) { return 0; }' > "$tmp/tiny.c"
 "$cc" -O0 -o "$g/usr/sbin/egate-kiosk" "$tmp/kiosk.c"
 "$cc" -o "$g/usr/bin/egate" "$tmp/tiny.c"
 "$cc" -o "$g/usr/libexec/egate/egate-tools" "$tmp/tiny.c"
-printf '#!/bin/sh\nexit 0\n' > "$g/usr/libexec/egate/egate-firstboot"
-chmod 0755 "$g/usr/libexec/egate/egate-firstboot"
+for s in egate-firstboot egate-keep-identity; do
+	printf '#!/bin/sh\nexit 0\n' > "$g/usr/libexec/egate/$s"
+	chmod 0755 "$g/usr/libexec/egate/$s"
+done
 for u in egate-kiosk egate-firstboot; do
 	printf '[Service]\nExecStart=/bin/true\n' > "$g/usr/lib/systemd/system/$u.service"
 	ln -s "/usr/lib/systemd/system/$u.service" "$g/etc/systemd/system/multi-user.target.wants/$u.service"
@@ -118,6 +121,10 @@ bad x86 "ELF files that are not arm64: usr/libexec/egate/egate-tools"
 copy nolibc
 rm "$tmp/nolibc/usr/lib/aarch64-linux-gnu/libc.so.6.real"
 bad nolibc "/usr/bin/egate needs libc.so.6, which is not in the image"
+
+copy nokeep
+rm "$tmp/nokeep/usr/libexec/egate/egate-keep-identity"
+bad nokeep "no /usr/libexec/egate/egate-keep-identity"
 
 copy noprog
 rm "$tmp/noprog/usr/bin/egate"
