@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "egate/error.h"
 #include "egate/mrzdev.h"
@@ -64,15 +63,6 @@ mrzdev_free(struct mrzdev **pd)
 	eg_memzero(d, sizeof(*d));
 	free(d);
 	*pd = NULL;
-}
-
-static uint64_t
-mrzdev_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void

@@ -11,8 +11,8 @@
 #include "egate/mrzdev.h"
 #include "egate/secure.h"
 
-static uint64_t
-now_ms(void)
+uint64_t
+mrzdev_now_ms(void)
 {
 	struct timespec ts;
 
@@ -41,10 +41,10 @@ mrzdev_doc_assemble(struct mrzdev_doc *doc, mrzdev_line_fn read_line, void *ctx,
 	if (doc == NULL || read_line == NULL)
 		goto out;
 	memset(doc, 0, sizeof(*doc));
-	deadline = now_ms() + timeout_ms;
+	deadline = mrzdev_now_ms() + timeout_ms;
 	while (want == 0 || doc->nlines < want) {
 		char *l = doc->line[doc->nlines];
-		uint64_t now = now_ms();
+		uint64_t now = mrzdev_now_ms();
 		size_t n;
 
 		ret = read_line(ctx, l, sizeof(doc->line[0]),

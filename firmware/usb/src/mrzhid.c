@@ -11,7 +11,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "egate/error.h"
 #include "egate/hid_proto.h"
@@ -33,15 +32,6 @@ struct hid {
 	void (*release)(void *owner);
 	void *owner;
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void
 hid_disconnect(struct hid *h)
@@ -114,7 +104,7 @@ hid_read_line(void *ctx, char *line, size_t cap, unsigned timeout_ms)
 {
 	struct hid *h = ctx;
 	uint8_t rep[HID_REPORT_CAP];
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = mrzdev_now_ms() + timeout_ms;
 	bool tried = false;
 	unsigned fails = 0;
 	int ret;
@@ -129,7 +119,7 @@ hid_read_line(void *ctx, char *line, size_t cap, unsigned timeout_ms)
 			    EG_STR("why", hidkbd_why(&h->kbd)));
 		if (ret != EG_ERR_TRUNCATED)
 			return ret;
-		now = now_ms();
+		now = mrzdev_now_ms();
 		if (tried && now >= deadline)
 			return EG_ERR_TIMEOUT;
 		tried = true;

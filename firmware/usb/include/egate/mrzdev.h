@@ -71,4 +71,8 @@ typedef int (*mrzdev_line_fn)(void *ctx, char *line, size_t cap, unsigned timeou
 int mrzdev_doc_assemble(struct mrzdev_doc *doc, mrzdev_line_fn read_line, void *ctx,
     unsigned timeout_ms);
 
+/* mrzdev_now_ms — CLOCK_MONOTONIC in ms: the deadlines of every MRZ reader
+ * backend (mrzdoc.c). */
+uint64_t mrzdev_now_ms(void);
+
 #endif
