@@ -11,6 +11,7 @@
 #ifndef EGATE_CLI_H
 #define EGATE_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes shared by all subcommands unless the man page says otherwise
@@ -30,6 +31,9 @@ struct egate_cmd {
 
 /* cli_err — print "egate CMD: message" to stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cli_wall_ms — the wall clock (CLOCK_REALTIME) in Unix ms. */
+int64_t cli_wall_ms(void);
 
 /*
  * cli_tool_exec — run subcommand argv[0] in the helper program egate-tools

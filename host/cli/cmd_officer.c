@@ -84,15 +84,6 @@ esc(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 officer_print_status_line(FILE *o, const Egate__KioskStatus *k)
 {
@@ -110,7 +101,7 @@ officer_print_status_line(FILE *o, const Egate__KioskStatus *k)
 	}
 	snprintf(ref, sizeof(ref), "%" PRIu64, online && h ? h->referral_seq : 0);
 	snprintf(cert, sizeof(cert), "%s", "-");
-	if (officer_cert_days(k, wall_ms(), &days))
+	if (officer_cert_days(k, cli_wall_ms(), &days))
 		snprintf(cert, sizeof(cert), days < 0 ? "expired" : "%ldd", days);
 	fprintf(o, "%-10s %-8s %-14s %-5s %-8s %-36s %-6" PRIu64 " %-7s ",
 	    esc(k->kiosk_id, id, sizeof(id)), online ? "online" : "offline",
@@ -164,7 +155,7 @@ officer_print_referral(FILE *o, const Egate__Referral *f, const char *indent)
 static void
 warn_cert_expiry(const Egate__OfficerReply *r)
 {
-	int64_t now = wall_ms();
+	int64_t now = cli_wall_ms();
 
 	for (size_t i = 0; i < r->n_kiosks; i++) {
 		const Egate__KioskStatus *k = r->kiosks[i];

@@ -137,15 +137,6 @@ struct console {
 	int port;
 };
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 item_clear(struct item *it)
 {
@@ -317,7 +308,7 @@ link_set(struct console *con, const char *state, const char *detail)
 	pthread_mutex_lock(&con->mu);
 	snprintf(con->link_state, sizeof(con->link_state), "%s", state);
 	snprintf(con->link_detail, sizeof(con->link_detail), "%s", detail);
-	con->link_since_ms = wall_ms();
+	con->link_since_ms = cli_wall_ms();
 	if ((f = open_memstream(&buf, &len)) != NULL) {
 		eg_json_init(&j, f);
 		eg_json_obj_begin(&j);
@@ -1156,7 +1147,7 @@ link_keepalive(struct officer_link *l)
 
 	egate__envelope__init(&env);
 	egate__heartbeat__init(&hb);
-	hb.ts_ms = wall_ms();
+	hb.ts_ms = cli_wall_ms();
 	env.body_case = EGATE__ENVELOPE__BODY_HEARTBEAT;
 	env.heartbeat = &hb;
 	return officer_link_send(l, &env, officer_link_now_ms() + 5000);

@@ -2,8 +2,8 @@
 /* officer_json.c — the JSON objects of the officer's views (officer_json.h). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "cli.h"
 #include "explain.h"
 #include "officer_json.h"
 
@@ -41,6 +41,7 @@ void
 officer_json_kiosk(struct eg_json *j, const Egate__KioskStatus *k)
 {
 	const Egate__Heartbeat *h = k->heartbeat;
+	long days;
 
 	eg_json_obj_begin(j);
 	eg_json_key_str(j, "kiosk", s(k->kiosk_id));
@@ -51,18 +52,12 @@ officer_json_kiosk(struct eg_json *j, const Egate__KioskStatus *k)
 	eg_json_uint(j, k->config_version);
 	eg_json_key(j, "events");
 	eg_json_uint(j, k->events);
-	{
-		struct timespec ts;
-		long days;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		eg_json_key_int(j, "cert_not_after_ms", k->cert_not_after_ms);
-		eg_json_key(j, "cert_days_left");
-		if (officer_cert_days(k, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &days))
-			eg_json_int(j, days);
-		else
-			eg_json_null(j);
-	}
+	eg_json_key_int(j, "cert_not_after_ms", k->cert_not_after_ms);
+	eg_json_key(j, "cert_days_left");
+	if (officer_cert_days(k, cli_wall_ms(), &days))
+		eg_json_int(j, days);
+	else
+		eg_json_null(j);
 	/* a kiosk the host cannot reach is OFFLINE, not what it said last */
 	eg_json_key_str(j, "state", !k->connected ? "OFFLINE" : h ? s(h->state) : "");
 	eg_json_key_bool(j, "held", k->connected && h ? h->held : false);
