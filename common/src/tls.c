@@ -770,37 +770,28 @@ eg_tls_peer(const struct eg_tls *t, char *cn, size_t cnlen, char *ou, size_t oul
 	return EG_OK;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): no time zone, no libc state. */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 int
 eg_tls_peer_not_after(const struct eg_tls *t, int64_t *unix_s)
 {
 	const mbedtls_x509_crt *p;
 	const mbedtls_x509_time *v;
+	struct tm tm;
+	time_t end;
 
 	if (!t->verified || (p = mbedtls_ssl_get_peer_cert(&t->ssl)) == NULL)
 		return EG_ERR_STATE;
 	v = &p->valid_to;
-	if (v->year < 1950 || v->year > 9999 || v->mon < 1 || v->mon > 12 || v->day < 1 ||
-	    v->day > 31 || v->hour < 0 || v->hour > 23 || v->min < 0 || v->min > 59 ||
-	    v->sec < 0 || v->sec > 60)
+	/* as host/pki's pki_x509_time: timegm, UTC; a date it moved is refused */
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v->year - 1900;
+	tm.tm_mon = v->mon - 1;
+	tm.tm_mday = v->day;
+	tm.tm_hour = v->hour;
+	tm.tm_min = v->min;
+	tm.tm_sec = v->sec;
+	if ((end = timegm(&tm)) == (time_t)-1 || tm.tm_mday != v->day)
 		return EG_ERR_FORMAT;
-	*unix_s = days_from_civil(v->year, (unsigned)v->mon, (unsigned)v->day) * 86400 +
-	    v->hour * 3600 + v->min * 60 + v->sec;
+	*unix_s = (int64_t)end;
 	return EG_OK;
 }
 
