@@ -31,13 +31,19 @@ rc=0; officer override --kiosk K01 --passage 2 --open 2>/dev/null || rc=$?
 "$kioskd" --config "$t/K01.conf" --scenario "$root/hw/sim/scenarios/officer.ini" \
   --officer-wait 60 --drain 30 >"$t/kiosk.out" 2>"$t/kiosk.log" & kiosk_pid=$!
 
-# wait for a referral in the queue; print "seq reason"
+# next_referral [AFTER] — wait for a referral in the queue whose seq is above
+# AFTER (the one just decided may still be listed until the kiosk's next
+# heartbeat); print "seq reason kiosk decision"
 next_referral() {
   local q
   for _ in $(seq 1 600); do
     q=$(officer queue --json 2>/dev/null || true)
-    if [ -n "$q" ] && [ "$q" != "[]" ]; then
-      python3 -c 'import json,sys; r=json.loads(sys.argv[1])[0]; e=json.loads(r["explanation"]) if r["explanation"] else {}; print(r["seq"], r["reason"], r["kiosk"], e.get("decision",""))' "$q"
+    if [ -n "$q" ] && [ "$q" != "[]" ] && python3 -c '
+import json,sys
+r=json.loads(sys.argv[1])[0]
+if r["seq"] <= int(sys.argv[2]): sys.exit(1)
+e=json.loads(r["explanation"]) if r["explanation"] else {}
+print(r["seq"], r["reason"], r["kiosk"], e.get("decision",""))' "$q" "${1:-0}"; then
       return 0
     fi
     kill -0 "$kiosk_pid" 2>/dev/null || fail "kiosk exited while waiting for a referral"
@@ -89,7 +95,7 @@ e2e_wait_for 10 grep -q "event=referral.images_wiped kiosk=K01 seq=$seq1 why=dec
   || fail "the host did not wipe the pictures when the officer decided"
 
 # 2. the unreadable chip: the officer inspects the passport and opens
-read -r seq2 reason2 _ _ < <(next_referral)
+read -r seq2 reason2 _ _ < <(next_referral "$seq1")
 [ "$reason2" = chip_unreadable ] || fail "second referral is '$reason2'"
 [ "$seq2" -gt "$seq1" ] || fail "seq did not increase"
 officer override --json --kiosk K01 --passage "$seq2" --open --reason "passport inspected by hand" \
@@ -97,7 +103,7 @@ officer override --json --kiosk K01 --passage "$seq2" --open --reason "passport 
   || fail "override --open not done"
 
 # 3. a held gate: release refused while not held; hold; release
-read -r seq3 reason3 _ _ < <(next_referral)
+read -r seq3 reason3 _ _ < <(next_referral "$seq2")
 [ "$seq3" -gt "$seq2" ] || fail "third referral seq"
 # the host dies while this referral waits; restarted, it shows the referral
 # again with its explanation (read back from the audit log)
