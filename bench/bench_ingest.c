@@ -47,6 +47,7 @@
 #include <sqlite3.h>
 
 #include "audit.h"
+#include "eg_stand_in.h"
 #include "egate/buf.h"
 #include "egate/error.h"
 #include "egate/tls.h"
@@ -276,24 +277,6 @@ drive(struct kiosk *ks, enum kst until)
 
 /* ---- the reference: raw SQLite, same rows, same durability and batching ---- */
 
-/* 64 hex digits of splitmix64 from row i: distinct and spread, not hashed */
-static void
-stand_in(uint64_t i, char out[65])
-{
-	uint64_t x = i * 0x9e3779b97f4a7c15ULL;
-
-	for (int k = 0; k < 64; k += 16) {
-		uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-		z ^= z >> 31;
-		for (int d = 0; d < 16; d++)
-			out[k + d] = "0123456789abcdef"[(z >> (60 - 4 * d)) & 15];
-	}
-	out[64] = '\0';
-}
-
 /* distinct: a distinct identifier stand-in per row (see the top comment) */
 static double
 raw_sqlite(const char *path, uint64_t n, uint64_t batch, bool distinct)
@@ -340,7 +323,7 @@ raw_sqlite(const char *path, uint64_t n, uint64_t batch, bool distinct)
 			sqlite3_bind_int64(st, 2, (sqlite3_int64)(i / KIOSKS + 1));
 			sqlite3_bind_int64(st, 3, e->ts_ms);
 			if (distinct) {
-				stand_in(i, hx);
+				eg_stand_in(i, hx);
 				sqlite3_bind_text(st, 4, hx, 64, SQLITE_TRANSIENT);
 			} else {
 				sqlite3_bind_text(st, 4, "4c3d2e1f4c3d2e1f4c3d2e1f4c3d2e1f"

@@ -35,6 +35,7 @@
 #include <sqlite3.h>
 
 #include "audit.h"
+#include "eg_stand_in.h"
 #include "egate/error.h"
 
 #define REPS 7
@@ -159,24 +160,6 @@ out:
 	return t;
 }
 
-/* 64 hex digits of splitmix64 from row i: distinct and spread, not hashed */
-static void
-stand_in(int i, char out[65])
-{
-	uint64_t x = (uint64_t)i * 0x9e3779b97f4a7c15ULL;
-
-	for (int k = 0; k < 64; k += 16) {
-		uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-		z ^= z >> 31;
-		for (int d = 0; d < 16; d++)
-			out[k + d] = "0123456789abcdef"[(z >> (60 - 4 * d)) & 15];
-	}
-	out[64] = '\0';
-}
-
 /* distinct: a distinct identifier stand-in per row (see the top comment) */
 static double
 run_raw(const char *path, int rows, int batch, bool distinct)
@@ -222,7 +205,7 @@ run_raw(const char *path, int rows, int batch, bool distinct)
 			sqlite3_bind_null(st, 7);
 			/* 64-char stand-ins of the HMACs, so rows have the same size */
 			if (distinct) {
-				stand_in(i + j, hx);
+				eg_stand_in((uint64_t)(i + j), hx);
 				sqlite3_bind_text(st, 8, hx, 64, SQLITE_STATIC);
 			} else {
 				sqlite3_bind_text(st, 8, "0123456789abcdef0123456789abcdef"
