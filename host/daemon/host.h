@@ -25,6 +25,12 @@
  * at once and the kiosk retries after its backoff. */
 #define HOST_HANDSHAKES_MAX 1024
 #define HOST_HANDSHAKE_STALL_MS 500
+/* A refused handshake: after its fatal alert the host shuts its side for
+ * writing and reads (and drops) what the peer still sends, until the peer
+ * closes or this long has passed, so that the peer reads the alert (a close
+ * with input unread or still arriving answers with a reset, and the peer's
+ * next write fails before it reads the alert). */
+#define HOST_REFUSED_LINGER_MS 2000
 #define HOST_FD_RESERVE 32		/* descriptors kept for everything but connections */
 #define HOST_ACCEPT_PAUSE_MS 100	/* accept failed for want of descriptors: wait */
 /* Session-ticket keys ("<db>.tickets", sealed; docs/host.md "Restarts"). */

@@ -700,19 +700,41 @@ conn_input(struct net *n, struct conn *c, const uint8_t *p, size_t len)
 
 /*
  * A refused handshake: mbedTLS has written its alert (certificate expired,
- * revoked, unknown CA, ...). Read what the client sent meanwhile (the rest
- * of its flight), so that close() sends a FIN and not an RST: an RST can
- * discard the alert before the client reads it, and the client then sees
- * only "connection closed" instead of why (issue 14).
+ * revoked, unknown CA, ...). The connection stays, refused, until the peer
+ * closes or HOST_REFUSED_LINGER_MS pass: our side is shut for writing (the
+ * peer reads the alert, then the end), and what the peer still sends (the
+ * rest of its flight, which may be on its way) is read and dropped, so that
+ * the close is a FIN and not a reset. A reset makes the peer's next write
+ * fail before it reads the alert: it then sees only "connection closed"
+ * instead of why (issue 14; console-officer-cli's revoked certificate
+ * through tls_hold_proxy.py). It keeps its handshake slot, and is the first
+ * to give it up (evict_handshake).
  */
 static void
-drain_input(int fd)
+conn_refuse(struct net *n, struct conn *c)
+{
+	c->refused = true;
+	c->close_at_ms = host_now_ms() + HOST_REFUSED_LINGER_MS;
+	(void)shutdown(c->fd, SHUT_WR);
+	set_events(n, c, EPOLLIN);
+}
+
+/* Read and drop a refused connection's input; frees c once the peer closed. */
+static void
+refused_drain(struct net *n, struct conn *c)
 {
 	char junk[4096];
 
-	for (int i = 0; i < 64; i++)
-		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
-			break;
+	for (int i = 0; i < 64; i++) {
+		ssize_t r = recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT);
+
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		conn_free(n, c, NULL);	/* the peer closed (or reset): done */
+		return;
+	}
 }
 
 /*
@@ -742,6 +764,10 @@ conn_readable(struct net *n, struct conn *c)
 	uint8_t buf[16384 + 64];
 
 	c->last_rx_ms = host_now_ms();
+	if (c->refused) {
+		refused_drain(n, c);
+		return;
+	}
 	if (c->st == C_HANDSHAKE) {
 		bool ww = false;
 		int rc = eg_tls_handshake(c->tls, &ww);
@@ -753,8 +779,8 @@ conn_readable(struct net *n, struct conn *c)
 		if (rc != EG_OK) {
 			EG_LOG(&n->lg, EG_LOG_WARN, "tls.refused", EG_STR("peer", c->peer),
 			    EG_STR("reason", eg_tls_error(c->tls)), EG_ERRF(rc));
-			drain_input(c->fd);
-			conn_free(n, c, NULL);
+			conn_refuse(n, c);
+			refused_drain(n, c);
 			return;
 		}
 		if (eg_tls_peer(c->tls, c->cn, sizeof(c->cn), c->ou, sizeof(c->ou)) != EG_OK ||
@@ -828,9 +854,11 @@ evict_handshake(struct net *n)
 	struct conn *victim = NULL;
 
 	for (struct conn *c = n->conns; c != NULL; c = c->next)
-		if (c->st == C_HANDSHAKE && (victim == NULL || c->last_rx_ms < victim->last_rx_ms))
+		if (c->st == C_HANDSHAKE && (victim == NULL || (c->refused && !victim->refused) ||
+		    (c->refused == victim->refused && c->last_rx_ms < victim->last_rx_ms)))
 			victim = c;
-	if (victim == NULL || host_now_ms() - victim->last_rx_ms < HOST_HANDSHAKE_STALL_MS)
+	if (victim == NULL || (!victim->refused &&
+	    host_now_ms() - victim->last_rx_ms < HOST_HANDSHAKE_STALL_MS))
 		return false;	/* every handshake is progressing: the newcomer waits */
 	n->evicted++;
 	if (host_now_ms() - n->evict_logged_ms >= 1000) {
@@ -981,7 +1009,9 @@ timeouts(struct net *n)
 
 	for (struct conn *c = n->conns, *next; c != NULL; c = next) {
 		next = c->next;
-		if (c->st == C_HANDSHAKE && now - c->created_ms > HOST_HANDSHAKE_TIMEOUT_MS)
+		if (c->refused && now >= c->close_at_ms)
+			conn_free(n, c, NULL);
+		else if (c->st == C_HANDSHAKE && now - c->created_ms > HOST_HANDSHAKE_TIMEOUT_MS)
 			conn_free(n, c, "handshake timeout");
 		else if (c->st == C_CLOSING && now >= c->close_at_ms)
 			conn_free(n, c, NULL);

@@ -30,6 +30,7 @@ struct conn {
 	struct eg_tls *tls;
 	struct frame_dec *dec;
 	enum conn_state st;
+	bool refused;			/* C_HANDSHAKE: refused, alert sent, lingering */
 	char peer[64];			/* address:port */
 	char cn[AUDIT_KIOSK_ID_MAX + 1];
 	char ou[16];
