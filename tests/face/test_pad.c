@@ -386,7 +386,7 @@ retone(const struct fcv_image *img, double black, double white, double sat,
  * attack where the same portrait straight from the camera is not; and a
  * known limit, measured rather than hidden: the same raised black with the
  * skin's colours kept (a person whose darks are soft) scores like a print
- * (docs/face.md, "the range cue's false alarms") */
+ * (docs/face.md, the harness: "Third round") */
 START_TEST(test_range_print)
 {
 	struct face_ctx *ctx = ctx_load();
