@@ -9,7 +9,7 @@
  * timed from the decoded frames and the key frame's face analysis (box and
  * landmarks), which the passage has anyway: decoding, detection, landmarks
  * and the embedding are not part of it. Every cue is on (the blink cue runs
- * fr_eye on 6 of the frames, the motion cues follow 11 patches in 6).
+ * fr_eye on 3 of the frames, the motion cues follow 11 patches in 6).
  *
  *   ./build-rel/bench/bench-pad [ROUNDS]       meson test --benchmark --suite face
  *

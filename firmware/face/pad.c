@@ -27,8 +27,10 @@ static const struct {
 	bool veto, live_sign;
 } cal[FACE_PAD_CUE_COUNT] = {
 	[FACE_PAD_SPECTRUM] = { "spectrum", 3.7, 0.15, +1, true, false },
-	[FACE_PAD_RANGE] = { "range", 0.15, 0.012, +1, true, false },
-	[FACE_PAD_GLARE] = { "glare", 0.09, 0.015, +1, true, false },
+	/* range: 0.21 for the head's ratio; the frame's ratio is scaled by
+	 * RANGE_FRAME_K = 0.21 / 0.09 in pad_tone.c: change both together */
+	[FACE_PAD_RANGE] = { "range", 0.21, 0.012, +1, true, false },
+	[FACE_PAD_GLARE] = { "glare", 0.20, 0.015, +1, true, false },
 	[FACE_PAD_BANDING] = { "banding", 2.9, 0.12, +1, true, false },
 	[FACE_PAD_FRAME] = { "frame", 0.66, 0.02, +1, true, false },
 	[FACE_PAD_PLANAR_MOTION] = { "planar_motion", 0.5, 0.1, +1, true, false },

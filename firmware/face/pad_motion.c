@@ -70,39 +70,37 @@ spread(const struct pad_in *in, size_t max, size_t *idx)
 	return k;
 }
 
-/* The part of frame j that holds every used patch, at the analysis scale:
- * one resize per frame; patches are cut from it. */
-struct region {
-	double x0, y0;		/* native origin */
-	struct pad_grey g;
-};
-
+/*
+ * patch_get — the P x P patch of frame j centred on native (cx, cy), at
+ * scale s: the patch's own square (half side h native, 2 px margin) cut and
+ * resized by OpenCV (area interpolation), then converted to grey. Cutting
+ * each patch rather than one region around all of them resizes about half
+ * the pixels (the room between the patches is never used); the grid of
+ * each patch is the same in every frame, so the shifts measured between
+ * frames are unchanged.
+ */
 static int
-region_get(const struct pad_in *in, size_t j, double x0, double y0, double x1, double y1,
-    double s, struct region *r)
+patch_get(const struct pad_in *in, size_t j, double cx, double cy, double h, double s,
+    float *out)
 {
-	struct fcv_rect rc = { x0, y0, x1 - x0, y1 - y0 };
+	struct fcv_rect rc = { cx - h - 2, cy - h - 2, 2 * h + 4, 2 * h + 4 };
+	struct pad_grey g = { 0 };
+	int n = (int)lround(rc.w * s), ox, oy, ret;
 
-	r->x0 = x0;
-	r->y0 = y0;
-	return pad_grey_scaled(in->f[j]->img, &rc, (int)lround(rc.w * s), (int)lround(rc.h * s),
-	    &r->g);
-}
-
-/* patch centred on native (cx, cy), P x P at scale s, from the region */
-static void
-region_patch(const struct region *r, double cx, double cy, double s, float *out)
-{
-	int ox = (int)lround((cx - r->x0) * s) - P / 2, oy = (int)lround((cy - r->y0) * s) - P / 2;
-
+	if ((ret = pad_grey_scaled(in->f[j]->img, &rc, n, n, &g)) != EG_OK)
+		return ret;
+	ox = (int)lround((cx - rc.x) * s) - P / 2;
+	oy = (int)lround((cy - rc.y) * s) - P / 2;
 	for (int y = 0; y < P; y++)
 		for (int x = 0; x < P; x++) {
 			int sx = ox + x, sy = oy + y;
 
-			sx = sx < 0 ? 0 : sx >= r->g.w ? r->g.w - 1 : sx;
-			sy = sy < 0 ? 0 : sy >= r->g.h ? r->g.h - 1 : sy;
-			out[y * P + x] = r->g.p[(size_t)sy * (size_t)r->g.w + (size_t)sx];
+			sx = sx < 0 ? 0 : sx >= g.w ? g.w - 1 : sx;
+			sy = sy < 0 ? 0 : sy >= g.h ? g.h - 1 : sy;
+			out[y * P + x] = g.p[(size_t)sy * (size_t)g.w + (size_t)sx];
 		}
+	pad_grey_free(&g);
+	return EG_OK;
 }
 
 static bool
@@ -122,13 +120,12 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	float key[NPATCH][P * P], cur[2][P * P];
 	float (*ks)[2][P * P] = NULL;	/* key patches' spectra: re, im */
 	float (*cs)[2][P * P] = NULL;	/* current frame's */
-	struct region reg = { 0 };
 	double pc[NPATCH][2];		/* patch centres, native pixels */
 	bool use[NPATCH];
 	size_t idx[MAX_MOTION_FRAMES], nidx;
 	double s = FACE_A / in->side, maxm = 0, h = in->side / 4;
 	/* h: half a patch, native pixels */
-	double bx0 = 1e9, by0 = 1e9, bx1 = -1e9, by1 = -1e9;
+	bool any = false;
 	int follows = 0, still = 0, moving = 0, usable = 0, ret = EG_OK;
 
 	planar->unit = "fraction following the face";
@@ -165,27 +162,21 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	for (int i = 0; i < NPATCH; i++) {
 		use[i] = pc[i][0] - h >= 0 && pc[i][1] - h >= 0 && pc[i][0] + h <= in->W &&
 		    pc[i][1] + h <= in->H;
-		if (!use[i])
-			continue;
-		bx0 = fmin(bx0, pc[i][0] - h - 2);
-		by0 = fmin(by0, pc[i][1] - h - 2);
-		bx1 = fmax(bx1, pc[i][0] + h + 2);
-		by1 = fmax(by1, pc[i][1] + h + 2);
+		any = any || use[i];
 	}
-	if (bx1 <= bx0 || by1 <= by0) {
+	if (!any) {
 		planar->state = micro->state = FACE_PAD_ABSTAINED;
 		pad_cue_detail(planar, "face patches outside the frame");
 		memcpy(micro->detail, planar->detail, sizeof(micro->detail));
 		return EG_OK;
 	}
-	if ((ret = region_get(in, in->key, bx0, by0, bx1, by1, s, &reg)) != EG_OK)
-		goto out;
 	for (int i = 0; i < NPATCH; i++) {
 		double m = 0, v = 0;
 
 		if (!use[i])
 			continue;
-		region_patch(&reg, pc[i][0], pc[i][1], s, key[i]);
+		if ((ret = patch_get(in, in->key, pc[i][0], pc[i][1], h, s, key[i])) != EG_OK)
+			goto out;
 		for (int k = 0; k < P * P; k++)
 			m += key[i][k];
 		m /= P * P;
@@ -193,7 +184,6 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 			v += (key[i][k] - m) * (key[i][k] - m);
 		use[i] = sqrt(v / (P * P)) >= 3.0;	/* a flat wall cannot be followed */
 	}
-	pad_grey_free(&reg.g);
 	ks = malloc(NPATCH * sizeof(*ks));
 	cs = malloc(NPATCH * sizeof(*cs));
 	if (ks == NULL || cs == NULL) {
@@ -224,8 +214,6 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 
 		if (!same_size(in, j))
 			continue;
-		if ((ret = region_get(in, j, bx0, by0, bx1, by1, s, &reg)) != EG_OK)
-			goto out;
 		{
 			/* two patches per FFT, forward and inverse */
 			int li[NPATCH], nl = 0;
@@ -243,9 +231,10 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 				const float *cai[2] = { cs[a][1], b >= 0 ? cs[b][1] : NULL };
 				double x[2], y[2], pp[2];
 
-				region_patch(&reg, pc[a][0], pc[a][1], s, cur[0]);
-				if (b >= 0)
-					region_patch(&reg, pc[b][0], pc[b][1], s, cur[1]);
+				if ((ret = patch_get(in, j, pc[a][0], pc[a][1], h, s, cur[0])) != EG_OK ||
+				    (b >= 0 && (ret = patch_get(in, j, pc[b][0], pc[b][1], h, s,
+				    cur[1])) != EG_OK))
+					goto out;
 				pad_spectra2(cur[0], b >= 0 ? cur[1] : NULL, P, cs[a][0], cs[a][1],
 				    b >= 0 ? cs[b][0] : NULL, b >= 0 ? cs[b][1] : NULL);
 				pad_phase_corr2(ka, kai, ca, cai, P, x, y, pp);
@@ -261,7 +250,6 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 				}
 			}
 		}
-		pad_grey_free(&reg.g);
 		for (int i = 0; i < NFACEP; i++) {
 			if (!ok[i])
 				continue;
@@ -337,7 +325,6 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	pad_cue_detail(micro, "%d of %d surrounding patch observations stayed still while the "
 	    "face moved (%d frames)", still, follows + still, moving);
 out:
-	pad_grey_free(&reg.g);
 	if (ks != NULL)
 		eg_memzero(ks, NPATCH * sizeof(*ks));
 	if (cs != NULL)

@@ -215,11 +215,17 @@ banding_frame(const struct fcv_image *img, double *raw, double *period)
 		goto out;
 	for (int y = 0; y < H; y++) {
 		const uint8_t *row = img->data + (size_t)y * img->stride;
-		double s = 0;
+		uint32_t sb = 0, sg = 0, sr = 0;	/* at most 511 samples of 255 */
+		double s;
 		int cnt = 0;
 
-		for (int x = 0; x < W; x += step, cnt++)
-			s += 0.114 * row[x * 3] + 0.587 * row[x * 3 + 1] + 0.299 * row[x * 3 + 2];
+		/* integer channel sums (vectorised), weighted once per row */
+		for (int x = 0; x < W; x += step, cnt++) {
+			sb += row[x * 3];
+			sg += row[x * 3 + 1];
+			sr += row[x * 3 + 2];
+		}
+		s = 0.114 * sb + 0.587 * sg + 0.299 * sr;
 		prof[y] = log(s / cnt + 4.0);
 		sx += y;
 		sy += prof[y];

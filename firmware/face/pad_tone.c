@@ -4,11 +4,18 @@
  *
  * range: paper and ink (or a screen seen in a lit room) cannot reach the
  *   darks of pupils, nostrils and hair nor keep the colours of skin: the
- *   black level rises towards the white and the chroma shrinks. Measure on
- *   the head (the square face box x1.3, inside the frame, at 96 x 96):
- *   raw = p1 / p99 of the grey level (0..1, higher = flatter), and the 90th
- *   percentile of chroma, reported; raw grows by (25 - chroma p90) / 100
- *   when the colours are under 25 (a washed-out gamut).
+ *   black level rises towards the white and the chroma shrinks. Two
+ *   measures, the larger decides:
+ *   - the head (the square face box x1.3, inside the frame, at 96 x 96):
+ *     p1 / p99 of the grey level (0..1, higher = flatter), grown by
+ *     (25 - chroma p90) / 100 when the colours are under 25 (a washed-out
+ *     gamut);
+ *   - the whole frame (at 120 x 150): p0.5 / p99.5 of the grey level, times
+ *     RANGE_FRAME_K. A screen or a print that fills the camera's view lifts
+ *     the black of the whole picture, room included; a person stands in a
+ *     room that has real darks somewhere (clothes, shadows, furniture), even
+ *     when the person's own darks are soft. The factor puts the frame's
+ *     decision point (0.09) on the head's (0.21): one raw, one limit.
  *
  * glare: light reflected by a glossy print or a screen's glass is a large,
  *   smooth, colourless, clipped patch, where skin highlights are small
@@ -24,6 +31,9 @@
 #include "egate/error.h"
 #include "egate/secure.h"
 #include "pad_int.h"
+
+/* the range cue's frame measure: the head's limit over the frame's (pad.c) */
+#define RANGE_FRAME_K (0.21 / 0.09)
 
 /* the square box scaled by k, shrunk to lie inside the frame */
 static struct fcv_rect
@@ -54,7 +64,9 @@ pad_cue_range(struct pad_in *in, struct face_pad_cue_result *c)
 	struct fcv_rect r = head_rect(in, 1.3);
 	struct fcv_image img = { 0 };
 	float Y[96 * 96], C[96 * 96];
-	double p1, p99, c90;
+	static const int FW = 120, FH = 150;
+	float *F = NULL;
+	double p1, p99, c90, head, f05 = 0, f995 = 0, frame;
 	int ret;
 
 	c->unit = "black/white ratio";
@@ -75,11 +87,33 @@ pad_cue_range(struct pad_in *in, struct face_pad_cue_result *c)
 	c90 = pad_percentile(C, 96 * 96, 90);
 	eg_memzero(Y, sizeof(Y));
 	eg_memzero(C, sizeof(C));
-	c->raw = (p1 + 1) / (p99 + 1);
+	head = (p1 + 1) / (p99 + 1);
 	if (c90 < 25)
-		c->raw += (25 - c90) / 100;
+		head += (25 - c90) / 100;
+	/* the whole frame's black and white */
+	if ((ret = fcv_image_crop(in->f[in->key]->img, &(struct fcv_rect){ 0, 0, in->W, in->H },
+	    FW, FH, &img)) != EG_OK)
+		return ret;
+	if ((F = malloc((size_t)FW * FH * sizeof(*F))) == NULL) {
+		fcv_image_free(&img);
+		return EG_ERR_NOMEM;
+	}
+	for (int y = 0; y < FH; y++)
+		for (int x = 0; x < FW; x++) {
+			float chroma;
+
+			yc(img.data + (size_t)y * img.stride + (size_t)x * 3, &F[y * FW + x], &chroma);
+		}
+	fcv_image_free(&img);
+	f05 = pad_percentile(F, (size_t)FW * FH, 0.5);
+	f995 = pad_percentile(F, (size_t)FW * FH, 99.5);
+	eg_memzero(F, (size_t)FW * FH * sizeof(*F));
+	free(F);
+	frame = RANGE_FRAME_K * (f05 + 1) / (f995 + 1);
+	c->raw = head >= frame ? head : frame;
 	c->state = FACE_PAD_SCORED;
-	pad_cue_detail(c, "grey p1 %.0f p99 %.0f, chroma p90 %.1f", p1, p99, c90);
+	pad_cue_detail(c, "%s: head p1 %.0f p99 %.0f chroma %.0f (%.3f); frame p0.5 %.0f p99.5 %.0f "
+	    "(%.3f)", head >= frame ? "head" : "frame", p1, p99, c90, head, f05, f995, frame);
 	return EG_OK;
 }
 

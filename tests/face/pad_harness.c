@@ -24,13 +24,15 @@
  *               [--frames N] [--depth] [--no-conditions] [--jobs N]
  *               [--dump FILE] [--cache DIR] [-v]
  *
- * Seeds: the tuning set uses 1..N; the held-out set B+1..B+N (B = 2000 by
- * default: seeds 1001-1002 were the held-out seeds of the first design and
- * have been looked at since, so they are no longer held out). --bona N
+ * Seeds: the tuning set uses 1..N; the held-out set B+1..B+N (B = 4000 by
+ * default: seeds 1001-1002, 2001-2003 and 3001-3003 were the held-out seeds
+ * of earlier calibrations and have been looked at since, so they are no
+ * longer held out; --seed-base 1000, 2000 or 3000 re-runs them, to be
+ * labelled as seen). --bona N
  * bona fide presentations per person and seed (other conditions), 2 by
  * default. --jobs N runs N processes (at most 2 on the project's machine).
  * --dump FILE writes one tab-separated line per presentation (every cue's
- * state, raw measure and score) for analysis. --cache DIR keeps every
+ * state, raw measure, score and detail) for analysis. --cache DIR keeps every
  * generated presentation (its frames' JPEG bytes, about 0.3 MB) in DIR and
  * reads it back on later runs: generating is most of the harness's time,
  * and a change to the cues does not change the pictures (not with --depth).
@@ -77,6 +79,7 @@ struct rec {
 	double raw[FACE_PAD_CUE_COUNT], score[FACE_PAD_CUE_COUNT];
 	const char *by;		/* static string of the library (same after fork) */
 	char desc[400];
+	char detail[FACE_PAD_CUE_COUNT][96];
 	double ms, cue_ms[FACE_PAD_CUE_COUNT];
 };
 
@@ -410,6 +413,7 @@ one(const struct run *ru, struct rec *rc)
 		rc->raw[c] = rep.cue[c].raw;
 		rc->score[c] = rep.cue[c].score;
 		rc->cue_ms[c] = rep.cue[c].ms;
+		snprintf(rc->detail[c], sizeof(rc->detail[c]), "%s", rep.cue[c].detail);
 	}
 	rc->done = true;
 	if (ru->verbose)
@@ -582,7 +586,7 @@ dump_tsv(const char *path, const struct rec *r, size_t n, bool tune)
 	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
 		const char *nm = face_pad_cue_name((enum face_pad_cue)c);
 
-		fprintf(f, "\t%s_state\t%s_raw\t%s_score", nm, nm, nm);
+		fprintf(f, "\t%s_state\t%s_raw\t%s_score\t%s_detail", nm, nm, nm, nm);
 	}
 	fprintf(f, "\tdesc\n");
 	for (size_t i = 0; i < n; i++) {
@@ -593,8 +597,8 @@ dump_tsv(const char *path, const struct rec *r, size_t n, bool tune)
 		    r[i].cond, r[i].noface, r[i].fused, r[i].fused_req,
 		    r[i].noface ? "-" : r[i].by);
 		for (int c = 0; c < FACE_PAD_CUE_COUNT; c++)
-			fprintf(f, "\t%s\t%.6g\t%.6g", face_pad_state_str(r[i].st[c]), r[i].raw[c],
-			    r[i].score[c]);
+			fprintf(f, "\t%s\t%.6g\t%.6g\t%s", face_pad_state_str(r[i].st[c]), r[i].raw[c],
+			    r[i].score[c], r[i].detail[c]);
 		fprintf(f, "\t%s\n", r[i].desc);
 	}
 	return fclose(f) == 0 ? 0 : -1;
@@ -610,7 +614,7 @@ main(int argc, char **argv)
 	struct run run;
 	size_t nrec = 0;
 	bool tune = false, quick = false, depth = false, verbose = false, conditions = true;
-	int seeds = 12, seed_base = 2000, bona = 2, frames = 8, jobs = 1, ret = 2, f = 0;
+	int seeds = 12, seed_base = 4000, bona = 2, frames = 8, jobs = 1, ret = 2, f = 0;
 	const char *dump = NULL, *cache = NULL;
 	char err[512];
 	struct timespec w0, w1;
