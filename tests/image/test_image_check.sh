@@ -2,11 +2,12 @@
 # `scripts/image --check` on small crafted root trees (docs/image.md): a tree laid out like
 # the image — arm64 programs (compiled here with aarch64-linux-gnu-gcc; egate-kiosk with
 # more than 1000 symbols, like the real one), the loader and libc where the programs look,
-# the units enabled — passes, as a folder, a tar and an ext4 image. Each fault put into a
-# copy of it must fail the check with its own message: a simulator symbol in egate-kiosk, a
-# stripped egate-kiosk, a PEM private key, a .key file, the enrolment token, a unit not
-# enabled, an x86-64 program, a library the programs need missing, RAUC's pre-install
-# handler (egate-keep-identity) missing. The image build itself
+# the units enabled — passes, as a folder, a tar and an ext4 image; so does a stripped
+# egate-kiosk with its debug file where egate-kiosk-dbgsym puts it. Each fault put into a
+# copy of it must fail the check with its own message: a simulator symbol in egate-kiosk (or
+# in its debug file), a stripped egate-kiosk without a debug file, a PEM private key, a .key
+# file, the enrolment token, a unit not enabled, an x86-64 program, a library the programs
+# need missing, RAUC's pre-install handler (egate-keep-identity) missing. The image build itself
 # (mmdebstrap, qemu) is not run here: too slow for the suite; scripts/image, by hand or CI.
 #   test_image_check.sh SCRIPTS-IMAGE AARCH64-GCC
 set -eu
@@ -85,6 +86,27 @@ bad simsym4 "egate-kiosk contains simulator or test code: scenario_load" ext4
 copy stripped
 "$cc" -s -o "$tmp/stripped/usr/sbin/egate-kiosk" "$tmp/kiosk.c"
 bad stripped "stripped? the simulator check needs them"
+
+# the packaged egate-kiosk is stripped; its symbols are in egate-kiosk-dbgsym's debug file,
+# which the check finds by the program's build ID: that passes, and a simulator symbol in the
+# debug file is found there
+objcopy=${cc%gcc}objcopy
+dbg_tree() {	# dbg_tree NAME SOURCE: a copy whose egate-kiosk is stripped, its debug file by build ID
+	copy "$1"
+	"$cc" -O0 -Wl,--build-id -o "$tmp/$1.full" "$2"
+	id=$(readelf -n "$tmp/$1.full" | sed -n 's/^ *Build ID: *//p')
+	[ -n "$id" ] || fail "no build ID in $tmp/$1.full"
+	d=$tmp/$1/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)
+	mkdir -p "$d"
+	"$objcopy" --only-keep-debug "$tmp/$1.full" "$d/$(echo "$id" | cut -c3-).debug"
+	"$objcopy" --strip-all "$tmp/$1.full" "$tmp/$1/usr/sbin/egate-kiosk"
+	rm "$tmp/$1.full"
+}
+dbg_tree dbgsym "$tmp/kiosk.c"
+"$image" --check "$tmp/dbgsym" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "a stripped egate-kiosk with its debug file is refused"; }
+echo "ok: a stripped egate-kiosk with its debug file (found by build ID) passes"
+dbg_tree dbgsim "$tmp/kiosk-sim.c"
+bad dbgsim "egate-kiosk contains simulator or test code: simchip_answer" ext4
 
 copy pemkey
 mkdir -p "$tmp/pemkey/etc/ssl/private"
