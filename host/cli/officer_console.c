@@ -1213,7 +1213,13 @@ session(struct console *con, struct officer_link *l, int sfd, bool *stop, char *
 		if (p[1].revents != 0) {
 			uint64_t cnt;
 
-			(void)read(con->wake_fd, &cnt, sizeof(cnt));
+			/* the eventfd's count is cleared; nothing to read (EAGAIN) is
+			 * a spurious wake-up */
+			if (read(con->wake_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN &&
+			    errno != EINTR) {
+				snprintf(why, whylen, "wake-up eventfd: %s", strerror(errno));
+				return;
+			}
 			if ((rc = actions_send(con, l, &next_request_id)) != EG_OK) {
 				snprintf(why, whylen, "%s", eg_strerror(rc));
 				return;
