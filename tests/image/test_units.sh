@@ -36,7 +36,8 @@ for want in 'User=egate-display' 'Group=egate-display' 'PAMName=egate-display' '
     'TTYReset=yes' 'TTYVHangup=yes' 'StandardInput=tty-fail' 'UtmpIdentifier=tty1' \
     'Conflicts=getty@tty1.service' 'Restart=always' 'After=egate-kiosk.service' \
     'Wants=egate-kiosk.service' 'EnvironmentFile=/etc/default/egate-display' \
-    'StateDirectory=egate-display' 'NoNewPrivileges=yes' 'WantedBy=multi-user.target'; do
+    'StateDirectory=egate-display' 'NoNewPrivileges=yes' 'WantedBy=multi-user.target' \
+    'Environment=LIBSEAT_BACKEND=logind'; do
 	grep -qx "$want" "$dunit" || fail "egate-display.service lost '$want'"
 done
 # the command line, its continuation lines joined: cage, then chromium in kiosk mode on the URL
