@@ -7,7 +7,9 @@
 # copy of it must fail the check with its own message: a simulator symbol in egate-kiosk (or
 # in its debug file), a stripped egate-kiosk without a debug file, a PEM private key, a .key
 # file, the enrolment token, a unit not enabled, an x86-64 program, a library the programs
-# need missing, RAUC's pre-install handler (egate-keep-identity) missing. The image build itself
+# need missing, RAUC's pre-install handler (egate-keep-identity) missing; with the traveller's
+# display (egate-display.service in the tree): that unit not enabled, chromium missing, its user
+# missing, uid 0, outside group render or inside group egate. The image build itself
 # (mmdebstrap, qemu) is not run here: too slow for the suite; scripts/image, by hand or CI.
 #   test_image_check.sh SCRIPTS-IMAGE AARCH64-GCC
 set -eu
@@ -151,3 +153,37 @@ bad nokeep "no /usr/libexec/egate/egate-keep-identity"
 copy noprog
 rm "$tmp/noprog/usr/bin/egate"
 bad noprog "no /usr/bin/egate"
+
+# the traveller's display (egate-display): a tree with its unit must have it enabled, its
+# programs, PAM service and URL file, and its user in video, render and input, not in egate
+copy display
+d=$tmp/display
+mkdir -p "$d/etc/pam.d" "$d/etc/default"
+printf '[Service]\nUser=egate-display\nExecStart=/usr/bin/cage -- /usr/bin/chromium\n' > "$d/usr/lib/systemd/system/egate-display.service"
+ln -s /usr/lib/systemd/system/egate-display.service "$d/etc/systemd/system/multi-user.target.wants/egate-display.service"
+for p in cage chromium; do printf '#!/bin/sh\nexit 0\n' > "$d/usr/bin/$p"; chmod 0755 "$d/usr/bin/$p"; done
+echo 'session required pam_systemd.so' > "$d/etc/pam.d/egate-display"
+echo 'EGATE_DISPLAY_URL=http://127.0.0.1:8471/' > "$d/etc/default/egate-display"
+printf 'root:x:0:0::/root:/bin/sh\negate:x:999:999::/var/lib/egate:/usr/sbin/nologin\negate-display:x:998:998::/var/lib/egate-display:/usr/sbin/nologin\n' > "$d/etc/passwd"
+printf 'root:x:0:\nvideo:x:44:egate-display\ninput:x:105:egate-display\nrender:x:106:egate-display\negate:x:999:\negate-display:x:998:\n' > "$d/etc/group"
+"$image" --check "$d" > "$tmp/out" 2>&1 || { cat "$tmp/out"; fail "the tree with the display is refused"; }
+echo "ok: a tree with the display (unit enabled, user egate-display in video, render, input) passes"
+copy_display() { cp -a "$d" "$tmp/$1"; }
+copy_display dispunit
+rm "$tmp/dispunit/etc/systemd/system/multi-user.target.wants/egate-display.service"
+bad dispunit "egate-display.service is not enabled" ext4
+copy_display dispgroup
+sed -i 's/^render:x:106:egate-display$/render:x:106:/' "$tmp/dispgroup/etc/group"
+bad dispgroup "the display's user egate-display is not in group render"
+copy_display dispegate
+sed -i 's/^egate:x:999:$/egate:x:999:egate-display/' "$tmp/dispegate/etc/group"
+bad dispegate "the display's user egate-display is in group egate"
+copy_display dispnouser
+sed -i '/^egate-display:/d' "$tmp/dispnouser/etc/passwd"
+bad dispnouser "its user egate-display is not"
+copy_display dispbrowser
+rm "$tmp/dispbrowser/usr/bin/chromium"
+bad dispbrowser "egate-display.service is in the image, /usr/bin/chromium is not"
+copy_display disproot
+sed -i 's/^egate-display:x:998:/egate-display:x:0:/' "$tmp/disproot/etc/passwd"
+bad disproot "the display's user egate-display has uid 0"
