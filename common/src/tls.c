@@ -26,6 +26,7 @@
 #include "egate/keyfile.h"
 #include "egate/secure.h"
 #include "egate/tls.h"
+#include "egate/utctime.h"
 
 #define TICKET_LIFETIME_DEFAULT 3600	/* seconds, without eg_tls_conf_set_ticket_keys */
 #define TICKET_IV_LEN 12
@@ -546,6 +547,13 @@ eg_tls_conf_reload_crl(struct eg_tls_conf *c, const char *path, char *errbuf, si
 	return EG_OK;
 }
 
+/* an mbedTLS time (UTC) in Unix seconds (utctime.h) */
+static int
+x509_time_unix(const mbedtls_x509_time *v, int64_t *unix_s)
+{
+	return eg_utc_unix(v->year, v->mon, v->day, v->hour, v->min, v->sec, unix_s);
+}
+
 int
 eg_tls_conf_crl_days_left(struct eg_tls_conf *c, int *days)
 {
@@ -554,13 +562,13 @@ eg_tls_conf_crl_days_left(struct eg_tls_conf *c, int *days)
 	*days = 0;
 	pthread_mutex_lock(&c->crl_lock);
 	if (c->crl != NULL && c->crl->next_update.year != 0) {
-		const mbedtls_x509_time *u = &c->crl->next_update;
-		struct tm nu = { .tm_year = u->year - 1900, .tm_mon = u->mon - 1, .tm_mday = u->day,
-			.tm_hour = u->hour, .tm_min = u->min, .tm_sec = u->sec };
-		time_t left = timegm(&nu) - time(NULL);
+		int64_t nu = 0;
 
-		*days = left < 0 ? -1 : (int)(left / 86400);
-		rc = EG_OK;
+		if ((rc = x509_time_unix(&c->crl->next_update, &nu)) == EG_OK) {
+			int64_t left = nu - (int64_t)time(NULL);
+
+			*days = left < 0 ? -1 : (int)(left / 86400);
+		}
 	}
 	pthread_mutex_unlock(&c->crl_lock);
 	return rc;
@@ -774,25 +782,10 @@ int
 eg_tls_peer_not_after(const struct eg_tls *t, int64_t *unix_s)
 {
 	const mbedtls_x509_crt *p;
-	const mbedtls_x509_time *v;
-	struct tm tm;
-	time_t end;
 
 	if (!t->verified || (p = mbedtls_ssl_get_peer_cert(&t->ssl)) == NULL)
 		return EG_ERR_STATE;
-	v = &p->valid_to;
-	/* as host/pki's pki_x509_time: timegm, UTC; a date it moved is refused */
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = v->year - 1900;
-	tm.tm_mon = v->mon - 1;
-	tm.tm_mday = v->day;
-	tm.tm_hour = v->hour;
-	tm.tm_min = v->min;
-	tm.tm_sec = v->sec;
-	if ((end = timegm(&tm)) == (time_t)-1 || tm.tm_mday != v->day)
-		return EG_ERR_FORMAT;
-	*unix_s = (int64_t)end;
-	return EG_OK;
+	return x509_time_unix(&p->valid_to, unix_s);
 }
 
 int

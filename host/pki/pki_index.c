@@ -24,6 +24,7 @@
 
 #include "egate/buf.h"
 #include "egate/error.h"
+#include "egate/utctime.h"
 #include "pki.h"
 #include "pki_internal.h"
 
@@ -93,16 +94,10 @@ pki_iso_parse(const char *s, size_t n, time_t *out)
 time_t
 pki_x509_time(const mbedtls_x509_time *x)
 {
-	struct tm tm;
+	int64_t s;
 
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = x->year - 1900;
-	tm.tm_mon = x->mon - 1;
-	tm.tm_mday = x->day;
-	tm.tm_hour = x->hour;
-	tm.tm_min = x->min;
-	tm.tm_sec = x->sec;
-	return timegm(&tm);
+	return eg_utc_unix(x->year, x->mon, x->day, x->hour, x->min, x->sec, &s) == EG_OK ?
+	    (time_t)s : (time_t)-1;
 }
 
 /* ---- fields ----------------------------------------------------------------- */

@@ -63,7 +63,7 @@ bool pki_exists(const char *path);
 void pki_iso_time(time_t t, char out[21]);
 /* strict parse of the above; EG_ERR_FORMAT */
 int pki_iso_parse(const char *s, size_t n, time_t *out);
-/* an mbedTLS time (UTC) as time_t */
+/* an mbedTLS time (UTC) as time_t, -1 if out of range (eg_utc_unix) */
 time_t pki_x509_time(const mbedtls_x509_time *t);
 /* read dirfd/index.txt (the folder dir, for messages); missing: empty with
  * out->missing set */

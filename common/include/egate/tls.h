@@ -67,7 +67,8 @@ int eg_tls_conf_new(struct eg_tls_conf **out, enum eg_tls_side side,
 int eg_tls_conf_reload_crl(struct eg_tls_conf *c, const char *crl, char *errbuf, size_t errlen);
 
 /* eg_tls_conf_crl_days_left — whole days until the CRL's nextUpdate (-1 if
- * passed). Errors: EG_ERR_NOT_FOUND (no CRL, or one without nextUpdate). */
+ * passed). Errors: EG_ERR_NOT_FOUND (no CRL, or one without nextUpdate),
+ * EG_ERR_FORMAT (a nextUpdate out of range). */
 int eg_tls_conf_crl_days_left(struct eg_tls_conf *c, int *days);
 
 /* Session-ticket keys (server). */
@@ -135,6 +136,7 @@ int eg_tls_peer(const struct eg_tls *t, char *cn, size_t cnlen, char *ou, size_t
  * EG_ERR_FORMAT (a date out of range).
  */
 int eg_tls_peer_not_after(const struct eg_tls *t, int64_t *unix_s);
+
 
 /*
  * eg_tls_peer_check — (after the handshake) check the peer's certificate
