@@ -64,9 +64,8 @@ digits(const char *s, size_t n, int *out)
 int
 pki_iso_parse(const char *s, size_t n, time_t *out)
 {
-	struct tm tm, back;
 	int y, mo, d, h, mi, se;
-	time_t t;
+	int64_t t;
 
 	if (n != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
 	    s[16] != ':' || s[19] != 'Z' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
@@ -75,19 +74,10 @@ pki_iso_parse(const char *s, size_t n, time_t *out)
 		return EG_ERR_FORMAT;
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59)
 		return EG_ERR_FORMAT;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	/* timegm normalises 31 February into March: refuse what moved */
-	if (t == (time_t)-1 || gmtime_r(&t, &back) == NULL || back.tm_mday != d ||
-	    back.tm_mon != mo - 1 || back.tm_year != y - 1900)
+	/* a date that does not exist (31 February) is refused */
+	if (eg_utc_unix(y, mo, d, h, mi, se, &t) != EG_OK)
 		return EG_ERR_FORMAT;
-	*out = t;
+	*out = (time_t)t;
 	return EG_OK;
 }
 

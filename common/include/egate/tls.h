@@ -137,7 +137,6 @@ int eg_tls_peer(const struct eg_tls *t, char *cn, size_t cnlen, char *ou, size_t
  */
 int eg_tls_peer_not_after(const struct eg_tls *t, int64_t *unix_s);
 
-
 /*
  * eg_tls_peer_check — (after the handshake) check the peer's certificate
  * again against the current CRL and clock: for sessions that were up when

@@ -1,8 +1,9 @@
 /* utctime.h — a calendar time in UTC as Unix seconds, checked.
  *
- * The one conversion of the dates certificates and CRLs carry (common/src/tls.c,
- * host/pki): timegm, which takes UTC fields, and a refusal of any field it would have
- * to move (31 February becomes 3 March in timegm; here it is an error).
+ * The one conversion of the dates certificates and CRLs carry (common/src/tls.c;
+ * host/pki, also the dates of the CA's index): timegm, which takes UTC fields,
+ * and a refusal of any field it would have to move (31 February becomes 3 March
+ * in timegm; here it is an error).
  */
 #ifndef EGATE_UTCTIME_H
 #define EGATE_UTCTIME_H
