@@ -20,6 +20,7 @@
 #include "sim_doc_reader.h"
 #include "sim_mrz.h"
 #include "sim_reader.h"
+#include "sim_tmpdir.h"
 #include "sim_traveller.h"
 
 struct kiosk_sim {
@@ -27,7 +28,7 @@ struct kiosk_sim {
 	struct sim_pki *pki;
 	struct usb_profile_table *pt;
 	char testdata[512];
-	char tmpdir[64];
+	char tmpdir[128];		/* $TMPDIR/egate-kiosk-sim.XXXXXX */
 	struct face_ctx *face;		/* the kiosk's, during prepare */
 	struct sim_gate gate;
 	struct text_display disp;
@@ -596,19 +597,6 @@ readers_path(void)
 	    EGATE_READERS_SRC;
 }
 
-static void
-rm_tmpdir(const char *dir)
-{
-	char path[160];
-	static const char *const names[] = { "scene.txt", "live.jpg", "empty.jpg", "closed.jpg" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		(void)unlink(path);
-	}
-	(void)rmdir(dir);
-}
-
 /* The lines and a second display (kiosk_sim_opts.also), the same messages. */
 static int
 tee_show(void *ctx, const struct display_msg *m)
@@ -653,10 +641,9 @@ kiosk_sim_new(const struct kiosk_sim_opts *o, struct kiosk_sim **out, char *err,
 		snprintf(s->testdata, sizeof(s->testdata), "%s", o->testdata_dir);
 	else
 		sim_testdata_dir(s->testdata, sizeof(s->testdata));
-	snprintf(s->tmpdir, sizeof(s->tmpdir), "/tmp/egate-kiosk-sim.XXXXXX");
-	if (mkdtemp(s->tmpdir) == NULL) {
-		s->tmpdir[0] = '\0';
-		ret = EG_ERR_IO;
+	if ((ret = sim_tmpdir_make(s->tmpdir, sizeof(s->tmpdir), "egate-kiosk-sim")) != EG_OK) {
+		eg_errbuf(err, errlen, "scratch folder for the camera's frames: %s",
+		    eg_strerror(ret));
 		goto fail;
 	}
 	sim_gate_init(&s->gate, o->log);
@@ -701,8 +688,7 @@ kiosk_sim_free(struct kiosk_sim **sp)
 	kiosk_sim_release(s);
 	sim_pki_free(&s->pki);
 	free(s->pt);
-	if (s->tmpdir[0] != '\0')
-		rm_tmpdir(s->tmpdir);
+	(void)sim_tmpdir_remove(s->tmpdir);
 	free(s);
 	*sp = NULL;
 }

@@ -48,6 +48,7 @@
 #include "kiosk_sim.h"
 #include "sim_doc_reader.h"
 #include "sim_lane.h"
+#include "sim_tmpdir.h"
 #include "sim_traveller.h"
 
 #define PROG "egate-kiosk-sim"
@@ -235,20 +236,6 @@ usage(FILE *f)
 	    "  --version, --help\n");
 }
 
-static void
-rm_pki(const char *dir)
-{
-	char p[300];
-
-	snprintf(p, sizeof(p), "%s/crl/csca.crl", dir);
-	(void)unlink(p);
-	snprintf(p, sizeof(p), "%s/crl", dir);
-	(void)rmdir(p);
-	snprintf(p, sizeof(p), "%s/csca.der", dir);
-	(void)unlink(p);
-	(void)rmdir(dir);
-}
-
 static int
 scenario_mode(int argc, char **argv)
 {
@@ -273,7 +260,7 @@ scenario_mode(int argc, char **argv)
 	struct scenario *sc = NULL;
 	struct kiosk_report rep;
 	struct uplink_stats st;
-	char err[512] = "", pki[64] = "", title[512];
+	char err[512] = "", pki[128] = "", title[512];
 	size_t met = 0;
 	int c, ret = 2, drain_s = 30, config_wait_s = 0, officer_wait_s = 0;
 	char *end;
@@ -342,10 +329,9 @@ scenario_mode(int argc, char **argv)
 	/* [trust] csca = sim: the simulated PKI, written where the kiosk's
 	 * configuration can point at it (the kiosk trusts only configuration) */
 	if (a.conf.csca[0] == '\0' || strcmp(a.conf.csca, "sim") == 0) {
-		snprintf(pki, sizeof(pki), "/tmp/egate-sim-pki.XXXXXX");
-		if (mkdtemp(pki) == NULL || kiosk_sim_write_pki(sim, pki) != EG_OK) {
+		if (sim_tmpdir_make(pki, sizeof(pki), "egate-sim-pki") != EG_OK ||
+		    kiosk_sim_write_pki(sim, pki) != EG_OK) {
 			fprintf(stderr, PROG ": cannot write the simulated PKI\n");
-			pki[0] = '\0';
 			goto out;
 		}
 		snprintf(a.conf.csca, sizeof(a.conf.csca), "%s/csca.der", pki);
@@ -410,8 +396,7 @@ out:
 	kiosk_sim_free(&sim);
 	display_web_free(&web);
 	kiosk_app_fini(&a);
-	if (pki[0] != '\0')
-		rm_pki(pki);
+	(void)sim_tmpdir_remove(pki);
 	free(sc);
 	return ret;
 }

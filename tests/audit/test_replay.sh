@@ -15,7 +15,6 @@ set -euo pipefail
 build=$1 root=$2
 # shellcheck source=tests/e2e/lib.sh
 . "$root/tests/e2e/lib.sh"
-trap 'e2e_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$t"' EXIT
 q() { sqlite3 "file:$t/audit.db?mode=ro" "$1"; }
 
 e2e_pki K01
@@ -47,6 +46,9 @@ e2e_host_start "$t/host.log"
 "$kioskd" --config "$t/K01.conf" --scenario "$root/hw/sim/scenarios/demo.ini" --config-wait 30 \
   --drain 60 >"$t/kiosk.out" 2>"$t/kiosk.log" || fail "egate-kiosk-sim: a decision differed from demo.ini"
 grep -q 'config version 2 applied (pushed' "$t/kiosk.out" || fail "version 2 not applied"
+# the runner removed its scratch folders ($TMPDIR: the camera's frames, the PKI)
+left=$(ls -A "$TMPDIR")
+[ -z "$left" ] || fail "egate-kiosk-sim left scratch folders in \$TMPDIR: $left"
 
 # ---- version 3: the genuine traveller (0.99) is referred at 0.999
 bundle 3 0.999 > "$t/policy.ini"

@@ -13,17 +13,28 @@ hostd="$build/host/daemon/egate-host"
 # the simulation runner: the passage core of egate-kiosk on simulated devices
 kioskd="$build/hw/sim/egate-kiosk-sim"
 t=$(mktemp -d /tmp/egate-e2e.XXXXXX)
+# the programs' own scratch folders (egate-kiosk-sim's) go inside $t as well
+mkdir "$t/tmp"
+export TMPDIR="$t/tmp"
 pki="$t/pki"
-host_pid= kiosk_pid= console_pid= e2e_pids=
+host_pid= kiosk_pid= console_pid= e2e_pids= e2e_failed=
 
+# stops what the test started and removes $t, unless the test failed (fail)
+# or EGATE_E2E_KEEP is set: then $t stays for a look (delete it after)
 e2e_cleanup() {
   for p in $e2e_pids $console_pid $kiosk_pid; do kill "$p" 2>/dev/null || true; done
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null || true
   wait 2>/dev/null || true
+  if [ -n "${EGATE_E2E_KEEP:-}$e2e_failed" ]; then
+    echo "kept $t" >&2
+  else
+    rm -rf "$t"
+  fi
 }
 trap e2e_cleanup EXIT
 
 fail() {
+  e2e_failed=1
   echo "FAIL: $*" >&2
   echo "--- kiosk output:" >&2; cat "$t"/kiosk*.out >&2 2>/dev/null || true
   echo "--- host log (warnings):" >&2

@@ -15,7 +15,7 @@ root=$src
 cleanup() {
 	[ -n "$host_pid" ] && kill -KILL "$host_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
-	[ -n "${KEEP:-}" ] || rm -rf "$t"
+	[ -n "${EGATE_E2E_KEEP:-}" ] || rm -rf "$t"
 }
 trap cleanup EXIT
 fail() {
