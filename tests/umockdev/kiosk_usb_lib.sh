@@ -34,9 +34,10 @@ ku_cleanup() {
   local rc=$?
   [ -f "$t/kiosk.pid" ] && kill "$(cat "$t/kiosk.pid")" 2>/dev/null || true
   [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null || true
+  # e2e_cleanup removes $t (the umockdev testbed in $t/tmp with it), or keeps
+  # it when the test failed, to look at
+  [ "$rc" = 0 ] || e2e_failed=1
   e2e_cleanup
-  # kept when the test failed, to look at
-  [ "$rc" = 0 ] && rm -rf "$t"
   return "$rc"
 }
 trap ku_cleanup EXIT
