@@ -110,7 +110,8 @@ enum policy_doc_check {
 	X(PLANAR_MOTION, "planar_motion") \
 	X(MICRO_MOTION, "micro_motion") \
 	X(BLINK, "blink") \
-	X(DEPTH, "depth")
+	X(DEPTH, "depth") \
+	X(MOIRE, "moire")
 
 enum policy_pad_cue {
 #define X_(id, n) POLICY_PAD_##id,

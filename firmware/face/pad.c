@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pad.c — presentation-attack detection over one presentation: runs the
- * cues (pad_texture.c, pad_tone.c, pad_frame.c, pad_motion.c, pad_depth.c),
+ * cues (pad_texture.c, pad_tone.c, pad_frame.c, pad_motion.c, pad_depth.c,
+ * pad_moire.c),
  * maps each raw measure to a live score, and fuses them by the rule of
  * pad.h. The calibration table below is the only place the cues' decision
  * points are written down (how they were set: docs/face.md).
@@ -28,7 +29,7 @@ static const struct {
 } cal[FACE_PAD_CUE_COUNT] = {
 	[FACE_PAD_SPECTRUM] = { "spectrum", 3.7, 0.15, +1, true, false },
 	/* range: 0.21 for the head's ratio; the frame's ratio is scaled by
-	 * RANGE_FRAME_K = 0.21 / 0.09 in pad_tone.c: change both together */
+	 * RANGE_FRAME_K = 0.21 / 0.11 in pad_tone.c: change both together */
 	[FACE_PAD_RANGE] = { "range", 0.21, 0.012, +1, true, false },
 	[FACE_PAD_GLARE] = { "glare", 0.20, 0.015, +1, true, false },
 	[FACE_PAD_BANDING] = { "banding", 2.9, 0.12, +1, true, false },
@@ -37,6 +38,9 @@ static const struct {
 	[FACE_PAD_MICRO_MOTION] = { "micro_motion", 0.5, 0.1, -1, false, true },
 	[FACE_PAD_BLINK] = { "blink", 0.60, 0.06, -1, false, true },
 	[FACE_PAD_DEPTH] = { "depth", 12.0, 2.0, -1, true, true },
+	/* moire: fifth round (docs/face.md); with it the range cue's frame
+	 * measure moved from 0.09 to 0.11 */
+	[FACE_PAD_MOIRE] = { "moire", 2.6, 0.15, +1, true, false },
 };
 
 static double
@@ -164,6 +168,7 @@ face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames,
 		[FACE_PAD_FRAME] = pad_cue_frame,
 		[FACE_PAD_BLINK] = pad_cue_blink,
 		[FACE_PAD_DEPTH] = pad_cue_depth,
+		[FACE_PAD_MOIRE] = pad_cue_moire,
 	};
 	struct face_pad_params def;
 	struct pad_in in;

@@ -23,6 +23,9 @@
  *                  (a sign of life); needs >= 2 frames
  *   depth          a depth stream: a flat face is an attack, relief a sign
  *                  of life; needs depth maps
+ *   moire          periodic structure over the whole frame (a screen's moiré
+ *                  bands or pixel grid, a halftone), chroma and luma, at half
+ *                  resolution; straight edges left out; needs >= 256 x 256
  *
  * Fusion rule: score = min over the "veto" cues that scored (every cue
  * except micro_motion and blink) of their live score; when the policy
@@ -64,6 +67,7 @@ enum face_pad_cue {
 	FACE_PAD_MICRO_MOTION,
 	FACE_PAD_BLINK,
 	FACE_PAD_DEPTH,
+	FACE_PAD_MOIRE,
 	FACE_PAD_CUE_COUNT
 };
 

@@ -89,5 +89,6 @@ int pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
     struct face_pad_cue_result *micro);
 int pad_cue_blink(struct pad_in *in, struct face_pad_cue_result *c);
 int pad_cue_depth(struct pad_in *in, struct face_pad_cue_result *c);
+int pad_cue_moire(struct pad_in *in, struct face_pad_cue_result *c);
 
 #endif

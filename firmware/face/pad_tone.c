@@ -15,7 +15,8 @@
  *     the black of the whole picture, room included; a person stands in a
  *     room that has real darks somewhere (clothes, shadows, furniture), even
  *     when the person's own darks are soft. The factor puts the frame's
- *     decision point (0.09) on the head's (0.21): one raw, one limit.
+ *     decision point (0.11; 0.09 before the moire cue took over part of its
+ *     work on screens) on the head's (0.21): one raw, one limit.
  *
  * glare: light reflected by a glossy print or a screen's glass is a large,
  *   smooth, colourless, clipped patch, where skin highlights are small
@@ -33,7 +34,7 @@
 #include "pad_int.h"
 
 /* the range cue's frame measure: the head's limit over the frame's (pad.c) */
-#define RANGE_FRAME_K (0.21 / 0.09)
+#define RANGE_FRAME_K (0.21 / 0.11)
 
 /* the square box scaled by k, shrunk to lie inside the frame */
 static struct fcv_rect

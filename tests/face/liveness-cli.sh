@@ -40,7 +40,7 @@ expect 2 "not an image" -- "$tmp/junk.jpg"
 
 # every cue is reported; a still cannot show motion, a blink or depth
 expect 0 "threshold 0: always bona fide" -- --threshold 0 "$s5"
-for c in spectrum range glare banding frame planar_motion micro_motion blink depth; do
+for c in spectrum range glare banding frame planar_motion micro_motion blink depth moire; do
   case $last in *"  $c "*) ;; *) echo "FAIL: cue $c not printed" >&2; fail=1 ;; esac
 done
 case $last in *"planar_motion    -   abstained one frame"*) ;; *)
@@ -81,7 +81,7 @@ assert d["live"] is False and d["live_sign_required"] is True, d
 assert d["threshold"] == 0.01 and d["frames"] == 2 and d["key_frame"] == 0, d
 assert d["decided_by"] == "no sign of life", d
 cues = d["cues"]
-assert len(cues) == 9, cues.keys()
+assert len(cues) == 10, cues.keys()
 assert cues["spectrum"]["state"] == "off" and cues["range"]["state"] == "scored", cues
 assert cues["blink"]["state"] == "scored" and cues["blink"]["raw"] < 0.05, cues["blink"]
 assert cues["planar_motion"]["state"] == "off", cues["planar_motion"]

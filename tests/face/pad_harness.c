@@ -24,11 +24,11 @@
  *               [--frames N] [--depth] [--no-conditions] [--jobs N]
  *               [--dump FILE] [--cache DIR] [-v]
  *
- * Seeds: the tuning set uses 1..N; the held-out set B+1..B+N (B = 6000 by
- * default: seeds 1001-1002, 2001-2003, 3001-3003, 4001-4003 and 5001-5003
- * were the held-out seeds of earlier rounds and have been looked at since,
- * so they are no longer held out; --seed-base 1000 ... 5000 re-runs them,
- * to be labelled as seen). --bona N
+ * Seeds: the tuning set uses 1..N; the held-out set B+1..B+N (B = 7000 by
+ * default: seeds 1001-1002, 2001-2003, 3001-3003, 4001-4003, 5001-5003 and
+ * 6001-6003 were the held-out seeds of earlier rounds and have been looked
+ * at since, so they are no longer held out; --seed-base 1000 ... 6000
+ * re-runs them, to be labelled as seen). --bona N
  * bona fide presentations per person and seed (other conditions), 2 by
  * default. --jobs N runs N processes (at most 2 on the project's machine).
  * --dump FILE writes one tab-separated line per presentation (every cue's
@@ -233,7 +233,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: pad-harness [--tune] [--quick] [--seeds N] [--seed-base B] "
 	    "[--bona N] [--frames N] [--depth] [--no-conditions] [--jobs N] [--dump FILE] "
-	    "[--cache DIR] [-v]\n");
+	    "[--cache DIR] [-v]\n"
+	    "held-out seeds B+1..B+N, B = 7000 by default; 1001-1002, 2001-2003, 3001-3003,\n"
+	    "4001-4003, 5001-5003 and 6001-6003 have been looked at (label them as seen)\n");
 }
 
 /* ---- one presentation ------------------------------------------------------------- */
@@ -614,7 +616,7 @@ main(int argc, char **argv)
 	struct run run;
 	size_t nrec = 0;
 	bool tune = false, quick = false, depth = false, verbose = false, conditions = true;
-	int seeds = 12, seed_base = 6000, bona = 2, frames = 8, jobs = 1, ret = 2, f = 0;
+	int seeds = 12, seed_base = 7000, bona = 2, frames = 8, jobs = 1, ret = 2, f = 0;
 	const char *dump = NULL, *cache = NULL;
 	char err[512];
 	struct timespec w0, w1;

@@ -484,6 +484,8 @@ START_TEST(test_motion_and_depth)
 	ck_assert(rep.cue[FACE_PAD_DEPTH].raw > 15);
 	ck_assert_int_eq(rep.cue[FACE_PAD_MICRO_MOTION].state, FACE_PAD_SCORED);
 	ck_assert(rep.cue[FACE_PAD_MICRO_MOTION].score > 0.5);
+	ck_assert_int_eq(rep.cue[FACE_PAD_MOIRE].state, FACE_PAD_SCORED);
+	ck_assert(rep.cue[FACE_PAD_MOIRE].score > 0.5);
 	/* a photo held by hand moves as one plane; flat in depth */
 	synth_pres(ctx, SY_HELD_PHOTO, 5, true, &rep);
 	ck_assert(!rep.live);
@@ -491,6 +493,132 @@ START_TEST(test_motion_and_depth)
 	ck_assert(rep.cue[FACE_PAD_PLANAR_MOTION].score < 0.5);
 	ck_assert(rep.cue[FACE_PAD_DEPTH].score < 0.5);
 	ck_assert(rep.cue[FACE_PAD_DEPTH].raw < 12);
+	face_ctx_free(&ctx);
+}
+END_TEST
+
+/* ---- moire: the whole frame's periodic structure ---------------------------- */
+
+static void
+moire_cue(const struct fcv_image *img, struct face_pad_cue_result *c)
+{
+	struct face_pad_frame f = { .img = img };
+	struct pad_in in;
+
+	memset(&in, 0, sizeof(in));
+	memset(c, 0, sizeof(*c));
+	in.f[0] = &f;
+	in.n = 1;
+	in.key = 0;
+	in.W = img->width;
+	in.H = img->height;
+	ck_assert_eg(pad_cue_moire(&in, c), EG_OK);
+	printf("moire %dx%d: %s %.2f | %s\n", img->width, img->height, face_pad_state_str(c->state),
+	    c->raw, c->detail);
+}
+
+/* img times 1 + amp cos(2 pi (x cos a + y sin a) / period + phase), the
+ * phase of channel c moved by c * cshift (a screen's moiré: 2 pi / 3) */
+static void
+grating(const struct fcv_image *src, double period, double deg, double amp, double cshift,
+    struct fcv_image *out)
+{
+	double ca = cos(deg * M_PI / 180) / period, sa = sin(deg * M_PI / 180) / period;
+
+	ck_assert_eg(fcv_image_crop(src, &(struct fcv_rect){ 0, 0, src->width, src->height }, 0,
+	    0, out), EG_OK);
+	for (int y = 0; y < out->height; y++)
+		for (int x = 0; x < out->width; x++) {
+			uint8_t *p = out->data + (size_t)y * out->stride + (size_t)x * 3;
+
+			for (int c = 0; c < 3; c++) {
+				double v = p[c] * (1 + amp * cos(2 * M_PI * (x * ca + y * sa) + c * cshift));
+
+				p[c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : lround(v));
+			}
+		}
+}
+
+/* a dark straight bar of width w across the whole picture at deg */
+static void
+bar(struct fcv_image *img, double deg, double w, uint8_t grey)
+{
+	double nx = -sin(deg * M_PI / 180), ny = cos(deg * M_PI / 180);
+	double cx = img->width / 2.0, cy = img->height / 2.0;
+
+	for (int y = 0; y < img->height; y++)
+		for (int x = 0; x < img->width; x++)
+			if (fabs((x - cx) * nx + (y - cy) * ny) < w / 2)
+				memset(img->data + (size_t)y * img->stride + (size_t)x * 3, grey, 3);
+}
+
+START_TEST(test_moire)
+{
+	struct face_ctx *ctx = ctx_load();
+	struct fcv_image photo = { 0 }, scene = { 0 }, img = { 0 }, small = { 0 };
+	struct face_result fr;
+	struct face_opts fo = { .quality = false };
+	struct synth_pres p;
+	struct face_pad_cue_result c;
+	double ctr[2], live, cpk, cf, lpk, lf;
+
+	/* a bona fide frame: a person before the room of the photo */
+	load("sample5.jpg", &photo);
+	ck_assert_eg(face_analyse(ctx, &photo, &fo, &fr), EG_OK);
+	ck_assert_eg(synth_portrait(&photo, &fr.box, 3, &scene, ctr), EG_OK);
+	face_result_wipe(&fr);
+	ck_assert_eg(face_analyse(ctx, &scene, &fo, &fr), EG_OK);
+	ck_assert_eg(synth_make(&scene, &fr.pts, &scene, SY_BONA_FIDE, 5, 2, 0u, &p), EG_OK);
+	face_result_wipe(&fr);
+	moire_cue(&p.frame[0], &c);
+	ck_assert_int_eq(c.state, FACE_PAD_SCORED);
+	ck_assert_str_eq(c.unit, "log power excess");
+	ck_assert_msg(c.raw < 2.6, "bona fide frame: %s", c.detail);
+	live = c.raw;
+	ck_assert_int_eq(sscanf(c.detail, "chroma peak %lf at %lf c/px, luma %lf at %lf", &cpk, &cf,
+	    &lpk, &lf), 4);
+	ck_assert_double_eq_tol(c.raw, fmax(cpk, lpk), 0.01);
+
+	/* coloured bands of 14 px at 30 degrees, 6 %, the channels a third of a
+	 * period apart: a peak of the chroma at 1/14 cycle per pixel */
+	grating(&p.frame[0], 14, 30, 0.06, 2 * M_PI / 3, &img);
+	moire_cue(&img, &c);
+	ck_assert_int_eq(sscanf(c.detail, "chroma peak %lf at %lf c/px, luma %lf at %lf", &cpk, &cf,
+	    &lpk, &lf), 4);
+	ck_assert_msg(c.raw > 2.6 + 1 && cpk > 2.6 + 1, "coloured moire missed: %s", c.detail);
+	ck_assert_double_eq_tol(cf, 1.0 / 14, 0.008);
+	fcv_image_free(&img);
+
+	/* the same bands in grey only (every channel in phase), 9 px at 70 deg:
+	 * the luma's peak */
+	grating(&p.frame[0], 9, 70, 0.05, 0, &img);
+	moire_cue(&img, &c);
+	ck_assert_int_eq(sscanf(c.detail, "chroma peak %lf at %lf c/px, luma %lf at %lf", &cpk, &cf,
+	    &lpk, &lf), 4);
+	ck_assert_msg(c.raw > 2.6 + 1 && lpk > 2.6 + 1, "grey bands missed: %s", c.detail);
+	ck_assert_double_eq_tol(lf, 1.0 / 9, 0.01);
+	fcv_image_free(&img);
+
+	/* straight edges are not periodic: two dark bars across the room (a
+	 * doorway, a shelf) leave the measure near the bona fide one */
+	grating(&p.frame[0], 1e9, 0, 0, 0, &img);
+	bar(&img, 20, 6, 15);
+	bar(&img, -50, 10, 30);
+	moire_cue(&img, &c);
+	ck_assert_msg(c.raw < 2.6 && c.raw < live + 0.6, "straight edges taken for moire: %s",
+	    c.detail);
+	fcv_image_free(&img);
+
+	/* a frame under 256 x 256: nothing to measure at the cue's scale */
+	ck_assert_eg(fcv_image_crop(&p.frame[0], &(struct fcv_rect){ 100, 100, 250, 300 }, 0, 0,
+	    &small), EG_OK);
+	moire_cue(&small, &c);
+	ck_assert_int_eq(c.state, FACE_PAD_ABSTAINED);
+	ck_assert(strstr(c.detail, "too small") != NULL);
+	fcv_image_free(&small);
+	synth_free(&p);
+	fcv_image_free(&photo);
+	fcv_image_free(&scene);
 	face_ctx_free(&ctx);
 }
 END_TEST
@@ -511,6 +639,7 @@ make_suite(void)
 	tcase_add_test(models, test_rule_and_errors);
 	tcase_add_test(models, test_range_print);
 	tcase_add_test(models, test_motion_and_depth);
+	tcase_add_test(models, test_moire);
 	suite_add_tcase(s, models);
 	return s;
 }

@@ -870,8 +870,12 @@ START_TEST(test_pad_cue_in_record)
 		    strcmp(it->sub, "blink") != 0 && it->value < lowest)
 			lowest = it->value;
 	}
-	ck_assert_uint_eq(n, 9);	/* nine cues */
+	ck_assert_uint_eq(n, 10);	/* ten cues */
 	ck_assert_double_eq_tol(lv->value, lowest, 1e-9);
+	/* the whole frame's periodic structure: none in a person's portrait */
+	cue = passage_explanation_find(&r.x, PI_PAD_CUE, "moire");
+	ck_assert_ptr_nonnull(cue);
+	ck_assert(cue->has_value && cue->result == PCR_PASS);
 	cue = passage_explanation_find(&r.x, PI_PAD_CUE, "micro_motion");
 	ck_assert_ptr_nonnull(cue);
 	ck_assert(cue->has_value && cue->result == PCR_PASS);
