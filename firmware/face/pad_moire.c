@@ -45,79 +45,6 @@
 #define MT 128		/* tile side at half resolution */
 #define MAXT 9		/* tiles: up to 3 x 3 */
 
-/* the forward 1-D FFT of the first ncols columns of an n x n array at once:
- * butterflies between whole rows (contiguous, vectorised) */
-static void
-fft_cols(float *re, float *im, int n, int ncols, const float *twr, const float *twi)
-{
-	for (int i = 1, j = 0; i < n; i++) {
-		int bit = n >> 1;
-
-		for (; j & bit; bit >>= 1)
-			j ^= bit;
-		j ^= bit;
-		if (i < j)
-			for (int x = 0; x < ncols; x++) {
-				float t = re[i * n + x];
-
-				re[i * n + x] = re[j * n + x];
-				re[j * n + x] = t;
-				t = im[i * n + x];
-				im[i * n + x] = im[j * n + x];
-				im[j * n + x] = t;
-			}
-	}
-	for (int len = 2; len <= n; len <<= 1) {
-		int step = n / len;
-
-		for (int i = 0; i < n; i += len)
-			for (int k = 0; k < len / 2; k++) {
-				float *ar = re + (size_t)(i + k) * n, *ai = im + (size_t)(i + k) * n;
-				float *br = ar + (size_t)(len / 2) * n, *bi = ai + (size_t)(len / 2) * n;
-				float cr = twr[k * step], ci = twi[k * step];
-
-				for (int x = 0; x < ncols; x++) {
-					float xr = br[x] * cr - bi[x] * ci, xi = br[x] * ci + bi[x] * cr;
-
-					br[x] = ar[x] - xr;
-					bi[x] = ai[x] - xi;
-					ar[x] += xr;
-					ai[x] += xi;
-				}
-			}
-	}
-}
-static void
-transpose(float *a, int n)
-{
-	for (int y = 0; y < n; y++)
-		for (int x = y + 1; x < n; x++) {
-			float t = a[y * n + x];
-
-			a[y * n + x] = a[x * n + y];
-			a[x * n + y] = t;
-		}
-}
-/* the forward 2-D FFT of an n x n array (n a power of two <= MT): the same
- * transform as pad_fft2, with the butterflies of both passes between whole
- * rows (vectorised: about 4 times faster at n = 128) */
-static void
-fft2_rows(float *re, float *im, int n)
-{
-	float twr[MT / 2], twi[MT / 2];
-
-	for (int k = 0; k < n / 2; k++) {
-		twr[k] = (float)cos(2 * M_PI * k / n);
-		twi[k] = (float)-sin(2 * M_PI * k / n);
-	}
-	fft_cols(re, im, n, n, twr, twi);
-	transpose(re, n);
-	transpose(im, n);
-	fft_cols(re, im, n, n, twr, twi);
-	transpose(re, n);
-	transpose(im, n);
-}
-
 /* The rings of the half plane: the power spectrum of a real plane (and
  * the symmetrised one of Cb + i Cr) is the same at k and -k, so each ring's
  * median is the median of the bins (u, v) with v > 0, or v = 0 and u > 0;
@@ -300,7 +227,7 @@ pad_cue_moire(struct pad_in *in, struct face_pad_cue_result *c)
 		/* chroma: Cb + i Cr; the power of both is the symmetrised power */
 		tile_win(CB, w2, tox[t], toy[t], hann, re);
 		tile_win(CR, w2, tox[t], toy[t], hann, im);
-		fft2_rows(re, im, T);
+		pad_fft2(re, im, T, false);
 		for (int v = 0; v < T / 2; v++)
 			for (int u = 0; u < T; u++) {
 				int i = v * T + u, j = ((T - v) % T) * T + (T - u) % T;
@@ -316,7 +243,7 @@ pad_cue_moire(struct pad_in *in, struct face_pad_cue_result *c)
 			tile_win(Y, w2, tox[t + 1], toy[t + 1], hann, im);
 		else
 			memset(im, 0, (size_t)T * T * sizeof(float));
-		fft2_rows(re, im, T);
+		pad_fft2(re, im, T, false);
 		for (int v = 0; v < T / 2; v++)
 			for (int u = 0; u < T; u++) {
 				int i = v * T + u, j = ((T - v) % T) * T + (T - u) % T;

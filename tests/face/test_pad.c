@@ -128,6 +128,41 @@ START_TEST(test_fft_and_phase_corr)
 }
 END_TEST
 
+/* pad_fft2 against the 2-D DFT computed term by term, on a complex array
+ * with no symmetry (a transposed or conjugated result would differ), and
+ * the inverse back to 16 x 16 times the input */
+START_TEST(test_fft2_dft)
+{
+	enum { N = 16 };
+	float re[N * N], im[N * N], r0[N * N], i0[N * N];
+
+	for (int i = 0; i < N * N; i++) {
+		r0[i] = re[i] = (float)(sin(i * 0.71) + (i % 7) * 0.3 + (i / N == 2 ? 1 : 0));
+		i0[i] = im[i] = (float)(cos(i * 0.23) - (i % 3) * 0.5);
+	}
+	pad_fft2(re, im, N, false);
+	for (int v = 0; v < N; v++)
+		for (int u = 0; u < N; u++) {
+			double sr = 0, si = 0;
+
+			for (int y = 0; y < N; y++)
+				for (int x = 0; x < N; x++) {
+					double ph = -2 * M_PI * ((double)u * x + (double)v * y) / N;
+
+					sr += r0[y * N + x] * cos(ph) - i0[y * N + x] * sin(ph);
+					si += r0[y * N + x] * sin(ph) + i0[y * N + x] * cos(ph);
+				}
+			ck_assert_double_eq_tol(re[v * N + u], sr, 1e-3);
+			ck_assert_double_eq_tol(im[v * N + u], si, 1e-3);
+		}
+	pad_fft2(re, im, N, true);
+	for (int i = 0; i < N * N; i++) {
+		ck_assert_double_eq_tol(re[i] / (N * N), r0[i], 1e-4);
+		ck_assert_double_eq_tol(im[i] / (N * N), i0[i], 1e-4);
+	}
+}
+END_TEST
+
 START_TEST(test_names_and_items)
 {
 	struct face_pad_params p;
@@ -632,6 +667,7 @@ make_suite(void)
 
 	tcase_add_test(pure, test_percentile);
 	tcase_add_test(pure, test_fft_and_phase_corr);
+	tcase_add_test(pure, test_fft2_dft);
 	tcase_add_test(pure, test_names_and_items);
 	suite_add_tcase(s, pure);
 	tcase_set_timeout(models, 600);
