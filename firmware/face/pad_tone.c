@@ -26,7 +26,6 @@
  *   as a fraction of the region.
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "egate/error.h"
@@ -66,7 +65,7 @@ pad_cue_range(struct pad_in *in, struct face_pad_cue_result *c)
 	struct fcv_image img = { 0 };
 	float Y[96 * 96], C[96 * 96];
 	static const int FW = 120, FH = 150;
-	float *F = NULL;
+	struct pad_grey F = { 0 };
 	double p1, p99, c90, head, f05 = 0, f995 = 0, frame;
 	int ret;
 
@@ -92,24 +91,12 @@ pad_cue_range(struct pad_in *in, struct face_pad_cue_result *c)
 	if (c90 < 25)
 		head += (25 - c90) / 100;
 	/* the whole frame's black and white */
-	if ((ret = fcv_image_crop(in->f[in->key]->img, &(struct fcv_rect){ 0, 0, in->W, in->H },
-	    FW, FH, &img)) != EG_OK)
+	if ((ret = pad_grey_scaled(in->f[in->key]->img, &(struct fcv_rect){ 0, 0, in->W, in->H },
+	    FW, FH, &F)) != EG_OK)
 		return ret;
-	if ((F = malloc((size_t)FW * FH * sizeof(*F))) == NULL) {
-		fcv_image_free(&img);
-		return EG_ERR_NOMEM;
-	}
-	for (int y = 0; y < FH; y++)
-		for (int x = 0; x < FW; x++) {
-			float chroma;
-
-			yc(img.data + (size_t)y * img.stride + (size_t)x * 3, &F[y * FW + x], &chroma);
-		}
-	fcv_image_free(&img);
-	f05 = pad_percentile(F, (size_t)FW * FH, 0.5);
-	f995 = pad_percentile(F, (size_t)FW * FH, 99.5);
-	eg_memzero(F, (size_t)FW * FH * sizeof(*F));
-	free(F);
+	f05 = pad_percentile(F.p, (size_t)F.w * F.h, 0.5);
+	f995 = pad_percentile(F.p, (size_t)F.w * F.h, 99.5);
+	pad_grey_free(&F);
 	frame = RANGE_FRAME_K * (f05 + 1) / (f995 + 1);
 	c->raw = head >= frame ? head : frame;
 	c->state = FACE_PAD_SCORED;
