@@ -12,7 +12,8 @@ shift 3
 command -v "$nm" >/dev/null 2>&1 || { echo "nm not found: install binutils"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pattern='^(sim_|tpki_|testpki|simchip|scenario_|kiosk_sim_|camera_sim_|usb_sim_|icao_[a-z]+_chip|sim_gate)'
+# the names, one extended regular expression (hw/sim/symbols.ere; scripts/debs, scripts/image)
+pattern=$(cat "$(dirname "$0")/../../hw/sim/symbols.ere")
 # every global symbol the simulation libraries define
 for lib in "$@"; do
 	"$nm" -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 { print $3 }'
