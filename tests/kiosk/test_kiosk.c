@@ -10,9 +10,9 @@
  * Scratch files (each test's spool, simulated PKI, deployment PKI, and the
  * camera frames kiosk_sim.c makes under $TMPDIR) go into one folder
  * "$TMPDIR/test-kiosk.XXXXXX" (/tmp when TMPDIR is unset) that an unchecked
- * fixture makes in the runner's own process and removes after the
- * executor's tests, whatever they did: Check forks per test, and a test
- * that fails an assertion (or times out) ends its process without
+ * fixture (eg_scratch.h) makes in the runner's own process and removes
+ * after the executor's tests, whatever they did: Check forks per test, and
+ * a test that fails an assertion (or times out) ends its process without
  * fx_teardown. While the tests run, TMPDIR points into that folder.
  */
 #include <stdio.h>
@@ -23,6 +23,7 @@
 
 #include "decide.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/conf.h"
 #include "egate/error.h"
 #include "egate/gate.h"
@@ -52,44 +53,6 @@ struct fx {
 };
 
 static int fx_start(struct fx *f, bool with_log, char *err, size_t errlen);
-
-/* The suite's scratch folder and the TMPDIR it replaces while the
- * executor's tests run: state of the unchecked fixture below, which Check
- * calls without arguments. */
-static struct {
-	char dir[256];
-	char *tmpdir_was;	/* owned copy; NULL: TMPDIR was unset */
-} scratch;
-
-static void
-scratch_setup(void)
-{
-	const char *was = getenv("TMPDIR");
-	int ret;
-
-	ret = sim_tmpdir_make(scratch.dir, sizeof(scratch.dir), "test-kiosk");
-	ck_assert_msg(ret == EG_OK, "scratch folder under $TMPDIR: %s", eg_err_name(ret));
-	if (was != NULL) {
-		scratch.tmpdir_was = strdup(was);
-		ck_assert_ptr_nonnull(scratch.tmpdir_was);
-	}
-	ck_assert_int_eq(setenv("TMPDIR", scratch.dir, 1), 0);
-}
-
-static void
-scratch_teardown(void)
-{
-	int ret;
-
-	if (scratch.tmpdir_was != NULL)
-		ck_assert_int_eq(setenv("TMPDIR", scratch.tmpdir_was, 1), 0);
-	else
-		ck_assert_int_eq(unsetenv("TMPDIR"), 0);
-	free(scratch.tmpdir_was);
-	scratch.tmpdir_was = NULL;
-	ret = sim_tmpdir_remove(scratch.dir);
-	ck_assert_msg(ret == EG_OK, "%s not removed", scratch.dir);
-}
 
 /* A new folder "$TMPDIR/NAME.XXXXXX" (inside the suite's scratch folder). */
 static void
@@ -1026,7 +989,7 @@ make_suite(void)
 	TCase *tc = tcase_create("executor");
 
 	tcase_set_timeout(tc, 600);
-	tcase_add_unchecked_fixture(tc, scratch_setup, scratch_teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_demo_all);
 	tcase_add_test(tc, test_genuine_opens);
 	tcase_add_test(tc, test_impostor_and_documents_refer);

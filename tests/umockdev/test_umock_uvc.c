@@ -16,7 +16,7 @@
 #include "camera_image.h"
 #include "eg_check.h"
 #include "egate/error.h"
-#include "sim_tmpdir.h"
+#include "eg_scratch.h"
 #include "umock_uvc.h"
 
 #define W 64
@@ -299,46 +299,10 @@ END_TEST
 /*
  * The unplug-close case aborts inside libusb by design (above), so the
  * forked test never frees its umockdev testbed, a folder umockdev makes
- * under $TMPDIR. An unchecked fixture, run in the runner's own process
- * around the forked test whatever happens to it, makes a folder
- * "$TMPDIR/test-umock-uvc.XXXXXX" (/tmp when TMPDIR is unset), points
- * TMPDIR into it for the test and removes it, testbed and all, afterwards.
- * Check calls fixtures without arguments: the state is here.
+ * under $TMPDIR: an unchecked fixture (eg_scratch.h) gives the case a
+ * scratch folder of its own, "$TMPDIR/test-umock-uvc.XXXXXX", and removes
+ * it, testbed and all, afterwards.
  */
-static struct {
-	char dir[256];
-	char *tmpdir_was;	/* owned copy; NULL: TMPDIR was unset */
-} scratch;
-
-static void
-scratch_setup(void)
-{
-	const char *was = getenv("TMPDIR");
-	int ret;
-
-	ret = sim_tmpdir_make(scratch.dir, sizeof(scratch.dir), "test-umock-uvc");
-	ck_assert_msg(ret == EG_OK, "scratch folder under $TMPDIR: %s", eg_err_name(ret));
-	if (was != NULL) {
-		scratch.tmpdir_was = strdup(was);
-		ck_assert_ptr_nonnull(scratch.tmpdir_was);
-	}
-	ck_assert_int_eq(setenv("TMPDIR", scratch.dir, 1), 0);
-}
-
-static void
-scratch_teardown(void)
-{
-	int ret;
-
-	if (scratch.tmpdir_was != NULL)
-		ck_assert_int_eq(setenv("TMPDIR", scratch.tmpdir_was, 1), 0);
-	else
-		ck_assert_int_eq(unsetenv("TMPDIR"), 0);
-	free(scratch.tmpdir_was);
-	scratch.tmpdir_was = NULL;
-	ret = sim_tmpdir_remove(scratch.dir);
-	ck_assert_msg(ret == EG_OK, "%s not removed", scratch.dir);
-}
 
 static Suite *
 make_suite(void)
@@ -356,7 +320,7 @@ make_suite(void)
 	tc = tcase_create("unplug-close");
 	tcase_set_tags(tc, "libusb1200");
 	tcase_set_timeout(tc, 60);
-	tcase_add_unchecked_fixture(tc, scratch_setup, scratch_teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_unplug);
 	suite_add_tcase(s, tc);
 	return s;
