@@ -6,6 +6,14 @@
  * passage, and the spool (one record per passage, no identifiers, no
  * biometrics). Needs the face models (scripts/install-deps); without them
  * the suite fails, it does not skip.
+ *
+ * Scratch files (each test's spool, simulated PKI, deployment PKI, and the
+ * camera frames kiosk_sim.c makes under $TMPDIR) go into one folder
+ * "$TMPDIR/test-kiosk.XXXXXX" (/tmp when TMPDIR is unset) that an unchecked
+ * fixture (eg_scratch.h) makes in the runner's own process and removes
+ * after the executor's tests, whatever they did: Check forks per test, and
+ * a test that fails an assertion (or times out) ends its process without
+ * fx_teardown. While the tests run, TMPDIR points into that folder.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +23,7 @@
 
 #include "decide.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/conf.h"
 #include "egate/error.h"
 #include "egate/gate.h"
@@ -26,11 +35,12 @@
 #include "policy.h"
 #include "scenario.h"
 #include "seal.h"
+#include "sim_tmpdir.h"
 #include "spool.h"
 
 struct fx {
-	char dir[64];
-	char spool[128];
+	char dir[256];
+	char spool[300];
 	struct eg_kiosk_conf conf;
 	struct passage_policy policy;
 	struct scenario sc;
@@ -44,25 +54,30 @@ struct fx {
 
 static int fx_start(struct fx *f, bool with_log, char *err, size_t errlen);
 
+/* A new folder "$TMPDIR/NAME.XXXXXX" (inside the suite's scratch folder). */
+static void
+mk_dir(char *buf, size_t cap, const char *name)
+{
+	int ret = sim_tmpdir_make(buf, cap, name);
+
+	ck_assert_msg(ret == EG_OK, "%s under $TMPDIR: %s", name, eg_err_name(ret));
+}
+
 static void
 rm_rf(const char *dir)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_msg(sim_tmpdir_remove(dir) == EG_OK, "%s not removed", dir);
 }
 
 static void
 fx_prepare(struct fx *f, double liveness_threshold)
 {
 	struct kiosk_sim_opts so;
-	char err[512] = "", pki[128];
+	char err[512] = "", pki[300];
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-kiosk.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	mk_dir(f->dir, sizeof(f->dir), "fx");
 	snprintf(f->spool, sizeof(f->spool), "%s/spool.db", f->dir);
 	eg_kiosk_conf_defaults(&f->conf);
 	snprintf(f->conf.id, sizeof(f->conf.id), "K-TEST");
@@ -507,7 +522,7 @@ START_TEST(test_spool_privacy)
 	uint64_t pending = 0, seq = 0, after = 0;
 	uint8_t *p = NULL;
 	size_t n = 0, total = 0;
-	char path[192];
+	char path[320];
 
 	fx_setup_log(&f, 0, true);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -601,7 +616,7 @@ START_TEST(test_spool_sealed)
 {
 	static const char *const names[] = { "genuine", "unreadable-chip", "walk-away" };
 	static const char *const banned[] = { "L898902C3", "ERIKSSON", "ANNA", "MARIA" };
-	char dir[] = "/tmp/test-kiosk-seal.XXXXXX", path[300], err[512] = "";
+	char dir[256], path[320], err[512] = "";
 	struct fx f;
 	struct kiosk_report r;
 	struct spool *s = NULL;
@@ -610,7 +625,7 @@ START_TEST(test_spool_sealed)
 	uint8_t *p = NULL, ver = 0;
 	size_t n = 0, total = 0, sealed = 0;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	mk_dir(dir, sizeof(dir), "seal");
 	seal_pki(dir);
 	fx_prepare(&f, 0);
 	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
@@ -686,10 +701,10 @@ END_TEST
  * or an id that is not the kiosk certificate's CN: the kiosk does not start. */
 START_TEST(test_seal_cert_refused)
 {
-	char dir[] = "/tmp/test-kiosk-seal.XXXXXX", err[512];
+	char dir[256], err[512];
 	struct fx f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	mk_dir(dir, sizeof(dir), "seal");
 	seal_pki(dir);
 	fx_prepare(&f, 0);
 	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
@@ -727,7 +742,7 @@ END_TEST
 START_TEST(test_no_trust_anchor)
 {
 	struct fx f;
-	char err[512] = "", empty[128];
+	char err[512] = "", empty[300];
 
 	fx_prepare(&f, 0);
 	f.conf.csca[0] = '\0';
@@ -974,6 +989,7 @@ make_suite(void)
 	TCase *tc = tcase_create("executor");
 
 	tcase_set_timeout(tc, 600);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_demo_all);
 	tcase_add_test(tc, test_genuine_opens);
 	tcase_add_test(tc, test_impostor_and_documents_refer);

@@ -16,6 +16,7 @@
 #include "camera_image.h"
 #include "eg_check.h"
 #include "egate/error.h"
+#include "eg_scratch.h"
 #include "umock_uvc.h"
 
 #define W 64
@@ -295,6 +296,14 @@ START_TEST(test_bad_descriptors)
 }
 END_TEST
 
+/*
+ * The unplug-close case aborts inside libusb by design (above), so the
+ * forked test never frees its umockdev testbed, a folder umockdev makes
+ * under $TMPDIR: an unchecked fixture (eg_scratch.h) gives the case a
+ * scratch folder of its own, "$TMPDIR/test-umock-uvc.XXXXXX", and removes
+ * it, testbed and all, afterwards.
+ */
+
 static Suite *
 make_suite(void)
 {
@@ -311,6 +320,7 @@ make_suite(void)
 	tc = tcase_create("unplug-close");
 	tcase_set_tags(tc, "libusb1200");
 	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_unplug);
 	suite_add_tcase(s, tc);
 	return s;
