@@ -25,22 +25,22 @@ static const struct {
 	const char *name;
 	double limit, scale;
 	int dir;
-	bool veto, live_sign;
+	bool veto, live_sign, artefact;
 } cal[FACE_PAD_CUE_COUNT] = {
-	[FACE_PAD_SPECTRUM] = { "spectrum", 3.7, 0.15, +1, true, false },
+	[FACE_PAD_SPECTRUM] = { "spectrum", 3.7, 0.15, +1, true, false, true },
 	/* range: 0.21 for the head's ratio; the frame's ratio is scaled by
 	 * RANGE_FRAME_K = 0.21 / 0.11 in pad_tone.c: change both together */
-	[FACE_PAD_RANGE] = { "range", 0.21, 0.012, +1, true, false },
-	[FACE_PAD_GLARE] = { "glare", 0.20, 0.015, +1, true, false },
-	[FACE_PAD_BANDING] = { "banding", 2.9, 0.12, +1, true, false },
-	[FACE_PAD_FRAME] = { "frame", 0.66, 0.02, +1, true, false },
-	[FACE_PAD_PLANAR_MOTION] = { "planar_motion", 0.5, 0.1, +1, true, false },
-	[FACE_PAD_MICRO_MOTION] = { "micro_motion", 0.5, 0.1, -1, false, true },
-	[FACE_PAD_BLINK] = { "blink", 0.60, 0.06, -1, false, true },
-	[FACE_PAD_DEPTH] = { "depth", 12.0, 2.0, -1, true, true },
+	[FACE_PAD_RANGE] = { "range", 0.21, 0.012, +1, true, false, true },
+	[FACE_PAD_GLARE] = { "glare", 0.20, 0.015, +1, true, false, true },
+	[FACE_PAD_BANDING] = { "banding", 2.9, 0.12, +1, true, false, true },
+	[FACE_PAD_FRAME] = { "frame", 0.66, 0.02, +1, true, false, false },
+	[FACE_PAD_PLANAR_MOTION] = { "planar_motion", 0.5, 0.1, +1, true, false, false },
+	[FACE_PAD_MICRO_MOTION] = { "micro_motion", 0.5, 0.1, -1, false, true, false },
+	[FACE_PAD_BLINK] = { "blink", 0.60, 0.06, -1, false, true, false },
+	[FACE_PAD_DEPTH] = { "depth", 12.0, 2.0, -1, true, true, false },
 	/* moire: fifth round (docs/face.md); with it the range cue's frame
 	 * measure moved from 0.09 to 0.11 */
-	[FACE_PAD_MOIRE] = { "moire", 2.6, 0.15, +1, true, false },
+	[FACE_PAD_MOIRE] = { "moire", 2.6, 0.15, +1, true, false, true },
 };
 
 static double
@@ -102,25 +102,35 @@ bool
 face_pad_cue_item(const struct face_pad_cue_result *c, char *name, size_t cap, double *value,
     double *threshold, bool *passed)
 {
+	double t;
+
 	if (c == NULL || name == NULL || cap == 0)
 		return false;
 	snprintf(name, cap, "pad_%s", c->name != NULL ? c->name : "?");
 	if (c->state != FACE_PAD_SCORED)
 		return false;
+	t = c->threshold > 0 ? c->threshold : 0.5;
 	if (value != NULL)
 		*value = c->score;
 	if (threshold != NULL)
-		*threshold = 0.5;
+		*threshold = t;
 	if (passed != NULL)
-		*passed = c->score >= 0.5;
+		*passed = c->score >= t;
 	return true;
+}
+
+/* s with its odds of life multiplied by FACE_PAD_LIFE_ODDS */
+static double
+relieve(double s)
+{
+	return FACE_PAD_LIFE_ODDS * s / (1.0 - s + FACE_PAD_LIFE_ODDS * s);
 }
 
 void
 face_pad_fuse(struct face_pad_report *rep, const struct face_pad_params *par)
 {
 	struct face_pad_params def;
-	double fused = 1.0, sign = 0.0;
+	double fused = 1.0, sign = 0.0, t;
 	const char *by = "none";
 
 	if (rep == NULL)
@@ -129,27 +139,39 @@ face_pad_fuse(struct face_pad_report *rep, const struct face_pad_params *par)
 		face_pad_params_default(&def);
 		par = &def;
 	}
+	t = par->threshold;
+	/* first the sign of life, which decides whether artefacts are relieved */
 	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
 		const struct face_pad_cue_result *r = &rep->cue[c];
 
-		if (r->state != FACE_PAD_SCORED)
-			continue;
-		if (r->veto && r->score < fused) {
-			fused = r->score;
-			by = r->name;
-		}
-		if (r->live_sign && r->score > sign)
+		if (r->state == FACE_PAD_SCORED && r->live_sign && r->score > sign)
 			sign = r->score;
 	}
 	rep->live_sign_required = par->require_live_sign;
 	rep->live_sign_seen = sign >= 0.5;
+	rep->relieved = rep->live_sign_seen;
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+		struct face_pad_cue_result *r = &rep->cue[c];
+		bool rel = rep->relieved && r->artefact;
+		double s = rel ? relieve(r->score) : r->score;
+
+		/* relieve(s) >= t exactly when s >= t / (r - (r - 1) t) */
+		r->threshold = !r->veto ? 0.5 : rel ? t / (FACE_PAD_LIFE_ODDS -
+		    (FACE_PAD_LIFE_ODDS - 1.0) * t) : t;
+		if (r->state != FACE_PAD_SCORED)
+			continue;
+		if (r->veto && s < fused) {
+			fused = s;
+			by = r->name;
+		}
+	}
 	if (par->require_live_sign && sign < fused) {
 		fused = sign;
 		by = "no sign of life";
 	}
 	rep->score = fused;
-	rep->threshold = par->threshold;
-	rep->live = fused >= par->threshold;
+	rep->threshold = t;
+	rep->live = fused >= t;
 	rep->decided_by = by;
 }
 
@@ -226,6 +248,7 @@ face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames,
 		out->cue[c].name = cal[c].name;
 		out->cue[c].veto = cal[c].veto;
 		out->cue[c].live_sign = cal[c].live_sign;
+		out->cue[c].artefact = cal[c].artefact;
 		out->cue[c].limit = cal[c].limit;
 		out->cue[c].state = FACE_PAD_OFF;
 		out->cue[c].unit = "";

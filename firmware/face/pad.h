@@ -16,7 +16,9 @@
  *   frame          a paper edge or device bezel: straight edges enclosing
  *                  the face on three or four sides
  *   planar_motion  face and surroundings moving as one plane (held photo
- *                  or screen); needs >= 2 frames with motion
+ *                  or screen): textured patches around the head, and the
+ *                  straight edges left and right of it (a bezel, a paper
+ *                  edge), following the face; needs >= 2 frames with motion
  *   micro_motion   the face moving against still surroundings (a sign of
  *                  life); needs >= 2 frames with motion
  *   blink          the eye state (fr_eye) changing during the presentation
@@ -27,11 +29,18 @@
  *                  bands or pixel grid, a halftone), chroma and luma, at half
  *                  resolution; straight edges left out; needs >= 256 x 256
  *
- * Fusion rule: score = min over the "veto" cues that scored (every cue
- * except micro_motion and blink) of their live score; when the policy
- * requires a sign of life, score = min(score, max over the sign-of-life cues
- * (micro_motion, blink, depth) that scored, 0 if none). The presentation is
- * bona fide when score >= threshold (the policy's liveness_threshold).
+ * Fusion rule: a sign of life is seen when the best live score of the
+ * sign-of-life cues that scored (micro_motion, blink, depth) is >= 0.5.
+ * When one is seen, the score s of each picture-artefact cue (spectrum,
+ * range, glare, banding, moire) is relieved: its odds of life are
+ * multiplied by FACE_PAD_LIFE_ODDS, s' = r s / (1 - s + r s) with r = 9 (a
+ * medium that cannot move like a person is already excluded; the geometric
+ * cues frame, planar_motion and depth are never relieved). score = min over
+ * the "veto" cues that scored (every cue except micro_motion and blink) of
+ * their (relieved) live score; when the policy requires a sign of life,
+ * score = min(score, that best sign-of-life score, 0 if none). The
+ * presentation is bona fide when score >= threshold (the policy's
+ * liveness_threshold).
  *
  * A cue that has nothing to measure (one frame, no motion, no depth stream,
  * a region outside the frame) abstains: it is reported, with why, but does
@@ -56,6 +65,8 @@
 #include "face.h"
 
 #define FACE_PAD_MAX_FRAMES 32	/* frames of one presentation looked at */
+#define FACE_PAD_LIFE_ODDS 9.0	/* an artefact cue's odds of life once a sign
+				 * of life is seen: x 9 (rule above) */
 
 enum face_pad_cue {
 	FACE_PAD_SPECTRUM,
@@ -105,6 +116,9 @@ struct face_pad_cue_result {
 	double score;		/* live score 0..1; 0.5 = the cue's decision point */
 	double raw;		/* the measure, in unit */
 	double limit;		/* raw value that maps to 0.5 */
+	bool artefact;		/* a picture artefact: relieved by a sign of life */
+	double threshold;	/* the score under which it refuses, as the rule
+				 * was last applied (face_pad_fuse) */
 	const char *unit;	/* static */
 	char detail[96];	/* what was measured, or why the cue abstained */
 	double ms;		/* time spent on it */
@@ -116,6 +130,9 @@ struct face_pad_report {
 	bool live;		/* score >= threshold */
 	bool live_sign_required;
 	bool live_sign_seen;
+	bool relieved;		/* a sign of life was seen: the artefact cues'
+				 * odds of life were multiplied by
+				 * FACE_PAD_LIFE_ODDS (rule above) */
 	const char *decided_by;	/* name of the cue that set the score (static) */
 	size_t nframes;
 	double ms;		/* whole PAD, excluding decoding and the face analysis */
@@ -161,10 +178,14 @@ void face_pad_fuse(struct face_pad_report *rep, const struct face_pad_params *pa
 
 /*
  * face_pad_cue_item — one cue as the record carries it: name "pad_<cue>"
- * written into name (cap bytes), and *value, *threshold (0.5) and *passed
- * (score >= 0.5) for a scored cue; returns false (nothing to record as a
- * score) for an abstained or switched-off cue, whose detail then goes into
- * a skipped check of the same name.
+ * written into name (cap bytes), and *value (its score), *threshold (the
+ * score under which it refused as the rule was applied: the policy's
+ * threshold, t / (r - (r - 1) t) for an artefact cue relieved by a sign of
+ * life, r = FACE_PAD_LIFE_ODDS; 0.5 for a sign-of-life cue, whose 0.5 says
+ * "seen"; 0.5 before face_pad_fuse ran) and *passed (score >= threshold)
+ * for a scored cue; returns false (nothing to record as a score) for an
+ * abstained or switched-off cue, whose detail then goes into a skipped
+ * check of the same name.
  */
 bool face_pad_cue_item(const struct face_pad_cue_result *c, char *name, size_t cap,
     double *value, double *threshold, bool *passed);

@@ -33,15 +33,17 @@ struct gimg {
 static const double slopes[] = { -0.2, -0.1, 0, 0.1, 0.2 };
 
 /* Best support of a line x = x0 + s (y - yc) for x0 in [xa, xb], rows
- * [ya, yb] (vertical == true), or the transpose. */
+ * [ya, yb] (vertical == true), or the transpose; its position and slope. */
 static double
-best_line(const struct gimg *g, bool vertical, int a0, int a1, int b0, int b1, double *pos)
+best_line(const struct gimg *g, bool vertical, int a0, int a1, int b0, int b1, double *pos,
+    double *slope)
 {
 	const float *across = vertical ? g->gx : g->gy, *along = vertical ? g->gy : g->gx;
 	int len = b1 - b0 + 1, lim = vertical ? g->w : g->h;
 	double best = 0, bc = (b0 + b1) / 2.0;
 
 	*pos = -1;
+	*slope = 0;
 	if (len < 4 || a1 < a0)
 		return 0;
 	for (int a = a0; a <= a1; a++) {
@@ -74,6 +76,7 @@ best_line(const struct gimg *g, bool vertical, int a0, int a1, int b0, int b1, d
 			if (sup > best) {
 				best = sup;
 				*pos = a;
+				*slope = slopes[si];
 			}
 		}
 	}
@@ -89,24 +92,25 @@ cmp_desc(const void *pa, const void *pb)
 }
 
 int
-pad_cue_frame(struct pad_in *in, struct face_pad_cue_result *c)
+pad_edges(struct pad_in *in)
 {
 	struct pad_grey g = { 0 };
 	struct gimg gr = { 0 };
 	struct fcv_rect r;
-	double s = FACE_PX / in->side, x0, y0, x1, y1, sup[4], pos[4], sorted[4];
+	double s = FACE_PX / in->side, x0, y0, x1, y1;
 	int ret, fx1, fx2, fy1, fy2, ext;
-	static const char *const side_name[4] = { "left", "right", "above", "below" };
 
-	c->unit = "edge support";
+	if (in->edges_found)
+		return EG_OK;
+	for (int i = 0; i < PAD_EDGE_COUNT; i++)
+		in->edge[i] = (struct pad_edge){ .support = -1, .vertical = i < PAD_EDGE_ABOVE };
 	x0 = fmax(0, in->cx - 2.8 * in->side);
 	x1 = fmin(in->W, in->cx + 2.8 * in->side);
 	y0 = fmax(0, in->cy - 3.2 * in->side);
 	y1 = fmin(in->H, in->cy + 3.2 * in->side);
 	r = (struct fcv_rect){ x0, y0, x1 - x0, y1 - y0 };
 	if (r.w * s < 16 || r.h * s < 16) {
-		c->state = FACE_PAD_ABSTAINED;
-		pad_cue_detail(c, "surroundings of the face outside the frame");
+		in->edges_found = true;
 		return EG_OK;
 	}
 	if ((ret = pad_grey_scaled(in->f[in->key]->img, &r, (int)lround(r.w * s),
@@ -138,29 +142,60 @@ pad_cue_frame(struct pad_in *in, struct face_pad_cue_result *c)
 	{
 		int ya = fy1 - ext < 1 ? 1 : fy1 - ext, yb = fy2 + ext > g.h - 2 ? g.h - 2 : fy2 + ext;
 		int xa = fx1 - ext < 1 ? 1 : fx1 - ext, xb = fx2 + ext > g.w - 2 ? g.w - 2 : fx2 + ext;
+		/* per side: the range searched across, and the span along */
+		const int lim[PAD_EDGE_COUNT][4] = {
+			[PAD_EDGE_LEFT] = { 2, fx1 - 2, ya, yb },
+			[PAD_EDGE_RIGHT] = { fx2 + 2, g.w - 3, ya, yb },
+			[PAD_EDGE_ABOVE] = { 2, fy1 - 2, xa, xb },
+			[PAD_EDGE_BELOW] = { fy2 + 2, g.h - 3, xa, xb },
+		};
 
-		sup[0] = best_line(&gr, true, 2, fx1 - 2, ya, yb, &pos[0]);
-		sup[1] = best_line(&gr, true, fx2 + 2, g.w - 3, ya, yb, &pos[1]);
-		sup[2] = best_line(&gr, false, 2, fy1 - 2, xa, xb, &pos[2]);
-		sup[3] = best_line(&gr, false, fy2 + 2, g.h - 3, xa, xb, &pos[3]);
-	}
-	memcpy(sorted, sup, sizeof(sorted));
-	qsort(sorted, 4, sizeof(double), cmp_desc);
-	c->raw = sorted[2];
-	c->state = FACE_PAD_SCORED;
-	{
-		int best = 0;
+		for (int i = 0; i < PAD_EDGE_COUNT; i++) {
+			struct pad_edge *e = &in->edge[i];
+			double pos, slope, o0 = e->vertical ? x0 : y0, o1 = e->vertical ? y0 : x0;
 
-		for (int i = 1; i < 4; i++)
-			if (sup[i] > sup[best])
-				best = i;
-		pad_cue_detail(c, "edge support left %.2f right %.2f above %.2f below %.2f "
-		    "(best %s)", sup[0], sup[1], sup[2], sup[3], side_name[best]);
+			e->support = best_line(&gr, e->vertical, lim[i][0], lim[i][1], lim[i][2],
+			    lim[i][3], &pos, &slope);
+			e->pos = o0 + pos / s;
+			e->mid = o1 + (lim[i][2] + lim[i][3]) / 2.0 / s;
+			e->half = (lim[i][3] - lim[i][2]) / 2.0 / s;
+			e->slope = slope;
+		}
 	}
+	in->edges_found = true;
 	ret = EG_OK;
 out:
 	pad_grey_free(&g);
 	free(gr.gx);
 	free(gr.gy);
 	return ret;
+}
+
+int
+pad_cue_frame(struct pad_in *in, struct face_pad_cue_result *c)
+{
+	static const char *const side_name[PAD_EDGE_COUNT] = { "left", "right", "above", "below" };
+	double sup[PAD_EDGE_COUNT], sorted[PAD_EDGE_COUNT];
+	int ret, best = 0;
+
+	c->unit = "edge support";
+	if ((ret = pad_edges(in)) != EG_OK)
+		return ret;
+	if (in->edge[0].support < 0) {
+		c->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(c, "surroundings of the face outside the frame");
+		return EG_OK;
+	}
+	for (int i = 0; i < PAD_EDGE_COUNT; i++) {
+		sup[i] = in->edge[i].support;
+		if (sup[i] > sup[best])
+			best = i;
+	}
+	memcpy(sorted, sup, sizeof(sorted));
+	qsort(sorted, PAD_EDGE_COUNT, sizeof(double), cmp_desc);
+	c->raw = sorted[2];
+	c->state = FACE_PAD_SCORED;
+	pad_cue_detail(c, "edge support left %.2f right %.2f above %.2f below %.2f (best %s)",
+	    sup[0], sup[1], sup[2], sup[3], side_name[best]);
+	return EG_OK;
 }

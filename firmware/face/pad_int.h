@@ -20,6 +20,19 @@ struct pad_grey {
 	float *p;
 };
 
+/* A straight edge beside the face on the key frame (pad_edges): the line
+ * across = pos + slope * (along - mid) for along in [mid - half, mid + half],
+ * native pixels; across is x for a vertical line (left, right), y for a
+ * horizontal one (above, below). support 0: no line on that side; -1: the
+ * face's surroundings are outside the frame (nothing was searched). */
+struct pad_edge {
+	double support;		/* fraction of its pixels on one-signed gradient */
+	bool vertical;
+	double pos, mid, half, slope;
+};
+
+enum { PAD_EDGE_LEFT, PAD_EDGE_RIGHT, PAD_EDGE_ABOVE, PAD_EDGE_BELOW, PAD_EDGE_COUNT };
+
 /* What every cue gets: the frames used (key first is NOT implied: key is an
  * index), the face in the key frame and its square box. */
 struct pad_in {
@@ -34,6 +47,10 @@ struct pad_in {
 	 * frame against the key frame (pixels); valid when has_shift */
 	bool has_shift;
 	double shift[FACE_PAD_MAX_FRAMES][2];
+	/* the key frame's edges beside the face, found once by pad_edges for
+	 * the frame cue and the motion cue; valid when edges_found */
+	bool edges_found;
+	struct pad_edge edge[PAD_EDGE_COUNT];
 };
 
 /* pad_grey_native — the region (x0, y0, w, h) of img, at native resolution,
@@ -83,6 +100,11 @@ int pad_cue_spectrum(struct pad_in *in, struct face_pad_cue_result *c);
 int pad_cue_banding(struct pad_in *in, struct face_pad_cue_result *c);
 int pad_cue_range(struct pad_in *in, struct face_pad_cue_result *c);
 int pad_cue_glare(struct pad_in *in, struct face_pad_cue_result *c);
+/* pad_edges — finds the straight edge on each side of the face on the key
+ * frame (pad_frame.c) into in->edge, once per presentation (later calls
+ * return at once). Errors: EG_ERR_NOMEM and pad_grey_scaled's; EG_OK with
+ * every support -1 when the face's surroundings are outside the frame. */
+int pad_edges(struct pad_in *in);
 int pad_cue_frame(struct pad_in *in, struct face_pad_cue_result *c);
 /* planar_motion and micro_motion from one analysis */
 int pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,

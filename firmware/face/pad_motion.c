@@ -14,9 +14,21 @@
  *   face's motion), it is STILL when it did not move (<= 0.4 x). A photo or
  *   a screen, held or waved, moves as one plane: its surroundings follow. A
  *   person moves in front of a still room: the surroundings stay still.
- *   raw (planar) = follows / (follows + still); micro_motion = still /
- *   (follows + still). Without motion, or without textured surroundings,
- *   both abstain.
+ *   The straight edges left and right of the face that the frame cue
+ *   found (pad_edges: a phone's bezel, a paper's edge, a door frame) are
+ *   followed too, as grey profiles across each edge (48 rows along it,
+ *   +-14 px at the analysis scale, shift by correlating their derivatives,
+ *   +-9 px): in a frame where the face's motion carried to the edge moves
+ *   it across itself by >= 0.25 px and >= half the face's motion, the edge
+ *   FOLLOWS or is STILL by the same 0.4 rule. A phone held in front of the
+ *   camera leaves the room beside it still (the patches say "person") while
+ *   its bezel moves with the face. Edges above and below are not used: the
+ *   hair and the shoulders move with the head.
+ *   raw (planar) = the larger of follows / (follows + still) of the patches
+ *   and of the edges (each with >= 2 observations); micro_motion = still /
+ *   (follows + still) of the patches. Without motion, or without textured
+ *   surroundings and edges, both abstain; without textured surroundings
+ *   micro_motion abstains.
  *
  * blink: the eye regions of up to 8 frames (the key frame's landmarks
  *   carried by the face's shift, cut as fr_eye cuts them, 24 x 24 grey,
@@ -47,6 +59,11 @@
 				 * two whose eyes changed most */
 #define NPATCH 11
 #define NFACEP 4
+/* edges beside the face (pad_edges) followed as 1-D profiles across them */
+#define EDGE_SUP 0.55		/* least support of a followed edge */
+#define EDGE_K 28		/* profile half-width, in steps of half an analysis px */
+#define EDGE_T 18		/* largest shift searched, same steps */
+#define EDGE_ROWS 48		/* rows averaged along the edge */
 
 /* up to max frame indices: the key frame first, then evenly spread */
 static size_t
@@ -109,6 +126,114 @@ same_size(const struct pad_in *in, size_t j)
 	return in->f[j]->img->width == in->W && in->f[j]->img->height == in->H;
 }
 
+/*
+ * edge_profile — the grey profile across edge e in frame j: for up to
+ * EDGE_ROWS rows along the edge (inside the frame), grey at offsets
+ * (k - EDGE_K) * du across it (bilinear), averaged over the rows. Returns
+ * false when fewer than a quarter of the rows are inside the frame.
+ */
+static bool
+edge_profile(const struct pad_in *in, size_t j, const struct pad_edge *e, double du,
+    double out[2 * EDGE_K + 1], int *ret)
+{
+	double a0 = fmax(e->mid - e->half, 0), a1 = fmin(e->mid + e->half,
+	    (e->vertical ? in->H : in->W) - 1);
+	double reach = fabs(e->slope) * e->half + EDGE_K * du + 2;
+	int x0, y0, w, h, rows = 0;
+	struct pad_grey g = { 0 };
+
+	*ret = EG_OK;
+	memset(out, 0, (2 * EDGE_K + 1) * sizeof(double));
+	if (a1 - a0 < e->half / 2)
+		return false;
+	/* the region around the edge, native grey (x across for a vertical edge) */
+	if (e->vertical) {
+		x0 = (int)floor(e->pos - reach);
+		w = (int)ceil(2 * reach) + 2;
+		y0 = (int)floor(a0);
+		h = (int)ceil(a1 - a0) + 2;
+	} else {
+		y0 = (int)floor(e->pos - reach);
+		h = (int)ceil(2 * reach) + 2;
+		x0 = (int)floor(a0);
+		w = (int)ceil(a1 - a0) + 2;
+	}
+	if ((*ret = pad_grey_native(in->f[j]->img, x0, y0, w, h, &g)) != EG_OK)
+		return false;
+	for (int r = 0; r < EDGE_ROWS; r++) {
+		double a = a0 + (a1 - a0) * (r + 0.5) / EDGE_ROWS;
+		double c = e->pos + e->slope * (a - e->mid);
+
+		for (int k = 0; k <= 2 * EDGE_K; k++) {
+			double u = c + (k - EDGE_K) * du;
+			double gx = e->vertical ? u - x0 : a - x0, gy = e->vertical ? a - y0 : u - y0;
+			int ix = (int)floor(gx), iy = (int)floor(gy);
+			double fx = gx - ix, fy = gy - iy;
+			const float *q;
+
+			ix = ix < 0 ? 0 : ix > g.w - 2 ? g.w - 2 : ix;
+			iy = iy < 0 ? 0 : iy > g.h - 2 ? g.h - 2 : iy;
+			q = g.p + (size_t)iy * (size_t)g.w + (size_t)ix;
+			out[k] += (1 - fy) * ((1 - fx) * q[0] + fx * q[1]) +
+			    fy * ((1 - fx) * q[g.w] + fx * q[g.w + 1]);
+		}
+		rows++;
+	}
+	pad_grey_free(&g);
+	for (int k = 0; k <= 2 * EDGE_K; k++)
+		out[k] /= rows;
+	return true;
+}
+
+/*
+ * edge_shift — how far the edge moved across itself between the key
+ * frame's profile kp and frame j's profile cp, in profile steps: the shift
+ * that best correlates their derivatives (sub-step by a parabola). false
+ * when the key frame's edge is weak (under 6 grey levels) or the best
+ * correlation is under 0.7.
+ */
+static bool
+edge_shift(const double kp[2 * EDGE_K + 1], const double cp[2 * EDGE_K + 1], double *shift)
+{
+	double kd[2 * EDGE_K + 1] = { 0 }, cd[2 * EDGE_K + 1] = { 0 }, c[2 * EDGE_T + 1];
+	double peak = 0;
+	int best = 0;
+
+	for (int k = 1; k < 2 * EDGE_K; k++) {
+		kd[k] = kp[k + 1] - kp[k - 1];
+		cd[k] = cp[k + 1] - cp[k - 1];
+		peak = fmax(peak, fabs(kd[k]));
+	}
+	if (peak < 6)
+		return false;
+	for (int t = -EDGE_T; t <= EDGE_T; t++) {
+		double sab = 0, saa = 0, sbb = 0;
+
+		for (int k = 1; k < 2 * EDGE_K; k++) {
+			int m = k + t;
+
+			if (m < 1 || m >= 2 * EDGE_K)
+				continue;
+			sab += kd[k] * cd[m];
+			saa += kd[k] * kd[k];
+			sbb += cd[m] * cd[m];
+		}
+		c[t + EDGE_T] = saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : -1;
+		if (c[t + EDGE_T] > c[best])
+			best = t + EDGE_T;
+	}
+	if (c[best] < 0.7)
+		return false;
+	*shift = best - EDGE_T;
+	if (best > 0 && best < 2 * EDGE_T) {
+		double l = c[best - 1], m = c[best], r = c[best + 1], den = l - 2 * m + r;
+
+		if (den < 0)
+			*shift += 0.5 * (l - r) / den;
+	}
+	return true;
+}
+
 int
 pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
     struct face_pad_cue_result *micro)
@@ -125,8 +250,10 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	size_t idx[MAX_MOTION_FRAMES], nidx;
 	double s = FACE_A / in->side, maxm = 0, h = in->side / 4;
 	/* h: half a patch, native pixels */
-	bool any = false;
+	double du = 0.5 / s, kprof[2][2 * EDGE_K + 1];
+	bool any = false, edge_use[2] = { false, false };
 	int follows = 0, still = 0, moving = 0, usable = 0, ret = EG_OK;
+	int efollows = 0, estill = 0;
 
 	planar->unit = "fraction following the face";
 	micro->unit = "fraction still";
@@ -204,6 +331,19 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	}
 	for (int i = NFACEP; i < NPATCH; i++)
 		usable += use[i];
+	/* the edges left and right of the face (a bezel's, a paper's, a door
+	 * frame's; not above or below, where the hair and the shoulders move
+	 * with the head): their profiles across on the key frame */
+	if ((ret = pad_edges(in)) != EG_OK)
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		const struct pad_edge *e = &in->edge[PAD_EDGE_LEFT + i];
+
+		edge_use[i] = e->support >= EDGE_SUP &&
+		    edge_profile(in, in->key, e, du, kprof[i], &ret);
+		if (ret != EG_OK)
+			goto out;
+	}
 	nidx = spread(in, MAX_MOTION_FRAMES, idx);
 	for (size_t fi = 1; fi < nidx; fi++) {
 		size_t j = idx[fi];
@@ -303,8 +443,36 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 			else if (z <= 0.4 * rms)
 				still++;
 		}
+		for (int i = 0; i < 2; i++) {
+			const struct pad_edge *e = &in->edge[PAD_EDGE_LEFT + i];
+			double cp[2 * EDGE_K + 1], qx, qy, px, py, pred, ref, de;
+
+			if (!edge_use[i])
+				continue;
+			/* the face's motion carried to the edge's middle, across it */
+			qx = (e->pos - in->cx) * s;
+			qy = (e->mid - in->cy) * s;
+			px = mm[0] * qx + mm[1] * qy + mm[2] - qx;
+			py = mm[3] * qx + mm[4] * qy + mm[5] - qy;
+			pred = px - e->slope * py;
+			ref = fabs(pred);
+			if (ref < fmax(MOVE_MIN, 0.5 * rms))
+				continue;	/* the face moved along the edge */
+			if (!edge_profile(in, j, e, du, cp, &ret)) {
+				if (ret != EG_OK)
+					goto out;
+				continue;
+			}
+			if (!edge_shift(kprof[i], cp, &de))
+				continue;
+			de *= 0.5;	/* profile steps to analysis px */
+			if (fabs(de - pred) <= 0.4 * ref)
+				efollows++;
+			else if (fabs(de) <= 0.4 * ref)
+				estill++;
+		}
 	}
-	if (moving == 0 || follows + still < 2) {
+	if (moving == 0 || (follows + still < 2 && efollows + estill < 2)) {
 		planar->state = micro->state = FACE_PAD_ABSTAINED;
 		if (moving == 0) {
 			pad_cue_detail(planar, "no motion (largest %.2f px at 64 px a face, in %zu "
@@ -316,12 +484,24 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 		memcpy(micro->detail, planar->detail, sizeof(micro->detail));
 		goto out;
 	}
-	planar->raw = (double)follows / (follows + still);
+	/* planar: the larger of the fractions of patches and of edges that
+	 * followed the face (a phone's bezel follows it while the room beside
+	 * the phone stays still); micro: the patches only */
+	planar->raw = follows + still >= 2 ? (double)follows / (follows + still) : 0;
+	if (efollows + estill >= 2)
+		planar->raw = fmax(planar->raw, (double)efollows / (efollows + estill));
+	planar->state = FACE_PAD_SCORED;
+	pad_cue_detail(planar, "moved with the face: %d of %d patch and %d of %d edge "
+	    "observations (%d frames, largest %.1f px at 64 px a face)", follows, follows + still,
+	    efollows, efollows + estill, moving, maxm);
+	if (follows + still < 2) {
+		micro->state = FACE_PAD_ABSTAINED;
+		pad_cue_detail(micro, "face moved in %d frames; %d textured surrounding patch%s "
+		    "to compare", moving, usable, usable == 1 ? "" : "es");
+		goto out;
+	}
 	micro->raw = (double)still / (follows + still);
-	planar->state = micro->state = FACE_PAD_SCORED;
-	pad_cue_detail(planar, "%d of %d surrounding patch observations moved with the face "
-	    "(%d moving frames, largest %.1f px at 64 px a face)", follows, follows + still,
-	    moving, maxm);
+	micro->state = FACE_PAD_SCORED;
 	pad_cue_detail(micro, "%d of %d surrounding patch observations stayed still while the "
 	    "face moved (%d frames)", still, follows + still, moving);
 out:

@@ -75,11 +75,13 @@ pad_presentation(void *ctx, struct face_ctx *face, const struct kiosk_pad_frame 
 		if (face_pad_cue_item(r, name, sizeof(name), &it->value, &it->threshold, &passed)) {
 			it->has_value = true;
 			it->result = passed ? PCR_PASS : PCR_FAIL;
-			/* what set the fused score, else the cue's raw measure */
-			if (rep.decided_by != NULL && strcmp(rep.decided_by, it->sub) == 0)
-				snprintf(it->detail, sizeof(it->detail), "decided: raw %.3g", r->raw);
-			else
-				snprintf(it->detail, sizeof(it->detail), "raw %.3g", r->raw);
+			/* what set the fused score, else the cue's raw measure; an
+			 * artefact cue relieved by a sign of life says so (its
+			 * odds of life x FACE_PAD_LIFE_ODDS entered the rule) */
+			snprintf(it->detail, sizeof(it->detail), "%sraw %.3g%s",
+			    rep.decided_by != NULL && strcmp(rep.decided_by, it->sub) == 0 ?
+			    "decided: " : "", r->raw, rep.relieved && r->artefact ?
+			    "; relieved x9" : "");
 		} else {
 			/* abstained: nothing to measure; the record says why */
 			it->result = PCR_NOT_CHECKED;

@@ -1121,6 +1121,7 @@ print_pad_json(const struct face_pad_report *rep, size_t key, const char *profil
 	eg_json_key_str(&j, "decided_by", rep->decided_by);
 	eg_json_key_bool(&j, "live_sign_required", rep->live_sign_required);
 	eg_json_key_bool(&j, "live_sign_seen", rep->live_sign_seen);
+	eg_json_key_bool(&j, "relieved", rep->relieved);
 	eg_json_key_int(&j, "frames", (long long)rep->nframes);
 	eg_json_key_int(&j, "key_frame", (long long)key);
 	eg_json_key_double(&j, "ms", rep->ms);
@@ -1139,9 +1140,11 @@ print_pad_json(const struct face_pad_report *rep, size_t key, const char *profil
 			eg_json_key_double(&j, "raw", r->raw);
 			eg_json_key_double(&j, "limit", r->limit);
 			eg_json_key_str(&j, "unit", r->unit);
+			eg_json_key_double(&j, "threshold", r->threshold);
 		}
 		eg_json_key_bool(&j, "veto", r->veto);
 		eg_json_key_bool(&j, "live_sign", r->live_sign);
+		eg_json_key_bool(&j, "artefact", r->artefact);
 		eg_json_key_str(&j, "detail", r->detail);
 		eg_json_key_double(&j, "ms", r->ms);
 		eg_json_obj_end(&j);
@@ -1301,16 +1304,21 @@ liveness(int argc, char **argv)
 			const struct face_pad_cue_result *r = &rep.cue[i];
 
 			if (r->state == FACE_PAD_SCORED)
-				printf("  %-14s %5.3f %-6s %s%s raw %.3f (limit %.3f %s): %s\n", r->name,
-				    r->score, r->score >= 0.5 ? "live" : "ATTACK",
+				printf("  %-14s %5.3f %-6s %s%s raw %.3f (limit %.3f %s)%s: %s\n",
+				    r->name, r->score, r->score >= r->threshold ? "live" : "ATTACK",
 				    r->veto ? "veto" : "", r->live_sign ? (r->veto ? "+sign" : "sign") : "",
-				    r->raw, r->limit, r->unit, r->detail);
+				    r->raw, r->limit, r->unit, rep.relieved && r->artefact ?
+				    ", relieved" : "", r->detail);
 			else
 				printf("  %-14s   -   %-9s %s\n", r->name, face_pad_state_str(r->state),
 				    r->detail);
 		}
-		printf("sign of life: %s, %s\n", rep.live_sign_seen ? "seen" : "not seen",
+		printf("sign of life: %s, %s", rep.live_sign_seen ? "seen" : "not seen",
 		    rep.live_sign_required ? "required" : "optional");
+		if (rep.relieved)
+			printf("; artefact cues relieved (odds of life x %.0f: they refuse under "
+			    "%.3f)", FACE_PAD_LIFE_ODDS, rep.cue[FACE_PAD_RANGE].threshold);
+		printf("\n");
 		printf("score %.4f  threshold %.4f  %s (decided by %s)  %.1f ms\n", rep.score,
 		    rep.threshold, rep.live ? "BONA FIDE" : "ATTACK", rep.decided_by, rep.ms);
 	}

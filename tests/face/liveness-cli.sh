@@ -85,8 +85,14 @@ assert len(cues) == 10, cues.keys()
 assert cues["spectrum"]["state"] == "off" and cues["range"]["state"] == "scored", cues
 assert cues["blink"]["state"] == "scored" and cues["blink"]["raw"] < 0.05, cues["blink"]
 assert cues["planar_motion"]["state"] == "off", cues["planar_motion"]
-for k in ("score", "raw", "limit", "unit", "veto", "live_sign", "detail", "ms"):
+for k in ("score", "raw", "limit", "unit", "threshold", "veto", "live_sign", "artefact",
+          "detail", "ms"):
     assert k in cues["range"], k
+# no sign of life in a still: nothing relieved, the artefact cue refuses
+# under the policy's threshold itself
+assert d["relieved"] is False and d["live_sign_seen"] is False, d
+assert cues["range"]["artefact"] is True and cues["blink"]["artefact"] is False, cues
+assert cues["range"]["threshold"] == 0.01, cues["range"]
 print("ok: policy bundle's PAD settings applied, JSON complete")
 PY
 expect 2 "bad policy bundle" -- --policy "$tmp/none.ini" "$s5"

@@ -190,6 +190,75 @@ START_TEST(test_names_and_items)
 }
 END_TEST
 
+/* the rule's relief: once a sign of life is seen, a picture-artefact cue
+ * refuses only with its odds of life under 1/9 of the threshold's (0.10 at
+ * 0.5); a geometric cue (frame) is never relieved; without a sign of life
+ * nothing is */
+START_TEST(test_relief)
+{
+	struct face_pad_report rep;
+	struct face_pad_params par;
+	char name[32];
+	double v, t;
+	bool passed;
+
+	memset(&rep, 0, sizeof(rep));
+	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++) {
+		rep.cue[c].name = face_pad_cue_name((enum face_pad_cue)c);
+		rep.cue[c].state = FACE_PAD_ABSTAINED;
+	}
+	rep.cue[FACE_PAD_RANGE] = (struct face_pad_cue_result){ .name = "range",
+		.state = FACE_PAD_SCORED, .veto = true, .artefact = true, .score = 0.2 };
+	rep.cue[FACE_PAD_MICRO_MOTION] = (struct face_pad_cue_result){ .name = "micro_motion",
+		.state = FACE_PAD_SCORED, .live_sign = true, .score = 0.9 };
+	face_pad_params_default(&par);
+	face_pad_fuse(&rep, &par);
+	ck_assert(rep.live_sign_seen);
+	ck_assert(rep.relieved);
+	ck_assert(rep.live);
+	/* 9 x 0.2 / (0.8 + 9 x 0.2) */
+	ck_assert_double_eq_tol(rep.score, 1.8 / 2.6, 1e-12);
+	ck_assert_str_eq(rep.decided_by, "range");
+	ck_assert(face_pad_cue_item(&rep.cue[FACE_PAD_RANGE], name, sizeof(name), &v, &t, &passed));
+	ck_assert_double_eq(v, 0.2);
+	ck_assert_double_eq_tol(t, 0.1, 1e-12);
+	ck_assert(passed);
+	/* at threshold 0.9 the relieved limit is 0.9 / (9 - 8 x 0.9) = 0.5 */
+	par.threshold = 0.9;
+	face_pad_fuse(&rep, &par);
+	ck_assert(!rep.live);
+	ck_assert_double_eq_tol(rep.cue[FACE_PAD_RANGE].threshold, 0.5, 1e-12);
+	/* under the relieved limit: an attack, whatever the sign of life */
+	face_pad_params_default(&par);
+	rep.cue[FACE_PAD_RANGE].score = 0.09;
+	par.require_live_sign = true;
+	face_pad_fuse(&rep, &par);
+	ck_assert(!rep.live);
+	ck_assert_str_eq(rep.decided_by, "range");
+	/* a frame around the face is not relieved by a sign of life */
+	rep.cue[FACE_PAD_RANGE].score = 0.9;
+	rep.cue[FACE_PAD_FRAME] = (struct face_pad_cue_result){ .name = "frame",
+		.state = FACE_PAD_SCORED, .veto = true, .score = 0.2 };
+	face_pad_fuse(&rep, &par);
+	ck_assert(!rep.live);
+	ck_assert_str_eq(rep.decided_by, "frame");
+	ck_assert_double_eq(rep.cue[FACE_PAD_FRAME].threshold, 0.5);
+	/* no sign of life: no relief, the artefact cue decides at 0.5 */
+	rep.cue[FACE_PAD_FRAME].state = FACE_PAD_ABSTAINED;
+	rep.cue[FACE_PAD_RANGE].score = 0.2;
+	rep.cue[FACE_PAD_MICRO_MOTION].score = 0.3;
+	par.require_live_sign = false;
+	face_pad_fuse(&rep, &par);
+	ck_assert(!rep.live_sign_seen);
+	ck_assert(!rep.relieved);
+	ck_assert(!rep.live);
+	ck_assert_double_eq(rep.score, 0.2);
+	ck_assert(face_pad_cue_item(&rep.cue[FACE_PAD_RANGE], name, sizeof(name), &v, &t, &passed));
+	ck_assert_double_eq(t, 0.5);
+	ck_assert(!passed);
+}
+END_TEST
+
 /* the kiosk simulator's portrait (firmware/kiosk make_portrait): 3.2 x 4
  * face heights around the largest face at native resolution, the other
  * faces filled grey; printed: that portrait at half size on white paper
@@ -532,6 +601,39 @@ START_TEST(test_motion_and_depth)
 }
 END_TEST
 
+/* a phone held in front of the camera: the room beside it stays still, so
+ * the patches around the head say "person" (and micro_motion sees a sign of
+ * life), while the phone's bezel moves with the face: the edges make the
+ * presentation planar */
+START_TEST(test_held_phone_edges)
+{
+	struct face_ctx *ctx = ctx_load();
+	struct face_pad_report rep;
+	int pf, pn, ef, en;
+
+	/* seed 7: a held phone, 90 % of the frame high (see the printed
+	 * parameters) */
+	synth_pres(ctx, SY_PHONE, 7, false, &rep);
+	ck_assert_int_eq(rep.cue[FACE_PAD_PLANAR_MOTION].state, FACE_PAD_SCORED);
+	ck_assert_int_eq(sscanf(rep.cue[FACE_PAD_PLANAR_MOTION].detail,
+	    "moved with the face: %d of %d patch and %d of %d edge", &pf, &pn, &ef, &en), 4);
+	ck_assert_msg(pn >= 2 && 2 * pf < pn, "patches: %d of %d followed", pf, pn);
+	ck_assert_msg(en >= 2 && 2 * ef >= en, "edges: %d of %d followed", ef, en);
+	ck_assert(rep.cue[FACE_PAD_MICRO_MOTION].score >= 0.5);
+	ck_assert(rep.cue[FACE_PAD_PLANAR_MOTION].score < 0.5);
+	ck_assert(!rep.live);
+	/* the person of test_motion_and_depth: whatever edges are beside the
+	 * head stay still */
+	synth_pres(ctx, SY_BONA_FIDE, 5, false, &rep);
+	ck_assert_int_eq(sscanf(rep.cue[FACE_PAD_PLANAR_MOTION].detail,
+	    "moved with the face: %d of %d patch and %d of %d edge", &pf, &pn, &ef, &en), 4);
+	ck_assert_msg(2 * ef < en || en < 2, "edges: %d of %d followed", ef, en);
+	ck_assert(rep.cue[FACE_PAD_PLANAR_MOTION].score >= 0.5);
+	ck_assert(rep.live);
+	face_ctx_free(&ctx);
+}
+END_TEST
+
 /* ---- moire: the whole frame's periodic structure ---------------------------- */
 
 static void
@@ -669,12 +771,14 @@ make_suite(void)
 	tcase_add_test(pure, test_fft_and_phase_corr);
 	tcase_add_test(pure, test_fft2_dft);
 	tcase_add_test(pure, test_names_and_items);
+	tcase_add_test(pure, test_relief);
 	suite_add_tcase(s, pure);
 	tcase_set_timeout(models, 600);
 	tcase_add_test(models, test_demo_pictures);
 	tcase_add_test(models, test_rule_and_errors);
 	tcase_add_test(models, test_range_print);
 	tcase_add_test(models, test_motion_and_depth);
+	tcase_add_test(models, test_held_phone_edges);
 	tcase_add_test(models, test_moire);
 	suite_add_tcase(s, models);
 	return s;
