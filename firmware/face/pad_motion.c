@@ -130,7 +130,8 @@ same_size(const struct pad_in *in, size_t j)
  * edge_profile — the grey profile across edge e in frame j: for up to
  * EDGE_ROWS rows along the edge (inside the frame), grey at offsets
  * (k - EDGE_K) * du across it (bilinear), averaged over the rows. Returns
- * false when fewer than a quarter of the rows are inside the frame.
+ * false when under a quarter of the edge's length is inside the frame, or
+ * with *ret set when pad_grey_native fails.
  */
 static bool
 edge_profile(const struct pad_in *in, size_t j, const struct pad_edge *e, double du,
@@ -250,7 +251,7 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 	size_t idx[MAX_MOTION_FRAMES], nidx;
 	double s = FACE_A / in->side, maxm = 0, h = in->side / 4;
 	/* h: half a patch, native pixels */
-	double du = 0.5 / s, kprof[2][2 * EDGE_K + 1];
+	double du = 0.5 / s, kprof[2][2 * EDGE_K + 1], cp[2 * EDGE_K + 1];
 	bool any = false, edge_use[2] = { false, false };
 	int follows = 0, still = 0, moving = 0, usable = 0, ret = EG_OK;
 	int efollows = 0, estill = 0;
@@ -445,7 +446,7 @@ pad_cue_motion(struct pad_in *in, struct face_pad_cue_result *planar,
 		}
 		for (int i = 0; i < 2; i++) {
 			const struct pad_edge *e = &in->edge[PAD_EDGE_LEFT + i];
-			double cp[2 * EDGE_K + 1], qx, qy, px, py, pred, ref, de;
+			double qx, qy, px, py, pred, ref, de;
 
 			if (!edge_use[i])
 				continue;
@@ -513,6 +514,8 @@ out:
 	free(cs);
 	eg_memzero(key, sizeof(key));
 	eg_memzero(cur, sizeof(cur));
+	eg_memzero(kprof, sizeof(kprof));
+	eg_memzero(cp, sizeof(cp));
 	return ret;
 }
 
