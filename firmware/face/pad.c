@@ -194,7 +194,7 @@ face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames,
 	};
 	struct face_pad_params def;
 	struct pad_in in;
-	double t0 = now_ms(), t;
+	double t0 = now_ms(), t, edges_ms = 0;
 	int ret = EG_OK;
 
 	if (out == NULL)
@@ -253,6 +253,16 @@ face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames,
 		out->cue[c].state = FACE_PAD_OFF;
 		out->cue[c].unit = "";
 	}
+	/* the edges beside the face, for the frame cue and the motion cue: found
+	 * once, their time counted as the frame cue's (the motion cue's when
+	 * the frame cue is off) */
+	if ((par->cues & (1u << FACE_PAD_FRAME | 1u << FACE_PAD_PLANAR_MOTION |
+	    1u << FACE_PAD_MICRO_MOTION)) != 0) {
+		t = now_ms();
+		if ((ret = pad_edges(&in)) != EG_OK)
+			goto out;
+		edges_ms = now_ms() - t;
+	}
 	/* motion first: it tracks the face for the blink cue */
 	if ((par->cues & (1u << FACE_PAD_PLANAR_MOTION | 1u << FACE_PAD_MICRO_MOTION |
 	    1u << FACE_PAD_BLINK)) != 0) {
@@ -276,6 +286,8 @@ face_pad_presentation(struct face_ctx *ctx, const struct face_pad_frame *frames,
 			goto out;
 		out->cue[c].ms = now_ms() - t;
 	}
+	out->cue[par->cues & 1u << FACE_PAD_FRAME ? FACE_PAD_FRAME : FACE_PAD_PLANAR_MOTION].ms +=
+	    edges_ms;
 	for (int c = 0; c < FACE_PAD_CUE_COUNT; c++)
 		if (out->cue[c].state == FACE_PAD_SCORED)
 			out->cue[c].score = to_score((enum face_pad_cue)c, out->cue[c].raw);
