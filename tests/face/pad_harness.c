@@ -24,11 +24,11 @@
  *               [--frames N] [--depth] [--no-conditions] [--jobs N]
  *               [--dump FILE] [--cache DIR] [-v]
  *
- * Seeds: the tuning set uses 1..N; the held-out set B+1..B+N (B = 9000 by
+ * Seeds: the tuning set uses 1..N; the held-out set B+1..B+N (B = 10000 by
  * default: seeds 1001-1002, 2001-2003, 3001-3003, 4001-4003, 5001-5003,
- * 6001-6003, 7001-7003 and 8001-8003 were the held-out seeds of earlier
- * rounds and have been looked at since, so they are no longer held out;
- * --seed-base 1000 ... 8000
+ * 6001-6003, 7001-7003, 8001-8003 and 9001-9003 were the held-out seeds of
+ * earlier rounds and have been looked at since, so they are no longer held
+ * out; --seed-base 1000 ... 9000
  * re-runs them, to be labelled as seen). --bona N
  * bona fide presentations per person and seed (other conditions), 2 by
  * default. --jobs N runs N processes (at most 2 on the project's machine).
@@ -235,9 +235,9 @@ usage(void)
 	fprintf(stderr, "usage: pad-harness [--tune] [--quick] [--seeds N] [--seed-base B] "
 	    "[--bona N] [--frames N] [--depth] [--no-conditions] [--jobs N] [--dump FILE] "
 	    "[--cache DIR] [-v]\n"
-	    "held-out seeds B+1..B+N, B = 9000 by default; 1001-1002, 2001-2003, 3001-3003,\n"
-	    "4001-4003, 5001-5003, 6001-6003, 7001-7003 and 8001-8003 have been looked at (label them\n"
-	    "as seen)\n");
+	    "held-out seeds B+1..B+N, B = 10000 by default; 1001-1002, 2001-2003, 3001-3003,\n"
+	    "4001-4003, 5001-5003, 6001-6003, 7001-7003, 8001-8003 and 9001-9003 have been\n"
+	    "looked at (label them as seen)\n");
 }
 
 /* ---- one presentation ------------------------------------------------------------- */
@@ -618,7 +618,7 @@ main(int argc, char **argv)
 	struct run run;
 	size_t nrec = 0;
 	bool tune = false, quick = false, depth = false, verbose = false, conditions = true;
-	int seeds = 12, seed_base = 9000, bona = 2, frames = 8, jobs = 1, ret = 2, f = 0;
+	int seeds = 12, seed_base = 10000, bona = 2, frames = 8, jobs = 1, ret = 2, f = 0;
 	const char *dump = NULL, *cache = NULL;
 	char err[512];
 	struct timespec w0, w1;
