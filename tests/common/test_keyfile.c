@@ -16,14 +16,14 @@
 #include "egate/keyfile.h"
 #include "egate/secure.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 
 static char dir[64];
 
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/egate-keyfile-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-keyfile");
 }
 
 static void
@@ -184,6 +184,7 @@ make_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_rule);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_read);
