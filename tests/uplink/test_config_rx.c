@@ -10,6 +10,7 @@
 #include "config_rx.h"
 #include "egate/error.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "frame.h"
 #include "policy.h"
 
@@ -18,10 +19,7 @@ static char dir[64], path[128];
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/egate-config-rx-XXXXXX";
-
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s", tmpl);
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-config-rx");
 	snprintf(path, sizeof(path), "%s/spool.db.config", dir);
 }
 
@@ -224,6 +222,7 @@ make_suite(void)
 	TCase *tc = tcase_create("config_rx");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, reassembly_persist_load);
 	tcase_add_test(tc, bad_pushes);
 	tcase_add_test(tc, corrupt_files);
