@@ -29,8 +29,8 @@
 #define T0 1795000000000LL	/* 2026-11-18T11:06:40Z, ms */
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[128];
+	char path[144];
 	char priv[1024];
 	char pub[512];
 	uint8_t hmac[32];

@@ -27,7 +27,7 @@
 #define T0 1795000000000LL	/* 2026-11-18T11:06:40Z */
 
 struct fx {
-	char dir[64], db[128], pub[128], hmac[128];
+	char dir[160], db[192], pub[192], hmac[192];
 	char priv[1024];	/* the log's signing key, to append more */
 	uint8_t key[32];	/* HMAC key */
 };

@@ -179,7 +179,7 @@ file_has(const char *path, const char *needle)
 
 START_TEST(passages_to_durable_log)
 {
-	char dir[64], path[128], wal[140], priv[1024], pub[512];
+	char dir[160], path[192], wal[200], priv[1024], pub[512];
 	uint8_t hmac[32];
 	struct audit_keys keys;
 	struct host h;

@@ -452,7 +452,7 @@ END_TEST
 /* ---- egate audit replay over logs written with the host's keys ------------------- */
 
 struct fx {
-	char dir[64], db[128], pub[128];
+	char dir[160], db[192], pub[192];
 	char priv[1024];
 	uint8_t key[32];
 };
@@ -545,7 +545,7 @@ fx_log(struct fx *f, const char *name, const char *p2, int alter, const char *al
 static void
 fx_done(struct fx *f)
 {
-	char cmd[128];
+	char cmd[192];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	ck_assert_int_eq(system(cmd), 0);
