@@ -29,12 +29,12 @@
 #include "seal.h"
 #include "uplink.h"
 
-static char dir[64];
+static char dir[160];
 
 static const char *
 P(int slot, const char *name)
 {
-	static char buf[8][160];
+	static char buf[8][224];
 
 	snprintf(buf[slot], sizeof(buf[slot]), "%s/%s", dir, name);
 	return buf[slot];
@@ -61,7 +61,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
+	char cmd[192];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);

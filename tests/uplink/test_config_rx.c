@@ -14,7 +14,7 @@
 #include "frame.h"
 #include "policy.h"
 
-static char dir[64], path[128];
+static char dir[160], path[192];
 
 static void
 setup(void)
@@ -26,7 +26,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[160];
+	char cmd[192];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -78,7 +78,7 @@ START_TEST(reassembly_persist_load)
 	struct config_rx *rx = NULL;
 	struct config_rx_item *it = NULL, *back = NULL;
 	struct policy_push pp;
-	char detail[200] = "", tmp[160];
+	char detail[200] = "", tmp[200];
 	struct stat st;
 	size_t i;
 

@@ -14,12 +14,12 @@
 #include "eg_scratch.h"
 #include "spool.h"
 
-static char path[128];
+static char path[192];
 
 static void
 setup(void)
 {
-	char tmpl[96];
+	char tmpl[160];
 
 	eg_scratch_mkdir(tmpl, sizeof(tmpl), "egate-spool");
 	snprintf(path, sizeof(path), "%s/spool.db", tmpl);
@@ -28,7 +28,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[200];
+	char cmd[224];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strrchr(path, '/') - path), path);
 	ck_assert_int_eq(system(cmd), 0);

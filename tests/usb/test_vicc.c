@@ -37,7 +37,7 @@ START_TEST(test_vicc_iso7816)
 	    0x73, 0xFF, 0x01, 0x00, 0x0B };
 	static const uint8_t sel_aid[] = { 0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0,
 	    0x00, 0x00, 0x02, 0x47, 0x10, 0x01 };
-	char dir[80], link[96], pypath[256], port[8];
+	char dir[160], link[192], pypath[512], port[8];
 	char *argv[] = { (char *)VICC, (char *)"-t", (char *)"iso7816",
 	    (char *)"-H", (char *)"127.0.0.1", (char *)"-P", port, NULL };
 	char *envp[] = { pypath, (char *)"PATH=/usr/bin:/bin", NULL };
