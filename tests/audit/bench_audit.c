@@ -37,6 +37,7 @@
 #include "audit.h"
 #include "eg_stand_in.h"
 #include "egate/error.h"
+#include "sim_tmpdir.h"
 
 #define REPS 7
 
@@ -247,7 +248,7 @@ int
 main(int argc, char **argv)
 {
 	int rows = argc > 1 ? atoi(argv[1]) : 2000, batch = argc > 2 ? atoi(argv[2]) : 100;
-	char dir[] = "/tmp/egate-bench-audit-XXXXXX", a[256], b[256], priv[1024];
+	char dir[200], a[256], b[256], priv[1024];
 	uint8_t hmac[32];
 	struct audit_keys keys;
 	mbedtls_pk_context pk;
@@ -257,7 +258,7 @@ main(int argc, char **argv)
 	char load0[64], load1[64];
 	int ret = 1;
 
-	if (rows < 1 || batch < 1 || mkdtemp(dir) == NULL)
+	if (rows < 1 || batch < 1 || sim_tmpdir_make(dir, sizeof(dir), "egate-bench-audit") != EG_OK)
 		return 2;
 	snprintf(a, sizeof(a), "%s/audit.db", dir);
 	snprintf(b, sizeof(b), "%s/raw.db", dir);

@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "audit_int.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/buf.h"
 #include "egate/error.h"
 #include "egate/secure.h"
@@ -28,8 +29,8 @@
 #define T0 1795000000000LL	/* 2026-11-18T11:06:40Z, ms */
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[128];
+	char path[144];
 	char priv[1024];
 	char pub[512];
 	uint8_t hmac[32];
@@ -70,8 +71,7 @@ static void
 fx_init(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/egate-audit-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	eg_scratch_mkdir(f->dir, sizeof(f->dir), "egate-audit");
 	snprintf(f->path, sizeof(f->path), "%s/audit.db", f->dir);
 	gen_key(f->priv, sizeof(f->priv), f->pub, sizeof(f->pub));
 	for (size_t i = 0; i < sizeof(f->hmac); i++)
@@ -1896,6 +1896,7 @@ make_suite(void)
 	Suite *s = suite_create("audit");
 	TCase *tc = tcase_create("store");
 
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, migration_from_empty);
 	tcase_add_test(tc, open_errors);
 	tcase_add_test(tc, append_and_idempotency);

@@ -21,12 +21,13 @@
 
 #include "audit.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/error.h"
 
 #define T0 1795000000000LL	/* 2026-11-18T11:06:40Z */
 
 struct fx {
-	char dir[64], db[128], pub[128], hmac[128];
+	char dir[160], db[192], pub[192], hmac[192];
 	char priv[1024];	/* the log's signing key, to append more */
 	uint8_t key[32];	/* HMAC key */
 };
@@ -54,8 +55,7 @@ fx_init(struct fx *f)
 	static const char *const docs[] = { "L898902C3", "X1234567" };
 	static const char *const dec[] = { "OPEN", "REFER", "OPEN", "REJECT" };
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/egate-audit-cli-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	eg_scratch_mkdir(f->dir, sizeof(f->dir), "egate-audit-cli");
 	snprintf(f->db, sizeof(f->db), "%s/audit.db", f->dir);
 	snprintf(f->pub, sizeof(f->pub), "%s/audit.pub.pem", f->dir);
 	snprintf(f->hmac, sizeof(f->hmac), "%s/hmac.key", f->dir);
@@ -637,6 +637,7 @@ make_suite(void)
 	/* each test starts the egate binary 20-40 times; under ASan, with the
 	 * face stack linked, one start takes ~1.5 s on a loaded 2-core machine */
 	tcase_set_timeout(tc, 300);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, query_and_export);
 	tcase_add_test(tc, verify_and_tamper);
 	tcase_add_test(tc, usage_and_open_errors);

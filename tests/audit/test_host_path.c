@@ -19,6 +19,7 @@
 
 #include "audit.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/error.h"
 #include "explain.h"
 #include "frame.h"
@@ -178,7 +179,7 @@ file_has(const char *path, const char *needle)
 
 START_TEST(passages_to_durable_log)
 {
-	char dir[] = "/tmp/egate-host-path-XXXXXX", path[128], wal[140], priv[1024], pub[512];
+	char dir[160], path[192], wal[200], priv[1024], pub[512];
 	uint8_t hmac[32];
 	struct audit_keys keys;
 	struct host h;
@@ -188,7 +189,7 @@ START_TEST(passages_to_durable_log)
 	struct audit_report rep;
 	uint64_t last = 0;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-host-path");
 	snprintf(path, sizeof(path), "%s/audit.db", dir);
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	gen_key(priv, sizeof(priv), pub, sizeof(pub));
@@ -258,6 +259,7 @@ make_suite(void)
 	Suite *s = suite_create("host-path");
 	TCase *tc = tcase_create("passage");
 
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, passages_to_durable_log);
 	suite_add_tcase(s, tc);
 	return s;

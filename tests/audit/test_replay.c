@@ -26,6 +26,7 @@
 #include "audit_json.h"
 #include "audit_replay.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/error.h"
 
 #define VEC VECTORS_DIR "/audit/replay/"
@@ -451,7 +452,7 @@ END_TEST
 /* ---- egate audit replay over logs written with the host's keys ------------------- */
 
 struct fx {
-	char dir[64], db[128], pub[128];
+	char dir[160], db[192], pub[192];
 	char priv[1024];
 	uint8_t key[32];
 };
@@ -474,8 +475,7 @@ fx_keys(struct fx *f)
 	mbedtls_ctr_drbg_context drbg;
 	char pub[512];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/egate-replay-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	eg_scratch_mkdir(f->dir, sizeof(f->dir), "egate-replay");
 	snprintf(f->pub, sizeof(f->pub), "%s/audit.pub.pem", f->dir);
 	mbedtls_pk_init(&pk);
 	mbedtls_entropy_init(&ent);
@@ -545,7 +545,7 @@ fx_log(struct fx *f, const char *name, const char *p2, int alter, const char *al
 static void
 fx_done(struct fx *f)
 {
-	char cmd[128];
+	char cmd[192];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -790,6 +790,7 @@ make_suite(void)
 	tcase_add_test(tc, malformed_inputs);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(cli, 300);
+	tcase_add_unchecked_fixture(cli, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(cli, cli_genuine);
 	tcase_add_test(cli, cli_resigned_decision);
 	tcase_add_test(cli, cli_policy_changed);

@@ -42,7 +42,7 @@ run_guide() (
 	guide=$1
 	name=$(basename "$guide")
 	daemon_pid="" daemon_log=""
-	t=$(mktemp -d /tmp/egate-guide.XXXXXX)
+	t=$(mktemp -d -t egate-guide.XXXXXX)	# under $TMPDIR (/tmp when unset)
 	root="$t/root" work="$t/work" steps="$t/steps"
 	# shellcheck disable=SC2317  # called by the trap
 	stop_daemon() {
@@ -165,7 +165,7 @@ echo "== the guide"
 run_guide "$guide"
 
 # The runner must notice a broken guide, at the line broken.
-broken=$(mktemp -d /tmp/egate-guide-broken.XXXXXX)
+broken=$(mktemp -d -t egate-guide-broken.XXXXXX)
 trap 'rm -rf "$broken"' EXIT
 expect_fail() {	# expect_fail WHAT FROM TO — the first FROM (in a command or output) made TO
 	local what=$1 from=$2 to=$3 line rc

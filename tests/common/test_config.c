@@ -8,6 +8,7 @@
 #include "egate/config.h"
 #include "egate/error.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 
 struct conf {
 	char id[16];
@@ -146,8 +147,8 @@ END_TEST
 
 START_TEST(test_file_roundtrip)
 {
-	char path[] = "/tmp/egate-cfg-XXXXXX";
-	int fd = mkstemp(path);
+	char path[128];
+	int fd = eg_scratch_mkstemp(path, sizeof(path), "egate-cfg");
 	struct conf c;
 	struct eg_cfg_error e;
 	FILE *f;
@@ -259,6 +260,7 @@ make_suite(void)
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_good_file);
 	tcase_add_test(tc, test_errors_name_file_line_key);
 	tcase_add_test(tc, test_overlong_line);

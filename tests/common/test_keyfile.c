@@ -16,20 +16,20 @@
 #include "egate/keyfile.h"
 #include "egate/secure.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 
-static char dir[64];
+static char dir[160];
 
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/egate-keyfile-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-keyfile");
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
+	char cmd[192];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -38,12 +38,12 @@ teardown(void)
 static const char *
 make(const char *name, const char *text, mode_t mode)
 {
-	static char path[8][128];
+	static char path[8][224];
 	static int slot;
 	char *p = path[slot++ % 8];
 	FILE *f;
 
-	snprintf(p, 128, "%s/%s", dir, name);
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
 	ck_assert_ptr_nonnull(f = fopen(p, "w"));
 	fputs(text, f);
 	fclose(f);
@@ -114,7 +114,7 @@ START_TEST(test_files)
 	const char *ro = make("ro.key", "x", 0400);
 	const char *open_ = make("open.key", "x", 0644);
 	const char *grp = make("grp.key", "x", 0640);
-	char err[300], path[128];
+	char err[300], path[224];
 
 	ck_assert_eg(eg_key_file_check(good, err, sizeof(err)), EG_OK);
 	ck_assert_eg(eg_key_file_check(ro, err, sizeof(err)), EG_OK);
@@ -164,7 +164,7 @@ START_TEST(test_read)
 	ck_assert_eg(eg_key_file_read(good, 9, &buf, &len, err, sizeof(err)), EG_OK);
 	eg_secret_free(&buf, len + 1);
 	{
-		char path[128];
+		char path[224];
 		FILE *f;
 		snprintf(path, sizeof(path), "%s/nul.key", dir);
 		ck_assert_ptr_nonnull(f = fopen(path, "w"));
@@ -184,6 +184,7 @@ make_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_rule);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_read);

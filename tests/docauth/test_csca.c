@@ -13,6 +13,7 @@
 
 #include "egate/error.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "world.h"
 
 static struct world W;
@@ -228,13 +229,13 @@ END_TEST
 
 START_TEST(test_load_dirs)
 {
-	char dir[] = "/tmp/egate-csca-XXXXXX", crldir[] = "/tmp/egate-crl-XXXXXX", path[512];
+	char dir[128], crldir[128], path[512];
 	struct eg_wbuf pem;
 	struct csca_store *s;
 	size_t ok = 0, bad = 0;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_ptr_nonnull(mkdtemp(crldir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-csca");
+	eg_scratch_mkdir(crldir, sizeof(crldir), "egate-crl");
 	eg_wbuf_init(&pem, 1 << 16, false);
 	ck_assert_eg(tpki_cert_pem(&W.csca_ec, &pem), EG_OK);
 	snprintf(path, sizeof(path), "%s/utopia-ec.pem", dir);
@@ -329,12 +330,12 @@ END_TEST
 /* The kiosk's [trust] csca: a folder of anchors and *.ml master lists, or one file. */
 START_TEST(test_load_path)
 {
-	char dir[] = "/tmp/egate-trust-XXXXXX", path[512], why[200];
+	char dir[256], path[512], why[200];
 	struct eg_wbuf ml, bad;
 	struct csca_store *s;
 	size_t ok = 0, nbad = 0;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-trust");
 	make_ml(&ml_signer, 0, &ml);
 	make_ml(&ml_signer_rogue, 0, &bad);
 	snprintf(path, sizeof(path), "%s/utopia.der", dir);
@@ -384,10 +385,10 @@ END_TEST
 
 START_TEST(test_openssl_masterlist)
 {
-	char dir[] = "/tmp/egate-ml-XXXXXX", cmd[1024];
+	char dir[256], cmd[1024];
 	struct eg_wbuf ml, pem;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-ml");
 	make_ml(&ml_signer, 0, &ml);
 	snprintf(cmd, sizeof(cmd), "%s/ml.der", dir);
 	write_file(cmd, ml.data, ml.len);
@@ -428,6 +429,7 @@ make_suite(void)
 	TCase *tc = tcase_create("csca");
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, test_masterlist_good);
 	tcase_add_test(tc, test_masterlist_bad_signature);
 	tcase_add_test(tc, test_masterlist_bad_digest);

@@ -13,6 +13,7 @@
 #include "egate/error.h"
 #include "docauth/sod.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "world.h"
 
 /* Shared across tests; made once in the parent (unchecked fixture). */
@@ -702,13 +703,13 @@ sh(const char *cmd)
 static void
 openssl_check(struct tpki_cred *ds, struct tpki_cred *csca, enum tpki_sig sig)
 {
-	char dir[] = "/tmp/egate-docauth-XXXXXX", cmd[2048];
+	char dir[256], cmd[2048];
 	struct pp_opts o = { .ds = ds, .sig = sig };
 	struct passport p;
 	struct sod s;
 	struct eg_wbuf pem;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-docauth");
 	passport_make(&W, &o, &p);
 	ck_assert_eg(sod_parse(p.sod.data, p.sod.len, &s), EG_OK);
 	/* the CMS without the 77 wrapper: the wrapper's header is 2-4 bytes */
@@ -821,6 +822,7 @@ make_suite(void)
 	tcase_add_test(m, test_truncated_and_garbage_sod);
 	suite_add_tcase(s, m);
 	tcase_add_unchecked_fixture(o, setup, teardown);
+	tcase_add_unchecked_fixture(o, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(o, test_openssl_ecdsa);
 	tcase_add_test(o, test_openssl_brainpool);
 	tcase_add_test(o, test_openssl_rsa);

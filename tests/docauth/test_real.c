@@ -27,6 +27,7 @@
 #include "docauth/pa.h"
 #include "docauth/sod.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "world.h"
 
 #define GM VECTORS_DIR "/docauth/gmrtd"
@@ -514,9 +515,9 @@ END_TEST
  * samples with named curves and RSA. */
 START_TEST(test_openssl)
 {
-	char dir[] = "/tmp/egate-real-XXXXXX", cmd[2048];
+	char dir[256], cmd[2048];
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-real");
 	for (size_t i = 0; i < n_samples; i++) {
 		char path[512];
 		uint8_t *b;
@@ -549,6 +550,7 @@ make_suite(void)
 	TCase *t = tcase_create("gmrtd");
 
 	tcase_add_unchecked_fixture(t, setup, teardown);
+	tcase_add_unchecked_fixture(t, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(t, 600);
 	tcase_add_test(t, test_masterlists);
 	tcase_add_test(t, test_masterlist_alone);

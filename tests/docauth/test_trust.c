@@ -29,6 +29,7 @@
 #include "docauth/cert.h"
 #include "docauth/sod.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "world.h"
 
 static struct world W;
@@ -661,13 +662,13 @@ sh(const char *cmd)
 
 START_TEST(test_openssl)
 {
-	char dir[] = "/tmp/egate-trust-XXXXXX", cmd[1024];
+	char dir[256], cmd[1024];
 	struct pp_opts o = { .ds = &W.ds_ec, .sig = TPKI_SIG_ECDSA, .flags = TPKI_BER };
 	struct passport p;
 	struct eg_wbuf pem;
 	size_t hdr;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-trust");
 	/* the BER EF.SOD: OpenSSL verifies it and extracts the same content */
 	passport_make(&W, &o, &p);
 	hdr = p.sod.data[1] < 0x80 ? 2 : 2 + (size_t)(p.sod.data[1] & 0x7F);
@@ -714,6 +715,7 @@ make_suite(void)
 	TCase *t = tcase_create("trust");
 
 	tcase_add_unchecked_fixture(t, setup, teardown);
+	tcase_add_unchecked_fixture(t, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_ml_signer_role);
 	tcase_add_test(t, test_crl_after_key_change);

@@ -12,7 +12,7 @@ egate="$build/host/cli/egate"
 hostd="$build/host/daemon/egate-host"
 # the simulation runner: the passage core of egate-kiosk on simulated devices
 kioskd="$build/hw/sim/egate-kiosk-sim"
-t=$(mktemp -d /tmp/egate-e2e.XXXXXX)
+t=$(mktemp -d -t egate-e2e.XXXXXX)	# under $TMPDIR (/tmp when unset)
 # the programs' own scratch folders (egate-kiosk-sim's) go inside $t as well
 mkdir "$t/tmp"
 export TMPDIR="$t/tmp"

@@ -17,6 +17,7 @@
 #include "egate/secure.h"
 #include "egate_build.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "face.h"
 
 #define NSAMPLES 6
@@ -203,15 +204,14 @@ profile_variant(const char *path, const char *from, const char *to)
 
 START_TEST(test_model_hash_mismatch_refused)
 {
-	char path[] = "/tmp/egate-face-profile-XXXXXX";
+	char path[300];
 	struct face_ctx *ctx = NULL;
 	char err[512];
 	int fd;
 
 	ctx = ctx_load();	/* the real models first: fails clearly without them */
 	face_ctx_free(&ctx);
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
+	fd = eg_scratch_mkstemp(path, sizeof(path), "egate-face-profile");
 	close(fd);
 	/* the feature model's hash with its last digit changed */
 	profile_variant(path, "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581",
@@ -847,6 +847,7 @@ make_suite(void)
 	suite_add_tcase(s, pure);
 
 	tcase_set_timeout(models, 300);
+	tcase_add_unchecked_fixture(models, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(models, test_model_hash_mismatch_refused);
 	tcase_add_test(models, test_detect_all_faces);
 	tcase_add_test(models, test_reference_embeddings);

@@ -19,6 +19,7 @@
 #include "egate/secure.h"
 #include "egate_build.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "face.h"
 #include "face_gallery.h"
 
@@ -91,11 +92,10 @@ END_TEST
 START_TEST(test_labels_roundtrip)
 {
 	struct face_labels *l = NULL, *r = NULL;
-	char path[] = "/tmp/egate-labels-XXXXXX";
-	int fd = mkstemp(path);
+	char path[300];
+	int fd = eg_scratch_mkstemp(path, sizeof(path), "egate-labels");
 	size_t line;
 
-	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert_eg(face_labels_new(&l), EG_OK);
 	ck_assert_eg(face_labels_add(l, 1, "Alice Example"), EG_OK);
@@ -255,10 +255,9 @@ search_all(struct face_ctx *ctx, struct face_set *fs, enum match_format fmt)
 		.max_k = 4, .rescore = fmt == MATCH_I8 ? MATCH_RESCORE_F16 : MATCH_RESCORE_NONE };
 	struct match_gallery *g = NULL, *g2 = NULL;
 	double thr = face_ctx_profile(ctx)->match_threshold, worst = 1, second = -1;
-	char path[] = "/tmp/egate-gallery-XXXXXX";
-	int fd = mkstemp(path);
+	char path[300];
+	int fd = eg_scratch_mkstemp(path, sizeof(path), "egate-gallery");
 
-	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert_eg(match_gallery_new(&mp, &g), EG_OK);
 	for (int f = 0; f < NFACES; f++)
@@ -378,11 +377,13 @@ make_suite(void)
 	TCase *pure = tcase_create("labels");
 	TCase *models = tcase_create("models");
 
+	tcase_add_unchecked_fixture(pure, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(pure, test_label_id);
 	tcase_add_test(pure, test_labels_roundtrip);
 	tcase_add_test(pure, test_labels_parse_errors);
 	suite_add_tcase(s, pure);
 	tcase_set_timeout(models, 600);
+	tcase_add_unchecked_fixture(models, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(models, test_nth_face_order);
 	tcase_add_test(models, test_enrol_22_search_dg2);
 	suite_add_tcase(s, models);

@@ -26,6 +26,7 @@
 #include "eg_netns.h"
 #include "hostfx.h"
 #include "pki.h"
+#include "sim_tmpdir.h"
 
 static void
 die(const char *what, int rc)
@@ -164,13 +165,14 @@ audit_keys(struct hostfx *f)
 void
 hostfx_init(struct hostfx *f, const char *bin)
 {
-	char tmpl[] = "/tmp/egate-host-XXXXXX", conf[4096];
+	char conf[4096];
+	int ret;
 
 	memset(f, 0, sizeof(*f));
 	signal(SIGPIPE, SIG_IGN);
-	if (mkdtemp(tmpl) == NULL)
-		die("mkdtemp", EG_ERR_IO);
-	snprintf(f->dir, sizeof(f->dir), "%s", tmpl);
+	ret = sim_tmpdir_make(f->dir, sizeof(f->dir), "egate-host");
+	if (ret != EG_OK)
+		die("folder under $TMPDIR", ret);
 	snprintf(f->bin, sizeof(f->bin), "%s", bin);
 	snprintf(f->conf, sizeof(f->conf), "%s/host.conf", f->dir);
 	snprintf(f->log, sizeof(f->log), "%s/host.log", f->dir);

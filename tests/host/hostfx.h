@@ -29,7 +29,8 @@ struct hostfx {
 const char *hostfx_path(const struct hostfx *f, const char *name);
 
 /* hostfx_init — a private network namespace when possible (eg_netns.h;
- * call before any thread starts), temp dir, PKI (see hostfx.c for the
+ * call before any thread starts), a folder "$TMPDIR/egate-host.XXXXXX"
+ * (/tmp when TMPDIR is unset), PKI (see hostfx.c for the
  * certificates), audit keys, config. */
 void hostfx_init(struct hostfx *f, const char *bin);
 /* hostfx_issue — one more certificate from the deployment CA (name.crt/.key). */

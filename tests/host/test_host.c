@@ -26,6 +26,7 @@
 #include "egate/error.h"
 #include "egate/tls.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "frame.h"
 #include "hostfx.h"
 #include "audit.h"
@@ -1593,6 +1594,7 @@ make_suite(void)
 	TCase *tc = tcase_create("daemon");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_check_config_and_usage);
 	tcase_add_test(tc, test_openssl_client_vs_host);
@@ -1612,6 +1614,7 @@ make_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("issue13");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_large_batch_does_not_kill_the_child);
 	tcase_add_test(tc, test_idle_connections_do_not_lock_kiosks_out);

@@ -15,13 +15,18 @@
  * umockdev's testbed) lands there; eg_scratch_teardown puts TMPDIR back and
  * removes the folder with everything in it. Check calls fixtures without
  * arguments, so the state is this header's (one per test executable; the
- * fixture is not reentrant). Needs hw/sim/sim_tmpdir.c.
+ * fixture is not reentrant). Needs hw/sim/sim_tmpdir.c and the hw/sim
+ * include folder: tests/meson.build's eg_scratch_dep.
+ *
+ * A test makes its own folders and files in there with eg_scratch_mkdir and
+ * eg_scratch_mkstemp (under $TMPDIR, whichever it is).
  */
 #ifndef EG_SCRATCH_H
 #define EG_SCRATCH_H
 
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +67,39 @@ eg_scratch_teardown(void)
 	eg_scratch.tmpdir_was = NULL;
 	ret = sim_tmpdir_remove(eg_scratch.dir);
 	ck_assert_msg(ret == EG_OK, "%s not removed", eg_scratch.dir);
+}
+
+/*
+ * eg_scratch_mkdir — a new folder "$TMPDIR/NAME.XXXXXX" (sim_tmpdir_make),
+ * its path in buf (cap bytes); the test fails when it cannot be made. The
+ * caller removes it (the fixture's teardown removes what is left).
+ */
+static inline void
+eg_scratch_mkdir(char *buf, size_t cap, const char *name)
+{
+	int ret = sim_tmpdir_make(buf, cap, name);
+
+	ck_assert_msg(ret == EG_OK, "%s under $TMPDIR: %s", name, eg_err_name(ret));
+}
+
+/*
+ * eg_scratch_mkstemp — a new file "$TMPDIR/NAME.XXXXXX" (mkstemp, mode 0600),
+ * its path in buf (cap bytes); returns the open descriptor, which the caller
+ * closes. The test fails when it cannot be made.
+ */
+static inline int
+eg_scratch_mkstemp(char *buf, size_t cap, const char *name)
+{
+	const char *base = getenv("TMPDIR");
+	int n, fd;
+
+	if (base == NULL || base[0] == '\0')
+		base = "/tmp";
+	n = snprintf(buf, cap, "%s/%s.XXXXXX", base, name);
+	ck_assert_msg(n > 0 && (size_t)n < cap, "%s under $TMPDIR: path too long", name);
+	fd = mkstemp(buf);
+	ck_assert_msg(fd >= 0, "%s: %s", buf, strerror(errno));
+	return fd;
 }
 
 #endif

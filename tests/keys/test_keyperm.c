@@ -24,16 +24,17 @@
 #include "egate/secure.h"
 #include "egate/tls.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "pki.h"
 #include "seal.h"
 #include "uplink.h"
 
-static char dir[64];
+static char dir[160];
 
 static const char *
 P(int slot, const char *name)
 {
-	static char buf[8][160];
+	static char buf[8][224];
 
 	snprintf(buf[slot], sizeof(buf[slot]), "%s/%s", dir, name);
 	return buf[slot];
@@ -45,8 +46,7 @@ setup(void)
 	struct pki_ca *ca = NULL;
 	char err[600];
 
-	snprintf(dir, sizeof(dir), "/tmp/egate-keyperm-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-keyperm");
 	ck_assert_eg(pki_ca_init(P(0, "ca"), "Key Test CA", 30, err, sizeof(err)), EG_OK);
 	ck_assert_eg(pki_ca_load(P(0, "ca"), &ca, err, sizeof(err)), EG_OK);
 	ck_assert_eg(pki_ca_issue(ca, PKI_ROLE_HOST, "egate-host", 30, 0, P(1, "host.key"),
@@ -61,7 +61,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
+	char cmd[192];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -206,6 +206,7 @@ make_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_tls_keys);
 	tcase_add_test(tc, test_kiosk_uplink);

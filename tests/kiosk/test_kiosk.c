@@ -54,15 +54,6 @@ struct fx {
 
 static int fx_start(struct fx *f, bool with_log, char *err, size_t errlen);
 
-/* A new folder "$TMPDIR/NAME.XXXXXX" (inside the suite's scratch folder). */
-static void
-mk_dir(char *buf, size_t cap, const char *name)
-{
-	int ret = sim_tmpdir_make(buf, cap, name);
-
-	ck_assert_msg(ret == EG_OK, "%s under $TMPDIR: %s", name, eg_err_name(ret));
-}
-
 static void
 rm_rf(const char *dir)
 {
@@ -77,7 +68,7 @@ fx_prepare(struct fx *f, double liveness_threshold)
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	mk_dir(f->dir, sizeof(f->dir), "fx");
+	eg_scratch_mkdir(f->dir, sizeof(f->dir), "fx");
 	snprintf(f->spool, sizeof(f->spool), "%s/spool.db", f->dir);
 	eg_kiosk_conf_defaults(&f->conf);
 	snprintf(f->conf.id, sizeof(f->conf.id), "K-TEST");
@@ -625,7 +616,7 @@ START_TEST(test_spool_sealed)
 	uint8_t *p = NULL, ver = 0;
 	size_t n = 0, total = 0, sealed = 0;
 
-	mk_dir(dir, sizeof(dir), "seal");
+	eg_scratch_mkdir(dir, sizeof(dir), "seal");
 	seal_pki(dir);
 	fx_prepare(&f, 0);
 	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);
@@ -704,7 +695,7 @@ START_TEST(test_seal_cert_refused)
 	char dir[256], err[512];
 	struct fx f;
 
-	mk_dir(dir, sizeof(dir), "seal");
+	eg_scratch_mkdir(dir, sizeof(dir), "seal");
 	seal_pki(dir);
 	fx_prepare(&f, 0);
 	snprintf(f.conf.ca, sizeof(f.conf.ca), "%s/ca/ca.crt", dir);

@@ -16,6 +16,7 @@
 #include "egate/error.h"
 #include "egate/match.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "match_impl.h"
 #include "match_kern.h"
 #include "test_util.h"
@@ -810,9 +811,9 @@ START_TEST(test_file_roundtrip)
 	uint64_t ids[N];
 	struct match_hit h1[4 * 10], h2[4 * 10];
 	struct trng r = { 11 };
-	char path[] = "/tmp/egate-test-gallery-XXXXXX";
+	char path[128];
 	size_t i, ci;
-	int fd = mkstemp(path);
+	int fd = eg_scratch_mkstemp(path, sizeof(path), "egate-test-gallery");
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
@@ -853,12 +854,12 @@ START_TEST(test_file_corrupt)
 	float v[N * D];
 	uint64_t ids[N];
 	struct trng r = { 12 };
-	char path[] = "/tmp/egate-test-gallery-XXXXXX";
+	char path[128];
 	struct match_gallery *g = NULL, *g2 = NULL;
 	struct gconf c = { MATCH_I8, MATCH_RESCORE_F16, "i8+f16" };
 	uint8_t *b;
 	size_t len, i;
-	int fd = mkstemp(path);
+	int fd = eg_scratch_mkstemp(path, sizeof(path), "egate-test-gallery");
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
@@ -1004,6 +1005,7 @@ make_suite(void)
 	tcase_add_test(tg, test_compact_equals_exact);
 	tcase_add_test(tg, test_compact_grow_threads);
 	tcase_set_timeout(tg, 600);
+	tcase_add_unchecked_fixture(tg, eg_scratch_setup, eg_scratch_teardown);
 	suite_add_tcase(s, tg);
 	tcase_add_test(tr, test_recall_512);
 	tcase_add_test(tr, test_recall_128);

@@ -21,6 +21,7 @@
 
 #include "egate/error.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "audit.h"
 #include "egate/buf.h"
 #include "egate/log.h"
@@ -40,10 +41,7 @@ P(int slot, const char *name)
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/egate-pki-XXXXXX";
-
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s", tmpl);
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-pki");
 }
 
 static void
@@ -1023,6 +1021,7 @@ make_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_issue_and_verify_both_ways);
 	tcase_add_test(tc, test_revocation_seen_by_mbedtls_and_openssl);

@@ -9,6 +9,7 @@
 
 #include "egate/error.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "frame.h"
 #include "policy.h"
 
@@ -271,7 +272,7 @@ START_TEST(tampered)
 }
 END_TEST
 
-static char dir[64];
+static char dir[128];
 
 static void
 write_file(const char *name, const char *text)
@@ -296,11 +297,10 @@ static const char bundle_ok[] =
 START_TEST(bundle_file)
 {
 	struct policy p;
-	char path[160], err[512] = "", tmpl[] = "/tmp/egate-policy-XXXXXX";
+	char path[160], err[512] = "";
 	char *bad;
 
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s", tmpl);
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-policy");
 	snprintf(path, sizeof(path), "%s/policy.ini", dir);
 	write_file("ml.der", "master-list-bytes");
 	write_file("a.crl", "crl-a");
@@ -421,7 +421,7 @@ START_TEST(pad_settings)
 	struct policy p, q;
 	struct policy_push pp;
 	Egate__ConfigPush **parts;
-	char err[200] = "", path[160], tmpl[] = "/tmp/egate-policy-XXXXXX";
+	char err[200] = "", path[160];
 
 	make(&p, 4, 0, 0, 0);
 	ck_assert_str_eq(p.setting[POLICY_S_PAD_CUES], "all");
@@ -475,8 +475,7 @@ START_TEST(pad_settings)
 	ck_assert_str_eq(err, "pad_live_sign: 'maybe' is neither optional nor required");
 	policy_clear(&p);
 	/* a bundle without them has the defaults; with them, their values */
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s", tmpl);
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-policy");
 	snprintf(path, sizeof(path), "%s/policy.ini", dir);
 	write_file("policy.ini", "[policy]\nversion = 3\n[thresholds]\nmatch_threshold = 0.5\n"
 	    "liveness_threshold = 0.5\nwatchlist_threshold = 0.5\nmax_capture_attempts = 3\n"
@@ -506,6 +505,7 @@ make_suite(void)
 	Suite *s = suite_create("policy");
 	TCase *tc = tcase_create("policy");
 
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, names_and_values);
 	tcase_add_test(tc, round_trip_single);
 	tcase_add_test(tc, round_trip_split);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/error.h"
 #include "egate/hex.h"
 #include "pki.h"
@@ -414,14 +415,14 @@ END_TEST
  * refused with EG_ERR_CERT. */
 START_TEST(host_certificate)
 {
-	char dir[] = "/tmp/egate-test-seal.XXXXXX", p[8][300], err[256];
+	char dir[256], p[8][300], err[256];
 	struct pki_ca *ca = NULL, *rogue = NULL;
 	struct seal_key *pub = NULL, *priv = NULL;
 	uint8_t blob[SEAL_BLOB_MAX];
 	char doc[64], name[64];
 	size_t n;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-test-seal");
 	snprintf(p[0], sizeof(p[0]), "%s/ca", dir);
 	snprintf(p[1], sizeof(p[1]), "%s/rogue", dir);
 	snprintf(p[2], sizeof(p[2]), "%s/host.key", dir);
@@ -981,6 +982,7 @@ make_suite(void)
 	TCase *t = tcase_create("seal");
 
 	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_unchecked_fixture(t, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, vector_opens);
 	tcase_add_test(t, vector_seals_byte_exact);

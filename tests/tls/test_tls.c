@@ -24,6 +24,7 @@
 #include "egate/secure.h"
 #include "egate/tls.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "eg_netns.h"
 #include "pki.h"
 
@@ -59,10 +60,8 @@ static void
 make_pki(void)
 {
 	struct pki_ca *ca = NULL, *other = NULL;
-	char tmpl[] = "/tmp/egate-tls-XXXXXX";
 
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s", tmpl);
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-tls");
 	netns = eg_netns_private() == 0;	/* the tests, forked after, inherit it */
 	ck_assert_eg(pki_ca_create(F("ca"), "Deployment CA", 365), EG_OK);
 	ck_assert_eg(pki_ca_open(F("ca"), &ca), EG_OK);
@@ -747,6 +746,7 @@ make_suite(void)
 	Suite *s = suite_create("tls");
 	TCase *tc = tcase_create("mtls");
 
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_unchecked_fixture(tc, make_pki, remove_pki);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ours_mutual_and_resumption);

@@ -10,25 +10,23 @@
 #include "config_rx.h"
 #include "egate/error.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "frame.h"
 #include "policy.h"
 
-static char dir[64], path[128];
+static char dir[160], path[192];
 
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/egate-config-rx-XXXXXX";
-
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s", tmpl);
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-config-rx");
 	snprintf(path, sizeof(path), "%s/spool.db.config", dir);
 }
 
 static void
 teardown(void)
 {
-	char cmd[160];
+	char cmd[192];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -80,7 +78,7 @@ START_TEST(reassembly_persist_load)
 	struct config_rx *rx = NULL;
 	struct config_rx_item *it = NULL, *back = NULL;
 	struct policy_push pp;
-	char detail[200] = "", tmp[160];
+	char detail[200] = "", tmp[200];
 	struct stat st;
 	size_t i;
 
@@ -224,6 +222,7 @@ make_suite(void)
 	TCase *tc = tcase_create("config_rx");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_add_test(tc, reassembly_persist_load);
 	tcase_add_test(tc, bad_pushes);
 	tcase_add_test(tc, corrupt_files);

@@ -11,23 +11,24 @@
 #include "backoff.h"
 #include "egate/error.h"
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "spool.h"
 
-static char path[128];
+static char path[192];
 
 static void
 setup(void)
 {
-	char tmpl[] = "/tmp/egate-spool-XXXXXX";
+	char tmpl[160];
 
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	eg_scratch_mkdir(tmpl, sizeof(tmpl), "egate-spool");
 	snprintf(path, sizeof(path), "%s/spool.db", tmpl);
 }
 
 static void
 teardown(void)
 {
-	char cmd[200];
+	char cmd[224];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strrchr(path, '/') - path), path);
 	ck_assert_int_eq(system(cmd), 0);
@@ -254,6 +255,7 @@ make_suite(void)
 	TCase *tc = tcase_create("spool");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_order_ack_and_replay);
 	tcase_add_test(tc, test_append_fn);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "eg_check.h"
+#include "eg_scratch.h"
 #include "egate/error.h"
 #include "egate/vpcd.h"
 
@@ -36,7 +37,7 @@ START_TEST(test_vicc_iso7816)
 	    0x73, 0xFF, 0x01, 0x00, 0x0B };
 	static const uint8_t sel_aid[] = { 0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0,
 	    0x00, 0x00, 0x02, 0x47, 0x10, 0x01 };
-	char dir[] = "/tmp/egate-vicc-XXXXXX", link[64], pypath[256], port[8];
+	char dir[160], link[192], pypath[512], port[8];
 	char *argv[] = { (char *)VICC, (char *)"-t", (char *)"iso7816",
 	    (char *)"-H", (char *)"127.0.0.1", (char *)"-P", port, NULL };
 	char *envp[] = { pypath, (char *)"PATH=/usr/bin:/bin", NULL };
@@ -46,7 +47,7 @@ START_TEST(test_vicc_iso7816)
 	size_t n;
 	int status;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	eg_scratch_mkdir(dir, sizeof(dir), "egate-vicc");
 	snprintf(link, sizeof(link), "%s/Crypto", dir);
 	ck_assert_int_eq(symlink(CRYPTODOME_DIR, link), 0);
 	snprintf(pypath, sizeof(pypath), "PYTHONPATH=%s:%s", VSMARTCARD_DIR, dir);
@@ -78,6 +79,8 @@ make_suite(void)
 {
 	Suite *s = suite_create("vicc");
 	TCase *tc = tcase_create("iso7816");
+
+	tcase_add_unchecked_fixture(tc, eg_scratch_setup, eg_scratch_teardown);
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_vicc_iso7816);
