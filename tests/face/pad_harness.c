@@ -15,7 +15,8 @@
  * conditions of capture (exposure, backlight, side light, glasses, a lens
  * reflection, defocus: enum synth_cond) unless --no-conditions. Per attack
  * type (PAI species): APCER at the policy's threshold with its 95 %
- * Clopper-Pearson interval; BPCER with its interval, per condition too; and
+ * Clopper-Pearson interval; BPCER with its interval, per condition and per
+ * person too; and
  * BPCER at the threshold where that type's APCER is 5 % and 1 % (BPCER20,
  * BPCER100), and where the worst type's is; for two policies: sign of life
  * optional, and required.
@@ -574,6 +575,36 @@ report(const struct rec *r, size_t n, bool req, double thr)
 		printf("  %-16s %5zu %4zu", synth_cond_name(b), nb, x);
 		pr_rate(x, nb);
 		printf("\n");
+	}
+	/* by person: a cue that fails a person's skin, hair or room fails them
+	 * again and again, which a per-presentation rate hides */
+	printf("BPCER by person (faces with a refusal, most first):\n");
+	{
+		size_t pb[NFACES] = { 0 }, pr[NFACES] = { 0 }, shown = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!r[i].done || r[i].kind != SY_BONA_FIDE || r[i].noface ||
+			    r[i].face < 0 || r[i].face >= NFACES)
+				continue;
+			pb[r[i].face]++;
+			pr[r[i].face] += fused_of(&r[i], req) < thr;
+		}
+		for (;;) {
+			int w = -1;
+
+			for (int f = 0; f < NFACES; f++)
+				if (pr[f] > 0 && (w < 0 || pr[f] * pb[w] > pr[w] * pb[f]))
+					w = f;
+			if (w < 0)
+				break;
+			printf("  face %2d (person %2d) %5zu %4zu", w, person[w], pb[w], pr[w]);
+			pr_rate(pr[w], pb[w]);
+			printf("\n");
+			pr[w] = 0;
+			shown++;
+		}
+		if (shown == 0)
+			printf("  none\n");
 	}
 }
 
