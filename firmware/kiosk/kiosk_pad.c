@@ -73,15 +73,18 @@ pad_presentation(void *ctx, struct face_ctx *face, const struct kiosk_pad_frame 
 		it->id = PI_PAD_CUE;
 		snprintf(it->sub, sizeof(it->sub), "%s", r->name != NULL ? r->name : "?");
 		if (face_pad_cue_item(r, name, sizeof(name), &it->value, &it->threshold, &passed)) {
+			char rel[24] = "";
+
 			it->has_value = true;
 			it->result = passed ? PCR_PASS : PCR_FAIL;
 			/* what set the fused score, else the cue's raw measure; an
 			 * artefact cue relieved by a sign of life says so (its
 			 * odds of life x FACE_PAD_LIFE_ODDS entered the rule) */
+			if (rep.relieved && r->artefact)
+				snprintf(rel, sizeof(rel), "; relieved x%.0f", FACE_PAD_LIFE_ODDS);
 			snprintf(it->detail, sizeof(it->detail), "%sraw %.3g%s",
 			    rep.decided_by != NULL && strcmp(rep.decided_by, it->sub) == 0 ?
-			    "decided: " : "", r->raw, rep.relieved && r->artefact ?
-			    "; relieved x9" : "");
+			    "decided: " : "", r->raw, rel);
 		} else {
 			/* abstained: nothing to measure; the record says why */
 			it->result = PCR_NOT_CHECKED;
