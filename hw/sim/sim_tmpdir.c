@@ -15,7 +15,7 @@
 #include "egate/error.h"
 
 int
-sim_tmpdir_make(char *buf, size_t cap, const char *name)
+sim_tmpdir_path(char *buf, size_t cap, const char *name)
 {
 	const char *base = getenv("TMPDIR");
 	int n;
@@ -28,6 +28,16 @@ sim_tmpdir_make(char *buf, size_t cap, const char *name)
 			buf[0] = '\0';
 		return EG_ERR_OVERFLOW;
 	}
+	return EG_OK;
+}
+
+int
+sim_tmpdir_make(char *buf, size_t cap, const char *name)
+{
+	int ret = sim_tmpdir_path(buf, cap, name);
+
+	if (ret != EG_OK)
+		return ret;
 	if (mkdtemp(buf) == NULL) {
 		buf[0] = '\0';
 		return EG_ERR_IO;

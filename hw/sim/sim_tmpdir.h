@@ -10,6 +10,13 @@
 #include <stddef.h>
 
 /*
+ * sim_tmpdir_path — writes the template "$TMPDIR/NAME.XXXXXX" (/tmp when
+ * TMPDIR is unset or empty) to buf (cap bytes), for mkdtemp or mkstemp.
+ * Returns EG_OK or EG_ERR_OVERFLOW (it does not fit; buf is then "").
+ */
+int sim_tmpdir_path(char *buf, size_t cap, const char *name);
+
+/*
  * sim_tmpdir_make — creates a new private folder "$TMPDIR/NAME.XXXXXX"
  * (mkdtemp, mode 0700; /tmp when TMPDIR is unset or empty) and writes its
  * path to buf (cap bytes). The caller owns the folder and removes it with

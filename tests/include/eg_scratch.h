@@ -90,13 +90,10 @@ eg_scratch_mkdir(char *buf, size_t cap, const char *name)
 static inline int
 eg_scratch_mkstemp(char *buf, size_t cap, const char *name)
 {
-	const char *base = getenv("TMPDIR");
-	int n, fd;
+	int fd;
 
-	if (base == NULL || base[0] == '\0')
-		base = "/tmp";
-	n = snprintf(buf, cap, "%s/%s.XXXXXX", base, name);
-	ck_assert_msg(n > 0 && (size_t)n < cap, "%s under $TMPDIR: path too long", name);
+	ck_assert_msg(sim_tmpdir_path(buf, cap, name) == EG_OK, "%s under $TMPDIR: path too long",
+	    name);
 	fd = mkstemp(buf);
 	ck_assert_msg(fd >= 0, "%s: %s", buf, strerror(errno));
 	return fd;
