@@ -601,6 +601,15 @@ START_TEST(test_motion_and_depth)
 }
 END_TEST
 
+/* the planar_motion cue's counts from its detail: patches and edges that
+ * followed the face, of those observed */
+static void
+planar_counts(const struct face_pad_report *rep, int *pf, int *pn, int *ef, int *en)
+{
+	ck_assert_int_eq(sscanf(rep->cue[FACE_PAD_PLANAR_MOTION].detail,
+	    "moved with the face: %d of %d patch and %d of %d edge", pf, pn, ef, en), 4);
+}
+
 /* a phone held in front of the camera: the room beside it stays still, so
  * the patches around the head say "person" (and micro_motion sees a sign of
  * life), while the phone's bezel moves with the face: the edges make the
@@ -615,8 +624,7 @@ START_TEST(test_held_phone_edges)
 	 * parameters) */
 	synth_pres(ctx, SY_PHONE, 7, false, &rep);
 	ck_assert_int_eq(rep.cue[FACE_PAD_PLANAR_MOTION].state, FACE_PAD_SCORED);
-	ck_assert_int_eq(sscanf(rep.cue[FACE_PAD_PLANAR_MOTION].detail,
-	    "moved with the face: %d of %d patch and %d of %d edge", &pf, &pn, &ef, &en), 4);
+	planar_counts(&rep, &pf, &pn, &ef, &en);
 	ck_assert_msg(pn >= 2 && 2 * pf < pn, "patches: %d of %d followed", pf, pn);
 	ck_assert_msg(en >= 2 && 2 * ef >= en, "edges: %d of %d followed", ef, en);
 	ck_assert(rep.cue[FACE_PAD_MICRO_MOTION].score >= 0.5);
@@ -625,8 +633,7 @@ START_TEST(test_held_phone_edges)
 	/* the person of test_motion_and_depth: whatever edges are beside the
 	 * head stay still */
 	synth_pres(ctx, SY_BONA_FIDE, 5, false, &rep);
-	ck_assert_int_eq(sscanf(rep.cue[FACE_PAD_PLANAR_MOTION].detail,
-	    "moved with the face: %d of %d patch and %d of %d edge", &pf, &pn, &ef, &en), 4);
+	planar_counts(&rep, &pf, &pn, &ef, &en);
 	ck_assert_msg(2 * ef < en || en < 2, "edges: %d of %d followed", ef, en);
 	ck_assert(rep.cue[FACE_PAD_PLANAR_MOTION].score >= 0.5);
 	ck_assert(rep.live);
@@ -652,6 +659,16 @@ moire_cue(const struct fcv_image *img, struct face_pad_cue_result *c)
 	ck_assert_eg(pad_cue_moire(&in, c), EG_OK);
 	printf("moire %dx%d: %s %.2f | %s\n", img->width, img->height, face_pad_state_str(c->state),
 	    c->raw, c->detail);
+}
+
+/* the moire cue's chroma and luma peaks (excess, cycles per pixel) from its
+ * detail */
+static void
+moire_peaks(const struct face_pad_cue_result *c, double *cpk, double *cf, double *lpk,
+    double *lf)
+{
+	ck_assert_int_eq(sscanf(c->detail, "chroma peak %lf at %lf c/px, luma %lf at %lf", cpk, cf,
+	    lpk, lf), 4);
 }
 
 /* img times 1 + amp cos(2 pi (x cos a + y sin a) / period + phase), the
@@ -712,16 +729,14 @@ START_TEST(test_moire)
 	ck_assert_str_eq(c.unit, "log power excess");
 	ck_assert_msg(c.raw < 2.6, "bona fide frame: %s", c.detail);
 	live = c.raw;
-	ck_assert_int_eq(sscanf(c.detail, "chroma peak %lf at %lf c/px, luma %lf at %lf", &cpk, &cf,
-	    &lpk, &lf), 4);
+	moire_peaks(&c, &cpk, &cf, &lpk, &lf);
 	ck_assert_double_eq_tol(c.raw, fmax(cpk, lpk), 0.01);
 
 	/* coloured bands of 14 px at 30 degrees, 6 %, the channels a third of a
 	 * period apart: a peak of the chroma at 1/14 cycle per pixel */
 	grating(&p.frame[0], 14, 30, 0.06, 2 * M_PI / 3, &img);
 	moire_cue(&img, &c);
-	ck_assert_int_eq(sscanf(c.detail, "chroma peak %lf at %lf c/px, luma %lf at %lf", &cpk, &cf,
-	    &lpk, &lf), 4);
+	moire_peaks(&c, &cpk, &cf, &lpk, &lf);
 	ck_assert_msg(c.raw > 2.6 + 1 && cpk > 2.6 + 1, "coloured moire missed: %s", c.detail);
 	ck_assert_double_eq_tol(cf, 1.0 / 14, 0.008);
 	fcv_image_free(&img);
@@ -730,8 +745,7 @@ START_TEST(test_moire)
 	 * the luma's peak */
 	grating(&p.frame[0], 9, 70, 0.05, 0, &img);
 	moire_cue(&img, &c);
-	ck_assert_int_eq(sscanf(c.detail, "chroma peak %lf at %lf c/px, luma %lf at %lf", &cpk, &cf,
-	    &lpk, &lf), 4);
+	moire_peaks(&c, &cpk, &cf, &lpk, &lf);
 	ck_assert_msg(c.raw > 2.6 + 1 && lpk > 2.6 + 1, "grey bands missed: %s", c.detail);
 	ck_assert_double_eq_tol(lf, 1.0 / 9, 0.01);
 	fcv_image_free(&img);
